@@ -1,0 +1,29 @@
+"""Analysis of news coverage of armed conflict: ingest, text statistics, actors, framing and reports.
+
+Interactive use::
+
+    import analysis
+    corpus = analysis.ingest.load_corpus("data/interim/articles.parquet")
+
+Submodules are imported lazily so that ``import analysis`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "config", "errors", "datasets", "ingest", "text", "frequency", "sentiment", "actors",
+    "frames", "validation", "pipeline", "timeseries", "plots", "provenance", "reports",
+}
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)

@@ -1,0 +1,37 @@
+"""Reading and writing tidy tables: atomic, deterministic parquet and CSV writes."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write ``df`` to parquet (or CSV by suffix) atomically: readers never see a half-written file.
+
+    The frame is written without its index; the same frame gives byte-identical files.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        if path.suffix == ".csv":
+            df.to_csv(tmp, index=False, lineterminator="\n")
+        else:
+            df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read a parquet (or CSV) table written by :func:`save_table`."""
+    path = Path(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, usecols=columns)
+    return pd.read_parquet(path, columns=columns, engine="pyarrow")

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Create .venv with the pinned dependencies and the package installed in editable mode.
+# Usage: scripts/setup.sh [--dev]     (--dev adds the test dependencies)
+# Idempotent: re-running only installs what changed in the lock files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  echo "setup: Python 3.11 or newer is needed as '$PY' (set PYTHON=/path/to/python3.11)" >&2
+  exit 2
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv || { echo "setup: 'python3 -m venv' failed; on Debian run: apt-get install python3-venv" >&2; exit 2; }
+fi
+
+locks=(requirements.lock)
+[ "${1:-}" = "--dev" ] && locks+=(requirements-dev.lock)
+stamp=".venv/.installed-$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing pinned dependencies (${locks[*]}) into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  args=(); for f in "${locks[@]}"; do args+=(-r "$f"); done
+  .venv/bin/python -m pip install --quiet "${args[@]}"
+  .venv/bin/python -m pip install --quiet --no-deps -e .
+  touch "$stamp"
+fi
+
+# WeasyPrint (the PDF route) needs the Pango system library; install it when we can, else say how.
+if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1; then
+  pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing system libraries for PDF output: $pkgs"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+  else
+    echo "setup: PDF output needs system libraries; run: sudo apt-get install $pkgs" >&2
+    exit 2
+  fi
+fi
+echo "setup: .venv ready ($(.venv/bin/python --version))"
