@@ -1,0 +1,159 @@
+"""VADER sentiment through NLTK's SentimentIntensityAnalyzer, with the lexicon of the `vaderSentiment` package, offline."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+import nltk
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ResourceError
+from analysis.periods import require_columns
+
+# VADER's own cut-offs for calling a compound score positive or negative (Hutto & Gilbert 2014, README of vaderSentiment).
+THRESHOLD = 0.05
+SENTENCE_COLUMNS = ["vader_neg", "vader_neu", "vader_pos", "vader_compound"]
+DOCUMENT_COLUMNS = ["vader_compound", "vader_sent_mean", "vader_share_neg", "vader_share_pos"]
+
+
+def _lexicon_source() -> Path:
+    try:
+        path = Path(str(resources.files("vaderSentiment") / "vader_lexicon.txt"))
+    except ModuleNotFoundError as exc:
+        raise ResourceError("the VADER lexicon needs the `vaderSentiment` package: run `make setup` "
+                            "(or pip install vaderSentiment)") from exc
+    if not path.exists():
+        raise ResourceError(f"vaderSentiment is installed but {path} is missing: reinstall vaderSentiment")
+    return path
+
+
+@lru_cache(maxsize=1)
+def lexicon_info() -> dict[str, str]:
+    """Which implementation and lexicon score sentiment: recorded in every analysis manifest."""
+    path = _lexicon_source()
+    return {
+        "implementation": f"nltk.sentiment.vader.SentimentIntensityAnalyzer (nltk {nltk.__version__})",
+        "lexicon": f"vaderSentiment {metadata.version('vaderSentiment')} vader_lexicon.txt",
+        "lexicon_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "conflict-news" / "nltk_data"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    except OSError:  # read-only home (CI containers): fall back to the temp dir
+        path = Path(tempfile.gettempdir()) / f"conflict-news-{os.getuid()}" / "nltk_data"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+@lru_cache(maxsize=1)
+def _lexicon_resource() -> str:
+    """Build ``<cache>/sentiment/vader_lexicon_<sha12>.zip`` once and put ``<cache>`` on ``nltk.data.path``.
+
+    NLTK only loads resources found on its data path; this is the supported way to give it a lexicon without
+    the downloader. The file name carries the lexicon hash, so a user's own nltk_data lexicon is never picked up
+    instead, and a new vaderSentiment release builds a new zip.
+    """
+    source = _lexicon_source()
+    sha12 = lexicon_info()["lexicon_sha256"][:12]
+    root = _cache_dir()
+    target = root / "sentiment" / f"vader_lexicon_{sha12}.zip"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # NLTK's reader splits on "\n" and needs every line to hold a word and a score: no trailing newline.
+        content = source.read_text(encoding="utf-8").strip("\n")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        os.close(fd)
+        with zipfile.ZipFile(tmp, "w") as zf:
+            zf.writestr("vader_lexicon/vader_lexicon.txt", content)
+        os.replace(tmp, target)
+    if str(root) not in nltk.data.path:
+        nltk.data.path.insert(0, str(root))
+    return f"sentiment/{target.name}/vader_lexicon/vader_lexicon.txt"
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    """NLTK's VADER ``SentimentIntensityAnalyzer`` loaded with the vaderSentiment lexicon (built once)."""
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer(lexicon_file=_lexicon_resource())
+
+
+def score_text(text: str) -> dict[str, float]:
+    """VADER scores of one text: ``{"neg", "neu", "pos", "compound"}`` exactly as NLTK returns them."""
+    return analyzer().polarity_scores(text)
+
+
+def score_sentences(texts: Iterable[str]) -> pd.DataFrame:
+    """VADER scores of each text (usually a sentence): columns vader_neg, vader_neu, vader_pos, vader_compound."""
+    polarity = analyzer().polarity_scores
+    rows = [polarity(t) for t in texts]
+    out = np.array([[r["neg"], r["neu"], r["pos"], r["compound"]] for r in rows], dtype="float64").reshape(-1, 4)
+    return pd.DataFrame(out, columns=SENTENCE_COLUMNS)
+
+
+def aggregate_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Per-document sentence aggregates from a table with doc_id and vader_compound.
+
+    vader_sent_mean (mean sentence compound), vader_share_neg / vader_share_pos (share of sentences with compound
+    <= -0.05 / >= 0.05). Documents without sentences are absent (the caller fills NaN).
+    """
+    require_columns(sentences, ["doc_id", "vader_compound"], what="sentence table")
+    comp = sentences["vader_compound"]
+    frame = pd.DataFrame({
+        "doc_id": sentences["doc_id"].to_numpy(),
+        "vader_sent_mean": comp.to_numpy(),
+        "vader_share_neg": (comp <= -THRESHOLD).to_numpy(dtype="float64"),
+        "vader_share_pos": (comp >= THRESHOLD).to_numpy(dtype="float64"),
+    })
+    return frame.groupby("doc_id", sort=True).mean().reset_index()
+
+
+def score_documents(corpus: pd.DataFrame) -> pd.DataFrame:
+    """Per-document VADER measures of a corpus (doc_id, text): one row per doc_id, sorted.
+
+    vader_compound is VADER on the whole text (as in the VADER paper; it saturates towards +-1 on long articles);
+    vader_sent_mean, vader_share_neg and vader_share_pos aggregate the sentence scores (Punkt sentences).
+    """
+    from analysis.text import split_sentences
+
+    require_columns(corpus, ["doc_id", "text"], what="corpus")
+    rows = []
+    for doc_id, text in zip(corpus["doc_id"], corpus["text"].fillna("")):
+        for i, (s, e) in enumerate(split_sentences(text)):
+            rows.append((doc_id, i, text[s:e]))
+    sentences = pd.DataFrame(rows, columns=["doc_id", "sent_id", "text"])
+    return analyze_chunk(corpus, sentences)["documents_sentiment"]
+
+
+def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Pipeline stage: sentence scores (``sentences_sentiment``) and document measures (``documents_sentiment``)."""
+    scores = score_sentences(sentences["text"])
+    sent = pd.concat([sentences[["doc_id", "sent_id"]].reset_index(drop=True), scores], axis=1)
+    polarity = analyzer().polarity_scores
+    whole = pd.DataFrame({
+        "doc_id": docs["doc_id"].to_numpy(),
+        "vader_compound": [polarity(t)["compound"] for t in docs["text"].fillna("")],
+    })
+    agg = aggregate_sentences(sent) if len(sent) else pd.DataFrame(
+        columns=["doc_id", "vader_sent_mean", "vader_share_neg", "vader_share_pos"])
+    documents = whole.merge(agg, on="doc_id", how="left").sort_values("doc_id", kind="stable")
+    documents[DOCUMENT_COLUMNS[1:]] = documents[DOCUMENT_COLUMNS[1:]].astype("float64")
+    return {"sentences_sentiment": sent, "documents_sentiment": documents.reset_index(drop=True)}
+
+
+def RESOURCE_VERSIONS() -> dict[str, str]:  # noqa: N802 - the name the pipeline looks up on every stage module
+    """Versions of the resources this stage used (for manifest.json)."""
+    return {"vader": lexicon_info()}
