@@ -1,0 +1,422 @@
+"""The `analyze` command: one streaming pass over the corpus in chunks that writes the tidy per-article tables."""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis import __version__, config
+from analysis.errors import InputError, ParameterError, SchemaError
+from analysis.periods import select_documents
+from analysis.provenance import file_sha256, git_commit, package_versions
+from analysis.text import split_sentences
+
+log = logging.getLogger(__name__)
+
+# Stage functions called on every chunk, in order: "module:function" with the signature
+# analyze_chunk(docs, sentences) -> {table_name: DataFrame}. A stage whose module is not installed is skipped.
+STAGES = [
+    "analysis.sentiment:analyze_chunk",
+    "analysis.frequency:analyze_chunk",
+    "analysis.actors:analyze_chunk",
+    "analysis.frames:analyze_chunk",
+]
+# Corpus columns analyze needs; the rest of the canonical schema is carried into documents.parquet when present.
+REQUIRED_COLUMNS = ["doc_id", "outlet", "published", "text", "duplicate_of"]
+DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
+# Columns hashed for the corpus fingerprint: the same as analysis.provenance.fingerprint_corpus.
+FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
+MANIFEST = "manifest.json"
+DEFAULT_CHUNK_SIZE = 500
+
+
+# ----------------------------------------------------------------------------------------------- reading the corpus
+def _open_corpus(corpus_path: str | os.PathLike) -> pq.ParquetFile:
+    path = Path(corpus_path)
+    if not path.exists():
+        raise InputError(f"corpus file {path} does not exist: build it with `python -m analysis ingest RAW... "
+                         f"--out {path}` first")
+    if path.is_dir():
+        raise InputError(f"corpus {path} is a directory: pass the parquet file written by `ingest`")
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise SchemaError(f"corpus {path} is not a parquet file: `analyze` reads the corpus written by "
+                          f"`python -m analysis ingest` (e.g. data/interim/articles.parquet)") from exc
+    names = pf.schema_arrow.names
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise SchemaError(f"corpus {path} is not in the canonical schema: missing column(s) "
+                          f"{', '.join(missing)} (has: {', '.join(names)}); re-create it with `python -m analysis ingest`")
+    if pf.metadata.num_rows == 0:
+        raise SchemaError(f"corpus {path} holds no articles: check the ingest input and its rejects table")
+    return pf
+
+
+def _read_metadata(pf: pq.ParquetFile, path: Path) -> pd.DataFrame:
+    cols = [c for c in DOCUMENT_COLUMNS if c in pf.schema_arrow.names]
+    meta = pf.read(columns=cols).to_pandas()
+    if meta["doc_id"].isna().any():
+        raise SchemaError(f"corpus {path} has rows without doc_id: re-create it with `python -m analysis ingest`")
+    dup = meta["doc_id"][meta["doc_id"].duplicated()]
+    if len(dup):
+        raise SchemaError(f"corpus {path} has duplicate doc_id values (e.g. {dup.iloc[0]!r}): doc_id must be unique")
+    try:
+        meta["published"] = pd.to_datetime(meta["published"])
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(f"corpus {path}: column published is not a date column") from exc
+    return meta
+
+
+def _iter_corpus_batches(pf: pq.ParquetFile, meta: pd.DataFrame, batch_size: int) -> Iterator[pd.DataFrame]:
+    """All corpus rows as DataFrames with the fingerprint columns, in doc_id order, ``batch_size`` rows at a time.
+
+    A corpus sorted by doc_id (as `ingest` writes it) is streamed; otherwise the text column is read whole and
+    sorted, which costs memory proportional to the corpus (logged as a warning).
+    """
+    cols = [c for c in FINGERPRINT_COLUMNS if c in pf.schema_arrow.names]
+    if meta["doc_id"].is_monotonic_increasing:
+        for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
+            yield batch.to_pandas()
+        return
+    log.warning("corpus is not sorted by doc_id: reading it whole (write it with `ingest` to stream it)")
+    whole = pf.read(columns=cols).to_pandas().sort_values("doc_id", kind="stable").reset_index(drop=True)
+    for i in range(0, len(whole), batch_size):
+        yield whole.iloc[i:i + batch_size]
+
+
+def _fingerprint_update(digest, batch: pd.DataFrame) -> None:
+    # Same row serialisation as provenance.fingerprint_corpus, applied batch by batch in doc_id order.
+    cols = [c for c in FINGERPRINT_COLUMNS if c in batch.columns]
+    frame = batch[cols].copy()
+    if "published" in frame:
+        frame["published"] = pd.to_datetime(frame["published"])
+    rows = frame.astype("string").fillna("\x00")
+    for values in rows.itertuples(index=False, name=None):
+        digest.update("\x1f".join(values).encode("utf-8"))
+        digest.update(b"\x1e")
+
+
+# ------------------------------------------------------------------------------------------------------ the stages
+def _load_stages(stages: Iterable[str]) -> tuple[list[tuple[str, object, object]], dict[str, str]]:
+    loaded, status = [], {}
+    for spec in stages:
+        module_name, _, func_name = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            log.warning("stage %s skipped: module %s is not available", spec, module_name)
+            status[spec] = "skipped: module not available"
+            continue
+        func = getattr(module, func_name or "analyze_chunk", None)
+        if func is None:
+            log.warning("stage %s skipped: %s has no function %s", spec, module_name, func_name)
+            status[spec] = f"skipped: no function {func_name}"
+            continue
+        loaded.append((spec, module, func))
+        status[spec] = "ok"
+    return loaded, status
+
+
+def _resource_versions(modules) -> dict:
+    versions = {}
+    for spec, module, _ in modules:
+        value = getattr(module, "RESOURCE_VERSIONS", None)
+        if callable(value):
+            value = value()
+        if value:
+            versions[spec.partition(":")[0]] = value
+    return versions
+
+
+def build_sentences(docs: pd.DataFrame) -> pd.DataFrame:
+    """The sentences of ``docs`` (doc_id, text): doc_id, sent_id (0-based), start, end (offsets into text), text."""
+    ids, sent_ids, starts, ends, texts = [], [], [], [], []
+    for doc_id, text in zip(docs["doc_id"], docs["text"]):
+        if not isinstance(text, str):
+            continue
+        spans = split_sentences(text)
+        ids.extend([doc_id] * len(spans))
+        sent_ids.extend(range(len(spans)))
+        for s, e in spans:
+            starts.append(s)
+            ends.append(e)
+            texts.append(text[s:e])
+    return pd.DataFrame({
+        "doc_id": pd.array(ids, dtype=object), "sent_id": np.array(sent_ids, dtype="int64"),
+        "start": np.array(starts, dtype="int64"), "end": np.array(ends, dtype="int64"),
+        "text": pd.array(texts, dtype=object),
+    })
+
+
+def _sort_table(df: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in ("doc_id", "sent_id") if c in df.columns]
+    rest = [c for c in df.columns if c not in keys and df[c].dtype.kind in "biufcmMOT"]
+    try:
+        return df.sort_values(keys + rest, kind="stable", na_position="last").reset_index(drop=True)
+    except TypeError:  # unorderable values in an extra column: the key order is still deterministic
+        return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df.reset_index(drop=True)
+
+
+def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
+    sentences = build_sentences(docs)
+    documents = docs[[c for c in DOCUMENT_COLUMNS if c in docs.columns]].copy()
+    documents["n_sentences"] = (sentences.groupby("doc_id").size().reindex(documents["doc_id"]).fillna(0)
+                                .astype("int64").to_numpy())
+    out: dict[str, pd.DataFrame] = {}
+    sent_out = sentences.drop(columns="text")
+    for spec, _, func in stages:
+        result = func(docs.copy(), sentences.copy())
+        for name, table in (result or {}).items():
+            if name.startswith("documents_"):
+                dup_cols = [c for c in table.columns if c != "doc_id" and c in documents.columns]
+                if dup_cols:
+                    raise SchemaError(f"stage {spec} returned {name} with column(s) {dup_cols} already in documents")
+                documents = documents.merge(table, on="doc_id", how="left")
+            elif name.startswith("sentences_"):
+                dup_cols = [c for c in table.columns if c not in ("doc_id", "sent_id") and c in sent_out.columns]
+                if dup_cols:
+                    raise SchemaError(f"stage {spec} returned {name} with column(s) {dup_cols} already in sentences")
+                sent_out = sent_out.merge(table, on=["doc_id", "sent_id"], how="left")
+            elif name in ("documents", "sentences"):
+                raise SchemaError(f"stage {spec} returned a table named {name!r}: use documents_<stage> or "
+                                  f"sentences_<stage> to add columns")
+            else:
+                out[name] = pd.concat([out[name], table]) if name in out else table
+    out["documents"] = documents
+    out["sentences"] = sent_out
+    return {name: _sort_table(table) for name, table in out.items()}
+
+
+# --------------------------------------------------------------------------------------------------- writing tables
+class _TableWriter:
+    """Chunk tables go to part files; finish() merges each table into one parquet file without loading it whole."""
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.parts: dict[str, list[Path]] = {}
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        part_dir = self.build_dir / "parts" / name
+        part_dir.mkdir(parents=True, exist_ok=True)
+        path = part_dir / f"{len(self.parts.get(name, [])):06d}.parquet"
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
+        self.parts.setdefault(name, []).append(path)
+
+    def finish(self, out_dir: Path) -> dict[str, dict]:
+        summary = {}
+        for name, parts in sorted(self.parts.items()):
+            schemas = [pq.read_schema(p) for p in parts]
+            schema = pa.unify_schemas(schemas, promote_options="permissive")
+            target = self.build_dir / f"{name}.parquet"
+            rows = 0
+            with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+                for p in parts:
+                    table = pq.read_table(p).select(schema.names).cast(schema)
+                    rows += table.num_rows
+                    writer.write_table(table)
+            summary[name] = {"rows": rows, "columns": schema.names}
+        return summary
+
+
+# ------------------------------------------------------------------------------------------------------ the command
+def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
+                   out_dir: str | os.PathLike = config.ANALYSIS_DIR, *, include_duplicates: bool = True,
+                   start=None, end=None, outlets: Iterable[str] | None = None,
+                   chunk_size: int = DEFAULT_CHUNK_SIZE, stages: Iterable[str] | None = None,
+                   progress: bool = True) -> "Analysis":
+    """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
+
+    Reads the corpus in chunks of ``chunk_size`` articles (memory stays flat as the corpus grows), splits sentences,
+    runs every stage in :data:`STAGES` and writes ``documents.parquet``, ``sentences.parquet``, ``terms.parquet``
+    and each stage's tables, plus ``manifest.json``. Re-running on the same corpus gives identical tables.
+    """
+    corpus_path = Path(corpus_path)
+    out_dir = Path(out_dir)
+    if int(chunk_size) < 1:
+        raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
+    pf = _open_corpus(corpus_path)
+    meta = _read_metadata(pf, corpus_path)
+    selected = select_documents(meta, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+    keep = set(selected["doc_id"])
+    meta = meta.set_index("doc_id", drop=False)
+    loaded, stage_status = _load_stages(STAGES if stages is None else stages)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    build_dir = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out_dir))
+    try:
+        writer = _TableWriter(build_dir)
+        digest = hashlib.sha256()
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(keep), unit="article", desc="analyze", disable=not progress or None)
+        pending: list[pd.DataFrame] = []
+        n_pending = 0
+
+        def flush():
+            nonlocal pending, n_pending
+            if not pending:
+                return
+            batch = pd.concat(pending, ignore_index=True)
+            docs = meta.loc[batch["doc_id"]].reset_index(drop=True)
+            docs["text"] = batch["text"].to_numpy()
+            for name, table in _process_chunk(docs, loaded).items():
+                writer.append(name, table)
+            bar.update(len(batch))
+            pending, n_pending = [], 0
+
+        for batch in _iter_corpus_batches(pf, meta, chunk_size):
+            _fingerprint_update(digest, batch)
+            chosen = batch.loc[batch["doc_id"].isin(keep), ["doc_id", "text"]]
+            if len(chosen):
+                pending.append(chosen)
+                n_pending += len(chosen)
+            if n_pending >= chunk_size:
+                flush()
+        flush()
+        bar.close()
+        tables = writer.finish(out_dir)
+        manifest = {
+            "command": "analyze",
+            "analysis_version": __version__,
+            "parameters": {
+                "corpus": str(corpus_path), "include_duplicates": include_duplicates,
+                "start": None if start is None else str(start), "end": None if end is None else str(end),
+                "outlets": sorted(outlets) if outlets and not isinstance(outlets, str) else outlets,
+                "chunk_size": int(chunk_size),
+            },
+            "corpus": {
+                "path": str(corpus_path), "sha256": file_sha256(corpus_path), "fingerprint": digest.hexdigest(),
+                "n_articles": int(len(meta)), "n_selected": int(len(keep)),
+            },
+            "stages": stage_status,
+            "tables": tables,
+            "resource_versions": _resource_versions(loaded),
+            "package_versions": package_versions(),
+            "git_commit": git_commit(),
+        }
+        (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+        _install_outputs(build_dir, out_dir, list(tables) + [None])
+    finally:
+        shutil.rmtree(build_dir, ignore_errors=True)
+    return load_analysis(out_dir)
+
+
+def _install_outputs(build_dir: Path, out_dir: Path, names: list[str | None]) -> None:
+    """Move the new tables into ``out_dir``; tables of a previous run that this run did not produce are removed."""
+    old = out_dir / MANIFEST
+    if old.exists():
+        try:
+            previous = json.loads(old.read_text()).get("tables", {})
+        except (ValueError, AttributeError):
+            previous = {}
+        for name in previous:
+            if name not in names:
+                (out_dir / f"{name}.parquet").unlink(missing_ok=True)
+    for name in names:
+        if name is not None:
+            os.replace(build_dir / f"{name}.parquet", out_dir / f"{name}.parquet")
+    os.replace(build_dir / MANIFEST, out_dir / MANIFEST)  # last: a manifest always describes complete tables
+
+
+# ------------------------------------------------------------------------------------------------------ loading
+class Analysis:
+    """The tables written by `analyze`, loaded lazily: ``a.documents``, ``a.sentences``, ``a.terms``, ...
+
+    ``a.manifest`` is the run's manifest (parameters, corpus fingerprint, resource and package versions);
+    ``a.tables`` lists the table names; ``a.path(name)`` gives a table's file.
+    """
+
+    def __init__(self, out_dir: Path, manifest: dict):
+        self._dir = out_dir
+        self.manifest = manifest
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    @property
+    def tables(self) -> list[str]:
+        return sorted(p.stem for p in self._dir.glob("*.parquet"))
+
+    def path(self, name: str) -> Path:
+        return self._dir / f"{name}.parquet"
+
+    def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        """Load one table (cached when all columns are read)."""
+        if name not in self.tables:
+            raise ParameterError(f"analysis in {self._dir} has no table {name!r}; it has: {', '.join(self.tables)}")
+        if columns is not None:
+            return pd.read_parquet(self.path(name), columns=columns)
+        if name not in self._cache:
+            self._cache[name] = pd.read_parquet(self.path(name))
+        return self._cache[name]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if (self.__dict__["_dir"] / f"{name}.parquet").exists():
+            return self.table(name)
+        raise AttributeError(f"analysis in {self.__dict__['_dir']} has no table {name!r}; "
+                             f"it has: {', '.join(self.tables)}")
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(self.tables))
+
+    def __repr__(self) -> str:
+        rows = {k: v.get("rows") for k, v in self.manifest.get("tables", {}).items()}
+        listing = ", ".join(f"{k} ({v:,} rows)" if isinstance(v, int) else k for k, v in sorted(rows.items()))
+        return f"<Analysis {self._dir}: {listing}>"
+
+
+def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
+    """The tables of an `analyze` run in ``out_dir`` as an :class:`Analysis` (tables load on first access)."""
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / MANIFEST
+    if not manifest_path.exists():
+        raise InputError(f"no analysis in {out_dir} (no {MANIFEST}): run `python -m analysis analyze CORPUS "
+                         f"--out {out_dir}` first")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(f"{manifest_path} is not valid JSON: re-run `python -m analysis analyze`") from exc
+    return Analysis(out_dir, manifest)
+
+
+# --------------------------------------------------------------------------------------------------------- CLI
+def register_cli(sub) -> None:
+    """Add the `analyze` sub-command."""
+    p = sub.add_parser("analyze", help="run the per-article analysis once and write tidy tables",
+                       description="Split sentences, count terms, score sentiment (and actors, frames) for every "
+                                   "selected article of CORPUS; write parquet tables and manifest.json to --out.")
+    p.add_argument("corpus", nargs="?", default=str(config.CORPUS_FILE),
+                   help=f"canonical corpus parquet written by `ingest` (default: {config.CORPUS_FILE})")
+    p.add_argument("--out", default=str(config.ANALYSIS_DIR), help=f"output folder (default: {config.ANALYSIS_DIR})")
+    p.add_argument("--exclude-duplicates", action="store_true", help="skip articles marked as duplicates")
+    p.add_argument("--start", help="first publication date, inclusive (YYYY-MM-DD)")
+    p.add_argument("--end", help="last publication date, inclusive (YYYY-MM-DD)")
+    p.add_argument("--outlet", action="append", dest="outlets", metavar="OUTLET",
+                   help="analyse only this outlet (repeat for several)")
+    p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_run_cli)
+
+
+def _run_cli(args) -> int:
+    result = analyze_corpus(args.corpus, args.out, include_duplicates=not args.exclude_duplicates,
+                            start=args.start, end=args.end, outlets=args.outlets, chunk_size=args.chunk_size,
+                            progress=not args.no_progress)
+    print(f"wrote {len(result.manifest['tables'])} tables for {result.manifest['corpus']['n_selected']:,} "
+          f"articles to {args.out}: {', '.join(sorted(result.manifest['tables']))}")
+    return 0
