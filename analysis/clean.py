@@ -1,0 +1,546 @@
+"""Cleaning raw article text: byte repair, Unicode normalisation, boilerplate removal, agency, dates and language."""
+from __future__ import annotations
+
+import datetime as dt
+import re as _re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import regex as re
+import yaml
+
+from analysis import config
+from analysis.errors import ResourceError
+
+BOILERPLATE_FILE = "boilerplate.yaml"
+AGENCIES_FILE = "agencies.yaml"
+LANGUAGES_FILE = "languages.yaml"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rule files
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path, what: str) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ResourceError(f"{what} file {path} does not exist: check the path") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ResourceError(f"{what} file {path} cannot be read as YAML ({msg}): fix its syntax") from exc
+    if not isinstance(data, dict):
+        raise ResourceError(f"{what} file {path} must be a YAML mapping with a `version:` key and rule sections")
+    return data
+
+
+def _compile(pattern: str, where: str, flags=re.IGNORECASE) -> re.Pattern:
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, TypeError) as exc:
+        raise ResourceError(f"{where}: invalid regular expression {pattern!r} ({exc}): fix the pattern") from exc
+
+
+def _merge_named(base: list[dict], extra: list[dict] | None, where: str) -> list[dict]:
+    """Rules of ``extra`` replace the ``base`` rule of the same name, else are appended; ``enabled: false`` drops."""
+    out = {r["name"]: r for r in base}
+    order = [r["name"] for r in base]
+    for i, rule in enumerate(extra or []):
+        if not isinstance(rule, dict) or "name" not in rule:
+            raise ResourceError(f"{where}: rule #{i + 1} needs a `name:` (and a `pattern:`)")
+        if rule["name"] not in out:
+            order.append(rule["name"])
+        out[rule["name"]] = rule
+    return [out[n] for n in order if out[n].get("enabled", True)]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named boilerplate pattern."""
+
+    name: str
+    regex: re.Pattern
+
+
+@dataclass(frozen=True)
+class ByteRepair:
+    """Replacement for a byte sequence that is not valid UTF-8, with optional byte context."""
+
+    seq: _re.Pattern
+    before: _re.Pattern | None
+    after: _re.Pattern | None
+    char: str
+
+
+@dataclass
+class Rules:
+    """Compiled boilerplate rules (built-in plus user file); ``version`` identifies them in manifests."""
+
+    version: str
+    tail: list[Rule]
+    line: list[Rule]
+    inline: list[Rule]
+    title: list[Rule]
+    header: re.Pattern
+    header_date_only: re.Pattern
+    byte_repairs: list[ByteRepair]
+    sources: list[str] = field(default_factory=list)
+
+
+def load_rules(user_file: str | Path | None = None) -> Rules:
+    """The built-in boilerplate rules of ``analysis/resources/boilerplate.yaml``, extended by ``user_file``.
+
+    A user rule with a built-in rule's name replaces it; ``enabled: false`` switches a rule off.
+    """
+    builtin_path = config.resource(BOILERPLATE_FILE)
+    data = _read_yaml(builtin_path, "boilerplate rules")
+    version = str(data.get("version", "?"))
+    sources = [f"{builtin_path.name}@{version}"]
+    user = {}
+    if user_file:
+        user = _read_yaml(Path(user_file), "boilerplate rules")
+        if "version" not in user:
+            raise ResourceError(f"boilerplate rules file {user_file} has no `version:` key: add one (e.g. `version: 1`)")
+        unknown = set(user) - {"version", "tail", "line", "inline", "title", "header", "byte_repairs"}
+        if unknown:
+            raise ResourceError(f"boilerplate rules file {user_file}: unknown section(s) {sorted(unknown)}; "
+                                "use tail, line, inline, title, byte_repairs")
+        sources.append(f"{Path(user_file).name}@{user['version']}")
+        version = f"{version}+{Path(user_file).name}@{user['version']}"
+
+    def section(name: str) -> list[Rule]:
+        where = f"boilerplate rules, section {name!r}"
+        merged = _merge_named(data.get(name) or [], user.get(name), where)
+        out = []
+        for r in merged:
+            if "pattern" not in r:
+                raise ResourceError(f"{where}: rule {r['name']!r} has no `pattern:`")
+            out.append(Rule(r["name"], _compile(r["pattern"], f"{where}, rule {r['name']!r}")))
+        return out
+
+    hdr = data["header"]
+    dates = "|".join(f"(?:{d})" for d in hdr["date"])
+    header = _compile(rf"\W{{0,3}}(?:{hdr['prefix']})?(?P<date>{dates}){hdr['suffix']}[\s.,:;-]*",
+                      "boilerplate rules, section 'header'")
+    date_only = _compile(rf"\W{{0,3}}(?P<date>{dates})[\s.,:;-]*", "boilerplate rules, section 'header'")
+    repairs = []
+    for i, r in enumerate(list(user.get("byte_repairs") or []) + list(data.get("byte_repairs") or [])):
+        try:
+            repairs.append(ByteRepair(
+                seq=_re.compile(r["bytes"].encode("latin-1")),
+                before=_re.compile(r["before"].encode("latin-1")) if r.get("before") else None,
+                after=_re.compile(r["after"].encode("latin-1")) if r.get("after") else None,
+                char=str(r["char"])))
+        except (KeyError, _re.error, UnicodeEncodeError) as exc:
+            raise ResourceError(f"boilerplate rules, byte_repairs #{i + 1}: needs `bytes:` (a byte regex such as "
+                                f"'\\x95\\x81') and `char:` ({exc})") from exc
+    return Rules(version=version, tail=section("tail"), line=section("line"), inline=section("inline"),
+                 title=section("title"), header=header, header_date_only=date_only, byte_repairs=repairs,
+                 sources=sources)
+
+
+@lru_cache(maxsize=8)
+def _cached_rules(user_file: str | None) -> Rules:
+    return load_rules(user_file)
+
+
+def default_rules() -> Rules:
+    """The built-in rules (compiled once)."""
+    return _cached_rules(None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bytes -> text
+# ---------------------------------------------------------------------------------------------------------------
+
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def decode_bytes(data: bytes, rules: Rules | None = None) -> tuple[str, int]:
+    """Decode ``data`` as UTF-8, repairing invalid bytes; return ``(text, n_bytes_repaired)``.
+
+    A UTF-8 or UTF-16 byte-order mark is honoured. Each invalid byte is replaced by the first matching
+    ``byte_repairs`` rule, else by its cp1252 character where cp1252 defines one, else by U+FFFD.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), 0
+    try:
+        return data.decode("utf-8"), 0
+    except UnicodeDecodeError:
+        pass
+    repairs = (rules or default_rules()).byte_repairs
+    view = memoryview(data)
+    out: list[str] = []
+    pos, repaired, n = 0, 0, len(data)
+    while pos < n:
+        try:
+            out.append(str(view[pos:], "utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            bad = pos + exc.start
+            out.append(str(view[pos:bad], "utf-8"))
+            char, consumed = _repair_at(data, bad, exc.end - exc.start, repairs)
+            out.append(char)
+            repaired += sum(1 for b in data[bad:bad + consumed] if b >= 0x80)
+            pos = bad + consumed
+    return "".join(out), repaired
+
+
+def _repair_at(data: bytes, i: int, n_bad: int, repairs: Sequence[ByteRepair]) -> tuple[str, int]:
+    for rep in repairs:
+        m = rep.seq.match(data, i)
+        if not m:
+            continue
+        if rep.before is not None and not rep.before.search(data[max(0, i - 20):i]):
+            continue
+        if rep.after is not None and not rep.after.search(data[m.end():m.end() + 20]):
+            continue
+        return rep.char, m.end() - i
+    byte = data[i]
+    if byte in _CP1252_UNDEFINED or byte < 0x80:
+        return "\ufffd", 1
+    return bytes([byte]).decode("cp1252"), 1
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when ``data`` is not text: NUL bytes (outside UTF-16) or many control characters in its first 8 KB."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return bool(head) and controls / len(head) > 0.05
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Unicode normalisation
+# ---------------------------------------------------------------------------------------------------------------
+
+_CHAR_MAP = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\u3000": " ", "\t": " ", "\u2028": "\n", "\u2029": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n",
+    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
+})
+_SPACES = re.compile(r"[ ]{2,}")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, straight quotes, plain spaces, no zero-width characters; one paragraph per line, no blank lines."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def normalize_for_hash(text: str) -> str:
+    """Lower-case words only, single-spaced: the key of exact-duplicate detection."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Boilerplate
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanResult:
+    """A cleaned text and what was cut from it, in order: ``removed`` holds ``(rule, text)`` pairs."""
+
+    text: str
+    title: str | None
+    removed: list[tuple[str, str]]
+    header_date: str | None = None
+    outlet: str | None = None
+
+
+def clean_title(title: str | None, rules: Rules | None = None) -> str | None:
+    """The title normalised and stripped of "title:" prefixes and " | Site" suffixes; ``None`` when empty."""
+    if title is None:
+        return None
+    rules = rules or default_rules()
+    title = normalize_text(str(title)).replace("\n", " ")
+    for rule in rules.title:
+        title = rule.regex.sub("", title)
+    return title.strip() or None
+
+
+def _title_regex(title: str) -> re.Pattern | None:
+    words = re.findall(r"\w+", title)
+    if len(words) < 2:
+        return None
+    return re.compile(r"\W*" + r"\W*".join(map(re.escape, words)) + r"(?:\s*[.:])?(?:\s+|$)", re.IGNORECASE)
+
+
+def strip_header(text: str, title: str | None, rules: Rules) -> tuple[str, str | None, str | None]:
+    """Cut a leading "<date> <title>." header (FA-KES style); return ``(rest, header, date_text)``."""
+    head = text[:400]
+    pos, date_text = 0, None
+    m = rules.header.match(head)
+    if m:
+        pos, date_text = m.end(), m.group("date")
+    tre = _title_regex(title) if title else None
+    if tre is not None:
+        found = tre.search(head, pos, pos + 300)
+        # a byline or a short kicker ("UPDATED") may sit between the date and the repeated title
+        limit = 120 if m is not None else 12
+        tm = found if found is not None and found.start() - pos <= limit else None
+        if tm is not None:
+            pos = tm.end()
+            if m is None:  # "<title> 6 October 2016 ...": a date right after the title is part of the header
+                dm = rules.header.match(head, pos)
+                if dm:
+                    pos, date_text = dm.end(), dm.group("date")
+    if pos == 0:
+        return text, None, None
+    return text[pos:].lstrip(), text[:pos].strip(), date_text
+
+
+def clean_text(text: str, *, title: str | None = None, rules: Rules | None = None,
+               strip_headers: bool = True) -> CleanResult:
+    """Normalise ``text`` and cut boilerplate by the rules; every cut span is returned as ``(rule, text)``.
+
+    Order: Unicode normalisation, leading header (date/title), inline spans, whole-paragraph rules, tail blocks.
+    """
+    rules = rules or default_rules()
+    text = normalize_text(text)
+    title = clean_title(title, rules)
+    removed: list[tuple[str, str]] = []
+    header_date = outlet = None
+    if strip_headers and text:
+        rest, header, header_date = strip_header(text, title, rules)
+        if header and rest:
+            removed.append(("header", header))
+            text = rest
+        else:
+            header_date = None
+    paragraphs = text.split("\n") if text else []
+    kept: list[str] = []
+    tail_rule: str | None = None
+    for para in paragraphs:
+        if tail_rule is None and kept:
+            for rule in rules.tail:
+                if rule.regex.fullmatch(para):
+                    tail_rule = rule.name
+                    break
+        line_rule, line_match = None, None
+        for rule in rules.line:
+            line_match = rule.regex.fullmatch(para)
+            if line_match:
+                line_rule = rule.name
+                break
+        if line_match is not None and outlet is None and "outlet" in line_match.re.groupindex:
+            outlet = line_match.group("outlet")
+        if line_rule or tail_rule:
+            removed.append((line_rule or f"tail:{tail_rule}", para))
+            continue
+        for rule in rules.inline:
+            def cut(m, name=rule.name):
+                removed.append((name, m.group(0).strip()))
+                return " "
+            para = rule.regex.sub(cut, para)
+        para = _SPACES.sub(" ", para).strip()
+        if para:
+            kept.append(para)
+    return CleanResult("\n".join(kept), title, removed, header_date, outlet.strip() if outlet else None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Agency and dateline
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AgencyFinder:
+    """Compiled credit patterns: ``(agency, form, weight, regex)``."""
+
+    version: str
+    patterns: list[tuple[str, str, int, re.Pattern]]
+
+
+def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
+    """The wire-agency credit patterns of ``analysis/resources/agencies.yaml`` (plus ``user_file``)."""
+    data = _read_yaml(config.resource(AGENCIES_FILE), "agency list")
+    version = str(data.get("version", "?"))
+    forms, agencies = list(data["forms"]), list(data["agencies"])
+    if user_file:
+        user = _read_yaml(Path(user_file), "agency list")
+        forms = _merge_named(forms, user.get("forms"), f"agency list {user_file}, forms")
+        agencies = _merge_named(agencies, user.get("agencies"), f"agency list {user_file}, agencies")
+        version = f"{version}+{Path(user_file).name}@{user.get('version', '?')}"
+    patterns = []
+    for form in forms:
+        if "agency" in form:  # a form that identifies one agency by itself (no {alias})
+            patterns.append((form["agency"], form["name"], int(form.get("weight", 1)),
+                             _compile(form["pattern"], f"agency form {form['name']!r}", re.MULTILINE)))
+            continue
+        for agency in agencies:
+            alias = "(?:" + "|".join(re.escape(a) for a in sorted(agency["aliases"], key=len, reverse=True)) + ")"
+            alias = rf"(?<![\w-]){alias}(?![\w-])"
+            patterns.append((agency["name"], form["name"], int(form.get("weight", 1)),
+                             _compile(form["pattern"].replace("{alias}", alias),
+                                      f"agency form {form['name']!r} for {agency['name']!r}", re.MULTILINE)))
+    return AgencyFinder(version, patterns)
+
+
+@lru_cache(maxsize=1)
+def default_agencies() -> AgencyFinder:
+    """The built-in agency patterns (compiled once)."""
+    return load_agencies()
+
+
+def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | None, str | None]:
+    """The credited wire agency of ``text`` and the dateline place, e.g. ``("AFP", "MOSUL, Iraq")``.
+
+    Every credit form found scores its weight for its agency; the best score wins, ties go to the earliest credit.
+    A dateline place is returned only when a dateline form matched at the start of the text.
+    """
+    finder = finder or default_agencies()
+    scores: dict[str, list] = {}
+    place = None
+    for agency, form, weight, regex in finder.patterns:
+        for m in regex.finditer(text):
+            entry = scores.setdefault(agency, [0, m.start()])
+            entry[0] += weight
+            entry[1] = min(entry[1], m.start())
+            if place is None and "place" in regex.groupindex and m.group("place"):
+                place = m.group("place").strip(" ,")
+    if not scores:
+        return None, None
+    best = min(scores.items(), key=lambda kv: (-kv[1][0], kv[1][1], kv[0]))[0]
+    return best, place
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------------------------------------------
+
+# Explicit formats tried on a whole date column; the one that parses most values wins (so 4/5/2017 is read
+# consistently within a file). Values none of them parse go to `dateparser` one by one.
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
+                "%d %B %Y", "%d %b %Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d", "%m/%d/%y", "%d-%m-%Y")
+_ISO_PREFIX = _re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+
+
+@lru_cache(maxsize=100_000)
+def _dateparser(value: str) -> pd.Timestamp | None:
+    import dateparser  # imported lazily: slow to import, needed only for unusual dates
+
+    parsed = dateparser.parse(value, languages=["en", "fr", "de", "es", "ar"], settings={
+        "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
+        "RELATIVE_BASE": dt.datetime(2000, 1, 1)})  # fixed base: relative words never depend on today
+    if parsed is None or parsed.year < 1900:
+        return None
+    return pd.Timestamp(parsed.date())
+
+
+def parse_date_value(value, fmt: str | None = None) -> pd.Timestamp | None:
+    """One date (midnight, naive) from a string, or ``None``; ISO prefixes, ``fmt``, then dateparser."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return pd.Timestamp(value).tz_localize(None).normalize() if pd.Timestamp(value).tzinfo else \
+            pd.Timestamp(value).normalize()
+    value = " ".join(str(value).split()).strip(" ,.")
+    if not value:
+        return None
+    m = _ISO_PREFIX.match(value)
+    if m:
+        try:
+            return pd.Timestamp(m.group(1))
+        except ValueError:
+            return None
+    for f in ([fmt] if fmt else []) + list(DATE_FORMATS):
+        try:
+            return pd.Timestamp(dt.datetime.strptime(value, f).date())
+        except ValueError:
+            continue
+    if not re.search(r"\d{4}", value):  # no year: never guess one
+        return None
+    return _dateparser(value)
+
+
+def parse_dates(values: Iterable) -> list[pd.Timestamp | None]:
+    """Parse a column of date strings consistently: pick the format that reads most values, then fall back."""
+    values = list(values)
+    sample = [" ".join(str(v).split()).strip(" ,.") for v in values[:2000] if isinstance(v, str) and v.strip()]
+    best, best_n = None, 0
+    for f in DATE_FORMATS:
+        n = 0
+        for v in sample:
+            try:
+                dt.datetime.strptime(v, f)
+                n += 1
+            except ValueError:
+                pass
+        if n > best_n:
+            best, best_n = f, n
+    return [parse_date_value(v, best) for v in values]
+
+
+_FILENAME_DATE = _re.compile(
+    r"(?<![0-9A-Za-z])((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
+
+
+def date_from_filename(name: str) -> pd.Timestamp | None:
+    """A ``YYYY-MM-DD``/``YYYYMMDD``/``YYYY_MM_DD`` date standing alone in a file name, else ``None``."""
+    m = _FILENAME_DATE.search(Path(name).name)
+    if not m:
+        return None
+    try:
+        return pd.Timestamp(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Language
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[dict, dict, float, int, re.Pattern]:
+    data = _read_yaml(config.resource(LANGUAGES_FILE), "language list")
+    stop = {lang: frozenset(words) for lang, words in data["stopwords"].items()}
+    scripts = dict(data["scripts"])
+    script_re = re.compile("|".join(rf"(?P<{s}>\p{{Script={s}}})" for s in scripts))
+    return stop, scripts, float(data["min_ratio"]), int(data["min_hits"]), script_re
+
+
+_WORD = re.compile(r"\w+")
+
+
+def detect_lang(text: str) -> str:
+    """ISO 639-1 code of ``text`` by script, then by stopword share (first 2,000 characters), else ``"und"``."""
+    stop, scripts, min_ratio, min_hits, script_re = _languages()
+    sample = text[:2000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if not letters:
+        return "und"
+    counts: dict[str, int] = {}
+    for m in script_re.finditer(sample):
+        counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
+    if counts:
+        script, n = max(counts.items(), key=lambda kv: kv[1])
+        if n / letters >= 0.5:
+            if scripts[script] == "zh" and (counts.get("Hiragana", 0) + counts.get("Katakana", 0)):
+                return "ja"
+            return scripts[script]
+    words = _WORD.findall(sample.lower())
+    if not words:
+        return "und"
+    best, best_hits = "und", 0
+    for lang, sw in stop.items():
+        hits = sum(1 for w in words if w in sw)
+        if hits > best_hits:
+            best, best_hits = lang, hits
+    if best_hits < min_hits or best_hits / len(words) < min_ratio:
+        return "und"
+    return best
