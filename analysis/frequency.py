@@ -1,18 +1,26 @@
 """Term and n-gram frequencies, keyness, collocations and keyword-in-context (concordance) tables."""
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2 as chi2_dist
 
-from analysis.text import TOKEN_PATTERN
+from analysis.errors import ParameterError
+from analysis.periods import require_columns, select_documents, to_period, validate_freq
+from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, split_sentences
 
 # Bumped whenever analysis.text.TOKEN_PATTERN changes the tokens it yields (recorded in manifest.json).
 TOKENIZER_VERSION = "treebank-compatible-regex-1"
 RESOURCE_VERSIONS = {"tokenizer": TOKENIZER_VERSION}
+PERIOD = "period"
 
 
+# ------------------------------------------------------------------------------------------------ pipeline stage
 def _doc_term_counts(doc_ids, texts) -> tuple[pd.DataFrame, np.ndarray]:
     """Long doc-term counts (doc_id, term, count) sorted by doc_id then term, and the token total per document.
 
@@ -40,3 +48,347 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.D
     terms, totals = _doc_term_counts(order["doc_id"].to_numpy(), order["text"].to_numpy())
     documents = pd.DataFrame({"doc_id": order["doc_id"].to_numpy(), "n_tokens": totals})
     return {"terms": terms, "documents_frequency": documents}
+
+
+# ------------------------------------------------------------------------------------------- inputs of table functions
+def _resolve_stopwords(stopwords) -> frozenset[str] | None:
+    if stopwords is None or stopwords is False:
+        return None
+    if stopwords is True:
+        return load_stopwords()
+    if isinstance(stopwords, str):
+        return load_stopwords(stopwords)
+    return frozenset(str(w).lower() for w in stopwords)
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, start, end, include_duplicates,
+                         need_columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents, doc-term counts) from a corpus, an analysis (`load_analysis`) or a terms table + documents.
+
+    documents has doc_id, n_tokens and the requested columns, restricted to the selection; counts has doc_id,
+    term, count for those documents, after stopword removal. n_tokens counts every word token (the denominator of
+    rates), before stopwords are removed.
+    """
+    if not isinstance(ngram, (int, np.integer)) or ngram < 1:
+        raise ParameterError(f"ngram must be a positive integer, got {ngram!r}")
+    stop = _resolve_stopwords(stopwords)
+    if hasattr(data, "manifest") and hasattr(data, "table"):  # an Analysis from pipeline.load_analysis
+        if ngram != 1 or phrases:
+            raise ParameterError("n-grams and phrases need the article text: pass the corpus "
+                                 "(analysis.ingest.load_corpus) instead of the analysis tables")
+        documents = data.documents
+        data = data.terms
+    if not isinstance(data, pd.DataFrame):
+        raise ParameterError(f"expected a corpus DataFrame, a terms table or an analysis, got {type(data).__name__}")
+    if "text" in data.columns:  # a corpus
+        docs = data.drop(columns="text")
+        require_columns(data, ["doc_id"], what="corpus")
+        require_columns(docs, need_columns, what="corpus")
+        docs = select_documents(docs, start=start, end=end, include_duplicates=include_duplicates)
+        texts = data.loc[docs.index, "text"]
+        ids, terms, counts, totals = [], [], [], []
+        for doc_id, text in zip(docs["doc_id"], texts):
+            toks = TOKEN_PATTERN.findall(text.lower()) if isinstance(text, str) else []
+            totals.append(len(toks))
+            if phrases:
+                toks = join_phrases(toks, phrases)
+            if ngram > 1:
+                toks = _ngrams_without(toks, ngram, stop)
+            elif stop:
+                toks = [t for t in toks if t not in stop]
+            counter = Counter(toks)
+            ids.extend([doc_id] * len(counter))
+            terms.extend(counter.keys())
+            counts.extend(counter.values())
+        docs = docs.assign(n_tokens=np.array(totals, dtype="int64"))
+        long = pd.DataFrame({"doc_id": pd.array(ids, dtype=object), "term": pd.array(terms, dtype=object),
+                             "count": np.array(counts, dtype="int64")})
+        return docs.reset_index(drop=True), long
+    # a terms table (doc_id, term, count) with its documents table
+    require_columns(data, ["doc_id", "term", "count"], what="terms table")
+    if ngram != 1 or phrases:
+        raise ParameterError("n-grams and phrases need the article text: pass the corpus, not a terms table")
+    if documents is None:
+        raise ParameterError("a terms table needs `documents=` (documents.parquet) for grouping and rates")
+    require_columns(documents, ["doc_id", "n_tokens"] + need_columns, what="documents table")
+    docs = select_documents(documents, start=start, end=end, include_duplicates=include_duplicates)
+    long = data[data["doc_id"].isin(docs["doc_id"])]
+    if stop:
+        long = long[~long["term"].isin(stop)]
+    return docs.reset_index(drop=True), long.reset_index(drop=True)
+
+
+def _ngrams_without(tokens: list[str], n: int, stop) -> list[str]:
+    grams = ngrams(tokens, n)
+    if not stop:
+        return grams
+    keep = [not any(t in stop for t in tokens[i:i + n]) for i in range(len(grams))]
+    return [g for g, k in zip(grams, keep) if k]
+
+
+def _group_columns(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
+    groups = _as_list(by)
+    if freq is not None:
+        freq = validate_freq(freq)
+        require_columns(docs, ["published"], what="corpus")
+        docs = docs.assign(**{PERIOD: to_period(docs["published"], freq)})
+        groups = groups + [PERIOD]
+    return docs, groups
+
+
+# ------------------------------------------------------------------------------------------------------ frequencies
+def count_terms(data, *, by: str | list[str] | None = None, freq: str | None = None, ngram: int = 1,
+                min_count: int = 1, include_duplicates: bool = True, start=None, end=None, stopwords=None,
+                phrases: Iterable[str] | None = None, documents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Term (or n-gram) frequencies overall or per group and period, as a tidy table.
+
+    ``data``: the corpus (DataFrame with ``text``), an analysis (:func:`analysis.pipeline.load_analysis`), or a
+    terms table with ``documents=``. ``by``: grouping column(s) such as ``"outlet"`` or ``"agency"``; ``freq``:
+    ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` adds a ``period`` column (period start date). ``stopwords``:
+    ``True`` for the packaged English list, a file path, or your own word list.
+
+    Columns: the group columns, ``term``, ``count``, ``rate_per_1000`` (count per 1,000 word tokens of the group,
+    stopwords included in the denominator), ``doc_freq`` (documents of the group containing the term),
+    ``n_docs`` (documents in the group) and ``rank`` (1 = most frequent in the group). Rows with
+    ``count < min_count`` are dropped; sorted by group, descending count, then term.
+    """
+    need = _as_list(by) + (["published"] if freq is not None else [])
+    if freq is not None:
+        validate_freq(freq)
+    docs, long = _documents_and_terms(data, ngram=ngram, stopwords=stopwords, phrases=phrases,
+                                      documents=documents, start=start, end=end,
+                                      include_duplicates=include_duplicates, need_columns=need)
+    docs, groups = _group_columns(docs, by, freq)
+    if groups:
+        docs_g = docs[["doc_id", "n_tokens"] + groups]
+        long = long.merge(docs_g[["doc_id"] + groups], on="doc_id", how="inner")
+        totals = docs_g.groupby(groups, dropna=False).agg(n_tokens=("n_tokens", "sum"), n_docs=("doc_id", "size"))
+        table = (long.groupby(groups + ["term"], dropna=False)
+                 .agg(count=("count", "sum"), doc_freq=("doc_id", "size")).reset_index())
+        table = table.merge(totals.reset_index(), on=groups, how="left")
+    else:
+        table = long.groupby("term").agg(count=("count", "sum"), doc_freq=("doc_id", "size")).reset_index()
+        table["n_tokens"] = int(docs["n_tokens"].sum())
+        table["n_docs"] = len(docs)
+    table = table[table["count"] >= min_count]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["rate_per_1000"] = np.where(table["n_tokens"] > 0, table["count"] / table["n_tokens"] * 1000, np.nan)
+    table = table.sort_values(groups + ["count", "term"], ascending=[True] * len(groups) + [False, True],
+                              kind="stable")
+    table["rank"] = (table.groupby(groups, dropna=False).cumcount() + 1) if groups else np.arange(1, len(table) + 1)
+    cols = groups + ["term", "count", "rate_per_1000", "doc_freq", "n_docs", "rank"]
+    return table[cols].reset_index(drop=True).astype({"count": "int64", "doc_freq": "int64", "n_docs": "int64",
+                                                      "rank": "int64"})
+
+
+# --------------------------------------------------------------------------------------------------------- keyness
+def score_keyness_counts(target_counts, reference_counts, target_total, reference_total) -> pd.DataFrame:
+    """Keyness statistics for term counts in a target and a reference corpus (arrays of equal length).
+
+    For each term the 2x2 table is a = target count, b = reference count, c = target_total - a,
+    d = reference_total - b. Returns signed ``g2`` (Dunning's log-likelihood with Williams' correction),
+    ``p_g2``, signed ``chi2`` (Pearson with Yates' continuity correction), ``p_chi2`` and ``log_ratio``
+    (Hardie's log2 ratio of relative frequencies, 0.5 substituted for a zero count). The sign is positive when
+    the term is relatively more frequent in the target.
+    """
+    a = np.asarray(target_counts, dtype="float64")
+    b = np.asarray(reference_counts, dtype="float64")
+    c = float(target_total) - a
+    d = float(reference_total) - b
+    if (c < 0).any() or (d < 0).any():
+        raise ParameterError("a term count exceeds its corpus total: pass the token totals of target and reference")
+    n = a + b + c + d
+    row1, row2, col1, col2 = a + c, b + d, a + b, c + d  # rows: target/reference; cols: term/other terms
+    e11, e12 = row1 * col1 / n, row1 * col2 / n
+    e21, e22 = row2 * col1 / n, row2 * col2 / n
+
+    def term(o, e):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(o > 0, o * np.log(o / e), 0.0)
+
+    g2 = 2 * (term(a, e11) + term(c, e12) + term(b, e21) + term(d, e22))
+    # Williams (1976) correction for an r x c table, here (r-1)(c-1) = 1.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = 1 + (n * (1 / row1 + 1 / row2) - 1) * (n * (1 / col1 + 1 / col2) - 1) / (6 * n)
+        g2 = g2 / q
+        yates = np.maximum(np.abs(a * d - b * c) - n / 2, 0)
+        chi2 = n * yates ** 2 / (row1 * row2 * col1 * col2)
+    sign = np.sign(a - e11)
+    sign[sign == 0] = 1
+    a_adj = np.where(a == 0, 0.5, a)
+    b_adj = np.where(b == 0, 0.5, b)
+    log_ratio = np.log2((a_adj / float(target_total)) / (b_adj / float(reference_total)))
+    g2 = np.nan_to_num(g2)
+    chi2 = np.nan_to_num(chi2)
+    return pd.DataFrame({
+        "g2": sign * g2, "p_g2": chi2_dist.sf(g2, 1), "chi2": sign * chi2, "p_chi2": chi2_dist.sf(chi2, 1),
+        "log_ratio": log_ratio,
+    })
+
+
+def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_count: int = 1,
+                  include_duplicates: bool = True, start=None, end=None, stopwords=None,
+                  phrases: Iterable[str] | None = None, documents: pd.DataFrame | None = None,
+                  sort_by: str = "g2") -> pd.DataFrame:
+    """Keyness of the documents where column ``by`` equals ``target`` against a ``reference`` (default: the rest).
+
+    ``target``/``reference`` are one value or a list of values of ``by`` (e.g. ``by="outlet", target="reuters",
+    reference=["sana", "manar"]``). Terms with fewer than ``min_count`` occurrences in target and reference
+    together are dropped. Columns: ``term``, ``target_count``, ``reference_count``, ``target_rate`` and
+    ``reference_rate`` (per 1,000 tokens), ``g2``, ``p_g2``, ``chi2``, ``p_chi2``, ``log_ratio`` (see
+    :func:`score_keyness_counts`); sorted by ``sort_by`` descending (most key for the target first).
+    Plot it with :func:`analysis.plots.text.plot_keyness`.
+    """
+    if by is None:
+        raise ParameterError("score_keyness needs `by=` (the column that holds the target, e.g. 'outlet')")
+    targets = _as_list(target)
+    if not targets:
+        raise ParameterError("score_keyness needs a `target=` value of the `by` column")
+    docs, long = _documents_and_terms(data, ngram=ngram, stopwords=stopwords, phrases=phrases,
+                                      documents=documents, start=start, end=end,
+                                      include_duplicates=include_duplicates, need_columns=[by])
+    values = set(docs[by].dropna().astype(str))
+    refs = _as_list(reference)
+    unknown = sorted({str(v) for v in targets + refs} - values)
+    if unknown:
+        raise ParameterError(f"{by} value(s) {', '.join(map(repr, unknown))} not in the selected documents; "
+                             f"available: {', '.join(sorted(values)[:30])}")
+    in_target = docs[by].astype(str).isin([str(t) for t in targets])
+    in_ref = docs[by].astype(str).isin([str(r) for r in refs]) if refs else ~in_target
+    if (in_target & in_ref).any():
+        raise ParameterError("target and reference overlap: give disjoint values")
+    if not in_ref.any():
+        raise ParameterError(f"the reference for keyness is empty: no documents outside target {targets!r}")
+    side = pd.Series(np.where(in_target, "target", np.where(in_ref, "reference", "")), index=docs["doc_id"])
+    long = long.assign(side=side.reindex(long["doc_id"]).to_numpy())
+    long = long[long["side"] != ""]
+    counts = long.pivot_table(index="term", columns="side", values="count", aggfunc="sum", fill_value=0)
+    counts = counts.reindex(columns=["target", "reference"], fill_value=0)
+    t_total = int(docs.loc[in_target.to_numpy(), "n_tokens"].sum())
+    r_total = int(docs.loc[in_ref.to_numpy(), "n_tokens"].sum())
+    counts = counts[(counts["target"] + counts["reference"]) >= min_count]
+    stats = score_keyness_counts(counts["target"].to_numpy(), counts["reference"].to_numpy(), t_total, r_total)
+    table = pd.DataFrame({
+        "term": counts.index.to_numpy(),
+        "target_count": counts["target"].to_numpy().astype("int64"),
+        "reference_count": counts["reference"].to_numpy().astype("int64"),
+        "target_rate": counts["target"].to_numpy() / t_total * 1000,
+        "reference_rate": counts["reference"].to_numpy() / r_total * 1000,
+    })
+    table = pd.concat([table, stats], axis=1)
+    if sort_by not in ("g2", "chi2", "log_ratio"):
+        raise ParameterError(f"sort_by must be 'g2', 'chi2' or 'log_ratio', got {sort_by!r}")
+    table = table.sort_values([sort_by, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    table.attrs.update(target=", ".join(map(str, targets)), reference=", ".join(map(str, refs)) or "rest",
+                       by=by, target_tokens=t_total, reference_tokens=r_total)
+    return table
+
+
+# ------------------------------------------------------------------------------------------------------ collocations
+_MEASURES = {"likelihood_ratio", "pmi", "student_t", "chi_sq", "raw_freq", "poisson_stirling", "jaccard", "dice"}
+
+
+def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio", size: int = 2,
+                      min_count: int = 5, stopwords=True, top: int | None = 100, include_duplicates: bool = True,
+                      start=None, end=None) -> pd.DataFrame:
+    """Collocations (bigrams or trigrams) scored with NLTK's collocation finders.
+
+    Sentences are the units (no collocation spans a sentence break). ``measure``: ``"likelihood_ratio"``
+    (Dunning), ``"pmi"``, ``"student_t"``, ``"chi_sq"``, ``"raw_freq"``, ...; ``min_count``: NLTK's frequency
+    filter; ``stopwords``: n-grams containing a stopword are dropped (``True`` = packaged list; ``None`` keeps all).
+    Columns: ``collocation`` ("islamic state"), ``word1``, ``word2`` (``word3``), ``count``, ``score``, ``measure``.
+    """
+    from nltk.collocations import (BigramAssocMeasures, BigramCollocationFinder, TrigramAssocMeasures,
+                                   TrigramCollocationFinder)
+
+    if size not in (2, 3):
+        raise ParameterError(f"size must be 2 (bigrams) or 3 (trigrams), got {size!r}")
+    if measure not in _MEASURES:
+        raise ParameterError(f"unknown measure {measure!r}: use one of {', '.join(sorted(_MEASURES))}")
+    require_columns(corpus, ["doc_id", "text"], what="corpus")
+    docs = select_documents(corpus, start=start, end=end, include_duplicates=include_duplicates)
+    units = []
+    for text in docs["text"].fillna(""):
+        for s, e in split_sentences(text):
+            units.append(TOKEN_PATTERN.findall(text[s:e].lower()))
+    finder_cls, measures = ((BigramCollocationFinder, BigramAssocMeasures) if size == 2
+                            else (TrigramCollocationFinder, TrigramAssocMeasures))
+    finder = finder_cls.from_documents(units)
+    finder.apply_freq_filter(min_count)
+    stop = _resolve_stopwords(stopwords)
+    if stop:
+        finder.apply_word_filter(lambda w: w in stop)
+    scored = finder.score_ngrams(getattr(measures, measure))
+    words = [f"word{i + 1}" for i in range(size)]
+    table = pd.DataFrame([(" ".join(g), *g, finder.ngram_fd[g], s) for g, s in scored],
+                         columns=["collocation", *words, "count", "score"])
+    table["count"] = table["count"].astype("int64")
+    table["measure"] = measure
+    table = table.sort_values(["score", "collocation"], ascending=[False, True], kind="stable")
+    return (table.head(top) if top else table).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------- KWIC
+def _compile_pattern(pattern: str, case_sensitive: bool) -> list[re.Pattern]:
+    parts = TOKEN_PATTERN.findall(pattern) if "*" not in pattern and "?" not in pattern else pattern.split()
+    if not parts:
+        raise ParameterError(f"pattern {pattern!r} has no word: give a word, a phrase or a glob such as 'liberat*'")
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return [re.compile(fnmatch.translate(p), flags) for p in parts]
+
+
+def find_kwic(corpus: pd.DataFrame, pattern: str | list[str], *, window: int = 5, case_sensitive: bool = False,
+              include_duplicates: bool = True, start=None, end=None) -> pd.DataFrame:
+    """Keyword-in-context: every match of ``pattern`` with ``window`` words of context on each side.
+
+    ``pattern``: a word ("Raqqa"), a phrase ("Islamic State", matched as consecutive tokens), or a glob over
+    tokens ("liberat*", "al-*"); a list of patterns is searched at once. Matching is case-insensitive unless
+    ``case_sensitive=True``. Columns: doc_id, outlet, published, pattern, token_start, token_end (token
+    positions in the document), left, match, right (original text, whitespace collapsed); sorted by doc_id and
+    position.
+    """
+    if not isinstance(window, (int, np.integer)) or window < 0:
+        raise ParameterError(f"window must be a number of words (0 or more), got {window!r}")
+    require_columns(corpus, ["doc_id", "text"], what="corpus")
+    docs = select_documents(corpus, start=start, end=end, include_duplicates=include_duplicates)
+    patterns = _as_list(pattern)
+    compiled = [(p, _compile_pattern(p, case_sensitive)) for p in patterns]
+    # Cheap prefilter on the raw text: the literal head of the first token of each pattern.
+    heads = []
+    for p, parts in compiled:
+        head = re.split(r"[*?\[]", p.split()[0])[0]
+        heads.append(re.compile(re.escape(head), 0 if case_sensitive else re.IGNORECASE) if head else None)
+    ws = re.compile(r"\s+")
+    rows = []
+    for doc in docs.itertuples(index=False):
+        text = doc.text if isinstance(doc.text, str) else ""
+        candidates = [(p, parts) for (p, parts), h in zip(compiled, heads) if h is None or h.search(text)]
+        if not candidates:
+            continue
+        spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        toks = [text[s:e] for s, e in spans]
+        n = len(toks)
+        for p, parts in candidates:
+            k = len(parts)
+            first = parts[0]
+            for i in range(n - k + 1):
+                if not first.match(toks[i]):
+                    continue
+                if all(parts[j].match(toks[i + j]) for j in range(1, k)):
+                    j0, j1 = max(0, i - window), min(n, i + k + window)
+                    m0, m1 = spans[i][0], spans[i + k - 1][1]
+                    left = text[spans[j0][0]:m0] if i > j0 else ""
+                    right = text[m1:spans[j1 - 1][1]] if j1 > i + k else ""
+                    rows.append((doc.doc_id, getattr(doc, "outlet", None), getattr(doc, "published", pd.NaT), p,
+                                 i, i + k, ws.sub(" ", left).strip(), ws.sub(" ", text[m0:m1]),
+                                 ws.sub(" ", right).strip()))
+    table = pd.DataFrame(rows, columns=["doc_id", "outlet", "published", "pattern", "token_start", "token_end",
+                                        "left", "match", "right"])
+    table = table.astype({"token_start": "int64", "token_end": "int64"})
+    return table.sort_values(["doc_id", "token_start", "pattern"], kind="stable").reset_index(drop=True)
