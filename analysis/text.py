@@ -179,6 +179,9 @@ def _load_stopword_file(path: Path) -> tuple[str, ...]:
         if not isinstance(data, dict) or not isinstance(data.get("words"), list):
             raise ResourceError(f"stopword file {path} needs a `words:` list (and a `version:`)")
         words = data["words"]
+        odd = [w for w in words if isinstance(w, bool) or not isinstance(w, (str, int, float))]
+        if odd:  # YAML reads bare on/off/yes/no as booleans
+            raise ResourceError(f"stopword file {path}: entries {odd[:3]} are not words; quote them, e.g. \"on\"")
     else:
         words = [line.split("#", 1)[0].strip() for line in raw.splitlines()]
     return tuple(str(w).strip().lower() for w in words if str(w).strip())
