@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, s
 TOKENIZER_VERSION = "treebank-compatible-regex-1"
 RESOURCE_VERSIONS = {"tokenizer": TOKENIZER_VERSION}
 PERIOD = "period"
+log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------------------ pipeline stage
@@ -137,6 +139,10 @@ def _group_columns(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str
     if freq is not None:
         freq = validate_freq(freq)
         require_columns(docs, ["published"], what="corpus")
+        undated = docs["published"].isna()
+        if undated.any():  # a period table cannot place them; say so instead of a NaT row
+            log.warning("%d undated article(s) left out of the %s table", int(undated.sum()), freq)
+            docs = docs[~undated]
         docs = docs.assign(**{PERIOD: to_period(docs["published"], freq)})
         groups = groups + [PERIOD]
     return docs, groups
