@@ -383,7 +383,7 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
             continue
         for agency in agencies:
             alias = "(?:" + "|".join(re.escape(a) for a in sorted(agency["aliases"], key=len, reverse=True)) + ")"
-            alias = rf"(?<![\w-]){alias}(?![\w-])"
+            alias = rf"(?<!\w){alias}(?!\w)"
             patterns.append((agency["name"], form["name"], int(form.get("weight", 1)),
                              _compile(form["pattern"].replace("{alias}", alias),
                                       f"agency form {form['name']!r} for {agency['name']!r}", re.MULTILINE)))

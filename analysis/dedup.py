@@ -64,10 +64,11 @@ class _Signer:
 
 
 def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows per band minimising false positives + negatives around ``threshold`` (as datasketch does)."""
+    """Bands and rows per band for ``threshold``, chosen as datasketch does but weighting false negatives 9:1
+    (candidates are verified on their signatures, so an extra candidate costs little and a missed pair is lost)."""
     try:
         from datasketch.lsh import _optimal_param
-        return _optimal_param(threshold, num_perm, 0.5, 0.5)
+        return _optimal_param(threshold, num_perm, 0.1, 0.9)
     except ImportError:  # pragma: no cover - private helper moved; fall back to the textbook choice
         r = max(1, round(np.log(1 / num_perm) / np.log(threshold)))
         return max(1, num_perm // r), r
