@@ -629,3 +629,377 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
 def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched) for one chunk."""
     return {"mentions": find_mentions(docs, sentences=sentences)}
+
+
+# ----------------------------------------------------------------------------------------------------------- counts
+def _labels(dictionary: ActorDictionary) -> dict[str, str]:
+    return {eid: e.label for eid, e in dictionary.entries.items()}
+
+
+def _select_mentions(mentions: pd.DataFrame, *, kind: str | None, actors) -> pd.DataFrame:
+    require_columns(mentions, ["doc_id", "actor_id", "kind"], what="mentions table")
+    if kind not in (None, "actor", "place"):
+        raise ParameterError(f"kind {kind!r} must be 'actor', 'place' or None (both)")
+    out = mentions if kind is None else mentions[mentions["kind"] == kind]
+    if actors is not None:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+        known = set(mentions["actor_id"])
+        missing = sorted(set(actors) - known)
+        if missing and len(missing) == len(actors):
+            raise ParameterError(f"none of the actors {missing} is mentioned in this table; "
+                                 f"e.g. {', '.join(sorted(known)[:8])}")
+        out = out[out["actor_id"].isin(actors)]
+    return out
+
+
+def _group_keys(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
+    """docs with a `period` column (when freq) and the list of grouping columns."""
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    bad = [b for b in by if b in ("actor_id", "kind", "period")]
+    if bad:
+        raise ParameterError(f"by={bad}: actors are always a key and periods come from freq=; "
+                             f"use corpus columns such as 'outlet' or 'agency'")
+    require_columns(docs, by, what="corpus")
+    keys = list(by)
+    docs = docs[["doc_id", "n_words", *by, *(["published"] if freq else [])]].copy()
+    for b in by:
+        docs[b] = docs[b].astype(object).where(docs[b].notna(), "(none)")
+    if freq:
+        docs["period"] = to_period(docs["published"], validate_freq(freq))
+        docs = docs[docs["period"].notna()]
+        keys = ["period", *keys]
+    return docs, keys
+
+
+def count_mentions(mentions: pd.DataFrame, corpus: pd.DataFrame, *, by=None, freq: str | None = None,
+                   start=None, end=None, outlets=None, include_duplicates: bool = True, kind: str | None = None,
+                   actors=None, min_count: int = 1, dictionary: ActorDictionary | None = None) -> pd.DataFrame:
+    """Mentions of each actor/place per group: raw, per 1,000 words, and share of articles mentioning it.
+
+    ``mentions`` comes from :func:`find_mentions` (or ``mentions.parquet``), ``corpus`` gives the denominators
+    (doc_id, n_words and the ``by`` columns such as 'outlet' or 'agency'; 'published' when ``freq`` is given).
+    Rows: one per group x actor (zeros included) for actors with at least ``min_count`` mentions in the selection.
+    Columns: [period], [by...], actor_id, kind, label, n_mentions, n_articles_mentioning, n_articles, n_words,
+    mentions_per_1000_words, share_of_articles. Undated articles are left out when ``freq`` is given.
+    """
+    dictionary = dictionary or default_dictionary()
+    require_columns(corpus, ["doc_id", "n_words"], what="corpus")
+    docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+    docs, keys = _group_keys(docs, by, freq)
+    m = _select_mentions(mentions, kind=kind, actors=actors)
+    m = m[["doc_id", "actor_id", "kind"]].merge(docs[["doc_id", *keys]], on="doc_id", how="inner")
+    totals = m.groupby("actor_id").size()
+    keep = totals.index[totals >= min_count]
+    m = m[m["actor_id"].isin(keep)]
+    denom = (docs.groupby(keys, dropna=False).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum"))
+             .reset_index() if keys else
+             pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]}))
+    kinds = m.drop_duplicates("actor_id").set_index("actor_id")["kind"]
+    grid = denom.merge(pd.DataFrame({"actor_id": sorted(keep)}), how="cross")
+    if len(m):
+        num = (m.groupby([*keys, "actor_id"]).agg(n_mentions=("doc_id", "size"),
+                                                   n_articles_mentioning=("doc_id", "nunique")).reset_index())
+        grid = grid.merge(num, on=[*keys, "actor_id"], how="left")
+    else:
+        grid["n_mentions"], grid["n_articles_mentioning"] = 0, 0
+    grid[["n_mentions", "n_articles_mentioning"]] = grid[["n_mentions", "n_articles_mentioning"]].fillna(0)
+    grid = grid.astype({"n_mentions": "int64", "n_articles_mentioning": "int64", "n_articles": "int64",
+                        "n_words": "int64"})
+    grid["kind"] = grid["actor_id"].map(kinds)
+    grid["label"] = grid["actor_id"].map(_labels(dictionary)).fillna(grid["actor_id"])
+    words = grid["n_words"].where(grid["n_words"] > 0)
+    grid["mentions_per_1000_words"] = (grid["n_mentions"] * 1000 / words).astype("float64")
+    grid["share_of_articles"] = (grid["n_articles_mentioning"] / grid["n_articles"]).astype("float64")
+    cols = [*keys, "actor_id", "kind", "label", "n_mentions", "n_articles_mentioning", "n_articles", "n_words",
+            "mentions_per_1000_words", "share_of_articles"]
+    return grid[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+def count_cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", corpus: pd.DataFrame | None = None,
+                       sentences: pd.DataFrame | None = None, start=None, end=None, outlets=None,
+                       include_duplicates: bool = True, kind: str | None = "actor", min_count: int = 1,
+                       as_matrix: bool = False) -> pd.DataFrame:
+    """How often two actors are mentioned in the same sentence (``level='sentence'``) or article ('document').
+
+    Long table, one row per pair (``actor_a`` < ``actor_b``): n_both (units mentioning both), n_a, n_b (units
+    mentioning each), n_units (all units: the selected articles, or the sentences of ``sentences`` if given, else
+    the sentences with any mention), jaccard = n_both / (n_a + n_b - n_both), lift = n_both * n_units / (n_a * n_b)
+    (> 1: together more often than chance). Pairs with n_both >= ``min_count``, sorted by n_both (desc).
+    ``corpus`` restricts to start/end/outlets/include_duplicates. ``as_matrix=True`` returns the symmetric
+    actor-by-actor matrix of n_both instead (diagonal: n units mentioning the actor).
+    """
+    if level not in ("sentence", "document"):
+        raise ParameterError(f"level {level!r} must be 'sentence' or 'document'")
+    m = _select_mentions(mentions, kind=kind, actors=None)
+    n_docs = None
+    if corpus is not None:
+        docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+        m = m[m["doc_id"].isin(docs["doc_id"])]
+        n_docs = len(docs)
+    elif start is not None or end is not None or outlets is not None or not include_duplicates:
+        raise ParameterError("start/end/outlets/include_duplicates need corpus= (the articles table)")
+    unit = ["doc_id"]
+    if level == "sentence":
+        require_columns(m, ["sent_id"], what="mentions table")
+        if m["sent_id"].isna().any():
+            raise ParameterError("mentions have no sent_id: use find_mentions(corpus, sentences=...) or "
+                                 "mentions.parquet from `python -m analysis analyze`, or level='document'")
+        unit = ["doc_id", "sent_id"]
+    pairs_in = m[[*unit, "actor_id"]].drop_duplicates()
+    if level == "document":
+        n_units = n_docs if n_docs is not None else m["doc_id"].nunique()
+    elif sentences is not None:
+        s = sentences if corpus is None else sentences[sentences["doc_id"].isin(m["doc_id"].unique())]
+        n_units = len(s) if corpus is None else len(sentences[sentences["doc_id"].isin(docs["doc_id"])])
+    else:
+        n_units = len(pairs_in[unit].drop_duplicates())
+    per_actor = pairs_in.groupby("actor_id").size()
+    if as_matrix:
+        both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
+        mat = pd.crosstab(both["actor_id_a"], both["actor_id_b"])
+        mat.index.name, mat.columns.name = "actor_id", None
+        return mat
+    both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
+    both = both[both["actor_id_a"] < both["actor_id_b"]]
+    out = both.groupby(["actor_id_a", "actor_id_b"]).size().rename("n_both").reset_index()
+    out = out[out["n_both"] >= min_count].rename(columns={"actor_id_a": "actor_a", "actor_id_b": "actor_b"})
+    out["n_a"] = out["actor_a"].map(per_actor).astype("int64")
+    out["n_b"] = out["actor_b"].map(per_actor).astype("int64")
+    out["n_units"] = int(n_units)
+    out["level"] = level
+    out["jaccard"] = out["n_both"] / (out["n_a"] + out["n_b"] - out["n_both"])
+    out["lift"] = out["n_both"] * out["n_units"] / (out["n_a"] * out["n_b"])
+    out = out.astype({"n_both": "int64"})
+    cols = ["actor_a", "actor_b", "level", "n_both", "n_a", "n_b", "n_units", "jaccard", "lift"]
+    return (out[cols].sort_values(["n_both", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable")
+            .reset_index(drop=True))
+
+
+def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
+    """doc_id, sent_id, vader_compound: from the table if present, else scored now with analysis.sentiment."""
+    require_columns(sentences, ["doc_id", "sent_id"], what="sentence table")
+    if "vader_compound" in sentences.columns:
+        return sentences[["doc_id", "sent_id", "vader_compound"]]
+    require_columns(sentences, ["text"], what="sentence table (no vader_compound column, so text is needed)")
+    from analysis import sentiment  # only needed for standalone use; the pipeline already wrote the scores
+    scores = sentiment.score_sentences(sentences["text"].fillna(""))
+    return pd.DataFrame({"doc_id": sentences["doc_id"].to_numpy(), "sent_id": sentences["sent_id"].to_numpy(),
+                         "vader_compound": scores["vader_compound"].to_numpy()})
+
+
+def score_actor_tone(mentions: pd.DataFrame, sentences: pd.DataFrame, corpus: pd.DataFrame | None = None, *,
+                     by=None, freq: str | None = None, start=None, end=None, outlets=None,
+                     include_duplicates: bool = True, kind: str | None = "actor", actors=None,
+                     min_count: int = 1, threshold: float = 0.05,
+                     dictionary: ActorDictionary | None = None) -> pd.DataFrame:
+    """Tone of the sentences that mention each actor: VADER compound averaged over those sentences.
+
+    ``sentences``: doc_id, sent_id and vader_compound (``sentences.parquet`` from the pipeline) or text (scored
+    here with analysis.sentiment). A sentence mentioning an actor twice counts once for that actor.
+    ``corpus`` is needed for ``by`` (e.g. 'outlet'), ``freq`` and the selection options.
+    Columns: [period], [by...], actor_id, kind, label, n_sentences, n_articles, mean_compound, sd_compound,
+    se_compound, share_negative (compound <= -threshold), share_positive (>= threshold).
+    Rows with fewer than ``min_count`` sentences are dropped.
+    """
+    dictionary = dictionary or default_dictionary()
+    m = _select_mentions(mentions, kind=kind, actors=actors)
+    require_columns(m, ["sent_id"], what="mentions table")
+    if m["sent_id"].isna().any():
+        raise ParameterError("mentions have no sent_id: use find_mentions(corpus, sentences=...) or mentions.parquet")
+    keys: list[str] = []
+    units = m[["doc_id", "sent_id", "actor_id", "kind"]].drop_duplicates(["doc_id", "sent_id", "actor_id"])
+    if corpus is not None:
+        require_columns(corpus, ["doc_id"], what="corpus")
+        corpus = corpus if "n_words" in corpus.columns else corpus.assign(n_words=0)
+        docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+        docs, keys = _group_keys(docs, by, freq)
+        units = units.merge(docs[["doc_id", *keys]], on="doc_id", how="inner")
+    elif by is not None or freq is not None or start is not None or end is not None or outlets is not None:
+        raise ParameterError("by/freq/start/end/outlets need corpus= (the articles table)")
+    scores = _sentence_scores(sentences)
+    units = units.astype({"sent_id": "int64"}).merge(scores.astype({"sent_id": "int64"}),
+                                                     on=["doc_id", "sent_id"], how="inner")
+    comp = units["vader_compound"]
+    units = units.assign(_neg=(comp <= -threshold).astype("float64"), _pos=(comp >= threshold).astype("float64"))
+    out = (units.groupby([*keys, "actor_id", "kind"])
+           .agg(n_sentences=("vader_compound", "size"), n_articles=("doc_id", "nunique"),
+                mean_compound=("vader_compound", "mean"), sd_compound=("vader_compound", "std"),
+                share_negative=("_neg", "mean"), share_positive=("_pos", "mean"))
+           .reset_index())
+    out = out[out["n_sentences"] >= min_count]
+    out["se_compound"] = out["sd_compound"] / np.sqrt(out["n_sentences"])
+    out["label"] = out["actor_id"].map(_labels(dictionary)).fillna(out["actor_id"])
+    cols = [*keys, "actor_id", "kind", "label", "n_sentences", "n_articles", "mean_compound", "sd_compound",
+            "se_compound", "share_negative", "share_positive"]
+    return out[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+# -------------------------------------------------------------------------------------------------------- discovery
+_NAME_RE = regex.compile(
+    r"(?<![\p{L}\p{N}'])"
+    r"(?:(?:[Aa]l|[Ee]l|[Aa]bu|[Bb]in|[Ii]bn|[Uu]m|[Aa]sh|[Aa]d|[Aa]r|[Aa]s|[Aa]z)[-\s])?"
+    r"\p{Lu}[\p{Ll}'][\p{L}'\-]*"
+    r"(?:[-\s](?:(?:al|el|ad|ar|as|az|ash|bin|ibn|abu|bani|of|for|the|de|ez|es)[-\s])?\p{Lu}[\p{Ll}'][\p{L}'\-]*)*"
+    r"(?![\p{L}\p{N}])")
+_ACRONYM_RE = regex.compile(r"(?<![\p{L}\p{N}'])\p{Lu}{2,6}s?(?![\p{L}\p{N}])")
+_LOWER_WORD_RE = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'-]*")
+
+
+@lru_cache(maxsize=1)
+def _discovery_lists() -> tuple[frozenset, frozenset]:
+    data = _read_yaml(config.resource(ACTORS_FILE)).get("discovery") or {}
+    return frozenset(data.get("stopwords", [])), frozenset(data.get("titles", []))
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 12):start].rstrip(" \t\"'(\u201c\u2018[-")
+    return not before or before[-1] in ".!?:\n" or before.endswith("...")
+
+
+def _strip_leading(name: str, drop: frozenset) -> str:
+    words = name.split(" ")
+    while len(words) > 1 and words[0] in drop:
+        words = words[1:]
+    return " ".join(words)
+
+
+def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, min_count: int = 2,
+                        top: int | None = 100, include_acronyms: bool = True, context: int = 40) -> pd.DataFrame:
+    """Frequent capitalised names and acronyms that the dictionary does not cover, ranked, to extend it.
+
+    ``corpus``: a corpus DataFrame (doc_id, text), a Series or a list of texts. Text covered by a dictionary
+    mention is masked first, so only uncovered names remain. Single words that appear only at sentence starts,
+    that are stopwords (list in actors.yaml ``discovery``) or that also occur in lower case in the corpus
+    (common words) are dropped; leading titles are stripped ("Prime Minister X" -> "X").
+    Columns: name (most frequent spelling), kind ('name' | 'acronym'), n_mentions, n_articles,
+    n_sentence_initial, first_doc_id, context (the first occurrence with ``context`` characters around it).
+    Sorted by n_articles, n_mentions (desc), then name; names with fewer than ``min_count`` mentions are dropped.
+    """
+    dictionary = dictionary or default_dictionary()
+    docs, _ = _as_documents(corpus)
+    stop, titles = _discovery_lists()
+    matcher = dictionary._matcher_obj()
+    lower_vocab: Counter = Counter()
+    found: dict[str, dict] = {}
+    for doc_id, text in zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy()):
+        if not isinstance(text, str) or not text:
+            continue
+        norm = _normalise(text)
+        chars = list(norm)
+        for s, e, _ in matcher.find(norm):
+            chars[s:e] = "\x00" * (e - s)
+        masked = "".join(chars)
+        lower_vocab.update(w for w in _LOWER_WORD_RE.findall(masked))
+        cands = [(m.start(), m.group(), "name") for m in _NAME_RE.finditer(masked)]
+        if include_acronyms:
+            cands += [(m.start(), m.group(), "acronym") for m in _ACRONYM_RE.finditer(masked)]
+        for start, name, ckind in cands:
+            initial = _sentence_initial(masked, start)
+            if ckind == "name":
+                stripped = _strip_leading(_strip_leading(name, stop), titles)
+                if stripped != name:
+                    start += len(name) - len(stripped)
+                    initial = False
+                    name = stripped
+                if name in stop or name in titles:
+                    continue
+            key = name.lower()
+            rec = found.get(key)
+            if rec is None:
+                lo, hi = max(0, start - context), min(len(text), start + len(name) + context)
+                rec = found[key] = {"forms": Counter(), "kind": ckind, "n": 0, "docs": set(), "initial": 0,
+                                    "first_doc_id": doc_id, "context": " ".join(text[lo:hi].split())}
+            rec["forms"][name] += 1
+            rec["n"] += 1
+            rec["docs"].add(doc_id)
+            rec["initial"] += initial
+    rows = []
+    for key, rec in found.items():
+        name = rec["forms"].most_common(1)[0][0]
+        if rec["n"] < min_count:
+            continue
+        single = " " not in name and "-" not in name
+        if rec["kind"] == "name" and single:
+            if rec["initial"] == rec["n"]:
+                continue  # only ever seen at the start of a sentence: most likely an ordinary word
+            if lower_vocab.get(key, 0) >= rec["n"] - rec["initial"]:
+                continue  # as common in lower case as capitalised mid-sentence: an ordinary word
+        rows.append({"name": name, "kind": rec["kind"], "n_mentions": rec["n"], "n_articles": len(rec["docs"]),
+                     "n_sentence_initial": rec["initial"], "first_doc_id": rec["first_doc_id"],
+                     "context": rec["context"]})
+    out = pd.DataFrame(rows, columns=["name", "kind", "n_mentions", "n_articles", "n_sentence_initial",
+                                      "first_doc_id", "context"])
+    out = out.sort_values(["n_articles", "n_mentions", "name"], ascending=[False, False, True], kind="stable")
+    out = out.reset_index(drop=True)
+    return out.head(top) if top else out
+
+
+# ------------------------------------------------------------------------------------------------------- validation
+def score_place_agreement(corpus: pd.DataFrame, *, label_column: str = "location",
+                          dictionary: ActorDictionary | None = None,
+                          text_columns: tuple[str, ...] = ("title", "text"),
+                          title_weight: float = 1.0) -> pd.DataFrame:
+    """Per article: does the most-mentioned city-level place equal the article's location label?
+
+    ``corpus`` has doc_id, the ``text_columns`` (missing ones are skipped) and ``label_column`` (e.g. FA-KES
+    ``location``: "deir ezzor", "lattakia"...). Labels are resolved through the gazetteer to a city-level id.
+    Mentions count towards the ``city_level`` of their place (Douma -> damascus); ties go to the place mentioned
+    first. ``title_weight`` > 1 counts a mention in the ``title`` column that many times (1 = plain counts).
+    Columns: doc_id, label, label_city, predicted_city, runner_up_city, n_place_mentions, n_city_mentions,
+    correct. ``table.correct.mean()`` is the agreement; rows whose label does not resolve have label_city <NA>.
+    """
+    dictionary = dictionary or default_dictionary()
+    require_columns(corpus, ["doc_id", label_column], what="corpus")
+    cols = [c for c in text_columns if c in corpus.columns]
+    if not cols:
+        raise ParameterError(f"corpus has none of the text columns {list(text_columns)}")
+    city = {eid: e.attrs.get("city_level") for eid, e in dictionary.entries.items() if e.kind == "place"}
+    matcher = dictionary._matcher_obj()
+    label_cache: dict[str, str | None] = {}
+    rows = []
+    columns = [corpus[c].fillna("").astype(str).to_numpy() for c in cols]
+    weights = [title_weight if c == "title" else 1.0 for c in cols]
+    for row, (doc_id, label) in enumerate(zip(corpus["doc_id"], corpus[label_column])):
+        found, counts, first, offset = [], Counter(), {}, 0
+        for values, weight in zip(columns, weights):
+            text = values[row]
+            for s, _, eid in matcher.find(_normalise(text)):
+                c = city.get(eid, False)
+                if c is False:
+                    continue
+                found.append(eid)
+                if c:
+                    counts[c] += weight
+                    first.setdefault(c, offset + s)
+            offset += len(text) + 1
+        ranked = sorted(counts, key=lambda c: (-counts[c], first[c]))
+        if label not in label_cache:
+            pid = dictionary.resolve(str(label), kind="place") if isinstance(label, str) else None
+            label_cache[label] = city.get(pid) if pid else None
+        label_city = label_cache[label]
+        pred = ranked[0] if ranked else None
+        rows.append({"doc_id": doc_id, "label": label, "label_city": label_city, "predicted_city": pred,
+                     "runner_up_city": ranked[1] if len(ranked) > 1 else None, "n_place_mentions": len(found),
+                     "n_city_mentions": sum(1 for eid in found if city[eid]),
+                     "correct": bool(pred is not None and pred == label_city)})
+    return pd.DataFrame(rows)
+
+
+def load_fakes(path: str | os.PathLike) -> pd.DataFrame:
+    """FA-KES CSV (latin-1) as a small corpus: doc_id (row number), title, text, outlet, published, location, label.
+
+    For validation of the gazetteer only; the full ingest path is ``python -m analysis ingest``.
+    """
+    path = Path(path)
+    try:
+        raw = pd.read_csv(path, encoding="latin-1")
+    except (OSError, pd.errors.ParserError) as exc:
+        raise ParameterError(f"cannot read FA-KES CSV {path}: {exc}") from exc
+    require_columns(raw, ["article_title", "article_content", "location"], what=str(path))
+    return pd.DataFrame({
+        "doc_id": [f"fakes-{i:04d}" for i in range(1, len(raw) + 1)],
+        "title": raw["article_title"], "text": raw["article_content"].fillna(""),
+        "outlet": raw.get("source"), "published": pd.to_datetime(raw.get("date"), format="%m/%d/%Y", errors="coerce"),
+        "location": raw["location"], "label": raw.get("labels"),
+        "n_words": raw["article_content"].fillna("").str.split().str.len().astype("int64"),
+    })
