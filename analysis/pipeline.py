@@ -33,8 +33,9 @@ STAGES = [
     "analysis.actors:analyze_chunk",
     "analysis.frames:analyze_chunk",
 ]
-# Corpus columns analyze needs; the rest of the canonical schema is carried into documents.parquet when present.
-REQUIRED_COLUMNS = ["doc_id", "outlet", "published", "text", "duplicate_of"]
+# The canonical corpus schema (docs/CONTRIBUTING.md, analysis.ingest.SCHEMA): a corpus without it is refused.
+REQUIRED_COLUMNS = ["doc_id", "outlet", "agency", "url", "published", "title", "text", "n_words", "lang",
+                    "source_path", "source_row", "source_id", "source_sha256", "duplicate_of"]
 DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
 # Columns hashed for the corpus fingerprint: the same as analysis.provenance.fingerprint_corpus.
 FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
@@ -80,33 +81,48 @@ def _read_metadata(pf: pq.ParquetFile, path: Path) -> pd.DataFrame:
     return meta
 
 
-def _iter_corpus_batches(pf: pq.ParquetFile, meta: pd.DataFrame, batch_size: int) -> Iterator[pd.DataFrame]:
-    """All corpus rows as DataFrames with the fingerprint columns, in doc_id order, ``batch_size`` rows at a time.
-
-    A corpus sorted by doc_id (as `ingest` writes it) is streamed; otherwise the text column is read whole and
-    sorted, which costs memory proportional to the corpus (logged as a warning).
-    """
+def _iter_corpus_batches(pf: pq.ParquetFile, batch_size: int) -> Iterator[pd.DataFrame]:
+    """The corpus rows in file order, ``batch_size`` at a time, with the columns the fingerprint and stages need."""
     cols = [c for c in FINGERPRINT_COLUMNS if c in pf.schema_arrow.names]
-    if meta["doc_id"].is_monotonic_increasing:
-        for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
-            yield batch.to_pandas()
-        return
-    log.warning("corpus is not sorted by doc_id: reading it whole (write it with `ingest` to stream it)")
-    whole = pf.read(columns=cols).to_pandas().sort_values("doc_id", kind="stable").reset_index(drop=True)
-    for i in range(0, len(whole), batch_size):
-        yield whole.iloc[i:i + batch_size]
+    for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
+        yield batch.to_pandas()
 
 
-def _fingerprint_update(digest, batch: pd.DataFrame) -> None:
-    # Same row serialisation as provenance.fingerprint_corpus, applied batch by batch in doc_id order.
-    cols = [c for c in FINGERPRINT_COLUMNS if c in batch.columns]
-    frame = batch[cols].copy()
-    if "published" in frame:
-        frame["published"] = pd.to_datetime(frame["published"])
-    rows = frame.astype("string").fillna("\x00")
-    for values in rows.itertuples(index=False, name=None):
-        digest.update("\x1f".join(values).encode("utf-8"))
-        digest.update(b"\x1e")
+class _Fingerprint:
+    """provenance.fingerprint_corpus computed while streaming: rows are spooled to disk, then hashed in doc_id order.
+
+    fingerprint_corpus hashes the rows sorted by doc_id, but the corpus is read in file order; spooling the row
+    bytes to a temporary file keeps memory flat (only doc_id -> offset is held) and gives the same digest.
+    """
+
+    def __init__(self, path: Path, published: pd.Series):
+        self._fh = open(path, "w+b")
+        self._published = published  # whole column, formatted like fingerprint_corpus formats it
+        self._ids: list[str] = []
+        self._offsets: list[int] = []
+        self._row = 0
+
+    def update(self, batch: pd.DataFrame) -> None:
+        cols = [c for c in FINGERPRINT_COLUMNS if c in batch.columns]
+        frame = batch[cols].astype("string").fillna("\x00")
+        if "published" in frame:
+            frame["published"] = self._published.iloc[self._row:self._row + len(batch)].to_numpy()
+        self._row += len(batch)
+        for values in frame.itertuples(index=False, name=None):
+            self._ids.append(values[0])
+            self._offsets.append(self._fh.tell())
+            self._fh.write("\x1f".join(values).encode("utf-8") + b"\x1e")
+
+    def hexdigest(self) -> str:
+        end = self._fh.tell()
+        offsets = np.array(self._offsets + [end], dtype="int64")
+        order = np.argsort(np.array(self._ids, dtype=object), kind="stable")
+        digest = hashlib.sha256()
+        for i in order:
+            self._fh.seek(offsets[i])
+            digest.update(self._fh.read(offsets[i + 1] - offsets[i]))
+        self._fh.close()
+        return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------------ the stages
@@ -251,6 +267,7 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
     pf = _open_corpus(corpus_path)
     meta = _read_metadata(pf, corpus_path)
+    published_str = pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
     selected = select_documents(meta, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     keep = set(selected["doc_id"])
     meta = meta.set_index("doc_id", drop=False)
@@ -260,7 +277,7 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
     build_dir = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out_dir))
     try:
         writer = _TableWriter(build_dir)
-        digest = hashlib.sha256()
+        fingerprint = _Fingerprint(build_dir / "fingerprint.bin", published_str)
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(keep), unit="article", desc="analyze", disable=not progress or None)
@@ -279,8 +296,8 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
             bar.update(len(batch))
             pending, n_pending = [], 0
 
-        for batch in _iter_corpus_batches(pf, meta, chunk_size):
-            _fingerprint_update(digest, batch)
+        for batch in _iter_corpus_batches(pf, chunk_size):
+            fingerprint.update(batch)
             chosen = batch.loc[batch["doc_id"].isin(keep), ["doc_id", "text"]]
             if len(chosen):
                 pending.append(chosen)
@@ -300,7 +317,7 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
                 "chunk_size": int(chunk_size),
             },
             "corpus": {
-                "path": str(corpus_path), "sha256": file_sha256(corpus_path), "fingerprint": digest.hexdigest(),
+                "path": str(corpus_path), "sha256": file_sha256(corpus_path), "fingerprint": fingerprint.hexdigest(),
                 "n_articles": int(len(meta)), "n_selected": int(len(keep)),
             },
             "stages": stage_status,

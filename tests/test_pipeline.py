@@ -1,0 +1,171 @@
+"""The `analyze` pipeline: tables and columns, determinism, selection options, manifest, bad input, FA-KES end to end."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import cli, pipeline, provenance, sentiment
+from analysis.errors import InputError, ParameterError
+from analysis.tables import save_table
+from analysis.text import split_sentences, tokenize
+
+
+@pytest.fixture()
+def corpus_file(mini_corpus, tmp_path):
+    return save_table(mini_corpus, tmp_path / "articles.parquet")
+
+
+@pytest.fixture()
+def analysis(corpus_file, tmp_path):
+    return pipeline.analyze_corpus(corpus_file, tmp_path / "out", progress=False)
+
+
+def test_tables_and_columns(analysis, mini_corpus):
+    docs = analysis.documents
+    assert docs["doc_id"].tolist() == sorted(mini_corpus["doc_id"])
+    for col in ["outlet", "agency", "published", "title", "n_words", "duplicate_of", "n_sentences", "n_tokens",
+                "vader_compound", "vader_sent_mean", "vader_share_neg", "vader_share_pos"]:
+        assert col in docs.columns
+    sent = analysis.sentences
+    assert list(sent.columns[:4]) == ["doc_id", "sent_id", "start", "end"]
+    assert {"vader_neg", "vader_neu", "vader_pos", "vader_compound"} <= set(sent.columns)
+    assert "text" not in sent.columns
+    assert list(analysis.terms.columns) == ["doc_id", "term", "count"]
+    assert {"documents", "sentences", "terms"} <= set(analysis.tables)
+
+
+def test_sentences_terms_and_scores_match_the_text(analysis, mini_corpus):
+    texts = mini_corpus.set_index("doc_id")["text"]
+    sent = analysis.sentences
+    for doc_id, group in sent.groupby("doc_id"):
+        spans = split_sentences(texts[doc_id])
+        assert list(zip(group["start"], group["end"])) == spans
+        assert group["sent_id"].tolist() == list(range(len(spans)))
+        for row in group.itertuples():
+            assert row.vader_compound == sentiment.score_text(texts[doc_id][row.start:row.end])["compound"]
+    docs = analysis.documents.set_index("doc_id")
+    terms = analysis.terms
+    for doc_id, text in texts.items():
+        counts = terms[terms.doc_id == doc_id].set_index("term")["count"].to_dict()
+        assert counts == pd.Series(tokenize(text)).value_counts().to_dict()
+        assert docs.loc[doc_id, "n_tokens"] == len(tokenize(text))
+        assert docs.loc[doc_id, "n_sentences"] == len(split_sentences(text))
+        assert docs.loc[doc_id, "vader_compound"] == sentiment.score_text(text)["compound"]
+        mean = sent.loc[sent.doc_id == doc_id, "vader_compound"].mean()
+        assert docs.loc[doc_id, "vader_sent_mean"] == pytest.approx(mean)
+
+
+def test_manifest(analysis, mini_corpus, corpus_file):
+    m = analysis.manifest
+    assert m["corpus"]["fingerprint"] == provenance.fingerprint_corpus(mini_corpus)
+    assert m["corpus"]["sha256"] == provenance.file_sha256(corpus_file)
+    assert m["corpus"]["n_selected"] == len(mini_corpus)
+    assert m["tables"]["documents"]["rows"] == len(mini_corpus)
+    assert m["tables"]["sentences"]["rows"] == len(analysis.sentences)
+    assert m["resource_versions"]["analysis.sentiment"]["vader"]["lexicon_sha256"] == \
+        sentiment.lexicon_info()["lexicon_sha256"]
+    assert "analysis.frequency" in m["resource_versions"]
+    assert m["stages"]["analysis.sentiment:analyze_chunk"] == "ok"
+    assert m["package_versions"]["nltk"] != "not installed"
+    assert "analysis.sentiment" in repr(m["stages"]) and "documents" in repr(analysis)
+
+
+def test_rerun_and_chunk_size_give_identical_tables(corpus_file, tmp_path, analysis):
+    again = pipeline.analyze_corpus(corpus_file, tmp_path / "again", chunk_size=2, progress=False)
+    for name in analysis.tables:
+        pd.testing.assert_frame_equal(analysis.table(name), again.table(name))
+    again2 = pipeline.analyze_corpus(corpus_file, tmp_path / "again", chunk_size=2, progress=False)
+    for name in again.tables:
+        assert again.path(name).read_bytes() == again2.path(name).read_bytes()
+
+
+def test_fingerprint_of_an_unsorted_corpus(mini_corpus, tmp_path):
+    shuffled = mini_corpus.iloc[[3, 0, 5, 1, 4, 2]]
+    path = save_table(shuffled, tmp_path / "shuffled.parquet")
+    result = pipeline.analyze_corpus(path, tmp_path / "out", chunk_size=2, progress=False)
+    assert result.manifest["corpus"]["fingerprint"] == provenance.fingerprint_corpus(mini_corpus)
+    assert sorted(result.documents["doc_id"]) == sorted(mini_corpus["doc_id"])
+
+
+def test_selection_options(corpus_file, tmp_path):
+    out = tmp_path / "sel"
+    r = pipeline.analyze_corpus(corpus_file, out, include_duplicates=False, progress=False)
+    assert "m02" not in set(r.documents["doc_id"]) and "m02" not in set(r.terms["doc_id"])
+    r = pipeline.analyze_corpus(corpus_file, out, start="2017-01-01", end="2017-07-31", progress=False)
+    assert r.documents["doc_id"].tolist() == ["m03", "m04"]
+    assert r.manifest["parameters"]["start"] == "2017-01-01"
+    r = pipeline.analyze_corpus(corpus_file, out, outlets=["gulf-monitor"], progress=False)
+    assert set(r.documents["outlet"]) == {"gulf-monitor"}
+
+
+def test_missing_stage_is_skipped(corpus_file, tmp_path):
+    r = pipeline.analyze_corpus(corpus_file, tmp_path / "o", progress=False,
+                                stages=["analysis.sentiment:analyze_chunk", "analysis.not_written_yet:analyze_chunk"])
+    assert r.manifest["stages"]["analysis.not_written_yet:analyze_chunk"].startswith("skipped")
+    assert "terms" not in r.tables
+
+
+def test_load_analysis_errors(tmp_path, analysis):
+    with pytest.raises(InputError, match="run `python -m analysis analyze"):
+        pipeline.load_analysis(tmp_path / "nothing-here")
+    with pytest.raises(AttributeError, match="has no table 'no_such_table'"):
+        analysis.no_such_table  # noqa: B018
+    with pytest.raises(ParameterError):
+        analysis.table("no_such_table")
+
+
+def test_cli_runs(corpus_file, tmp_path, capsys):
+    out = tmp_path / "cli"
+    assert cli.main(["analyze", str(corpus_file), "--out", str(out), "--exclude-duplicates", "--no-progress"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["include_duplicates"] is False
+
+
+def _cli_error(args, capsys):
+    code = cli.main(args)
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("error:") and "\n" not in err and "Traceback" not in err
+    return err
+
+
+def test_bad_input_gives_one_clear_error(tmp_path, mini_corpus, capsys, corpus_file):
+    out = str(tmp_path / "out")
+    assert "does not exist" in _cli_error(["analyze", str(tmp_path / "nope.parquet"), "--out", out], capsys)
+    csv = tmp_path / "articles.csv"
+    csv.write_text("title,body\na,b\n")
+    assert "not a parquet file" in _cli_error(["analyze", str(csv), "--out", out], capsys)
+    other = save_table(pd.DataFrame({"id": ["a"], "body": ["text"]}), tmp_path / "other.parquet")
+    assert "canonical schema" in _cli_error(["analyze", str(other), "--out", out], capsys)
+    empty = save_table(mini_corpus.iloc[:0], tmp_path / "empty.parquet")
+    assert "no articles" in _cli_error(["analyze", str(empty), "--out", out], capsys)
+    assert "not a date" in _cli_error(["analyze", str(corpus_file), "--out", out, "--start", "last year"], capsys)
+    assert "unknown outlet" in _cli_error(["analyze", str(corpus_file), "--out", out, "--outlet", "nyt"], capsys)
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.shared
+@pytest.mark.slow
+def test_fakes_end_to_end_twice_identical(fakes_csv, tmp_path):
+    from analysis import ingest
+
+    corpus_path = tmp_path / "fakes.parquet"
+    ingest.ingest([fakes_csv], corpus_path, options=ingest.IngestOptions(progress=False))
+    corpus = ingest.load_corpus(corpus_path)
+    first = pipeline.analyze_corpus(corpus_path, tmp_path / "a", progress=False)
+    second = pipeline.analyze_corpus(corpus_path, tmp_path / "b", chunk_size=173, progress=False)
+    assert first.manifest["corpus"]["fingerprint"] == provenance.fingerprint_corpus(corpus)
+    assert len(first.documents) == len(corpus)
+    assert first.documents["vader_compound"].between(-1, 1).all()
+    assert first.documents["n_tokens"].sum() == first.terms["count"].sum()
+    assert first.sentences.groupby("doc_id").size().sum() == first.documents["n_sentences"].sum()
+    for name in first.tables:
+        a, b = first.table(name), second.table(name)
+        if not corpus["doc_id"].is_monotonic_increasing:  # rows follow the corpus order chunk by chunk
+            keys = [c for c in ("doc_id", "sent_id", "term", "start") if c in a.columns]
+            a = a.sort_values(keys, kind="stable").reset_index(drop=True)
+            b = b.sort_values(keys, kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
