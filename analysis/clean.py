@@ -276,7 +276,7 @@ def _title_regex(title: str) -> re.Pattern | None:
     words = re.findall(r"\w+", title)
     if len(words) < 2:
         return None
-    return re.compile(r"\W*" + r"\W*".join(map(re.escape, words)) + r"(?:\s*[.:])?(?:\s+|$)", re.IGNORECASE)
+    return re.compile(r"\W*" + r"\W*".join(map(re.escape, words)) + r"(?:\s*[.:?!\"')\]]+)?(?:\s+|$)", re.IGNORECASE)
 
 
 def strip_header(text: str, title: str | None, rules: Rules) -> tuple[str, str | None, str | None]:
