@@ -1,0 +1,108 @@
+"""Tests of `analysis.dedup`: exact and near-duplicate detection with MinHash and LSH banding."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import clean, dedup
+from analysis.errors import ParameterError
+
+STORY = ("Air strikes hit several villages in the countryside west of the city on Thursday, killing at least nine "
+         "civilians including two children, a monitoring group and local medics said. The strikes came a day after "
+         "insurgents attacked army positions on the edge of the city, and residents said many families had left "
+         "their homes for the olive groves to the north.")
+OTHER = ("Delegations from the government and the opposition met again in the capital on Monday for a new round of "
+         "talks, a spokesman for the mediators said, adding that the agenda would focus on prisoner exchanges and "
+         "on the reopening of roads between the northern provinces and the coast before the winter.")
+
+
+def _corpus(rows):
+    df = pd.DataFrame(rows, columns=["doc_id", "published", "text"])
+    df["published"] = pd.to_datetime(df["published"])
+    return df
+
+
+def _jaccard(a: str, b: str, k: int = 3) -> float:
+    def sh(t):
+        w = clean.normalize_for_hash(t).split()
+        return {tuple(w[i:i + k]) for i in range(len(w) - k + 1)}
+    return len(sh(a) & sh(b)) / len(sh(a) | sh(b))
+
+
+def test_exact_duplicates_ignore_case_and_punctuation_and_point_to_earliest():
+    corpus = _corpus([("b", "2017-03-02", STORY), ("a", "2017-03-05", STORY.upper().replace(",", "")),
+                      ("c", None, STORY), ("d", "2017-03-01", OTHER)])
+    dups = dedup.find_duplicates(corpus).set_index("doc_id")
+    assert set(dups.index) == {"a", "c"}
+    assert (dups["duplicate_of"] == "b").all() and (dups["dup_kind"] == "exact").all()
+    assert (dups["dup_similarity"] == 1.0).all()
+
+
+def test_same_date_ties_broken_by_doc_id():
+    dups = dedup.find_duplicates(_corpus([("z", "2017-01-01", STORY), ("y", "2017-01-01", STORY)]))
+    assert dups.to_dict("records")[0]["duplicate_of"] == "y"
+
+
+def test_near_duplicate_found_with_similarity_and_unrelated_kept():
+    edited = STORY.replace("on Thursday", "on Thursday morning").replace("many families", "dozens of families")
+    corpus = _corpus([("orig", "2017-03-02", STORY), ("edit", "2017-03-03", edited), ("other", "2017-03-01", OTHER)])
+    dups = dedup.find_duplicates(corpus)
+    assert list(dups["doc_id"]) == ["edit"] and list(dups["duplicate_of"]) == ["orig"]
+    assert list(dups["dup_kind"]) == ["near"]
+    assert abs(dups["dup_similarity"].iloc[0] - _jaccard(STORY, edited)) < 0.1
+    strict = dedup.find_duplicates(corpus, near_threshold=0.99)
+    assert strict.empty
+
+
+def test_short_texts_only_exact():
+    corpus = _corpus([("a", "2017-01-01", "Nine killed in strikes."), ("b", "2017-01-02", "Nine killed in strike.")])
+    assert dedup.find_duplicates(corpus).empty
+
+
+def test_threshold_validated():
+    with pytest.raises(ParameterError, match="near_threshold"):
+        dedup.find_duplicates(_corpus([("a", None, STORY)]), near_threshold=1.5)
+
+
+def test_mark_duplicates_returns_new_frame():
+    corpus = _corpus([("a", "2017-01-01", STORY), ("b", "2017-01-02", STORY)])
+    before = corpus.copy()
+    marked = dedup.mark_duplicates(corpus)
+    pd.testing.assert_frame_equal(corpus, before)
+    assert marked["duplicate_of"].tolist() == [None, "a"]
+    assert marked["dup_kind"].tolist() == [None, "exact"]
+
+
+def test_planted_near_duplicates_found_among_many_documents():
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(3000)]
+    rows, planted = [], {}
+    for i in range(1500):
+        rows.append((f"d{i:05d}", "2017-01-01", " ".join(rng.choice(vocab) for _ in range(120))))
+    for j in range(0, 1500, 50):          # 30 copies with ~3% of words replaced
+        words = rows[j][2].split()
+        for k in rng.sample(range(len(words)), 4):
+            words[k] = rng.choice(vocab)
+        doc = f"n{j:05d}"
+        rows.append((doc, "2017-01-02", " ".join(words)))
+        planted[doc] = rows[j][0]
+    dups = dedup.find_duplicates(_corpus(rows)).set_index("doc_id")
+    assert dict(dups["duplicate_of"]) == planted
+
+
+def test_deterministic():
+    corpus = _corpus([("a", "2017-01-01", STORY), ("b", "2017-01-02", STORY.replace("nine", "ten")),
+                      ("c", "2017-01-03", OTHER)])
+    pd.testing.assert_frame_equal(dedup.find_duplicates(corpus), dedup.find_duplicates(corpus))
+
+
+def test_signature_estimates_jaccard():
+    signer = dedup._Signer(256, 3)
+    a = clean.normalize_for_hash(STORY).split()
+    b = clean.normalize_for_hash(STORY.replace("nine", "ten").replace("olive", "orange")).split()
+    est = float((signer.sign(a) == signer.sign(b)).mean())
+    assert abs(est - _jaccard(STORY, STORY.replace("nine", "ten").replace("olive", "orange"))) < 0.08
+    assert np.array_equal(signer.sign(a), dedup._Signer(256, 3).sign(a))
