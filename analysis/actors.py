@@ -245,12 +245,12 @@ class _Matcher:
                 if where == "exact":
                     exact.setdefault(form, (index[eid], len(form), -1, ()))
                 else:
+                    # the same alias written in two cases in one entry ("Eastern Ghouta", "eastern Ghouta"):
+                    # either case rule admits a match
                     key = _lower(form)
                     prev = lower.get(key)
-                    cand = (index[eid], len(form), cap, spans)
-                    # the same alias written twice in one entry: keep the more permissive case rule
-                    if prev is None or (cap < 0) + (not spans) > (prev[2] < 0) + (not prev[3]):
-                        lower[key] = cand
+                    rules = ((cap, spans),) if prev is None else (*prev[2], (cap, spans))
+                    lower[key] = (index[eid], len(form), rules)
         self.lower = self._automaton(lower)
         self.exact = self._automaton(exact)
         self.patterns = [(regex.compile(p), index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
@@ -270,15 +270,12 @@ class _Matcher:
         n = len(norm)
         cands = []
         if self.lower is not None:
-            for last, (idx, length, cap, spans) in self.lower.iter(_lower(norm)):
+            for last, (idx, length, rules) in self.lower.iter(_lower(norm)):
                 start, end = last - length + 1, last + 1
                 if (start > 0 and _is_word(norm[start - 1])) or (end < n and _is_word(norm[end])):
                     continue
-                if cap >= 0 and not norm[start + cap].isupper():
-                    continue
-                if spans and any(norm[start + i:start + j] != norm[start + i:start + j].upper() for i, j in spans):
-                    continue
-                cands.append((start, end, idx))
+                if any(_case_ok(norm, start, cap, spans) for cap, spans in rules):
+                    cands.append((start, end, idx))
         if self.exact is not None:
             for last, (idx, length, _, _) in self.exact.iter(norm):
                 start, end = last - length + 1, last + 1
@@ -290,6 +287,13 @@ class _Matcher:
         if not cands:
             return []
         return _resolve_overlaps(cands, self.ids)
+
+
+def _case_ok(norm: str, start: int, cap: int, spans: tuple) -> bool:
+    """The case rule of :func:`_alias_rule` for an alias found at ``start`` of the normalised text."""
+    if cap >= 0 and not norm[start + cap].isupper():
+        return False
+    return not spans or all(norm[start + i:start + j].isupper() for i, j in spans)
 
 
 def _resolve_overlaps(cands: list[tuple[int, int, int]], ids: list[str]) -> list[tuple[int, int, str]]:
