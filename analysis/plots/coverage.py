@@ -32,10 +32,17 @@ def group_colors(groups) -> dict[str, str]:
     return colors
 
 
-def _new_figure(height: float = 4.2, width: float = 9.0, nrows: int = 1, **kw) -> tuple[Figure, object]:
+def _new_figure(height: float = 3.8, width: float = 7.5, nrows: int = 1, **kw) -> tuple[Figure, object]:
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, 1, squeeze=True, **kw)
     return fig, axes
+
+
+def _no_data(ax, message: str) -> None:
+    """Say so on an empty plot instead of drawing nothing (or failing) when a selection leaves no data."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def _date_axis(ax) -> None:
@@ -152,7 +159,7 @@ def plot_volume_by_group(table: pd.DataFrame, *, by: str, normalize: bool = Fals
     if normalize:
         totals = table.groupby("period")["period_total"].first().reindex(wide.index)
         wide = wide[totals >= min_total]
-    fig, ax = _new_figure(height=4.6)
+    fig, ax = _new_figure(height=4.0)
     bottom = np.zeros(len(wide))
     for g in groups:
         ax.bar(wide.index, wide[g].values, bottom=bottom, width=_bar_width(table), color=colors[g], label=g,
@@ -208,7 +215,7 @@ def plot_wire_share(table: pd.DataFrame, *, min_total: int = 5, events: pd.DataF
                     title: str | None = None) -> Figure:
     """Two panels from :func:`analysis.timeseries.count_wire_share`: articles per period split into wire-credited
     and other, and the wire and duplicate shares of the periods with at least ``min_total`` articles."""
-    fig, (top, bottom) = _new_figure(height=5.4, nrows=2, sharex=True, height_ratios=[1.2, 1])
+    fig, (top, bottom) = _new_figure(height=5.0, nrows=2, sharex=True, height_ratios=[1.2, 1])
     width = _bar_width(table)
     other = table["n_articles"] - table["n_wire"]
     top.bar(table["period"], table["n_wire"], width=width, color=PALETTE[0], label="credits a wire agency", zorder=2)
@@ -217,7 +224,9 @@ def plot_wire_share(table: pd.DataFrame, *, min_total: int = 5, events: pd.DataF
     top.set_ylabel(f"articles per {_unit(table)}")
     top.set_ylim(0, max(1, table["n_articles"].max()) * 1.08)
     top.legend(loc="upper left", fontsize=8)
-    shown = table[table["n_articles"] >= min_total]
+    enough = table["n_articles"] >= min_total
+    shown = table.assign(wire_share=table["wire_share"].where(enough),
+                         duplicate_share=table["duplicate_share"].where(enough))  # NaN breaks the line
     bottom.plot(shown["period"], shown["wire_share"], marker="o", ms=3, color=PALETTE[0], label="wire share")
     bottom.plot(shown["period"], shown["duplicate_share"], marker="s", ms=3, color=PALETTE[3],
                 label="duplicate share")
@@ -237,6 +246,10 @@ def plot_score_over_time(table: pd.DataFrame, *, label: str = "mean score", by: 
     """Mean of a per-article score per period (``analysis.timeseries.score_by_period``), one line per group, with a
     band of ±1 standard error and a reference line (0 = neutral for sentiment)."""
     fig, ax = _new_figure()
+    if table.empty:
+        _no_data(ax, f"No {_unit(table)} has enough scored articles in this selection.")
+        ax.set_title(title or f"{label[0].upper() + label[1:]} per {_unit(table)}")
+        return fig
     groups = _ordered_groups(table, by) if by else [None]
     colors = group_colors(groups) if by else {None: PALETTE[0]}
     for g in groups:
