@@ -5,6 +5,7 @@ import fnmatch
 import logging
 import re
 from collections import Counter
+from itertools import chain
 from collections.abc import Iterable
 
 import numpy as np
@@ -13,7 +14,7 @@ from scipy.stats import chi2 as chi2_dist
 
 from analysis.errors import ParameterError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
-from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, split_sentences
+from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, split_sentences, split_words
 
 # Bumped whenever analysis.text.TOKEN_PATTERN changes the tokens it yields (recorded in manifest.json).
 TOKENIZER_VERSION = "treebank-compatible-regex-1"
@@ -26,22 +27,31 @@ log = logging.getLogger(__name__)
 def _doc_term_counts(doc_ids, texts) -> tuple[pd.DataFrame, np.ndarray]:
     """Long doc-term counts (doc_id, term, count) sorted by doc_id then term, and the token total per document.
 
-    One C-level regex scan and one Counter per document; Python objects exist only for the current chunk.
+    One regex scan per document, then vectorised counting: terms are factorised to integer codes and
+    (document, term) pairs counted with numpy. Python strings exist only for the current chunk's tokens.
     """
-    ids, terms, counts, totals = [], [], [], []
-    for doc_id, text in zip(doc_ids, texts):
-        counter = Counter(TOKEN_PATTERN.findall(text.lower())) if isinstance(text, str) else Counter()
-        keys = sorted(counter)
-        ids.append(np.full(len(keys), doc_id, dtype=object))
-        terms.extend(keys)
-        counts.extend(counter[k] for k in keys)
-        totals.append(sum(counter.values()))
+    doc_ids = np.asarray(doc_ids, dtype=object)
+    lists = [split_words(t.lower()) if isinstance(t, str) else [] for t in texts]
+    totals = np.fromiter(map(len, lists), dtype="int64", count=len(lists))
+    flat = list(chain.from_iterable(lists))
+    if not flat:
+        empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "term": pd.Series([], dtype=object),
+                              "count": pd.Series([], dtype="int64")})
+        return empty, totals
+    codes, uniques = pd.factorize(np.array(flat, dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques, kind="stable")            # alphabetical rank of each distinct term
+    rank = np.empty(len(uniques), dtype="int64")
+    rank[order] = np.arange(len(uniques))
+    n_terms = len(uniques)
+    keys = np.repeat(np.arange(len(lists), dtype="int64"), totals) * n_terms + rank[codes]
+    keys, counts = np.unique(keys, return_counts=True)
     table = pd.DataFrame({
-        "doc_id": np.concatenate(ids) if ids else np.array([], dtype=object),
-        "term": np.array(terms, dtype=object),
-        "count": np.array(counts, dtype="int64"),
+        "doc_id": doc_ids[keys // n_terms],
+        "term": uniques[order][keys % n_terms],
+        "count": counts.astype("int64"),
     })
-    return table, np.array(totals, dtype="int64")
+    return table, totals
 
 
 def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -96,7 +106,7 @@ def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, sta
         texts = data.loc[docs.index, "text"]
         ids, terms, counts, totals = [], [], [], []
         for doc_id, text in zip(docs["doc_id"], texts):
-            toks = TOKEN_PATTERN.findall(text.lower()) if isinstance(text, str) else []
+            toks = split_words(text.lower()) if isinstance(text, str) else []
             totals.append(len(toks))
             if phrases:
                 toks = join_phrases(toks, phrases)

@@ -129,3 +129,20 @@ def test_packaged_stopwords_and_user_files(tmp_path):
         T.load_stopwords(bad)
     with pytest.raises(ResourceError, match="does not exist"):
         T.load_stopwords(tmp_path / "missing.yaml")
+
+
+EDGE_WORDS = ["the rebels 's men", "'s start", "x.don't", "I cannot-win, gonna wanna. Wanna go", "it's 'd 'll",
+              "rock'n'roll at 5 o'clock", "He said 'we're done'", "CANNOT stop; Can't stop", "U.S.-led, 3,000:10:30"]
+
+
+def test_fast_word_path_equals_the_full_pattern():
+    for text in EDGE_WORDS + [NEWS]:
+        for t in (text, text.lower()):
+            assert T.split_words(t) == T.TOKEN_PATTERN.findall(t)
+
+
+@pytest.mark.shared
+def test_fast_word_path_equals_the_full_pattern_on_real_news(fakes_csv, reuters_csv):
+    texts = (pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()
+             + pd.read_csv(reuters_csv)["text"].tolist())
+    assert [t[:40] for t in texts if T.split_words(t) != T.TOKEN_PATTERN.findall(t)] == []
