@@ -173,10 +173,10 @@ class Report:
         tmp.write_text(json.dumps(record, indent=2, default=_fmt_value) + "\n", encoding="utf-8")
         os.replace(tmp, self.output_dir / "outputs.json")
 
-    def _check_name(self, name: str) -> str:
+    def _check_name(self, name: str, kind: str) -> str:
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
             raise ParameterError(f"output name {name!r}: use lower-case letters, digits, '-' and '_'")
-        if any(o["name"] == name for o in self.outputs):
+        if any(o["name"] == name and o["kind"] == kind for o in self.outputs):
             raise ParameterError(f"output name {name!r} is used twice in this report: give each output its own name")
         return name
 
@@ -184,7 +184,7 @@ class Report:
         """Show a matplotlib Figure (as PNG) and, when rendering, save it as figures/<name>.png and .svg."""
         from IPython.display import HTML, Image, display
 
-        self._check_name(name)
+        self._check_name(name, "figure")
         self._figure_no += 1
         import io
 
@@ -205,7 +205,7 @@ class Report:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-        alt = next((ax.get_title() for ax in fig.axes if ax.get_title()), name)
+        alt = next((t for ax in fig.axes for loc in ("left", "center", "right") if (t := ax.get_title(loc))), name)
         display(Image(data=png, format="png", metadata={"alt": alt}))
         if caption:
             display(HTML(f'<p class="caption"><b>Figure {self._figure_no}.</b> {html.escape(caption)}</p>'))
@@ -216,7 +216,7 @@ class Report:
         tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages."""
         from IPython.display import HTML, display
 
-        self._check_name(name)
+        self._check_name(name, "table")
         self._table_no += 1
         files = []
         if self.output_dir:

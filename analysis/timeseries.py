@@ -217,6 +217,8 @@ def load_events(path: str | Path | None = None, *, start=None, end=None) -> pd.D
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ResourceError(f"{path} is not valid YAML ({exc.__class__.__name__}): fix the syntax") from None
+    except ValueError as exc:  # PyYAML parses YYYY-MM-DD itself and fails on impossible dates
+        raise ResourceError(f"{path} has a date that is not a date ({exc}): write dates as YYYY-MM-DD") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list) or "version" not in data:
         raise ResourceError(f"{path} needs a `version:` key and an `events:` list (see analysis/resources/events.yaml)")
     rows, seen = [], set()
