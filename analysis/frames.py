@@ -28,7 +28,7 @@ import yaml
 from analysis import config
 from analysis.errors import ParameterError, ResourceError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
-from analysis.text import split_sentences
+from analysis.text import NEWS_ABBREVIATIONS, split_sentences
 
 CODEBOOK_FILE = "frames.yaml"
 LANGUAGE_FILE = "conflict_language.yaml"
@@ -332,10 +332,14 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
-        _check_keys(e, {"lemma", "pattern", "inverted", "speaker_requires"}, {"lemma", "pattern"}, where)
+        _check_keys(e, {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by"}, {"lemma", "pattern"},
+                    where)
         past = str(e["pattern"]).split("|")[0]
+        exclude = None
+        if e.get("not_followed_by"):
+            exclude = re.compile(rf"\s+(?:{_compile_cues([e['not_followed_by']], where).pattern})", re.IGNORECASE)
         verbs.append({"lemma": str(e["lemma"]), "pattern": str(e["pattern"]), "past": past,
-                      "inverted": bool(e.get("inverted", False)), "where": where})
+                      "inverted": bool(e.get("inverted", False)), "exclude": exclude, "where": where})
         if e.get("speaker_requires"):
             requires[n - 1] = _compile_cues([e["speaker_requires"]], where + " speaker_requires")
     if not verbs:
@@ -360,7 +364,8 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
         _named_alternation(list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False),
         rx("according_to"), re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE), requires,
         re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE),
-        re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$", re.IGNORECASE),
+        # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
+        re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$"),
         re.compile(rf"^(?:{data['pronouns']})$", re.IGNORECASE), max_words, rx("anonymous"), tuple(types),
         {str(k): v for k, v in (data.get("actor_types") or {}).items()})
 
@@ -555,13 +560,20 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     pos = 0
+    carry = False
     for para in text.split("\n"):
-        spans.extend((s + pos, e + pos) for s, e in _paragraph_quotes(para))
+        para_spans, carry = _paragraph_quotes(para, carry and bool(para.strip()))
+        spans.extend((s + pos, e + pos) for s, e in para_spans)
         pos += len(para) + 1
     return spans
 
 
-def _paragraph_quotes(para: str) -> list[tuple[int, int]]:
+def _paragraph_quotes(para: str, carry: bool = False) -> tuple[list[tuple[int, int]], bool]:
+    """Quotation spans of one paragraph, and whether a quotation is still open at its end.
+
+    ``carry``: the previous paragraph ended inside a quotation, so a closing mark with nothing open closes a
+    quotation that started at the beginning of this paragraph.
+    """
     # A hand-written scanner: no library handles straight quotes whose direction must be read from context.
     stack: list[tuple[str, int]] = []   # (kind, start) with kind "d" (double) or "s" (single)
     spans = []
@@ -574,6 +586,10 @@ def _paragraph_quotes(para: str) -> list[tuple[int, int]]:
             stack.append(("d", i))
         elif ch in _CLOSE_DOUBLE or ch == '"':
             opening = ch == '"' and (prev.isspace() or prev in "([{—–-/") and not nxt.isspace()
+            if not stack and not opening and carry and not spans:
+                spans.append((0, i + 1))  # closes a quotation carried over from the previous paragraph
+                carry = False
+                continue
             if ch == '"' and (opening or not any(k == "d" for k, _ in stack)):
                 if not opening and (nxt.isspace() or nxt in ".,;:!?)"):
                     continue  # a stray closing mark with nothing open
@@ -596,10 +612,12 @@ def _paragraph_quotes(para: str) -> list[tuple[int, int]]:
                 _, s = stack.pop()
                 if not stack:
                     spans.append((s, i + 1))
-    if stack:  # an unclosed quotation runs to the end of its paragraph
+    still_open = False
+    if stack:  # an unclosed quotation runs to the end of its paragraph (and may continue in the next one)
         first_double = next((s for k, s in stack if k == "d"), None)
         if first_double is not None:
             spans.append((first_double, n))
+            still_open = True
     spans.sort()
     merged = []
     for s, e in spans:  # keep the outermost spans only
@@ -607,7 +625,7 @@ def _paragraph_quotes(para: str) -> list[tuple[int, int]]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
             merged.append((s, e))
-    return merged
+    return merged, still_open
 
 
 def _in_spans(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
@@ -652,11 +670,26 @@ _TIME_TAIL = re.compile(r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+t
 # "could not be independently confirmed": a passive, not a speaker
 _PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$", re.IGNORECASE)
 _FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)", re.IGNORECASE)
+_FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)",
+                           re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
 _PREPOSITIONS = {"in", "on", "at", "from", "inside", "near", "after", "before", "during", "meanwhile", "elsewhere",
                  "separately", "earlier", "later", "however", "also", "but", "and", "for", "with", "by", "to"}
 _DETERMINERS = {"the", "a", "an", "one", "another", "two", "three", "several", "some", "many", "its", "his", "her",
                 "their"}
+
+
+_ABBREV_DOT = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for a in NEWS_ABBREVIATIONS), key=len,
+                                                             reverse=True)) + r")\.", re.IGNORECASE)
+_MASK = "\x01"
+
+
+def _mask_abbreviations(sent: str) -> str:
+    """``sent`` with the periods of abbreviations ("Lt. Gen.", "U.S.") replaced by a placeholder (same length)."""
+    if "." not in sent:
+        return sent
+    return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
 
 
 def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[int, int, str | None] | None:
@@ -666,6 +699,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     stripped = rules.trailing_regex.sub("", stripped)
     stripped = _TIME_TAIL.sub("", stripped).rstrip()
     stripped = rules.trailing_regex.sub("", stripped).rstrip()
+    closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
+    if closing_comma:
+        stripped = stripped[:-1].rstrip()
     if not stripped or rules.not_speaker_regex.search(stripped) or _PASSIVE_ADVERB.search(stripped):
         return None
     cut = 0
@@ -693,17 +729,20 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         return None
     role = None
     # "Name, the title, said": the name is the speaker and the appositive its role
-    if first.lower() in _DETERMINERS and stripped[:seg_start].rstrip().endswith(","):
+    if closing_comma and first.lower() in _DETERMINERS and stripped[:seg_start].rstrip().endswith(","):
         before = stripped[:seg_start].rstrip()[:-1]
         prev_cut = 0
         for m in _HARD_BOUNDARY.finditer(before):
             prev_cut = m.end()
         name = before[prev_cut:].strip()
         nwords = name.split()
-        if 1 <= len(nwords) <= 5 and nwords[0][:1].isupper() and nwords[0].lower() not in _PREPOSITIONS:
+        if 1 <= len(nwords) <= 5 and all(_NAME_WORD.match(w) for w in nwords) \
+                and nwords[0].lower() not in _PREPOSITIONS:
             role = segment
             seg_start = before.index(name, prev_cut)
             return seg_start, seg_start + len(name), role
+    if closing_comma:
+        return None
     return seg_start, len(stripped), role
 
 
@@ -716,8 +755,8 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     words = phrase.split()
     if not words or len(words) > 10:
         return None
-    if not (words[0][:1].isupper() or words[0].lower() in _DETERMINERS):
-        return None
+    if not (words[0][:1].isupper() or words[0].lower() in _DETERMINERS) or _FINITE_RIGHT.search(phrase):
+        return None  # "..., said the jihadists were collapsing" is not an inverted speaker
     start = verb_end + m.start(1)
     end = start + len(phrase)
     role = None
@@ -745,7 +784,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
     last_type = None
     text = doc.text
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
-        sent = text[s0:e0]
+        original = text[s0:e0]
+        sent = _mask_abbreviations(original)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
         for m in rules.according_regex.finditer(sent):
             sm = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[m.end():])
@@ -756,13 +796,21 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 found.append((m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase),
                               None))
         for m in rules.verb_regex.finditer(sent):
+            if _in_spans(doc.quotes, s0 + m.start(), s0 + m.end()):
+                continue  # speech reported inside a quotation belongs to the quoted speaker
             row = int(m.lastgroup[1:])
             verb = rules.verb_rows[row]
+            if verb.get("exclude") is not None and verb["exclude"].match(sent, m.end()):
+                continue
             before = sent[:m.start()].rstrip()
             sp = None
             if verb["inverted"] and before and before[-1] in ",\"”'’":
-                sp = _right_speaker(sent, m.end())
-                pattern = f"{verb['past']} X"
+                left = _left_speaker(sent, m.start(), rules) if before[-1] == "," else None
+                if left is not None and left[2] is not None:  # "Name, the title, said ...": speaker on the left
+                    sp, pattern = left, f"X {verb['past']}"
+                else:
+                    sp = _right_speaker(sent, m.end())
+                    pattern = f"{verb['past']} X"
             if sp is None:
                 sp = _left_speaker(sent, m.start(), rules)
                 pattern = f"X {verb['past']}"
@@ -777,7 +825,10 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             found.append((min(sp[0], m.start()), max(sp[1], m.end()), pattern, m.group().lower(), sp[0], sp[1],
                           sp[2]))
         for start, end, pattern, verb, sps, spe, role in sorted(found):
-            speaker = sent[sps:spe].strip()
+            speaker = original[sps:spe].strip()
+            if role is not None:
+                role = original[sent.index(role):sent.index(role) + len(role)] if role in sent else role
+                role = role.replace(_MASK, ".")
             coref = None
             if rules.pronoun_regex.match(speaker):
                 actor_id, coref = None, "previous" if last_type else "unresolved"

@@ -1,0 +1,526 @@
+"""Validation against human coding: stratified samples, coding sheets, Krippendorff's alpha, precision/recall/F1.
+
+Workflow (docs/framing.md):
+
+1. ``python -m analysis codesheet`` (or :func:`draw_sample` + :func:`save_codesheet`) writes a CSV with one row per
+   sampled article and one blank column per question (the frame indicator questions and the label questions).
+2. Two or more coders fill in copies of the sheet independently (1 = yes, 0 = no).
+3. ``python -m analysis validate sheet_a.csv sheet_b.csv`` (or :func:`load_codesheets`, :func:`score_agreement`,
+   :func:`score_against_human`) reports Krippendorff's alpha between coders and the precision, recall and F1 of each
+   automated indicator, frame and label against the coders' majority code; the framing report shows these
+   figures through :func:`summarise_validation` and says plainly when the measures are unvalidated.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.errors import InputError, ParameterError
+from analysis.periods import select_documents, to_period, validate_freq
+from analysis.tables import load_table, save_table
+
+QUESTION_ROW = "#question"       # doc_id of the sheet row that holds the question texts
+META_COLUMNS = ["doc_id", "coder", "stratum", "outlet", "published", "title", "text"]
+VALIDATION_SUBDIR = "validation"
+AGREEMENT_FILE = "agreement.csv"
+SCORES_FILE = "scores.csv"
+YES = {"1", "1.0", "yes", "y", "true", "t", "x"}
+NO = {"0", "0.0", "no", "n", "false", "f"}
+INSTRUCTIONS = (
+    "INSTRUCTIONS: read the article (title and text). For every question column answer 1 (yes) or 0 (no); leave a "
+    "cell blank only if you cannot decide. Write your name or initials in `coder` on every row. Code independently: "
+    "do not discuss articles with other coders before all sheets are in. Label questions: 'own voice' = the word is "
+    "the journalist's own; 'attributed' = inside quotation marks or in a reported-speech clause (X said ..., "
+    "according to X). Do not edit doc_id. Keep this row; it is ignored when sheets are read.")
+# Krippendorff (2004): alpha >= .800 reliable; .667-.800 allows tentative conclusions.
+ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.800, 0.667
+
+
+# ================================================================================================== questions
+def coding_questions(frames_codebook=None, *, lexicon=None, labels=None) -> pd.DataFrame:
+    """The questions of a coding sheet: question (column name), level, frame, item, voice, text.
+
+    One question per measurable indicator (``frame.indicator``) and, for each label (all labels of the conflict
+    lexicon, or the ids in ``labels``), two questions ``label.<id>.own`` and ``label.<id>.attributed``.
+    Frame-level answers are derived (a frame is present when any of its indicators is coded yes).
+    """
+    from analysis import frames as fr
+    cb = fr.load_codebook(frames_codebook)
+    rows = [{"question": i.key, "level": "indicator", "frame": i.frame, "item": i.id, "voice": None,
+             "text": i.question} for i in cb.indicators if i.measurable]
+    lex = fr.load_conflict_language(lexicon)
+    ids = list(lex.labels["id"]) if labels is None else list(labels)
+    unknown = sorted(set(ids) - set(lex.labels["id"]))
+    if unknown:
+        raise ParameterError(f"unknown label id(s) {unknown}; the lexicon has: {', '.join(lex.labels['id'])}")
+    for lab in ids:
+        rows.append({"question": f"label.{lab}.own", "level": "label", "frame": None, "item": lab, "voice": "own",
+                     "text": f"Does the journalist call an armed group '{lab}' (or a form of it) in their OWN voice?"})
+        rows.append({"question": f"label.{lab}.attributed", "level": "label", "frame": None, "item": lab,
+                     "voice": "attributed",
+                     "text": f"Is the label '{lab}' used in a quotation or in speech attributed to a source?"})
+    return pd.DataFrame(rows, columns=["question", "level", "frame", "item", "voice", "text"])
+
+
+def _frame_questions(columns) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for c in columns:
+        if not c.startswith("label.") and c.count(".") == 1:
+            out.setdefault(c.split(".")[0], []).append(c)
+    return out
+
+
+def _with_frames(wide: pd.DataFrame) -> pd.DataFrame:
+    """Add derived ``frame.<id>`` columns: 1 when any indicator of the frame is 1, 0 when all are 0, else NA."""
+    wide = wide.copy()
+    for frame, cols in _frame_questions([c for c in wide.columns if "." in c]).items():
+        block = wide[cols].astype("Float64")
+        anyyes = (block == 1).any(axis=1)
+        allno = (block == 0).all(axis=1)
+        wide[f"frame.{frame}"] = pd.array(np.where(anyyes, 1, np.where(allno, 0, -1)), dtype="Int64")
+        wide.loc[~anyyes & ~allno, f"frame.{frame}"] = pd.NA
+    return wide
+
+
+def _level(question: str) -> str:
+    if question.startswith("label."):
+        return "label"
+    if question.startswith("frame."):
+        return "frame"
+    return "indicator"
+
+
+# ================================================================================================== sampling and sheets
+def draw_sample(corpus: pd.DataFrame, n: int, *, by=("outlet", "period"), freq: str = "Q", seed: int = 20170710,
+                start=None, end=None, include_duplicates: bool = False) -> pd.DataFrame:
+    """A stratified random sample of ``n`` articles, allocated to strata in proportion to their size.
+
+    Strata are the combinations of ``by`` (corpus columns; "period" means the publication period at ``freq``).
+    Every stratum gets at least one article when ``n`` allows it (then largest remainders); the same ``seed`` gives
+    the same sample. Duplicates are left out by default. Returns doc_id, stratum, outlet, published, title, text
+    (and the ``by`` columns), sorted by stratum and doc_id.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ParameterError(f"sample size n={n!r} must be a positive integer")
+    by = [by] if isinstance(by, str) else list(by or [])
+    docs = select_documents(corpus, start=start, end=end, include_duplicates=include_duplicates)
+    docs = docs[docs["text"].notna()].copy() if "text" in docs else docs.copy()
+    if "period" in by:
+        docs["period"] = to_period(docs["published"], validate_freq(freq)).dt.strftime("%Y-%m-%d").fillna("undated")
+    missing = [c for c in by if c not in docs.columns]
+    if missing:
+        raise ParameterError(f"cannot stratify by {missing}: not corpus columns (available: {', '.join(docs.columns)})")
+    strata = docs[by].astype(str).agg(" | ".join, axis=1) if by else pd.Series("all", index=docs.index)
+    docs["stratum"] = strata
+    sizes = docs.groupby("stratum").size().sort_index()
+    n = min(int(n), len(docs))
+    alloc = _allocate(sizes, n)
+    rng = np.random.default_rng(seed)
+    picked = []
+    for stratum, k in alloc.items():
+        if k:
+            ids = np.sort(docs.loc[docs["stratum"] == stratum, "doc_id"].astype(str).to_numpy())
+            picked.extend(rng.choice(ids, size=int(k), replace=False).tolist())
+    sample = docs[docs["doc_id"].astype(str).isin(picked)]
+    cols = ["doc_id", "stratum"] + [c for c in ["outlet", "published", "title", "text"] + by
+                                    if c in sample.columns and c not in ("doc_id", "stratum")]
+    return sample[list(dict.fromkeys(cols))].sort_values(["stratum", "doc_id"]).reset_index(drop=True)
+
+
+def _allocate(sizes: pd.Series, n: int) -> pd.Series:
+    """Proportional allocation with at least one per stratum (when n >= strata) and largest remainders."""
+    total = sizes.sum()
+    if n >= len(sizes):
+        base = pd.Series(1, index=sizes.index)
+        rest = n - len(sizes)
+        share = (sizes - 1) / max(total - len(sizes), 1) * rest
+    else:
+        base = pd.Series(0, index=sizes.index)
+        rest = n
+        share = sizes / total * rest
+    floor = np.floor(share).astype(int)
+    alloc = base + floor
+    left = n - int(alloc.sum())
+    order = (share - floor).sort_values(ascending=False, kind="stable").index
+    for stratum in order:
+        if left <= 0:
+            break
+        if alloc[stratum] < sizes[stratum]:
+            alloc[stratum] += 1
+            left -= 1
+    return alloc.clip(upper=sizes)
+
+
+def save_codesheet(sample: pd.DataFrame, frames_codebook=None, path: str | os.PathLike | None = None, *,
+                   lexicon=None, labels=None) -> Path:
+    """Write a coding sheet (CSV): one row per sampled article, one blank column per question.
+
+    The first row (doc_id ``#question``) holds the question texts and the instructions, so that a coder sees
+    each question under its column in a spreadsheet; :func:`load_codesheets` skips it.
+    """
+    if path is None:
+        raise ParameterError("save_codesheet needs a path for the CSV file")
+    questions = coding_questions(frames_codebook, lexicon=lexicon, labels=labels)
+    sheet = pd.DataFrame({c: sample[c] if c in sample.columns else "" for c in META_COLUMNS})
+    sheet["coder"] = ""
+    if "published" in sample.columns:
+        sheet["published"] = pd.to_datetime(sample["published"]).dt.strftime("%Y-%m-%d").fillna("")
+    for q in questions["question"]:
+        sheet[q] = ""
+    sheet["notes"] = ""
+    header = {c: "" for c in sheet.columns}
+    header.update({"doc_id": QUESTION_ROW, "text": INSTRUCTIONS})
+    header.update(dict(zip(questions["question"], questions["text"])))
+    sheet = pd.concat([pd.DataFrame([header]), sheet.astype(object)], ignore_index=True)
+    return save_table(sheet, Path(path) if str(path).endswith(".csv") else Path(f"{path}.csv"))
+
+
+def _parse_value(value, where: str):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return pd.NA
+    text = str(value).strip().lower()
+    if text == "":
+        return pd.NA
+    if text in YES:
+        return 1
+    if text in NO:
+        return 0
+    raise InputError(f"{where}: value {value!r} is not a code; write 1 (yes) or 0 (no), or leave the cell blank")
+
+
+def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFrame:
+    """Read completed coding sheets into one wide table: coder, doc_id, source_file and one column per question.
+
+    Values are 1/0 (also yes/no, y/n, true/false, x for yes); blank cells are missing (Int64 NA). A value that is
+    not a code, a missing doc_id column, or the same coder coding one article twice is an error naming the file,
+    row (as a spreadsheet shows it) and column. A blank ``coder`` takes the file name.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    known = set(coding_questions(frames_codebook, lexicon=lexicon)["question"])
+    frames_out = []
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise InputError(f"coding sheet {path} does not exist")
+        try:
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]}); save the sheet as UTF-8 CSV")\
+                from exc
+        if "doc_id" not in raw.columns:
+            raise InputError(f"{path}: no `doc_id` column; use a sheet written by `python -m analysis codesheet`")
+        qcols = [c for c in raw.columns if c in known]
+        if not qcols:
+            raise InputError(f"{path}: none of the question columns (e.g. conflict.reproach) is present; "
+                             f"use a sheet written by `python -m analysis codesheet`")
+        out = {"coder": [], "doc_id": [], "row": []}
+        values = {q: [] for q in qcols}
+        for i, rec in enumerate(raw.to_dict("records")):
+            row_no = i + 2  # spreadsheet row: the header is row 1
+            doc_id = str(rec["doc_id"]).strip()
+            if doc_id == QUESTION_ROW or (not doc_id and not any(str(rec[q]).strip() for q in qcols)):
+                continue
+            if not doc_id:
+                raise InputError(f"{path}: row {row_no} has codes but no doc_id; restore the doc_id of that article")
+            coder = str(rec.get("coder", "")).strip() or path.stem
+            out["coder"].append(coder)
+            out["doc_id"].append(doc_id)
+            out["row"].append(row_no)
+            for q in qcols:
+                values[q].append(_parse_value(rec[q], f"{path}: row {row_no}, column {q!r}"))
+        df = pd.DataFrame(out)
+        for q in qcols:
+            df[q] = pd.array(values[q], dtype="Int64")
+        df["source_file"] = str(path)
+        frames_out.append(df)
+    sheets = pd.concat(frames_out, ignore_index=True)
+    dup = sheets.duplicated(["coder", "doc_id"], keep=False)
+    if dup.any():
+        first = sheets[dup].iloc[0]
+        raise InputError(f"{first['source_file']}: row {first['row']}: coder {first['coder']!r} coded article "
+                         f"{first['doc_id']!r} more than once; keep one row per coder and article")
+    qs = [c for c in sheets.columns if c in known]
+    return sheets[["coder", "doc_id", "source_file", "row"] + qs].sort_values(["coder", "doc_id"]).reset_index(
+        drop=True)
+
+
+# ================================================================================================== agreement
+def _alpha(matrix: np.ndarray) -> float:
+    import krippendorff
+    values = matrix[~np.isnan(matrix)]
+    if np.unique(values).size < 2:
+        return float("nan")  # no variation: alpha is undefined (Krippendorff 2004)
+    return float(krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal"))
+
+
+def _reliability(alpha: float) -> str:
+    if np.isnan(alpha):
+        return "undefined (no variation)"
+    if alpha >= ALPHA_RELIABLE:
+        return "reliable (>= .800)"
+    if alpha >= ALPHA_TENTATIVE:
+        return "tentative (.667-.800)"
+    return "unreliable (< .667)"
+
+
+def _question_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if "." in c and c not in ("source_file",)]
+
+
+def score_agreement(sheets: pd.DataFrame) -> pd.DataFrame:
+    """Krippendorff's alpha (nominal) between coders for each question, and for each frame (derived).
+
+    Columns: question, level, n_units (articles coded by at least two coders), n_coders, n_values, percent_agreement
+    (share of coder pairs that agree, over pairable values), alpha, reliability (Krippendorff 2004: >= .800 reliable,
+    .667-.800 tentative). Alpha is undefined (NaN) when every code is the same.
+    """
+    coders = sorted(sheets["coder"].unique())
+    if len(coders) < 2:
+        raise ParameterError(f"agreement needs sheets from at least two coders; found {coders or 'none'}")
+    wide = _with_frames(sheets)
+    rows = []
+    for q in _question_columns(wide):
+        mat = (wide.pivot(index="coder", columns="doc_id", values=q).reindex(coders).astype("Float64")
+               .to_numpy(dtype="float64", na_value=np.nan))
+        pairable = (~np.isnan(mat)).sum(axis=0) >= 2
+        mat = mat[:, pairable]
+        agree = pairs = 0
+        for col in mat.T:
+            vals = col[~np.isnan(col)]
+            k = len(vals)
+            pairs += k * (k - 1)
+            agree += sum(int((vals == v).sum()) * (int((vals == v).sum()) - 1) for v in np.unique(vals))
+        alpha = _alpha(mat) if mat.shape[1] else float("nan")
+        rows.append({"question": q, "level": _level(q), "n_units": int(mat.shape[1]), "n_coders": len(coders),
+                     "n_values": int((~np.isnan(mat)).sum()),
+                     "percent_agreement": agree / pairs if pairs else float("nan"), "alpha": alpha,
+                     "reliability": _reliability(alpha)})
+    return pd.DataFrame(rows).sort_values(["level", "question"], kind="stable").reset_index(drop=True)
+
+
+def consensus(sheets: pd.DataFrame) -> pd.DataFrame:
+    """One code per article and question: the majority of coders (ties and all-blank are NA). doc_id + questions."""
+    qs = _question_columns(sheets)
+    block = sheets[["doc_id"] + qs].copy()
+    out = {}
+    grouped = block.groupby("doc_id", sort=True)
+    yes = grouped[qs].agg(lambda s: int((s == 1).sum()))
+    no = grouped[qs].agg(lambda s: int((s == 0).sum()))
+    for q in qs:
+        val = np.where(yes[q] > no[q], 1, np.where(no[q] > yes[q], 0, -1))
+        out[q] = pd.array(np.where(val < 0, None, val), dtype="Int64")
+    return pd.DataFrame({"doc_id": yes.index.to_numpy(), **out})
+
+
+# ================================================================================================== automated answers
+def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=None) -> pd.DataFrame:
+    """The automated measures coded like a sheet: doc_id and one 0/1 column per question.
+
+    ``source`` is an `analyze` output directory (reads frame_indicators.parquet and labels.parquet) or a corpus
+    DataFrame (measured now with analysis.frames). ``doc_ids`` restricts the rows (e.g. to a coded sample).
+    """
+    from analysis import frames as fr
+    questions = coding_questions(frames_codebook, lexicon=lexicon)
+    if isinstance(source, pd.DataFrame):
+        docs = source if doc_ids is None else source[source["doc_id"].astype(str).isin(set(map(str, doc_ids)))]
+        _, indicators, _ = fr.score_frames(docs, codebook=frames_codebook)
+        labels = fr.find_labels(docs, lexicon=lexicon)
+        all_ids = docs["doc_id"].astype(str)
+    else:
+        out_dir = Path(source)
+        needed = [out_dir / "frame_indicators.parquet", out_dir / "labels.parquet"]
+        missing = [p.name for p in needed if not p.is_file()]
+        if missing:
+            raise InputError(f"{out_dir}: no {', '.join(missing)}; run `python -m analysis analyze` first (with the "
+                             f"frames stage) or pass the corpus")
+        indicators = load_table(needed[0])
+        labels = load_table(needed[1])
+        all_ids = indicators["doc_id"].astype(str).drop_duplicates()
+    ids = pd.Index(sorted(set(all_ids) if doc_ids is None else set(map(str, doc_ids))), name="doc_id")
+    out = pd.DataFrame(index=ids)
+    ind = indicators.assign(doc_id=indicators["doc_id"].astype(str),
+                            question=indicators["frame"] + "." + indicators["indicator"])
+    fired = ind.pivot_table(index="doc_id", columns="question", values="fired", aggfunc="max")
+    lab = labels.assign(doc_id=labels["doc_id"].astype(str), question="label." + labels["label"] + "." +
+                        labels["voice"])
+    lab_counts = lab.groupby(["doc_id", "question"]).size().unstack(fill_value=0) if len(lab) else pd.DataFrame()
+    known_docs = set(ind["doc_id"])
+    for q in questions["question"]:
+        if q.startswith("label."):
+            col = lab_counts[q] if q in lab_counts.columns else pd.Series(dtype="float64")
+            vals = (col.reindex(ids).fillna(0) > 0).astype(int)
+        else:
+            col = fired[q] if q in fired.columns else pd.Series(dtype="float64")
+            vals = col.reindex(ids).astype("float64").fillna(0).astype(int)
+        # articles the automated run never saw stay NA rather than counting as "no"
+        out[q] = pd.array(np.where(ids.isin(known_docs), vals.to_numpy(), -1), dtype="Int64")
+        out.loc[~ids.isin(known_docs), q] = pd.NA
+    return out.reset_index()
+
+
+# ================================================================================================== P/R/F1
+def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 of each automated question against human codes (and of each derived frame).
+
+    ``automated`` and ``human`` are wide tables (doc_id + question columns of 0/1), e.g. from
+    :func:`automated_answers` and :func:`consensus`; only articles and questions present (non-NA) in both count.
+    Columns: question, level, n, support (human yes), predicted (automated yes), tp, fp, fn, tn, precision,
+    recall, f1 (NaN when undefined: no predicted yes / no human yes).
+    """
+    if "coder" in human.columns or human["doc_id"].duplicated().any():
+        raise ParameterError("score_against_human needs one code per article: pass consensus(sheets) or one "
+                             "coder's rows")
+    shared = [q for q in _question_columns(human) if q in automated.columns and not q.startswith("frame.")]
+    if not shared:
+        raise ParameterError("the automated and human tables share no question column")
+    # frames are derived from the indicator questions both sides answered, so the two sides are comparable
+    auto = _with_frames(automated[["doc_id"] + shared].assign(doc_id=automated["doc_id"].astype(str)))
+    hum = _with_frames(human[["doc_id"] + shared].assign(doc_id=human["doc_id"].astype(str)))
+    auto, hum = auto.set_index("doc_id"), hum.set_index("doc_id")
+    common = _question_columns(hum.reset_index())
+    ids = auto.index.intersection(hum.index)
+    rows = []
+    for q in common:
+        a = auto.loc[ids, q].astype("Float64")
+        h = hum.loc[ids, q].astype("Float64")
+        ok = a.notna() & h.notna()
+        a, h = a[ok].astype(int).to_numpy(), h[ok].astype(int).to_numpy()
+        tp = int(((a == 1) & (h == 1)).sum())
+        fp = int(((a == 1) & (h == 0)).sum())
+        fn = int(((a == 0) & (h == 1)).sum())
+        tn = int(((a == 0) & (h == 0)).sum())
+        precision = tp / (tp + fp) if tp + fp else float("nan")
+        recall = tp / (tp + fn) if tp + fn else float("nan")
+        f1 = (2 * precision * recall / (precision + recall)
+              if tp and not np.isnan(precision) and not np.isnan(recall) else (0.0 if tp + fp and tp + fn else
+                                                                                float("nan")))
+        rows.append({"question": q, "level": _level(q), "n": int(ok.sum()), "support": tp + fn,
+                     "predicted": tp + fp, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision,
+                     "recall": recall, "f1": f1})
+    return pd.DataFrame(rows).sort_values(["level", "question"], kind="stable").reset_index(drop=True)
+
+
+# ================================================================================================== report helper
+def summarise_validation(dir_or_none=None) -> dict:
+    """The validation figures for reports, or an explicit "unvalidated" statement.
+
+    ``dir_or_none`` is an `analyze` output directory (the `validate` command writes ``validation/agreement.csv`` and
+    ``validation/scores.csv`` there) or the validation folder itself. Returns a dict with ``status``
+    ("validated" | "unvalidated"), ``statement`` (one paragraph for the report), ``agreement`` and ``scores``
+    (DataFrames or None).
+    """
+    folder = None
+    if dir_or_none is not None:
+        d = Path(dir_or_none)
+        folder = d if (d / SCORES_FILE).is_file() else d / VALIDATION_SUBDIR
+    if folder is None or not (folder / SCORES_FILE).is_file():
+        where = f" in {folder}" if folder is not None else ""
+        return {"status": "unvalidated", "agreement": None, "scores": None, "statement": (
+            f"UNVALIDATED: no human-coded validation sheet was found{where}. The frame, label and attribution "
+            "measures are transparent dictionary rules that have not been checked against human coding of this "
+            "corpus; treat the figures as indicative (Grimmer & Stewart 2013: validate, validate, validate). "
+            "To validate, run `python -m analysis codesheet`, have two coders fill in the sheet, then "
+            "`python -m analysis validate SHEETS...`.")}
+    scores = pd.read_csv(folder / SCORES_FILE)
+    agreement = pd.read_csv(folder / AGREEMENT_FILE) if (folder / AGREEMENT_FILE).is_file() else None
+    frames_only = scores[scores["level"] == "frame"]
+    parts = [f"Validated against human coding ({int(scores['n'].max()) if len(scores) else 0} articles)."]
+    if len(frames_only):
+        parts.append("Frame-level F1: " + ", ".join(
+            f"{q.split('.', 1)[1]} {f:.2f}" if pd.notna(f) else f"{q.split('.', 1)[1]} n/a"
+            for q, f in zip(frames_only["question"], frames_only["f1"])) + ".")
+    if agreement is not None and len(agreement):
+        alpha = agreement["alpha"].dropna()
+        if len(alpha):
+            parts.append(f"Coder agreement: median Krippendorff's alpha {alpha.median():.2f} over {len(alpha)} "
+                         f"questions; {int((alpha >= ALPHA_RELIABLE).sum())} reach .800 (reliable) and "
+                         f"{int((alpha < ALPHA_TENTATIVE).sum())} fall below .667.")
+    else:
+        parts.append("Only one coder: agreement between coders is unknown (Song et al. 2020 advise reporting it).")
+    return {"status": "validated", "agreement": agreement, "scores": scores, "statement": " ".join(parts)}
+
+
+# ================================================================================================== CLI
+def _load_corpus(path: Path) -> pd.DataFrame:
+    try:
+        from analysis.ingest import load_corpus
+    except ModuleNotFoundError:
+        return load_table(path)
+    return load_corpus(path)
+
+
+def register_cli(sub) -> None:
+    """Add the `codesheet` and `validate` commands."""
+    p = sub.add_parser("codesheet", help="draw a stratified sample and write a coding sheet (CSV) for human coders",
+                       description="Draw a stratified random sample of articles (by outlet and period) and write a "
+                                   "CSV coding sheet with one blank column per frame indicator and label question.")
+    p.add_argument("corpus", nargs="?", default=str(config.CORPUS_FILE), help="corpus parquet (default: %(default)s)")
+    p.add_argument("--analysis-dir", default=None,
+                   help="`analyze` output; when given, only articles it analysed are sampled and the sheet goes "
+                        "to ANALYSIS_DIR/validation/codesheet.csv")
+    p.add_argument("-n", "--n", type=int, default=100, help="number of articles (default: %(default)s)")
+    p.add_argument("--by", nargs="+", default=["outlet", "period"], help="strata columns (default: outlet period)")
+    p.add_argument("--freq", default="Q", help="period for the `period` stratum: D, W, M, Q, Y (default: Q)")
+    p.add_argument("--seed", type=int, default=20170710, help="random seed (default: %(default)s)")
+    p.add_argument("--include-duplicates", action="store_true", help="also sample near-duplicate articles")
+    p.add_argument("--out", default=None, help="CSV path (default: <analysis dir>/validation/codesheet.csv)")
+    p.set_defaults(func=_run_codesheet)
+
+    v = sub.add_parser("validate", help="agreement between coders and precision/recall/F1 of the automated measures",
+                       description="Read completed coding sheets; report Krippendorff's alpha between coders and "
+                                   "precision, recall and F1 of each automated indicator, frame and label.")
+    v.add_argument("sheets", nargs="+", help="completed coding sheets (CSV), one or more per coder")
+    v.add_argument("--analysis-dir", default=str(config.ANALYSIS_DIR),
+                   help="`analyze` output with frame_indicators/labels tables (default: %(default)s)")
+    v.add_argument("--out", default=None, help="folder for agreement.csv and scores.csv "
+                                                "(default: <analysis dir>/validation)")
+    v.set_defaults(func=_run_validate)
+
+
+def _run_codesheet(args) -> int:
+    corpus = _load_corpus(Path(args.corpus))
+    out_dir = Path(args.analysis_dir) if args.analysis_dir else config.ANALYSIS_DIR
+    if args.analysis_dir:
+        docs_file = out_dir / "documents.parquet"
+        if not docs_file.is_file():
+            raise InputError(f"{out_dir}: no documents.parquet; run `python -m analysis analyze` first or leave out "
+                             f"--analysis-dir")
+        analysed = set(load_table(docs_file, columns=["doc_id"])["doc_id"].astype(str))
+        corpus = corpus[corpus["doc_id"].astype(str).isin(analysed)]
+    sample = draw_sample(corpus, args.n, by=args.by, freq=args.freq, seed=args.seed,
+                         include_duplicates=args.include_duplicates)
+    path = Path(args.out) if args.out else out_dir / VALIDATION_SUBDIR / "codesheet.csv"
+    save_codesheet(sample, None, path)
+    print(f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
+          f"{len(coding_questions())} questions")
+    return 0
+
+
+def _run_validate(args) -> int:
+    sheets = load_codesheets(args.sheets)
+    auto = automated_answers(Path(args.analysis_dir), sheets["doc_id"].unique())
+    out = Path(args.out) if args.out else Path(args.analysis_dir) / VALIDATION_SUBDIR
+    coders = sheets["coder"].nunique()
+    with pd.option_context("display.width", 160, "display.max_rows", 200, "display.precision", 3):
+        if coders >= 2:
+            agreement = score_agreement(sheets)
+            save_table(agreement, out / AGREEMENT_FILE)
+            print(f"Agreement between {coders} coders (Krippendorff's alpha, nominal):")
+            print(agreement.to_string(index=False))
+        else:
+            (out / AGREEMENT_FILE).unlink(missing_ok=True)  # never leave figures from an earlier run behind
+            print("One coder only: no agreement figures (code the sheet twice, independently, to get them).")
+        scores = score_against_human(auto, consensus(sheets))
+        save_table(scores, out / SCORES_FILE)
+        print("\nAutomated measures against the coders' majority code:")
+        print(scores.to_string(index=False))
+    print(f"\nwrote {out / SCORES_FILE}" + (f" and {out / AGREEMENT_FILE}" if coders >= 2 else ""))
+    return 0
+
+
+__all__ = ["coding_questions", "draw_sample", "save_codesheet", "load_codesheets", "score_agreement", "consensus",
+           "automated_answers", "score_against_human", "summarise_validation", "register_cli"]

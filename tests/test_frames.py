@@ -1,0 +1,383 @@
+"""Frames, conflict labels and their voice, territorial verbs and source attribution on real and self-written text."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import frames
+from analysis.errors import ResourceError
+
+
+def docs_of(**texts) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": list(texts), "text": list(texts.values())})
+
+
+def one(text: str) -> pd.DataFrame:
+    return docs_of(d=text)
+
+
+def fired(text: str) -> set[str]:
+    _, indicators, _ = frames.score_frames(one(text))
+    return set((indicators.loc[indicators["fired"], "frame"] + "." + indicators.loc[indicators["fired"], "indicator"]))
+
+
+def seed_story(seed_path) -> str:
+    """The seed's 12 story paragraphs: everything before the "Disclaimer:" line (the rest is the paywall)."""
+    text = seed_path.read_text(encoding="utf-8")
+    return text.split("\nDisclaimer:")[0].strip()
+
+
+# ------------------------------------------------------------------------------------------------ codebook
+def test_codebook_has_semetko_valkenburg_questions_and_domain_frames():
+    cb = frames.load_codebook()
+    generic = {f.id: f for f in cb.frames if f.family == "generic"}
+    assert {k: len(f.indicators) for k, f in generic.items()} == {
+        "responsibility": 5, "human_interest": 5, "conflict": 4, "morality": 3, "economic": 3}
+    assert sum(len(f.indicators) for f in generic.values()) == 20
+    visuals = [i for i in cb.indicators if i.id == "visuals"]
+    assert len(visuals) == 1 and not visuals[0].measurable and visuals[0].regex is None
+    assert {f.id for f in cb.frames if f.family == "domain"} == {
+        "military", "humanitarian", "terrorism_security", "diplomacy", "casualties"}
+    table = frames.indicator_questions()
+    assert table["question"].str.endswith("?").all() or table["question"].str.contains(r"\?").all()
+
+
+@pytest.mark.parametrize("text, question", [
+    ("The government has pledged $50 million to rebuild schools in the liberated districts.",
+     "responsibility.government_can_alleviate"),
+    ("Residents blamed the government for failing to restore water supplies to the east of the city.",
+     "responsibility.government_responsible"),
+    ("Diplomats said a political solution was the only way to end the war.", "responsibility.solution_proposed"),
+    ("The Islamic State group claimed responsibility for the bombing in Baghdad.",
+     "responsibility.individual_group_responsible"),
+    ("Aid agencies called for urgent action to reach 400,000 people trapped in the old city.",
+     "responsibility.urgent_action"),
+    ("Um Khaled, a 43-year-old widow, sheltered with her children in a basement.", "human_interest.human_example"),
+    ("It was a harrowing ordeal for the families who waited for news of their relatives.",
+     "human_interest.emotional_language"),
+    ("Thousands of families were forced to flee their homes as the fighting closed in.",
+     "human_interest.individuals_affected"),
+    ("The fighter said he had not seen his wife and daughters for two years.", "human_interest.private_lives"),
+    ("Ankara and Washington remain at odds over the role of the Kurdish militia.", "conflict.disagreement"),
+    ("Moscow accused the coalition of killing civilians in the strike.", "conflict.reproach"),
+    ("The Kurdish leadership rejected the accusations, and both sides traded blame.", "conflict.two_sides"),
+    ("The loss of Mosul is the biggest defeat for the jihadists since 2014.", "conflict.winners_losers"),
+    ("Rights groups said the killings amounted to war crimes.", "morality.moral_message"),
+    ("The preacher told worshippers that God would punish the infidels.", "morality.religious_reference"),
+    ("The minister said the international community must protect the Yazidis.", "morality.social_prescriptions"),
+    ("The group earned millions from oil smuggling and taxes on local trade.", "economic.financial_losses_gains"),
+    ("Rebuilding the city will cost an estimated $1 billion, the mayor said.", "economic.costs"),
+    ("Washington imposed sanctions on the bank, which officials said would hit the economy.",
+     "economic.economic_consequences_action"),
+    ("Iraqi forces retook the airport and the last IS-held district in the south of the city.",
+     "military.territorial_change"),
+    ("The offensive to retake Raqqa began on Tuesday with an assault from the north.", "military.offensive"),
+    ("Heavy clashes and air strikes were reported near the old bridge.", "military.combat"),
+    ("Government troops have besieged the town and cut off its main supply route.", "military.siege_and_supply"),
+    ("More than 200,000 people have been displaced since the start of the operation.",
+     "humanitarian.displacement"),
+    ("Aid convoys carrying food and medicine reached the camp on Monday.", "humanitarian.humanitarian_needs"),
+    ("The jihadists are using civilians as human shields, officers said.", "humanitarian.trapped_civilians"),
+    ("The UNHCR opened a second camp near Erbil.", "humanitarian.aid_agencies"),
+    ("Officials described the attack as an act of terrorism.", "terrorism_security.terror_reference"),
+    ("A suicide bomber blew himself up at a checkpoint.", "terrorism_security.attacks"),
+    ("Police arrested six suspects in dawn raids in the capital.", "terrorism_security.security_measures"),
+    ("Foreign ministers will meet for talks in Geneva next week.", "diplomacy.negotiations"),
+    ("The UN Security Council passed a resolution on aid access.", "diplomacy.international_bodies"),
+    ("Kurdish voters backed independence in the referendum.", "diplomacy.domestic_politics"),
+    ("Russia and Turkey brokered a ceasefire agreement for the province.", "diplomacy.agreements"),
+    ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.casualty_figures"),
+    ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.civilian_casualties"),
+    ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.injuries"),
+])
+def test_each_indicator_fires_on_a_wire_style_sentence(text, question):
+    assert question in fired(text)
+
+
+def test_neutral_sentence_fires_no_generic_indicator():
+    got = fired("The river runs through the city from north to south.")
+    assert not got
+
+
+def test_counter_terrorism_service_is_a_name_not_a_terror_reference():
+    assert "terrorism_security.terror_reference" not in fired("The Counter-Terrorism Service entered the district.")
+    assert "terrorism_security.terror_reference" in fired("Counter-terrorism cooperation was discussed.")
+
+
+def test_frame_score_is_mean_of_measurable_indicators_and_evidence_offsets_are_exact():
+    text = ("Um Khaled, a 43-year-old widow, said her children were hungry. Thousands were forced to flee "
+            "their homes. It was a harrowing ordeal.")
+    scores, indicators, evidence = frames.score_frames(one(text))
+    hi = scores.set_index("frame").loc["human_interest"]
+    assert hi["n_indicators"] == 4  # visuals is not measurable from text
+    assert hi["score"] == pytest.approx(hi["n_fired"] / 4)
+    assert hi["n_fired"] >= 3
+    assert len(indicators) == sum(len(f.measurable) for f in frames.load_codebook().frames)
+    for row in evidence.itertuples():
+        assert text[row.start:row.end] == row.evidence
+    first = indicators[indicators["fired"]].iloc[0]
+    assert text[first["start"]:first["end"]] == first["evidence"]
+
+
+def test_count_frames_by_outlet_and_quarter(mini_corpus):
+    scores, _, _ = frames.score_frames(mini_corpus)
+    by_outlet = frames.count_frames(scores, mini_corpus, by="outlet")
+    assert set(by_outlet["outlet"]) == set(mini_corpus["outlet"])
+    assert (by_outlet["share_present"].between(0, 1)).all()
+    n_outlet = mini_corpus.groupby("outlet").size()
+    for (outlet, n_docs) in by_outlet.groupby("outlet")["n_docs"].max().items():
+        assert n_docs == n_outlet[outlet]
+    over_time = frames.count_frames(scores, mini_corpus, freq="Q", include_duplicates=False)
+    assert over_time["n_docs"].groupby(over_time["period"]).max().sum() == mini_corpus["published"].notna().sum() - 1
+    military = over_time[over_time["frame"] == "military"]
+    assert military["n_present"].sum() >= 3
+
+
+# ------------------------------------------------------------------------------------------------ quotations
+def test_quote_spans_curly_straight_nested_and_apostrophes():
+    text = 'He said "we will \'never\' leave" and the group\'s leader said “no”. The militants\' base fell.'
+    spans = frames.find_quote_spans(text)
+    quoted = [text[s:e] for s, e in spans]
+    assert quoted == ['"we will \'never\' leave"', "“no”"]
+
+
+def test_quote_running_over_paragraphs_is_one_quotation():
+    text = '"We took the bridge at dawn.\n"Then the jihadists ran," said the colonel.'
+    spans = frames.find_quote_spans(text)
+    assert [text[s:e] for s, e in spans] == ['"We took the bridge at dawn.', '"Then the jihadists ran,"']
+
+
+def test_unmarked_continuation_paragraph_closes_carried_quote():
+    text = '"We took the bridge at dawn.\nThen the jihadists ran," said the colonel.'
+    spans = frames.find_quote_spans(text)
+    assert text[spans[-1][0]:spans[-1][1]] == 'Then the jihadists ran,"'
+
+
+# ------------------------------------------------------------------------------------------------ labels and voice
+def labels_of(text: str) -> pd.DataFrame:
+    return frames.find_labels(one(text))
+
+
+def test_label_in_own_voice():
+    got = labels_of("Islamic State terrorists executed four men in the town square on Friday.")
+    assert got[["label", "voice"]].values.tolist() == [["terrorist", "own"]]
+    assert got["voice_kind"].isna().all()
+
+
+def test_label_in_quotation_is_attributed_with_speaker():
+    got = labels_of('"The terrorists will be defeated," Prime Minister Haider al-Abadi said.')
+    row = got.iloc[0]
+    assert (row["label"], row["voice"], row["voice_kind"]) == ("terrorist", "attributed", "quote")
+    assert row["source"] == "Prime Minister Haider al-Abadi"
+
+
+def test_label_in_nested_quotation_is_attributed():
+    got = labels_of('The governor said: "A mother told me, \'the terrorists took my son,\' and I wept."')
+    assert got.loc[got["label"] == "terrorist", "voice_kind"].tolist() == ["quote"]
+
+
+def test_said_in_the_middle_of_the_sentence_makes_reported_speech():
+    got = labels_of("The terrorists were pushed back overnight, a military source said, but the claim could not "
+                    "be verified.")
+    assert got[["label", "voice", "voice_kind", "source"]].values.tolist() == [
+        ["terrorist", "attributed", "reported_speech", "a military source"]]
+
+
+def test_quote_across_sentences_attributes_both_sentences():
+    text = ("“We will not stop until every terrorist has left. The jihadists know it,” the commander told AFP. "
+            "The militants withdrew on Sunday.")
+    got = labels_of(text)
+    voices = dict(zip(got["text"], got["voice"]))
+    assert voices == {"terrorist": "attributed", "jihadists": "attributed", "militants": "own"}
+    assert set(got.loc[got["voice"] == "attributed", "source"]) == {"the commander"}
+
+
+def test_scare_quotes_according_to_and_label_inside_speaker_phrase():
+    got = labels_of('Damascus described the rebels as "terrorists". According to the Syrian Observatory for Human '
+                    'Rights, the extremists withdrew. A source close to the militants said the fighters were tired.')
+    kinds = dict(zip(got["text"], zip(got["voice"], [None if pd.isna(k) else k for k in got["voice_kind"]])))
+    assert kinds["terrorists"] == ("attributed", "scare_quote")
+    assert kinds["rebels"] == ("own", None)
+    assert kinds["extremists"] == ("attributed", "reported_speech")
+    assert kinds["militants"] == ("own", None)  # part of the speaker description, the writer's words
+    assert kinds["fighters"] == ("attributed", "reported_speech")
+
+
+def test_so_called_and_counter_terrorism(seed_path):
+    got = labels_of("The Counter-Terrorism Service advanced against the so-called Islamic State.")
+    assert got["label"].tolist() == ["so_called"]
+
+
+def test_seed_labels_target_islamic_state(seed_path):
+    got = frames.find_labels(one(seed_story(seed_path)))
+    own = got[got["voice"] == "own"]
+    assert {"jihadist", "so_called"} <= set(own["label"])
+    if frames.find_actor_mentions(one("IS")) is not None:
+        assert set(own.loc[own["label"].isin(["jihadist", "so_called"]), "target_actor"]) == {"islamic_state"}
+
+
+def test_count_labels_share_of_own_voice(mini_corpus):
+    labels = frames.find_labels(mini_corpus)
+    counts = frames.count_labels(labels, mini_corpus, by="outlet")
+    assert counts.groupby(["outlet", "label"])["share"].sum().round(9).eq(1).all()
+    assert counts["n"].sum() == len(labels)
+
+
+# ------------------------------------------------------------------------------------------------ territorial verbs
+def test_territorial_verbs_perspective_voice_and_passive():
+    text = ("Mosul was liberated by Iraqi forces in July, three years after it fell to Islamic State. "
+            "Kurdish fighters captured the dam. The SDF says it will liberate Raqqa.")
+    got = frames.find_territorial_verbs(one(text))
+    rows = got.set_index("text")
+    assert rows.loc["liberated", "perspective"] == "victor" and bool(rows.loc["liberated", "passive"])
+    assert rows.loc["fell to", "perspective"] == "loser"
+    assert rows.loc["captured", "perspective"] == "neutral"
+    assert rows.loc["liberate", "voice"] == "attributed"
+    assert rows.loc["liberated", "voice"] == "own"
+    if frames.find_actor_mentions(one("IS")) is not None:  # subject/object need analysis.actors
+        assert rows.loc["liberated", "subject_actor"] == "iraqi_forces"
+        assert rows.loc["liberated", "object_place"] == "mosul"
+        assert rows.loc["fell to", "subject_actor"] == "islamic_state"
+
+
+def test_seed_territorial_verbs(seed_path):
+    got = frames.find_territorial_verbs(one(seed_story(seed_path)))
+    assert set(got["lemma"]) >= {"retake", "recapture", "cut off", "seize"}
+    assert "liberate" not in set(got["lemma"])
+    cut = got[got["lemma"] == "cut off"].iloc[0]
+    assert cut["voice"] == "own"
+    if frames.find_actor_mentions(one("IS")) is not None:
+        assert cut["subject_actor"] == "sdf"
+        seize = got[got["lemma"] == "seize"].iloc[0]
+        assert seize["subject_actor"] == "sdf" and seize["object_actor"] != "sohr"  # the speaker is not an object
+
+
+# ------------------------------------------------------------------------------------------------ attribution
+@pytest.mark.parametrize("text, pattern, speaker, source_type", [
+    ("Iraqi forces retook the airport, the Joint Operations Command said.", "X said",
+     "the Joint Operations Command", "government_military"),
+    ("The Observatory said at least 12 civilians were killed.", "X said", "The Observatory", "monitor_ngo"),
+    ('"We have lost everything," said Um Ahmed, a mother of four.', "said X", "Um Ahmed", "civilian_witness"),
+    ("The United Nations said on Sunday that 900,000 people had fled.", "X said", "The United Nations",
+     "un_international"),
+    ("The army entered the town, according to state news agency SANA.", "according to X",
+     "state news agency SANA", "journalist_agency"),
+    ("A Kurdish commander told AFP the road had been cut.", "X told MEDIA", "A Kurdish commander",
+     "government_military"),
+    ("An SDF spokesman confirmed the advance.", "X confirmed", "An SDF spokesman", "armed_group"),
+    ("IS claimed the attack through its Amaq propaganda agency.", "X claimed", "IS", "armed_group"),
+    ("A source close to the Kurdish forces said the offensive would resume.", "X said",
+     "A source close to the Kurdish forces", "anonymous"),
+    ("AFP reporters witnessed heavy clashes in the old city.", "X witnessed", "AFP reporters", "journalist_agency"),
+    ("Residents said the jihadists had left overnight.", "X said", "Residents", "civilian_witness"),
+    ("Brett McGurk, the US envoy to the coalition, said the jihadists were collapsing.", "X said",
+     "Brett McGurk", "government_military"),
+    ("Lt. Gen. Abdul-Amir Yarallah said the operation was over.", "X said", "Lt. Gen. Abdul-Amir Yarallah",
+     "government_military"),
+])
+def test_attribution_patterns(text, pattern, speaker, source_type):
+    got = frames.find_attributions(one(text))
+    assert len(got) == 1, got[["pattern", "speaker"]]
+    row = got.iloc[0]
+    assert (row["pattern"], row["speaker"], row["source_type"]) == (pattern, speaker, source_type)
+    assert text[row["speaker_start"]:row["speaker_end"]] == speaker
+
+
+@pytest.mark.parametrize("text", [
+    "The attack claimed the lives of 20 people.",
+    "The United States has said nothing.",  # "states" is not a speech verb; "has said" keeps "The United States"
+    "The figures could not be independently confirmed.",
+    "Dozens were reported killed in the shelling.",
+    "The city witnessed heavy fighting last year.",
+])
+def test_non_attributions(text):
+    got = frames.find_attributions(one(text))
+    assert got["speaker"].tolist() in ([], ["The United States"])
+
+
+def test_pronoun_speaker_takes_previous_type():
+    got = frames.find_attributions(one('Prime Minister Haider al-Abadi declared victory. "It is over," he said.'))
+    assert got["source_type"].tolist() == ["government_military", "government_military"]
+    assert got["coref"].tolist()[1] == "previous"
+
+
+def test_speech_reported_inside_a_quotation_is_not_a_second_attribution():
+    got = frames.find_attributions(one('The governor said: "The people told me they were hungry."'))
+    assert got["speaker"].tolist() == ["The governor"]
+
+
+def test_seed_attributions_exactly(seed_path):
+    """The seed cites the JOC twice, the IOM, the SOHR, an SDF commander, and AFP reporters as witnesses."""
+    got = frames.find_attributions(one(seed_story(seed_path)))
+    rows = sorted(zip(got["pattern"], got["speaker"], got["source_type"]))
+    assert rows == sorted([
+        ("X said", "the Joint Operations Command", "government_military"),
+        ("according to X", "the JOC", "government_military"),
+        ("X said", "the International Organization for Migration", "un_international"),
+        ("X said", "the Syrian Observatory for Human Rights monitoring group", "monitor_ngo"),
+        ("X confirmed", "an SDF commander", "armed_group"),
+        ("X witnessed", "AFP reporters in west Mosul", "journalist_agency"),
+    ])
+    if frames.find_actor_mentions(one("IS")) is not None:
+        assert dict(zip(got["speaker"], got["actor_id"]))["the JOC"] == dict(
+            zip(got["speaker"], got["actor_id"]))["the Joint Operations Command"]
+
+
+# ------------------------------------------------------------------------------------------------ resources
+def test_user_codebook_extends_builtin_and_bad_files_name_the_entry(tmp_path):
+    good = tmp_path / "mine.yaml"
+    good.write_text("version: '1'\nextends: builtin\nframes:\n  - id: reconstruction\n    family: domain\n"
+                    "    indicators:\n      - id: rebuilding\n        question: Does the story report rebuilding?\n"
+                    "        cues: ['rebuild(?:ing)?', reconstruction]\n")
+    cb = frames.load_codebook(good)
+    assert "reconstruction" in {f.id for f in cb.frames} and "conflict" in {f.id for f in cb.frames}
+    scores, _, _ = frames.score_frames(one("Rebuilding the bridge will take years."), codebook=good)
+    assert scores.set_index("frame").loc["reconstruction", "score"] == 1.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: '1'\nframes:\n  - id: x\n    indicators:\n      - id: y\n        question: q?\n"
+                   "        cues: ['(unclosed']\n")
+    with pytest.raises(ResourceError, match=r"frame #1 \(x\), indicator #1 \(y\).*invalid pattern"):
+        frames.load_codebook(bad)
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("version: '1'\nlabels: []\nterritorial_verbs: []\nlabelz: []\n")
+    with pytest.raises(ResourceError, match="unknown key"):
+        frames.load_conflict_language(typo)
+
+
+# ------------------------------------------------------------------------------------------------ pipeline stage
+def test_analyze_chunk_tables_and_determinism(mini_corpus):
+    from analysis.pipeline import build_sentences
+    sentences = build_sentences(mini_corpus)
+    out = frames.analyze_chunk(mini_corpus, sentences)
+    assert set(out) == {"frames", "frame_indicators", "frame_evidence", "labels", "territorial_verbs",
+                        "attributions", "documents_frames"}
+    wide = out["documents_frames"]
+    assert list(wide["doc_id"]) == list(mini_corpus["doc_id"])
+    assert {f"frame_{f.id}" for f in frames.load_codebook().frames} <= set(wide.columns)
+    for name in ("labels", "territorial_verbs", "attributions", "frame_evidence"):
+        table = out[name]
+        assert set(table["sent_id"]) <= set(sentences["sent_id"])
+        merged = table.merge(sentences, on=["doc_id", "sent_id"], suffixes=("", "_s"))
+        assert ((merged["start"] >= merged["start_s"]) & (merged["start"] < merged["end_s"])).all(), name
+    again = frames.analyze_chunk(mini_corpus, sentences)
+    for name in out:
+        pd.testing.assert_frame_equal(out[name], again[name])
+    versions = frames.RESOURCE_VERSIONS()
+    assert set(versions) == {"frames", "conflict_language", "attribution"}
+
+
+def test_fakes_real_corpus(fakes_csv):
+    raw = pd.read_csv(fakes_csv, encoding="latin-1")
+    docs = pd.DataFrame({"doc_id": [f"r{i}" for i in range(len(raw))], "text": raw["article_content"]})
+    docs = docs.iloc[:200]
+    scores, indicators, evidence = frames.score_frames(docs)
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    assert all(text[r.doc_id][r.start:r.end] == r.evidence for r in evidence.itertuples())
+    assert scores["score"].between(0, 1).all()
+    labels = frames.find_labels(docs)
+    assert not labels["text"].str.contains("Counter-Terrorism", case=False).any()
+    assert {"own", "attributed"} <= set(labels["voice"])
+    attributions = frames.find_attributions(docs)
+    assert {"government_military", "monitor_ngo", "anonymous", "journalist_agency"} <= set(attributions["source_type"])
+    for r in attributions.itertuples():
+        assert text[r.doc_id][r.speaker_start:r.speaker_end] == r.speaker
