@@ -240,9 +240,12 @@ def normalize_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_WORDS = _re.compile(r"\w+")
+
+
 def normalize_for_hash(text: str) -> str:
     """Lower-case words only, single-spaced: the key of exact-duplicate detection."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(_WORDS.findall(text.casefold()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -272,11 +275,12 @@ def clean_title(title: str | None, rules: Rules | None = None) -> str | None:
     return title.strip() or None
 
 
-def _title_regex(title: str) -> re.Pattern | None:
-    words = re.findall(r"\w+", title)
+@lru_cache(maxsize=4096)
+def _title_regex(title: str) -> _re.Pattern | None:
+    words = _re.findall(r"\w+", title)
     if len(words) < 2:
         return None
-    return re.compile(r"\W*" + r"\W*".join(map(re.escape, words)) + r"(?:\s*[.:?!\"')\]]+)?(?:\s+|$)", re.IGNORECASE)
+    return _re.compile(r"\W*" + r"\W*".join(map(_re.escape, words)) + r"(?:\s*[.:?!\"')\]]+)?(?:\s+|$)", _re.IGNORECASE)
 
 
 def strip_header(text: str, title: str | None, rules: Rules) -> tuple[str, str | None, str | None]:
@@ -359,10 +363,13 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
 
 @dataclass
 class AgencyFinder:
-    """Compiled credit patterns: ``(agency, form, weight, regex)``."""
+    """Compiled credit patterns per agency, plus one pattern finding which agencies a text names at all."""
 
     version: str
-    patterns: list[tuple[str, str, int, re.Pattern]]
+    by_agency: dict[str, list[tuple[str, int, _re.Pattern]]]
+    fixed: list[tuple[str, str, int, _re.Pattern]]     # forms that name their agency themselves
+    trigger: _re.Pattern
+    alias_of: dict[str, str]
 
 
 def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
@@ -375,19 +382,31 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
         forms = _merge_named(forms, user.get("forms"), f"agency list {user_file}, forms")
         agencies = _merge_named(agencies, user.get("agencies"), f"agency list {user_file}, agencies")
         version = f"{version}+{Path(user_file).name}@{user.get('version', '?')}"
-    patterns = []
+
+    def compile_(pattern: str, where: str) -> _re.Pattern:
+        try:
+            return _re.compile(pattern, _re.MULTILINE)   # stdlib re: these simple patterns match faster with it
+        except _re.error as exc:
+            raise ResourceError(f"{where}: invalid regular expression {pattern!r} ({exc}): fix the pattern") from exc
+
+    by_agency: dict[str, list] = {}
+    fixed, alias_of = [], {}
     for form in forms:
         if "agency" in form:  # a form that identifies one agency by itself (no {alias})
-            patterns.append((form["agency"], form["name"], int(form.get("weight", 1)),
-                             _compile(form["pattern"], f"agency form {form['name']!r}", re.MULTILINE)))
+            fixed.append((form["agency"], form["name"], int(form.get("weight", 1)),
+                          compile_(form["pattern"], f"agency form {form['name']!r}")))
             continue
         for agency in agencies:
-            alias = "(?:" + "|".join(re.escape(a) for a in sorted(agency["aliases"], key=len, reverse=True)) + ")"
-            alias = rf"(?<!\w){alias}(?!\w)"
-            patterns.append((agency["name"], form["name"], int(form.get("weight", 1)),
-                             _compile(form["pattern"].replace("{alias}", alias),
-                                      f"agency form {form['name']!r} for {agency['name']!r}", re.MULTILINE)))
-    return AgencyFinder(version, patterns)
+            aliases = sorted(agency["aliases"], key=len, reverse=True)
+            alias_of.update({a: agency["name"] for a in aliases})
+            alias = rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in aliases)})(?!\w)"
+            by_agency.setdefault(agency["name"], []).append(
+                (form["name"], int(form.get("weight", 1)),
+                 compile_(form["pattern"].replace("{alias}", alias),
+                          f"agency form {form['name']!r} for {agency['name']!r}")))
+    names = sorted(alias_of, key=len, reverse=True)
+    trigger = _re.compile(rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in names)})(?!\w)")
+    return AgencyFinder(version, by_agency, fixed, trigger, alias_of)
 
 
 @lru_cache(maxsize=1)
@@ -403,9 +422,12 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
     A dateline place is returned only when a dateline form matched at the start of the text.
     """
     finder = finder or default_agencies()
+    named = {finder.alias_of[a] for a in set(finder.trigger.findall(text))}
+    candidates = [(agency, form, weight, rx) for agency in sorted(named) for form, weight, rx in
+                  finder.by_agency[agency]] + finder.fixed
     scores: dict[str, list] = {}
     place = None
-    for agency, form, weight, regex in finder.patterns:
+    for agency, form, weight, regex in candidates:
         for m in regex.finditer(text):
             entry = scores.setdefault(agency, [0, m.start()])
             entry[0] += weight
@@ -515,13 +537,14 @@ def _languages() -> tuple[dict, dict, float, int, re.Pattern]:
 
 
 _WORD = re.compile(r"\w+")
+_LETTER = _re.compile(r"[^\W\d_]")
 
 
 def detect_lang(text: str) -> str:
     """ISO 639-1 code of ``text`` by script, then by stopword share (first 2,000 characters), else ``"und"``."""
     stop, scripts, min_ratio, min_hits, script_re = _languages()
     sample = text[:2000]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = len(_LETTER.findall(sample))
     if not letters:
         return "und"
     counts: dict[str, int] = {}
