@@ -179,13 +179,26 @@ def build_sentences(docs: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _is_sorted(df: pd.DataFrame, keys: list[str]) -> bool:
+    if len(df) < 2:
+        return True
+    first = df[keys[0]].to_numpy()
+    if len(keys) == 1:
+        return bool(df[keys[0]].is_monotonic_increasing)
+    second = df[keys[1]].to_numpy()
+    same = first[1:] == first[:-1]
+    return bool(np.all((first[1:] > first[:-1]) | (same & (second[1:] >= second[:-1]))))
+
+
 def _sort_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by doc_id (and sent_id): a stable sort, skipped when the stage already returned them in order.
+
+    Stages are deterministic, so rows with the same key keep the stage's (deterministic) order.
+    """
     keys = [c for c in ("doc_id", "sent_id") if c in df.columns]
-    rest = [c for c in df.columns if c not in keys and df[c].dtype.kind in "biufcmMOT"]
-    try:
-        return df.sort_values(keys + rest, kind="stable", na_position="last").reset_index(drop=True)
-    except TypeError:  # unorderable values in an extra column: the key order is still deterministic
-        return df.sort_values(keys, kind="stable").reset_index(drop=True) if keys else df.reset_index(drop=True)
+    if not keys or df[keys].isna().any().any() or _is_sorted(df, keys):
+        return df.reset_index(drop=True)
+    return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
 from analysis import config
 from analysis.errors import ResourceError
@@ -33,6 +33,31 @@ _PLAIN_BREAK = re.compile(r"([A-Za-z][a-z]+)\.(?:\s+\S|[\"\u201d\u2019')\]])")
 _ABBREV_NO_BREAK = re.compile(r"([A-Za-z][A-Za-z.]*)\.\s+[A-Za-z]+")
 
 
+class NewsPunktLanguageVars(PunktLanguageVars):
+    """Punkt's own English patterns, compiled with the standard ``re`` engine.
+
+    NLTK 3.10 runs each of its regexes through a timeout-guarded ``regex`` wrapper (a ReDoS backstop for
+    caller-supplied patterns); for Punkt's fixed, linear patterns that wrapper costs more than the matching. The
+    pattern strings and flags are NLTK's, unchanged; PunktLanguageVars subclasses are Punkt's documented way to
+    customise these patterns.
+    """
+
+    re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE)
+
+    def __init__(self):
+        self._period_context = re.compile(self._period_context_fmt % {
+            "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars}, re.UNICODE | re.VERBOSE)
+        self._word_tokenizer = re.compile(self._word_tokenize_fmt % {
+            "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
+            "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
+
+    def period_context_re(self):
+        return self._period_context
+
+    def _word_tokenizer_re(self):
+        return self._word_tokenizer
+
+
 class NewsPunktTokenizer(PunktSentenceTokenizer):
     """Punkt with fixed parameters and shortcuts for candidate breaks whose outcome Punkt cannot change."""
 
@@ -51,7 +76,7 @@ def sentence_tokenizer() -> PunktSentenceTokenizer:
     """The package's Punkt tokenizer (built once; needs no `nltk_data`)."""
     params = PunktParameters()
     params.abbrev_types = set(NEWS_ABBREVIATIONS)
-    return NewsPunktTokenizer(params)
+    return NewsPunktTokenizer(params, lang_vars=NewsPunktLanguageVars())
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
