@@ -595,7 +595,7 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
     out = df[SCHEMA + EXTRA_COLUMNS + rest].copy()
     for c in ["doc_id", "outlet", "agency", "url", "title", "text", "lang", "source_path", "source_id",
               "source_sha256", "duplicate_of", "dup_kind", "date_source", "dateline"] + rest:
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+        out[c] = out[c].astype("string")   # a string column in parquet even when every value is null
     return out
 
 
