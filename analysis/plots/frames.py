@@ -1,0 +1,288 @@
+"""Figures of framing: frame prevalence over time and by outlet, label voice, territorial verbs, who is quoted."""
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from analysis.errors import ParameterError
+from analysis.plots.coverage import NEUTRAL, PALETTE
+
+SOURCE_LABELS = {
+    "government_military": "government / military", "armed_group": "armed group", "monitor_ngo": "monitor / NGO",
+    "un_international": "UN / international", "civilian_witness": "civilian / witness",
+    "journalist_agency": "journalist / agency", "anonymous": "anonymous", "other": "other (unclassified)",
+    "unresolved": "pronoun (unresolved)",
+}
+PERSPECTIVE_ORDER = ["victor", "neutral", "loser", "siege", "advance", "withdrawal"]
+PERSPECTIVE_LABELS = {"victor": "victor (liberate, free)", "neutral": "neutral (retake, capture, seize)",
+                      "loser": "loser (fall to, overrun)", "siege": "siege (cut off, besiege)",
+                      "advance": "advance", "withdrawal": "withdrawal"}
+
+
+def _frame_label(frame: str) -> str:
+    try:
+        from analysis.frames import frame_labels
+        return frame_labels().get(frame, frame)
+    except Exception:  # noqa: BLE001 - a custom codebook id without a label is still drawable
+        return frame
+
+
+def _codebook_order(frame_ids) -> list[str]:
+    """Frame ids in codebook order (generic frames, then domain frames); unknown ids last, alphabetically."""
+    try:
+        from analysis.frames import frame_labels
+        order = list(frame_labels())
+    except Exception:  # noqa: BLE001 - a custom codebook is still drawable
+        order = []
+    ids = list(frame_ids)
+    return [f for f in order if f in ids] + sorted(f for f in ids if f not in order)
+
+
+def _no_data(fig: Figure, message: str) -> Figure:
+    ax = fig.subplots()
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, fontsize=11, color="#555555")
+    ax.set_axis_off()
+    return fig
+
+
+def _check(df: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParameterError(f"{what} needs column(s) {missing}; got {list(df.columns)} "
+                             f"(use the matching analysis.frames.count_* function)")
+
+
+def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present", by: str | None = None,
+                          frames: list[str] | None = None, ncols: int = 3, min_docs: int = 1) -> Figure:
+    """Frame prevalence over time as small multiples: one panel per frame, one line per group (or overall).
+
+    ``counts`` is :func:`analysis.frames.count_frames` output with ``freq`` set (a ``period`` column), optionally
+    ``by`` a group column such as "outlet". ``value``: "share_present" (share of articles with the frame) or
+    "mean_score". Periods with fewer than ``min_docs`` articles are not drawn.
+    """
+    _check(counts, ["period", "frame", value, "n_docs"], "plot_frame_prevalence")
+    data = counts[counts["n_docs"] >= min_docs]
+    frame_ids = list(dict.fromkeys(frames or _codebook_order(data["frame"].unique())))
+    fig = Figure(figsize=(3.4 * min(ncols, max(len(frame_ids), 1)), 2.5 * int(np.ceil(len(frame_ids) / ncols)) + 0.8),
+                 layout="constrained")
+    if data.empty or not frame_ids:
+        return _no_data(fig, "no periods with articles to plot")
+    nrows = int(np.ceil(len(frame_ids) / ncols))
+    axes = np.atleast_1d(fig.subplots(nrows, min(ncols, len(frame_ids)), sharex=True, sharey=True)).ravel()
+    groups = sorted(data[by].dropna().unique()) if by else [None]
+    colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    for ax, frame in zip(axes, frame_ids):
+        sub = data[data["frame"] == frame]
+        for g in groups:
+            line = sub if g is None else sub[sub[by] == g]
+            line = line.sort_values("period")
+            ax.plot(pd.to_datetime(line["period"]), line[value], marker="o", markersize=3, lw=1.5,
+                    color=colors[g], label=str(g) if g is not None else "all articles")
+        ax.set_title(_frame_label(frame), fontsize=10)
+        ax.grid(alpha=0.3)
+        if value == "share_present":
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylim(0, 1.02)
+        locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(frame_ids):]:
+        ax.set_visible(False)
+    ylabel = "share of articles with the frame" if value == "share_present" else "mean frame score (0-1)"
+    fig.supylabel(ylabel, fontsize=10)
+    fig.supxlabel("publication period", fontsize=10)
+    fig.suptitle("Frame prevalence over time", fontsize=12)
+    if by and len(groups) > 1:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside right upper", fontsize=8, title=by)
+    return fig
+
+
+def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str = "share_present",
+                       frames: list[str] | None = None) -> Figure:
+    """Frames (rows) by group (columns) as an annotated heatmap of ``value`` (share of articles or mean score).
+
+    ``counts`` is :func:`analysis.frames.count_frames` output with ``by`` set (and no ``freq``).
+    """
+    _check(counts, [by, "frame", value, "n_docs"], "plot_frame_heatmap")
+    if "period" in counts.columns:
+        raise ParameterError("plot_frame_heatmap wants counts without periods: call count_frames without freq")
+    table = counts.pivot_table(index="frame", columns=by, values=value, aggfunc="first")
+    table = table.reindex([f for f in (frames or _codebook_order(table.index)) if f in table.index])
+    n_docs = counts.groupby(by)["n_docs"].max()
+    fig = Figure(figsize=(max(5.5, 0.75 * table.shape[1] + 3), 0.45 * table.shape[0] + 2.2), layout="constrained")
+    if table.empty:
+        return _no_data(fig, "no frames to plot")
+    ax = fig.subplots()
+    vmax = 1.0 if value == "share_present" else max(float(np.nanmax(table.to_numpy())), 1e-9)
+    im = ax.imshow(table.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
+    ax.set_yticks(range(table.shape[0]), [_frame_label(f) for f in table.index], fontsize=9)
+    ax.set_xticks(range(table.shape[1]), [f"{c}\n(n={n_docs.get(c, 0)})" for c in table.columns], fontsize=8,
+                  rotation=45 if table.shape[1] > 6 else 0, ha="right" if table.shape[1] > 6 else "center")
+    for i in range(table.shape[0]):
+        for j in range(table.shape[1]):
+            v = table.iat[i, j]
+            if pd.notna(v):
+                ax.text(j, i, f"{v:.0%}" if value == "share_present" else f"{v:.2f}", ha="center", va="center",
+                        fontsize=8, color="white" if v > 0.6 * vmax else "black")
+    cbar = fig.colorbar(im, ax=ax, shrink=0.8)
+    cbar.set_label("share of articles with the frame" if value == "share_present" else "mean frame score")
+    if value == "share_present":
+        cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(by)
+    ax.set_title(f"Frame prevalence by {by}", fontsize=12)
+    return fig
+
+
+def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: list[str] | None = None,
+                     normalize: bool = False) -> Figure:
+    """Label uses in the writer's own voice vs attributed, as stacked horizontal bars per group (one panel per label).
+
+    ``label_counts`` is :func:`analysis.frames.count_labels` output with ``by`` (e.g. "outlet" or "target_actor").
+    ``normalize=True`` draws shares instead of counts.
+    """
+    _check(label_counts, [by, "label", "voice", "n"], "plot_label_voice")
+    data = label_counts
+    label_ids = labels or list(data.groupby("label")["n"].sum().sort_values(ascending=False).index[:4])
+    fig = Figure(figsize=(4.2 * max(len(label_ids), 1), 0.35 * max(data[by].nunique(), 3) + 2.0),
+                 layout="constrained")
+    if data.empty or not label_ids:
+        return _no_data(fig, "no label uses to plot")
+    axes = np.atleast_1d(fig.subplots(1, len(label_ids), sharey=True))
+    order = list(data.groupby(by)["n"].sum().sort_values().index)
+    colors = {"own": PALETTE[3], "attributed": PALETTE[0]}
+    for ax, lab in zip(axes, label_ids):
+        sub = data[data["label"] == lab].pivot_table(index=by, columns="voice", values="n", aggfunc="sum")
+        sub = sub.reindex(index=order, columns=["own", "attributed"]).fillna(0)
+        if normalize:
+            sub = sub.div(sub.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
+        left = np.zeros(len(sub))
+        for voice in ("own", "attributed"):
+            ax.barh([str(i) for i in sub.index], sub[voice], left=left, color=colors[voice],
+                    label="own voice" if voice == "own" else "attributed (quote / reported speech)")
+            left += sub[voice].to_numpy()
+        ax.set_title(f"“{lab}”", fontsize=11)
+        ax.set_xlabel("share of uses" if normalize else "uses")
+        if normalize:
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_ylabel(by)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=2, fontsize=9)
+    fig.suptitle("Conflict labels: the writer's own voice vs attributed", fontsize=12)
+    return fig
+
+
+def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", freq_label: str | None = None) -> Figure:
+    """Territorial-change verbs by perspective per period: stacked bars of shares (or counts with value="n").
+
+    ``verb_counts`` is :func:`analysis.frames.count_territorial_verbs` output with ``freq`` (a ``period`` column).
+    With shares, the number of verbs in each period is written above its bar, so thin periods are visible.
+    """
+    _check(verb_counts, ["period", "perspective", "n"], "plot_territorial_verbs")
+    if value not in ("share", "n"):
+        raise ParameterError(f"value={value!r}: use 'share' or 'n'")
+    fig = Figure(figsize=(9, 4.4), layout="constrained")
+    if verb_counts.empty:
+        return _no_data(fig, "no territorial verbs to plot")
+    table = verb_counts.pivot_table(index="period", columns="perspective", values="n", aggfunc="sum").fillna(0)
+    cols = [p for p in PERSPECTIVE_ORDER if p in table.columns] + [p for p in table.columns
+                                                                    if p not in PERSPECTIVE_ORDER]
+    table = table[cols].sort_index()
+    table = table.reindex(_full_range(pd.to_datetime(table.index)), fill_value=0)  # empty periods stay visible
+    totals = table.sum(axis=1)
+    if value == "share":
+        table = table.div(totals.replace(0, np.nan), axis=0).fillna(0)
+    ax = fig.subplots()
+    periods = pd.to_datetime(table.index)
+    labels = _period_labels(periods)
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table))
+    for i, c in enumerate(cols):
+        ax.bar(x, table[c].to_numpy(), bottom=bottom, width=0.8, color=PALETTE[i % len(PALETTE)],
+               label=PERSPECTIVE_LABELS.get(c, c))
+        bottom += table[c].to_numpy()
+    if value == "share":
+        for xi, n in zip(x, totals):
+            ax.text(xi, 1.01, f"{int(n)}", ha="center", va="bottom", fontsize=7, color="#333333")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylim(0, 1.08)
+        ax.set_ylabel("share of territorial verbs (n above bars)")
+    else:
+        ax.set_ylabel("territorial verbs")
+    step = max(1, int(np.ceil(len(x) / 16)))
+    ax.set_xticks(x[::step], labels[::step], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center",
+                  fontsize=8)
+    ax.set_xlabel(freq_label or "publication period")
+    ax.set_title("Verbs of territorial change by perspective", fontsize=12)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8, title="perspective")
+    return fig
+
+
+def _full_range(periods: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Every period start between the first and last of ``periods`` (their spacing tells the frequency)."""
+    if len(periods) < 2:
+        return periods
+    gap = pd.Series(periods).diff().dt.days.min()
+    alias = "YS" if gap >= 360 else "QS" if gap >= 89 else "MS" if gap >= 28 else "W-MON" if gap >= 7 else "D"
+    full = pd.date_range(periods.min(), periods.max(), freq=alias)
+    return full.union(periods)
+
+
+def _period_labels(periods: pd.DatetimeIndex) -> list[str]:
+    """Short labels for period start dates: 2017, 2017-Q1, 2017-03 or 2017-03-06, whichever the spacing shows."""
+    if len(periods) < 2:
+        return [p.strftime("%Y-%m-%d") for p in periods]
+    gap = pd.Series(periods).diff().dt.days.min()
+    if gap >= 360:
+        return [p.strftime("%Y") for p in periods]
+    if gap >= 89:
+        return [f"{p.year}-Q{(p.month - 1) // 3 + 1}" for p in periods]
+    if gap >= 28:
+        return [p.strftime("%Y-%m") for p in periods]
+    return [p.strftime("%Y-%m-%d") for p in periods]
+
+
+def plot_sources(attribution_counts: pd.DataFrame, *, by: str = "outlet", min_n: int = 1) -> Figure:
+    """Who is quoted: source types as shares of each group's attributions (stacked horizontal bars, n on the right).
+
+    ``attribution_counts`` is :func:`analysis.frames.count_attributions` output with ``by`` (e.g. "outlet").
+    Groups with fewer than ``min_n`` attributions are left out.
+    """
+    _check(attribution_counts, [by, "source_type", "n"], "plot_sources")
+    table = attribution_counts.pivot_table(index=by, columns="source_type", values="n", aggfunc="sum").fillna(0)
+    table = table[table.sum(axis=1) >= min_n]
+    fig = Figure(figsize=(9, 0.38 * max(len(table), 3) + 2.0), layout="constrained")
+    if table.empty:
+        return _no_data(fig, "no attributions to plot")
+    order = [t for t in SOURCE_LABELS if t in table.columns] + [t for t in table.columns if t not in SOURCE_LABELS]
+    totals = table.sum(axis=1)
+    shares = table[order].div(totals, axis=0)
+    official = [c for c in ("government_military",) if c in shares.columns]
+    shares = shares.sort_values(official or order[:1], ascending=True)
+    ax = fig.subplots()
+    left = np.zeros(len(shares))
+    names = [str(i) for i in shares.index]
+    for i, t in enumerate(order):
+        color = NEUTRAL if t in ("other", "unresolved") else PALETTE[i % len(PALETTE)]
+        if t == "unresolved":
+            color = "#CCCCCC"
+        ax.barh(names, shares[t], left=left, color=color, label=SOURCE_LABELS.get(t, t))
+        left += shares[t].to_numpy()
+    for y, name in enumerate(shares.index):
+        ax.text(1.01, y, f"n={int(totals[name])}", va="center", fontsize=8, transform=ax.get_yaxis_transform())
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of attributions")
+    ax.set_ylabel(by)
+    ax.set_title("Who is quoted: source types by " + by, fontsize=12)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8)
+    return fig
+
+
+__all__ = ["plot_frame_prevalence", "plot_frame_heatmap", "plot_label_voice", "plot_territorial_verbs",
+           "plot_sources"]
