@@ -170,3 +170,22 @@ def test_kwic_multiword_phrase_on_fakes(fakes):
     assert kw["match"].str.lower().eq("syrian observatory for human rights").all()
     assert (kw["token_end"] - kw["token_start"] == 5).all()
     assert kw["outlet"].notna().all() and kw["published"].notna().all()
+
+
+# --------------------------------------------------------------------------------------------------------- plots
+def test_plot_keyness_and_dispersion(mini_corpus):
+    from matplotlib.figure import Figure
+
+    from analysis.plots.text import plot_dispersion, plot_keyness
+
+    key = F.score_keyness(mini_corpus, by="outlet", target="gulf-monitor", stopwords=True)
+    fig = plot_keyness(key, n=5, max_p=None)
+    assert isinstance(fig, Figure)
+    bars = fig.axes[0].patches
+    assert len(bars) == (key["g2"] > 0).head(5).sum() + (key["g2"] < 0).tail(5).sum()
+    assert "gulf-monitor" in fig.axes[0].get_title()
+    fig = plot_dispersion(mini_corpus, ["Islamic State", "Raqqa"], label="title")
+    kw = F.find_kwic(mini_corpus, ["Islamic State", "Raqqa"])
+    marks = [len(ax.collections[0].get_offsets()) for ax in fig.axes[:2]]
+    assert marks == [int((kw["pattern"] == "Islamic State").sum()), int((kw["pattern"] == "Raqqa").sum())]
+    assert isinstance(plot_dispersion(mini_corpus, "xyzzy"), Figure)
