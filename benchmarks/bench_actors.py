@@ -60,7 +60,7 @@ def replicate(corpus: pd.DataFrame, n: int) -> pd.DataFrame:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50_000, help="replicate FA-KES to at least this many")
-    parser.add_argument("--naive-articles", type=int, default=2_000,
+    parser.add_argument("--naive-articles", type=int, default=500,
                         help="articles for the naive loop (0 = all; the naive loop is ~100x slower)")
     args = parser.parse_args(argv)
     path = config.SHARED_CORPORA / "fakes" / "FA-KES-Dataset.csv"

@@ -318,3 +318,35 @@ def test_naive_regex_reference_gives_identical_mentions(fakes):
     naive = bench.find_mentions_naive(sample[["doc_id", "text"]], actors.default_dictionary())
     pd.testing.assert_frame_equal(fast[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True),
                                   naive[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------------------------------------------- plots
+def test_plots_return_titled_figures(mini):
+    from matplotlib.figure import Figure
+
+    from analysis.plots import actors as plots
+
+    corpus, sentences, mentions = mini
+    counts = actors.count_mentions(mentions, corpus, freq="M")
+    cooc = actors.count_cooccurrence(mentions, level="document")
+    tone = actors.score_actor_tone(mentions, sentences.assign(vader_compound=0.1), corpus, by="outlet")
+    figures = [
+        plots.plot_mentions_over_time(counts, actors=["islamic_state", "sdf"]),
+        plots.plot_cooccurrence_network(cooc, min_count=1),
+        plots.plot_actor_tone(tone, by="outlet", min_sentences=1),
+        plots.plot_place_map(mentions),
+        plots.plot_place_map(counts),
+    ]
+    for fig in figures:
+        assert isinstance(fig, Figure)
+        ax = fig.axes[0]
+        assert ax.get_title(loc="left")
+        fig.canvas.draw()
+    line_labels = [t.get_text() for t in figures[0].axes[0].get_legend().get_texts()]
+    assert line_labels == ["Islamic State", "Syrian Democratic Forces"]
+    map_texts = {t.get_text() for t in figures[3].axes[0].texts}
+    n = mentions["actor_id"].value_counts()
+    assert f"Raqqa ({n['raqqa']})" in map_texts
+    assert f"Mosul ({n['mosul'] + n['al_nuri_mosque']})" in map_texts  # the mosque counts towards its city
+    empty = plots.plot_cooccurrence_network(cooc, min_count=99)
+    assert "no pair" in empty.axes[0].texts[0].get_text()

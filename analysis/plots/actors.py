@@ -1,0 +1,331 @@
+"""Figures of actors and places: mentions over time, co-occurrence network, actor tone, and a place map."""
+from __future__ import annotations
+
+import math
+
+import matplotlib.dates as mdates
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from analysis.actors import ActorDictionary, default_dictionary
+from analysis.errors import ParameterError
+from analysis.periods import require_columns
+
+#: Colour-blind-safe qualitative palette (Okabe & Ito), the same order as analysis.plots.coverage.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C564B", "#332288"]
+NEUTRAL = "#D0D0D0"  # actors without a side
+#: One colour per side of the conflict in the network figure (others grey).
+SIDE_COLORS = {
+    "IS": "#222222", "Iraqi state": "#0072B2", "Kurdish": "#E69F00", "Syrian government": "#D55E00",
+    "Syrian opposition": "#009E73", "jihadist (non-IS)": "#8C564B", "anti-IS coalition": "#56B4E9",
+    "Russia": "#CC79A7", "Turkey": "#332288", "Iran": "#882255", "neutral": "#9A9A9A",
+}
+MEASURES = {"n_mentions": "mentions", "mentions_per_1000_words": "mentions per 1,000 words",
+            "share_of_articles": "share of articles mentioning", "n_articles_mentioning": "articles mentioning"}
+RIVER_COLOR = "#7FB3D5"
+
+
+def _new_figure(width: float = 7.5, height: float = 4.2) -> tuple[Figure, object]:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer for measuring label extents
+    return fig, fig.subplots()
+
+
+def _no_data(ax, message: str) -> None:
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _short(label: str) -> str:
+    """'Hashed al-Shaabi (Popular Mobilisation Forces)' -> 'Hashed al-Shaabi' for compact figure labels."""
+    return label.split(" (")[0].split(" / ")[0]
+
+
+def _labels(table: pd.DataFrame, dictionary: ActorDictionary | None) -> dict[str, str]:
+    if "label" in table.columns:
+        return {a: _short(str(lab)) for a, lab in zip(table["actor_id"], table["label"])}
+    d = dictionary or default_dictionary()
+    return {a: _short(d.entries[a].label) if a in d.entries else a for a in table["actor_id"].unique()}
+
+
+# ---------------------------------------------------------------------------------------------- mentions over time
+def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str = "mentions_per_1000_words",
+                            top: int = 6, title: str | None = None) -> Figure:
+    """Lines of one measure per period for selected actors/places, from ``count_mentions(..., freq=...)``.
+
+    ``actors``: ids to show (default: the ``top`` most mentioned). ``measure``: n_mentions,
+    mentions_per_1000_words, share_of_articles or n_articles_mentioning. Groups in other ``by`` columns are summed.
+    """
+    if measure not in MEASURES:
+        raise ParameterError(f"measure {measure!r} must be one of {', '.join(MEASURES)}")
+    require_columns(counts, ["period", "actor_id", "n_mentions", "n_words", "n_articles", "n_articles_mentioning"],
+                    what="count table (use count_mentions(..., freq='M'))")
+    labels = _labels(counts, None)
+    agg = (counts.groupby(["period", "actor_id"])
+           [["n_mentions", "n_words", "n_articles", "n_articles_mentioning"]].sum().reset_index())
+    agg["mentions_per_1000_words"] = agg["n_mentions"] * 1000 / agg["n_words"].where(agg["n_words"] > 0)
+    agg["share_of_articles"] = agg["n_articles_mentioning"] / agg["n_articles"].where(agg["n_articles"] > 0)
+    if actors is None:
+        actors = agg.groupby("actor_id")["n_mentions"].sum().sort_values(ascending=False, kind="stable")
+        actors = list(actors[actors > 0].index[:top])
+    else:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+    fig, ax = _new_figure()
+    if agg.empty or not actors:
+        _no_data(ax, "no mentions in this selection")
+        return fig
+    for i, actor in enumerate(actors):
+        sub = agg[agg["actor_id"] == actor].sort_values("period")
+        ax.plot(sub["period"], sub[measure], marker="o", markersize=3, linewidth=1.6,
+                color=PALETTE[i % len(PALETTE)], label=labels.get(actor, actor))
+    ax.set_ylabel(MEASURES[measure])
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    if measure == "share_of_articles":
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=9)
+    ax.set_title(title or f"{MEASURES[measure].capitalize()} by period", fontsize=11, loc="left")
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ co-occurrence
+def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 25, min_count: int = 2,
+                              dictionary: ActorDictionary | None = None, seed: int = 7,
+                              title: str | None = None) -> Figure:
+    """Network of actors mentioned together, from ``count_cooccurrence`` (long table).
+
+    Nodes: the ``top`` actors with the most co-mentions, sized by the units mentioning them and coloured by side;
+    edges: pairs co-mentioned at least ``min_count`` times, width by n_both. The layout is seeded (deterministic).
+    """
+    require_columns(cooccurrence, ["actor_a", "actor_b", "n_both", "n_a", "n_b"], what="co-occurrence table")
+    d = dictionary or default_dictionary()
+    edges = cooccurrence[cooccurrence["n_both"] >= min_count]
+    strength = pd.concat([edges[["actor_a", "n_both"]].rename(columns={"actor_a": "id"}),
+                          edges[["actor_b", "n_both"]].rename(columns={"actor_b": "id"})])
+    strength = strength.groupby("id")["n_both"].sum().sort_values(ascending=False, kind="stable")
+    nodes = list(strength.index[:top])
+    edges = edges[edges["actor_a"].isin(nodes) & edges["actor_b"].isin(nodes)]
+    fig, ax = _new_figure(9.5, 7.0)
+    ax.set_axis_off()
+    if edges.empty:
+        _no_data(ax, f"no pair co-occurs {min_count} or more times")
+        return fig
+    graph = nx.Graph()
+    size = {}
+    for a, b, n, na, nb in edges[["actor_a", "actor_b", "n_both", "n_a", "n_b"]].itertuples(index=False):
+        graph.add_edge(a, b, weight=float(n))
+        size[a], size[b] = na, nb
+    nodes = sorted(graph.nodes)
+    pos = nx.spring_layout(graph, weight="weight", seed=seed, k=2.2 / math.sqrt(len(nodes)), iterations=200)
+    max_w = edges["n_both"].max()
+    for a, b, data in graph.edges(data=True):
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        ax.plot([x1, x2], [y1, y2], color="#888888", alpha=0.35 + 0.45 * data["weight"] / max_w,
+                linewidth=0.5 + 5 * data["weight"] / max_w, zorder=1, solid_capstyle="round")
+    max_s = max(size.values())
+    ax.margins(0.12)
+    sides = {n: d.entries[n].attrs.get("side") if n in d.entries else None for n in nodes}
+    xs, ys = zip(*(pos[n] for n in nodes))
+    ax.scatter(xs, ys, s=[80 + 900 * size[n] / max_s for n in nodes], zorder=2, edgecolor="white", linewidth=1,
+               color=[SIDE_COLORS.get(sides[n], NEUTRAL) for n in nodes])
+    labels = {n: _short(d.entries[n].label) if n in d.entries else n for n in nodes}
+    areas = [80 + 900 * size[n] / max_s for n in nodes]
+    texts = [ax.text(pos[n][0], pos[n][1], labels[n], fontsize=8.5, zorder=3,
+                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
+             for n in nodes]
+    fig.canvas.draw()  # final axis limits before measuring
+    _place_labels(fig, ax, texts, [pos[n] for n in nodes],
+                  offsets=[(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, 1), (1, 1), (-1, -1)],
+                  radii=[math.sqrt(a) / 2 for a in areas])
+    used = [s for s in SIDE_COLORS if s in set(sides.values())]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, color=SIDE_COLORS[s], label=s) for s in used]
+    if any(s not in SIDE_COLORS for s in sides.values()):
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=8, color=NEUTRAL, label="other / none"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8,
+              title="side", title_fontsize=8)
+    level = cooccurrence["level"].iloc[0] if "level" in cooccurrence.columns and len(cooccurrence) else "unit"
+    ax.set_title(title or f"Actors mentioned in the same {level} (edges: >= {min_count} co-mentions)",
+                 fontsize=11, loc="left")
+    return fig
+
+
+def _place_labels(fig, ax, texts, anchors, offsets, radii=None) -> None:
+    """Greedy label placement: try offsets around each anchor, keep the first that overlaps no label or point.
+
+    ``offsets`` are (dx, dy) in points, scaled by each anchor's marker radius (points) plus a gap when ``radii``
+    is given. Written here because matplotlib has no label de-overlapping and adjustText is not a dependency.
+    """
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    to_px = fig.dpi / 72
+    radii = radii or [0.0] * len(texts)
+    centres = [ax.transData.transform(a) for a in anchors]
+    obstacles = [Bbox.from_extents(x - r * to_px, y - r * to_px, x + r * to_px, y + r * to_px)
+                 for (x, y), r in zip(centres, radii)]
+    placed = []
+    frame = ax.get_window_extent(renderer)
+    inverse = ax.transData.inverted()
+    for i, (text, (px, py), r) in enumerate(zip(texts, centres, radii)):
+        first = None
+        for dx, dy in offsets:
+            gap_x = (r + 2) * np.sign(dx) if r else 0
+            gap_y = (r + 2) * np.sign(dy) if r else 0
+            text.set_ha("right" if dx < 0 else "left" if dx > 0 else "center")
+            text.set_va("top" if dy < 0 else "bottom" if dy > 0 else "center")
+            text.set_position(inverse.transform((px + (dx + gap_x) * to_px, py + (dy + gap_y) * to_px)))
+            box = text.get_window_extent(renderer)
+            first = first or (text.get_position(), text.get_ha(), text.get_va())
+            others = placed + obstacles[:i] + obstacles[i + 1:]
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(b) for b in others):
+                break
+        else:  # nowhere free: keep the first position (a readable overlap beats a hidden name)
+            pos, ha, va = first
+            text.set_position(pos)
+            text.set_ha(ha)
+            text.set_va(va)
+            box = text.get_window_extent(renderer)
+        placed.append(box)
+
+
+# ---------------------------------------------------------------------------------------------------------- tone
+def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, top: int = 12,
+                    min_sentences: int = 5, title: str | None = None) -> Figure:
+    """Mean VADER compound of the sentences mentioning each actor, with 95% intervals, from ``score_actor_tone``.
+
+    ``by``: a grouping column of the table (e.g. 'outlet' or 'period') drawn as coloured dots per actor.
+    ``actors`` (default: the ``top`` actors with the most sentences); rows with fewer than ``min_sentences``
+    sentences are left out (their mean is noise).
+    """
+    require_columns(tone, ["actor_id", "n_sentences", "mean_compound", "se_compound"], what="tone table")
+    if by is not None:
+        require_columns(tone, [by], what="tone table")
+    t = tone[tone["n_sentences"] >= min_sentences].copy()
+    if actors is None:
+        totals = t.groupby("actor_id")["n_sentences"].sum().sort_values(ascending=False, kind="stable")
+        actors = list(totals.index[:top])
+    else:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+    t = t[t["actor_id"].isin(actors)]
+    labels = _labels(tone, None)
+    fig, ax = _new_figure(7.5, 0.9 + 0.36 * max(len(actors), 3))
+    if t.empty:
+        _no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
+        return fig
+    overall = (t.assign(w=t["mean_compound"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum())
+    order = list((overall["w"] / overall["n_sentences"]).sort_values().index)
+    ypos = {a: i for i, a in enumerate(order)}
+    groups = [None] if by is None else sorted(t[by].dropna().unique().tolist())
+    if len(groups) > len(PALETTE):
+        raise ParameterError(f"{len(groups)} groups in {by!r} are too many for one figure: select up to "
+                             f"{len(PALETTE)} (e.g. with outlets= or a coarser freq)")
+    step = 0.0 if len(groups) == 1 else min(0.6 / (len(groups) - 1), 0.2)
+    for gi, g in enumerate(groups):
+        sub = t if g is None else t[t[by] == g]
+        y = np.array([ypos[a] for a in sub["actor_id"]]) + (gi - (len(groups) - 1) / 2) * step
+        err = 1.96 * sub["se_compound"].fillna(0).to_numpy()
+        label = None if g is None else (pd.Timestamp(g).strftime("%Y-%m") if by == "period" else str(g))
+        ax.errorbar(sub["mean_compound"], y, xerr=err, fmt="o", markersize=5, capsize=2, linewidth=1,
+                    color=PALETTE[gi % len(PALETTE)], label=label)
+    ax.axvline(0, color="#555555", linewidth=0.8)
+    ax.set_yticks(range(len(order)), [labels.get(a, a) for a in order], fontsize=9)
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("mean VADER compound of the sentences mentioning the actor (95% interval)")
+    ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    if by is not None:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, title=by)
+    ax.set_title(title or "Tone of the sentences that mention each actor", fontsize=11, loc="left")
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------------------ map
+def _place_counts(table: pd.DataFrame) -> pd.Series:
+    if "n_mentions" in table.columns:
+        return table.groupby("actor_id")["n_mentions"].sum()
+    require_columns(table, ["actor_id"], what="mentions or count table")
+    return table.groupby("actor_id").size()
+
+
+def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = None, top_labels: int = 15,
+                   merge_districts: bool = True, extent: tuple[float, float, float, float] = (34.8, 48.2, 29.5, 38.0),
+                   rivers: bool = True, title: str | None = None) -> Figure:
+    """Places at their (approximate) coordinates, sized by mentions, with rivers and the largest places labelled.
+
+    ``table``: mentions (one row per mention) or ``count_mentions`` output (n_mentions is summed over groups).
+    Countries and rivers are not drawn as points; with ``merge_districts`` districts, neighbourhoods and landmarks
+    count towards the city they belong to (their ``parent``). ``extent`` = (lon_min, lon_max, lat_min, lat_max);
+    places outside it are left out. No country outlines: no offline boundary data ships with the dependencies;
+    the coordinates are approximate (see places.yaml).
+    """
+    d = dictionary or default_dictionary()
+    places = d.places.set_index("id")
+    counts = _place_counts(table)
+    counts = counts[counts.index.isin(places.index)]
+    counts = counts[~places.loc[counts.index, "type"].isin(["country", "river"])]
+    if merge_districts:
+        def root(pid):
+            seen = set()
+            while places.loc[pid, "type"] in ("district", "neighbourhood", "landmark") and \
+                    isinstance(places.loc[pid, "parent"], str) and pid not in seen:
+                seen.add(pid)
+                pid = places.loc[pid, "parent"]
+            return pid
+        counts = counts.groupby(counts.index.map(root)).sum()
+    pts = places.loc[counts.index, ["label", "lat", "lon", "type"]].assign(n=counts.to_numpy())
+    lon0, lon1, lat0, lat1 = extent
+    pts = pts.dropna(subset=["lat", "lon"])
+    pts = pts[pts["lon"].between(lon0, lon1) & pts["lat"].between(lat0, lat1)].sort_values("n", ascending=False)
+    fig, ax = _new_figure(8.5, 6.2)
+    ax.set_xlim(lon0, lon1)
+    ax.set_ylim(lat0, lat1)
+    ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))
+    ax.set_facecolor("#FAFAF7")
+    ax.grid(color="#E6E6E6", linewidth=0.5)
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    if rivers:
+        for pid, row in d.places.set_index("id").iterrows():
+            path = d.entries[pid].attrs.get("path")
+            if row["type"] == "river" and path:
+                xs, ys = zip(*path)
+                ax.plot(xs, ys, color=RIVER_COLOR, linewidth=1.6, zorder=1, solid_capstyle="round")
+                mid = path[len(path) // 2]
+                ax.text(mid[0] + 0.12, mid[1] + 0.12, row["label"], color="#4A86B0", fontsize=8, style="italic",
+                        zorder=1)
+    for cid in ("syria", "iraq"):
+        if cid in places.index and lon0 <= places.loc[cid, "lon"] <= lon1:
+            ax.text(places.loc[cid, "lon"], places.loc[cid, "lat"] - 0.6, places.loc[cid, "label"].upper(),
+                    fontsize=16, color="#D8D8D8", ha="center", va="center", zorder=0, fontweight="bold")
+    if pts.empty:
+        _no_data(ax, "no mapped place mentioned in this selection")
+        return fig
+    max_n = pts["n"].max()
+    sizes = (15 + 900 * np.sqrt(pts["n"] / max_n)).to_numpy()
+    ax.scatter(pts["lon"], pts["lat"], s=sizes, color=PALETTE[3], alpha=0.55, edgecolor="#7A2E00", linewidth=0.6,
+               zorder=2)
+    texts = [ax.text(lon, lat, f"{_short(label)} ({n:,})", fontsize=8.5, zorder=3,
+                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
+             for label, lon, lat, n in pts[["label", "lon", "lat", "n"]].head(top_labels).itertuples(index=False)]
+    fig.canvas.draw()
+    _place_labels(fig, ax, texts, list(zip(pts["lon"].head(top_labels), pts["lat"].head(top_labels))),
+                  offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1), (6, 10), (6, -10)],
+                  radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]])
+    ref = [n for n in (max_n, max_n / 10, max_n / 100) if n >= 1]
+    handles = [ax.scatter([], [], s=15 + 900 * math.sqrt(n / max_n), color=PALETTE[3], alpha=0.55,
+                          edgecolor="#7A2E00", label=f"{n:,.0f}") for n in ref]
+    ax.legend(handles=handles, title="mentions", loc="lower left", frameon=True, fontsize=8, title_fontsize=8,
+              labelspacing=1.3, borderpad=0.9, framealpha=0.9)
+    ax.set_title(title or "Places mentioned (approximate coordinates; point area ~ mentions)", fontsize=11,
+                 loc="left")
+    return fig
