@@ -211,9 +211,12 @@ class Report:
             display(HTML(f'<p class="caption"><b>Figure {self._figure_no}.</b> {html.escape(caption)}</p>'))
 
     def table(self, df: pd.DataFrame, name: str, *, max_rows: int = 15, caption: str | None = None,
-              percent: tuple[str, ...] | list[str] = (), digits: int = 2) -> None:
+              percent: tuple[str, ...] | list[str] = (), digits: int = 2, sort_by: str | None = None,
+              columns: list[str] | None = None) -> None:
         """Show the first ``max_rows`` rows of ``df`` (rounded, no index) and, when rendering, save all of it as
-        tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages."""
+        tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
+        shown (largest first; ties keep the table's order) and ``columns`` picks the columns shown, without changing
+        the saved table."""
         from IPython.display import HTML, display
 
         self._check_name(name, "table")
@@ -226,7 +229,14 @@ class Report:
             files.append(f"tables/{name}.csv")
         self.outputs.append({"kind": "table", "name": name, "files": files, "rows": int(len(df))})
         self._record()
-        display(HTML(render_table(df, name=name, max_rows=max_rows, caption=caption, percent=percent,
+        shown = df.sort_values(sort_by, ascending=False, kind="mergesort") if sort_by else df
+        if columns:
+            missing = [c for c in columns if c not in shown.columns]
+            if missing:
+                raise ParameterError(f"table {name!r} has no column(s) {', '.join(missing)}; "
+                                     f"it has {', '.join(map(str, shown.columns))}")
+            shown = shown[list(columns)]
+        display(HTML(render_table(shown, name=name, max_rows=max_rows, caption=caption, percent=percent,
                                   digits=digits, number=self._table_no)))
 
     def note(self, text: str) -> None:

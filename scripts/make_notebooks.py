@@ -149,19 +149,76 @@ def actors() -> list[tuple[str, str]]:
     return [
         ("md", """# Actors and places in the coverage
 
-**Question.** Which actors and places does the coverage name, how often, in which outlets and when; which appear
-together; in what tone are they written about; and which frequent names are missing from the dictionary?
+**Question.** Which actors and places does the coverage name, how often, in which outlets and when; which actors
+appear together; in what tone are they written about; and which frequent names are missing from the dictionary?
 
-**Data window.** The `start`/`end`/`outlets`/`include_duplicates` parameters (stated below and in the provenance).
+**Data window.** The `start`, `end`, `outlets` and `include_duplicates` parameters; the exact window is stated
+below and in the provenance section.
 
-**What you will see.** Mentions over time and by outlet, actor co-occurrence, tone around each actor, places, and
-candidate names for the dictionary."""),
-        ("parameters", COMMON_PARAMETERS + '\nactors: list[str] = []  # actor ids or names to follow; empty: the most '
-                                           'mentioned\ntitle: str = "Actors and places in the coverage"  # title'),
-        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries\n\n"
+**What you will see.** The most mentioned actors; their mentions over time and by outlet; a co-occurrence network;
+the tone of the sentences that mention each actor; a map of the places mentioned; and frequent names that the
+actor dictionary (`analysis/resources/actors.yaml`) does not cover yet."""),
+        ("parameters", COMMON_PARAMETERS + '\nactors: list[str] = []  # actor ids or names to follow; empty: all actors'
+                                           '\nmin_sentences: int = 20  # fewest sentences for an actor tone estimate'
+                                           '\nmap_countries: list[str] = ["IQ", "SY"]  # ISO codes of the countries on the place map'
+                                           '\ntitle: str = "Actors and places in the coverage"  # report title'),
+        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries\n"
+                 "from analysis import actors as actor_lib\n"
+                 "from analysis.plots import coverage as coverage_plots\n\n"
                  f"report = reports.open_report(title=title, output_dir=output_dir,\n"
-                 f"                             parameters={PARAMS_DICT.format(extra=', actors=actors')})\n"
+                 f"                             parameters={PARAMS_DICT.format(extra=', actors=actors, min_sentences=min_sentences, map_countries=map_countries')})\n"
                  + SETUP_COMMON),
+        ("md", "## Most mentioned actors\n\nThe share of the selected articles that mention each actor at least once "
+               "(any alias in the dictionary). A high share says an actor is part of the story, not that the story is "
+               "about it."),
+        ("code", "actor_counts = actor_lib.count_mentions(result.mentions, docs, kind=\"actor\", actors=actors or None)\n"
+                 "report.figure(coverage_plots.plot_ranking(actor_counts, value=\"share_of_articles\", label=\"label\","
+                 " percent=True, xlabel=\"share of articles mentioning the actor\"), \"actor-ranking\")\n"
+                 "report.table(actor_counts, \"actor-mentions\", max_rows=15, sort_by=\"n_mentions\", percent=[\"share_of_articles\"],\n"
+                 "             columns=[\"label\", \"n_mentions\", \"n_articles_mentioning\", \"mentions_per_1000_words\", \"share_of_articles\"])"),
+        ("md", "## Mentions over time\n\nArticles mentioning each of the most mentioned actors per period. Volume "
+               "changes with the overall coverage (first figure of the coverage report), so compare the lines with "
+               "each other rather than reading a rise as more attention per article."),
+        ("code", "actors_over_time = actor_lib.count_mentions(result.mentions, docs, kind=\"actor\", freq=freq,"
+                 " actors=actors or None)\n"
+                 "report.figure(coverage_plots.plot_categories_over_time(actors_over_time, category=\"label\","
+                 " value=\"n_articles_mentioning\", weight=\"n_mentions\", top=top, ylabel=\"articles mentioning the actor\","
+                 " events=key_events), \"actors-over-time\")"),
+        ("md", "## Actors by outlet\n\nShare of each outlet's articles that mention each actor: columns are outlets "
+               "(largest first), rows the most mentioned actors."),
+        ("code", "actors_by_outlet = actor_lib.count_mentions(result.mentions, docs, kind=\"actor\", by=\"outlet\","
+                 " actors=actors or None)\n"
+                 "report.figure(coverage_plots.plot_category_heatmap(actors_by_outlet, rows=\"label\", columns=\"outlet\","
+                 " value=\"share_of_articles\", weight=\"n_mentions\", percent=True,"
+                 " colorbar_label=\"share of the outlet's articles\"), \"actors-by-outlet\")"),
+        ("md", "## Who appears with whom\n\nActors named in the same sentence. Line width is the number of sentences "
+               "naming both; node size the actor's co-occurrences in total. Lift above 1 in the table means the pair "
+               "meets more often than their separate frequencies predict."),
+        ("code", "pairs = actor_lib.count_cooccurrence(result.mentions, level=\"sentence\", corpus=docs, min_count=2)\n"
+                 "report.figure(coverage_plots.plot_network(pairs, source=\"actor_a\", target=\"actor_b\","
+                 " weight=\"n_both\", top=30, names=actor_lib.default_dictionary().actors), \"cooccurrence-network\")\n"
+                 "report.table(pairs, \"cooccurrence\", max_rows=12, columns=[\"actor_a\", \"actor_b\", \"n_both\", \"n_a\", \"n_b\", \"jaccard\", \"lift\"])"),
+        ("md", "## Tone around each actor\n\nMean VADER compound score of the sentences that mention each actor "
+               "(dots; bars: 95% intervals). Sentence tone reflects the events reported (attacks, deaths) as much as "
+               "any stance towards the actor, and dictionary sentiment is a weak measure on news: compare actors, "
+               "do not read the level."),
+        ("code", "tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind=\"actor\","
+                 " actors=actors or None, min_count=min_sentences)\n"
+                 "report.figure(coverage_plots.plot_ranking(tone, value=\"mean_compound\", label=\"label\","
+                 " error=\"se_compound\", reference=0, top=20, xlabel=\"mean sentence sentiment (VADER compound)\","
+                 " title=\"Tone of the sentences naming each actor\"), \"actor-tone\")"),
+        ("md", "## Places\n\nPlaces of the gazetteer (`analysis/resources/places.yaml`) by the number of articles "
+               "naming them, at their approximate coordinates."),
+        ("code", "place_counts = actor_lib.count_mentions(result.mentions, docs, kind=\"place\")\n"
+                 "report.figure(coverage_plots.plot_place_map(place_counts, actor_lib.default_dictionary().places,"
+                 " value=\"n_articles_mentioning\", countries=map_countries), \"place-map\")\n"
+                 "report.table(place_counts, \"place-mentions\", max_rows=15, sort_by=\"n_mentions\", percent=[\"share_of_articles\"],\n"
+                 "             columns=[\"label\", \"n_mentions\", \"n_articles_mentioning\", \"mentions_per_1000_words\", \"share_of_articles\"])"),
+        ("md", "## Names the dictionary does not cover\n\nFrequent capitalised names and acronyms left after every "
+               "dictionary match is masked: candidates to add to `actors.yaml` or `places.yaml` (many will be "
+               "ordinary words or people of no interest)."),
+        ("code", "report.table(actor_lib.find_unlisted_names(docs, top=40), \"unlisted-names\", max_rows=15,\n"
+                 "             columns=[\"name\", \"kind\", \"n_mentions\", \"n_articles\", \"context\"])"),
     ] + PROVENANCE
 
 
@@ -170,17 +227,64 @@ def framing() -> list[tuple[str, str]]:
         ("md", """# Framing, labels and sources
 
 **Question.** Which frames structure the coverage and how do they change over time and between outlets; which
-labels do outlets use in their own voice versus in attributed speech; which verbs describe territorial change; who
-is quoted; and how far can the automatic measures be trusted?
+labels do outlets use in their own voice and which only in attributed speech; which verbs describe territorial
+change; who is quoted; and how far can these automatic measures be trusted?
 
-**Data window.** The `start`/`end`/`outlets`/`include_duplicates` parameters (stated below and in the provenance).
+**Data window.** The `start`, `end`, `outlets` and `include_duplicates` parameters; the exact window is stated
+below and in the provenance section.
 
-**What you will see.** Frame prevalence over time and by outlet, labels in voice vs attributed, territorial-change
-verbs, quoted sources, and validation results or an explicit note that the measures are unvalidated."""),
-        ("parameters", COMMON_PARAMETERS + '\ntitle: str = "Framing, labels and sources"  # title'),
-        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries\n\n"
+**What you will see.** Frame prevalence overall, over time and by outlet; labels in own voice vs attributed;
+territorial-change verbs by perspective; the types of sources quoted; and the validation status of the measures."""),
+        ("parameters", COMMON_PARAMETERS + '\ntitle: str = "Framing, labels and sources"  # report title'),
+        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries, frames\n"
+                 "from analysis.plots import coverage as coverage_plots\n\n"
                  f"report = reports.open_report(title=title, output_dir=output_dir,\n"
                  f"                             parameters={PARAMS_DICT.format(extra='')})\n" + SETUP_COMMON),
+        ("md", "## Frame prevalence\n\nShare of articles in which at least one indicator of each frame fired (codebook "
+               "`analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus "
+               "conflict-specific ones). Cue-based indicators over-detect frames that share vocabulary with "
+               "everyday war reporting; see the validation section."),
+        ("code", "frame_shares = frames.count_frames(result.frames, docs)\n"
+                 "report.figure(coverage_plots.plot_ranking(frame_shares, value=\"share_present\", label=\"frame\","
+                 " percent=True, xlabel=\"share of articles with the frame\"), \"frame-prevalence\")"),
+        ("md", "## Frames over time\n\nShare of each period's articles with each frame; periods with few articles "
+               "swing widely."),
+        ("code", "frames_over_time = frames.count_frames(result.frames, docs, freq=freq, min_count=5)\n"
+                 "report.figure(coverage_plots.plot_categories_over_time(frames_over_time, category=\"frame\","
+                 " value=\"share_present\", weight=\"n_present\", top=top, percent=True,"
+                 " ylabel=\"share of articles with the frame\", events=key_events), \"frames-over-time\")"),
+        ("md", "## Frames by outlet\n\nShare of each outlet's articles with each frame (outlets with at least 5 "
+               "articles)."),
+        ("code", "frames_by_outlet = frames.count_frames(result.frames, docs, by=\"outlet\", min_count=5)\n"
+                 "report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows=\"frame\", columns=\"outlet\","
+                 " value=\"share_present\", weight=\"n_present\", percent=True,"
+                 " colorbar_label=\"share of the outlet's articles\"), \"frames-by-outlet\")\n"
+                 "report.table(frames_by_outlet, \"frames-by-outlet\", max_rows=12, percent=[\"share_present\"])"),
+        ("md", "## Labels: own voice or attributed\n\nFor each conflict label (lexicon "
+               "`analysis/resources/conflict_language.yaml`), the share of its uses in the outlet's own voice versus "
+               "inside quotations or reported speech. Editorial guidelines ask that loaded words such as "
+               "\"terrorist\" or \"liberate\" be attributed rather than used in the outlet's own voice."),
+        ("code", "label_voice = frames.count_labels(result.labels, docs)\n"
+                 "report.figure(coverage_plots.plot_split_bars(label_voice, category=\"label\", split=\"voice\","
+                 " value=\"n\", xlabel=\"share of the label's uses\"), \"labels-voice\")"),
+        ("md", "## Verbs of territorial change\n\nVerbs describing control of territory by the perspective they carry: "
+               "victor's (liberate, free), neutral (retake, capture, seize), loser's (fall to, overrun), and sieges, "
+               "advances and withdrawals."),
+        ("code", "verbs = frames.count_territorial_verbs(result.territorial_verbs, docs)\n"
+                 "report.figure(coverage_plots.plot_ranking(verbs, value=\"share\", label=\"perspective\","
+                 " percent=True, xlabel=\"share of territorial verbs\"), \"territorial-verbs\")\n"
+                 "report.table(frames.count_territorial_verbs(result.territorial_verbs, docs, include_lemma=True),"
+                 " \"territorial-verbs\", max_rows=15, sort_by=\"n\", percent=[\"share\"])"),
+        ("md", "## Who is quoted\n\nAttributed statements (\"X said\", \"according to X\", ...) by the type of "
+               "source. Reliance on official and military sources is a standard finding of conflict-news research."),
+        ("code", "sources = frames.count_attributions(result.attributions, docs)\n"
+                 "report.figure(coverage_plots.plot_ranking(sources, value=\"share\", label=\"source_type\","
+                 " percent=True, xlabel=\"share of attributed statements\"), \"sources\")"),
+        ("md", "## Sources by outlet\n\nShare of each outlet's attributed statements by source type."),
+        ("code", "sources_by_outlet = frames.count_attributions(result.attributions, docs, by=\"outlet\")\n"
+                 "report.figure(coverage_plots.plot_category_heatmap(sources_by_outlet, rows=\"source_type\","
+                 " columns=\"outlet\", value=\"share\", weight=\"n\", percent=True,"
+                 " colorbar_label=\"share of the outlet's attributions\"), \"sources-by-outlet\")"),
     ] + PROVENANCE
 
 

@@ -105,7 +105,9 @@ def _mark_events(ax, events, *, fig, key: bool, max_events: int) -> tuple[list[s
         entries.append(f"{n}  {ev.label} ({when})")
     if key and fig is not None:
         handles = [Line2D([], [], ls="none") for _ in entries]
-        fig.legend(handles, entries, loc="outside lower center", ncol=min(3, len(entries)), fontsize=7.5,
+        width = fig.get_figwidth()
+        fig.legend(handles, entries, loc="outside lower center", ncol=min(3 if width >= 8.5 else 2, len(entries)),
+                   fontsize=7.5,
                    frameon=False, handlelength=0, handletextpad=0, columnspacing=1.5, title="Key events",
                    title_fontsize=8)
     return entries, levels
@@ -274,4 +276,238 @@ def plot_score_over_time(table: pd.DataFrame, *, label: str = "mean score", by: 
                   fontsize=8)
     else:
         ax.legend(loc="best", fontsize=8)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ generic report figures
+# Small, general figures the report notebooks use for rankings, categories over time and category-by-group tables
+# (actors, frames, labels, sources). Topic modules may offer richer ones; these keep every report section to one call.
+
+def _fmt_axis(ax, axis: str, percent: bool) -> None:
+    if percent:
+        (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, error: str | None = None,
+                 percent: bool = False, xlabel: str | None = None, reference: float | None = None,
+                 title: str | None = None) -> Figure:
+    """Horizontal bars (or dots with ±1.96 standard errors when ``error`` names a column) of ``value`` per
+    ``label``, the ``top`` largest first. ``reference`` draws a vertical line (e.g. 0 for a tone score)."""
+    data = table.dropna(subset=[value])
+    data = data.sort_values([value, label], ascending=[False, True], kind="mergesort").head(top)
+    fig, ax = _new_figure(height=1.1 + 0.27 * max(len(data), 1))
+    if data.empty:
+        _no_data(ax, "Nothing to rank in this selection.")
+        ax.set_title(title or value.replace("_", " "))
+        return fig
+    y = np.arange(len(data))
+    names = [str(v) for v in data[label]]
+    if error:
+        err = 1.96 * data[error].fillna(0).to_numpy()
+        ax.errorbar(data[value], y, xerr=err, fmt="o", color=PALETTE[0], ecolor="#888888", capsize=2, ms=5,
+                    label=f"{xlabel or value.replace('_', ' ')} (±1.96 SE)")
+    else:
+        ax.barh(y, data[value], color=PALETTE[0], height=0.7, label=xlabel or value.replace("_", " "), zorder=2)
+    if reference is not None:
+        ax.axvline(reference, color="black", lw=0.7)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    _fmt_axis(ax, "x", percent)
+    ax.set_xlabel(xlabel or value.replace("_", " "))
+    ax.set_ylabel(label.replace("_", " "))
+    ax.legend(loc="best", fontsize=8)
+    ax.set_title(title or f"{(xlabel or value.replace('_', ' ')).capitalize()} by {label.replace('_', ' ')}")
+    return fig
+
+
+def plot_categories_over_time(table: pd.DataFrame, *, category: str, value: str, top: int = 6,
+                              weight: str | None = None, percent: bool = False, ylabel: str | None = None,
+                              events: pd.DataFrame | None = None, title: str | None = None) -> Figure:
+    """One line per category (actor, frame, source type, ...) of ``value`` over ``period``; the ``top``
+    categories by total ``weight`` (default: ``value``) are drawn. Periods without data break the lines."""
+    if "period" not in table.columns:
+        raise ValueError("plot_categories_over_time needs a table with a period column (use freq=...)")
+    fig, ax = _new_figure(height=4.0)
+    if table.empty:
+        _no_data(ax, "No data in this selection.")
+        ax.set_title(title or value.replace("_", " "))
+        return fig
+    totals = table.groupby(category)[weight or value].sum()
+    chosen = sorted(totals.index, key=lambda c: (-totals[c], str(c)))[:top]
+    colors = group_colors(chosen)
+    freq = table.attrs.get("freq")
+    if not freq:
+        steps = pd.Series(sorted(table["period"].unique())).diff().dt.days.dropna()
+        freq = {1: "D", 7: "W"}.get(int(steps.min()) if len(steps) else 30, "M" if not len(steps) or steps.min() < 80
+                                     else ("Q" if steps.min() < 300 else "Y"))
+    for c in chosen:
+        part = table[table[category] == c][["period", value]].groupby("period", as_index=False)[value].sum()
+        part = _complete_periods(part, freq)
+        ax.plot(part["period"], part[value], marker="o", ms=3, lw=1.5, color=colors[c], label=str(c))
+    _date_axis(ax)
+    _fmt_axis(ax, "y", percent)
+    ax.set_xlabel("publication date")
+    ax.set_ylabel(ylabel or value.replace("_", " "))
+    ax.set_ylim(bottom=0)
+    ax.legend(title=category.replace("_", " "), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+              fontsize=8)
+    unit = FREQUENCIES.get(freq, "period")
+    _title_with_events(ax, fig, title or f"{(ylabel or value.replace('_', ' ')).capitalize()} per {unit}", events)
+    return fig
+
+
+def plot_category_heatmap(table: pd.DataFrame, *, rows: str, columns: str, value: str, top_rows: int = 15,
+                          top_columns: int = 10, weight: str | None = None, percent: bool = False,
+                          colorbar_label: str | None = None, title: str | None = None) -> Figure:
+    """A heat map of ``value`` for ``rows`` x ``columns`` (e.g. actors x outlets), the largest rows and columns by
+    total ``weight`` (default ``value``), with the value written in each cell."""
+    w = weight or value
+    fig, ax = _new_figure(height=1.4 + 0.3 * min(top_rows, max(table[rows].nunique(), 1)))
+    if table.empty:
+        _no_data(ax, "No data in this selection.")
+        ax.set_title(title or value.replace("_", " "))
+        return fig
+    rt, ct = table.groupby(rows)[w].sum(), table.groupby(columns)[w].sum()
+    row_order = sorted(rt.index, key=lambda r: (-rt[r], str(r)))[:top_rows]
+    col_order = sorted(ct.index, key=lambda c: (-ct[c], str(c)))[:top_columns]
+    wide = (table.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum")
+            .reindex(index=row_order, columns=col_order))
+    mesh = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0,
+                     vmax=np.nanmax(wide.to_numpy(dtype=float)) if wide.notna().any().any() else 1)
+    ax.set_xticks(range(len(col_order)), [str(c) for c in col_order], rotation=35, ha="right", fontsize=8)
+    ax.set_yticks(range(len(row_order)), [str(r) for r in row_order], fontsize=8)
+    ax.grid(False)
+    vmax = np.nanmax(wide.to_numpy(dtype=float)) if wide.notna().any().any() else 1
+    if wide.size <= 200:
+        for (i, j), v in np.ndenumerate(wide.to_numpy(dtype=float)):
+            if not np.isnan(v):
+                text = f"{v:.0%}" if percent else (f"{v:.2g}" if abs(v) < 10 else f"{v:,.0f}")
+                ax.text(j, i, text, ha="center", va="center", fontsize=6.5,
+                        color="white" if v > 0.6 * vmax else "#222222")
+    cbar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.04)
+    cbar.set_label(colorbar_label or value.replace("_", " "))
+    if percent:
+        cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(columns.replace("_", " "))
+    ax.set_ylabel(rows.replace("_", " "))
+    ax.set_title(title or f"{(colorbar_label or value.replace('_', ' ')).capitalize()} by {rows.replace('_', ' ')} "
+                          f"and {columns.replace('_', ' ')}")
+    return fig
+
+
+def plot_split_bars(table: pd.DataFrame, *, category: str, split: str, value: str = "n", top: int = 15,
+                    title: str | None = None, xlabel: str | None = None) -> Figure:
+    """100% horizontal bars: for each ``category`` (e.g. a label) the share of ``value`` in each ``split`` (e.g. own
+    voice vs attributed), the ``top`` categories by total first; the total is written after each bar."""
+    fig, ax = _new_figure(height=1.3 + 0.3 * min(top, max(table[category].nunique(), 1)))
+    if table.empty:
+        _no_data(ax, "No data in this selection.")
+        ax.set_title(title or category)
+        return fig
+    wide = table.pivot_table(index=category, columns=split, values=value, aggfunc="sum", fill_value=0)
+    totals = wide.sum(axis=1)
+    order = sorted(totals.index, key=lambda c: (-totals[c], str(c)))[:top]
+    wide = wide.reindex(order)
+    shares = wide.div(wide.sum(axis=1), axis=0)
+    parts = sorted(shares.columns, key=str)
+    colors = group_colors(parts)
+    left = np.zeros(len(shares))
+    y = np.arange(len(shares))
+    for p in parts:
+        ax.barh(y, shares[p], left=left, color=colors[p], label=str(p), height=0.7, zorder=2)
+        left += shares[p].to_numpy()
+    for i, c in enumerate(order):
+        ax.text(1.01, i, f"n={int(totals[c]):,}", va="center", fontsize=7.5, transform=ax.get_yaxis_transform())
+    ax.set_yticks(y, [str(c) for c in order])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.grid(axis="y", visible=False)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel(xlabel or f"share of {value.replace('_', ' ')}")
+    ax.set_ylabel(category.replace("_", " "))
+    ax.legend(title=split.replace("_", " "), loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(parts),
+              fontsize=8, borderaxespad=0.2)
+    ax.set_title(title or f"{category.replace('_', ' ').capitalize()} by {split.replace('_', ' ')}", pad=28)
+    return fig
+
+
+def plot_network(pairs: pd.DataFrame, *, source: str, target: str, weight: str, top: int = 30,
+                 names: dict | pd.DataFrame | None = None, title: str | None = None) -> Figure:
+    """A co-occurrence network of the ``top`` strongest pairs (edge width ~ ``weight``; node size ~ the node's
+    total weight), laid out with a seeded spring layout so the same table always gives the same picture.
+    ``names`` maps node ids to display names (a dict, or a table with ``id`` and ``label`` columns)."""
+    import networkx as nx
+
+    if isinstance(names, pd.DataFrame):
+        names = dict(zip(names["id"], names["label"]))
+    fig, ax = _new_figure(height=5.6)
+    ax.set_axis_off()
+    data = pairs.sort_values([weight, source, target], ascending=[False, True, True], kind="mergesort").head(top)
+    if data.empty:
+        _no_data(ax, "No pairs in this selection.")
+        ax.set_title(title or "Co-occurrence network")
+        return fig
+    graph = nx.Graph()
+    for row in data.itertuples(index=False):
+        graph.add_edge(getattr(row, source), getattr(row, target), weight=float(getattr(row, weight)))
+    pos = nx.spring_layout(graph, seed=7, weight="weight", k=1.2 / max(np.sqrt(len(graph)), 1))
+    strength = dict(graph.degree(weight="weight"))
+    wmax = max(d["weight"] for *_, d in graph.edges(data=True))
+    smax = max(strength.values())
+    for u, v, d in sorted(graph.edges(data=True), key=lambda e: (e[2]["weight"], str(e[0]), str(e[1]))):
+        ax.plot(*zip(pos[u], pos[v]), color="#8aa9c4", lw=0.5 + 4.5 * d["weight"] / wmax, alpha=0.7, zorder=1)
+    nodes = sorted(graph.nodes, key=str)
+    ax.scatter([pos[n][0] for n in nodes], [pos[n][1] for n in nodes],
+               s=[40 + 460 * strength[n] / smax for n in nodes], color=PALETTE[0], zorder=2, edgecolor="white")
+    for n in nodes:
+        ax.annotate((names or {}).get(n, str(n)), pos[n], xytext=(0, 8), textcoords="offset points", ha="center",
+                    fontsize=7.5, zorder=3, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    ax.plot([], [], color="#8aa9c4", lw=3, label=f"{weight.replace('_', ' ')} (line width)")
+    ax.scatter([], [], s=120, color=PALETTE[0], label="total co-occurrences (node size)")
+    ax.legend(loc="lower left", fontsize=8)
+    ax.margins(0.08)
+    ax.set_title(title or f"Co-occurrence network: the {len(data)} strongest pairs")
+    return fig
+
+
+def plot_place_map(table: pd.DataFrame, coordinates: pd.DataFrame, *, value: str, label: str = "label",
+                   key: str = "actor_id", countries: list[str] | None = None, top_labels: int = 12,
+                   title: str | None = None) -> Figure:
+    """Places as bubbles at their (approximate) longitude/latitude, bubble area ~ ``value``; the ``top_labels``
+    largest are named. ``coordinates`` has ``id``, ``lat``, ``lon`` (and ``country`` to keep only ``countries``,
+    ISO codes, e.g. ``["IQ", "SY"]``), such as the gazetteer's ``places`` table. There is no base map (offline):
+    axes are degrees, so read it as relative positions."""
+    fig, ax = _new_figure(height=5.2, width=7.0)
+    coords = coordinates
+    if countries:
+        coords = coords[coords["country"].isin(countries)]
+    data = table.merge(coords[["id", "lat", "lon"]], left_on=key, right_on="id", how="inner")
+    data = data.dropna(subset=["lat", "lon"])
+    data = data[data[value] > 0].sort_values([value, key], ascending=[False, True], kind="mergesort")
+    if data.empty:
+        _no_data(ax, "No mapped place is mentioned in this selection.")
+        ax.set_title(title or "Places mentioned")
+        return fig
+    vmax = data[value].max()
+    ax.scatter(data["lon"], data["lat"], s=15 + 900 * data[value] / vmax, color=PALETTE[0], alpha=0.45,
+               edgecolor=PALETTE[0], lw=0.6, zorder=2, label=f"{value.replace('_', ' ')} (bubble area)")
+    span = max(data["lon"].max() - data["lon"].min(), data["lat"].max() - data["lat"].min(), 1.0)
+    placed: list[tuple[float, float]] = []
+    for row in data.itertuples(index=False):  # largest first; skip names that would sit on a named neighbour
+        if len(placed) >= top_labels:
+            break
+        if any(abs(row.lon - x) < 0.09 * span and abs(row.lat - y) < 0.035 * span for x, y in placed):
+            continue
+        placed.append((row.lon, row.lat))
+        ax.annotate(str(getattr(row, label)), (row.lon, row.lat), ha="center", va="center", fontsize=7.5,
+                    zorder=3, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.grid(True, axis="both")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.legend(loc="lower left", fontsize=8, markerscale=0.4)
+    where = f" in {', '.join(countries)}" if countries else ""
+    ax.set_title(title or f"Places mentioned{where} ({len(data)} places; no base map)")
     return fig
