@@ -410,6 +410,25 @@ class Analysis:
         return f"<Analysis {self._dir}: {listing}>"
 
 
+def add_sentence_text(sentences: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataFrame:
+    """``sentences`` (from ``load_analysis(...).sentences``) with a ``text`` column cut from the corpus by offsets.
+
+    sentences.parquet stores offsets, not text: the corpus already holds every sentence, once.
+    """
+    from analysis.periods import require_columns
+
+    require_columns(sentences, ["doc_id", "start", "end"], what="sentence table")
+    require_columns(corpus, ["doc_id", "text"], what="corpus")
+    texts = corpus.drop_duplicates("doc_id").set_index("doc_id")["text"]
+    missing = set(sentences["doc_id"]) - set(texts.index)
+    if missing:
+        raise ParameterError(f"{len(missing)} sentence doc_id(s) are not in the corpus (e.g. {sorted(missing)[0]!r}): "
+                             "pass the corpus that was analysed")
+    out = sentences.copy()
+    out["text"] = [texts[d][s:e] for d, s, e in zip(sentences["doc_id"], sentences["start"], sentences["end"])]
+    return out
+
+
 def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
     """The tables of an `analyze` run in ``out_dir`` as an :class:`Analysis` (tables load on first access)."""
     out_dir = Path(out_dir)

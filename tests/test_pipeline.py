@@ -169,3 +169,11 @@ def test_fakes_end_to_end_twice_identical(fakes_csv, tmp_path):
             a = a.sort_values(keys, kind="stable").reset_index(drop=True)
             b = b.sort_values(keys, kind="stable").reset_index(drop=True)
         pd.testing.assert_frame_equal(a, b)
+
+
+def test_add_sentence_text(analysis, mini_corpus):
+    sent = pipeline.add_sentence_text(analysis.sentences, mini_corpus)
+    first = sent[sent.doc_id == "m01"].iloc[0]
+    assert first["text"].startswith("BAGHDAD, Iraq (AFP) - Iraqi forces launched") and first["text"].endswith(".")
+    with pytest.raises(ParameterError, match="not in the corpus"):
+        pipeline.add_sentence_text(analysis.sentences, mini_corpus[mini_corpus.doc_id != "m01"])
