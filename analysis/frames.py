@@ -767,6 +767,22 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     return start, end, role
 
 
+_SHORT_NAME = re.compile(r"^(?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}$")
+
+
+def _name_context(text: str, name: str, starts, ends, sentence_at) -> str | None:
+    """The words around the first mention of ``name`` in ``text`` (inside its sentence), without the name itself."""
+    pos = text.find(name)
+    if pos < 0:
+        return None
+    si = sentence_at(pos)
+    s0, e0 = starts[si], ends[si]
+    before = text[max(s0, pos - 50):pos]
+    after = text[pos + len(name):min(e0, pos + len(name) + 80)]
+    after = re.split(r"\b(?:said|says|told|added)\b", after)[0]  # not what the sentence goes on to report
+    return f"{before} {after}".strip() or None
+
+
 def _source_type(text: str, actor_type, rules: AttributionRules) -> str:
     if rules.anonymous_regex.search(text):
         return "anonymous"
@@ -791,7 +807,12 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             sm = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[m.end():])
             if sm:
                 phrase = sm.group(1).rstrip()
-                # stop at a clause that follows the source ("according to X and Y said..." is rare)
+                first = phrase.split()[0]
+                # "according to type, location and munitions" is not a source: a source starts with a name, a
+                # determiner, or a word that the source-type rules know ("residents", "activists", "sources")
+                if not (first[:1].isupper() or first.lower() in _DETERMINERS or rules.anonymous_regex.search(phrase)
+                        or any(rx.search(phrase) for _, _, rx in rules.source_types)):
+                    continue
                 st = m.end() + sm.start(1)
                 found.append((m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase),
                               None))
@@ -836,6 +857,15 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             else:
                 actor_id, actor_type = resolve(speaker)
                 stype = _source_type(f"{speaker} {role or ''}".strip(), actor_type, rules)
+                if stype == "other" and _SHORT_NAME.match(speaker):
+                    # a surname ("Abdel Rahman said"): the first mention of the name in the article usually carries
+                    # the title or appositive ("Observatory head Rami Abdel Rahman", "Xelil, a YPG spokesman")
+                    named = _name_context(text, speaker, doc.starts, doc.ends, doc.sentence_at)
+                    if named is not None:
+                        context_type = _source_type(named, None, rules)
+                        if context_type not in ("other", "anonymous"):
+                            stype, coref = context_type, "name_context"
+                            actor_id = actor_id or resolve(named)[0]
                 last_type = stype
             rows.append((doc.doc_id, doc.sent_ids[k], s0 + start, s0 + end, pattern, verb, speaker, s0 + sps,
                          s0 + spe, role, actor_id, stype, coref))
