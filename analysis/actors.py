@@ -338,8 +338,14 @@ def _str_list(value, what: str, where: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
+    if not isinstance(value, list):
         raise ResourceError(f"{where}: {what} must be a list of non-empty strings")
+    for v in value:
+        if isinstance(v, bool):
+            raise ResourceError(f"{where}: {what} has {v!r}, which YAML read from yes/no/on/off: put that name in "
+                                f"quotes ('NO', 'On')")
+        if not isinstance(v, (str, int, float)) or not str(v).strip():
+            raise ResourceError(f"{where}: {what} must be a list of non-empty strings, not {v!r}")
     return tuple(str(v).strip() for v in value)
 
 
@@ -846,13 +852,15 @@ _NAME_RE = regex.compile(
     r"(?:[-\s](?:(?:al|el|ad|ar|as|az|ash|bin|ibn|abu|bani|of|for|the|de|ez|es)[-\s])?\p{Lu}[\p{Ll}'][\p{L}'\-]*)*"
     r"(?![\p{L}\p{N}])")
 _ACRONYM_RE = regex.compile(r"(?<![\p{L}\p{N}'])\p{Lu}{2,6}s?(?![\p{L}\p{N}])")
+MAX_NAME_WORDS = 6  # longer capitalised runs are page furniture ("Contact Us Legal Terms of Use ..."), not names
 _LOWER_WORD_RE = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'-]*")
 
 
 @lru_cache(maxsize=1)
-def _discovery_lists() -> tuple[frozenset, frozenset]:
+def _discovery_lists() -> tuple[frozenset, frozenset, frozenset]:
+    """(stopwords, demonyms, titles) from the ``discovery`` section of the built-in actors.yaml."""
     data = _read_yaml(config.resource(ACTORS_FILE)).get("discovery") or {}
-    return frozenset(data.get("stopwords", [])), frozenset(data.get("titles", []))
+    return tuple(frozenset(str(w) for w in data.get(key, [])) for key in ("stopwords", "demonyms", "titles"))
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -861,8 +869,9 @@ def _sentence_initial(text: str, start: int) -> bool:
 
 
 def _strip_leading(name: str, drop: frozenset) -> str:
+    """Drop leading words in ``drop`` and the lower-case joiners they leave ("Army of Conquest" -> "Conquest")."""
     words = name.split(" ")
-    while len(words) > 1 and words[0] in drop:
+    while len(words) > 1 and (words[0] in drop or words[0].islower()):
         words = words[1:]
     return " ".join(words)
 
@@ -873,15 +882,17 @@ def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, mi
 
     ``corpus``: a corpus DataFrame (doc_id, text), a Series or a list of texts. Text covered by a dictionary
     mention is masked first, so only uncovered names remain. Single words that appear only at sentence starts,
-    that are stopwords (list in actors.yaml ``discovery``) or that also occur in lower case in the corpus
-    (common words) are dropped; leading titles are stripped ("Prime Minister X" -> "X").
+    that are stopwords or demonyms ("Kurdish", "Sunni"; lists in the ``discovery`` section of actors.yaml), that
+    also occur in lower case in the corpus (common words), or that are a covered name plus "s" (possessives
+    written without apostrophe) are dropped; leading stopwords and titles are stripped ("Prime Minister X" -> "X");
+    runs of more than six capitalised words (page furniture) are dropped.
     Columns: name (most frequent spelling), kind ('name' | 'acronym'), n_mentions, n_articles,
     n_sentence_initial, first_doc_id, context (the first occurrence with ``context`` characters around it).
     Sorted by n_articles, n_mentions (desc), then name; names with fewer than ``min_count`` mentions are dropped.
     """
     dictionary = dictionary or default_dictionary()
     docs, _ = _as_documents(corpus)
-    stop, titles = _discovery_lists()
+    stop, demonyms, titles = _discovery_lists()
     matcher = dictionary._matcher_obj()
     lower_vocab: Counter = Counter()
     found: dict[str, dict] = {}
@@ -905,7 +916,7 @@ def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, mi
                     start += len(name) - len(stripped)
                     initial = False
                     name = stripped
-                if name in stop or name in titles:
+                if name in stop or name in titles or name in demonyms:
                     continue
             key = name.lower()
             rec = found.get(key)
@@ -920,8 +931,10 @@ def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, mi
     rows = []
     for key, rec in found.items():
         name = rec["forms"].most_common(1)[0][0]
-        if rec["n"] < min_count:
+        if rec["n"] < min_count or name.count(" ") >= MAX_NAME_WORDS:
             continue
+        if name[-1] == "s" and (dictionary.resolve(name[:-1]) or name[:-1] in stop | demonyms):
+            continue  # a possessive written without its apostrophe ("Assads", "Syrias"): already covered
         single = " " not in name and "-" not in name
         if rec["kind"] == "name" and single:
             if rec["initial"] == rec["n"]:
