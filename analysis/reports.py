@@ -245,6 +245,17 @@ class Report:
 
         display(HTML(f'<p class="note">{html.escape(text)}</p>'))
 
+    def validation(self, summary: dict) -> None:
+        """Show a validation summary (:func:`analysis.validation.summarise_validation`): its statement, and the
+        scores against human coding and the coder agreement when there are any (saved as CSV too)."""
+        self.note(summary.get("statement", "UNVALIDATED: no validation summary."))
+        if summary.get("scores") is not None:
+            self.table(summary["scores"], "validation-scores", max_rows=30,
+                       columns=[c for c in ("question", "level", "n", "support", "precision", "recall", "f1")
+                                if c in summary["scores"].columns])
+        if summary.get("agreement") is not None:
+            self.table(summary["agreement"], "validation-agreement", max_rows=30)
+
     def provenance(self, *, corpus: pd.DataFrame, corpus_path: str | os.PathLike, analysis=None) -> None:
         """Show the provenance section (see :func:`render_provenance`) with this report's parameters."""
         from IPython.display import HTML, display
@@ -315,6 +326,51 @@ def describe_selection(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
         text += f". {dups:,} selected articles are copies of another article (duplicates)" if dups else \
             ". No selected article is marked as a duplicate"
     return text + "."
+
+
+def analysis_documents(result, selected: pd.DataFrame) -> pd.DataFrame:
+    """The analysis' ``documents`` table (one row per article, with n_tokens, sentiment and frame columns) restricted
+    to the report's selected articles, for the table functions that take ``documents=``."""
+    docs = result.table("documents") if hasattr(result, "table") else result
+    return docs[docs["doc_id"].isin(selected["doc_id"])].reset_index(drop=True)
+
+
+def summarize_keyness(terms: pd.DataFrame, documents: pd.DataFrame, *, by: str = "outlet", freq: str | None = None,
+                      top: int | None = 8, n_terms: int = 8, min_count: int = 5, max_p: float = 0.001,
+                      stopwords=True) -> pd.DataFrame:
+    """The terms most typical of each group against all other groups (G2 keyness, :func:`analysis.frequency.
+    score_keyness`), one row per group: ``<by>`` (or ``period``), ``n_articles``, ``key_terms`` (the ``n_terms``
+    terms with the largest positive G2 and p below ``max_p``, most key first).
+
+    ``terms``/``documents`` are the analysis tables (``documents`` restricted to the selection, e.g. with
+    :func:`analysis_documents`). With ``freq`` the groups are periods (e.g. ``freq="Y"``: each year against the
+    others) instead of ``by``. Only the ``top`` largest groups are scored (keyness of a handful of articles is noise).
+    """
+    from analysis import frequency
+    from analysis.periods import to_period
+
+    docs = documents.copy()
+    key = by
+    if freq:
+        key = "period"
+        docs = docs[docs["published"].notna()].copy()
+        fmt = {"Y": "%Y", "Q": "%Y-%m", "M": "%Y-%m"}.get(freq.upper(), "%Y-%m-%d")
+        docs["period"] = to_period(docs["published"], freq).dt.strftime(fmt)
+    docs = docs[docs[key].notna()]
+    sizes = docs[key].astype(str).value_counts()
+    if freq:  # every period, in time order
+        groups = sorted(g for g in sizes.index if sizes[g] >= 2)
+    else:  # the largest groups
+        groups = [g for g in sorted(sizes.index, key=lambda g: (-sizes[g], g)) if sizes[g] >= 2][: top or None]
+    rows = []
+    for g in groups:
+        if sizes[g] == len(docs):  # a single group has no reference
+            continue
+        table = frequency.score_keyness(terms, documents=docs, by=key, target=g, min_count=min_count,
+                                        stopwords=stopwords)
+        best = table[(table["g2"] > 0) & (table["p_g2"] < max_p)].head(n_terms)
+        rows.append({key: g, "n_articles": int(sizes[g]), "key_terms": ", ".join(best["term"]) or "–"})
+    return pd.DataFrame(rows, columns=[key, "n_articles", "key_terms"])
 
 
 def _flatten(prefix: str, value, rows: list[tuple[str, str]]) -> None:

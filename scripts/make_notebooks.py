@@ -92,6 +92,23 @@ most typical of each outlet; sentiment over time; provenance."""),
                "Bottom: the share of wire-credited articles and of duplicates (re-published copies) per period."),
         ("code", "wire = timeseries.count_wire_share(docs, freq=freq, start=start, end=end)\n"
                  "report.figure(coverage_plots.plot_wire_share(wire, events=key_events), \"wire-share\")"),
+        ("md", "## Most frequent terms\n\nWords per 1,000 word tokens in the selected articles (English stopwords "
+               "removed). Frequent terms show the vocabulary of the coverage, dominated by its recurring actors "
+               "and places."),
+        ("code", "documents = reports.analysis_documents(result, docs)\n"
+                 "top_terms = frequency.count_terms(result.terms, documents=documents, stopwords=True)\n"
+                 "report.figure(coverage_plots.plot_ranking(top_terms, value=\"rate_per_1000\", label=\"term\", top=25,"
+                 " xlabel=\"occurrences per 1,000 words\", title=\"Most frequent terms\"), \"top-terms\")"),
+        ("md", "## Terms typical of each outlet\n\nFor each of the largest outlets, the terms that occur significantly more "
+               "often in its articles than in the other outlets' (log-likelihood G2 keyness, p < 0.001, most key "
+               "first). Keyness points to an outlet's topics, sources and house style (for example datelines and "
+               "agency names), not to its stance."),
+        ("code", "report.table(reports.summarize_keyness(result.terms, documents, by=\"outlet\", top=top), "
+                 "\"keyness-by-outlet\", max_rows=20)"),
+        ("md", "## Terms typical of each year\n\nThe same comparison between years: each year's articles against all "
+               "other years'. Changing key terms trace how the story moved."),
+        ("code", "report.table(reports.summarize_keyness(result.terms, documents, freq=\"Y\"), \"keyness-by-year\","
+                 " max_rows=20)"),
         ("md", "## Sentiment over time\n\nMean sentence-level VADER compound score of the articles per period "
                "(−1 negative, +1 positive; band: ±1 standard error; periods with fewer than 3 articles left out). "
                "Dictionary sentiment is a weak measure of tone in news (Boukes et al. 2020): read changes "
@@ -160,13 +177,13 @@ the tone of the sentences that mention each actor; a map of the places mentioned
 actor dictionary (`analysis/resources/actors.yaml`) does not cover yet."""),
         ("parameters", COMMON_PARAMETERS + '\nactors: list[str] = []  # actor ids or names to follow; empty: all actors'
                                            '\nmin_sentences: int = 20  # fewest sentences for an actor tone estimate'
-                                           '\nmap_countries: list[str] = ["IQ", "SY"]  # ISO codes of the countries on the place map'
+                                           
                                            '\ntitle: str = "Actors and places in the coverage"  # report title'),
         ("code", "from analysis import ingest, periods, pipeline, reports, timeseries\n"
                  "from analysis import actors as actor_lib\n"
-                 "from analysis.plots import coverage as coverage_plots\n\n"
+                 "from analysis.plots import actors as actor_plots, coverage as coverage_plots\n\n"
                  f"report = reports.open_report(title=title, output_dir=output_dir,\n"
-                 f"                             parameters={PARAMS_DICT.format(extra=', actors=actors, min_sentences=min_sentences, map_countries=map_countries')})\n"
+                 f"                             parameters={PARAMS_DICT.format(extra=', actors=actors, min_sentences=min_sentences')})\n"
                  + SETUP_COMMON),
         ("md", "## Most mentioned actors\n\nThe share of the selected articles that mention each actor at least once "
                "(any alias in the dictionary). A high share says an actor is part of the story, not that the story is "
@@ -195,8 +212,7 @@ actor dictionary (`analysis/resources/actors.yaml`) does not cover yet."""),
                "naming both; node size the actor's co-occurrences in total. Lift above 1 in the table means the pair "
                "meets more often than their separate frequencies predict."),
         ("code", "pairs = actor_lib.count_cooccurrence(result.mentions, level=\"sentence\", corpus=docs, min_count=2)\n"
-                 "report.figure(coverage_plots.plot_network(pairs, source=\"actor_a\", target=\"actor_b\","
-                 " weight=\"n_both\", top=30, names=actor_lib.default_dictionary().actors), \"cooccurrence-network\")\n"
+                                  "report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25), \"cooccurrence-network\")\n"
                  "report.table(pairs, \"cooccurrence\", max_rows=12, columns=[\"actor_a\", \"actor_b\", \"n_both\", \"n_a\", \"n_b\", \"jaccard\", \"lift\"])"),
         ("md", "## Tone around each actor\n\nMean VADER compound score of the sentences that mention each actor "
                "(dots; bars: 95% intervals). Sentence tone reflects the events reported (attacks, deaths) as much as "
@@ -204,14 +220,11 @@ actor dictionary (`analysis/resources/actors.yaml`) does not cover yet."""),
                "do not read the level."),
         ("code", "tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind=\"actor\","
                  " actors=actors or None, min_count=min_sentences)\n"
-                 "report.figure(coverage_plots.plot_ranking(tone, value=\"mean_compound\", label=\"label\","
-                 " error=\"se_compound\", reference=0, top=20, xlabel=\"mean sentence sentiment (VADER compound)\","
-                 " title=\"Tone of the sentences naming each actor\"), \"actor-tone\")"),
+                 "report.figure(actor_plots.plot_actor_tone(tone, top=20, min_sentences=min_sentences), \"actor-tone\")"),
         ("md", "## Places\n\nPlaces of the gazetteer (`analysis/resources/places.yaml`) by the number of articles "
                "naming them, at their approximate coordinates."),
         ("code", "place_counts = actor_lib.count_mentions(result.mentions, docs, kind=\"place\")\n"
-                 "report.figure(coverage_plots.plot_place_map(place_counts, actor_lib.default_dictionary().places,"
-                 " value=\"n_articles_mentioning\", countries=map_countries), \"place-map\")\n"
+                 "report.figure(actor_plots.plot_place_map(place_counts), \"place-map\")\n"
                  "report.table(place_counts, \"place-mentions\", max_rows=15, sort_by=\"n_mentions\", percent=[\"share_of_articles\"],\n"
                  "             columns=[\"label\", \"n_mentions\", \"n_articles_mentioning\", \"mentions_per_1000_words\", \"share_of_articles\"])"),
         ("md", "## Names the dictionary does not cover\n\nFrequent capitalised names and acronyms left after every "
@@ -236,8 +249,8 @@ below and in the provenance section.
 **What you will see.** Frame prevalence overall, over time and by outlet; labels in own voice vs attributed;
 territorial-change verbs by perspective; the types of sources quoted; and the validation status of the measures."""),
         ("parameters", COMMON_PARAMETERS + '\ntitle: str = "Framing, labels and sources"  # report title'),
-        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries, frames\n"
-                 "from analysis.plots import coverage as coverage_plots\n\n"
+        ("code", "from analysis import ingest, periods, pipeline, reports, timeseries, frames, validation\n"
+                 "from analysis.plots import coverage as coverage_plots, frames as frame_plots\n\n"
                  f"report = reports.open_report(title=title, output_dir=output_dir,\n"
                  f"                             parameters={PARAMS_DICT.format(extra='')})\n" + SETUP_COMMON),
         ("md", "## Frame prevalence\n\nShare of articles in which at least one indicator of each frame fired (codebook "
@@ -246,20 +259,19 @@ territorial-change verbs by perspective; the types of sources quoted; and the va
                "everyday war reporting; see the validation section."),
         ("code", "frame_shares = frames.count_frames(result.frames, docs)\n"
                  "report.figure(coverage_plots.plot_ranking(frame_shares, value=\"share_present\", label=\"frame\","
-                 " percent=True, xlabel=\"share of articles with the frame\"), \"frame-prevalence\")"),
-        ("md", "## Frames over time\n\nShare of each period's articles with each frame; periods with few articles "
-               "swing widely."),
+                 " percent=True, xlabel=\"share of articles with the frame\"), \"frame-prevalence\")\n"
+                 "report.table(frame_shares, \"frame-prevalence\", percent=[\"share_present\"],"
+                 " columns=[\"frame\", \"family\", \"n_present\", \"share_present\", \"mean_score\"])"),
+        ("md", "## Frames over time\n\nShare of each period's articles with each frame, one panel per frame (periods "
+               "with fewer than 5 articles are not drawn; those with few articles still swing widely)."),
         ("code", "frames_over_time = frames.count_frames(result.frames, docs, freq=freq, min_count=5)\n"
-                 "report.figure(coverage_plots.plot_categories_over_time(frames_over_time, category=\"frame\","
-                 " value=\"share_present\", weight=\"n_present\", top=top, percent=True,"
-                 " ylabel=\"share of articles with the frame\", events=key_events), \"frames-over-time\")"),
+                 "report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), \"frames-over-time\")"),
         ("md", "## Frames by outlet\n\nShare of each outlet's articles with each frame (outlets with at least 5 "
                "articles)."),
         ("code", "frames_by_outlet = frames.count_frames(result.frames, docs, by=\"outlet\", min_count=5)\n"
                  "report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows=\"frame\", columns=\"outlet\","
                  " value=\"share_present\", weight=\"n_present\", percent=True,"
-                 " colorbar_label=\"share of the outlet's articles\"), \"frames-by-outlet\")\n"
-                 "report.table(frames_by_outlet, \"frames-by-outlet\", max_rows=12, percent=[\"share_present\"])"),
+                 " colorbar_label=\"share of the outlet's articles\"), \"frames-by-outlet\")"),
         ("md", "## Labels: own voice or attributed\n\nFor each conflict label (lexicon "
                "`analysis/resources/conflict_language.yaml`), the share of its uses in the outlet's own voice versus "
                "inside quotations or reported speech. Editorial guidelines ask that loaded words such as "
@@ -273,6 +285,8 @@ territorial-change verbs by perspective; the types of sources quoted; and the va
         ("code", "verbs = frames.count_territorial_verbs(result.territorial_verbs, docs)\n"
                  "report.figure(coverage_plots.plot_ranking(verbs, value=\"share\", label=\"perspective\","
                  " percent=True, xlabel=\"share of territorial verbs\"), \"territorial-verbs\")\n"
+                 "report.figure(frame_plots.plot_territorial_verbs(frames.count_territorial_verbs(result.territorial_verbs,"
+                 " docs, freq=\"Q\")), \"territorial-verbs-over-time\")\n"
                  "report.table(frames.count_territorial_verbs(result.territorial_verbs, docs, include_lemma=True),"
                  " \"territorial-verbs\", max_rows=15, sort_by=\"n\", percent=[\"share\"])"),
         ("md", "## Who is quoted\n\nAttributed statements (\"X said\", \"according to X\", ...) by the type of "
@@ -280,11 +294,13 @@ territorial-change verbs by perspective; the types of sources quoted; and the va
         ("code", "sources = frames.count_attributions(result.attributions, docs)\n"
                  "report.figure(coverage_plots.plot_ranking(sources, value=\"share\", label=\"source_type\","
                  " percent=True, xlabel=\"share of attributed statements\"), \"sources\")"),
-        ("md", "## Sources by outlet\n\nShare of each outlet's attributed statements by source type."),
+        ("md", "## Sources by outlet\n\nShare of each outlet's attributed statements by source type (outlets with at "
+               "least 20 attributions)."),
         ("code", "sources_by_outlet = frames.count_attributions(result.attributions, docs, by=\"outlet\")\n"
-                 "report.figure(coverage_plots.plot_category_heatmap(sources_by_outlet, rows=\"source_type\","
-                 " columns=\"outlet\", value=\"share\", weight=\"n\", percent=True,"
-                 " colorbar_label=\"share of the outlet's attributions\"), \"sources-by-outlet\")"),
+                 "report.figure(frame_plots.plot_sources(sources_by_outlet, min_n=20), \"sources-by-outlet\")"),
+        ("md", "## Validation\n\nHow far the automatic frame, label and attribution measures agree with human coders "
+               "of this corpus (`python -m analysis codesheet` and `validate`)."),
+        ("code", "report.validation(validation.summarise_validation(analysis))"),
     ] + PROVENANCE
 
 

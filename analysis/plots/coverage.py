@@ -329,7 +329,7 @@ def plot_categories_over_time(table: pd.DataFrame, *, category: str, value: str,
     categories by total ``weight`` (default: ``value``) are drawn. Periods without data break the lines."""
     if "period" not in table.columns:
         raise ValueError("plot_categories_over_time needs a table with a period column (use freq=...)")
-    fig, ax = _new_figure(height=4.0)
+    fig, ax = _new_figure(height=4.4)
     if table.empty:
         _no_data(ax, "No data in this selection.")
         ax.set_title(title or value.replace("_", " "))
@@ -427,9 +427,9 @@ def plot_split_bars(table: pd.DataFrame, *, category: str, split: str, value: st
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(xlabel or f"share of {value.replace('_', ' ')}")
     ax.set_ylabel(category.replace("_", " "))
-    ax.legend(title=split.replace("_", " "), loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(parts),
-              fontsize=8, borderaxespad=0.2)
-    ax.set_title(title or f"{category.replace('_', ' ').capitalize()} by {split.replace('_', ' ')}", pad=28)
+    fig.legend(*ax.get_legend_handles_labels(), title=split.replace("_", " "), loc="outside lower center",
+               ncols=len(parts), fontsize=8)
+    ax.set_title(title or f"{category.replace('_', ' ').capitalize()} by {split.replace('_', ' ')}")
     return fig
 
 
