@@ -140,6 +140,7 @@ def test_gazetteer_has_coordinates_and_city_levels():
     ("version: '1'\nactors:\n  - {id: t, type: warlord, aliases: [Z9]}\n", "type 'warlord'"),
     ("version: '1'\nplaces:\n  - {id: p, lat: 123, aliases: [Qq]}\n", "lat 123"),
     ("version: '1'\nactors: [\n", "not valid YAML"),
+    ("version: '1'\nactors:\n  - {id: norway, aliases: [Norway, NO]}\n", "put that name in quotes"),
 ])
 def test_bad_dictionary_files_raise_one_clear_error(tmp_path, body, fragment):
     path = write(tmp_path, "mine.yaml", body)
@@ -189,6 +190,21 @@ def mini(mini_corpus):
     sentences = build_sentences(mini_corpus)
     mentions = actors.find_mentions(mini_corpus, sentences=sentences)
     return mini_corpus, sentences, mentions
+
+
+def test_analyze_command_writes_mentions(mini_corpus, tmp_path):
+    from analysis import pipeline
+    from analysis.tables import save_table
+
+    corpus_file = save_table(mini_corpus, tmp_path / "articles.parquet")
+    result = pipeline.analyze_corpus(corpus_file, tmp_path / "out", stages=["analysis.actors:analyze_chunk"],
+                                     chunk_size=2, progress=False)
+    mentions = result.mentions
+    direct = actors.find_mentions(mini_corpus, sentences=build_sentences(mini_corpus))
+    assert len(mentions) == len(direct) and list(mentions.columns) == actors.MENTION_COLUMNS
+    assert set(zip(mentions["doc_id"], mentions["start"], mentions["actor_id"])) == \
+        set(zip(direct["doc_id"], direct["start"], direct["actor_id"]))
+    assert result.manifest["resource_versions"]["analysis.actors"] == actors.RESOURCE_VERSIONS()
 
 
 def test_analyze_chunk_contract(mini):
