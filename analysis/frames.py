@@ -298,7 +298,7 @@ class AttributionRules:
     pronoun_regex: re.Pattern
     max_speaker_words: int
     anonymous_regex: re.Pattern
-    source_types: tuple[tuple[str, str, re.Pattern], ...]   # (id, label, regex) in priority order
+    source_types: tuple[tuple[str, str, re.Pattern, bool], ...]   # (id, label, regex, before_actor), in order
     actor_types: dict
 
     @property
@@ -348,8 +348,9 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     types = []
     for n, e in enumerate(data["source_types"] or [], 1):
         where = f"{path}: source type #{n} ({e.get('id', '?') if isinstance(e, dict) else '?'})"
-        _check_keys(e, {"id", "label", "pattern"}, {"id", "pattern"}, where)
-        types.append((str(e["id"]), str(e.get("label", e["id"])), _compile_cues([e["pattern"]], where)))
+        _check_keys(e, {"id", "type", "label", "pattern", "before_actor"}, {"id", "pattern"}, where)
+        types.append((str(e.get("type", e["id"])), str(e.get("label", e["id"])), _compile_cues([e["pattern"]], where),
+                      bool(e.get("before_actor", False))))
     try:
         max_words = int(data["max_speaker_words"])
     except (TypeError, ValueError) as exc:
@@ -665,13 +666,16 @@ _HARD_BOUNDARY = re.compile(r"[,;:()\[\]\"“”«»—–]|\s-\s|\s--\s|(?<!\w)
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
 _TIME_TAIL = re.compile(r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
                         r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|"
-                        r"evening|night|afternoon|day)|\s+in\s+a\s+(?:statement|speech|communique|briefing|"
+                        r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|august|september|"
+                        r"october|november|december)(?:\s+\d{4})?|\s+in\s+a\s+(?:statement|speech|communique|briefing|"
                         r"televised\s+address|press\s+conference)|\s+(?:today|yesterday|tonight))+\s*$", re.IGNORECASE)
 # "could not be independently confirmed": a passive, not a speaker
 _PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$", re.IGNORECASE)
 _FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)", re.IGNORECASE)
 _FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)",
                            re.IGNORECASE)
+_AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
+_LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
 _PREPOSITIONS = {"in", "on", "at", "from", "inside", "near", "after", "before", "during", "meanwhile", "elsewhere",
@@ -718,8 +722,20 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             while seg_start < len(stripped) and stripped[seg_start].isspace():
                 seg_start += 1
             segment = stripped[seg_start:]
+    inner = None
+    for inner in rules.verb_regex.finditer(segment):  # "Cruz said Hillary Clinton said": the last speaker
+        pass
+    if inner is not None:
+        seg_start += inner.end()
+        while seg_start < len(stripped) and stripped[seg_start].isspace():
+            seg_start += 1
+        segment = stripped[seg_start:]
+    lead = _LEADING_RELATIVE.match(segment)  # "..., which he said"
+    if lead:
+        seg_start += lead.end()
+        segment = stripped[seg_start:]
     words = segment.split()
-    if not words or len(words) > rules.max_speaker_words:
+    if not words or len(words) > rules.max_speaker_words or words[0] in _AUXILIARIES:  # "have each claimed"
         return None
     if len(words) > 2 and _FINITE.search(segment) and not _RELATIVE.search(segment):
         return None  # "Fifteen of the wounded were in critical condition ... said": a clause, not a speaker
@@ -786,9 +802,12 @@ def _name_context(text: str, name: str, starts, ends, sentence_at) -> str | None
 def _source_type(text: str, actor_type, rules: AttributionRules) -> str:
     if rules.anonymous_regex.search(text):
         return "anonymous"
+    for type_id, _, regex, before_actor in rules.source_types:
+        if before_actor and regex.search(text):  # "Russian media": the medium, not Russia
+            return type_id
     if actor_type is not None and rules.actor_types.get(str(actor_type)):
         return rules.actor_types[str(actor_type)]
-    for type_id, _, regex in rules.source_types:
+    for type_id, _, regex, _ in rules.source_types:
         if regex.search(text):
             return type_id
     return "other"
@@ -811,7 +830,7 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 # "according to type, location and munitions" is not a source: a source starts with a name, a
                 # determiner, or a word that the source-type rules know ("residents", "activists", "sources")
                 if not (first[:1].isupper() or first.lower() in _DETERMINERS or rules.anonymous_regex.search(phrase)
-                        or any(rx.search(phrase) for _, _, rx in rules.source_types)):
+                        or any(rx.search(phrase) for _, _, rx, _ in rules.source_types)):
                     continue
                 st = m.end() + sm.start(1)
                 found.append((m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase),
@@ -857,7 +876,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             else:
                 actor_id, actor_type = resolve(speaker)
                 stype = _source_type(f"{speaker} {role or ''}".strip(), actor_type, rules)
-                if stype == "other" and _SHORT_NAME.match(speaker):
+                if stype == "other" and _SHORT_NAME.match(speaker) and not re.search(
+                        rf"(?<!\w){re.escape(speaker.lower())}(?!\w)", text):  # "Critics said": a common noun
                     # a surname ("Abdel Rahman said"): the first mention of the name in the article usually carries
                     # the title or appositive ("Observatory head Rami Abdel Rahman", "Xelil, a YPG spokesman")
                     named = _name_context(text, speaker, doc.starts, doc.ends, doc.sentence_at)

@@ -274,6 +274,9 @@ def test_seed_territorial_verbs(seed_path):
      "Brett McGurk", "government_military"),
     ("Lt. Gen. Abdul-Amir Yarallah said the operation was over.", "X said", "Lt. Gen. Abdul-Amir Yarallah",
      "government_military"),
+    ("Russian media reported the strike on the convoy.", "X reported", "Russian media", "journalist_agency"),
+    ("The Amaq news agency said the fighters had withdrawn.", "X said", "The Amaq news agency", "armed_group"),
+    ("Activists reported 30 dead in the town.", "X reported", "Activists", "monitor_ngo"),
 ])
 def test_attribution_patterns(text, pattern, speaker, source_type):
     got = frames.find_attributions(one(text))
