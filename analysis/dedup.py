@@ -14,7 +14,7 @@ DEFAULT_NEAR_THRESHOLD = 0.7   # estimated Jaccard similarity of word 3-shingles
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE = 3
 MIN_WORDS_NEAR = 20            # shorter texts are only checked for exact duplicates
-MAX_BUCKET_PEERS = 20          # a doc is compared with at most this many earlier docs per LSH bucket
+MAX_BUCKET_PEERS = 10          # a doc is compared with at most this many earliest docs per LSH bucket
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
@@ -151,7 +151,8 @@ def _near_duplicates(ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, th
     bands, rows_per_band = _lsh_params(threshold, num_perm)
     # LSH banding with numpy instead of datasketch.MinHashLSH: its Python dict-of-sets buckets cost ~1 KB per
     # document and band; sorting one uint64 key per document and band scales to millions of articles.
-    src_all, dst_all = [], []
+    pairs = np.empty(0, dtype=np.int64)   # candidate pairs as src * n + dst
+    pending: list[np.ndarray] = []
     weights = np.array([pow(0x9E3779B1, j + 1, 1 << 64) for j in range(rows_per_band)], dtype=np.uint64)
     index = np.arange(n, dtype=np.int64)
     for band in range(bands):
@@ -165,15 +166,18 @@ def _near_duplicates(ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, th
         new_group[1:] = k[1:] != k[:-1]
         start = np.maximum.accumulate(np.where(new_group, index, 0))
         rank = index - start
+        found = []
         for t in range(MAX_BUCKET_PEERS):
             mask = rank > t
             if not mask.any():
                 break
-            src_all.append(srt[start[mask] + t])
-            dst_all.append(srt[mask])
-    if not src_all:
+            found.append(srt[start[mask] + t] * n + srt[mask])
+        pending += found
+        if sum(len(f) for f in pending) > 20_000_000:   # merge now and then: bounded memory, few big sorts
+            pairs, pending = np.unique(np.concatenate([pairs, *pending])), []
+    pairs = np.unique(np.concatenate([pairs, *pending]))
+    if not len(pairs):
         return []
-    pairs = np.unique(np.concatenate(src_all) * n + np.concatenate(dst_all))
     src, dst = pairs // n, pairs % n
     sims = np.empty(len(pairs), dtype=np.float64)
     for s in range(0, len(pairs), 200_000):   # chunks bound memory

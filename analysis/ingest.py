@@ -256,7 +256,7 @@ def _from_filename(rec: Record, path: str) -> Record:
 def read_text_file(path: str, data: bytes, sha: str, rules: clean.Rules) -> list[Record]:
     """One article from a ``.txt`` file, with metadata from YAML front matter, a ``.meta.json`` sidecar or the name."""
     text, repaired = _decode(data, rules)
-    meta, text = _front_matter(text)
+    meta, text = _front_matter(text.replace("\r\n", "\n"))
     rec = Record(text=text, path=path, row=None, sha256=sha, bytes_repaired=repaired)
     _apply_meta(rec, _sidecar(path))
     _apply_meta(rec, meta)
