@@ -259,11 +259,13 @@ def _place_counts(table: pd.DataFrame) -> pd.Series:
 
 def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = None, top_labels: int = 15,
                    merge_districts: bool = True, extent: tuple[float, float, float, float] = (34.8, 48.2, 29.5, 38.0),
-                   rivers: bool = True, title: str | None = None) -> Figure:
+                   rivers: bool = True, exclude_types=("country", "river", "region"),
+                   title: str | None = None) -> Figure:
     """Places at their (approximate) coordinates, sized by mentions, with rivers and the largest places labelled.
 
     ``table``: mentions (one row per mention) or ``count_mentions`` output (n_mentions is summed over groups).
-    Countries and rivers are not drawn as points; with ``merge_districts`` districts, neighbourhoods and landmarks
+    Places of ``exclude_types`` are not drawn (a region is no point); with ``merge_districts`` districts,
+    neighbourhoods and landmarks
     count towards the city they belong to (their ``parent``). ``extent`` = (lon_min, lon_max, lat_min, lat_max);
     places outside it are left out. No country outlines: no offline boundary data ships with the dependencies;
     the coordinates are approximate (see places.yaml).
@@ -272,7 +274,7 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
     places = d.places.set_index("id")
     counts = _place_counts(table)
     counts = counts[counts.index.isin(places.index)]
-    counts = counts[~places.loc[counts.index, "type"].isin(["country", "river"])]
+    counts = counts[~places.loc[counts.index, "type"].isin(list(exclude_types))]
     if merge_districts:
         def root(pid):
             seen = set()
@@ -318,14 +320,18 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
                      bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
              for label, lon, lat, n in pts[["label", "lon", "lat", "n"]].head(top_labels).itertuples(index=False)]
     fig.canvas.draw()
-    _place_labels(fig, ax, texts, list(zip(pts["lon"].head(top_labels), pts["lat"].head(top_labels))),
+    anchors = list(zip(pts["lon"].head(top_labels), pts["lat"].head(top_labels)))
+    _place_labels(fig, ax, texts, anchors,
                   offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1), (6, 10), (6, -10)],
                   radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]])
+    for text, (x, y) in zip(texts, anchors):  # a thin leader from each point to its label
+        tx, ty = text.get_position()
+        ax.plot([x, tx], [y, ty], color="#7A2E00", linewidth=0.5, alpha=0.7, zorder=2.5)
     ref = [n for n in (max_n, max_n / 10, max_n / 100) if n >= 1]
     handles = [ax.scatter([], [], s=15 + 900 * math.sqrt(n / max_n), color=PALETTE[3], alpha=0.55,
                           edgecolor="#7A2E00", label=f"{n:,.0f}") for n in ref]
     ax.legend(handles=handles, title="mentions", loc="lower left", frameon=True, fontsize=8, title_fontsize=8,
-              labelspacing=1.3, borderpad=0.9, framealpha=0.9)
+              labelspacing=2.2, borderpad=1.2, handletextpad=2.0, framealpha=0.9)
     ax.set_title(title or "Places mentioned (approximate coordinates; point area ~ mentions)", fontsize=11,
                  loc="left")
     return fig
