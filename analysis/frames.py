@@ -636,6 +636,15 @@ def _in_spans(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
     return None
 
 
+# A naming act just before the label: "called Assad a terrorist", "designated the group a terrorist organisation",
+# "described them as extremists" (the label follows "as", "a" or "an", possibly after one adjective).
+_NAMING = re.compile(r"(?<![\w-])(?:call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|brand(?:s|ed|ing)?|"
+                     r"label(?:s|led|ed|ling|ing)?|dub(?:s|bed|bing)?|term(?:s|ed|ing)?|designat(?:e|es|ed|ing)|"
+                     r"list(?:s|ed|ing)?|consider(?:s|ed|ing)?|regard(?:s|ed|ing)?)(?!\w)[^.;:!?\"“”]{0,50}"
+                     r"(?<!\w)(?:as|a|an)\s+(?:[\w-]+\s+)?$",
+                     re.IGNORECASE)
+
+
 def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | None, str | None]:
     """(voice, kind, source) of a word at [start, end): quoted, scare-quoted, reported speech, or the writer's own.
 
@@ -654,6 +663,8 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
         speaker_spans, speaker = reported[si]
         if not any(s <= start and end <= e for s, e in speaker_spans):
             return "attributed", "reported_speech", speaker
+    if _NAMING.search(doc.text, max(doc.starts[si], start - 60), start):
+        return "attributed", "naming", None  # "Erdogan called Assad a terrorist": someone else's naming act
     return "own", None, None
 
 
@@ -1108,7 +1119,8 @@ def find_labels(corpus_or_docs, *, sentences: pd.DataFrame | None = None, lexico
     armed-group mention in the same sentence, via analysis.actors; None when none is found), voice ("own" or
     "attributed"), voice_kind (None for own voice; "quote" inside quotation marks, "scare_quote" for quotation
     marks around three words or fewer, "reported_speech" in a sentence with an attribution clause such as
-    "X said" or "according to X", outside the speaker phrase itself) and source (the speaker, when known).
+    "X said" or "according to X", outside the speaker phrase itself; "naming" right after a naming verb such as
+    "called Assad a terrorist", "designated ... a terrorist organisation") and source (the speaker, when known).
     """
     docs = _as_docs(corpus_or_docs)
     labels, _, _ = _run_language(docs, sentences, _mentions_or_find(docs, sentences, mentions), lexicon, rules)

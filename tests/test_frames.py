@@ -203,6 +203,14 @@ def test_scare_quotes_according_to_and_label_inside_speaker_phrase():
     assert kinds["fighters"] == ("attributed", "reported_speech")
 
 
+def test_naming_act_is_attributed_but_so_called_is_own():
+    got = labels_of("Erdogan on Wednesday called Assad a terrorist. Washington designated the group a terrorist "
+                    "organisation in 2014. The so-called Islamic State lost Mosul.")
+    assert got[["label", "voice", "voice_kind"]].values.tolist()[:2] == [
+        ["terrorist", "attributed", "naming"], ["terrorist", "attributed", "naming"]]
+    assert got.loc[got["label"] == "so_called", "voice"].tolist() == ["own"]
+
+
 def test_so_called_and_counter_terrorism(seed_path):
     got = labels_of("The Counter-Terrorism Service advanced against the so-called Islamic State.")
     assert got["label"].tolist() == ["so_called"]
