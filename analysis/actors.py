@@ -201,23 +201,25 @@ class ActorDictionary:
         """Collect every alias (with variants) and check that no alias is claimed by two entries."""
         owner: dict[str, str] = {}
         forms: dict[str, list[tuple[str, str]]] = defaultdict(list)  # id -> [(alias form, case)]
-        for e in self.entries.values():
-            for alias in e.aliases:
-                variants = [alias]
-                if "-" in alias:
-                    variants.append(alias.replace("-", " "))
-                for i, variant in enumerate(_normalise(v) for v in variants):
-                    key = " ".join(_lower(variant).split())
+        # explicit aliases first, then generated variants (hyphen written as a space), which never take a name
+        # that another entry claims
+        for generated in (False, True):
+            for e in self.entries.values():
+                for alias in e.aliases:
+                    if generated and "-" not in alias:
+                        continue
+                    variant = " ".join(_normalise(alias.replace("-", " ") if generated else alias).split())
+                    key = _lower(variant)
                     other = owner.get(key)
                     if other is not None and other != e.id:
-                        if i > 0:  # a generated variant never steals another entry's alias
+                        if generated:
                             continue
-                        o = self.entries[other]
                         raise ResourceError(
                             f"{e.source}: alias {alias!r} of entry {e.id!r} is also claimed by entry {other!r}"
-                            f" ({o.source}): keep it in one entry, or replace that entry by giving yours its id")
+                            f" ({self.entries[other].source}): keep it in one entry, or replace that entry by "
+                            f"giving yours its id")
                     owner[key] = e.id
-                    forms[e.id].append((" ".join(variant.split()), e.case))
+                    forms[e.id].append((variant, e.case))
         self._alias_owner = owner
         self._forms = forms
 
