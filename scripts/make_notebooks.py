@@ -70,7 +70,7 @@ most typical of each outlet; sentiment over time; provenance."""),
                  "report.figure(coverage_plots.plot_volume(volume, events=key_events), \"volume\")\n"
                  "report.note(timeseries.describe_volume(volume))"),
         ("md", "## Volume by outlet\n\nThe same articles stacked by outlet (the largest outlets by name, the rest as "
-               "\"other\"). Outlets differ greatly in size, so the next figures normalise."),
+               "\"other\"). Outlets can differ greatly in size; the next figures normalise."),
         ("code", "by_outlet = timeseries.count_articles(docs, freq=freq, by=\"outlet\", top=top, start=start, end=end)\n"
                  "report.figure(coverage_plots.plot_volume_by_group(by_outlet, by=\"outlet\"), \"volume-by-outlet\")"),
         ("md", "## Share of each outlet per period\n\nEach bar sums to 100%: a growing band means the outlet "
@@ -93,8 +93,8 @@ most typical of each outlet; sentiment over time; provenance."""),
         ("code", "wire = timeseries.count_wire_share(docs, freq=freq, start=start, end=end)\n"
                  "report.figure(coverage_plots.plot_wire_share(wire, events=key_events), \"wire-share\")"),
         ("md", "## Most frequent terms\n\nWords per 1,000 word tokens in the selected articles (English stopwords "
-               "removed). Frequent terms show the vocabulary of the coverage, dominated by its recurring actors "
-               "and places."),
+               "removed). Frequent terms show the vocabulary of the coverage, usually dominated by its recurring "
+               "actors and places."),
         ("code", "documents = reports.analysis_documents(result, docs)\n"
                  "top_terms = frequency.count_terms(result.terms, documents=documents, stopwords=True)\n"
                  "report.figure(coverage_plots.plot_ranking(top_terms, value=\"rate_per_1000\", label=\"term\", top=25,"
