@@ -262,8 +262,8 @@ def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
     verbs, seen = [], set()
     for n, e in enumerate(data["territorial_verbs"] or [], 1):
         where = f"{path}: territorial verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
-        _check_keys(e, {"lemma", "perspective", "agent", "place", "pattern"}, {"lemma", "perspective", "pattern"},
-                    where)
+        _check_keys(e, {"lemma", "perspective", "agent", "place", "pattern", "needs_place"},
+                    {"lemma", "perspective", "pattern"}, where)
         if e["lemma"] in seen:
             raise ResourceError(f"{where}: duplicate lemma {e['lemma']!r}")
         seen.add(e["lemma"])
@@ -272,7 +272,8 @@ def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
         if agent not in ("before", "after", "none") or place not in ("before", "after"):
             raise ResourceError(f"{where}: `agent:` must be before/after/none and `place:` before/after")
         verbs.append({"lemma": str(e["lemma"]), "perspective": str(e["perspective"]), "agent": agent,
-                      "place": place, "pattern": str(e["pattern"]), "where": where})
+                      "place": place, "needs_place": bool(e.get("needs_place", False)), "pattern": str(e["pattern"]),
+                      "where": where})
     if not labels or not verbs:
         raise ResourceError(f"{path}: needs at least one entry under `labels:` and under `territorial_verbs:`")
     lab, vb = pd.DataFrame(labels), pd.DataFrame(verbs)
@@ -1052,6 +1053,9 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict) -> tuple[list
         s0, e0 = doc.starts[si], doc.ends[si]
         passive = bool(_PASSIVE.search(text[s0:m.start()]))
         subj = obj_actor = obj_place = None
+        if row["needs_place"] and doc.mentions is not None and not any(
+                x[3] == "place" and x[0] >= s0 and x[1] <= e0 for x in doc.mentions):
+            continue  # "seized on the attack", "expelled 35 diplomats": not territorial without a place
         if doc.mentions:
             speakers = reported.get(si, ([], None))[0]  # the speaker of "X said" is neither subject nor object
             ments = [x for x in doc.mentions if x[0] >= s0 and x[1] <= e0

@@ -234,7 +234,7 @@ def test_count_labels_share_of_own_voice(mini_corpus):
 # ------------------------------------------------------------------------------------------------ territorial verbs
 def test_territorial_verbs_perspective_voice_and_passive():
     text = ("Mosul was liberated by Iraqi forces in July, three years after it fell to Islamic State. "
-            "Kurdish fighters captured the dam. The SDF says it will liberate Raqqa.")
+            "Kurdish fighters captured the dam near Tabqa. The SDF says it will liberate Raqqa.")
     got = frames.find_territorial_verbs(one(text))
     rows = got.set_index("text")
     assert rows.loc["liberated", "perspective"] == "victor" and bool(rows.loc["liberated", "passive"])
@@ -246,6 +246,14 @@ def test_territorial_verbs_perspective_voice_and_passive():
         assert rows.loc["liberated", "subject_actor"] == "iraqi_forces"
         assert rows.loc["liberated", "object_place"] == "mosul"
         assert rows.loc["fell to", "subject_actor"] == "islamic_state"
+
+
+def test_ambiguous_verbs_need_a_place_when_places_are_known():
+    text = "Trump seized on the attack. Obama expelled 35 diplomats. Iraqi forces seized the airport in Mosul."
+    got = frames.find_territorial_verbs(one(text))
+    if frames.find_actor_mentions(one("IS")) is None:
+        pytest.skip("needs analysis.actors for place mentions")
+    assert got["text"].tolist() == ["seized"] and got["object_place"].tolist() == ["mosul"]
 
 
 def test_seed_territorial_verbs(seed_path):
