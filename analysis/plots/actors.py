@@ -230,11 +230,13 @@ def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, t
         raise ParameterError(f"{len(groups)} groups in {by!r} are too many for one figure: select up to "
                              f"{len(PALETTE)} (e.g. with outlets= or a coarser freq)")
     step = 0.0 if len(groups) == 1 else min(0.6 / (len(groups) - 1), 0.2)
+    yearly = by == "period" and all(pd.Timestamp(g).month == 1 and pd.Timestamp(g).day == 1 for g in groups)
+    fmt = "%Y" if yearly else "%Y-%m-%d"
     for gi, g in enumerate(groups):
         sub = t if g is None else t[t[by] == g]
         y = np.array([ypos[a] for a in sub["actor_id"]]) + (gi - (len(groups) - 1) / 2) * step
         err = 1.96 * sub["se_compound"].fillna(0).to_numpy()
-        label = None if g is None else (pd.Timestamp(g).strftime("%Y-%m") if by == "period" else str(g))
+        label = None if g is None else (pd.Timestamp(g).strftime(fmt) if by == "period" else str(g))
         ax.errorbar(sub["mean_compound"], y, xerr=err, fmt="o", markersize=5, capsize=2, linewidth=1,
                     color=PALETTE[gi % len(PALETTE)], label=label)
     ax.axvline(0, color="#555555", linewidth=0.8)
