@@ -678,14 +678,15 @@ _HARD_BOUNDARY = re.compile(r"[,;:()\[\]\"“”«»—–]|\s-\s|\s--\s|(?<!\w)
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
 _TIME_TAIL = re.compile(r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
                         r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|"
-                        r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|august|september|"
-                        r"october|november|december)(?:\s+\d{4})?|\s+in\s+a\s+(?:statement|speech|communique|briefing|"
+                        r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|"
+                        r"august|september|october|november|december)(?:\s+\d{4})?|"
+                        r"\s+in\s+a\s+(?:statement|speech|communique|briefing|"
                         r"televised\s+address|press\s+conference)|\s+(?:today|yesterday|tonight))+\s*$", re.IGNORECASE)
 # "could not be independently confirmed": a passive, not a speaker
-_PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$", re.IGNORECASE)
-_FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)", re.IGNORECASE)
-_FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)",
-                           re.IGNORECASE)
+# auxiliaries are matched in lower case only: "IS" (Islamic State) is not "is"
+_PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$")
+_FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)")
+_FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)")
 _AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
 _LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
@@ -1011,7 +1012,7 @@ LABEL_COLUMNS = ["doc_id", "sent_id", "start", "end", "label", "label_class", "t
                  "voice_kind", "source"]
 VERB_COLUMNS = ["doc_id", "sent_id", "start", "end", "lemma", "perspective", "text", "passive", "subject_actor",
                 "object_actor", "object_place", "voice", "voice_kind", "source"]
-_PASSIVE = re.compile(r"(?<!\w)(?:was|were|been|being|is|are|be|get|got|gets)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE = re.compile(r"(?<!\w)(?:was|were|been|being|is|are|be|get|got|gets)\s+(?:\w+ly\s+)?$")  # not "IS"
 _BY = re.compile(r"(?<!\w)by(?!\w)", re.IGNORECASE)
 ARMED_TYPES = ("armed", "militia", "insurgent", "terror", "rebel")
 

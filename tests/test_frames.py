@@ -242,6 +242,7 @@ def test_territorial_verbs_perspective_voice_and_passive():
     assert rows.loc["captured", "perspective"] == "neutral"
     assert rows.loc["liberate", "voice"] == "attributed"
     assert rows.loc["liberated", "voice"] == "own"
+    assert not frames.find_territorial_verbs(one("IS retook the town of Hit."))["passive"].any()
     if frames.find_actor_mentions(one("IS")) is not None:  # subject/object need analysis.actors
         assert rows.loc["liberated", "subject_actor"] == "iraqi_forces"
         assert rows.loc["liberated", "object_place"] == "mosul"
@@ -282,6 +283,8 @@ def test_seed_territorial_verbs(seed_path):
      "government_military"),
     ("An SDF spokesman confirmed the advance.", "X confirmed", "An SDF spokesman", "armed_group"),
     ("IS claimed the attack through its Amaq propaganda agency.", "X claimed", "IS", "armed_group"),
+    ("IS fighters in the old city said they would never surrender.", "X said", "IS fighters in the old city",
+     "armed_group"),
     ("A source close to the Kurdish forces said the offensive would resume.", "X said",
      "A source close to the Kurdish forces", "anonymous"),
     ("AFP reporters witnessed heavy clashes in the old city.", "X witnessed", "AFP reporters", "journalist_agency"),

@@ -1,4 +1,4 @@
-"""Validation harness: stratified samples, coding sheets, Krippendorff's alpha and P/R/F1 against hand-computed values."""
+"""Validation harness: samples, coding sheets, Krippendorff's alpha and P/R/F1 against hand-computed values."""
 from __future__ import annotations
 
 import numpy as np
