@@ -360,8 +360,29 @@ def _records_from_frame(df: pd.DataFrame, path: str, sha: str, opts: IngestOptio
     return records
 
 
+def _read_rows_leniently(text: str, sep: str, path: str, rejects: list) -> tuple[pd.DataFrame, list[int]]:
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(rows)
+        good, numbers, i = [], [], 0
+        for row in rows:
+            if not row:          # blank lines are not rows (as for pandas)
+                continue
+            i += 1
+            if len(row) != len(header):
+                rejects.append((path, i, "malformed_row", f"row {i} has {len(row)} fields, the header "
+                                f"{len(header)}: check its quoting"))
+                continue
+            good.append(row)
+            numbers.append(i)
+    except csv.Error as exc:
+        raise _Reject("parse_error", f"cannot parse as {'TSV' if sep == chr(9) else 'CSV'} ({exc}): check "
+                      "quoting and the delimiter") from exc
+    return pd.DataFrame(good, columns=header, dtype=str), numbers
+
+
 def read_table_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules,
-                    sep: str) -> list[Record]:
+                    sep: str, rejects: list) -> list[Record]:
     """One article per row of a CSV/TSV file; columns detected by name (see :data:`COLUMN_ALIASES`)."""
     if not data.strip():
         raise _Reject("empty_file", "the file is empty")
@@ -375,17 +396,18 @@ def read_table_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules
         # Not UTF-8: parse the latin-1 view (every byte a character, CSV syntax intact), then repair each cell's
         # bytes separately so that repaired bytes are counted per row.
         text, needs_repair = data.decode("latin-1"), True
-    if sep == ",":
-        try:
-            sep = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
-        except csv.Error:
-            sep = ","
+    if sep == ",":   # a .csv may use ; or | : take the delimiter the header line uses most
+        header_line = text.split("\n", 1)[0]
+        sep = max([",", ";", "\t", "|"], key=lambda d: (header_line.count(d), d == ","))
+    row_numbers = None
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[],
                          engine="c", on_bad_lines="error")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise _Reject("parse_error", f"cannot parse as {'TSV' if sep == chr(9) else 'CSV'} "
-                      f"({str(exc).splitlines()[0]}): check quoting and the delimiter") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise _Reject("empty_file", "no header line and no rows") from exc
+    except (pd.errors.ParserError, ValueError):
+        # a row with the wrong number of fields: read row by row, reject only the bad rows
+        df, row_numbers = _read_rows_leniently(text, sep, path, rejects)
     repaired = None
     if needs_repair:
         repaired = [0] * len(df)
@@ -403,7 +425,7 @@ def read_table_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules
         df.columns = [clean.decode_bytes(str(c).encode("latin-1"), rules)[0] for c in df.columns]
     # a data row's line number is not its 1-based row index when cells hold newlines; rows are counted as
     # data rows (header excluded), the convention of spreadsheet users and pandas alike
-    return _records_from_frame(df, path, sha, opts, repaired=repaired)
+    return _records_from_frame(df, path, sha, opts, row_numbers=row_numbers, repaired=repaired)
 
 
 def read_jsonl_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules,
@@ -539,7 +561,7 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
             elif ext in HTML_TYPES:
                 recs = read_html_file(path, data, sha, rules)
             elif ext in TABLE_TYPES:
-                recs = read_table_file(path, data, sha, opts, rules, TABLE_TYPES[ext])
+                recs = read_table_file(path, data, sha, opts, rules, TABLE_TYPES[ext], rejects)
             else:
                 recs = read_jsonl_file(path, data, sha, opts, rules, rejects)
         except _Reject as rej:

@@ -88,6 +88,13 @@ def test_malformed_json_line_rejected_alone(fixture_run):
     assert sorted(rows) == [1, 3]
 
 
+def test_ragged_csv_row_rejected_alone(fixture_run):
+    rej = fixture_run.rejects[fixture_run.rejects["path"].str.endswith("ragged.csv")]
+    assert list(zip(rej["row"], rej["reason"])) == [(2, "malformed_row")] and "5 fields" in rej["detail"].iloc[0]
+    rows = fixture_run.corpus.loc[fixture_run.corpus["source_path"].str.endswith("ragged.csv"), "source_row"]
+    assert sorted(rows) == [1, 3]
+
+
 def test_wrong_encoding_is_repaired_and_counted(fixture_run):
     art = _one(fixture_run.corpus, "wrong_encoding.txt")
     assert "Le café du quartier" in art["text"] and "l'école" in art["text"]
