@@ -761,8 +761,8 @@ def count_cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", corpu
     if level == "document":
         n_units = n_docs if n_docs is not None else m["doc_id"].nunique()
     elif sentences is not None:
-        s = sentences if corpus is None else sentences[sentences["doc_id"].isin(m["doc_id"].unique())]
-        n_units = len(s) if corpus is None else len(sentences[sentences["doc_id"].isin(docs["doc_id"])])
+        require_columns(sentences, ["doc_id"], what="sentence table")
+        n_units = len(sentences) if corpus is None else int(sentences["doc_id"].isin(docs["doc_id"]).sum())
     else:
         n_units = len(pairs_in[unit].drop_duplicates())
     per_actor = pairs_in.groupby("actor_id").size()
