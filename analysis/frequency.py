@@ -10,7 +10,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_dist
 
 from analysis.errors import ParameterError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
@@ -213,6 +212,8 @@ def score_keyness_counts(target_counts, reference_counts, target_total, referenc
     (Hardie's log2 ratio of relative frequencies, 0.5 substituted for a zero count). The sign is positive when
     the term is relatively more frequent in the target.
     """
+    from scipy.stats import chi2 as chi2_dist  # imported here: scipy.stats is slow to import
+
     a = np.asarray(target_counts, dtype="float64")
     b = np.asarray(reference_counts, dtype="float64")
     c = float(target_total) - a

@@ -103,11 +103,20 @@ def child_naive(corpus: str, terms: str, limit: int, vader_limit: int) -> dict:
             "maxrss_mb": _maxrss_mb()}
 
 
-def _run_child(*args: str) -> dict:
+def _run_child(*args: str, required: bool = True) -> dict | None:
     proc = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True)
     if proc.returncode != 0:
-        raise SystemExit(f"child {args} failed:\n{proc.stderr[-3000:]}")
+        message = f"child {args[0]} {args[-1]} failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr else ''}"
+        if required:
+            raise SystemExit(message)
+        print(message, flush=True)
+        return None
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _line(name: str, r: dict) -> None:
+    print(f"{name:44s} {r['articles']:9,d} {r['seconds']:8.1f} {r['articles'] / r['seconds']:8.0f} "
+          f"{r['maxrss_mb']:11.0f}", flush=True)
 
 
 # ------------------------------------------------------------------------------------------------------ corpus
@@ -151,32 +160,28 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
         work = Path(tmp)
         corpora = build_corpora(work, sorted(args.sizes))
-        rows = []
+        print(f"\n{'run':44s} {'articles':>9s} {'seconds':>8s} {'art/s':>8s} {'peak RSS MB':>11s}", flush=True)
         core = {}
         for size, path in corpora.items():
             core[size] = _run_child("analyze", str(path), str(work / f"core_{size}"), "core")
-            rows.append((f"analyze core (no VADER), {size:,}", core[size]))
+            _line(f"analyze core (no VADER), {size:,}", core[size])
         small = min(corpora)
         naive = _run_child("naive", str(corpora[small]), str(work / f"core_{small}" / "terms.parquet"),
                            str(args.naive_sample), str(args.vader_sample))
+        _line("naive NLTK (Punkt+Treebank+FreqDist)", naive)
+        print(f"{'naive NLTK VADER per sentence':44s} {naive['vader_articles']:9,d} {naive['vader_seconds']:8.1f} "
+              f"{naive['vader_articles'] / naive['vader_seconds']:8.0f}", flush=True)
         senti = _run_child("analyze", str(corpora[small]), str(work / f"senti_{small}"), "sentiment")
-        rows.append((f"analyze sentiment stage only, {small:,}", senti))
+        _line(f"analyze sentiment stage only, {small:,}", senti)
         if not args.skip_all:
             for size, path in corpora.items():
-                rows.append((f"analyze all stages, {size:,}", _run_child("analyze", str(path),
-                                                                          str(work / f"all_{size}"), "all")))
+                full = _run_child("analyze", str(path), str(work / f"all_{size}"), "all", required=False)
+                if full:
+                    _line(f"analyze all stages, {size:,}", full)
 
-    print(f"\n{'run':44s} {'articles':>9s} {'seconds':>8s} {'art/s':>8s} {'peak RSS MB':>11s}")
-    for name, r in rows:
-        print(f"{name:44s} {r['articles']:9,d} {r['seconds']:8.1f} {r['articles'] / r['seconds']:8.0f} "
-              f"{r['maxrss_mb']:11.0f}")
-    naive_rate = naive["articles"] / naive["seconds"]
-    print(f"{'naive NLTK (Punkt+Treebank+FreqDist)':44s} {naive['articles']:9,d} {naive['seconds']:8.1f} "
-          f"{naive_rate:8.0f} {naive['maxrss_mb']:11.0f}")
-    vader_rate = naive["vader_articles"] / naive["vader_seconds"]
-    print(f"{'naive NLTK VADER per sentence':44s} {naive['vader_articles']:9,d} {naive['vader_seconds']:8.1f} "
-          f"{vader_rate:8.0f}")
     print()
+    naive_rate = naive["articles"] / naive["seconds"]
+    vader_rate = naive["vader_articles"] / naive["vader_seconds"]
     for size, r in core.items():
         rate = r["articles"] / r["seconds"]
         print(f"{size:,} articles: analyze core {rate:,.0f} art/s vs naive {naive_rate:,.0f} art/s "
