@@ -23,12 +23,12 @@ NEWS_ABBREVIATIONS = frozenset({
 })
 
 # Punkt decides each candidate break by tokenising and annotating its context ("said. The"). With our untrained
-# parameters (no collocations, sentence starters or orthographic statistics) three common contexts have a fixed
-# outcome, which we return directly (about 3x faster sentence splitting); every other context goes to Punkt
-# unchanged. tests/test_text.py checks that the spans are identical to plain Punkt on real news text.
-#   "said. The" / "said.”" : a plain word that is not an abbreviation, then another token -> break
-#   "U.S. officials"            : a listed abbreviation, then one plain word (Punkt's orthographic test is never
-#                                 positive without statistics)                                     -> no break
+# parameters (no collocations, sentence starters or orthographic statistics) the two commonest kinds of context
+# have a fixed outcome, which we return directly; every other context goes to Punkt unchanged. tests/test_text.py
+# checks that the spans are identical to plain Punkt on real news text.
+#   "said. The", "said.”" : a plain word that is not an abbreviation, then another token -> break
+#   "U.S. officials"       : a listed abbreviation, then one plain word (Punkt's orthographic test is never
+#                            positive without statistics)                                     -> no break
 _PLAIN_BREAK = re.compile(r"([A-Za-z][a-z]+)\.(?:\s+\S|[\"\u201d\u2019')\]])")
 _ABBREV_NO_BREAK = re.compile(r"([A-Za-z][A-Za-z.]*)\.\s+[A-Za-z]+")
 
