@@ -6,6 +6,7 @@ import re as _re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -262,6 +263,7 @@ class CleanResult:
     removed: list[tuple[str, str]]
     header_date: str | None = None
     outlet: str | None = None
+    header_credit: str | None = None
 
 
 def clean_title(title: str | None, rules: Rules | None = None) -> str | None:
@@ -283,13 +285,22 @@ def _title_regex(title: str) -> _re.Pattern | None:
     return _re.compile(r"\W*" + r"\W*".join(map(_re.escape, words)) + r"(?:\s*[.:?!\"')\]]+)?(?:\s+|$)", _re.IGNORECASE)
 
 
-def strip_header(text: str, title: str | None, rules: Rules) -> tuple[str, str | None, str | None]:
-    """Cut a leading "<date> <title>." header (FA-KES style); return ``(rest, header, date_text)``."""
+class Header(NamedTuple):
+    """A leading header cut by :func:`strip_header`: the rest of the text, the header, its date and agency credit."""
+
+    rest: str
+    header: str | None
+    date: str | None
+    credit: str | None
+
+
+def strip_header(text: str, title: str | None, rules: Rules) -> Header:
+    """Cut a leading "<date> <title>." header (FA-KES style) from ``text``."""
     head = text[:400]
-    pos, date_text = 0, None
+    pos, date_text, credit = 0, None, None
     m = rules.header.match(head)
     if m:
-        pos, date_text = m.end(), m.group("date")
+        pos, date_text, credit = m.end(), m.group("date"), m.groupdict().get("credit")
     tre = _title_regex(title) if title else None
     if tre is not None:
         found = tre.search(head, pos, pos + 300)
@@ -301,10 +312,10 @@ def strip_header(text: str, title: str | None, rules: Rules) -> tuple[str, str |
             if m is None:  # "<title> 6 October 2016 ...": a date right after the title is part of the header
                 dm = rules.header.match(head, pos)
                 if dm:
-                    pos, date_text = dm.end(), dm.group("date")
+                    pos, date_text, credit = dm.end(), dm.group("date"), dm.groupdict().get("credit")
     if pos == 0:
-        return text, None, None
-    return text[pos:].lstrip(), text[:pos].strip(), date_text
+        return Header(text, None, None, None)
+    return Header(text[pos:].lstrip(), text[:pos].strip(), date_text, credit)
 
 
 def clean_text(text: str, *, title: str | None = None, rules: Rules | None = None,
@@ -317,14 +328,14 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
     text = normalize_text(text)
     title = clean_title(title, rules)
     removed: list[tuple[str, str]] = []
-    header_date = outlet = None
+    header_date = header_credit = outlet = None
     if strip_headers and text:
-        rest, header, header_date = strip_header(text, title, rules)
+        rest, header, header_date, header_credit = strip_header(text, title, rules)
         if header and rest:
             removed.append(("header", header))
             text = rest
         else:
-            header_date = None
+            header_date = header_credit = None
     paragraphs = text.split("\n") if text else []
     kept: list[str] = []
     tail_rule: str | None = None
@@ -353,7 +364,8 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
         para = _SPACES.sub(" ", para).strip()
         if para:
             kept.append(para)
-    return CleanResult("\n".join(kept), title, removed, header_date, outlet.strip() if outlet else None)
+    return CleanResult("\n".join(kept), title, removed, header_date, outlet.strip() if outlet else None,
+                       header_credit)
 
 
 # ---------------------------------------------------------------------------------------------------------------

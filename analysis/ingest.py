@@ -489,6 +489,8 @@ def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: 
         published = clean.date_from_filename(rec.path)
         date_source = "filename" if published is not None else None
     agency, dateline = clean.find_agency(result.text, finder)
+    if agency is None and result.header_credit:   # "... AFP Monday 3 Oct 2016" in a removed header
+        agency = finder.alias_of.get(result.header_credit) or finder.alias_of.get(result.header_credit.upper())
     text = result.text
     row = {
         "doc_id": make_doc_id(rec.path, rec.row, rec.text),

@@ -97,13 +97,22 @@ def test_inline_rule_cuts_span_inside_paragraph():
 ])
 def test_leading_header_removed(text, title, rest, date):
     rules = clean.default_rules()
-    got_rest, header, got_date = clean.strip_header(text, clean.clean_title(title, rules), rules)
-    assert got_rest == rest and got_date == date and header
+    got = clean.strip_header(text, clean.clean_title(title, rules), rules)
+    assert got.rest == rest and got.date == date and got.header
+
+
+def test_header_credit_gives_agency():
+    rules = clean.default_rules()
+    got = clean.strip_header("Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.",
+                             "Suicide attack kills 32", rules)
+    assert got.rest == "A suicide bomber struck." and got.credit == "AFP"
+    assert clean.clean_text("Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.",
+                            title="Suicide attack kills 32").header_credit == "AFP"
 
 
 def test_no_header_in_ordinary_text():
     text = "Supported by the coalition, forces advanced on Monday."
-    assert clean.strip_header(text, "Forces advance", clean.default_rules())[1] is None
+    assert clean.strip_header(text, "Forces advance", clean.default_rules()).header is None
 
 
 def test_clean_title():
