@@ -253,6 +253,9 @@ class _Matcher:
                     prev = lower.get(key)
                     rules = ((cap, spans),) if prev is None else (*prev[2], (cap, spans))
                     lower[key] = (index[eid], len(form), rules)
+        # an alias without any case constraint needs no check at match time
+        lower = {k: (i, n, None if any(c < 0 and not sp for c, sp in rules) else rules)
+                 for k, (i, n, rules) in lower.items()}
         self.lower = self._automaton(lower)
         self.exact = self._automaton(exact)
         self.patterns = [(regex.compile(p), index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
@@ -274,9 +277,16 @@ class _Matcher:
         if self.lower is not None:
             for last, (idx, length, rules) in self.lower.iter(_lower(norm)):
                 start, end = last - length + 1, last + 1
-                if (start > 0 and _is_word(norm[start - 1])) or (end < n and _is_word(norm[end])):
-                    continue
-                if any(_case_ok(norm, start, cap, spans) for cap, spans in rules):
+                # word boundaries, inlined: this loop runs once per automaton hit
+                if start > 0:
+                    c = norm[start - 1]
+                    if c.isalnum() or c == "_":
+                        continue
+                if end < n:
+                    c = norm[end]
+                    if c.isalnum() or c == "_":
+                        continue
+                if rules is None or any(_case_ok(norm, start, cap, spans) for cap, spans in rules):
                     cands.append((start, end, idx))
         if self.exact is not None:
             for last, (idx, length, _, _) in self.exact.iter(norm):
