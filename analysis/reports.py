@@ -747,7 +747,7 @@ def render_reports(names: list[str] | None = None, *, corpus: str | os.PathLike 
     for n in names:
         _spec(n)
     typed = validate_parameters(names, dict(parameters or {}), corpus=corpus, analysis=analysis)
-    out = Path(out)
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     results, started = [], _dt.datetime.now(_dt.timezone.utc)
     for i, name in enumerate(names, 1):

@@ -121,13 +121,15 @@ def test_same_inputs_give_identical_tables_and_figures(rendered, inputs):
     assert "input_area" in code_html and "plot_volume" in code_html  # --include-code keeps the code
 
 
-def test_explore_notebook_with_parameters(inputs):
+def test_explore_notebook_with_parameters(inputs, monkeypatch):
     import pandas as pd
 
     corpus, analysis, base = inputs
     outlet = sorted(pd.read_parquet(corpus, columns=["outlet"])["outlet"].dropna().unique())[0]
-    r = reports.render_report("explore", corpus=corpus, analysis=analysis, out=base / "explore",
-                              parameters={"outlets": outlet, "freq": "Q"}, pdf=False, progress=False)
+    monkeypatch.chdir(base)  # relative paths, as in the Makefile
+    [r] = reports.render_reports(["explore"], corpus=corpus.name, analysis=analysis.name, out="explore-out",
+                                 parameters={"outlets": outlet, "freq": "Q"}, pdf=False, progress=False)
+    assert (base / "explore-out" / "index.html").is_file()
     assert r.parameters["outlets"] == [outlet] and r.parameters["freq"] == "Q"
     articles = pd.read_csv(r.folder / "tables" / "articles.csv")
     assert set(articles["outlet"]) == {outlet}
