@@ -574,11 +574,18 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
         records.extend(recs)
 
     rows, removed = [], []
+    seen_ids: dict[str, int] = {}
     for rec in _progress(records, len(records), "cleaning", opts.progress):
         row, spans, rej = _article(rec, rules, finder, opts)
+        rec.text = ""  # free the raw text early: large corpora
         if rej:
             rejects.append((rec.path, rec.row, rej[0], rej[1]))
             continue
+        # two copies of one file (same name, same text) in different folders would share an id: files are read
+        # in sorted order, so suffixing the later copies is deterministic
+        n = seen_ids[row["doc_id"]] = seen_ids.get(row["doc_id"], 0) + 1
+        if n > 1:
+            row["doc_id"] = f"{row['doc_id']}-{n}"
         rows.append(row)
         removed.extend((row["doc_id"], rule, text) for rule, text in spans)
     corpus = _corpus_frame(rows)
@@ -592,7 +599,7 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     removed_df = pd.DataFrame(removed, columns=REMOVED_COLUMNS)
     manifest = _manifest(corpus, rejects_df, removed_df, file_info, skipped, opts, rules, finder,
                          len(records) + row_rejects)
-    _warn_dates(corpus, records)
+    _warn_dates(corpus)
     return IngestResult(corpus, rejects_df, removed_df, manifest)
 
 
@@ -605,12 +612,6 @@ def _corpus_frame(rows: list[dict]) -> pd.DataFrame:
     df["source_row"] = df["source_row"].astype("Int64")
     df["bytes_repaired"] = df["bytes_repaired"].astype("int64")
     df["dup_similarity"] = df["dup_similarity"].astype("float64")
-    # two copies of the same file (same name and text) in different folders would share an id: suffix the later
-    dup = df["doc_id"].duplicated(keep=False)
-    if dup.any():
-        df = df.sort_values(["doc_id", "source_path"], kind="stable")
-        n = df.groupby("doc_id").cumcount()
-        df["doc_id"] = df["doc_id"].where(n == 0, df["doc_id"] + "-" + (n + 1).astype(str))
     return df.sort_values(["source_path", "source_row"], na_position="first", kind="stable").reset_index(drop=True)
 
 
@@ -623,7 +624,7 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _warn_dates(corpus: pd.DataFrame, records: list[Record]) -> None:
+def _warn_dates(corpus: pd.DataFrame) -> None:
     missing = corpus[corpus["published"].isna()]
     for path, group in missing.groupby("source_path", sort=True):
         if group["source_row"].isna().all():

@@ -223,6 +223,17 @@ def test_doc_id_does_not_depend_on_folder(tmp_path, fixture_run):
     assert res.corpus["doc_id"].iloc[0] == _one(fixture_run.corpus, "aleppo.txt")["doc_id"]
 
 
+def test_same_file_in_two_folders_gets_distinct_ids(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / "in" / sub).mkdir(parents=True)
+        shutil.copy(FIXTURES / "good" / "desknews_2017-03-13_mosul.txt", tmp_path / "in" / sub)
+    res = _run([tmp_path / "in"], tmp_path)
+    ids = list(res.corpus["doc_id"])
+    assert len(set(ids)) == 2 and ids[1] == ids[0] + "-2"
+    assert set(res.removed["doc_id"]) == set(ids)
+    assert res.corpus["duplicate_of"].tolist()[1] == ids[0]
+
+
 # --- errors and CLI ---------------------------------------------------------------------------------------------
 
 def test_load_corpus_errors(tmp_path):
