@@ -16,6 +16,7 @@ from analysis import cli, clean, ingest
 from analysis.errors import InputError, SchemaError
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "ingest"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _run(inputs, out_dir: Path, **options) -> ingest.IngestResult:
@@ -383,3 +384,20 @@ def test_reuters_isot_reads_without_options(reuters_csv, tmp_path):
     wash = c[c["text"].str.startswith("WASHINGTON (Reuters) - ")]
     assert len(wash) and (wash["agency"] == "Reuters").all() and (wash["dateline"] == "WASHINGTON").all()
     assert c["outlet"].isna().all() and "subject" in c.columns
+
+
+@pytest.mark.slow
+def test_html_extraction_quality_gate(extraction_benchmark_dir):
+    """Quality gate: the text ingest keeps from 181 real news pages scores F1 >= 0.95 on the Zyte benchmark."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_extraction", BENCHMARKS / "bench_extraction.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    truth = json.loads((extraction_benchmark_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = {p.name.split(".")[0]: bench.gzip.open(p, "rt", encoding="utf-8").read()
+             for p in sorted((extraction_benchmark_dir / "html").glob("*.html.gz"))}
+    assert len(pages) == len(truth) == 181
+    metrics = bench.run({}, pages, truth, with_cleaning=True)
+    assert metrics["f1"] >= 0.95, metrics
+    assert metrics["precision"] >= 0.93 and metrics["recall"] >= 0.93, metrics
