@@ -1021,13 +1021,16 @@ def _is_armed(actor_type) -> bool:
     return actor_type is not None and any(t in str(actor_type).lower() for t in ARMED_TYPES)
 
 
-def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int):
-    """The nearest armed-group mention in the sentence (any actor if the dictionary types none as armed)."""
+def _dictionary_has_armed_types() -> bool:
+    return any(_is_armed(t) for t in _actor_types().values())
+
+
+def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int, armed_only: bool = True):
+    """The nearest armed-group mention in the sentence (any actor when ``armed_only`` is False)."""
     if not doc.mentions:
         return None
     cands = [m for m in doc.mentions if m[3] == "actor" and m[0] >= s0 and m[1] <= e0]
-    armed = [m for m in cands if _is_armed(m[4])]
-    pool = armed or ([] if any(_is_armed(m[4]) for m in doc.mentions) else cands)
+    pool = [m for m in cands if _is_armed(m[4])] if armed_only else cands
     if not pool:
         return None
 
@@ -1037,14 +1040,14 @@ def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int):
     return min(pool, key=lambda m: (dist(m), m[0]))[2]
 
 
-def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict) -> tuple[list, list]:
+def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: bool = True) -> tuple[list, list]:
     labels, verbs = [], []
     text = doc.text
     for m in lex.label_regex.finditer(text):
         row = lex.label_rows[int(m.lastgroup[1:])]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
-        target = _nearest_target(doc, m.start(), m.end(), s0, e0)
+        target = _nearest_target(doc, m.start(), m.end(), s0, e0, armed_only)
         voice, kind, source = _voice(doc, m.start(), m.end(), reported)
         labels.append((doc.doc_id, doc.sent_ids[si], m.start(), m.end(), row["id"], row["class"], m.group(), target,
                        voice, kind, source))
@@ -1102,10 +1105,12 @@ def _run_language(docs, sentences, mentions, lexicon, rules, *, want_attr=True):
     lex = load_conflict_language(lexicon)
     rules = load_attribution_rules(rules)
     resolve = _speaker_resolver()
+    # labels target armed groups; a custom actor dictionary without armed-group types falls back to any actor
+    armed_only = _dictionary_has_armed_types()
     labels, verbs, attrs = [], [], []
     for doc in _iter_docs(docs, sentences, mentions):
         a = _doc_attributions(doc, rules, resolve)
-        lab, vb = _doc_labels_and_verbs(doc, lex, _reported_index(a, doc))
+        lab, vb = _doc_labels_and_verbs(doc, lex, _reported_index(a, doc), armed_only)
         labels.extend(lab)
         verbs.extend(vb)
         attrs.extend(a)

@@ -153,20 +153,27 @@ def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: 
     if data.empty or not label_ids:
         return _no_data(fig, "no label uses to plot")
     axes = np.atleast_1d(fig.subplots(1, len(label_ids), sharey=True))
+    if normalize:
+        fig.get_layout_engine().set(wspace=0.12)  # room for the n written right of each panel
     order = list(data.groupby(by)["n"].sum().sort_values().index)
     colors = {"own": PALETTE[3], "attributed": PALETTE[0]}
     for ax, lab in zip(axes, label_ids):
         sub = data[data["label"] == lab].pivot_table(index=by, columns="voice", values="n", aggfunc="sum")
         sub = sub.reindex(index=order, columns=["own", "attributed"]).fillna(0)
+        totals = sub.sum(axis=1)
         if normalize:
-            sub = sub.div(sub.sum(axis=1).replace(0, np.nan), axis=0).fillna(0)
+            sub = sub.div(totals.replace(0, np.nan), axis=0).fillna(0)
+            for y, n in enumerate(totals):  # shares hide how many uses there are: write n at the bar's end
+                if n:
+                    ax.text(1.01, y, f"{int(n)}", va="center", fontsize=7, color="#333333",
+                            transform=ax.get_yaxis_transform())
         left = np.zeros(len(sub))
         for voice in ("own", "attributed"):
             ax.barh([str(i) for i in sub.index], sub[voice], left=left, color=colors[voice],
                     label="own voice" if voice == "own" else "attributed (quote / reported speech)")
             left += sub[voice].to_numpy()
         ax.set_title(f"“{lab}”", fontsize=11)
-        ax.set_xlabel("share of uses" if normalize else "uses")
+        ax.set_xlabel("share of uses (n at right)" if normalize else "uses")
         if normalize:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.grid(axis="x", alpha=0.3)
