@@ -563,11 +563,14 @@ def detect_lang(text: str) -> str:
     for m in script_re.finditer(sample):
         counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
     if counts:
-        script, n = max(counts.items(), key=lambda kv: kv[1])
-        if n / letters >= 0.5:
-            if scripts[script] == "zh" and (counts.get("Hiragana", 0) + counts.get("Katakana", 0)):
-                return "ja"
-            return scripts[script]
+        by_lang: dict[str, int] = {}
+        kana = counts.get("Hiragana", 0) + counts.get("Katakana", 0)
+        for script, n in counts.items():
+            lang = "ja" if kana and script == "Han" else scripts[script]   # Japanese mixes kanji and kana
+            by_lang[lang] = by_lang.get(lang, 0) + n
+        lang, n = max(by_lang.items(), key=lambda kv: (kv[1], kv[0]))
+        if n / letters >= 0.4:
+            return lang
     words = _WORD.findall(sample.lower())
     if not words:
         return "und"

@@ -197,6 +197,7 @@ def test_date_from_filename(name, expected):
     ("Les forces de la coalition ont dit que la ville est prise par les soldats et par la police.", "fr"),
     ("قالت القوات إن المدينة سقطت يوم الاثنين", "ar"),
     ("Силы коалиции заявили, что город взят", "ru"),
+    ("Kindle for PCをCtrl＋Alt＋Kのショートカットキーで立ち上がらなくする方法", "ja"),
     ("12 345 678", "und"),
     ("Mosul Raqa Aleppo Idlib", "und"),
 ])
