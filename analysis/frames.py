@@ -230,12 +230,13 @@ class Lexicon:
         return _rows(self.verbs)
 
 
-def _named_alternation(patterns: list[str], prefix: str, where: list[str], *, ignore_case: bool = True) -> re.Pattern:
+def _named_alternation(patterns: list[str], prefix: str, where: list[str], *, ignore_case: bool = True,
+                       boundary: str = r"\w") -> re.Pattern:
     parts = []
     for n, (pat, w) in enumerate(zip(patterns, where)):
         _compile_cues([pat], w)  # validates and names the entry in the error
         parts.append(f"(?P<{prefix}{n}>{pat})")
-    return re.compile(rf"(?<!\w)(?:{'|'.join(parts)})(?!\w)", re.IGNORECASE if ignore_case else 0)
+    return re.compile(rf"(?<![{boundary}])(?:{'|'.join(parts)})(?![{boundary}])", re.IGNORECASE if ignore_case else 0)
 
 
 def load_conflict_language(source: str | Path | Lexicon | None = None) -> Lexicon:
@@ -363,7 +364,8 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     return AttributionRules(
         str(data["version"]), str(path), vdf.drop(columns="where"),
         # speech verbs are matched case-sensitively: "The United States" is not "X states"
-        _named_alternation(list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False),
+        # and not inside hyphenated words ("long-stated criteria")
+        _named_alternation(list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"),
         rx("according_to"), re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE), requires,
         re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE),
         # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
@@ -673,7 +675,7 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
 ATTRIBUTION_COLUMNS = ["doc_id", "sent_id", "start", "end", "pattern", "verb", "speaker", "speaker_start",
                        "speaker_end", "role", "actor_id", "source_type", "coref"]
 
-_HARD_BOUNDARY = re.compile(r"[,;:()\[\]\"“”«»—–]|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
+_HARD_BOUNDARY = re.compile(r"[;:()\[\]\"“”«»—–]|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
                             r"after|before|when|where|since|if|as)(?!\w)", re.IGNORECASE)
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
 _TIME_TAIL = re.compile(r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
@@ -753,12 +755,12 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     if len(words) > 2 and _FINITE.search(segment) and not _RELATIVE.search(segment):
         return None  # "Fifteen of the wounded were in critical condition ... said": a clause, not a speaker
     first = words[0]
-    if first[0].islower() and first.lower() not in _DETERMINERS and not rules.pronoun_regex.match(first) \
-            and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4):
-        return None
     role = None
-    # "Name, the title, said": the name is the speaker and the appositive its role
-    if closing_comma and first.lower() in _DETERMINERS and stripped[:seg_start].rstrip().endswith(","):
+    # "Name, the title, said" / "Name, on a visit to Brussels, said" / "Name, speaking to reporters, said": the
+    # name is the speaker and the parenthetical its role
+    parenthetical = first.lower() in _DETERMINERS or first.lower() in _PREPOSITIONS or (
+        first[0].islower() and first.endswith("ing"))
+    if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
         before = stripped[:seg_start].rstrip()[:-1]
         prev_cut = 0
         for m in _HARD_BOUNDARY.finditer(before):
@@ -771,6 +773,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             seg_start = before.index(name, prev_cut)
             return seg_start, seg_start + len(name), role
     if closing_comma:
+        return None
+    if first[0].islower() and first.lower() not in _DETERMINERS and not rules.pronoun_regex.match(first) \
+            and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4):
         return None
     return seg_start, len(stripped), role
 

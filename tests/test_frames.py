@@ -293,6 +293,10 @@ def test_seed_territorial_verbs(seed_path):
      "Brett McGurk", "government_military"),
     ("Lt. Gen. Abdul-Amir Yarallah said the operation was over.", "X said", "Lt. Gen. Abdul-Amir Yarallah",
      "government_military"),
+    ("Ahmed Karim, on his first visit to Brussels, said the move helped peace.", "X said", "Ahmed Karim",
+     "other"),
+    ("Around one in four of the 4,200 students in the survey said they agreed.", "X said",
+     "Around one in four of the 4,200 students in the survey", "other"),
     ("Russian media reported the strike on the convoy.", "X reported", "Russian media", "journalist_agency"),
     ("The Amaq news agency said the fighters had withdrawn.", "X said", "The Amaq news agency", "armed_group"),
     ("Activists reported 30 dead in the town.", "X reported", "Activists", "monitor_ngo"),
@@ -311,6 +315,7 @@ def test_attribution_patterns(text, pattern, speaker, source_type):
     "The figures could not be independently confirmed.",
     "Dozens were reported killed in the shelling.",
     "The city witnessed heavy fighting last year.",
+    "The former governor fit the long-stated criteria of the campaign.",
 ])
 def test_non_attributions(text):
     got = frames.find_attributions(one(text))
