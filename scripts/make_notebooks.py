@@ -214,13 +214,15 @@ actor dictionary (`analysis/resources/actors.yaml`) does not cover yet."""),
         ("code", "pairs = actor_lib.count_cooccurrence(result.mentions, level=\"sentence\", corpus=docs, min_count=2)\n"
                                   "report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25), \"cooccurrence-network\")\n"
                  "report.table(pairs, \"cooccurrence\", max_rows=12, columns=[\"actor_a\", \"actor_b\", \"n_both\", \"n_a\", \"n_b\", \"jaccard\", \"lift\"])"),
-        ("md", "## Tone around each actor\n\nMean VADER compound score of the sentences that mention each actor "
-               "(dots; bars: 95% intervals). Sentence tone reflects the events reported (attacks, deaths) as much as "
+        ("md", "## Tone around each actor\n\nMean VADER compound score of the sentences that mention each of the 25 "
+               "actors named in most sentences (dots; bars: 95% intervals), most positive first. Sentence tone reflects the events reported (attacks, deaths) as much as "
                "any stance towards the actor, and dictionary sentiment is a weak measure on news: compare actors, "
                "do not read the level."),
         ("code", "tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind=\"actor\","
                  " actors=actors or None, min_count=min_sentences)\n"
-                 "report.figure(actor_plots.plot_actor_tone(tone, top=20, min_sentences=min_sentences), \"actor-tone\")"),
+                                  "report.figure(coverage_plots.plot_ranking(tone, value=\"mean_compound\", label=\"label\", error=\"se_compound\","
+                 " reference=0, top=25, select_by=\"n_sentences\", xlabel=\"mean sentence sentiment (VADER compound)\","
+                 " title=\"Tone of the sentences naming each actor\"), \"actor-tone\")"),
         ("md", "## Places\n\nPlaces of the gazetteer (`analysis/resources/places.yaml`) by the number of articles "
                "naming them, at their approximate coordinates."),
         ("code", "place_counts = actor_lib.count_mentions(result.mentions, docs, kind=\"place\")\n"

@@ -106,7 +106,10 @@ def _mark_events(ax, events, *, fig, key: bool, max_events: int) -> tuple[list[s
     if key and fig is not None:
         handles = [Line2D([], [], ls="none") for _ in entries]
         width = fig.get_figwidth()
-        fig.legend(handles, entries, loc="outside lower center", ncol=min(3 if width >= 8.5 else 2, len(entries)),
+        ncol = min(3 if width >= 8.5 else 2, len(entries))
+        # grow the figure by the key's height so the plot keeps its size
+        fig.set_figheight(fig.get_figheight() + 0.35 + 0.16 * -(-len(entries) // ncol))
+        fig.legend(handles, entries, loc="outside lower center", ncol=ncol,
                    fontsize=7.5,
                    frameon=False, handlelength=0, handletextpad=0, columnspacing=1.5, title="Key events",
                    title_fontsize=8)
@@ -289,11 +292,14 @@ def _fmt_axis(ax, axis: str, percent: bool) -> None:
 
 
 def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, error: str | None = None,
-                 percent: bool = False, xlabel: str | None = None, reference: float | None = None,
-                 title: str | None = None) -> Figure:
+                 select_by: str | None = None, percent: bool = False, xlabel: str | None = None,
+                 reference: float | None = None, title: str | None = None) -> Figure:
     """Horizontal bars (or dots with ±1.96 standard errors when ``error`` names a column) of ``value`` per
-    ``label``, the ``top`` largest first. ``reference`` draws a vertical line (e.g. 0 for a tone score)."""
+    ``label``, largest first: the ``top`` rows by ``value``, or by ``select_by`` (e.g. the number of sentences
+    behind a mean) when given. ``reference`` draws a vertical line (e.g. 0 for a tone score)."""
     data = table.dropna(subset=[value])
+    if select_by:
+        data = data.sort_values([select_by, label], ascending=[False, True], kind="mergesort").head(top)
     data = data.sort_values([value, label], ascending=[False, True], kind="mergesort").head(top)
     fig, ax = _new_figure(height=1.1 + 0.27 * max(len(data), 1))
     if data.empty:
@@ -317,7 +323,10 @@ def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, 
     _fmt_axis(ax, "x", percent)
     ax.set_xlabel(xlabel or value.replace("_", " "))
     ax.set_ylabel(label.replace("_", " "))
-    ax.legend(loc="best", fontsize=8)
+    if error:  # dots spread over the whole axis: the legend goes under the plot
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=8)
+    else:  # bars shrink downwards: the lower right corner is free
+        ax.legend(loc="lower right", fontsize=8)
     ax.set_title(title or f"{(xlabel or value.replace('_', ' ')).capitalize()} by {label.replace('_', ' ')}")
     return fig
 
