@@ -193,6 +193,40 @@ def describe_volume(table: pd.DataFrame) -> str:
     return text + "."
 
 
+def describe_groups(table: pd.DataFrame, *, by: str = "outlet") -> str:
+    """One sentence on a :func:`count_by_group` table: how concentrated the articles are among the groups."""
+    named = table[~table[by].isin([OTHER_GROUP, MISSING_GROUP])]
+    if named.empty:
+        return f"No article has a known {by}."
+    total = int(table["n_articles"].sum())
+    k = min(3, len(named))
+    top_share = named["n_articles"].head(k).sum() / total
+    lead = named.iloc[0]
+    what = by.replace("_", " ")
+    plural = what if len(named) == 1 else (what[:-1] + "ies" if what.endswith("y") else what + "s")
+    text = (f"{len(named):,} {plural} supplied the {total:,} articles; the largest, "
+            f"{lead[by]}, {lead['n_articles'] / total:.0%} of them")
+    if k > 1:
+        text += f", and the {k} largest together {top_share:.0%}"
+    missing = table.loc[table[by] == MISSING_GROUP, "n_articles"].sum()
+    if missing:
+        text += f"; {int(missing):,} articles ({missing / total:.0%}) have no {what}"
+    return text + "."
+
+
+def describe_scores(table: pd.DataFrame, *, label: str = "mean score") -> str:
+    """One sentence on a :func:`score_by_period` table (without ``by``): the range of the period means."""
+    if table.empty:
+        return f"No period has enough scored articles to report a {label}."
+    freq = table.attrs.get("freq", "M")
+    fmt = {"D": "%d %b %Y", "W": "%d %b %Y", "M": "%b %Y", "Q": "%b %Y", "Y": "%Y"}[freq]
+    low, high = table.loc[table["mean"].idxmin()], table.loc[table["mean"].idxmax()]
+    overall = (table["mean"] * table["n_articles"]).sum() / table["n_articles"].sum()
+    return (f"Over {len(table):,} {FREQUENCIES[freq]}s with enough articles, the {label} averaged {overall:+.2f}; "
+            f"it was lowest in {low['period']:{fmt}} ({low['mean']:+.2f}, {int(low['n_articles']):,} articles) and "
+            f"highest in {high['period']:{fmt}} ({high['mean']:+.2f}, {int(high['n_articles']):,} articles).")
+
+
 def _as_date(value, *, entry: str, key: str, path) -> pd.Timestamp | None:
     if value is None or value == "":
         return None

@@ -82,8 +82,9 @@ most typical of each outlet; sentiment over time; provenance."""),
         ("code", "report.figure(coverage_plots.plot_volume_heatmap(by_outlet, by=\"outlet\"), \"outlet-timing\")"),
         ("md", "## Outlets\n\nArticles per outlet, the period each one covers, and how much of its copy credits a "
                "wire agency or duplicates another article."),
-        ("code", "report.table(timeseries.count_by_group(docs, by=\"outlet\"), \"outlets\", max_rows=20,\n"
-                 "             percent=[\"share\", \"wire_share\", \"duplicate_share\"])"),
+        ("code", "outlet_table = timeseries.count_by_group(docs, by=\"outlet\")\n"
+                 "report.table(outlet_table, \"outlets\", max_rows=20, percent=[\"share\", \"wire_share\", \"duplicate_share\"])\n"
+                 "report.note(timeseries.describe_groups(outlet_table, by=\"outlet\"))"),
         ("md", "## Wire agencies\n\nArticles by the agency credited in the text (AFP, Reuters, AP, ...); "
                "\"(none)\" means no agency is credited, which includes outlets' own reporting."),
         ("code", "report.table(timeseries.count_by_group(docs, by=\"agency\"), \"agencies\", max_rows=12,\n"
@@ -116,7 +117,8 @@ most typical of each outlet; sentiment over time; provenance."""),
         ("code", "tone = timeseries.score_by_period(result.documents, docs, value=\"vader_sent_mean\", freq=freq,"
                  " min_count=3)\n"
                  "report.figure(coverage_plots.plot_score_over_time(tone, label=\"mean sentence sentiment (VADER)\","
-                 " events=key_events), \"sentiment\")"),
+                 " events=key_events), \"sentiment\")\n"
+                 "report.note(timeseries.describe_scores(tone, label=\"mean sentence sentiment\"))"),
     ] + PROVENANCE
 
 
@@ -152,11 +154,12 @@ or `timeseries.count_articles?` shows it."""),
         ("code", "report.table(frequency.count_terms(docs, stopwords=True), \"top-terms\", max_rows=12)"),
         ("md", "## A word in context\n\n`frequency.find_kwic` shows every occurrence of a word with its "
                "neighbours (keyword in context)."),
-        ("code", "report.table(frequency.find_kwic(docs, keyword, window=6), \"kwic\", max_rows=10)"),
+        ("code", "report.table(frequency.find_kwic(docs, keyword, window=6), \"kwic\", max_rows=10,\n"
+                 "             columns=[\"outlet\", \"published\", \"left\", \"match\", \"right\"])"),
         ("md", "## The analysis tables\n\n`pipeline.load_analysis` opens the tables written by "
                "`python -m analysis analyze`; each is a tidy DataFrame keyed by `doc_id`."),
         ("code", "report.table(reports.summarize_analysis(result), \"analysis-tables\")"),
-        ("md", "## Reports\n\n`reports.list_reports()` lists the report notebooks that "
+        ("md", "## Reports\n\n`reports.report_catalogue()` lists the report notebooks that "
                "`python -m analysis report all` renders to HTML and PDF."),
         ("code", "report.table(reports.report_catalogue(), \"reports\")"),
     ]

@@ -162,3 +162,15 @@ def test_volume_on_real_fakes_matches_the_csv(fakes_csv):
     assert t["n_articles"].sum() == corpus["published"].notna().sum()
     volume = ts.count_articles(corpus, freq="M")
     assert str(volume.groupby("period")["n_articles"].sum().idxmax().year) in ts.describe_volume(volume)
+
+
+def test_describe_groups_and_scores(small):
+    groups = ts.count_by_group(small, by="agency")
+    text = ts.describe_groups(groups, by="agency")
+    assert text.startswith("2 agencies supplied the 6 articles")
+    assert "Reuters, 33% of them" in text and "3 articles (50%) have no agency" in text
+    values = pd.DataFrame({"doc_id": list("abcde"), "s": [1.0, 0.0, -1.0, 0.5, 0.25]})
+    scores = ts.score_by_period(values, small, value="s", freq="M")
+    sentence = ts.describe_scores(scores, label="tone")
+    assert "lowest in Jan 2017 (+0.00, 3 articles)" in sentence and "highest in Mar 2017 (+0.38" in sentence
+    assert "No period" in ts.describe_scores(scores.iloc[:0], label="tone")
