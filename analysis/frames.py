@@ -562,14 +562,35 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
     words, not apostrophes), nesting, and wire-style quotes that run over several paragraphs (an unclosed quote
     ends with its paragraph; the next paragraph re-opens it with a quote mark).
     """
+    paras = text.split("\n")
+    offsets = np.cumsum([0] + [len(p) + 1 for p in paras[:-1]]).tolist()
     spans = []
-    pos = 0
     carry = False
-    for para in text.split("\n"):
-        para_spans, carry = _paragraph_quotes(para, carry and bool(para.strip()))
+    for k, (para, pos) in enumerate(zip(paras, offsets)):
+        para_spans, still_open = _paragraph_quotes(para, carry and bool(para.strip()))
+        carry = False
+        if still_open:
+            nxt = next((p for p in paras[k + 1:] if p.strip()), "")
+            if _continues_quote(nxt):
+                carry = True  # wire style: the quotation goes on in the next paragraph
+            else:  # a stray opening mark: let the quotation end with its sentence, not run over the paragraph
+                s0 = para_spans[-1][0]
+                stop = _SENTENCE_END.search(para, s0 + 1)
+                para_spans[-1] = (s0, stop.end() if stop else len(para))
         spans.extend((s + pos, e + pos) for s, e in para_spans)
-        pos += len(para) + 1
     return spans
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def _continues_quote(para: str) -> bool:
+    """Whether ``para`` continues a quotation left open by the paragraph before it."""
+    stripped = para.lstrip()
+    if stripped[:1] in "\"“«„'‘":
+        return True
+    spans, _ = _paragraph_quotes(para, True)
+    return bool(spans) and spans[0][0] == 0 and not para[:1] in "\"“«„"  # closes before anything opens
 
 
 def _paragraph_quotes(para: str, carry: bool = False) -> tuple[list[tuple[int, int]], bool]:
@@ -643,7 +664,7 @@ def _in_spans(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
 # "described them as extremists" (the label follows "as", "a" or "an", possibly after one adjective).
 _NAMING = re.compile(r"(?<![\w-])(?:call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|brand(?:s|ed|ing)?|"
                      r"label(?:s|led|ed|ling|ing)?|dub(?:s|bed|bing)?|term(?:s|ed|ing)?|designat(?:e|es|ed|ing)|"
-                     r"list(?:s|ed|ing)?|consider(?:s|ed|ing)?|regard(?:s|ed|ing)?)(?!\w)[^.;:!?\"“”]{0,50}"
+                     r"list(?:s|ed|ing)?|consider(?:s|ed|ing)?|regard(?:s|ed|ing)?|deem(?:s|ed|ing)?)(?!\w)[^.;:!?\"“”]{0,50}"
                      r"(?<!\w)(?:as|a|an)\s+(?:[\w-]+\s+)?$",
                      re.IGNORECASE)
 
@@ -789,8 +810,9 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     words = phrase.split()
     if not words or len(words) > 10:
         return None
-    if not (words[0][:1].isupper() or words[0].lower() in _DETERMINERS) or _FINITE_RIGHT.search(phrase):
-        return None  # "..., said the jihadists were collapsing" is not an inverted speaker
+    first = words[0].lower()
+    if first in _PREPOSITIONS or first in _NOT_INVERTED or first.endswith("ly") or _FINITE_RIGHT.search(phrase):
+        return None  # "..., said the jihadists were collapsing", "..., said on Sunday" have no inverted speaker
     start = verb_end + m.start(1)
     end = start + len(phrase)
     role = None
@@ -801,6 +823,9 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     return start, end, role
 
 
+_BY_AFTER = re.compile(r"\s+by(?!\w)")
+_NOT_INVERTED = {"that", "it", "there", "this", "if", "whether", "so", "not", "nothing", "yes", "no", "goodbye",
+                 "hello", "sorry", "thanks", "what", "how", "why", "when", "where"}
 _SHORT_NAME = re.compile(r"^(?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}$")
 
 
@@ -860,6 +885,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             verb = rules.verb_rows[row]
             if verb.get("exclude") is not None and verb["exclude"].match(sent, m.end()):
                 continue
+            if _BY_AFTER.match(sent, m.end()):
+                continue  # "attacks claimed by Islamic State": a participle, not a speech clause
             before = sent[:m.start()].rstrip()
             sp = None
             if verb["inverted"] and before and before[-1] in ",\"”'’":
@@ -880,8 +907,11 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             req = rules.requires.get(row)
             if req is not None and not req.search(speaker):
                 continue
-            found.append((min(sp[0], m.start()), max(sp[1], m.end()), pattern, m.group().lower(), sp[0], sp[1],
-                          sp[2]))
+            clause_end = max(sp[1], m.end())
+            if sp[2] is not None and sp[0] > m.start():  # an inverted speaker's appositive belongs to the clause
+                role_at = sent.find(sp[2], sp[1])
+                clause_end = max(clause_end, role_at + len(sp[2]) if role_at >= 0 else clause_end)
+            found.append((min(sp[0], m.start()), clause_end, pattern, m.group().lower(), sp[0], sp[1], sp[2]))
         for start, end, pattern, verb, sps, spe, role in sorted(found):
             speaker = original[sps:spe].strip()
             if role is not None:
@@ -936,13 +966,13 @@ def _attribution_frame(rows) -> pd.DataFrame:
 
 
 def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
-    """Sentence index -> (speaker spans, first speaker text) for the attributions of one document."""
+    """Sentence index -> (attribution clause spans, first speaker text) for the attributions of one document."""
     out: dict[int, tuple[list, str]] = {}
     pos = {sid: i for i, sid in enumerate(doc.sent_ids)}
     for r in attr_rows:
         si = pos[r[1]]
         spans, speaker = out.get(si, ([], r[6]))
-        spans.append((r[7], r[8]))
+        spans.append((r[2], r[3]))  # the whole clause: speaker, appositive and verb ("Amaq, the ... group, said")
         out[si] = (spans, speaker)
     return out
 

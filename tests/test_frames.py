@@ -452,3 +452,21 @@ def test_reuters_real_wire_copy(reuters_csv):
     for r in quoted.itertuples():  # every "quote" lies between quotation marks in the same paragraph
         para_start = text[r.doc_id].rfind("\n", 0, r.start) + 1
         assert any(q in text[r.doc_id][para_start:r.start] for q in '"“')
+
+
+def test_stray_quote_mark_does_not_swallow_the_paragraph():
+    text = 'He called it "a disaster. The militants left the town.\nOfficials said it was calm.'
+    assert [text[s:e] for s, e in frames.find_quote_spans(text)] == ['"a disaster.']
+    assert labels_of(text)["voice"].tolist() == ["own"]
+    continued = '"We took the bridge. The militants fled.\n"Then we rested," he said.'
+    assert labels_of(continued)["voice"].tolist() == ["attributed"]
+
+
+def test_label_in_speaker_appositive_is_own_and_participle_by_is_not_speech():
+    got = labels_of("Amaq, the news agency of the Islamic State militant group, claimed the attack. Attacks claimed "
+                    "by jihadists have stoked fears, said police.")
+    voices = dict(zip(got["text"], got["voice"]))
+    assert voices["militant"] == "own"
+    assert voices["jihadists"] == "attributed"  # the sentence is reported speech of "police", not "X claimed"
+    sources = frames.find_attributions(one("Attacks claimed by jihadists have stoked fears, said police."))
+    assert sources[["pattern", "speaker"]].values.tolist() == [["said X", "police"]]
