@@ -773,6 +773,8 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     words = segment.split()
     if not words or len(words) > rules.max_speaker_words or words[0] in _AUXILIARIES:  # "have each claimed"
         return None
+    if all(w.lower() in _DETERMINERS for w in words):  # "several reported": no noun, no speaker
+        return None
     if len(words) > 2 and _FINITE.search(segment) and not _RELATIVE.search(segment):
         return None  # "Fifteen of the wounded were in critical condition ... said": a clause, not a speaker
     first = words[0]
