@@ -828,6 +828,10 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
 _BY_AFTER = re.compile(r"\s+by(?!\w)")
 _NOT_INVERTED = {"that", "it", "there", "this", "if", "whether", "so", "not", "nothing", "yes", "no", "goodbye",
                  "hello", "sorry", "thanks", "what", "how", "why", "when", "where"}
+# Capitalised sentence-initial speakers that are common nouns, not surnames ("Critics say ...").
+_COMMON_SPEAKERS = {"critics", "analysts", "experts", "supporters", "opponents", "protesters", "democrats",
+                    "republicans", "observers", "commentators", "economists", "scholars", "researchers", "polls",
+                    "reports", "others", "some", "many", "most", "both"}
 _SHORT_NAME = re.compile(r"^(?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}$")
 
 
@@ -926,14 +930,16 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             else:
                 actor_id, actor_type = resolve(speaker)
                 stype = _source_type(f"{speaker} {role or ''}".strip(), actor_type, rules)
-                if stype == "other" and _SHORT_NAME.match(speaker) and not re.search(
-                        rf"(?<!\w){re.escape(speaker.lower())}(?!\w)", text):  # "Critics said": a common noun
+                if stype == "other" and _SHORT_NAME.match(speaker) and speaker.lower() not in _COMMON_SPEAKERS \
+                        and not re.search(rf"(?<!\w){re.escape(speaker.lower())}(?!\w)", text):
                     # a surname ("Abdel Rahman said"): the first mention of the name in the article usually carries
                     # the title or appositive ("Observatory head Rami Abdel Rahman", "Xelil, a YPG spokesman")
                     named = _name_context(text, speaker, doc.starts, doc.ends, doc.sentence_at)
                     if named is not None:
                         context_type = _source_type(named, None, rules)
-                        if context_type not in ("other", "anonymous"):
+                        # the credited agency of a dateline ("MOSCOW (Reuters) -") often sits next to a first
+                        # mention, so the context never makes a speaker a journalist
+                        if context_type not in ("other", "anonymous", "journalist_agency"):
                             stype, coref = context_type, "name_context"
                             actor_id = actor_id or resolve(named)[0]
                 last_type = stype
