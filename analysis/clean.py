@@ -1,6 +1,7 @@
 """Cleaning raw article text: byte repair, Unicode normalisation, boilerplate removal, agency, dates and language."""
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re as _re
 import unicodedata
@@ -175,22 +176,29 @@ def decode_bytes(data: bytes, rules: Rules | None = None) -> tuple[str, int]:
         return data.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
-    repairs = (rules or default_rules()).byte_repairs
-    view = memoryview(data)
-    out: list[str] = []
-    pos, repaired, n = 0, 0, len(data)
-    while pos < n:
-        try:
-            out.append(str(view[pos:], "utf-8"))
-            break
-        except UnicodeDecodeError as exc:
-            bad = pos + exc.start
-            out.append(str(view[pos:bad], "utf-8"))
-            char, consumed = _repair_at(data, bad, exc.end - exc.start, repairs)
-            out.append(char)
-            repaired += sum(1 for b in data[bad:bad + consumed] if b >= 0x80)
-            pos = bad + consumed
-    return "".join(out), repaired
+    state = _REPAIR_STATE
+    state["repairs"], state["count"] = (rules or default_rules()).byte_repairs, 0
+    try:
+        # a registered error handler sees each invalid byte once, with the whole input and no copying: linear time
+        text = data.decode("utf-8", errors="analysis-repair")
+    finally:
+        repaired, state["repairs"] = state["count"], ()
+    return text, repaired
+
+
+_REPAIR_STATE: dict = {"repairs": (), "count": 0}
+
+
+def _repair_handler(exc: UnicodeError):
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    data, i = exc.object, exc.start
+    char, consumed = _repair_at(data, i, exc.end - i, _REPAIR_STATE["repairs"])
+    _REPAIR_STATE["count"] += sum(1 for b in data[i:i + consumed] if b >= 0x80)
+    return char, i + consumed
+
+
+codecs.register_error("analysis-repair", _repair_handler)
 
 
 def _repair_at(data: bytes, i: int, n_bad: int, repairs: Sequence[ByteRepair]) -> tuple[str, int]:
