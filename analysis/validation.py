@@ -467,6 +467,8 @@ def register_cli(sub) -> None:
     p.add_argument("--freq", default="Q", help="period for the `period` stratum: D, W, M, Q, Y (default: Q)")
     p.add_argument("--seed", type=int, default=20170710, help="random seed (default: %(default)s)")
     p.add_argument("--include-duplicates", action="store_true", help="also sample near-duplicate articles")
+    p.add_argument("--labels", nargs="+", default=None, metavar="LABEL",
+                   help="label ids to ask about (default: every label of the lexicon), e.g. terrorist militant")
     p.add_argument("--out", default=None, help="CSV path (default: <analysis dir>/validation/codesheet.csv)")
     p.set_defaults(func=_run_codesheet)
 
@@ -494,9 +496,9 @@ def _run_codesheet(args) -> int:
     sample = draw_sample(corpus, args.n, by=args.by, freq=args.freq, seed=args.seed,
                          include_duplicates=args.include_duplicates)
     path = Path(args.out) if args.out else out_dir / VALIDATION_SUBDIR / "codesheet.csv"
-    save_codesheet(sample, None, path)
+    save_codesheet(sample, None, path, labels=args.labels)
     print(f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
-          f"{len(coding_questions())} questions")
+          f"{len(coding_questions(labels=args.labels))} questions")
     return 0
 
 

@@ -165,7 +165,8 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     corpus_path = save_table(mini_corpus, tmp_path / "articles.parquet")
     out = tmp_path / "analysis"
     analyze_corpus(corpus_path, out, stages=["analysis.frames:analyze_chunk"])
-    assert cli.main(["codesheet", str(corpus_path), "--analysis-dir", str(out), "-n", "4", "--by", "outlet"]) == 0
+    assert cli.main(["codesheet", str(corpus_path), "--analysis-dir", str(out), "-n", "4", "--by", "outlet",
+                     "--labels", "terrorist", "militant"]) == 0
     sheet_path = out / "validation" / "codesheet.csv"
     raw = pd.read_csv(sheet_path, dtype=str, keep_default_na=False)
     auto = validation.automated_answers(out).set_index("doc_id")
@@ -173,7 +174,9 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     for coder, flip in (("ann", False), ("bob", True)):
         filled = raw.copy()
         filled.loc[1:, "coder"] = coder
-        for q in validation.coding_questions()["question"]:
+        assert [c for c in filled.columns if c.startswith("label.")] == [
+            "label.terrorist.own", "label.terrorist.attributed", "label.militant.own", "label.militant.attributed"]
+        for q in validation.coding_questions(labels=["terrorist", "militant"])["question"]:
             vals = [str(auto.loc[d, q]) for d in filled["doc_id"][1:]]
             if flip and q == "military.territorial_change":
                 vals[0] = "0" if vals[0] == "1" else "1"
