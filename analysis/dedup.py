@@ -34,10 +34,10 @@ class _Signer:
     and whole batches of documents are signed at once, which is what lets ingest scale to a million articles.
     """
 
-    def __init__(self, num_perm: int, shingle: int, seed: int = 1, batch: int = 16):
+    def __init__(self, num_perm: int, shingle: int, seed: int = 1, batch: int = 16, chunk: int = 8192):
         a, b = MinHash(num_perm=num_perm, seed=seed).permutations
         self.a, self.b = a.astype(np.uint64), b.astype(np.uint64)
-        self.num_perm, self.shingle, self.batch = num_perm, shingle, batch
+        self.num_perm, self.shingle, self.batch, self.chunk = num_perm, shingle, batch, chunk
         self.mult = np.array([pow(1_000_003, shingle - 1 - i, 1 << 64) for i in range(shingle)], dtype=np.uint64)
 
     def _permute_min(self, hv: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -80,9 +80,11 @@ class _Signer:
             sh, dd = np.concatenate(sh_list) & _MAX_HASH, np.concatenate(doc_list)
             order = np.argsort(dd, kind="stable")
             sh, dd = sh[order], dd[order]
-            present = np.unique(dd)
-            starts = np.searchsorted(dd, present)
-            out[lo + present] = self._permute_min(sh, starts)
+            for c in range(0, len(sh), self.chunk):     # bounded temporaries, even for a book-length document
+                seg, seg_doc = sh[c:c + self.chunk], dd[c:c + self.chunk]
+                present = np.unique(seg_doc)
+                rows = lo + present
+                out[rows] = np.minimum(out[rows], self._permute_min(seg, np.searchsorted(seg_doc, present)))
         return out
 
     def sign(self, words: list[str]) -> np.ndarray:

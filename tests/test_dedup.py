@@ -106,3 +106,9 @@ def test_signature_estimates_jaccard():
     est = float((signer.sign(a) == signer.sign(b)).mean())
     assert abs(est - _jaccard(STORY, STORY.replace("nine", "ten").replace("olive", "orange"))) < 0.08
     assert np.array_equal(signer.sign(a), dedup._Signer(256, 3).sign(a))
+
+
+def test_signature_does_not_depend_on_batching_or_chunking():
+    docs = [clean.normalize_for_hash(t).split() for t in (STORY, OTHER, STORY + " " + OTHER, "too short")]
+    whole = dedup._Signer(64, 3, batch=16, chunk=10**9).sign_many(docs)
+    assert np.array_equal(whole, dedup._Signer(64, 3, batch=1, chunk=7).sign_many(docs))
