@@ -129,6 +129,11 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
             if pd.notna(v):
                 ax.text(j, i, f"{v:.0%}" if value == "share_present" else f"{v:.2f}", ha="center", va="center",
                         fontsize=8, color="white" if v > 0.6 * vmax else "black")
+    if "family" in counts.columns:  # a rule between generic and domain frames
+        family = counts.drop_duplicates("frame").set_index("frame")["family"].reindex(table.index)
+        for i in range(1, len(family)):
+            if family.iloc[i] != family.iloc[i - 1]:
+                ax.axhline(i - 0.5, color="black", lw=1.5)
     cbar = fig.colorbar(im, ax=ax, shrink=0.8)
     cbar.set_label("share of articles with the frame" if value == "share_present" else "mean frame score")
     if value == "share_present":
