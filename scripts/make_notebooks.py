@@ -88,7 +88,8 @@ most typical of each outlet; sentiment over time; provenance."""),
         ("md", "## Wire agencies\n\nArticles by the agency credited in the text (AFP, Reuters, AP, ...); "
                "\"(none)\" means no agency is credited, which includes outlets' own reporting."),
         ("code", "report.table(timeseries.count_by_group(docs, by=\"agency\"), \"agencies\", max_rows=12,\n"
-                 "             percent=[\"share\", \"wire_share\", \"duplicate_share\"])"),
+                 "             percent=[\"share\", \"duplicate_share\"], columns=[\"agency\", \"n_articles\", \"share\","
+                 " \"first_published\", \"last_published\", \"duplicate_share\"])"),
         ("md", "## Wire copy and duplicates over time\n\nTop: articles crediting a wire agency versus the rest. "
                "Bottom: the share of wire-credited articles and of duplicates (re-published copies) per period."),
         ("code", "wire = timeseries.count_wire_share(docs, freq=freq, start=start, end=end)\n"
