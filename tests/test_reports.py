@@ -234,3 +234,43 @@ def test_empty_score_table_says_so():
     empty = pd.DataFrame(columns=["period", "n_articles", "mean", "sem"])
     fig = cplots.plot_score_over_time(empty, label="mean score")
     assert any("enough scored articles" in t for t in _texts(fig))
+
+
+# ------------------------------------------------------------------------------------------------ notebook rules
+@pytest.mark.parametrize("name", ["coverage", "actors", "framing", "explore"])
+def test_notebooks_are_thin_and_clean(name):
+    import nbformat
+
+    nb = nbformat.read(config.NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert all(k in nb.cells[0].source for k in ("**Question.**", "**Data window.**", "**What you will see.**"))
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and nb.cells.index(tagged[0]) == 1
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)  # committed clean
+    for c in code:
+        source = "\n".join(line.split("#")[0] for line in c.source.splitlines())  # code without comments
+        for banned in ("def ", "lambda", "now(", "http", "open(", "Path(", "os.path", "for ", "if ", "while "):
+            assert banned not in source, (name, banned, source[:60])
+    # after the parameters and setup cells: markdown heading + one code cell, alternating
+    rest = nb.cells[3:]
+    kinds = [c.cell_type for c in rest]
+    assert kinds == ["markdown", "code"] * (len(rest) // 2)
+    assert all(c.source.startswith("## ") for c in rest if c.cell_type == "markdown")
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_notebook_generator_matches_committed_notebooks(tmp_path):
+    """scripts/make_notebooks.py is the source of the notebooks: regenerate and compare."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_notebooks", config.ROOT / "scripts" / "make_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import nbformat
+
+    for name, cells in module.ALL.items():
+        built = module.build(name, cells())
+        committed = nbformat.read(config.NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+        assert [c.source for c in built.cells] == [c.source for c in committed.cells], name
