@@ -462,7 +462,8 @@ INDICATOR_COLUMNS = ["doc_id", "frame", "indicator", "fired", "n_matches", "evid
 EVIDENCE_COLUMNS = ["doc_id", "sent_id", "frame", "indicator", "start", "end", "evidence"]
 
 
-def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | None = None) -> FrameScores:
+def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | None = None,
+                 _prefilter: bool = True) -> FrameScores:
     """Code every article with the frame codebook: which indicator questions fire, with evidence, and frame scores.
 
     An indicator fires when any of its cues matches the article text (title excluded). A frame's score is the mean
@@ -474,12 +475,15 @@ def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | Non
     inds = [i for i in cb.indicators if i.measurable]
     families = {f.id: f.family for f in cb.frames}
     n_meas = {f.id: len(f.measurable) for f in cb.frames}
+    prefilter = _indicator_prefilter(cb) if _prefilter else None
     ev_rows, ind_rows, score_rows = [], [], []
     for doc in _iter_docs(docs, sentences):
         fired_by_frame = dict.fromkeys(n_meas, 0)
-        for ind in inds:
-            # one compiled alternation per indicator: a single pass over the text finds every cue
-            matches = list(ind.regex.finditer(doc.text))
+        candidates = prefilter.candidates(doc.text) if prefilter is not None else None
+        for k, ind in enumerate(inds):
+            # one compiled alternation per indicator: a single pass over the text finds every cue; indicators
+            # whose required words are absent from the text cannot match and are skipped
+            matches = list(ind.regex.finditer(doc.text)) if candidates is None or k in candidates else []
             if matches:
                 fired_by_frame[ind.frame] += 1
                 for m in matches:
@@ -502,6 +506,89 @@ def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | Non
     return FrameScores(scores.astype({"score": "float64", "n_fired": "int64", "n_indicators": "int64"}),
                        indicators.astype({"fired": "bool", "n_matches": "int64"}),
                        evidence.astype({"sent_id": "int64"}))
+
+
+# ---------------------------------------------------------------------------------------------- cue prefilter
+# Python's `re` tries every alternative of an indicator at every word start, so 38 indicators cost 38 full passes.
+# Most cues contain a literal word that every match must include ("disput", "ceasefire"); one Aho-Corasick pass
+# over the lower-cased text finds which of those words occur, and only indicators with a present word (or cues
+# without such a word) run their regex. The result is identical; tests and benchmarks/bench_frames.py check it.
+_ANCHOR_STOPWORDS = frozenset({"the", "and", "his", "her", "for", "was", "were", "has", "have", "are", "with",
+                               "that", "from", "not", "but", "who", "its", "their", "they", "said", "this", "all",
+                               "one", "two", "can", "will", "our", "out", "per", "off"})
+
+
+def _literal_anchors(items) -> set[str] | None:
+    """Lower-case strings such that every match of the parsed regex ``items`` contains one of them, or None."""
+    from re import _constants as c  # the parsed-pattern opcodes of the standard library's `re`
+
+    best: tuple[float, set[str]] | None = None
+
+    def consider(cands):
+        nonlocal best
+        if not cands or any(len(x) < 3 for x in cands):
+            return
+        score = min(len(x) for x in cands) - 0.01 * len(cands) - (10 if cands & _ANCHOR_STOPWORDS else 0)
+        if best is None or score > best[0]:
+            best = (score, cands)
+
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is c.SUBPATTERN:
+            consider(_literal_anchors(av[-1]))
+        elif op is c.BRANCH:
+            alts = [_literal_anchors(alt) for alt in av[1]]
+            if all(a is not None for a in alts):
+                consider(set().union(*alts))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            consider(_literal_anchors(av[2]))
+    consider({"".join(run)} if run else None)
+    return None if best is None else best[1]
+
+
+class _Prefilter:
+    def __init__(self, automaton, always: frozenset[int]):
+        self.automaton, self.always = automaton, always
+
+    def candidates(self, text: str) -> set[int]:
+        found = set(self.always)
+        for _, idxs in self.automaton.iter(text.lower()):
+            found.update(idxs)
+        return found
+
+
+@lru_cache(maxsize=8)
+def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
+    import ahocorasick
+    from re import _parser
+
+    owners: dict[str, set[int]] = {}
+    always = set()
+    for k, ind in enumerate(i for i in cb.indicators if i.measurable):
+        anchors = set()
+        for cue in ind.cues:
+            found = _literal_anchors(_parser.parse(cue, re.IGNORECASE))
+            if found is None:
+                anchors = None
+                break
+            anchors |= found
+        if anchors is None:
+            always.add(k)
+            continue
+        for a in anchors:
+            owners.setdefault(a, set()).add(k)
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, idxs in owners.items():
+        automaton.add_word(word, tuple(sorted(idxs)))
+    automaton.make_automaton()
+    return _Prefilter(automaton, frozenset(always))
 
 
 def _group_keys(table: pd.DataFrame, docs: pd.DataFrame, by, freq, start, end, include_duplicates, what: str):

@@ -42,7 +42,7 @@ def test_codebook_has_semetko_valkenburg_questions_and_domain_frames():
     assert table["question"].str.endswith("?").all() or table["question"].str.contains(r"\?").all()
 
 
-@pytest.mark.parametrize("text, question", [
+INDICATOR_EXAMPLES = [
     ("The government has pledged $50 million to rebuild schools in the liberated districts.",
      "responsibility.government_can_alleviate"),
     ("Residents blamed the government for failing to restore water supplies to the east of the city.",
@@ -89,7 +89,10 @@ def test_codebook_has_semetko_valkenburg_questions_and_domain_frames():
     ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.casualty_figures"),
     ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.civilian_casualties"),
     ("At least 12 civilians were killed and 30 wounded in the air strike.", "casualties.injuries"),
-])
+]
+
+
+@pytest.mark.parametrize("text, question", INDICATOR_EXAMPLES)
 def test_each_indicator_fires_on_a_wire_style_sentence(text, question):
     assert question in fired(text)
 
@@ -117,6 +120,13 @@ def test_frame_score_is_mean_of_measurable_indicators_and_evidence_offsets_are_e
         assert text[row.start:row.end] == row.evidence
     first = indicators[indicators["fired"]].iloc[0]
     assert text[first["start"]:first["end"]] == first["evidence"]
+
+
+def test_prefilter_gives_identical_results_on_every_indicator_example():
+    texts = [t for t, _ in INDICATOR_EXAMPLES] + ["The river runs through the city.", "He paid $5 for 2 EU visas."]
+    docs = pd.DataFrame({"doc_id": [f"t{i}" for i in range(len(texts))], "text": texts})
+    for fast, full in zip(frames.score_frames(docs), frames.score_frames(docs, _prefilter=False)):
+        pd.testing.assert_frame_equal(fast, full)
 
 
 def test_count_frames_by_outlet_and_quarter(mini_corpus):
@@ -400,6 +410,9 @@ def test_fakes_real_corpus(fakes_csv):
     scores, indicators, evidence = frames.score_frames(docs)
     text = dict(zip(docs["doc_id"], docs["text"]))
     assert all(text[r.doc_id][r.start:r.end] == r.evidence for r in evidence.itertuples())
+    # the literal-word prefilter only skips indicators that cannot match: results equal a full run of every regex
+    for fast, full in zip((scores, indicators, evidence), frames.score_frames(docs, _prefilter=False)):
+        pd.testing.assert_frame_equal(fast, full)
     assert scores["score"].between(0, 1).all()
     labels = frames.find_labels(docs)
     assert not labels["text"].str.contains("Counter-Terrorism", case=False).any()
