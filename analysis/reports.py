@@ -485,13 +485,21 @@ def coerce_parameter(name: str, value, type_name: str):
 
 
 def _load_corpus(path: Path) -> pd.DataFrame:
+    """The corpus columns that parameters are checked against (no text: fast and small on large corpora)."""
     if not path.is_file():
         raise InputError(f"corpus {path} does not exist: build it with `python -m analysis ingest ... --out {path}`")
+    import pyarrow.parquet as pq
+
     try:
-        from analysis.ingest import load_corpus
-    except ImportError:  # ingest not available: read the parquet directly
-        from analysis.tables import load_table as load_corpus
-    return load_corpus(path)
+        names = pq.read_schema(path).names
+        columns = [c for c in ("doc_id", "outlet", "published", "duplicate_of") if c in names]
+        corpus = pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a file that is not parquet
+        raise InputError(f"corpus {path} cannot be read as parquet ({type(exc).__name__}): pass the file written "
+                         "by `python -m analysis ingest`") from None
+    if "doc_id" not in corpus:
+        raise InputError(f"corpus {path} has no doc_id column: it was not written by `python -m analysis ingest`")
+    return corpus
 
 
 def _unknown_actors(actors) -> list[str]:
@@ -553,6 +561,8 @@ def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.
             from analysis.timeseries import load_events
 
             load_events(p["events"])
+            if "events" in typed[name]:  # the kernel runs in notebooks/: pass the file as an absolute path
+                typed[name]["events"] = str(Path(typed[name]["events"]).resolve())
         missing = [t for t in _spec(name).tables if t not in have]
         if missing:
             raise InputError(f"report {name} needs analysis table(s) {', '.join(missing)} missing from "

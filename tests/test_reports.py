@@ -77,12 +77,23 @@ def test_validate_parameters_accepts_and_types(built):
     assert typed["actors"]["actors"] == ["islamic_state", "Iraqi forces"]
 
 
+def test_relative_events_file_is_passed_absolute(built, tmp_path, monkeypatch):
+    corpus, analysis = built
+    (tmp_path / "ev.yaml").write_text('version: "1"\nevents:\n  - {id: a, date: 2016-10-17, label: A}\n')
+    monkeypatch.chdir(tmp_path)
+    typed = reports.validate_parameters(["coverage"], {"events": "ev.yaml"}, corpus=corpus, analysis=analysis)
+    assert typed["coverage"]["events"] == str(tmp_path / "ev.yaml")
+
+
 def test_validate_needs_corpus_and_analysis(built, tmp_path):
     corpus, analysis = built
     with pytest.raises(InputError, match="does not exist"):
         reports.validate_parameters(["coverage"], {}, corpus=tmp_path / "none.parquet", analysis=analysis)
     with pytest.raises(InputError, match="analyze"):
         reports.validate_parameters(["coverage"], {}, corpus=corpus, analysis=tmp_path / "empty")
+    (tmp_path / "bad.parquet").write_text("not parquet")
+    with pytest.raises(InputError, match="cannot be read as parquet"):
+        reports.validate_parameters(["coverage"], {}, corpus=tmp_path / "bad.parquet", analysis=analysis)
 
 
 def test_no_kernel_starts_on_bad_parameters(built, tmp_path, monkeypatch):
