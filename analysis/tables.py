@@ -22,6 +22,7 @@ def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
             df.to_csv(tmp, index=False, lineterminator="\n")
         else:
             df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary shared files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
