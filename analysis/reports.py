@@ -109,7 +109,9 @@ REPORT_RC = {
     "xtick.labelsize": 9,
     "ytick.labelsize": 9,
     "legend.fontsize": 9,
-    "legend.frameon": False,
+    "legend.frameon": True,  # a white box, so event lines and grid do not run through legend text
+    "legend.framealpha": 0.9,
+    "legend.edgecolor": "none",
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.facecolor": "white",
