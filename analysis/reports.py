@@ -242,10 +242,11 @@ class Report:
                                   digits=digits, number=self._table_no)))
 
     def note(self, text: str) -> None:
-        """Show a sentence of interpretation (plain text, e.g. from a ``describe_*`` function) as a paragraph."""
+        """Show a sentence of interpretation (plain text, e.g. from a ``describe_*`` function; `code` spans allowed)."""
         from IPython.display import HTML, display
 
-        display(HTML(f'<p class="note">{html.escape(text)}</p>'))
+        body = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))  # `code` spans, as in markdown
+        display(HTML(f'<p class="note">{body}</p>'))
 
     def validation(self, summary: dict) -> None:
         """Show a validation summary (:func:`analysis.validation.summarise_validation`): its statement, and the
