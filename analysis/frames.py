@@ -823,9 +823,13 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     """The speaker phrase ending just before a speech verb: (start, end, role) in sentence offsets, or None."""
     left = sent[:verb_start]
     stripped = left.rstrip()
-    stripped = rules.trailing_regex.sub("", stripped)
-    stripped = _TIME_TAIL.sub("", stripped).rstrip()
-    stripped = rules.trailing_regex.sub("", stripped).rstrip()
+    # the tails to strip ("has also", "on Sunday", "in a statement") are short: work on the last 120 characters
+    # only, as a `$`-anchored substitution scans the whole string
+    head, tail = stripped[:-120], stripped[-120:]
+    tail = rules.trailing_regex.sub("", tail)
+    tail = _TIME_TAIL.sub("", tail).rstrip()
+    tail = rules.trailing_regex.sub("", tail).rstrip()
+    stripped = (head + tail).rstrip()
     closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
     if closing_comma:
         stripped = stripped[:-1].rstrip()
@@ -956,6 +960,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
     text = doc.text
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
+        if not rules.verb_regex.search(original) and not rules.according_regex.search(original):
+            continue  # most sentences attribute nothing: skip the work below
         sent = _mask_abbreviations(original)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
         for m in rules.according_regex.finditer(sent):
