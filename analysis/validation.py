@@ -206,8 +206,14 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
     for path in map(Path, paths):
         if not path.is_file():
             raise InputError(f"coding sheet {path} does not exist")
+        if path.suffix.lower() in (".xlsx", ".xls", ".ods", ".numbers"):
+            raise InputError(f"{path}: a spreadsheet file; save it as CSV (UTF-8) from your spreadsheet program")
         try:
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            with open(path, encoding="utf-8-sig") as fh:
+                header = fh.readline()
+            # spreadsheets in many European locales save "CSV" with semicolons
+            sep = ";" if header.count(";") > header.count(",") else ","
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]}); save the sheet as UTF-8 CSV")\
                 from exc

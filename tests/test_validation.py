@@ -112,7 +112,10 @@ def test_codesheet_round_trip_and_value_parsing(tmp_path, mini_corpus):
     raw.loc[1:, "conflict.reproach"] = ["yes", "0", "1", ""][: len(raw) - 1]
     raw.loc[1:, "label.terrorist.own"] = "n"
     raw.to_csv(tmp_path / "ann.csv", index=False)
+    raw.to_csv(tmp_path / "ann_semicolon.csv", index=False, sep=";")
     got = validation.load_codesheets([tmp_path / "ann.csv"])
+    same = validation.load_codesheets([tmp_path / "ann_semicolon.csv"])
+    pd.testing.assert_frame_equal(got.drop(columns="source_file"), same.drop(columns="source_file"))
     assert len(got) == len(sample) and set(got["coder"]) == {"ann"}
     by_doc = got.set_index("doc_id")
     codes = dict(zip(raw["doc_id"][1:], ["yes", "0", "1", ""]))
