@@ -1,6 +1,8 @@
 """Figures of framing: frame prevalence over time and by outlet, label voice, territorial verbs, who is quoted."""
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -74,14 +76,16 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
     axes = np.atleast_1d(fig.subplots(nrows, min(ncols, len(frame_ids)), sharex=True, sharey=True)).ravel()
     groups = sorted(data[by].dropna().unique()) if by else [None]
     colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    full = _full_range(pd.DatetimeIndex(sorted(pd.to_datetime(data["period"]).unique())))
     for ax, frame in zip(axes, frame_ids):
         sub = data[data["frame"] == frame]
         for g in groups:
             line = sub if g is None else sub[sub[by] == g]
-            line = line.sort_values("period")
-            ax.plot(pd.to_datetime(line["period"]), line[value], marker="o", markersize=3, lw=1.5,
+            # periods without (enough) articles stay gaps: the line is not drawn across them
+            series = line.groupby(pd.to_datetime(line["period"]))[value].mean().reindex(full)
+            ax.plot(series.index, series.to_numpy(), marker="o", markersize=3, lw=1.5,
                     color=colors[g], label=str(g) if g is not None else "all articles")
-        ax.set_title(_frame_label(frame), fontsize=10)
+        ax.set_title(textwrap.fill(_frame_label(frame), 28), fontsize=10)
         ax.grid(alpha=0.3)
         if value == "share_present":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -92,6 +96,9 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
         ax.tick_params(labelsize=8)
     for ax in axes[len(frame_ids):]:
         ax.set_visible(False)
+    ncol = min(ncols, len(frame_ids))
+    for k in range(max(0, len(frame_ids) - ncol), len(frame_ids)):  # the lowest panel of each column shows dates
+        axes[k].xaxis.set_tick_params(labelbottom=True)
     ylabel = "share of articles with the frame" if value == "share_present" else "mean frame score (0-1)"
     fig.supylabel(ylabel, fontsize=10)
     fig.supxlabel("publication period", fontsize=10)
