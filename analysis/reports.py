@@ -658,6 +658,10 @@ def _kernel_manager_class():
     and the kernel does not warn about unencrypted TCP. The kernel is the ``python3`` kernelspec, whose ``python``
     jupyter_client replaces with this interpreter (sys.executable), so reports run in this environment."""
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    if len(jupyter_runtime_dir()) > 60:  # socket paths are limited to ~107 bytes: fall back to local TCP
+        return AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kw):
