@@ -1359,6 +1359,28 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.D
     }
 
 
+def find_evidence_context(table: pd.DataFrame, docs: pd.DataFrame, *, width: int = 60) -> pd.DataFrame:
+    """Read the evidence: ``table`` (frame_evidence, labels, territorial_verbs or attributions) with the text around
+    each hit, like a keyword-in-context listing: the table's columns plus left, match, right.
+
+    ``width`` is the number of characters shown on each side (line breaks shown as spaces).
+    """
+    require_columns(table, ["doc_id", "start", "end"], what="evidence table")
+    require_columns(docs, ["doc_id", "text"], what="corpus")
+    texts = dict(zip(docs["doc_id"], docs["text"]))
+    missing = set(table["doc_id"]) - set(texts)
+    if missing:
+        raise ParameterError(f"{len(missing)} doc_id(s) of the table are not in the corpus (e.g. "
+                             f"{sorted(map(str, missing))[0]!r}): pass the corpus the table was made from")
+    left, match, right = [], [], []
+    for doc_id, start, end in zip(table["doc_id"], table["start"], table["end"]):
+        text = texts[doc_id]
+        left.append(text[max(0, start - width):start].replace("\n", " "))
+        match.append(text[start:end])
+        right.append(text[end:end + width].replace("\n", " "))
+    return table.assign(left=left, match=match, right=right).reset_index(drop=True)
+
+
 def frame_labels(codebook=None) -> dict[str, str]:
     """Frame id -> readable label, for tables and figures."""
     return {f.id: f.label for f in load_codebook(codebook).frames}
@@ -1372,6 +1394,7 @@ def indicator_questions(codebook=None) -> pd.DataFrame:
 __all__ = [
     "Codebook", "FrameScores", "load_codebook", "load_conflict_language", "load_attribution_rules", "score_frames",
     "count_frames", "find_quote_spans", "find_labels", "find_territorial_verbs", "find_attributions",
-    "find_actor_mentions", "count_labels", "count_territorial_verbs", "count_attributions", "analyze_chunk",
+    "find_actor_mentions", "find_evidence_context", "count_labels", "count_territorial_verbs", "count_attributions",
+    "analyze_chunk",
     "frame_labels", "indicator_questions", "RESOURCE_VERSIONS",
 ]

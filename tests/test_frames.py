@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis import frames
-from analysis.errors import ResourceError
+from analysis.errors import ParameterError, ResourceError
 
 
 def docs_of(**texts) -> pd.DataFrame:
@@ -127,6 +127,18 @@ def test_prefilter_gives_identical_results_on_every_indicator_example():
     docs = pd.DataFrame({"doc_id": [f"t{i}" for i in range(len(texts))], "text": texts})
     for fast, full in zip(frames.score_frames(docs), frames.score_frames(docs, _prefilter=False)):
         pd.testing.assert_frame_equal(fast, full)
+
+
+def test_evidence_in_context_shows_the_words_around_each_hit(mini_corpus):
+    _, _, evidence = frames.score_frames(mini_corpus)
+    shown = frames.find_evidence_context(evidence, mini_corpus, width=20)
+    assert len(shown) == len(evidence) and (shown["match"] == shown["evidence"]).all()
+    text = dict(zip(mini_corpus["doc_id"], mini_corpus["text"]))
+    row = shown.iloc[0]
+    assert text[row["doc_id"]][row["start"] - len(row["left"]):row["start"]].replace("\n", " ") == row["left"]
+    assert len(row["right"]) <= 20
+    with pytest.raises(ParameterError):
+        frames.find_evidence_context(evidence, mini_corpus.iloc[:1])
 
 
 def test_count_frames_by_outlet_and_quarter(mini_corpus):
