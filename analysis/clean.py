@@ -62,10 +62,11 @@ def _merge_named(base: list[dict], extra: list[dict] | None, where: str) -> list
 
 @dataclass(frozen=True)
 class Rule:
-    """One named boilerplate pattern."""
+    """One named boilerplate pattern; ``credit`` names the wire agency a span it cuts is evidence for."""
 
     name: str
     regex: re.Pattern
+    credit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
         for r in merged:
             if "pattern" not in r:
                 raise ResourceError(f"{where}: rule {r['name']!r} has no `pattern:`")
-            out.append(Rule(r["name"], _compile(r["pattern"], f"{where}, rule {r['name']!r}")))
+            out.append(Rule(r["name"], _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
+                            str(r["credit"]) if r.get("credit") else None))
         return out
 
     hdr = data["header"]
@@ -264,7 +266,11 @@ def normalize_for_hash(text: str) -> str:
 
 @dataclass
 class CleanResult:
-    """A cleaned text and what was cut from it, in order: ``removed`` holds ``(rule, text)`` pairs."""
+    """A cleaned text and what was cut from it, in order: ``removed`` holds ``(rule, text)`` pairs.
+
+    ``header_credit`` is an agency named by removed text: just before the date of a leading header, or by an inline
+    rule with a ``credit:`` (Reuters staff credit lines). Ingest uses it only when the cleaned text credits no agency.
+    """
 
     text: str
     title: str | None
@@ -365,10 +371,14 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
             removed.append((line_rule or f"tail:{tail_rule}", para))
             continue
         for rule in rules.inline:
+            n_before = len(removed)
+
             def cut(m, name=rule.name):
                 removed.append((name, m.group(0).strip()))
                 return " "
             para = rule.regex.sub(cut, para)
+            if rule.credit and header_credit is None and len(removed) > n_before:
+                header_credit = rule.credit   # used only when the cleaned text credits no agency
         para = _SPACES.sub(" ", para).strip()
         if para:
             kept.append(para)
