@@ -27,7 +27,8 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # WeasyPrint (the PDF route) needs the Pango system library; install it when we can, else say how.
-if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1; then
+# libharfbuzz-subset0 is optional for WeasyPrint's import but without it every PDF logs a font-subsetting warning.
+if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so'; then
   pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing system libraries for PDF output: $pkgs"
