@@ -35,17 +35,31 @@ INSTRUCTIONS = (
     "cell blank only if you cannot decide. Write your name or initials in `coder` on every row. Code independently: "
     "do not discuss articles with other coders before all sheets are in. Label questions: 'own voice' = the word is "
     "the journalist's own; 'attributed' = inside quotation marks or in a reported-speech clause (X said ..., "
-    "according to X). Do not edit doc_id. Keep this row; it is ignored when sheets are read.")
+    "according to X). Source questions: code 1 if the article cites such a source at least once. Do not edit "
+    "doc_id. Keep this row; it is ignored when sheets are read.")
 # Krippendorff (2004): alpha >= .800 reliable; .667-.800 allows tentative conclusions.
 ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.800, 0.667
 
 
 # ================================================================================================== questions
-def coding_questions(frames_codebook=None, *, lexicon=None, labels=None) -> pd.DataFrame:
+# Source-type questions (`source.<type>`): does the article cite such a source at least once?
+SOURCE_QUESTIONS = {
+    "government_military": "a government or military official or body (ministry, army, command, spokesman)",
+    "armed_group": "an armed group (e.g. Islamic State, SDF, rebels) or its media (Amaq)",
+    "monitor_ngo": "a monitor or NGO (e.g. the Syrian Observatory for Human Rights, Amnesty, activists)",
+    "un_international": "the UN or another international organisation (UNHCR, IOM, Red Cross, ...)",
+    "civilian_witness": "a civilian or witness (resident, displaced person, doctor, relative)",
+    "journalist_agency": "a journalist, news agency or other media (AFP reporters, state TV, SANA)",
+    "anonymous": "an anonymous source (a source, sources close to ..., an official who asked not to be named)",
+}
+
+
+def coding_questions(frames_codebook=None, *, lexicon=None, labels=None, sources: bool = True) -> pd.DataFrame:
     """The questions of a coding sheet: question (column name), level, frame, item, voice, text.
 
-    One question per measurable indicator (``frame.indicator``) and, for each label (all labels of the conflict
-    lexicon, or the ids in ``labels``), two questions ``label.<id>.own`` and ``label.<id>.attributed``.
+    One question per measurable indicator (``frame.indicator``); for each label (all labels of the conflict
+    lexicon, or the ids in ``labels``) two questions ``label.<id>.own`` and ``label.<id>.attributed``; and with
+    ``sources`` one question per source type (``source.<type>``: is such a source cited at least once?).
     Frame-level answers are derived (a frame is present when any of its indicators is coded yes).
     """
     from analysis import frames as fr
@@ -63,13 +77,17 @@ def coding_questions(frames_codebook=None, *, lexicon=None, labels=None) -> pd.D
         rows.append({"question": f"label.{lab}.attributed", "level": "label", "frame": None, "item": lab,
                      "voice": "attributed",
                      "text": f"Is the label '{lab}' used in a quotation or in speech attributed to a source?"})
+    if sources:
+        for stype, what in SOURCE_QUESTIONS.items():
+            rows.append({"question": f"source.{stype}", "level": "source", "frame": None, "item": stype,
+                         "voice": None, "text": f"Does the article cite or quote {what} (said, according to, told)?"})
     return pd.DataFrame(rows, columns=["question", "level", "frame", "item", "voice", "text"])
 
 
 def _frame_questions(columns) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for c in columns:
-        if not c.startswith("label.") and c.count(".") == 1:
+        if not c.startswith(("label.", "source.", "frame.")) and c.count(".") == 1:
             out.setdefault(c.split(".")[0], []).append(c)
     return out
 
@@ -89,6 +107,8 @@ def _with_frames(wide: pd.DataFrame) -> pd.DataFrame:
 def _level(question: str) -> str:
     if question.startswith("label."):
         return "label"
+    if question.startswith("source."):
+        return "source"
     if question.startswith("frame."):
         return "frame"
     return "indicator"
@@ -156,7 +176,7 @@ def _allocate(sizes: pd.Series, n: int) -> pd.Series:
 
 
 def save_codesheet(sample: pd.DataFrame, frames_codebook=None, path: str | os.PathLike | None = None, *,
-                   lexicon=None, labels=None) -> Path:
+                   lexicon=None, labels=None, sources: bool = True) -> Path:
     """Write a coding sheet (CSV): one row per sampled article, one blank column per question.
 
     The first row (doc_id ``#question``) holds the question texts and the instructions, so that a coder sees
@@ -164,7 +184,7 @@ def save_codesheet(sample: pd.DataFrame, frames_codebook=None, path: str | os.Pa
     """
     if path is None:
         raise ParameterError("save_codesheet needs a path for the CSV file")
-    questions = coding_questions(frames_codebook, lexicon=lexicon, labels=labels)
+    questions = coding_questions(frames_codebook, lexicon=lexicon, labels=labels, sources=sources)
     sheet = pd.DataFrame({c: sample[c] if c in sample.columns else "" for c in META_COLUMNS})
     sheet["coder"] = ""
     if "published" in sample.columns:
@@ -326,15 +346,18 @@ def consensus(sheets: pd.DataFrame) -> pd.DataFrame:
 def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=None) -> pd.DataFrame:
     """The automated measures coded like a sheet: doc_id and one 0/1 column per question.
 
-    ``source`` is an `analyze` output directory (reads frame_indicators.parquet and labels.parquet) or a corpus
-    DataFrame (measured now with analysis.frames). ``doc_ids`` restricts the rows (e.g. to a coded sample).
+    ``source`` is an `analyze` output directory (reads frame_indicators.parquet, labels.parquet and, when present,
+    attributions.parquet) or a corpus DataFrame (measured now with analysis.frames). ``doc_ids`` restricts the rows
+    (e.g. to a coded sample).
     """
     from analysis import frames as fr
     questions = coding_questions(frames_codebook, lexicon=lexicon)
+    attributions = None
     if isinstance(source, pd.DataFrame):
         docs = source if doc_ids is None else source[source["doc_id"].astype(str).isin(set(map(str, doc_ids)))]
         _, indicators, _ = fr.score_frames(docs, codebook=frames_codebook)
         labels = fr.find_labels(docs, lexicon=lexicon)
+        attributions = fr.find_attributions(docs)
         all_ids = docs["doc_id"].astype(str)
     else:
         out_dir = Path(source)
@@ -345,6 +368,8 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
                              f"frames stage) or pass the corpus")
         indicators = load_table(needed[0])
         labels = load_table(needed[1])
+        if (out_dir / "attributions.parquet").is_file():
+            attributions = load_table(out_dir / "attributions.parquet")
         all_ids = indicators["doc_id"].astype(str).drop_duplicates()
     ids = pd.Index(sorted(set(all_ids) if doc_ids is None else set(map(str, doc_ids))), name="doc_id")
     out = pd.DataFrame(index=ids)
@@ -354,10 +379,18 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
     lab = labels.assign(doc_id=labels["doc_id"].astype(str), question="label." + labels["label"] + "." +
                         labels["voice"])
     lab_counts = lab.groupby(["doc_id", "question"]).size().unstack(fill_value=0) if len(lab) else pd.DataFrame()
+    src_counts = pd.DataFrame()
+    if attributions is not None and len(attributions):
+        src = attributions.assign(doc_id=attributions["doc_id"].astype(str),
+                                  question="source." + attributions["source_type"].astype(str))
+        src_counts = src.groupby(["doc_id", "question"]).size().unstack(fill_value=0)
     known_docs = set(ind["doc_id"])
     for q in questions["question"]:
-        if q.startswith("label."):
-            col = lab_counts[q] if q in lab_counts.columns else pd.Series(dtype="float64")
+        if q.startswith("source.") and attributions is None:
+            continue  # no attribution table: these questions cannot be answered automatically
+        if q.startswith(("label.", "source.")):
+            counts = lab_counts if q.startswith("label.") else src_counts
+            col = counts[q] if q in counts.columns else pd.Series(dtype="float64")
             vals = (col.reindex(ids).fillna(0) > 0).astype(int)
         else:
             col = fired[q] if q in fired.columns else pd.Series(dtype="float64")
@@ -475,12 +508,13 @@ def register_cli(sub) -> None:
     p.add_argument("--include-duplicates", action="store_true", help="also sample near-duplicate articles")
     p.add_argument("--labels", nargs="+", default=None, metavar="LABEL",
                    help="label ids to ask about (default: every label of the lexicon), e.g. terrorist militant")
+    p.add_argument("--no-sources", action="store_true", help="leave out the source-type questions")
     p.add_argument("--out", default=None, help="CSV path (default: <analysis dir>/validation/codesheet.csv)")
     p.set_defaults(func=_run_codesheet)
 
     v = sub.add_parser("validate", help="agreement between coders and precision/recall/F1 of the automated measures",
                        description="Read completed coding sheets; report Krippendorff's alpha between coders and "
-                                   "precision, recall and F1 of each automated indicator, frame and label.")
+                                   "precision, recall and F1 of each automated indicator, frame, label and source type.")
     v.add_argument("sheets", nargs="+", help="completed coding sheets (CSV), one or more per coder")
     v.add_argument("--analysis-dir", default=str(config.ANALYSIS_DIR),
                    help="`analyze` output with frame_indicators/labels tables (default: %(default)s)")
@@ -502,9 +536,9 @@ def _run_codesheet(args) -> int:
     sample = draw_sample(corpus, args.n, by=args.by, freq=args.freq, seed=args.seed,
                          include_duplicates=args.include_duplicates)
     path = Path(args.out) if args.out else out_dir / VALIDATION_SUBDIR / "codesheet.csv"
-    save_codesheet(sample, None, path, labels=args.labels)
+    save_codesheet(sample, None, path, labels=args.labels, sources=not args.no_sources)
     print(f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
-          f"{len(coding_questions(labels=args.labels))} questions")
+          f"{len(coding_questions(labels=args.labels, sources=not args.no_sources))} questions")
     return 0
 
 

@@ -60,6 +60,7 @@ def test_precision_recall_f1_match_hand_computation():
     t = got.loc["label.terrorist.own"]  # tp 1, fn 1: precision 1, recall 1/2, F1 2/3
     assert (t["precision"], t["recall"]) == (1.0, 0.5) and t["f1"] == pytest.approx(2 / 3)
     assert got.loc["frame.conflict", "level"] == "frame" and t["level"] == "label"
+    assert "frame.label" not in got.index  # label questions are not a frame
 
 
 def test_consensus_is_majority_with_ties_missing():
@@ -154,6 +155,9 @@ def test_automated_answers_from_corpus_match_frames(mini_corpus):
         zip(fired["doc_id"], fired["fired"].astype(int)))
     own_terror = set(labels.loc[labels["label"].eq("terrorist") & labels["voice"].eq("own"), "doc_id"])
     assert set(auto.loc[auto["label.terrorist.own"] == 1, "doc_id"]) == own_terror
+    sources = frames.find_attributions(mini_corpus)
+    monitors = set(sources.loc[sources["source_type"] == "monitor_ngo", "doc_id"])
+    assert monitors and set(auto.loc[auto["source.monitor_ngo"] == 1, "doc_id"]) == monitors
 
 
 def test_summarise_validation_unvalidated_statement(tmp_path):
@@ -179,6 +183,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
         filled.loc[1:, "coder"] = coder
         assert [c for c in filled.columns if c.startswith("label.")] == [
             "label.terrorist.own", "label.terrorist.attributed", "label.militant.own", "label.militant.attributed"]
+        assert "source.anonymous" in filled.columns
         for q in validation.coding_questions(labels=["terrorist", "militant"])["question"]:
             vals = [str(auto.loc[d, q]) for d in filled["doc_id"][1:]]
             if flip and q == "military.territorial_change":
@@ -196,6 +201,8 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     # the majority of ann (= automated) and bob (one flip) ties on one article, so precision stays 1 where defined
     assert scores.loc["conflict.reproach", "n"] == 4
     assert (scores["precision"].dropna() == 1).all()
+    assert set(scores.loc[scores["level"] == "source"].index) == {f"source.{t}" for t in validation.SOURCE_QUESTIONS}
+    assert not any(q.startswith("frame.source") or q.startswith("frame.label") for q in scores.index)
     agreement = summary["agreement"].set_index("question")
     assert agreement.loc["military.territorial_change", "alpha"] < 1 or np.isnan(
         agreement.loc["military.territorial_change", "alpha"])
