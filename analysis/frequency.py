@@ -45,9 +45,9 @@ def _doc_term_counts(doc_ids, texts) -> tuple[pd.DataFrame, np.ndarray]:
     n_terms = len(uniques)
     keys = np.repeat(np.arange(len(lists), dtype="int64"), totals) * n_terms + rank[codes]
     keys, counts = np.unique(keys, return_counts=True)
-    table = pd.DataFrame({
-        "doc_id": doc_ids[keys // n_terms],
-        "term": uniques[order][keys % n_terms],
+    table = pd.DataFrame({  # object dtype: no conversion to pandas' string dtype for a table that goes to parquet
+        "doc_id": pd.Series(doc_ids[keys // n_terms], dtype=object),
+        "term": pd.Series(uniques[order][keys % n_terms], dtype=object),
         "count": counts.astype("int64"),
     })
     return table, totals

@@ -8,6 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 
+# Rows per parquet row group: readers that stream a table (e.g. `analyze` over the corpus) hold one group at a time.
+ROW_GROUP_ROWS = 5_000
+
+
 def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write ``df`` to parquet (or CSV by suffix) atomically: readers never see a half-written file.
 
@@ -21,7 +25,7 @@ def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
         if path.suffix == ".csv":
             df.to_csv(tmp, index=False, lineterminator="\n")
         else:
-            df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+            df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd", row_group_size=ROW_GROUP_ROWS)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary shared files
         os.replace(tmp, path)
     except BaseException:

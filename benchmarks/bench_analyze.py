@@ -1,6 +1,6 @@
 """Benchmark `analyze` on FA-KES replicated to 50,000 articles against a naive per-article NLTK approach.
 
-    .venv/bin/python benchmarks/bench_analyze.py                       # 10k and 50k articles (several minutes)
+    .venv/bin/python benchmarks/bench_analyze.py                       # 10k, 50k, 100k articles (~20 minutes)
     .venv/bin/python benchmarks/bench_analyze.py --sizes 2000 --naive-sample 1000 --vader-sample 200   # quick
 
 Every measurement runs in a fresh subprocess, so the peak resident memory (ru_maxrss) belongs to that run alone.
@@ -10,7 +10,8 @@ Every measurement runs in a fresh subprocess, so the peak resident memory (ru_ma
 - ``naive NLTK``: per article, untrained ``PunktSentenceTokenizer().tokenize``, ``NLTKWordTokenizer().tokenize``
   per sentence and ``FreqDist`` of the tokens -- on the first ``--naive-sample`` articles, extrapolated per article.
 - ``VADER``: our sentiment stage (sentence scores + whole-text compound) vs naive NLTK VADER per sentence.
-- ``analyze all``: the full command with every stage in pipeline.STAGES (sentiment, frequency, actors, frames).
+- ``analyze all``: the full command with every stage in pipeline.STAGES (sentiment, frequency, actors, frames),
+  once, at the largest size.
 - identical counts: for every naive article, its FreqDist normalised as documented (each Treebank token
   lower-cased and re-split with ``analysis.text.TOKEN_PATTERN``, which drops punctuation-only tokens) must equal
   the article's rows in ``terms.parquet``.
@@ -145,7 +146,7 @@ def build_corpora(workdir: Path, sizes: list[int]) -> dict[int, Path]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     ap.add_argument("--naive-sample", type=int, default=5_000, help="articles for the naive NLTK run")
     ap.add_argument("--vader-sample", type=int, default=1_000, help="articles for the naive VADER timing")
     ap.add_argument("--skip-all", action="store_true", help="skip the full analyze (all stages) runs")
@@ -174,8 +175,8 @@ def main(argv=None) -> int:
         senti = _run_child("analyze", str(corpora[small]), str(work / f"senti_{small}"), "sentiment")
         _line(f"analyze sentiment stage only, {small:,}", senti)
         if not args.skip_all:
-            for size, path in corpora.items():
-                full = _run_child("analyze", str(path), str(work / f"all_{size}"), "all", required=False)
+            for size in [max(corpora)]:  # the full command once, at the largest size
+                full = _run_child("analyze", str(corpora[size]), str(work / f"all_{size}"), "all", required=False)
                 if full:
                     _line(f"analyze all stages, {size:,}", full)
 
