@@ -177,3 +177,12 @@ def test_add_sentence_text(analysis, mini_corpus):
     assert first["text"].startswith("BAGHDAD, Iraq (AFP) - Iraqi forces launched") and first["text"].endswith(".")
     with pytest.raises(ParameterError, match="not in the corpus"):
         pipeline.add_sentence_text(analysis.sentences, mini_corpus[mini_corpus.doc_id != "m01"])
+
+
+def test_row_groups_do_not_change_tables(mini_corpus, tmp_path, analysis):
+    path = tmp_path / "groups.parquet"
+    mini_corpus.to_parquet(path, index=False, row_group_size=2)  # three row groups, read one at a time
+    result = pipeline.analyze_corpus(path, tmp_path / "groups", chunk_size=3, progress=False)
+    assert result.manifest["corpus"]["fingerprint"] == analysis.manifest["corpus"]["fingerprint"]
+    for name in ("documents", "sentences", "terms"):
+        pd.testing.assert_frame_equal(result.table(name), analysis.table(name))
