@@ -564,8 +564,12 @@ class _Prefilter:
 
 @lru_cache(maxsize=8)
 def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
+    """The prefilter for a codebook, or None (then every regex runs) if the parser internals are unavailable."""
     import ahocorasick
-    from re import _parser
+    try:
+        from re import _parser  # the standard library's regex parser (Python >= 3.11)
+    except ImportError:  # pragma: no cover - an exotic Python: run every regex, the results are the same
+        return None
 
     owners: dict[str, set[int]] = {}
     always = set()
