@@ -216,3 +216,84 @@ def test_many_bad_bytes_are_repaired_in_linear_time():
     # regression: re-decoding the rest of the input after each bad byte was quadratic (minutes for 1 MB)
     text, n = clean.decode_bytes(b"caf\xe9 " * 100_000)
     assert n == 100_000 and text.startswith("café café")
+
+
+# --- inline furniture of flattened scrapes (rules version 2; texts written for these tests) ---------------------
+
+_TRT_TAIL = ("Source TRTWorld and agencies Related News Ministers meet in Geneva | A film festival opens Category News "
+             "Storm hits the coast A picture is worth a thousand words. Follow us on Instagram. FOLLOW TRTWORLD Dont "
+             "miss out on the Latest News We wont spam you and we respect your privacy. SUBSCRIBE TRT World on Youtube "
+             "Connect with TRT World iOS Android Contact Us Legal Terms of Use Privacy Policy Cookie Policy")
+
+
+@pytest.mark.parametrize("text, rules, kept", [
+    ("Shelling hit the town on Monday. " + _TRT_TAIL, {"source-line", "trt-site-footer"},
+     "Shelling hit the town on Monday."),
+    ("Rescuers dig in the rubble of Town X on May 2 2016 (TRT World and Agencies) Fighting resumed at dawn.",
+     {"photo-credit"}, "Rescuers dig in the rubble of Town X on May 2 2016 Fighting resumed at dawn."),
+    ("A market was hit (AFP Photo) and traders fled. A boy is carried (Photo AP) to safety.", {"photo-credit"},
+     "A market was hit and traders fled. A boy is carried to safety."),
+    ("The toll rose to 12. Jets strike market in Town X Jane Roe reports - YouTube The monitor said more died.",
+     {"youtube-title"}, "The toll rose to 12. The monitor said more died."),
+    ('Aid was blocked. "Gas attack" kills 20 in Town Y - YouTube Talks resumed.', {"youtube-title"},
+     "Aid was blocked. Talks resumed."),
+    ("Aid arrived. Convoy enters the town today httpst.coAbC123xyz pic.twitter.comQwE456rty Relief Agency (ReliefAg) "
+     "July 27 2016 The convoy left at noon.", {"tweet-embed"},
+     "Aid arrived. Convoy enters the town today The convoy left at noon."),
+    ("Schools closed. Rockets fell on the capital Jane Roe (janeroe) February 5 2015 Shops reopened later.",
+     {"tweet-embed"}, "Schools closed. Rockets fell on the capital Shops reopened later."),
+    ("Jets hit a clinic, the monitor said. Tags Syria Idlib airstrikes Russia At least 9 people were killed on "
+     "Monday in strikes on a clinic.", {"tag-list"},
+     "Jets hit a clinic, the monitor said. At least 9 people were killed on Monday in strikes on a clinic."),
+    ("Fighting went on. Tags Aleppo regime forces the Nusra Front Syrian troops and militias repelled an attack.",
+     {"tag-list"}, "Fighting went on. Syrian troops and militias repelled an attack."),
+    ("Clashes went on. Tags Syria Homs Intense Government air raids in the north killed four.", {"tag-list"},
+     "Clashes went on. Government air raids in the north killed four."),
+    ("Talks failed on Friday. Read Also", {"read-also"}, "Talks failed on Friday."),
+    ("The group retreated. ... 312 Topic War in the Region (1881) Related Blast Hits Checkpoint - Reports Talks "
+     "Stall in Geneva", {"sputnik-related"}, "The group retreated."),
+    ("The army said it would respond. Reporting by Jane Roe; Editing by John Doe", {"credit-line"},
+     "The army said it would respond."),
+    ('"We will win," he said. (Additional reporting by Jane Roe in Beirut; Editing by John Doe) SAP is the sponsor '
+     "of this coverage which is independently produced by the staff of Example News.", {"credit-line", "sponsor-note"},
+     '"We will win," he said.'),
+    ("Shelling went on. (Source: Syrian Coalition's Media Office) Twitter", {"source-line"}, "Shelling went on."),
+    ("Shops reopened. 12 MoreImage", {"image-counter"}, "Shops reopened."),
+])
+def test_inline_furniture_rules(text, rules, kept):
+    res = clean.clean_text(text)
+    assert res.text == kept
+    assert {r for r, _ in res.removed} == rules
+    assert all(span in text for _, span in res.removed)      # every span is recorded verbatim
+
+
+@pytest.mark.parametrize("text", [
+    # prose that merely mentions the furniture words
+    "Activists posted a video on YouTube showing the raids. The Twitter account of the group said so.",
+    "The council tags the report as urgent and the army said it would respond.",
+    "Officials said the text was subject to editing by the censors before broadcast.",
+    "He wrote the statement; reporting by local media could not be confirmed.",
+    "The mission said a picture is worth more than a report and published photos of the damage.",
+    "Related news agencies said the town fell. Source: residents.",
+    # a tag list whose end cannot be found (no sentence start within 25 words) is left alone
+    "Tags " + " ".join(f"Place{i}" for i in range(30)) + " strikes were reported.",
+])
+def test_inline_furniture_rules_leave_prose(text):
+    res = clean.clean_text(text)
+    assert res.text == text and res.removed == []
+
+
+def test_credit_line_is_fallback_agency_evidence():
+    res = clean.clean_text("Strikes hit the city. Reporting by Jane Roe; Editing by John Doe")
+    assert res.header_credit == "Reuters" and "Reporting" not in res.text
+    assert clean.clean_text("Strikes hit the city.").header_credit is None
+
+
+def test_source_line_naming_an_agency_credits_it():
+    assert clean.find_agency("Strikes hit the city on Monday. Source AA") == ("Anadolu", None)
+    assert clean.find_agency("The source AA said nothing.") == (None, None)
+
+
+def test_rules_version_is_bumped_for_the_inline_furniture():
+    assert int(clean.default_rules().version.split("+")[0]) >= 2
+    assert int(clean.load_agencies().version.split("+")[0]) >= 2

@@ -51,7 +51,7 @@ def test_corpus_has_canonical_schema_and_dtypes(fixture_run, tmp_path):
     assert len(corpus) == len(out.corpus)
     assert (tmp_path / "rejects.parquet").exists() and (tmp_path / "removed_spans.parquet").exists()
     manifest = json.loads((tmp_path / ingest.MANIFEST_NAME).read_text())
-    assert manifest["rules_version"].startswith("1") and manifest["counts"]["articles"] == len(corpus)
+    assert manifest["rules_version"] == clean.default_rules().version and manifest["counts"]["articles"] == len(corpus)
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
 
 
@@ -357,6 +357,47 @@ def test_fakes_leading_header_removed(fakes_csv, fakes_run):
     assert (fakes_run.removed["rule"] == "header").sum() >= n
 
 
+# Inline site furniture of the flattened FA-KES scrapes (boilerplate rules v2): phrases that must be gone, and the
+# story sentences next to them (first words after the furniture) that must remain.
+_FAKES_FURNITURE = ["Follow us on Instagram", "Dont miss out on the Latest News", " - YouTube", "FOLLOW TRTWORLD",
+                    "Cookie Policy", "pic.twitter.com", "httpst.co", "Source TRTWorld and agencies",
+                    "(TRT World and Agencies)", "Reporting by", "Editing by", "Read Also", "MoreImage",
+                    "Launched in London in 1978", "(Source: Syrian Coalition"]
+
+
+def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
+    raw = _fakes_rows(fakes_csv)
+    corpus, removed = fakes_run.corpus, fakes_run.removed
+    assert len(corpus) == 804 and corpus["published"].notna().all()
+    text = corpus.set_index("source_row")["text"]
+    for phrase in _FAKES_FURNITURE:
+        n_raw = sum(phrase in r["article_content"] for r in raw)
+        assert n_raw > 0, phrase                                     # the phrase really occurs in the raw scrape
+        left = text[text.str.contains(phrase, regex=False)]
+        assert left.empty, f"{phrase!r} left in rows {list(left.index[:5])}"
+    tags = re.compile(r"\bTags (?:[A-Z][\w-]* ){1,3}")
+    assert sum(bool(tags.search(r["article_content"])) for r in raw) > 50
+    assert text.str.contains(r"\bTags ").sum() <= 2               # at most a list whose end could not be found
+    # the prose right after each removed span is still in the article
+    by_doc = corpus.set_index("doc_id")["text"]
+    checked = 0
+    for doc_id, rule, span in removed[removed["rule"].isin(
+            ["tag-list", "youtube-title", "tweet-embed", "photo-credit"])].itertuples(index=False):
+        row = int(corpus.loc[corpus["doc_id"] == doc_id, "source_row"].iloc[0])
+        src = clean.normalize_text(raw[row - 1]["article_content"])
+        rest = src[src.find(span) + len(span):]
+        for other in removed.loc[removed["doc_id"] == doc_id, "text"]:   # furniture that follows is gone too
+            rest = rest.replace(other, " ")
+        after = " ".join(rest.split()[:4])
+        if len(after.split()) == 4:
+            assert after in " ".join(by_doc[doc_id].split()), f"{rule}: prose after {span[-40:]!r} lost"
+            checked += 1
+    assert checked > 100
+    counts = removed["rule"].value_counts()
+    for rule in ("trt-site-footer", "tag-list", "youtube-title", "tweet-embed", "credit-line", "sputnik-related"):
+        assert counts.get(rule, 0) >= 10, rule
+
+
 def test_fakes_exact_duplicate_rows_marked(fakes_csv, fakes_run):
     raw = _fakes_rows(fakes_csv)
     first_of: dict[tuple, int] = {}
@@ -384,6 +425,9 @@ def test_reuters_isot_reads_without_options(reuters_csv, tmp_path):
     wash = c[c["text"].str.startswith("WASHINGTON (Reuters) - ")]
     assert len(wash) and (wash["agency"] == "Reuters").all() and (wash["dateline"] == "WASHINGTON").all()
     assert c["outlet"].isna().all() and "subject" in c.columns
+    # Reuters staff credit lines and SAP sponsor notes are cut and audited; the agency stays Reuters
+    assert not c["text"].str.contains("Editing by|SAP is the sponsor|funded in part by SAP").any()
+    assert {"credit-line", "sponsor-note"} <= set(res.removed["rule"])
 
 
 @pytest.mark.slow
