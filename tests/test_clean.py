@@ -259,6 +259,8 @@ _TRT_TAIL = ("Source TRTWorld and agencies Related News Ministers meet in Geneva
      '"We will win," he said.'),
     ("Shelling went on. (Source: Syrian Coalition's Media Office) Twitter", {"source-line"}, "Shelling went on."),
     ("Shops reopened. 12 MoreImage", {"image-counter"}, "Shops reopened."),
+    ("Shells hit two houses. J. Doe/ Rana / Sami al-Haddad", {"staff-signature"}, "Shells hit two houses."),
+    ("The army advanced further. ABC 11", {"staff-signature"}, "The army advanced further."),
 ])
 def test_inline_furniture_rules(text, rules, kept):
     res = clean.clean_text(text)
@@ -275,6 +277,9 @@ def test_inline_furniture_rules(text, rules, kept):
     "He wrote the statement; reporting by local media could not be confirmed.",
     "The mission said a picture is worth more than a report and published photos of the damage.",
     "Related news agencies said the town fell. Source: residents.",
+    # a final sentence after an abbreviation, and a closing agency source line, are not signatures
+    "The vote was held at the U.N. Security Council",
+    "Strikes hit the town on Monday. Source AFP",
     # a tag list whose end cannot be found (no sentence start within 25 words) is left alone
     "Tags " + " ".join(f"Place{i}" for i in range(30)) + " strikes were reported.",
 ])

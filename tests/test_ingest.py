@@ -362,7 +362,7 @@ def test_fakes_leading_header_removed(fakes_csv, fakes_run):
 _FAKES_FURNITURE = ["Follow us on Instagram", "Dont miss out on the Latest News", " - YouTube", "FOLLOW TRTWORLD",
                     "Cookie Policy", "pic.twitter.com", "httpst.co", "Source TRTWorld and agencies",
                     "(TRT World and Agencies)", "Reporting by", "Editing by", "Read Also", "MoreImage",
-                    "Launched in London in 1978", "(Source: Syrian Coalition"]
+                    "Launched in London in 1978", "(Source: Syrian Coalition", "SSH 11", "English Bulletin"]
 
 
 def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
@@ -394,7 +394,8 @@ def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
             checked += 1
     assert checked > 100
     counts = removed["rule"].value_counts()
-    for rule in ("trt-site-footer", "tag-list", "youtube-title", "tweet-embed", "credit-line", "sputnik-related"):
+    for rule in ("trt-site-footer", "tag-list", "youtube-title", "tweet-embed", "credit-line", "sputnik-related",
+                 "staff-signature"):
         assert counts.get(rule, 0) >= 10, rule
 
 
