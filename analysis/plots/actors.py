@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 
 import matplotlib.dates as mdates
 import networkx as nx
@@ -98,71 +100,105 @@ def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str =
 
 
 # ------------------------------------------------------------------------------------------------ co-occurrence
-def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 25, min_count: int = 2,
+_SMALL_WORDS = {"of", "for", "the", "and", "in", "on", "de", "al", "to"}
+
+
+def _compact(entry_id: str, dictionary: ActorDictionary, max_len: int = 16) -> str:
+    """A short node label: the label without its parenthesis; a long one becomes its acronym when an alias spells
+    the label's initials ('Syrian Observatory for Human Rights' -> 'SOHR'), else it is wrapped on two lines."""
+    if entry_id not in dictionary.entries:
+        return entry_id
+    entry = dictionary.entries[entry_id]
+    label = _short(entry.label)
+    if len(label) <= max_len:
+        return label
+    initials = "".join(w[0] for w in re.split(r"[\s-]+", label) if w and w.lower() not in _SMALL_WORDS).upper()
+    for alias in entry.aliases:
+        if alias.isupper() and 2 <= len(alias) <= 6 and alias == initials:
+            return alias
+    return textwrap.fill(label, max(max_len, math.ceil(len(label) / 2) + 1), break_long_words=False)
+
+
+def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 20, min_count: int = 2,
                               dictionary: ActorDictionary | None = None, seed: int = 7,
-                              title: str | None = None) -> Figure:
+                              title: str | None = None, label_length: int = 16) -> Figure:
     """Network of actors mentioned together, from ``count_cooccurrence`` (long table).
 
     Nodes: the ``top`` actors with the most co-mentions, sized by the units mentioning them and coloured by side;
-    edges: pairs co-mentioned at least ``min_count`` times, width by n_both. The layout is seeded (deterministic).
+    edges: pairs co-mentioned at least ``min_count`` times, width by n_both. Labels longer than ``label_length``
+    characters become the actor's acronym (an alias spelling its initials) or wrap on two lines. The layout is
+    seeded (``seed``), so the same table always gives the same figure; fewer nodes (``top``) or a higher
+    ``min_count`` make a dense network readable.
     """
     require_columns(cooccurrence, ["actor_a", "actor_b", "n_both", "n_a", "n_b"], what="co-occurrence table")
     d = dictionary or default_dictionary()
     edges = cooccurrence[cooccurrence["n_both"] >= min_count]
     strength = pd.concat([edges[["actor_a", "n_both"]].rename(columns={"actor_a": "id"}),
                           edges[["actor_b", "n_both"]].rename(columns={"actor_b": "id"})])
-    strength = strength.groupby("id")["n_both"].sum().sort_values(ascending=False, kind="stable")
-    nodes = list(strength.index[:top])
+    strength = strength.groupby("id")["n_both"].sum()
+    strength = strength.reset_index().sort_values(["n_both", "id"], ascending=[False, True], kind="stable")
+    nodes = list(strength["id"].iloc[:top])
     edges = edges[edges["actor_a"].isin(nodes) & edges["actor_b"].isin(nodes)]
-    fig, ax = _new_figure(9.5, 7.0)
+    fig, ax = _new_figure(7.2, 6.4)
     ax.set_axis_off()
     if edges.empty:
         _no_data(ax, f"no pair co-occurs {min_count} or more times")
+        ax.set_title(title or "Actors mentioned together", loc="left")
         return fig
     graph = nx.Graph()
     size = {}
-    for a, b, n, na, nb in edges[["actor_a", "actor_b", "n_both", "n_a", "n_b"]].itertuples(index=False):
-        graph.add_edge(a, b, weight=float(n))
+    for a, b, n, na, nb in edges.sort_values(["actor_a", "actor_b"])[["actor_a", "actor_b", "n_both", "n_a", "n_b"]] \
+            .itertuples(index=False):
+        graph.add_edge(a, b, weight=float(n), damped=math.log1p(float(n)))
         size[a], size[b] = na, nb
     nodes = sorted(graph.nodes)
-    pos = nx.spring_layout(graph, weight="weight", seed=seed, k=2.2 / math.sqrt(len(nodes)), iterations=200)
+    # Kamada-Kawai spreads a dense graph evenly (the spring layout piles the hubs in the centre, under their
+    # labels); a short seeded spring pass on log-damped weights then pulls strongly tied actors together, with a
+    # node distance k well above networkx's default 1/sqrt(n) so that the hubs' labels fit between them.
+    start = nx.kamada_kawai_layout(graph, weight=None) if len(nodes) > 2 else None
+    pos = nx.spring_layout(graph, pos=start, weight="damped", seed=seed, k=5.5 / math.sqrt(len(nodes)),
+                           iterations=30 if start else 50)
     max_w = edges["n_both"].max()
-    for a, b, data in graph.edges(data=True):
+    for a, b, data in sorted(graph.edges(data=True), key=lambda e: e[2]["weight"]):  # heavy edges on top
         (x1, y1), (x2, y2) = pos[a], pos[b]
-        ax.plot([x1, x2], [y1, y2], color="#888888", alpha=0.35 + 0.45 * data["weight"] / max_w,
-                linewidth=0.5 + 5 * data["weight"] / max_w, zorder=1, solid_capstyle="round")
+        ax.plot([x1, x2], [y1, y2], color="#888888", alpha=0.25 + 0.5 * data["weight"] / max_w,
+                linewidth=0.4 + 4.5 * data["weight"] / max_w, zorder=1, solid_capstyle="round")
     max_s = max(size.values())
-    ax.margins(0.12)
+    ax.margins(0.1)
     sides = {n: d.entries[n].attrs.get("side") if n in d.entries else None for n in nodes}
     xs, ys = zip(*(pos[n] for n in nodes))
-    ax.scatter(xs, ys, s=[80 + 900 * size[n] / max_s for n in nodes], zorder=2, edgecolor="white", linewidth=1,
+    areas = [60 + 700 * size[n] / max_s for n in nodes]
+    ax.scatter(xs, ys, s=areas, zorder=2, edgecolor="white", linewidth=1,
                color=[SIDE_COLORS.get(sides[n], NEUTRAL) for n in nodes])
-    labels = {n: _short(d.entries[n].label) if n in d.entries else n for n in nodes}
-    areas = [80 + 900 * size[n] / max_s for n in nodes]
-    texts = [ax.text(pos[n][0], pos[n][1], labels[n], fontsize=8.5, zorder=3,
-                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
+    texts = [ax.text(pos[n][0], pos[n][1], _compact(n, d, label_length), fontsize=9, zorder=3, linespacing=1.0,
+                     bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
              for n in nodes]
     fig.canvas.draw()  # final axis limits before measuring
     _place_labels(fig, ax, texts, [pos[n] for n in nodes],
                   offsets=[(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, 1), (1, 1), (-1, -1)],
-                  radii=[math.sqrt(a) / 2 for a in areas])
+                  radii=[math.sqrt(a) / 2 for a in areas], rings=(1, 8, 16, 24), leader_color="#777777")
     used = [s for s in SIDE_COLORS if s in set(sides.values())]
-    handles = [Line2D([], [], marker="o", linestyle="", markersize=8, color=SIDE_COLORS[s], label=s) for s in used]
+    handles = [Line2D([], [], marker="o", linestyle="", markersize=7, color=SIDE_COLORS[s], label=s) for s in used]
     if any(s not in SIDE_COLORS for s in sides.values()):
-        handles.append(Line2D([], [], marker="o", linestyle="", markersize=8, color=NEUTRAL, label="other / none"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8,
-              title="side", title_fontsize=8)
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=NEUTRAL, label="other / none"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False, fontsize=8.5,
+               handletextpad=0.2, columnspacing=1.0)
     level = cooccurrence["level"].iloc[0] if "level" in cooccurrence.columns and len(cooccurrence) else "unit"
-    ax.set_title(title or f"Actors mentioned in the same {level} (edges: >= {min_count} co-mentions)",
+    ax.set_title(title or f"Actors mentioned in the same {level}\n"
+                          f"(the {len(nodes)} most connected; lines: pairs with {min_count}+ co-mentions)",
                  fontsize=11, loc="left")
     return fig
 
 
-def _place_labels(fig, ax, texts, anchors, offsets, radii=None) -> None:
+def _place_labels(fig, ax, texts, anchors, offsets, radii=None, *, rings=(1,), drop: bool = False,
+                  leader_color: str | None = None, extra=()) -> list[bool]:
     """Greedy label placement: try offsets around each anchor, keep the first that overlaps no label or point.
 
     ``offsets`` are (dx, dy) in points, scaled by each anchor's marker radius (points) plus a gap when ``radii``
-    is given. Written here because matplotlib has no label de-overlapping and adjustText is not a dependency.
+    is given; each of ``rings`` (in points) pushes the label further out when no nearer position is free, with a
+    thin leader line (``leader_color``) to its point; ``extra`` are more boxes (display pixels) to avoid. A label with no free position is removed with ``drop``,
+    else kept at its first position (a readable overlap beats a hidden name). Returns which labels were kept.
+    Written here because matplotlib has no label de-overlapping and adjustText is not a dependency.
     """
     from matplotlib.transforms import Bbox
 
@@ -172,30 +208,45 @@ def _place_labels(fig, ax, texts, anchors, offsets, radii=None) -> None:
     centres = [ax.transData.transform(a) for a in anchors]
     obstacles = [Bbox.from_extents(x - r * to_px, y - r * to_px, x + r * to_px, y + r * to_px)
                  for (x, y), r in zip(centres, radii)]
-    placed = []
+    placed, kept = [], []
     frame = ax.get_window_extent(renderer)
     inverse = ax.transData.inverted()
     for i, (text, (px, py), r) in enumerate(zip(texts, centres, radii)):
-        first = None
-        for dx, dy in offsets:
-            gap_x = (r + 2) * np.sign(dx) if r else 0
-            gap_y = (r + 2) * np.sign(dy) if r else 0
-            text.set_ha("right" if dx < 0 else "left" if dx > 0 else "center")
-            text.set_va("top" if dy < 0 else "bottom" if dy > 0 else "center")
-            text.set_position(inverse.transform((px + (dx + gap_x) * to_px, py + (dy + gap_y) * to_px)))
-            box = text.get_window_extent(renderer)
-            first = first or (text.get_position(), text.get_ha(), text.get_va())
-            others = placed + obstacles[:i] + obstacles[i + 1:]
-            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            if inside and not any(box.overlaps(b) for b in others):
+        first, found = None, None
+        others = placed + obstacles[:i] + obstacles[i + 1:] + list(extra)
+        for ring in rings:
+            for dx, dy in offsets:
+                norm = math.hypot(dx, dy) or 1.0
+                gap_x = (r + 2 + ring - 1) * dx / norm if (r or ring > 1) else 0
+                gap_y = (r + 2 + ring - 1) * dy / norm if (r or ring > 1) else 0
+                text.set_ha("right" if dx < 0 else "left" if dx > 0 else "center")
+                text.set_va("top" if dy < 0 else "bottom" if dy > 0 else "center")
+                text.set_position(inverse.transform((px + (dx + gap_x) * to_px, py + (dy + gap_y) * to_px)))
+                box = text.get_window_extent(renderer)
+                first = first or (text.get_position(), text.get_ha(), text.get_va())
+                inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+                padded = box.padded(2 * to_px)  # a little air between neighbouring labels
+                if inside and not any(padded.overlaps(b) for b in others):
+                    found = ring
+                    break
+            if found is not None:
                 break
-        else:  # nowhere free: keep the first position (a readable overlap beats a hidden name)
+        if found is None:
+            if drop:
+                text.remove()
+                kept.append(False)
+                continue
             pos, ha, va = first
             text.set_position(pos)
             text.set_ha(ha)
             text.set_va(va)
             box = text.get_window_extent(renderer)
+        elif found > rings[0] and leader_color:
+            near = (min(max(px, box.x0), box.x1), min(max(py, box.y0), box.y1))  # nearest point of the label
+            ax.plot(*zip(anchors[i], inverse.transform(near)), color=leader_color, linewidth=0.6, zorder=2.5)
         placed.append(box)
+        kept.append(True)
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------------------- tone
@@ -218,7 +269,7 @@ def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, t
         actors = [actors] if isinstance(actors, str) else list(actors)
     t = t[t["actor_id"].isin(actors)]
     labels = _labels(tone, None)
-    fig, ax = _new_figure(7.5, 0.9 + 0.36 * max(len(actors), 3))
+    fig, ax = _new_figure(7.2, 1.3 + 0.34 * max(len(actors), 3))
     if t.empty:
         _no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
         return fig
@@ -240,13 +291,16 @@ def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, t
         ax.errorbar(sub["mean_compound"], y, xerr=err, fmt="o", markersize=5, capsize=2, linewidth=1,
                     color=PALETTE[gi % len(PALETTE)], label=label)
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.set_yticks(range(len(order)), [labels.get(a, a) for a in order], fontsize=9)
+    ax.set_yticks(range(len(order)), [textwrap.fill(labels.get(a, a), 24, break_long_words=False) for a in order],
+                  fontsize=9)
     ax.set_xlim(-1, 1)
-    ax.set_xlabel("mean VADER compound of the sentences mentioning the actor (95% interval)")
+    ax.set_xlabel("mean tone of the sentences naming the actor\n(VADER compound, -1 to 1; bars: 95% intervals)",
+                  fontsize=9.5)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     if by is not None:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, title=by)
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=min(len(groups), 4),
+                   frameon=False, fontsize=8.5, title=by, title_fontsize=8.5)
     ax.set_title(title or "Tone of the sentences that mention each actor", fontsize=11, loc="left")
     return fig
 
@@ -290,7 +344,7 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
     lon0, lon1, lat0, lat1 = extent
     pts = pts.dropna(subset=["lat", "lon"])
     pts = pts[pts["lon"].between(lon0, lon1) & pts["lat"].between(lat0, lat1)].sort_values("n", ascending=False)
-    fig, ax = _new_figure(8.5, 6.2)
+    fig, ax = _new_figure(7.2, 5.6)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))
@@ -318,22 +372,22 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
     sizes = (15 + 900 * np.sqrt(pts["n"] / max_n)).to_numpy()
     ax.scatter(pts["lon"], pts["lat"], s=sizes, color=PALETTE[3], alpha=0.55, edgecolor="#7A2E00", linewidth=0.6,
                zorder=2)
-    texts = [ax.text(lon, lat, f"{_short(label)} ({n:,})", fontsize=8.5, zorder=3,
-                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.7})
-             for label, lon, lat, n in pts[["label", "lon", "lat", "n"]].head(top_labels).itertuples(index=False)]
-    fig.canvas.draw()
-    anchors = list(zip(pts["lon"].head(top_labels), pts["lat"].head(top_labels)))
-    _place_labels(fig, ax, texts, anchors,
-                  offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1), (6, 10), (6, -10)],
-                  radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]])
-    for text, (x, y) in zip(texts, anchors):  # a thin leader from each point to its label
-        tx, ty = text.get_position()
-        ax.plot([x, tx], [y, ty], color="#7A2E00", linewidth=0.5, alpha=0.7, zorder=2.5)
     ref = [n for n in (max_n, max_n / 10, max_n / 100) if n >= 1]
     handles = [ax.scatter([], [], s=15 + 900 * math.sqrt(n / max_n), color=PALETTE[3], alpha=0.55,
                           edgecolor="#7A2E00", label=f"{n:,.0f}") for n in ref]
-    ax.legend(handles=handles, title="mentions", loc="lower left", frameon=True, fontsize=8, title_fontsize=8,
-              labelspacing=2.2, borderpad=1.2, handletextpad=2.0, framealpha=0.9)
+    legend = ax.legend(handles=handles, title="mentions", loc="lower left", frameon=True, fontsize=8,
+                       title_fontsize=8, labelspacing=2.0, borderpad=1.0, handletextpad=1.8, framealpha=0.9)
+    # the top_labels places by mentions, largest first; a label that would overlap a label already placed, a
+    # labelled point or the legend is left out (its point stays), so a dense cluster shows its largest places
+    labelled = pts.head(top_labels)
+    texts = [ax.text(lon, lat, f"{_short(label)} ({n:,})", fontsize=8.5, zorder=3,
+                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
+             for label, lon, lat, n in labelled[["label", "lon", "lat", "n"]].itertuples(index=False)]
+    fig.canvas.draw()
+    _place_labels(fig, ax, texts, list(zip(labelled["lon"], labelled["lat"])),
+                  offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)],
+                  radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]], rings=(1, 10, 20), drop=True,
+                  leader_color="#7A2E00", extra=[legend.get_window_extent(fig.canvas.get_renderer())])
     ax.set_title(title or "Places mentioned (approximate coordinates; point area ~ mentions)", fontsize=11,
                  loc="left")
     return fig
