@@ -230,7 +230,12 @@ _TRT_TAIL = ("Source TRTWorld and agencies Related News Ministers meet in Geneva
     ("Shelling hit the town on Monday. " + _TRT_TAIL, {"source-line", "trt-site-footer"},
      "Shelling hit the town on Monday."),
     ("Rescuers dig in the rubble of Town X on May 2 2016 (TRT World and Agencies) Fighting resumed at dawn.",
-     {"photo-credit"}, "Rescuers dig in the rubble of Town X on May 2 2016 Fighting resumed at dawn."),
+     {"photo-caption", "photo-credit"}, "Fighting resumed at dawn."),
+    # a sentence before a credit that does not end with the picture's date may be the standfirst: only the credit goes
+    ("Dozens of civilians were killed as they fled the city. (TRT World and Agencies) The toll rose.",
+     {"photo-credit"}, "Dozens of civilians were killed as they fled the city. The toll rose."),
+    ("Jets struck at dawn. A man walks past a damaged shop in Town X Syria June 5 2016. (TRT World and Agencies) "
+     "The toll rose to nine.", {"photo-caption", "photo-credit"}, "Jets struck at dawn. The toll rose to nine."),
     ("A market was hit (AFP Photo) and traders fled. A boy is carried (Photo AP) to safety.", {"photo-credit"},
      "A market was hit and traders fled. A boy is carried to safety."),
     ("The toll rose to 12. Jets strike market in Town X Jane Roe reports - YouTube The monitor said more died.",
