@@ -246,21 +246,57 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
 
 # --------------------------------------------------------------------------------------------------- writing tables
 class _TableWriter:
-    """Chunk tables go to part files; finish() merges each table into one parquet file without loading it whole."""
+    """Streams each table's chunks into one parquet file; memory holds one chunk.
+
+    A table is written directly with a ParquetWriter whose schema is the first chunk's. When a later chunk does not
+    fit that schema (e.g. a column that was all-null in the first chunk), the table switches to part files that
+    finish() merges under a unified schema, again one part at a time.
+    """
 
     def __init__(self, build_dir: Path):
         self.build_dir = build_dir
+        self.writers: dict[str, tuple[pq.ParquetWriter, Path]] = {}
         self.parts: dict[str, list[Path]] = {}
 
-    def append(self, name: str, df: pd.DataFrame) -> None:
+    def _part(self, name: str, table: pa.Table) -> None:
         part_dir = self.build_dir / "parts" / name
         part_dir.mkdir(parents=True, exist_ok=True)
         path = part_dir / f"{len(self.parts.get(name, [])):06d}.parquet"
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path)
+        pq.write_table(table, path)
         self.parts.setdefault(name, []).append(path)
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if name not in self.writers and name not in self.parts:
+            if any(pa.types.is_null(field.type) for field in table.schema):
+                self._part(name, table)
+                return
+            path = self.build_dir / f".{name}.direct.parquet"
+            self.writers[name] = (pq.ParquetWriter(path, table.schema, compression="zstd"), path)
+        if name in self.writers:
+            writer, path = self.writers[name]
+            try:
+                if table.schema.names != writer.schema.names:
+                    raise TypeError("columns differ")
+                table = table.cast(writer.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+                writer.close()  # what was written so far becomes the first part
+                del self.writers[name]
+                self.parts[name] = [path]
+                self._part(name, table)
+                return
+            writer.write_table(table)
+            return
+        self._part(name, table)
 
     def finish(self, out_dir: Path) -> dict[str, dict]:
         summary = {}
+        for name, (writer, path) in sorted(self.writers.items()):
+            writer.close()
+            target = self.build_dir / f"{name}.parquet"
+            os.replace(path, target)
+            schema = pq.read_schema(target)
+            summary[name] = {"rows": pq.ParquetFile(target).metadata.num_rows, "columns": schema.names}
         for name, parts in sorted(self.parts.items()):
             schemas = [pq.read_schema(p) for p in parts]
             schema = pa.unify_schemas(schemas, promote_options="permissive")
@@ -268,11 +304,15 @@ class _TableWriter:
             rows = 0
             with pq.ParquetWriter(target, schema, compression="zstd") as writer:
                 for p in parts:
-                    table = pq.read_table(p).select(schema.names).cast(schema)
+                    table = pq.read_table(p)
+                    for field in schema:  # a column missing from a part is all-null there
+                        if field.name not in table.column_names:
+                            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+                    table = table.select(schema.names).cast(schema)
                     rows += table.num_rows
                     writer.write_table(table)
             summary[name] = {"rows": rows, "columns": schema.names}
-        return summary
+        return dict(sorted(summary.items()))
 
 
 # ------------------------------------------------------------------------------------------------------ the command

@@ -186,3 +186,28 @@ def test_row_groups_do_not_change_tables(mini_corpus, tmp_path, analysis):
     assert result.manifest["corpus"]["fingerprint"] == analysis.manifest["corpus"]["fingerprint"]
     for name in ("documents", "sentences", "terms"):
         pd.testing.assert_frame_equal(result.table(name), analysis.table(name))
+
+
+FAKE_STAGE = '''
+import pandas as pd
+
+def analyze_chunk(docs, sentences):
+    first = "m01" in set(docs["doc_id"])
+    ids = list(docs["doc_id"])
+    return {
+        "late_strings": pd.DataFrame({"doc_id": ids, "value": [None] * len(ids) if first else ["x"] * len(ids)}),
+        "widening": pd.DataFrame({"doc_id": ids, "n": [1] * len(ids) if first else [1.5] * len(ids)}),
+    }
+'''
+
+
+def test_stage_tables_whose_types_change_between_chunks(corpus_file, tmp_path, monkeypatch):
+    (tmp_path / "fake_stage_b.py").write_text(FAKE_STAGE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    r = pipeline.analyze_corpus(corpus_file, tmp_path / "o", chunk_size=2, progress=False,
+                                stages=["fake_stage_b:analyze_chunk"])
+    late = r.late_strings
+    assert late["doc_id"].tolist() == ["m01", "m02", "m03", "m04", "m05", "m06"]
+    assert late["value"].isna().sum() == 2 and (late["value"].dropna() == "x").all()
+    assert r.widening["n"].tolist() == [1, 1, 1.5, 1.5, 1.5, 1.5]
+    assert r.manifest["tables"]["widening"]["rows"] == 6
