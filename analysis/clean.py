@@ -67,6 +67,7 @@ class Rule:
     name: str
     regex: re.Pattern
     credit: str | None = None
+    flat_only: bool = False     # apply only to a text that is one paragraph (a flattened scrape)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
             if "pattern" not in r:
                 raise ResourceError(f"{where}: rule {r['name']!r} has no `pattern:`")
             out.append(Rule(r["name"], _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
-                            str(r["credit"]) if r.get("credit") else None))
+                            str(r["credit"]) if r.get("credit") else None, bool(r.get("flat_only", False))))
         return out
 
     hdr = data["header"]
@@ -371,6 +372,8 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
             removed.append((line_rule or f"tail:{tail_rule}", para))
             continue
         for rule in rules.inline:
+            if rule.flat_only and len(paragraphs) > 1:
+                continue
             n_before = len(removed)
 
             def cut(m, name=rule.name):

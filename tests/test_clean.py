@@ -293,6 +293,13 @@ def test_inline_furniture_rules_leave_prose(text):
     assert res.text == text and res.removed == []
 
 
+def test_flat_only_rule_skips_texts_with_paragraphs():
+    flat = "Shells hit two houses. Hazem Doe"
+    assert clean.clean_text(flat).text == "Shells hit two houses."
+    para = "Final score of the match. Rockledge\nSecond paragraph of the report."
+    assert clean.clean_text(para).text == para and clean.clean_text(para).removed == []
+
+
 def test_credit_line_is_fallback_agency_evidence():
     res = clean.clean_text("Strikes hit the city. Reporting by Jane Roe; Editing by John Doe")
     assert res.header_credit == "Reuters" and "Reporting" not in res.text
