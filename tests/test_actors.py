@@ -366,3 +366,66 @@ def test_plots_return_titled_figures(mini):
     assert f"Mosul ({n['mosul'] + n['al_nuri_mosque']})" in map_texts  # the mosque counts towards its city
     empty = plots.plot_cooccurrence_network(cooc, min_count=99)
     assert "no pair" in empty.axes[0].texts[0].get_text()
+
+
+def _boxes(fig, texts):
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts]
+
+
+def _overlapping(boxes):
+    return [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+
+
+@pytest.fixture(scope="module")
+def fakes_mentions(fakes):
+    return actors.find_mentions(fakes[["doc_id", "text"]])
+
+
+def test_network_on_fakes_is_page_wide_deterministic_and_labels_do_not_overlap(fakes_mentions):
+    from analysis.plots import actors as plots
+
+    cooc = actors.count_cooccurrence(fakes_mentions[fakes_mentions["kind"] == "actor"], level="document")
+    fig = plots.plot_cooccurrence_network(cooc, top=20, min_count=5)
+    again = plots.plot_cooccurrence_network(cooc, top=20, min_count=5)
+    assert fig.get_size_inches()[0] <= 7.5  # shown at A4 text width without shrinking the fonts much
+    fig.canvas.draw()
+    again.canvas.draw()
+    texts = fig.axes[0].texts
+    assert len(texts) == 20
+    assert [(t.get_text(), t.get_position()) for t in texts] == \
+        [(t.get_text(), t.get_position()) for t in again.axes[0].texts]  # seeded layout
+    assert "SOHR" in {t.get_text() for t in texts}  # a long name shows as its acronym
+    assert all(len(line) <= 20 for t in texts for line in t.get_text().split("\n"))
+    boxes = _boxes(fig, texts)
+    assert _overlapping(boxes) == []
+    frame = fig.bbox
+    assert all(frame.contains(b.x0, b.y0) and frame.contains(b.x1, b.y1) for b in boxes)
+
+
+def test_place_map_labels_top_places_without_overlap(fakes, fakes_mentions):
+    import re
+
+    from analysis.plots import actors as plots
+
+    counts = actors.count_mentions(fakes_mentions, fakes, kind="place")
+    fig = plots.plot_place_map(counts, top_labels=12)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if re.search(r"\(\d[\d,]*\)$", t.get_text())]
+    assert 6 <= len(labels) <= 12
+    assert any(t.get_text().startswith("Aleppo (") for t in labels)  # the most mentioned place is always labelled
+    assert _overlapping(_boxes(fig, labels)) == []
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert not any(b.overlaps(legend) for b in _boxes(fig, labels))
+
+
+def test_tone_axis_label_is_not_clipped(mini):
+    from analysis.plots import actors as plots
+
+    corpus, sentences, mentions = mini
+    tone = actors.score_actor_tone(mentions, sentences.assign(vader_compound=0.1), corpus)
+    fig = plots.plot_actor_tone(tone, min_sentences=1)
+    fig.canvas.draw()
+    box = fig.axes[0].xaxis.label.get_window_extent(fig.canvas.get_renderer())
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1

@@ -453,11 +453,55 @@ def test_plots_render_from_count_tables(mini_corpus):
     ]
     for fig in figs:
         assert isinstance(fig, Figure)
-        titled = [ax for ax in fig.axes if ax.get_title()]
+        titled = [ax for ax in fig.axes for loc in ("left", "center") if ax.get_title(loc=loc)]
         assert titled or fig._suptitle is not None
         fig.canvas.draw()  # renders without error
-    heat_rows = [t.get_text() for t in figs[2].axes[0].get_yticklabels()]
-    assert heat_rows[0] == "Attribution of responsibility"  # codebook order: generic frames first
+    heat_rows = [t.get_text().replace("\n", " ") for t in figs[2].axes[0].get_yticklabels()]
+    assert heat_rows[0] == "Attribution of responsibility"  # codebook order: generic frames first (names wrapped)
+
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402 - used by the figure tests below
+
+
+def _inside(inner, outer) -> bool:
+    return outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1
+
+
+def test_frame_prevalence_panels_fit_an_a4_page(mini_corpus):
+    from analysis.plots import frames as pf
+    scores, _, _ = frames.score_frames(mini_corpus)
+    fig = pf.plot_frame_prevalence(frames.count_frames(scores, mini_corpus, freq="Q"))
+    assert fig.get_size_inches()[0] <= 7.5
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    panels = [ax for ax in fig.axes if ax.get_title(loc="left")]
+    assert len(panels) == len(frames.load_codebook().frames)
+    titles = {ax.get_title(loc="left").replace("\n", " "): ax for ax in panels}
+    assert "Military progress and territorial control" in titles  # wrapped, not cut
+    for ax in panels:
+        title = ax.title if ax.title.get_text() else ax._left_title
+        box = title.get_window_extent(renderer)
+        assert _inside(box, fig.bbox)
+        neighbours = [o.get_window_extent(renderer) for o in panels if o is not ax]
+        assert not any(box.overlaps(o) for o in neighbours)  # no title runs into the next panel
+        for axis in (ax.xaxis, ax.yaxis):  # readable tick labels
+            assert min(t.label1.get_fontsize() for t in axis.get_major_ticks()) >= 8
+
+
+def test_frame_heatmap_is_sized_from_the_table(mini_corpus):
+    from analysis.plots import frames as pf
+    scores, _, _ = frames.score_frames(mini_corpus)
+    counts = frames.count_frames(scores, mini_corpus, by="outlet")
+    fig = pf.plot_frame_heatmap(counts)
+    n_rows, n_cols = counts["frame"].nunique(), counts["outlet"].nunique()
+    width, height = fig.get_size_inches()
+    assert width <= 7.5 and height >= 0.35 * n_rows
+    ax = fig.axes[0]
+    cells = [t for t in ax.texts]
+    assert len(cells) == n_rows * n_cols and min(t.get_fontsize() for t in cells) >= 7.5
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    assert all(_inside(t.get_window_extent(renderer), fig.bbox) for t in ax.get_yticklabels() + ax.get_xticklabels())
 
 
 def test_reuters_real_wire_copy(reuters_csv):

@@ -7,10 +7,13 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from analysis.errors import ParameterError
 from analysis.plots.coverage import NEUTRAL, PALETTE
+
+#: Width (inches) of a figure shown at the full text width of an A4 report page; fonts are sized for it.
+A4_WIDTH = 7.2
 
 SOURCE_LABELS = {
     "government_military": "government / military", "armed_group": "armed group", "monitor_ngo": "monitor / NGO",
@@ -62,19 +65,24 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
     """Frame prevalence over time as small multiples: one panel per frame, one line per group (or overall).
 
     ``counts`` is :func:`analysis.frames.count_frames` output with ``freq`` set (a ``period`` column), optionally
-    ``by`` a group column such as "outlet". ``value``: "share_present" (share of articles with the frame) or
-    "mean_score". Periods with fewer than ``min_docs`` articles are not drawn.
+    ``by`` a group column such as "outlet" (the 8 groups with most articles are drawn, one colour each). ``value``:
+    "share_present" (share of articles with the frame) or "mean_score". Periods with fewer than ``min_docs``
+    articles are not drawn. The figure is A4-page wide; its height grows with the number of panel rows.
     """
     _check(counts, ["period", "frame", value, "n_docs"], "plot_frame_prevalence")
     data = counts[counts["n_docs"] >= min_docs]
     frame_ids = list(dict.fromkeys(frames or _codebook_order(data["frame"].unique())))
-    fig = Figure(figsize=(3.4 * min(ncols, max(len(frame_ids), 1)), 2.5 * int(np.ceil(len(frame_ids) / ncols)) + 0.8),
-                 layout="constrained")
+    ncol = max(1, min(ncols, len(frame_ids)))
+    nrows = max(1, int(np.ceil(len(frame_ids) / ncol)))
+    fig = Figure(figsize=(A4_WIDTH if ncol > 1 else 4.8, 1.95 * nrows + 1.0), layout="constrained")
     if data.empty or not frame_ids:
         return _no_data(fig, "no periods with articles to plot")
-    nrows = int(np.ceil(len(frame_ids) / ncols))
-    axes = np.atleast_1d(fig.subplots(nrows, min(ncols, len(frame_ids)), sharex=True, sharey=True)).ravel()
-    groups = sorted(data[by].dropna().unique()) if by else [None]
+    axes = np.atleast_1d(fig.subplots(nrows, ncol, sharex=True, sharey=True)).ravel()
+    groups, dropped = [None], 0
+    if by:
+        size = data.groupby(by)["n_docs"].sum().sort_values(ascending=False, kind="stable")
+        dropped = max(0, len(size) - len(PALETTE))  # more lines than colours cannot be told apart
+        groups = sorted(size.index[:len(PALETTE)])
     colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     full = _full_range(pd.DatetimeIndex(sorted(pd.to_datetime(data["period"]).unique())))
     for ax, frame in zip(axes, frame_ids):
@@ -83,29 +91,34 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
             line = sub if g is None else sub[sub[by] == g]
             # periods without (enough) articles stay gaps: the line is not drawn across them
             series = line.groupby(pd.to_datetime(line["period"]))[value].mean().reindex(full)
-            ax.plot(series.index, series.to_numpy(), marker="o", markersize=3, lw=1.5,
+            ax.plot(series.index, series.to_numpy(), marker="o", markersize=2.5, lw=1.3,
                     color=colors[g], label=str(g) if g is not None else "all articles")
-        ax.set_title(textwrap.fill(_frame_label(frame), 28), fontsize=10)
+        ax.set_title(textwrap.fill(_frame_label(frame), 26, break_long_words=False), fontsize=9.5, loc="left")
         ax.grid(alpha=0.3)
         if value == "share_present":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.set_ylim(0, 1.02)
-        locator = mdates.AutoDateLocator(minticks=2, maxticks=5)
+            ax.set_yticks([0, 0.5, 1])
+        locator = mdates.AutoDateLocator(minticks=2, maxticks=4)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-        ax.tick_params(labelsize=8)
+        ax.tick_params(labelsize=8.5)
     for ax in axes[len(frame_ids):]:
-        ax.set_visible(False)
-    ncol = min(ncols, len(frame_ids))
+        ax.set_axis_off()  # an empty slot of the grid (it may hold the legend)
     for k in range(max(0, len(frame_ids) - ncol), len(frame_ids)):  # the lowest panel of each column shows dates
         axes[k].xaxis.set_tick_params(labelbottom=True)
     ylabel = "share of articles with the frame" if value == "share_present" else "mean frame score (0-1)"
     fig.supylabel(ylabel, fontsize=10)
     fig.supxlabel("publication period", fontsize=10)
-    fig.suptitle("Frame prevalence over time", fontsize=12)
+    fig.suptitle("Frame prevalence over time", fontsize=11.5, fontweight="bold")
     if by and len(groups) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside right upper", fontsize=8, title=by)
+        note = f"\n(the {len(groups)} with most articles;\n{dropped} more not drawn)" if dropped else ""
+        options = {"fontsize": 8.5, "title": by + note, "title_fontsize": 8.5, "frameon": False}
+        if len(axes) > len(frame_ids):  # an empty grid slot is the legend's place
+            axes[len(frame_ids)].legend(handles, labels, loc="center", ncols=2 if len(groups) > 4 else 1, **options)
+        else:
+            fig.legend(handles, labels, loc="outside right upper", **options)
     return fig
 
 
@@ -121,32 +134,47 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
     table = counts.pivot_table(index="frame", columns=by, values=value, aggfunc="first")
     table = table.reindex([f for f in (frames or _codebook_order(table.index)) if f in table.index])
     n_docs = counts.groupby(by)["n_docs"].max()
-    fig = Figure(figsize=(max(5.5, 0.75 * table.shape[1] + 3), 0.45 * table.shape[0] + 2.2), layout="constrained")
+    nrow, ncol = table.shape
+    # sized from the table: about 0.33 in per column (at most A4 width) and 0.4 in per row, so cells, their
+    # annotations and the wrapped frame names stay readable when the figure is shown at page width
+    width = min(A4_WIDTH, max(4.5, 2.9 + 0.34 * ncol))
+    fig = Figure(figsize=(width, 0.4 * max(nrow, 2) + 1.9), layout="constrained")
     if table.empty:
         return _no_data(fig, "no frames to plot")
     ax = fig.subplots()
     vmax = 1.0 if value == "share_present" else max(float(np.nanmax(table.to_numpy())), 1e-9)
     im = ax.imshow(table.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
-    ax.set_yticks(range(table.shape[0]), [_frame_label(f) for f in table.index], fontsize=9)
-    ax.set_xticks(range(table.shape[1]), [f"{c}\n(n={n_docs.get(c, 0)})" for c in table.columns], fontsize=8,
-                  rotation=45 if table.shape[1] > 6 else 0, ha="right" if table.shape[1] > 6 else "center")
-    for i in range(table.shape[0]):
-        for j in range(table.shape[1]):
+    ax.set_yticks(range(nrow), [textwrap.fill(_frame_label(f), 24, break_long_words=False) for f in table.index],
+                  fontsize=9)
+    rotate = ncol > 5
+    ax.set_xticks(range(ncol), [f"{c}\n(n={n_docs.get(c, 0)})" for c in table.columns], fontsize=8.5,
+                  rotation=90 if rotate else 0, ha="center", va="top")
+    ax.tick_params(axis="both", length=0)
+    ax.grid(False)
+    ax.spines[:].set_visible(False)
+    cell_in = (width - 2.9) / max(ncol, 1)  # the width of one cell, in inches
+    size = 8.5 if cell_in > 0.45 else 7.5
+    for i in range(nrow):
+        for j in range(ncol):
             v = table.iat[i, j]
             if pd.notna(v):
-                ax.text(j, i, f"{v:.0%}" if value == "share_present" else f"{v:.2f}", ha="center", va="center",
-                        fontsize=8, color="white" if v > 0.6 * vmax else "black")
+                # shares as whole percentages without the % sign (the colour bar says %): fits narrow cells
+                ax.text(j, i, f"{v * 100:.0f}" if value == "share_present" else f"{v:.2f}", ha="center",
+                        va="center", fontsize=size, color="white" if v > 0.6 * vmax else "black")
     if "family" in counts.columns:  # a rule between generic and domain frames
         family = counts.drop_duplicates("frame").set_index("frame")["family"].reindex(table.index)
         for i in range(1, len(family)):
             if family.iloc[i] != family.iloc[i - 1]:
                 ax.axhline(i - 0.5, color="black", lw=1.5)
-    cbar = fig.colorbar(im, ax=ax, shrink=0.8)
-    cbar.set_label("share of articles with the frame" if value == "share_present" else "mean frame score")
+    cbar = fig.colorbar(im, ax=ax, shrink=0.8, aspect=30, pad=0.02)
+    cbar.set_label("share of articles with the frame" if value == "share_present" else "mean frame score",
+                   fontsize=9)
+    cbar.ax.tick_params(labelsize=8.5)
     if value == "share_present":
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_xlabel(by)
-    ax.set_title(f"Frame prevalence by {by}", fontsize=12)
+    ax.set_xlabel(f"{by} (n = articles)", fontsize=9.5)
+    ax.set_title(f"Frame prevalence by {by}" + (" (% of articles)" if value == "share_present" else ""),
+                 fontsize=11.5, loc="left")
     return fig
 
 
@@ -160,13 +188,13 @@ def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: 
     _check(label_counts, [by, "label", "voice", "n"], "plot_label_voice")
     data = label_counts
     label_ids = labels or list(data.groupby("label")["n"].sum().sort_values(ascending=False).index[:4])
-    fig = Figure(figsize=(4.2 * max(len(label_ids), 1), 0.35 * max(data[by].nunique(), 3) + 2.0),
-                 layout="constrained")
+    n_groups = max(data[by].nunique(), 3)
+    fig = Figure(figsize=(A4_WIDTH if len(label_ids) > 1 else 4.8, 0.26 * n_groups + 1.9), layout="constrained")
     if data.empty or not label_ids:
         return _no_data(fig, "no label uses to plot")
     axes = np.atleast_1d(fig.subplots(1, len(label_ids), sharey=True))
     if normalize:
-        fig.get_layout_engine().set(wspace=0.12)  # room for the n written right of each panel
+        fig.get_layout_engine().set(wspace=0.06)  # room for the n written right of each panel
     order = list(data.groupby(by)["n"].sum().sort_values().index)
     colors = {"own": PALETTE[3], "attributed": PALETTE[0]}
     for ax, lab in zip(axes, label_ids):
@@ -177,22 +205,30 @@ def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: 
             sub = sub.div(totals.replace(0, np.nan), axis=0).fillna(0)
             for y, n in enumerate(totals):  # shares hide how many uses there are: write n at the bar's end
                 if n:
-                    ax.text(1.01, y, f"{int(n)}", va="center", fontsize=7, color="#333333",
+                    ax.text(1.02, y, f"{int(n)}", va="center", fontsize=7.5, color="#333333",
                             transform=ax.get_yaxis_transform())
         left = np.zeros(len(sub))
         for voice in ("own", "attributed"):
-            ax.barh([str(i) for i in sub.index], sub[voice], left=left, color=colors[voice],
+            ax.barh([str(i) for i in sub.index], sub[voice], left=left, color=colors[voice], height=0.75,
                     label="own voice" if voice == "own" else "attributed (quote / reported speech)")
             left += sub[voice].to_numpy()
-        ax.set_title(f"“{lab}”", fontsize=11)
-        ax.set_xlabel("share of uses (n at right)" if normalize else "uses")
+        ax.set_title(f"“{lab}”", fontsize=10, loc="left")
         if normalize:
             ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_xticks([0, 0.5, 1])
+            ax.set_xlim(0, 1)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+        ax.tick_params(labelsize=8.5)
         ax.grid(axis="x", alpha=0.3)
+        ax.grid(axis="y", visible=False)
     axes[0].set_ylabel(by)
+    for ax in axes:
+        ax.set_xlabel("share of uses" if normalize else "uses", fontsize=9)
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=2, fontsize=9)
-    fig.suptitle("Conflict labels: the writer's own voice vs attributed", fontsize=12)
+    fig.legend(handles, names, loc="outside lower center", ncols=2, fontsize=8.5, frameon=False, title_fontsize=8.5,
+               title=f"number right of each bar: the label's uses in the {by}" if normalize else None)
+    fig.suptitle("Conflict labels: the writer's own voice vs attributed", fontsize=11.5, fontweight="bold")
     return fig
 
 
@@ -205,7 +241,7 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     _check(verb_counts, ["period", "perspective", "n"], "plot_territorial_verbs")
     if value not in ("share", "n"):
         raise ParameterError(f"value={value!r}: use 'share' or 'n'")
-    fig = Figure(figsize=(9, 4.4), layout="constrained")
+    fig = Figure(figsize=(A4_WIDTH, 4.6), layout="constrained")
     if verb_counts.empty:
         return _no_data(fig, "no territorial verbs to plot")
     table = verb_counts.pivot_table(index="period", columns="perspective", values="n", aggfunc="sum").fillna(0)
@@ -216,29 +252,40 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     totals = table.sum(axis=1)
     if value == "share":
         table = table.div(totals.replace(0, np.nan), axis=0).fillna(0)
-    ax = fig.subplots()
     periods = pd.to_datetime(table.index)
     labels = _period_labels(periods)
     x = np.arange(len(table))
+    many = value == "share" and len(x) > 16  # too many bars to write n above each: a panel of n instead
+    if many:
+        top, ax = fig.subplots(2, 1, sharex=True, height_ratios=[1, 4])
+        top.bar(x, totals.to_numpy(), width=0.8, color="#9A9A9A")
+        top.set_ylabel("verbs", fontsize=8.5)
+        top.yaxis.set_major_locator(MaxNLocator(3, integer=True))
+        top.tick_params(labelsize=8, labelbottom=False)
+        top.set_title("Verbs of territorial change by perspective", fontsize=11.5, loc="left")
+    else:
+        ax = fig.subplots()
+        ax.set_title("Verbs of territorial change by perspective", fontsize=11.5, loc="left")
     bottom = np.zeros(len(table))
     for i, c in enumerate(cols):
         ax.bar(x, table[c].to_numpy(), bottom=bottom, width=0.8, color=PALETTE[i % len(PALETTE)],
                label=PERSPECTIVE_LABELS.get(c, c))
         bottom += table[c].to_numpy()
     if value == "share":
-        for xi, n in zip(x, totals):
-            ax.text(xi, 1.01, f"{int(n)}", ha="center", va="bottom", fontsize=7, color="#333333")
+        if not many:
+            for xi, n in zip(x, totals):
+                ax.text(xi, 1.01, f"{int(n)}", ha="center", va="bottom", fontsize=7.5, color="#333333")
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylim(0, 1.08)
-        ax.set_ylabel("share of territorial verbs (n above bars)")
+        ax.set_ylim(0, 1 if many else 1.08)
+        ax.set_ylabel("share of territorial verbs" + ("" if many else "\n(n above bars)"))
     else:
         ax.set_ylabel("territorial verbs")
-    step = max(1, int(np.ceil(len(x) / 16)))
+    step = max(1, int(np.ceil(len(x) / 14)))
     ax.set_xticks(x[::step], labels[::step], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center",
-                  fontsize=8)
+                  fontsize=8.5, rotation_mode="anchor")
+    ax.set_xlim(-0.6, len(x) - 0.4)
     ax.set_xlabel(freq_label or "publication period")
-    ax.set_title("Verbs of territorial change by perspective", fontsize=12)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8, title="perspective")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8.5, frameon=False)
     return fig
 
 
@@ -275,7 +322,7 @@ def plot_sources(attribution_counts: pd.DataFrame, *, by: str = "outlet", min_n:
     _check(attribution_counts, [by, "source_type", "n"], "plot_sources")
     table = attribution_counts.pivot_table(index=by, columns="source_type", values="n", aggfunc="sum").fillna(0)
     table = table[table.sum(axis=1) >= min_n]
-    fig = Figure(figsize=(9, 0.38 * max(len(table), 3) + 2.0), layout="constrained")
+    fig = Figure(figsize=(A4_WIDTH, 0.3 * max(len(table), 3) + 2.1), layout="constrained")
     if table.empty:
         return _no_data(fig, "no attributions to plot")
     order = [t for t in SOURCE_LABELS if t in table.columns] + [t for t in table.columns if t not in SOURCE_LABELS]
@@ -290,16 +337,18 @@ def plot_sources(attribution_counts: pd.DataFrame, *, by: str = "outlet", min_n:
         color = NEUTRAL if t in ("other", "unresolved") else PALETTE[i % len(PALETTE)]
         if t == "unresolved":
             color = "#CCCCCC"
-        ax.barh(names, shares[t], left=left, color=color, label=SOURCE_LABELS.get(t, t))
+        ax.barh(names, shares[t], left=left, color=color, label=SOURCE_LABELS.get(t, t), height=0.75)
         left += shares[t].to_numpy()
     for y, name in enumerate(shares.index):
         ax.text(1.01, y, f"n={int(totals[name])}", va="center", fontsize=8, transform=ax.get_yaxis_transform())
+    ax.tick_params(labelsize=8.5)
+    ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of attributions")
     ax.set_ylabel(by)
-    ax.set_title("Who is quoted: source types by " + by, fontsize=12)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=8)
+    ax.set_title("Who is quoted: source types by " + by, fontsize=11.5, loc="left")
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8.5, frameon=False)
     return fig
 
 
