@@ -457,7 +457,16 @@ def summarise_validation(dir_or_none=None) -> dict:
         d = Path(dir_or_none)
         folder = d if (d / SCORES_FILE).is_file() else d / VALIDATION_SUBDIR
     if folder is None or not (folder / SCORES_FILE).is_file():
-        where = f" in {folder}" if folder is not None else ""
+        where = ""
+        if folder is not None:
+            # relative to the project root (else the analysis folder's own name), so that a report neither leaks
+            # a machine path nor differs between machines
+            shown = Path(folder).resolve()
+            try:
+                shown = shown.relative_to(config.ROOT)
+            except ValueError:
+                shown = Path(*shown.parts[-2:])
+            where = f" in {shown.as_posix()}"
         return {"status": "unvalidated", "agreement": None, "scores": None, "statement": (
             f"UNVALIDATED: no human-coded validation sheet was found{where}. The frame, label and attribution "
             "measures are transparent dictionary rules that have not been checked against human coding of this "

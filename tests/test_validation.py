@@ -1,6 +1,8 @@
 """Validation harness: samples, coding sheets, Krippendorff's alpha and P/R/F1 against hand-computed values."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -164,6 +166,16 @@ def test_summarise_validation_unvalidated_statement(tmp_path):
     got = validation.summarise_validation(None)
     assert got["status"] == "unvalidated" and "UNVALIDATED" in got["statement"]
     assert validation.summarise_validation(tmp_path)["scores"] is None
+
+
+def test_summarise_validation_statement_names_no_machine_path(tmp_path):
+    from analysis import config
+    outside = validation.summarise_validation(tmp_path / "analysis")["statement"]
+    assert str(tmp_path) not in outside and " in analysis/validation." in outside
+    inside = validation.summarise_validation(config.ROOT / "data" / "analysis")["statement"]
+    assert str(config.ROOT) not in inside and " in data/analysis/validation." in inside
+    relative = validation.summarise_validation(os.path.relpath(config.ROOT / "data" / "analysis"))["statement"]
+    assert relative == inside  # the same report text whatever the working directory
 
 
 # ------------------------------------------------------------------------------------------------ CLI end to end
