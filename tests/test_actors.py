@@ -358,7 +358,7 @@ def test_plots_return_titled_figures(mini):
         ax = fig.axes[0]
         assert ax.get_title(loc="left")
         fig.canvas.draw()
-    line_labels = [t.get_text() for t in figures[0].axes[0].get_legend().get_texts()]
+    line_labels = [t.get_text().replace("\n", " ") for t in figures[0].axes[0].get_legend().get_texts()]
     assert line_labels == ["Islamic State", "Syrian Democratic Forces"]
     map_texts = {t.get_text() for t in figures[3].axes[0].texts}
     n = mentions["actor_id"].value_counts()

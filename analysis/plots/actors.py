@@ -77,14 +77,15 @@ def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str =
         actors = list(actors[actors > 0].index[:top])
     else:
         actors = [actors] if isinstance(actors, str) else list(actors)
-    fig, ax = _new_figure()
+    fig, ax = _new_figure(7.2, 4.2)
     if agg.empty or not actors:
         _no_data(ax, "no mentions in this selection")
         return fig
     for i, actor in enumerate(actors):
         sub = agg[agg["actor_id"] == actor].sort_values("period")
         ax.plot(sub["period"], sub[measure], marker="o", markersize=3, linewidth=1.6,
-                color=PALETTE[i % len(PALETTE)], label=labels.get(actor, actor))
+                color=PALETTE[i % len(PALETTE)],
+                label=textwrap.fill(labels.get(actor, actor), 20, break_long_words=False))
     ax.set_ylabel(MEASURES[measure])
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
