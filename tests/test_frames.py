@@ -464,7 +464,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402 - used
 
 
 def _inside(inner, outer) -> bool:
-    return outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1
+    return (outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1
+            and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1)
 
 
 def test_frame_prevalence_panels_fit_an_a4_page(mini_corpus):
@@ -502,6 +503,10 @@ def test_frame_heatmap_is_sized_from_the_table(mini_corpus):
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
     assert all(_inside(t.get_window_extent(renderer), fig.bbox) for t in ax.get_yticklabels() + ax.get_xticklabels())
+    small = pf.plot_frame_heatmap(counts[counts["outlet"] == counts["outlet"].iloc[0]])  # one column: narrow
+    renderer = FigureCanvasAgg(small).get_renderer()
+    small.draw(renderer)
+    assert _inside(small.axes[0]._left_title.get_window_extent(renderer), small.bbox)
 
 
 def test_reuters_real_wire_copy(reuters_csv):

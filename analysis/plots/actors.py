@@ -197,8 +197,9 @@ def _place_labels(fig, ax, texts, anchors, offsets, radii=None, *, rings=(1,), d
 
     ``offsets`` are (dx, dy) in points, scaled by each anchor's marker radius (points) plus a gap when ``radii``
     is given; each of ``rings`` (in points) pushes the label further out when no nearer position is free, with a
-    thin leader line (``leader_color``) to its point; ``extra`` are more boxes (display pixels) to avoid. A label with no free position is removed with ``drop``,
-    else kept at its first position (a readable overlap beats a hidden name). Returns which labels were kept.
+    thin leader line (``leader_color``) to its point; ``extra`` are more boxes (display pixels) to avoid. A label
+    with no free position is removed with ``drop``, else kept at its first position (a readable overlap beats a
+    hidden name). Returns which labels were kept.
     Written here because matplotlib has no label de-overlapping and adjustText is not a dependency.
     """
     from matplotlib.transforms import Bbox

@@ -137,7 +137,7 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
     nrow, ncol = table.shape
     # sized from the table: about 0.33 in per column (at most A4 width) and 0.4 in per row, so cells, their
     # annotations and the wrapped frame names stay readable when the figure is shown at page width
-    width = min(A4_WIDTH, max(4.5, 2.9 + 0.34 * ncol))
+    width = min(A4_WIDTH, max(5.2, 2.9 + 0.34 * ncol))
     fig = Figure(figsize=(width, 0.4 * max(nrow, 2) + 1.9), layout="constrained")
     if table.empty:
         return _no_data(fig, "no frames to plot")
@@ -167,14 +167,14 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
             if family.iloc[i] != family.iloc[i - 1]:
                 ax.axhline(i - 0.5, color="black", lw=1.5)
     cbar = fig.colorbar(im, ax=ax, shrink=0.8, aspect=30, pad=0.02)
-    cbar.set_label("share of articles with the frame" if value == "share_present" else "mean frame score",
+    cbar.set_label("share of articles with the frame (cells: %)" if value == "share_present" else "mean frame score",
                    fontsize=9)
     cbar.ax.tick_params(labelsize=8.5)
     if value == "share_present":
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"{by} (n = articles)", fontsize=9.5)
-    ax.set_title(f"Frame prevalence by {by}" + (" (% of articles)" if value == "share_present" else ""),
-                 fontsize=11.5, loc="left")
+    ax.set_title(textwrap.fill(f"Frame prevalence by {by}", int(width * 9), break_long_words=False), fontsize=11.5,
+                 loc="left")
     return fig
 
 
