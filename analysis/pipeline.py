@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -244,6 +245,19 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
     return {name: _sort_table(table) for name, table in out.items()}
 
 
+_WORKER_STAGES: list | None = None
+
+
+def _init_worker(specs: list[str]) -> None:
+    global _WORKER_STAGES
+    logging.disable(logging.WARNING)  # skipped stages were already reported by the parent
+    _WORKER_STAGES = _load_stages(specs)[0]
+
+
+def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return _process_chunk(docs, _WORKER_STAGES)
+
+
 # --------------------------------------------------------------------------------------------------- writing tables
 class _TableWriter:
     """Streams each table's chunks into one parquet file; memory holds one chunk.
@@ -320,17 +334,21 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
                    out_dir: str | os.PathLike = config.ANALYSIS_DIR, *, include_duplicates: bool = True,
                    start=None, end=None, outlets: Iterable[str] | None = None,
                    chunk_size: int = DEFAULT_CHUNK_SIZE, stages: Iterable[str] | None = None,
-                   progress: bool = True) -> "Analysis":
+                   jobs: int = 1, progress: bool = True) -> "Analysis":
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
 
     Reads the corpus in chunks of ``chunk_size`` articles (memory stays flat as the corpus grows), splits sentences,
     runs every stage in :data:`STAGES` and writes ``documents.parquet``, ``sentences.parquet``, ``terms.parquet``
     and each stage's tables, plus ``manifest.json``. Re-running on the same corpus gives identical tables.
+    ``jobs > 1`` analyses chunks in that many worker processes (same tables, written in corpus order).
     """
     corpus_path = Path(corpus_path)
     out_dir = Path(out_dir)
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
+    if int(jobs) < 1:
+        raise ParameterError(f"jobs must be 1 or more (worker processes), got {jobs}")
+    jobs = int(jobs)
     pf = _open_corpus(corpus_path)
     meta = _read_metadata(pf, corpus_path)
     published_str = pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
@@ -352,28 +370,59 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
         pending_texts: list = []
         row = 0
 
+        pool = None
+        if jobs > 1:  # chunks are analysed in worker processes and written in corpus order
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            specs = [spec for spec, _, _ in loaded]
+            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker, initargs=(specs,))
+        in_flight: deque = deque()
+
+        def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
+            for name, table in result.items():
+                writer.append(name, table)
+            bar.update(n_docs)
+
         def flush():
             if not pending_rows:
                 return
             docs = meta.iloc[np.concatenate(pending_rows)].reset_index(drop=True)
             docs["text"] = pd.Series(pending_texts, dtype=object)
-            for name, table in _process_chunk(docs, loaded).items():
-                writer.append(name, table)
-            bar.update(len(docs))
             pending_rows.clear()
             pending_texts.clear()
+            if pool is None:
+                write(_process_chunk(docs, loaded), len(docs))
+                return
+            in_flight.append((pool.submit(_work, docs), len(docs)))
+            while len(in_flight) > 2 * jobs:  # bounded: memory holds a few chunks, not the corpus
+                future, n = in_flight.popleft()
+                write(future.result(), n)
 
-        for batch in _iter_corpus_batches(pf, chunk_size):
-            fingerprint.update(batch)
-            chosen = np.flatnonzero(keep[row:row + batch.num_rows])
-            if len(chosen):
-                texts = batch.column("text").take(pa.array(chosen)).to_pylist()
-                pending_rows.append(chosen + row)
-                pending_texts.extend(texts)
-            row += batch.num_rows
-            if len(pending_texts) >= chunk_size:
-                flush()
-        flush()
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            for batch in _iter_corpus_batches(pf, chunk_size):
+                fingerprint.update(batch)
+                chosen = np.flatnonzero(keep[row:row + batch.num_rows])
+                if len(chosen):
+                    texts = batch.column("text").take(pa.array(chosen)).to_pylist()
+                    pending_rows.append(chosen + row)
+                    pending_texts.extend(texts)
+                row += batch.num_rows
+                if len(pending_texts) >= chunk_size:
+                    flush()
+            flush()
+            while in_flight:
+                future, n = in_flight.popleft()
+                write(future.result(), n)
+        except BrokenProcessPool as exc:
+            raise ParameterError("analyze worker processes stopped (they start with the 'spawn' method): in a script, "
+                                 "call analyze_corpus under `if __name__ == \"__main__\":`, or use jobs=1") from exc
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         bar.close()
         tables = writer.finish(out_dir)
         manifest = {
@@ -514,6 +563,7 @@ def register_cli(sub) -> None:
     p.add_argument("--outlet", action="append", dest="outlets", metavar="OUTLET",
                    help="analyse only this outlet (repeat for several)")
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1); the tables are identical")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -521,7 +571,7 @@ def register_cli(sub) -> None:
 def _run_cli(args) -> int:
     result = analyze_corpus(args.corpus, args.out, include_duplicates=not args.exclude_duplicates,
                             start=args.start, end=args.end, outlets=args.outlets, chunk_size=args.chunk_size,
-                            progress=not args.no_progress)
+                            jobs=args.jobs, progress=not args.no_progress)
     print(f"wrote {len(result.manifest['tables'])} tables for {result.manifest['corpus']['n_selected']:,} "
           f"articles to {args.out}: {', '.join(sorted(result.manifest['tables']))}")
     return 0

@@ -211,3 +211,13 @@ def test_stage_tables_whose_types_change_between_chunks(corpus_file, tmp_path, m
     assert late["value"].isna().sum() == 2 and (late["value"].dropna() == "x").all()
     assert r.widening["n"].tolist() == [1, 1, 1.5, 1.5, 1.5, 1.5]
     assert r.manifest["tables"]["widening"]["rows"] == 6
+
+
+def test_worker_processes_give_identical_tables(corpus_file, tmp_path, analysis):
+    par = pipeline.analyze_corpus(corpus_file, tmp_path / "par", chunk_size=2, jobs=2, progress=False)
+    seq = pipeline.analyze_corpus(corpus_file, tmp_path / "seq", chunk_size=2, progress=False)
+    assert par.tables == seq.tables
+    for name in seq.tables:
+        pd.testing.assert_frame_equal(par.table(name), seq.table(name))
+    with pytest.raises(ParameterError, match="jobs"):
+        pipeline.analyze_corpus(corpus_file, tmp_path / "x", jobs=0)
