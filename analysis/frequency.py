@@ -94,7 +94,7 @@ def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, sta
             raise ParameterError("n-grams and phrases need the article text: pass the corpus "
                                  "(analysis.ingest.load_corpus) instead of the analysis tables")
         documents = data.documents
-        data = data.terms
+        data = _categorical_terms(data)
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"expected a corpus DataFrame, a terms table or an analysis, got {type(data).__name__}")
     if "text" in data.columns:  # a corpus
@@ -129,10 +129,47 @@ def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, sta
         raise ParameterError("a terms table needs `documents=` (documents.parquet) for grouping and rates")
     require_columns(documents, ["doc_id", "n_tokens"] + need_columns, what="documents table")
     docs = select_documents(documents, start=start, end=end, include_duplicates=include_duplicates)
-    long = data[data["doc_id"].isin(docs["doc_id"])]
+    return docs.reset_index(drop=True), data  # rows of other documents and stopwords are dropped by _encode
+
+
+def _categorical_terms(analysis) -> pd.DataFrame:
+    """terms.parquet with doc_id and term as categoricals (a fraction of the memory of strings), cached."""
+    cache = analysis._cache
+    if "_terms_categorical" not in cache:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(analysis.path("terms"), columns=["doc_id", "term", "count"],
+                              read_dictionary=["doc_id", "term"])
+        cache["_terms_categorical"] = table.to_pandas()
+    return cache["_terms_categorical"]
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype("int64"), np.asarray(values.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(values)
+    return codes.astype("int64"), np.asarray(uniques, dtype=object)
+
+
+def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                          np.ndarray]:
+    """Doc-term rows as integer arrays: (row of ``docs``, term code, count, vocabulary).
+
+    Rows of documents not in ``docs`` (the selection) and stopwords are dropped. Counting on integer codes instead
+    of string columns keeps `count_terms` and `score_keyness` fast and small on millions of doc-term rows.
+    """
+    doc_codes, doc_values = _codes(long["doc_id"])
+    term_codes, vocab = _codes(long["term"])
+    ids = pd.Index(docs["doc_id"])
+    if not ids.is_unique:
+        raise ParameterError(f"doc_id {ids[ids.duplicated()][0]!r} occurs twice in the documents: doc_id must be unique")
+    position = np.append(ids.get_indexer(doc_values), -1)  # index -1 (a missing doc_id) maps to -1
+    row = position[doc_codes]
+    keep = (row >= 0) & (term_codes >= 0)
+    stop = _resolve_stopwords(stopwords)
     if stop:
-        long = long[~long["term"].isin(stop)]
-    return docs.reset_index(drop=True), long.reset_index(drop=True)
+        keep &= ~np.append(pd.Index(vocab).isin(list(stop)), True)[term_codes]
+    return row[keep], term_codes[keep], long["count"].to_numpy()[keep].astype("int64"), vocab
 
 
 def _ngrams_without(tokens: list[str], n: int, stop) -> list[str]:
@@ -180,17 +217,21 @@ def count_terms(data, *, by: str | list[str] | None = None, freq: str | None = N
                                       documents=documents, start=start, end=end,
                                       include_duplicates=include_duplicates, need_columns=need)
     docs, groups = _group_columns(docs, by, freq)
+    docs = docs.reset_index(drop=True)
+    row, term, count, vocab = _encode(long, docs, stopwords)
     if groups:
-        docs_g = docs[["doc_id", "n_tokens"] + groups]
-        long = long.merge(docs_g[["doc_id"] + groups], on="doc_id", how="inner")
-        totals = docs_g.groupby(groups, dropna=False).agg(n_tokens=("n_tokens", "sum"), n_docs=("doc_id", "size"))
-        table = (long.groupby(groups + ["term"], dropna=False)
-                 .agg(count=("count", "sum"), doc_freq=("doc_id", "size")).reset_index())
-        table = table.merge(totals.reset_index(), on=groups, how="left")
+        grouped = docs.groupby(groups, dropna=False, sort=True)
+        group_of_doc = grouped.ngroup().to_numpy()
+        totals = grouped.agg(n_tokens=("n_tokens", "sum"), n_docs=("doc_id", "size")).reset_index()
     else:
-        table = long.groupby("term").agg(count=("count", "sum"), doc_freq=("doc_id", "size")).reset_index()
-        table["n_tokens"] = int(docs["n_tokens"].sum())
-        table["n_docs"] = len(docs)
+        group_of_doc = np.zeros(len(docs), dtype="int64")
+        totals = pd.DataFrame({"n_tokens": [int(docs["n_tokens"].sum())], "n_docs": [len(docs)]})
+    key = group_of_doc[row] * len(vocab) + term
+    keys, inverse = np.unique(key, return_inverse=True)
+    table = totals.iloc[keys // max(len(vocab), 1)].reset_index(drop=True)
+    table["term"] = vocab[keys % max(len(vocab), 1)] if len(vocab) else np.array([], dtype=object)
+    table["count"] = np.bincount(inverse, weights=count, minlength=len(keys)).astype("int64")
+    table["doc_freq"] = np.bincount(inverse, minlength=len(keys)).astype("int64")
     table = table[table["count"] >= min_count]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["rate_per_1000"] = np.where(table["n_tokens"] > 0, table["count"] / table["n_tokens"] * 1000, np.nan)
@@ -282,14 +323,17 @@ def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_
         raise ParameterError("target and reference overlap: give disjoint values")
     if not in_ref.any():
         raise ParameterError(f"the reference for keyness is empty: no documents outside target {targets!r}")
-    side = pd.Series(np.where(in_target, "target", np.where(in_ref, "reference", "")), index=docs["doc_id"])
-    long = long.assign(side=side.reindex(long["doc_id"]).to_numpy())
-    long = long[long["side"] != ""]
-    counts = long.pivot_table(index="term", columns="side", values="count", aggfunc="sum", fill_value=0)
-    counts = counts.reindex(columns=["target", "reference"], fill_value=0)
+    side = np.where(in_target.to_numpy(), 0, np.where(in_ref.to_numpy(), 1, -1))  # per document
+    docs = docs.reset_index(drop=True)
+    row, term, count, vocab = _encode(long, docs, stopwords)
+    row_side = side[row]
+    use = row_side >= 0
+    cells = np.bincount(term[use] * 2 + row_side[use], weights=count[use], minlength=2 * len(vocab))
+    cells = cells.reshape(-1, 2).astype("int64")
     t_total = int(docs.loc[in_target.to_numpy(), "n_tokens"].sum())
     r_total = int(docs.loc[in_ref.to_numpy(), "n_tokens"].sum())
-    counts = counts[(counts["target"] + counts["reference"]) >= min_count]
+    present = (cells.sum(axis=1) >= max(min_count, 1))
+    counts = pd.DataFrame({"target": cells[present, 0], "reference": cells[present, 1]}, index=vocab[present])
     stats = score_keyness_counts(counts["target"].to_numpy(), counts["reference"].to_numpy(), t_total, r_total)
     table = pd.DataFrame({
         "term": counts.index.to_numpy(),
