@@ -124,6 +124,11 @@ def test_count_terms_from_analysis_equals_corpus(mini_corpus, tmp_path):
     a = F.count_terms(result, by="outlet", freq="Y", stopwords=True)
     b = F.count_terms(mini_corpus, by="outlet", freq="Y", stopwords=True)
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    c = F.count_terms(result.terms, documents=result.documents, by="outlet", freq="Y", stopwords=True)
+    pd.testing.assert_frame_equal(c, b, check_dtype=False)
+    ka = F.score_keyness(result, by="outlet", target="gulf-monitor", stopwords=True)
+    kb = F.score_keyness(mini_corpus, by="outlet", target="gulf-monitor", stopwords=True)
+    pd.testing.assert_frame_equal(ka, kb, check_dtype=False)
     with pytest.raises(ParameterError, match="need the article text"):
         F.count_terms(result, ngram=2)
 
