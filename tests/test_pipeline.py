@@ -221,3 +221,17 @@ def test_worker_processes_give_identical_tables(corpus_file, tmp_path, analysis)
         pd.testing.assert_frame_equal(par.table(name), seq.table(name))
     with pytest.raises(ParameterError, match="jobs"):
         pipeline.analyze_corpus(corpus_file, tmp_path / "x", jobs=0)
+
+
+def test_empty_and_missing_texts(mini_corpus, tmp_path):
+    corpus = mini_corpus.copy()
+    corpus.loc[corpus.doc_id == "m03", "text"] = ""
+    corpus.loc[corpus.doc_id == "m04", "text"] = None
+    path = save_table(corpus, tmp_path / "holes.parquet")
+    r = pipeline.analyze_corpus(path, tmp_path / "o", progress=False,
+                                stages=["analysis.sentiment:analyze_chunk", "analysis.frequency:analyze_chunk"])
+    docs = r.documents.set_index("doc_id")
+    assert docs.loc[["m03", "m04"], "n_sentences"].tolist() == [0, 0]
+    assert docs.loc[["m03", "m04"], "n_tokens"].tolist() == [0, 0]
+    assert docs.loc[["m03", "m04"], "vader_sent_mean"].isna().all()
+    assert not {"m03", "m04"} & set(r.terms["doc_id"]) and not {"m03", "m04"} & set(r.sentences["doc_id"])
