@@ -377,7 +377,7 @@ def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio"
     units = []
     for text in docs["text"].fillna(""):
         for s, e in split_sentences(text):
-            units.append(TOKEN_PATTERN.findall(text[s:e].lower()))
+            units.append(split_words(text[s:e].lower()))
     finder_cls, measures = ((BigramCollocationFinder, BigramAssocMeasures) if size == 2
                             else (TrigramCollocationFinder, TrigramAssocMeasures))
     finder = finder_cls.from_documents(units)
