@@ -329,6 +329,67 @@ class _TableWriter:
         return dict(sorted(summary.items()))
 
 
+def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded: list, writer: "_TableWriter",
+                fingerprint: "_Fingerprint", *, chunk_size: int, jobs: int, bar) -> None:
+    """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending_rows: list[np.ndarray] = []
+    pending_texts: list = []
+    row = 0
+    pool = None
+    if jobs > 1:  # chunks are analysed in worker processes and written in corpus order
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        specs = [spec for spec, _, _ in loaded]
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(specs,))
+    in_flight: deque = deque()
+
+    def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
+        for name, table in result.items():
+            writer.append(name, table)
+        bar.update(n_docs)
+
+    def flush():
+        if not pending_rows:
+            return
+        docs = meta.iloc[np.concatenate(pending_rows)].reset_index(drop=True)
+        docs["text"] = pd.Series(pending_texts, dtype=object)
+        pending_rows.clear()
+        pending_texts.clear()
+        if pool is None:
+            write(_process_chunk(docs, loaded), len(docs))
+            return
+        in_flight.append((pool.submit(_work, docs), len(docs)))
+        while len(in_flight) > 2 * jobs:  # bounded: memory holds a few chunks, not the corpus
+            future, n = in_flight.popleft()
+            write(future.result(), n)
+
+    try:
+        for batch in _iter_corpus_batches(pf, chunk_size):
+            fingerprint.update(batch)
+            chosen = np.flatnonzero(keep[row:row + batch.num_rows])
+            if len(chosen):
+                pending_rows.append(chosen + row)
+                pending_texts.extend(batch.column("text").take(pa.array(chosen)).to_pylist())
+            row += batch.num_rows
+            if len(pending_texts) >= chunk_size:
+                flush()
+        flush()
+        while in_flight:
+            future, n = in_flight.popleft()
+            write(future.result(), n)
+    except BrokenProcessPool as exc:
+        raise ParameterError("analyze worker processes stopped (they start with the 'spawn' method): in a script, "
+                             "call analyze_corpus under `if __name__ == \"__main__\":`, or use jobs=1") from exc
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        bar.close()
+
+
 # ------------------------------------------------------------------------------------------------------ the command
 def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
                    out_dir: str | os.PathLike = config.ANALYSIS_DIR, *, include_duplicates: bool = True,
@@ -366,64 +427,7 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_selected, unit="article", desc="analyze", disable=not progress or None)
-        pending_rows: list[np.ndarray] = []
-        pending_texts: list = []
-        row = 0
-
-        pool = None
-        if jobs > 1:  # chunks are analysed in worker processes and written in corpus order
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            specs = [spec for spec, _, _ in loaded]
-            pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker, initargs=(specs,))
-        in_flight: deque = deque()
-
-        def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
-            for name, table in result.items():
-                writer.append(name, table)
-            bar.update(n_docs)
-
-        def flush():
-            if not pending_rows:
-                return
-            docs = meta.iloc[np.concatenate(pending_rows)].reset_index(drop=True)
-            docs["text"] = pd.Series(pending_texts, dtype=object)
-            pending_rows.clear()
-            pending_texts.clear()
-            if pool is None:
-                write(_process_chunk(docs, loaded), len(docs))
-                return
-            in_flight.append((pool.submit(_work, docs), len(docs)))
-            while len(in_flight) > 2 * jobs:  # bounded: memory holds a few chunks, not the corpus
-                future, n = in_flight.popleft()
-                write(future.result(), n)
-
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            for batch in _iter_corpus_batches(pf, chunk_size):
-                fingerprint.update(batch)
-                chosen = np.flatnonzero(keep[row:row + batch.num_rows])
-                if len(chosen):
-                    texts = batch.column("text").take(pa.array(chosen)).to_pylist()
-                    pending_rows.append(chosen + row)
-                    pending_texts.extend(texts)
-                row += batch.num_rows
-                if len(pending_texts) >= chunk_size:
-                    flush()
-            flush()
-            while in_flight:
-                future, n = in_flight.popleft()
-                write(future.result(), n)
-        except BrokenProcessPool as exc:
-            raise ParameterError("analyze worker processes stopped (they start with the 'spawn' method): in a script, "
-                                 "call analyze_corpus under `if __name__ == \"__main__\":`, or use jobs=1") from exc
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-        bar.close()
+        _run_chunks(pf, meta, keep, loaded, writer, fingerprint, chunk_size=chunk_size, jobs=jobs, bar=bar)
         tables = writer.finish(out_dir)
         manifest = {
             "command": "analyze",
