@@ -79,15 +79,27 @@ def sentence_tokenizer() -> PunktSentenceTokenizer:
     return NewsPunktTokenizer(params, lang_vars=NewsPunktLanguageVars())
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")  # a line with some non-space text
+
+
+def split_sentences(text: str, *, paragraphs: bool = True) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of the sentences of ``text``; ``text[start:end]`` is the sentence.
 
     Punkt with :data:`NEWS_ABBREVIATIONS`: "3 p.m. on Jan. 5" and "the U.S.-led coalition" stay in one sentence.
-    A line break does not end a sentence by itself; split paragraphs first if you need that.
+    With ``paragraphs=True`` (default) a line break also ends a sentence, so a heading, byline or caption
+    without final punctuation is not glued to the next sentence; ``False`` gives plain Punkt on the whole text.
     """
     if not text:
         return []
-    return list(sentence_tokenizer().span_tokenize(text))
+    tokenizer = sentence_tokenizer()
+    if not paragraphs or "\n" not in text:
+        return list(tokenizer.span_tokenize(text))
+    spans = []
+    for par in _PARAGRAPH.finditer(text):
+        start = par.start() + (len(par.group()) - len(par.group().lstrip()))
+        chunk = text[start:par.end()].rstrip()
+        spans.extend((start + s, start + e) for s, e in tokenizer.span_tokenize(chunk))
+    return spans
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -38,6 +38,15 @@ def test_spans_are_offsets_into_the_text():
     assert T.split_sentences("") == []
 
 
+def test_line_breaks_end_sentences():
+    text = "MOSUL OFFENSIVE\n\nIraqi forces advanced on Monday. The U.S.-led coalition said\nso.\n  By A. Writer\n"
+    got = sentences(text)
+    assert got == ["MOSUL OFFENSIVE", "Iraqi forces advanced on Monday.", "The U.S.-led coalition said", "so.",
+                   "By A. Writer"]
+    whole = [text[s:e] for s, e in T.split_sentences(text, paragraphs=False)]
+    assert whole[0].startswith("MOSUL OFFENSIVE\n\nIraqi forces")
+
+
 def _reference_punkt():
     params = PunktParameters()
     params.abbrev_types = set(T.NEWS_ABBREVIATIONS)
@@ -49,7 +58,7 @@ def test_fast_path_gives_plain_punkt_spans_on_written_text():
               "Wait... What? Yes! (He said so.) Then 'quoted.' Done.", "It cost $5.5 million. Officials said."]
     ref = _reference_punkt()
     for text in tricky:
-        assert T.split_sentences(text) == list(ref.span_tokenize(text))
+        assert T.split_sentences(text, paragraphs=False) == list(ref.span_tokenize(text))
 
 
 @pytest.mark.shared
@@ -57,7 +66,7 @@ def test_fast_path_gives_plain_punkt_spans_on_real_news(fakes_csv, reuters_csv):
     texts = (pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()[:400]
              + pd.read_csv(reuters_csv)["text"].tolist()[:150])
     ref = _reference_punkt()
-    mismatched = [t[:60] for t in texts if T.split_sentences(t) != list(ref.span_tokenize(t))]
+    mismatched = [t[:60] for t in texts if T.split_sentences(t, paragraphs=False) != list(ref.span_tokenize(t))]
     assert mismatched == []
 
 
