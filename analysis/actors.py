@@ -42,6 +42,8 @@ _NORMALISE = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
 })
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# A name directly followed by this suffix locates another actor ("Britain-based"); it is not a mention.
+DESCRIPTOR_SUFFIX = "-based"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -296,6 +298,9 @@ class _Matcher:
                 cands.append((start, end, idx))
         for pattern, idx in self.patterns:
             cands.extend((m.start(), m.end(), idx) for m in pattern.finditer(norm) if m.end() > m.start())
+        # "Britain-based monitor", "US-based group": the name describes where another actor sits, it does not
+        # mention the state (on FA-KES 156 of 226 "UK" matches were the Observatory's "Britain-based").
+        cands = [c for c in cands if not norm.startswith(DESCRIPTOR_SUFFIX, c[1])]
         if not cands:
             return []
         return _resolve_overlaps(cands, self.ids)

@@ -32,7 +32,8 @@ def find_mentions_naive(corpus: pd.DataFrame, dictionary: actors.ActorDictionary
         for form, case in forms:
             where, (cap, spans) = actors._alias_rule(form, case)
             flags = 0 if where == "exact" else re.IGNORECASE
-            compiled.append((re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)", flags), index[eid], cap, spans))
+            rx = r"(?<!\w)" + re.escape(form) + r"(?!\w|" + re.escape(actors.DESCRIPTOR_SUFFIX) + ")"
+            compiled.append((re.compile(rx, flags), index[eid], cap, spans))
     patterns = [(p, index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
     import regex
     patterns = [(regex.compile(p), i) for p, i in patterns]
@@ -45,7 +46,8 @@ def find_mentions_naive(corpus: pd.DataFrame, dictionary: actors.ActorDictionary
                 if actors._case_ok(norm, m.start(), cap, spans):
                     cands.append((m.start(), m.end(), idx))
         for rx, idx in patterns:
-            cands.extend((m.start(), m.end(), idx) for m in rx.finditer(norm) if m.end() > m.start())
+            cands.extend((m.start(), m.end(), idx) for m in rx.finditer(norm)
+                         if m.end() > m.start() and not norm.startswith(actors.DESCRIPTOR_SUFFIX, m.end()))
         for s, e, eid in (actors._resolve_overlaps(cands, ids) if cands else []):
             rows.append((doc_id, eid, s, e))
     return pd.DataFrame(rows, columns=["doc_id", "actor_id", "start", "end"])

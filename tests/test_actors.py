@@ -88,6 +88,13 @@ def test_longest_match_wins_and_no_double_counting():
     assert m["actor_id"].tolist() == ["coalition", "raqqa"]
 
 
+def test_a_name_locating_another_actor_is_not_a_mention():
+    # "Britain-based" says where the Observatory sits; Britain itself is not in the story
+    text = "The Britain-based Syrian Observatory for Human Rights said 12 died. Britain said it would send aid."
+    assert ids(text) == ["sohr", "united_kingdom"]
+    assert ids("a US-based group and US-backed rebels") == ["united_states"]
+
+
 def test_word_boundaries_variants_and_normalisation():
     assert ids("ISISx Mosulite Raqqawi") == []
     assert ids("Raqqa's streets and IS-held Mosul") == ["raqqa", "islamic_state", "mosul"]
