@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import config
+from analysis.tables import save_json
 from analysis.errors import DataUnavailableError, ParameterError
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def fetch_dataset(name: str = DEFAULT_DATASET, *, dest_dir: str | os.PathLike = 
                         return old
                 except ValueError:
                     pass
-            _write_json(prov_path, prov)
+            save_json(prov, prov_path)
             prov["status"] = "already present and verified; provenance re-recorded"
             return prov
         log.warning("%s exists but matches no accepted checksum of %s: fetching it again", dest, name)
@@ -144,7 +145,7 @@ def fetch_dataset(name: str = DEFAULT_DATASET, *, dest_dir: str | os.PathLike = 
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, dest)
                 prov = _provenance(ds, dest, sums, "download", ds.url)
-                _write_json(prov_path, prov)
+                save_json(prov, prov_path)
                 prov["status"] = f"downloaded from {ds.url}"
                 return prov
             got = checksums(tmp)
@@ -168,7 +169,7 @@ def fetch_dataset(name: str = DEFAULT_DATASET, *, dest_dir: str | os.PathLike = 
         finally:
             Path(tmp).unlink(missing_ok=True)
         prov = _provenance(ds, dest, sums, "local copy", str(cand))
-        _write_json(prov_path, prov)
+        save_json(prov, prov_path)
         prov["status"] = f"copied from local file {cand}"
         return prov
     hint = f"set {ds.local_env}=/path/to/{ds.filename}" if ds.local_env else "pass --local PATH"
@@ -182,11 +183,6 @@ def _provenance(ds: Dataset, dest: Path, sums: dict, source: str, origin: str | 
             "origin": origin, "md5": sums["md5"], "sha256": sums["sha256"], "bytes": dest.stat().st_size,
             "version": _version_of(ds, sums), "citation": ds.citation}
 
-
-def _write_json(path: Path, obj: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def register_cli(subparsers) -> None:

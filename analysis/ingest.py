@@ -12,7 +12,7 @@ import re
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import yaml
 from analysis import clean, config
 from analysis import dedup as dedup_mod
 from analysis.errors import InputError, SchemaError
-from analysis.tables import save_table
+from analysis.tables import save_json, save_table
 
 log = logging.getLogger(__name__)
 
@@ -689,14 +689,9 @@ def ingest(inputs: Sequence[str | os.PathLike], out: str | os.PathLike = config.
     save_table(result.rejects, paths["rejects"])
     save_table(result.removed, paths["removed_spans"])
     result.manifest["outputs"] = {k: p.name for k, p in paths.items()}
-    _write_json(paths["manifest"], result.manifest)
+    save_json(result.manifest, paths["manifest"])
     return result
 
-
-def _write_json(path: Path, obj: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 plus the helpers report notebooks call to show and save figures, tables and provenance."""
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
 import json
@@ -22,6 +21,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import AnalysisError, InputError, ParameterError
 from analysis.provenance import fingerprint_corpus, git_commit, package_versions
+from analysis.tables import save_json
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +171,7 @@ class Report:
             return
         record = {"title": self.title, "python": sys.executable, "parameters": self.parameters,
                   "outputs": self.outputs}
-        tmp = self.output_dir / ".outputs.json.tmp"
-        tmp.write_text(json.dumps(record, indent=2, default=_fmt_value) + "\n", encoding="utf-8")
-        os.replace(tmp, self.output_dir / "outputs.json")
+        save_json(record, self.output_dir / "outputs.json", sort_keys=False, default=_fmt_value)
 
     def _check_name(self, name: str, kind: str) -> str:
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):

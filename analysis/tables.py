@@ -1,6 +1,7 @@
-"""Reading and writing tidy tables: atomic, deterministic parquet and CSV writes."""
+"""Reading and writing tidy tables and JSON records: atomic, deterministic parquet, CSV and JSON writes."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -40,3 +41,13 @@ def load_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.
     if path.suffix == ".csv":
         return pd.read_csv(path, usecols=columns)
     return pd.read_parquet(path, columns=columns, engine="pyarrow")
+
+
+def save_json(obj, path: str | os.PathLike, *, sort_keys: bool = True, default=str) -> Path:
+    """Write ``obj`` as indented UTF-8 JSON atomically (a temporary file renamed over ``path``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(obj, indent=2, sort_keys=sort_keys, default=default) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
