@@ -413,6 +413,24 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
              "parameters and software give the same tables and figures. The time of rendering is recorded in the "
              "run's <code>run.json</code>, not here.</p>",
              _kv_table(param_rows, "Parameters"), _kv_table(data_rows, "Data")]
+    ingest_manifest = Path(corpus_path).with_name("ingest_manifest.json")
+    if ingest_manifest.is_file():  # written by `ingest` beside the corpus: how the raw files became this corpus
+        record = json.loads(ingest_manifest.read_text(encoding="utf-8"))
+        counts = record.get("counts", {})
+        inputs = record.get("inputs", [])
+        ingest_rows = [
+            ("built from this corpus", "yes" if record.get("corpus_fingerprint") == fingerprint else
+             "NO: the ingest manifest describes another corpus"),
+            ("input files", ", ".join(f"{Path(str(i.get('path', '?'))).name} (sha256 {str(i.get('sha256', ''))[:12]})"
+                                      for i in inputs[:5]) + (f" and {len(inputs) - 5} more" if len(inputs) > 5 else "")),
+            ("rows read / rejected", f"{counts.get('rows', '–')} / {counts.get('rejected', '–')}"),
+            ("duplicates exact / near", f"{counts.get('duplicates_exact', '–')} / {counts.get('duplicates_near', '–')} "
+                                        f"(near threshold {record.get('options', {}).get('near_threshold', '–')})"),
+            ("boilerplate rules / agency list", f"version {record.get('rules_version', '–')} / "
+                                                f"version {record.get('agencies_version', '–')}"),
+            ("spans removed / bytes repaired", f"{counts.get('removed_spans', '–')} / {counts.get('bytes_repaired', '–')}"),
+        ]
+        parts.append(_kv_table(ingest_rows, "Ingest"))
     if analysis is not None:
         manifest = getattr(analysis, "manifest", analysis) or {}
         recorded = manifest.get("corpus", {}).get("fingerprint")

@@ -13,6 +13,7 @@ from analysis import config, reports, timeseries
 from analysis.errors import InputError, ParameterError
 from analysis.plots import coverage as cplots
 from analysis.provenance import fingerprint_corpus
+from conftest import TEST_DATA
 
 
 @pytest.fixture()
@@ -165,6 +166,22 @@ def test_render_provenance(built, mini_corpus):
     other = reports.render_provenance(parameters={}, corpus=loaded.iloc[1:], corpus_path=corpus,
                                       analysis=load_analysis(analysis))
     assert "NO: analysis was computed on corpus" in other
+
+
+def test_render_provenance_reports_how_the_corpus_was_ingested(tmp_path):
+    from analysis import clean, ingest
+
+    out = tmp_path / "articles.parquet"
+    ingest.ingest([TEST_DATA / "mini_corpus.jsonl"], out, options=ingest.IngestOptions(progress=False))
+    corpus = ingest.load_corpus(out)
+    html = reports.render_provenance(parameters={}, corpus=corpus, corpus_path=out)
+    ingest_part = html.split("Ingest")[1]
+    assert "built from this corpus</th><td>yes" in ingest_part
+    assert "mini_corpus.jsonl" in ingest_part
+    assert f"version {clean.default_rules().version}" in ingest_part
+    # a corpus that is not the one the manifest describes is flagged
+    other = reports.render_provenance(parameters={}, corpus=corpus.iloc[1:], corpus_path=out)
+    assert "NO: the ingest manifest describes another corpus" in other
 
 
 def test_describe_selection(mini_corpus):
