@@ -384,7 +384,9 @@ def _flatten(prefix: str, value, rows: list[tuple[str, str]]) -> None:
 
 def _kv_table(rows, caption: str) -> str:
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
-    return f'<table class="provenance"><caption>{html.escape(caption)}</caption><tbody>{body}</tbody></table>'
+    # wrapped in a block that must not break, so a caption never stays behind at the foot of a page
+    return (f'<div class="provenance-group"><table class="provenance"><caption>{html.escape(caption)}</caption>'
+            f'<tbody>{body}</tbody></table></div>')
 
 
 def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: str | os.PathLike,
