@@ -27,15 +27,19 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # WeasyPrint (the PDF route) needs the Pango system library; install it when we can, else say how.
-# libharfbuzz-subset0 is optional for WeasyPrint's import but without it every PDF logs a font-subsetting warning.
-if ! .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so'; then
-  pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+# libharfbuzz-subset0 is optional for WeasyPrint's import, but without it every PDF logs a font-subsetting warning.
+pkgs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+pdf_ok=1; .venv/bin/python -c 'import weasyprint' >/dev/null 2>&1 || pdf_ok=0
+subset_ok=1; { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libharfbuzz-subset\.so' || subset_ok=0
+if [ "$pdf_ok" = 0 ] || [ "$subset_ok" = 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: installing system libraries for PDF output: $pkgs"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
-  else
+  elif [ "$pdf_ok" = 0 ]; then
     echo "setup: PDF output needs system libraries; run: sudo apt-get install $pkgs" >&2
     exit 2
+  else
+    echo "setup: optional: 'sudo apt-get install libharfbuzz-subset0' silences WeasyPrint's font-subsetting warning" >&2
   fi
 fi
 echo "setup: .venv ready ($(.venv/bin/python --version))"
