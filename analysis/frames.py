@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from analysis import config
+from analysis import actors, config
 from analysis.errors import ParameterError, ResourceError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
 from analysis.text import NEWS_ABBREVIATIONS, split_sentences
@@ -1083,27 +1083,16 @@ def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
 
 
 # ================================================================================================== actor adapter
-# Actor and place mentions come from analysis.actors (engineer C's module). Everything here goes through these two
-# functions so that the dependency is in one place; without that module, targets/subjects/objects stay empty.
-def _actors_module():
-    try:
-        from analysis import actors
-    except ModuleNotFoundError:
-        return None
-    return actors
-
-
+# Actor and place mentions come from analysis.actors; everything here goes through these functions so that the
+# dependency is in one place.
 def _actor_types() -> dict:
     """Actor/place id -> type from the actor dictionary; a person takes the type of the actor it is affiliated to."""
-    actors = _actors_module()
-    if actors is None or not hasattr(actors, "default_dictionary"):
-        return {}
     return _actor_types_cached(id(actors.default_dictionary()))
 
 
 @lru_cache(maxsize=2)
 def _actor_types_cached(_key) -> dict:
-    dictionary = _actors_module().default_dictionary()
+    dictionary = actors.default_dictionary()
     types = {}
     for eid, entry in dictionary.entries.items():
         etype = entry.type
@@ -1114,15 +1103,12 @@ def _actor_types_cached(_key) -> dict:
     return types
 
 
-def find_actor_mentions(docs: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame | None:
-    """Actor and place mentions in one schema (doc_id, start, end, actor_id, kind, actor_type), or None.
+def find_actor_mentions(docs: pd.DataFrame, sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Actor and place mentions in one schema (doc_id, start, end, actor_id, kind, actor_type).
 
     ``kind`` is "actor" or "place"; ``actor_type`` comes from the actor dictionary (a person takes the type of the
-    actor it is affiliated to). Uses :func:`analysis.actors.find_mentions`; None when that module is not installed.
+    actor it is affiliated to). Uses :func:`analysis.actors.find_mentions`.
     """
-    actors = _actors_module()
-    if actors is None or not hasattr(actors, "find_mentions"):
-        return None
     m = actors.find_mentions(docs[["doc_id", "text"]], sentences=sentences)
     cols = ["doc_id", "start", "end", "actor_id", "kind", "actor_type"]
     if m is None or not len(m):
@@ -1132,11 +1118,8 @@ def find_actor_mentions(docs: pd.DataFrame, sentences: pd.DataFrame | None = Non
 
 
 def _speaker_resolver():
-    """A function speaker text -> (actor_id, actor_type) through the actor dictionary; (None, None) without it."""
-    actors = _actors_module()
-    fn = getattr(actors, "resolve_actor", None) if actors is not None else None
-    if fn is None:
-        return lambda text: (None, None)
+    """A function speaker text -> (actor_id, actor_type) through the actor dictionary; (None, None) if unresolved."""
+    fn = actors.resolve_actor
     types = _actor_types()
 
     @lru_cache(maxsize=8192)

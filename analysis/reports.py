@@ -523,18 +523,12 @@ def _load_corpus(path: Path) -> pd.DataFrame:
     return corpus
 
 
-def _unknown_actors(actors) -> list[str]:
-    """The names in ``actors`` that are neither an id nor a name of the actor dictionary (engineer C's module)."""
-    try:
-        from analysis.actors import default_dictionary
-    except ImportError:  # actors module not installed: check ids and labels in the YAML file
-        import yaml
+def _unknown_actors(names) -> list[str]:
+    """The names in ``names`` that are neither an id nor a name of the actor dictionary."""
+    from analysis.actors import default_dictionary
 
-        entries = yaml.safe_load(config.resource("actors.yaml").read_text(encoding="utf-8")).get("actors", [])
-        known = {str(e["id"]).lower() for e in entries} | {str(e.get("label", "")).lower() for e in entries}
-        return [a for a in actors if str(a).lower() not in known]
     dictionary = default_dictionary()
-    return [a for a in actors if a not in dictionary and dictionary.resolve(str(a), kind="actor") is None]
+    return [a for a in names if a not in dictionary and dictionary.resolve(str(a), kind="actor") is None]
 
 
 def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.PathLike,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import InputError, ParameterError
+from analysis.ingest import load_corpus
 from analysis.periods import select_documents, to_period, validate_freq
 from analysis.tables import load_table, save_table
 
@@ -493,14 +494,6 @@ def summarise_validation(dir_or_none=None) -> dict:
 
 
 # ================================================================================================== CLI
-def _load_corpus(path: Path) -> pd.DataFrame:
-    try:
-        from analysis.ingest import load_corpus
-    except ModuleNotFoundError:
-        return load_table(path)
-    return load_corpus(path)
-
-
 def register_cli(sub) -> None:
     """Add the `codesheet` and `validate` commands."""
     p = sub.add_parser("codesheet", help="draw a stratified sample and write a coding sheet (CSV) for human coders",
@@ -533,7 +526,7 @@ def register_cli(sub) -> None:
 
 
 def _run_codesheet(args) -> int:
-    corpus = _load_corpus(Path(args.corpus))
+    corpus = load_corpus(args.corpus)
     out_dir = Path(args.analysis_dir) if args.analysis_dir else config.ANALYSIS_DIR
     if args.analysis_dir:
         docs_file = out_dir / "documents.parquet"
