@@ -35,7 +35,9 @@ analyze: setup ## per-article tables (sentiment, terms, actors, frames) into dat
 reports: setup ## render every report notebook to HTML and PDF under reports/
 	$(PY) -m analysis report all --corpus $(CORPUS) --analysis $(ANALYSIS) --out $(REPORTS)
 
-test: setup-dev ## set up and run the test suite
+test: setup-dev ## set up, lint (ruff) and run the test suite
+	.venv/bin/ruff check analysis tests benchmarks scripts
+	.venv/bin/ruff format --check analysis tests benchmarks scripts
 	$(PY) -m pytest -q
 
 bench: setup-dev ## run the benchmarks (prints numbers; needs ../shared/corpora)

@@ -7,6 +7,7 @@ Interactive use::
 
 Submodules are imported lazily so that ``import analysis`` stays cheap.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -14,8 +15,21 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "config", "errors", "datasets", "ingest", "text", "frequency", "sentiment", "actors",
-    "frames", "validation", "pipeline", "timeseries", "plots", "provenance", "reports",
+    "config",
+    "errors",
+    "datasets",
+    "ingest",
+    "text",
+    "frequency",
+    "sentiment",
+    "actors",
+    "frames",
+    "validation",
+    "pipeline",
+    "timeseries",
+    "plots",
+    "provenance",
+    "reports",
 }
 
 

@@ -1,4 +1,5 @@
 """Actors and places: dictionary + gazetteer, mention finding, counts, co-occurrence, actor tone, discovery."""
+
 from __future__ import annotations
 
 import logging
@@ -24,10 +25,32 @@ log = logging.getLogger(__name__)
 ACTORS_FILE = "actors.yaml"
 PLACES_FILE = "places.yaml"
 
-ACTOR_TYPES = ("government", "state", "state_force", "armed_group", "coalition", "international_org", "ngo",
-               "monitor", "media", "person", "other")
-PLACE_TYPES = ("country", "region", "province", "city", "town", "district", "neighbourhood", "landmark", "river",
-               "camp", "other")
+ACTOR_TYPES = (
+    "government",
+    "state",
+    "state_force",
+    "armed_group",
+    "coalition",
+    "international_org",
+    "ngo",
+    "monitor",
+    "media",
+    "person",
+    "other",
+)
+PLACE_TYPES = (
+    "country",
+    "region",
+    "province",
+    "city",
+    "town",
+    "district",
+    "neighbourhood",
+    "landmark",
+    "river",
+    "camp",
+    "other",
+)
 CASE_RULES = ("auto", "exact", "insensitive")
 COMMON_KEYS = {"id", "label", "type", "aliases", "patterns", "case", "note"}
 ACTOR_KEYS = COMMON_KEYS | {"side", "affiliation", "country"}
@@ -36,11 +59,27 @@ FILE_KEYS = {"version", "description", "actors", "places", "discovery"}
 MENTION_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched"]
 
 # Offsets must stay valid, so text normalisation is strictly one character for one character.
-_NORMALISE = str.maketrans({
-    "\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u201c": '"', "\u201d": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
-})
+_NORMALISE = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+    }
+)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # A name directly followed by this suffix locates another actor ("Britain-based"); it is not a mention.
 DESCRIPTOR_SUFFIX = "-based"
@@ -124,8 +163,10 @@ class ActorDictionary:
 
     def __repr__(self) -> str:
         n_actors = sum(e.kind == "actor" for e in self.entries.values())
-        return (f"<ActorDictionary {n_actors} actors, {len(self) - n_actors} places, "
-                f"{len(self._alias_owner)} aliases; {self.versions}>")
+        return (
+            f"<ActorDictionary {n_actors} actors, {len(self) - n_actors} places, "
+            f"{len(self._alias_owner)} aliases; {self.versions}>"
+        )
 
     def _table(self, kind: str, columns: list[str]) -> pd.DataFrame:
         rows = []
@@ -154,9 +195,18 @@ class ActorDictionary:
     @property
     def entities(self) -> pd.DataFrame:
         """Actors and places in one table: id, kind, label, type, side, country, city_level."""
-        rows = [{"id": e.id, "kind": e.kind, "label": e.label, "type": e.type, "side": e.attrs.get("side"),
-                 "country": e.attrs.get("country"), "city_level": e.attrs.get("city_level")}
-                for e in self.entries.values()]
+        rows = [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "label": e.label,
+                "type": e.type,
+                "side": e.attrs.get("side"),
+                "country": e.attrs.get("country"),
+                "city_level": e.attrs.get("city_level"),
+            }
+            for e in self.entries.values()
+        ]
         return pd.DataFrame(rows).sort_values("id").reset_index(drop=True)
 
     def aliases(self, entry_id: str) -> list[str]:
@@ -191,8 +241,17 @@ class ActorDictionary:
         if entry_id not in self.entries:
             raise ParameterError(f"unknown actor/place id {entry_id!r}; see load_dictionary().entities for the ids")
         e = self.entries[entry_id]
-        return {"id": e.id, "kind": e.kind, "label": e.label, "type": e.type, **e.attrs,
-                "aliases": list(e.aliases), "patterns": list(e.patterns), "case": e.case, "source": e.source}
+        return {
+            "id": e.id,
+            "kind": e.kind,
+            "label": e.label,
+            "type": e.type,
+            **e.attrs,
+            "aliases": list(e.aliases),
+            "patterns": list(e.patterns),
+            "case": e.case,
+            "source": e.source,
+        }
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, id)`` of the mentions in one text (longest match wins, no overlaps), sorted by start."""
@@ -219,7 +278,8 @@ class ActorDictionary:
                         raise ResourceError(
                             f"{e.source}: alias {alias!r} of entry {e.id!r} is also claimed by entry {other!r}"
                             f" ({self.entries[other].source}): keep it in one entry, or replace that entry by "
-                            f"giving yours its id")
+                            f"giving yours its id"
+                        )
                     owner[key] = e.id
                     forms[e.id].append((variant, e.case))
         self._alias_owner = owner
@@ -256,8 +316,9 @@ class _Matcher:
                     rules = ((cap, spans),) if prev is None else (*prev[2], (cap, spans))
                     lower[key] = (index[eid], len(form), rules)
         # an alias without any case constraint needs no check at match time
-        lower = {k: (i, n, None if any(c < 0 and not sp for c, sp in rules) else rules)
-                 for k, (i, n, rules) in lower.items()}
+        lower = {
+            k: (i, n, None if any(c < 0 and not sp for c, sp in rules) else rules) for k, (i, n, rules) in lower.items()
+        }
         self.lower = self._automaton(lower)
         self.exact = self._automaton(exact)
         self.patterns = [(regex.compile(p), index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
@@ -310,7 +371,7 @@ def _case_ok(norm: str, start: int, cap: int, spans: tuple) -> bool:
     """The case rule of :func:`_alias_rule` for an alias found at ``start`` of the normalised text."""
     if cap >= 0 and not norm[start + cap].isupper():
         return False
-    return not spans or all(norm[start + i:start + j].isupper() for i, j in spans)
+    return not spans or all(norm[start + i : start + j].isupper() for i, j in spans)
 
 
 def _resolve_overlaps(cands: list[tuple[int, int, int]], ids: list[str]) -> list[tuple[int, int, str]]:
@@ -359,8 +420,9 @@ def _str_list(value, what: str, where: str) -> tuple[str, ...]:
         raise ResourceError(f"{where}: {what} must be a list of non-empty strings")
     for v in value:
         if isinstance(v, bool):
-            raise ResourceError(f"{where}: {what} has {v!r}, which YAML read from yes/no/on/off: put that name in "
-                                f"quotes ('NO', 'On')")
+            raise ResourceError(
+                f"{where}: {what} has {v!r}, which YAML read from yes/no/on/off: put that name in quotes ('NO', 'On')"
+            )
         if not isinstance(v, (str, int, float)) or not str(v).strip():
             raise ResourceError(f"{where}: {what} must be a list of non-empty strings, not {v!r}")
     return tuple(str(v).strip() for v in value)
@@ -409,8 +471,9 @@ def _parse_entry(raw, kind: str, source: str, position: int) -> Entry:
 def _parse_native(data: dict, source: str) -> list[Entry]:
     unknown = sorted(set(data) - FILE_KEYS)
     if unknown:
-        raise ResourceError(f"{source}: unknown top-level key(s) {', '.join(unknown)}; "
-                            f"allowed: {', '.join(sorted(FILE_KEYS))}")
+        raise ResourceError(
+            f"{source}: unknown top-level key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(FILE_KEYS))}"
+        )
     entries, seen = [], set()
     for kind, section in (("actor", "actors"), ("place", "places")):
         items = data.get(section) or []
@@ -450,8 +513,19 @@ def parse_quanteda_dictionary(data, source: str, *, kind: str = "actor") -> list
                 patterns.append(rf"(?i)(?<!\w){body}(?!\w)")
             else:
                 aliases.append(term)
-        entries.append(Entry(entry_id, kind, label, "other", tuple(dict.fromkeys(aliases)), tuple(patterns),
-                             "insensitive", {}, source))
+        entries.append(
+            Entry(
+                entry_id,
+                kind,
+                label,
+                "other",
+                tuple(dict.fromkeys(aliases)),
+                tuple(patterns),
+                "insensitive",
+                {},
+                source,
+            )
+        )
 
     if not isinstance(data, dict) or not data:
         raise ResourceError(f"{source}: a quanteda-style dictionary is a mapping of keys to lists of terms")
@@ -475,14 +549,16 @@ def _province_aliases(entry: Entry, entries: dict[str, Entry]) -> Entry:
             continue
         generated += [f"{alias} province", f"{alias} governorate", f"{alias} Governorate", f"province of {alias}"]
     aliases = tuple(dict.fromkeys([*entry.aliases, *generated]))
-    return Entry(entry.id, entry.kind, entry.label, entry.type, aliases, entry.patterns, entry.case, entry.attrs,
-                 entry.source)
+    return Entry(
+        entry.id, entry.kind, entry.label, entry.type, aliases, entry.patterns, entry.case, entry.attrs, entry.source
+    )
 
 
 def _file_version(data, path: Path) -> str:
     if isinstance(data, dict) and data.get("version") is not None:
         return str(data["version"])
     from analysis.provenance import file_sha256
+
     return "sha256:" + file_sha256(path)[:12]
 
 
@@ -509,8 +585,10 @@ def load_dictionary(path: str | os.PathLike | list | None = None, *, extend: boo
         elif isinstance(data, dict) and data:
             parsed = parse_quanteda_dictionary(data, source)
         else:
-            raise ResourceError(f"{source}: expected a mapping with 'actors' and/or 'places' lists "
-                                f"(or a quanteda-style key: [terms] dictionary)")
+            raise ResourceError(
+                f"{source}: expected a mapping with 'actors' and/or 'places' lists "
+                f"(or a quanteda-style key: [terms] dictionary)"
+            )
         for e in parsed:
             if e.id in entries and p not in builtin:
                 log.info("%s: entry %r replaces the one from %s", source, e.id, entries[e.id].source)
@@ -577,21 +655,34 @@ def _as_documents(texts_or_corpus) -> tuple[pd.DataFrame, bool]:
     try:
         texts = list(texts_or_corpus)
     except TypeError:
-        raise ParameterError(f"find_mentions needs a text, a list of texts, a Series or a corpus DataFrame, "
-                             f"not {type(texts_or_corpus).__name__}") from None
+        raise ParameterError(
+            f"find_mentions needs a text, a list of texts, a Series or a corpus DataFrame, "
+            f"not {type(texts_or_corpus).__name__}"
+        ) from None
     return pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts}), False
 
 
 def _empty_mentions() -> pd.DataFrame:
-    return pd.DataFrame({
-        "doc_id": pd.Series([], dtype=object), "sent_id": pd.Series([], dtype="Int64"),
-        "actor_id": pd.Series([], dtype=object), "kind": pd.Series([], dtype=object),
-        "start": pd.Series([], dtype="int64"), "end": pd.Series([], dtype="int64"),
-        "matched": pd.Series([], dtype=object)})
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series([], dtype=object),
+            "sent_id": pd.Series([], dtype="Int64"),
+            "actor_id": pd.Series([], dtype=object),
+            "kind": pd.Series([], dtype=object),
+            "start": pd.Series([], dtype="int64"),
+            "end": pd.Series([], dtype="int64"),
+            "matched": pd.Series([], dtype=object),
+        }
+    )
 
 
-def find_mentions(texts_or_corpus, *, dictionary: ActorDictionary | None = None,
-                  sentences: pd.DataFrame | None = None, kind: str | None = None) -> pd.DataFrame:
+def find_mentions(
+    texts_or_corpus,
+    *,
+    dictionary: ActorDictionary | None = None,
+    sentences: pd.DataFrame | None = None,
+    kind: str | None = None,
+) -> pd.DataFrame:
     """Every mention of an actor or place: doc_id, sent_id, actor_id, kind, start, end, matched.
 
     ``texts_or_corpus``: a corpus DataFrame (doc_id, text), a sentence table (doc_id, sent_id, start, text), a Series
@@ -628,14 +719,17 @@ def find_mentions(texts_or_corpus, *, dictionary: ActorDictionary | None = None,
             rows_sent.extend([sent_ids[i]] * len(found))
     if not rows_doc:
         return _empty_mentions()
-    out = pd.DataFrame({
-        "doc_id": pd.array(rows_doc, dtype=object),
-        "sent_id": pd.array(rows_sent if is_sent else [pd.NA] * len(rows_doc), dtype="Int64"),
-        "actor_id": pd.array(rows_id, dtype=object),
-        "kind": pd.array([kinds[i] for i in rows_id], dtype=object),
-        "start": np.asarray(rows_start, dtype="int64"), "end": np.asarray(rows_end, dtype="int64"),
-        "matched": pd.array(rows_text, dtype=object),
-    })
+    out = pd.DataFrame(
+        {
+            "doc_id": pd.array(rows_doc, dtype=object),
+            "sent_id": pd.array(rows_sent if is_sent else [pd.NA] * len(rows_doc), dtype="Int64"),
+            "actor_id": pd.array(rows_id, dtype=object),
+            "kind": pd.array([kinds[i] for i in rows_id], dtype=object),
+            "start": np.asarray(rows_start, dtype="int64"),
+            "end": np.asarray(rows_end, dtype="int64"),
+            "matched": pd.array(rows_text, dtype=object),
+        }
+    )
     if sentences is not None and not is_sent:
         out = _assign_sentences(out, sentences)
     return out.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
@@ -647,8 +741,9 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
     sent = sentences[["doc_id", "sent_id", "start"]].rename(columns={"start": "_s"})
     sent = sent.assign(doc_id=sent["doc_id"].astype(str), _s=sent["_s"].astype("int64")).sort_values("_s")
     left = mentions.drop(columns="sent_id").assign(_doc=mentions["doc_id"].astype(str)).sort_values("start")
-    merged = pd.merge_asof(left, sent.rename(columns={"doc_id": "_doc"}), left_on="start", right_on="_s",
-                           by="_doc", direction="backward")
+    merged = pd.merge_asof(
+        left, sent.rename(columns={"doc_id": "_doc"}), left_on="start", right_on="_s", by="_doc", direction="backward"
+    )
     merged["sent_id"] = merged["sent_id"].astype("Int64")
     return merged[MENTION_COLUMNS]
 
@@ -673,8 +768,9 @@ def _select_mentions(mentions: pd.DataFrame, *, kind: str | None, actors) -> pd.
         known = set(mentions["actor_id"])
         missing = sorted(set(actors) - known)
         if missing and len(missing) == len(actors):
-            raise ParameterError(f"none of the actors {missing} is mentioned in this table; "
-                                 f"e.g. {', '.join(sorted(known)[:8])}")
+            raise ParameterError(
+                f"none of the actors {missing} is mentioned in this table; e.g. {', '.join(sorted(known)[:8])}"
+            )
         out = out[out["actor_id"].isin(actors)]
     return out
 
@@ -684,8 +780,10 @@ def _group_keys(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
     by = [] if by is None else [by] if isinstance(by, str) else list(by)
     bad = [b for b in by if b in ("actor_id", "kind", "period")]
     if bad:
-        raise ParameterError(f"by={bad}: actors are always a key and periods come from freq=; "
-                             f"use corpus columns such as 'outlet' or 'agency'")
+        raise ParameterError(
+            f"by={bad}: actors are always a key and periods come from freq=; "
+            f"use corpus columns such as 'outlet' or 'agency'"
+        )
     require_columns(docs, by, what="corpus")
     keys = list(by)
     docs = docs[["doc_id", "n_words", *by, *(["published"] if freq else [])]].copy()
@@ -698,9 +796,21 @@ def _group_keys(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
     return docs, keys
 
 
-def count_mentions(mentions: pd.DataFrame, corpus: pd.DataFrame, *, by=None, freq: str | None = None,
-                   start=None, end=None, outlets=None, include_duplicates: bool = True, kind: str | None = None,
-                   actors=None, min_count: int = 1, dictionary: ActorDictionary | None = None) -> pd.DataFrame:
+def count_mentions(
+    mentions: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    kind: str | None = None,
+    actors=None,
+    min_count: int = 1,
+    dictionary: ActorDictionary | None = None,
+) -> pd.DataFrame:
     """Mentions of each actor/place per group: raw, per 1,000 words, and share of articles mentioning it.
 
     ``mentions`` comes from :func:`find_mentions` (or ``mentions.parquet``), ``corpus`` gives the denominators
@@ -718,34 +828,60 @@ def count_mentions(mentions: pd.DataFrame, corpus: pd.DataFrame, *, by=None, fre
     totals = m.groupby("actor_id").size()
     keep = totals.index[totals >= min_count]
     m = m[m["actor_id"].isin(keep)]
-    denom = (docs.groupby(keys, dropna=False).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum"))
-             .reset_index() if keys else
-             pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]}))
+    denom = (
+        docs.groupby(keys, dropna=False).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum")).reset_index()
+        if keys
+        else pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]})
+    )
     kinds = m.drop_duplicates("actor_id").set_index("actor_id")["kind"]
     grid = denom.merge(pd.DataFrame({"actor_id": sorted(keep)}), how="cross")
     if len(m):
-        num = (m.groupby([*keys, "actor_id"]).agg(n_mentions=("doc_id", "size"),
-                                                   n_articles_mentioning=("doc_id", "nunique")).reset_index())
+        num = (
+            m.groupby([*keys, "actor_id"])
+            .agg(n_mentions=("doc_id", "size"), n_articles_mentioning=("doc_id", "nunique"))
+            .reset_index()
+        )
         grid = grid.merge(num, on=[*keys, "actor_id"], how="left")
     else:
         grid["n_mentions"], grid["n_articles_mentioning"] = 0, 0
     grid[["n_mentions", "n_articles_mentioning"]] = grid[["n_mentions", "n_articles_mentioning"]].fillna(0)
-    grid = grid.astype({"n_mentions": "int64", "n_articles_mentioning": "int64", "n_articles": "int64",
-                        "n_words": "int64"})
+    grid = grid.astype(
+        {"n_mentions": "int64", "n_articles_mentioning": "int64", "n_articles": "int64", "n_words": "int64"}
+    )
     grid["kind"] = grid["actor_id"].map(kinds)
     grid["label"] = grid["actor_id"].map(_labels(dictionary)).fillna(grid["actor_id"])
     words = grid["n_words"].where(grid["n_words"] > 0)
     grid["mentions_per_1000_words"] = (grid["n_mentions"] * 1000 / words).astype("float64")
     grid["share_of_articles"] = (grid["n_articles_mentioning"] / grid["n_articles"]).astype("float64")
-    cols = [*keys, "actor_id", "kind", "label", "n_mentions", "n_articles_mentioning", "n_articles", "n_words",
-            "mentions_per_1000_words", "share_of_articles"]
+    cols = [
+        *keys,
+        "actor_id",
+        "kind",
+        "label",
+        "n_mentions",
+        "n_articles_mentioning",
+        "n_articles",
+        "n_words",
+        "mentions_per_1000_words",
+        "share_of_articles",
+    ]
     return grid[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
 
 
-def count_cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", corpus: pd.DataFrame | None = None,
-                       sentences: pd.DataFrame | None = None, start=None, end=None, outlets=None,
-                       include_duplicates: bool = True, kind: str | None = "actor", min_count: int = 1,
-                       as_matrix: bool = False) -> pd.DataFrame:
+def count_cooccurrence(
+    mentions: pd.DataFrame,
+    *,
+    level: str = "sentence",
+    corpus: pd.DataFrame | None = None,
+    sentences: pd.DataFrame | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    kind: str | None = "actor",
+    min_count: int = 1,
+    as_matrix: bool = False,
+) -> pd.DataFrame:
     """How often two actors are mentioned in the same sentence (``level='sentence'``) or article ('document').
 
     Long table, one row per pair (``actor_a`` < ``actor_b``): n_both (units mentioning both), n_a, n_b (units
@@ -769,8 +905,10 @@ def count_cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", corpu
     if level == "sentence":
         require_columns(m, ["sent_id"], what="mentions table")
         if m["sent_id"].isna().any():
-            raise ParameterError("mentions have no sent_id: use find_mentions(corpus, sentences=...) or "
-                                 "mentions.parquet from `python -m analysis analyze`, or level='document'")
+            raise ParameterError(
+                "mentions have no sent_id: use find_mentions(corpus, sentences=...) or "
+                "mentions.parquet from `python -m analysis analyze`, or level='document'"
+            )
         unit = ["doc_id", "sent_id"]
     pairs_in = m[[*unit, "actor_id"]].drop_duplicates()
     if level == "document":
@@ -798,8 +936,11 @@ def count_cooccurrence(mentions: pd.DataFrame, *, level: str = "sentence", corpu
     out["lift"] = out["n_both"] * out["n_units"] / (out["n_a"] * out["n_b"])
     out = out.astype({"n_both": "int64"})
     cols = ["actor_a", "actor_b", "level", "n_both", "n_a", "n_b", "n_units", "jaccard", "lift"]
-    return (out[cols].sort_values(["n_both", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable")
-            .reset_index(drop=True))
+    return (
+        out[cols]
+        .sort_values(["n_both", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -809,16 +950,34 @@ def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
         return sentences[["doc_id", "sent_id", "vader_compound"]]
     require_columns(sentences, ["text"], what="sentence table (no vader_compound column, so text is needed)")
     from analysis import sentiment  # only needed for standalone use; the pipeline already wrote the scores
+
     scores = sentiment.score_sentences(sentences["text"].fillna(""))
-    return pd.DataFrame({"doc_id": sentences["doc_id"].to_numpy(), "sent_id": sentences["sent_id"].to_numpy(),
-                         "vader_compound": scores["vader_compound"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "doc_id": sentences["doc_id"].to_numpy(),
+            "sent_id": sentences["sent_id"].to_numpy(),
+            "vader_compound": scores["vader_compound"].to_numpy(),
+        }
+    )
 
 
-def score_actor_tone(mentions: pd.DataFrame, sentences: pd.DataFrame, corpus: pd.DataFrame | None = None, *,
-                     by=None, freq: str | None = None, start=None, end=None, outlets=None,
-                     include_duplicates: bool = True, kind: str | None = "actor", actors=None,
-                     min_count: int = 1, threshold: float = 0.05,
-                     dictionary: ActorDictionary | None = None) -> pd.DataFrame:
+def score_actor_tone(
+    mentions: pd.DataFrame,
+    sentences: pd.DataFrame,
+    corpus: pd.DataFrame | None = None,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    kind: str | None = "actor",
+    actors=None,
+    min_count: int = 1,
+    threshold: float = 0.05,
+    dictionary: ActorDictionary | None = None,
+) -> pd.DataFrame:
     """Tone of the sentences that mention each actor: VADER compound averaged over those sentences.
 
     ``sentences``: doc_id, sent_id and vader_compound (``sentences.parquet`` from the pipeline) or text (scored
@@ -844,20 +1003,39 @@ def score_actor_tone(mentions: pd.DataFrame, sentences: pd.DataFrame, corpus: pd
     elif by is not None or freq is not None or start is not None or end is not None or outlets is not None:
         raise ParameterError("by/freq/start/end/outlets need corpus= (the articles table)")
     scores = _sentence_scores(sentences)
-    units = units.astype({"sent_id": "int64"}).merge(scores.astype({"sent_id": "int64"}),
-                                                     on=["doc_id", "sent_id"], how="inner")
+    units = units.astype({"sent_id": "int64"}).merge(
+        scores.astype({"sent_id": "int64"}), on=["doc_id", "sent_id"], how="inner"
+    )
     comp = units["vader_compound"]
     units = units.assign(_neg=(comp <= -threshold).astype("float64"), _pos=(comp >= threshold).astype("float64"))
-    out = (units.groupby([*keys, "actor_id", "kind"])
-           .agg(n_sentences=("vader_compound", "size"), n_articles=("doc_id", "nunique"),
-                mean_compound=("vader_compound", "mean"), sd_compound=("vader_compound", "std"),
-                share_negative=("_neg", "mean"), share_positive=("_pos", "mean"))
-           .reset_index())
+    out = (
+        units.groupby([*keys, "actor_id", "kind"])
+        .agg(
+            n_sentences=("vader_compound", "size"),
+            n_articles=("doc_id", "nunique"),
+            mean_compound=("vader_compound", "mean"),
+            sd_compound=("vader_compound", "std"),
+            share_negative=("_neg", "mean"),
+            share_positive=("_pos", "mean"),
+        )
+        .reset_index()
+    )
     out = out[out["n_sentences"] >= min_count]
     out["se_compound"] = out["sd_compound"] / np.sqrt(out["n_sentences"])
     out["label"] = out["actor_id"].map(_labels(dictionary)).fillna(out["actor_id"])
-    cols = [*keys, "actor_id", "kind", "label", "n_sentences", "n_articles", "mean_compound", "sd_compound",
-            "se_compound", "share_negative", "share_positive"]
+    cols = [
+        *keys,
+        "actor_id",
+        "kind",
+        "label",
+        "n_sentences",
+        "n_articles",
+        "mean_compound",
+        "sd_compound",
+        "se_compound",
+        "share_negative",
+        "share_positive",
+    ]
     return out[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
 
 
@@ -867,7 +1045,8 @@ _NAME_RE = regex.compile(
     r"(?:(?:[Aa]l|[Ee]l|[Aa]bu|[Bb]in|[Ii]bn|[Uu]m|[Aa]sh|[Aa]d|[Aa]r|[Aa]s|[Aa]z)[-\s])?"
     r"\p{Lu}[\p{Ll}'][\p{L}'\-]*"
     r"(?:[-\s](?:(?:al|el|ad|ar|as|az|ash|bin|ibn|abu|bani|of|for|the|de|ez|es)[-\s])?\p{Lu}[\p{Ll}'][\p{L}'\-]*)*"
-    r"(?![\p{L}\p{N}])")
+    r"(?![\p{L}\p{N}])"
+)
 _ACRONYM_RE = regex.compile(r"(?<![\p{L}\p{N}'])\p{Lu}{2,6}s?(?![\p{L}\p{N}])")
 MAX_NAME_WORDS = 6  # longer capitalised runs are page furniture ("Contact Us Legal Terms of Use ..."), not names
 _LOWER_WORD_RE = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'-]*")
@@ -881,7 +1060,7 @@ def _discovery_lists() -> tuple[frozenset, frozenset, frozenset]:
 
 
 def _sentence_initial(text: str, start: int) -> bool:
-    before = text[max(0, start - 12):start].rstrip(" \t\"'(\u201c\u2018[-")
+    before = text[max(0, start - 12) : start].rstrip(" \t\"'(\u201c\u2018[-")
     return not before or before[-1] in ".!?:\n" or before.endswith("...")
 
 
@@ -893,8 +1072,15 @@ def _strip_leading(name: str, drop: frozenset) -> str:
     return " ".join(words)
 
 
-def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, min_count: int = 2,
-                        top: int | None = 100, include_acronyms: bool = True, context: int = 40) -> pd.DataFrame:
+def find_unlisted_names(
+    corpus,
+    *,
+    dictionary: ActorDictionary | None = None,
+    min_count: int = 2,
+    top: int | None = 100,
+    include_acronyms: bool = True,
+    context: int = 40,
+) -> pd.DataFrame:
     """Frequent capitalised names and acronyms that the dictionary does not cover, ranked, to extend it.
 
     ``corpus``: a corpus DataFrame (doc_id, text), a Series or a list of texts. Text covered by a dictionary
@@ -939,8 +1125,15 @@ def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, mi
             rec = found.get(key)
             if rec is None:
                 lo, hi = max(0, start - context), min(len(text), start + len(name) + context)
-                rec = found[key] = {"forms": Counter(), "kind": ckind, "n": 0, "docs": set(), "initial": 0,
-                                    "first_doc_id": doc_id, "context": " ".join(text[lo:hi].split())}
+                rec = found[key] = {
+                    "forms": Counter(),
+                    "kind": ckind,
+                    "n": 0,
+                    "docs": set(),
+                    "initial": 0,
+                    "first_doc_id": doc_id,
+                    "context": " ".join(text[lo:hi].split()),
+                }
             rec["forms"][name] += 1
             rec["n"] += 1
             rec["docs"].add(doc_id)
@@ -958,21 +1151,34 @@ def find_unlisted_names(corpus, *, dictionary: ActorDictionary | None = None, mi
                 continue  # only ever seen at the start of a sentence: most likely an ordinary word
             if lower_vocab.get(key, 0) >= rec["n"] - rec["initial"]:
                 continue  # as common in lower case as capitalised mid-sentence: an ordinary word
-        rows.append({"name": name, "kind": rec["kind"], "n_mentions": rec["n"], "n_articles": len(rec["docs"]),
-                     "n_sentence_initial": rec["initial"], "first_doc_id": rec["first_doc_id"],
-                     "context": rec["context"]})
-    out = pd.DataFrame(rows, columns=["name", "kind", "n_mentions", "n_articles", "n_sentence_initial",
-                                      "first_doc_id", "context"])
+        rows.append(
+            {
+                "name": name,
+                "kind": rec["kind"],
+                "n_mentions": rec["n"],
+                "n_articles": len(rec["docs"]),
+                "n_sentence_initial": rec["initial"],
+                "first_doc_id": rec["first_doc_id"],
+                "context": rec["context"],
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["name", "kind", "n_mentions", "n_articles", "n_sentence_initial", "first_doc_id", "context"]
+    )
     out = out.sort_values(["n_articles", "n_mentions", "name"], ascending=[False, False, True], kind="stable")
     out = out.reset_index(drop=True)
     return out.head(top) if top else out
 
 
 # ------------------------------------------------------------------------------------------------------- validation
-def score_place_agreement(corpus: pd.DataFrame, *, label_column: str = "location",
-                          dictionary: ActorDictionary | None = None,
-                          text_columns: tuple[str, ...] = ("title", "text"),
-                          title_weight: float = 1.0) -> pd.DataFrame:
+def score_place_agreement(
+    corpus: pd.DataFrame,
+    *,
+    label_column: str = "location",
+    dictionary: ActorDictionary | None = None,
+    text_columns: tuple[str, ...] = ("title", "text"),
+    title_weight: float = 1.0,
+) -> pd.DataFrame:
     """Per article: does the most-mentioned city-level place equal the article's location label?
 
     ``corpus`` has doc_id, the ``text_columns`` (missing ones are skipped) and ``label_column`` (e.g. FA-KES
@@ -1012,10 +1218,18 @@ def score_place_agreement(corpus: pd.DataFrame, *, label_column: str = "location
             label_cache[label] = city.get(pid) if pid else None
         label_city = label_cache[label]
         pred = ranked[0] if ranked else None
-        rows.append({"doc_id": doc_id, "label": label, "label_city": label_city, "predicted_city": pred,
-                     "runner_up_city": ranked[1] if len(ranked) > 1 else None, "n_place_mentions": len(found),
-                     "n_city_mentions": sum(1 for eid in found if city[eid]),
-                     "correct": bool(pred is not None and pred == label_city)})
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "label": label,
+                "label_city": label_city,
+                "predicted_city": pred,
+                "runner_up_city": ranked[1] if len(ranked) > 1 else None,
+                "n_place_mentions": len(found),
+                "n_city_mentions": sum(1 for eid in found if city[eid]),
+                "correct": bool(pred is not None and pred == label_city),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -1030,10 +1244,15 @@ def load_fakes(path: str | os.PathLike) -> pd.DataFrame:
     except (OSError, pd.errors.ParserError) as exc:
         raise ParameterError(f"cannot read FA-KES CSV {path}: {exc}") from exc
     require_columns(raw, ["article_title", "article_content", "location"], what=str(path))
-    return pd.DataFrame({
-        "doc_id": [f"fakes-{i:04d}" for i in range(1, len(raw) + 1)],
-        "title": raw["article_title"], "text": raw["article_content"].fillna(""),
-        "outlet": raw.get("source"), "published": pd.to_datetime(raw.get("date"), format="%m/%d/%Y", errors="coerce"),
-        "location": raw["location"], "label": raw.get("labels"),
-        "n_words": raw["article_content"].fillna("").str.split().str.len().astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": [f"fakes-{i:04d}" for i in range(1, len(raw) + 1)],
+            "title": raw["article_title"],
+            "text": raw["article_content"].fillna(""),
+            "outlet": raw.get("source"),
+            "published": pd.to_datetime(raw.get("date"), format="%m/%d/%Y", errors="coerce"),
+            "location": raw["location"],
+            "label": raw.get("labels"),
+            "n_words": raw["article_content"].fillna("").str.split().str.len().astype("int64"),
+        }
+    )

@@ -1,4 +1,5 @@
 """Cleaning raw article text: byte repair, Unicode normalisation, boilerplate removal, agency, dates and language."""
+
 from __future__ import annotations
 
 import codecs
@@ -7,9 +8,9 @@ import re as _re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import regex as re
@@ -67,7 +68,7 @@ class Rule:
     name: str
     regex: re.Pattern
     credit: str | None = None
-    flat_only: bool = False     # apply only to a text that is one paragraph (a flattened scrape)
+    flat_only: bool = False  # apply only to a text that is one paragraph (a flattened scrape)
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,15 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
     if user_file:
         user = _read_yaml(Path(user_file), "boilerplate rules")
         if "version" not in user:
-            raise ResourceError(f"boilerplate rules file {user_file} has no `version:` key: add one (e.g. `version: 1`)")
+            raise ResourceError(
+                f"boilerplate rules file {user_file} has no `version:` key: add one (e.g. `version: 1`)"
+            )
         unknown = set(user) - {"version", "tail", "line", "inline", "title", "header", "byte_repairs"}
         if unknown:
-            raise ResourceError(f"boilerplate rules file {user_file}: unknown section(s) {sorted(unknown)}; "
-                                "use tail, line, inline, title, byte_repairs")
+            raise ResourceError(
+                f"boilerplate rules file {user_file}: unknown section(s) {sorted(unknown)}; "
+                "use tail, line, inline, title, byte_repairs"
+            )
         sources.append(f"{Path(user_file).name}@{user['version']}")
         version = f"{version}+{Path(user_file).name}@{user['version']}"
 
@@ -123,29 +128,50 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
         for r in merged:
             if "pattern" not in r:
                 raise ResourceError(f"{where}: rule {r['name']!r} has no `pattern:`")
-            out.append(Rule(r["name"], _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
-                            str(r["credit"]) if r.get("credit") else None, bool(r.get("flat_only", False))))
+            out.append(
+                Rule(
+                    r["name"],
+                    _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
+                    str(r["credit"]) if r.get("credit") else None,
+                    bool(r.get("flat_only", False)),
+                )
+            )
         return out
 
     hdr = data["header"]
     dates = "|".join(f"(?:{d})" for d in hdr["date"])
-    header = _compile(rf"\W{{0,3}}(?:{hdr['prefix']})?(?P<date>{dates}){hdr['suffix']}[\s.,:;-]*",
-                      "boilerplate rules, section 'header'")
+    header = _compile(
+        rf"\W{{0,3}}(?:{hdr['prefix']})?(?P<date>{dates}){hdr['suffix']}[\s.,:;-]*",
+        "boilerplate rules, section 'header'",
+    )
     date_only = _compile(rf"\W{{0,3}}(?P<date>{dates})[\s.,:;-]*", "boilerplate rules, section 'header'")
     repairs = []
     for i, r in enumerate(list(user.get("byte_repairs") or []) + list(data.get("byte_repairs") or [])):
         try:
-            repairs.append(ByteRepair(
-                seq=_re.compile(r["bytes"].encode("latin-1")),
-                before=_re.compile(r["before"].encode("latin-1")) if r.get("before") else None,
-                after=_re.compile(r["after"].encode("latin-1")) if r.get("after") else None,
-                char=str(r["char"])))
+            repairs.append(
+                ByteRepair(
+                    seq=_re.compile(r["bytes"].encode("latin-1")),
+                    before=_re.compile(r["before"].encode("latin-1")) if r.get("before") else None,
+                    after=_re.compile(r["after"].encode("latin-1")) if r.get("after") else None,
+                    char=str(r["char"]),
+                )
+            )
         except (KeyError, _re.error, UnicodeEncodeError) as exc:
-            raise ResourceError(f"boilerplate rules, byte_repairs #{i + 1}: needs `bytes:` (a byte regex such as "
-                                f"'\\x95\\x81') and `char:` ({exc})") from exc
-    return Rules(version=version, tail=section("tail"), line=section("line"), inline=section("inline"),
-                 title=section("title"), header=header, header_date_only=date_only, byte_repairs=repairs,
-                 sources=sources)
+            raise ResourceError(
+                f"boilerplate rules, byte_repairs #{i + 1}: needs `bytes:` (a byte regex such as "
+                f"'\\x95\\x81') and `char:` ({exc})"
+            ) from exc
+    return Rules(
+        version=version,
+        tail=section("tail"),
+        line=section("line"),
+        inline=section("inline"),
+        title=section("title"),
+        header=header,
+        header_date_only=date_only,
+        byte_repairs=repairs,
+        sources=sources,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -197,7 +223,7 @@ def _repair_handler(exc: UnicodeError):
         raise exc
     data, i = exc.object, exc.start
     char, consumed = _repair_at(data, i, exc.end - i, _REPAIR_STATE["repairs"])
-    _REPAIR_STATE["count"] += sum(1 for b in data[i:i + consumed] if b >= 0x80)
+    _REPAIR_STATE["count"] += sum(1 for b in data[i : i + consumed] if b >= 0x80)
     return char, i + consumed
 
 
@@ -209,9 +235,9 @@ def _repair_at(data: bytes, i: int, n_bad: int, repairs: Sequence[ByteRepair]) -
         m = rep.seq.match(data, i)
         if not m:
             continue
-        if rep.before is not None and not rep.before.search(data[max(0, i - 20):i]):
+        if rep.before is not None and not rep.before.search(data[max(0, i - 20) : i]):
             continue
-        if rep.after is not None and not rep.after.search(data[m.end():m.end() + 20]):
+        if rep.after is not None and not rep.after.search(data[m.end() : m.end() + 20]):
             continue
         return rep.char, m.end() - i
     byte = data[i]
@@ -235,13 +261,43 @@ def looks_binary(data: bytes) -> bool:
 # Unicode normalisation
 # ---------------------------------------------------------------------------------------------------------------
 
-_CHAR_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
-    "\u3000": " ", "\t": " ", "\u2028": "\n", "\u2029": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n",
-    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
-})
+_CHAR_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u3000": " ",
+        "\t": " ",
+        "\u2028": "\n",
+        "\u2029": "\n",
+        "\x0b": "\n",
+        "\x0c": "\n",
+        "\x85": "\n",
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
+        "\ufeff": None,
+        "\u00ad": None,
+    }
+)
 _SPACES = re.compile(r"[ ]{2,}")
 
 
@@ -333,8 +389,9 @@ def strip_header(text: str, title: str | None, rules: Rules) -> Header:
     return Header(text[pos:].lstrip(), text[:pos].strip(), date_text, credit)
 
 
-def clean_text(text: str, *, title: str | None = None, rules: Rules | None = None,
-               strip_headers: bool = True) -> CleanResult:
+def clean_text(
+    text: str, *, title: str | None = None, rules: Rules | None = None, strip_headers: bool = True
+) -> CleanResult:
     """Normalise ``text`` and cut boilerplate by the rules; every cut span is returned as ``(rule, text)``.
 
     Order: Unicode normalisation, leading header (date/title), inline spans, whole-paragraph rules, tail blocks.
@@ -379,14 +436,14 @@ def clean_text(text: str, *, title: str | None = None, rules: Rules | None = Non
             def cut(m, name=rule.name):
                 removed.append((name, m.group(0).strip()))
                 return " "
+
             para = rule.regex.sub(cut, para)
             if rule.credit and header_credit is None and len(removed) > n_before:
-                header_credit = rule.credit   # used only when the cleaned text credits no agency
+                header_credit = rule.credit  # used only when the cleaned text credits no agency
         para = _SPACES.sub(" ", para).strip()
         if para:
             kept.append(para)
-    return CleanResult("\n".join(kept), title, removed, header_date, outlet.strip() if outlet else None,
-                       header_credit)
+    return CleanResult("\n".join(kept), title, removed, header_date, outlet.strip() if outlet else None, header_credit)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -400,7 +457,7 @@ class AgencyFinder:
 
     version: str
     by_agency: dict[str, list[tuple[str, int, _re.Pattern]]]
-    fixed: list[tuple[str, str, int, _re.Pattern]]     # forms that name their agency themselves
+    fixed: list[tuple[str, str, int, _re.Pattern]]  # forms that name their agency themselves
     trigger: _re.Pattern
     alias_of: dict[str, str]
 
@@ -418,7 +475,7 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
 
     def compile_(pattern: str, where: str) -> _re.Pattern:
         try:
-            return _re.compile(pattern, _re.MULTILINE)   # stdlib re: these simple patterns match faster with it
+            return _re.compile(pattern, _re.MULTILINE)  # stdlib re: these simple patterns match faster with it
         except _re.error as exc:
             raise ResourceError(f"{where}: invalid regular expression {pattern!r} ({exc}): fix the pattern") from exc
 
@@ -426,17 +483,29 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
     fixed, alias_of = [], {}
     for form in forms:
         if "agency" in form:  # a form that identifies one agency by itself (no {alias})
-            fixed.append((form["agency"], form["name"], int(form.get("weight", 1)),
-                          compile_(form["pattern"], f"agency form {form['name']!r}")))
+            fixed.append(
+                (
+                    form["agency"],
+                    form["name"],
+                    int(form.get("weight", 1)),
+                    compile_(form["pattern"], f"agency form {form['name']!r}"),
+                )
+            )
             continue
         for agency in agencies:
             aliases = sorted(agency["aliases"], key=len, reverse=True)
             alias_of.update({a: agency["name"] for a in aliases})
             alias = rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in aliases)})(?!\w)"
             by_agency.setdefault(agency["name"], []).append(
-                (form["name"], int(form.get("weight", 1)),
-                 compile_(form["pattern"].replace("{alias}", alias),
-                          f"agency form {form['name']!r} for {agency['name']!r}")))
+                (
+                    form["name"],
+                    int(form.get("weight", 1)),
+                    compile_(
+                        form["pattern"].replace("{alias}", alias),
+                        f"agency form {form['name']!r} for {agency['name']!r}",
+                    ),
+                )
+            )
     names = sorted(alias_of, key=len, reverse=True)
     trigger = _re.compile(rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in names)})(?!\w)")
     return AgencyFinder(version, by_agency, fixed, trigger, alias_of)
@@ -456,11 +525,12 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
     """
     finder = finder or default_agencies()
     named = {finder.alias_of[a] for a in set(finder.trigger.findall(text))}
-    candidates = [(agency, form, weight, rx) for agency in sorted(named) for form, weight, rx in
-                  finder.by_agency[agency]] + finder.fixed
+    candidates = [
+        (agency, form, weight, rx) for agency in sorted(named) for form, weight, rx in finder.by_agency[agency]
+    ] + finder.fixed
     scores: dict[str, list] = {}
     place = None
-    for agency, form, weight, regex in candidates:
+    for agency, _form, weight, regex in candidates:
         for m in regex.finditer(text):
             entry = scores.setdefault(agency, [0, m.start()])
             entry[0] += weight
@@ -479,8 +549,22 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
 
 # Explicit formats tried on a whole date column; the one that parses most values wins (so 4/5/2017 is read
 # consistently within a file). Values none of them parse go to `dateparser` one by one.
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%B %d, %Y", "%b %d, %Y", "%B %d %Y", "%b %d %Y",
-                "%d %B %Y", "%d %b %Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d", "%m/%d/%y", "%d-%m-%Y")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%m/%d/%y",
+    "%d-%m-%Y",
+)
 _ISO_PREFIX = _re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
 
 
@@ -488,9 +572,16 @@ _ISO_PREFIX = _re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:
 def _dateparser(value: str) -> pd.Timestamp | None:
     import dateparser  # imported lazily: slow to import, needed only for unusual dates
 
-    parsed = dateparser.parse(value, languages=["en", "fr", "de", "es", "ar"], settings={
-        "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
-        "RELATIVE_BASE": dt.datetime(2000, 1, 1)})  # fixed base: relative words never depend on today
+    parsed = dateparser.parse(
+        value,
+        languages=["en", "fr", "de", "es", "ar"],
+        settings={
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "RELATIVE_BASE": dt.datetime(2000, 1, 1),
+        },
+    )  # fixed base: relative words never depend on today
     if parsed is None or parsed.year < 1900:
         return None
     return pd.Timestamp(parsed.date())
@@ -501,8 +592,11 @@ def parse_date_value(value, fmt: str | None = None) -> pd.Timestamp | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, (pd.Timestamp, dt.date)):
-        return pd.Timestamp(value).tz_localize(None).normalize() if pd.Timestamp(value).tzinfo else \
-            pd.Timestamp(value).normalize()
+        return (
+            pd.Timestamp(value).tz_localize(None).normalize()
+            if pd.Timestamp(value).tzinfo
+            else pd.Timestamp(value).normalize()
+        )
     value = " ".join(str(value).split()).strip(" ,.")
     if not value:
         return None
@@ -541,7 +635,8 @@ def parse_dates(values: Iterable) -> list[pd.Timestamp | None]:
 
 
 _FILENAME_DATE = _re.compile(
-    r"(?<![0-9A-Za-z])((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])")
+    r"(?<![0-9A-Za-z])((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])"
+)
 
 
 def date_from_filename(name: str) -> pd.Timestamp | None:
@@ -587,7 +682,7 @@ def detect_lang(text: str) -> str:
         by_lang: dict[str, int] = {}
         kana = counts.get("Hiragana", 0) + counts.get("Katakana", 0)
         for script, n in counts.items():
-            lang = "ja" if kana and script == "Han" else scripts[script]   # Japanese mixes kanji and kana
+            lang = "ja" if kana and script == "Han" else scripts[script]  # Japanese mixes kanji and kana
             by_lang[lang] = by_lang.get(lang, 0) + n
         lang, n = max(by_lang.items(), key=lambda kv: (kv[1], kv[0]))
         if n / letters >= 0.4:

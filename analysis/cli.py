@@ -4,6 +4,7 @@ Each command lives in the module that does the work; that module exposes
 ``register_cli(subparsers)`` which adds its sub-parser and sets ``func`` to a handler
 taking the parsed ``argparse.Namespace`` and returning an exit status.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,11 @@ from analysis.errors import AnalysisError
 
 # Modules that contribute sub-commands, in the order they appear in `--help`.
 COMMAND_MODULES = (
-    "analysis.datasets",    # fetch-data
-    "analysis.ingest",      # ingest
-    "analysis.pipeline",    # analyze
+    "analysis.datasets",  # fetch-data
+    "analysis.ingest",  # ingest
+    "analysis.pipeline",  # analyze
     "analysis.validation",  # codesheet / validate
-    "analysis.reports",     # report
+    "analysis.reports",  # report
 )
 
 
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, not a traceback
         if args.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for the traceback "
-              "and please report it)", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (re-run with --debug for the traceback and please report it)",
+            file=sys.stderr,
+        )
         return 1

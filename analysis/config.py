@@ -1,4 +1,5 @@
 """Every path and default file name of the project, in one place."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The `fetch-data` command: public corpora fetched into data/raw with verified checksums, or a verified local copy."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import config
-from analysis.tables import save_json
 from analysis.errors import DataUnavailableError, ParameterError
+from analysis.tables import save_json
 
 log = logging.getLogger(__name__)
-PROVENANCE_SUFFIX = ".provenance.json"   # written beside the data file; `ingest` skips it
+PROVENANCE_SUFFIX = ".provenance.json"  # written beside the data file; `ingest` skips it
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,12 @@ class Dataset:
     filename: str
     url: str
     doi: str
-    md5: tuple[str, ...] = ()          # accepted md5 checksums (as published by the archive)
-    sha256: tuple[str, ...] = ()       # accepted sha256 checksums (documented byte versions)
-    local_env: str | None = None       # environment variable naming a local copy
+    md5: tuple[str, ...] = ()  # accepted md5 checksums (as published by the archive)
+    sha256: tuple[str, ...] = ()  # accepted sha256 checksums (documented byte versions)
+    local_env: str | None = None  # environment variable naming a local copy
     local_paths: tuple[Path, ...] = field(default_factory=tuple)
     citation: str = ""
-    versions: dict = field(default_factory=dict)   # checksum -> description of that byte version
+    versions: dict = field(default_factory=dict)  # checksum -> description of that byte version
 
 
 DATASETS = {
@@ -46,13 +47,14 @@ DATASETS = {
         sha256=("469f11ebebd4e887e6d37c3ae723c9382e0de4aa4b9d89b81c965538e927270e",),
         local_env="FAKES_LOCAL",
         local_paths=(config.SHARED_CORPORA / "fakes" / "FA-KES-Dataset.csv",),
-        citation=("Abu Salem, F. K., Al Feel, R., Elbassuoni, S., Jaber, M., Farah, M. (2019). FA-KES: A Fake News "
-                  "Dataset around the Syrian War. ICWSM 2019. Zenodo, doi:10.5281/zenodo.2607278"),
+        citation=(
+            "Abu Salem, F. K., Al Feel, R., Elbassuoni, S., Jaber, M., Farah, M. (2019). FA-KES: A Fake News "
+            "Dataset around the Syrian War. ICWSM 2019. Zenodo, doi:10.5281/zenodo.2607278"
+        ),
         versions={
             "55d0ec452440a4ed46aac1e330b40e83": "Zenodo record 2607278 (md5 listed by Zenodo)",
-            "469f11ebebd4e887e6d37c3ae723c9382e0de4aa4b9d89b81c965538e927270e":
-                "GitHub copy (janardankeny/Fake_news_detection_chrome_extension@156ef37), 1,616,573 bytes, "
-                "804 rows; same rows as the Zenodo release as far as could be checked",
+            "469f11ebebd4e887e6d37c3ae723c9382e0de4aa4b9d89b81c965538e927270e": "GitHub copy (janardankeny/Fake_news_detection_chrome_extension@156ef37), 1,616,573 bytes, "
+            "804 rows; same rows as the Zenodo release as far as could be checked",
         },
     ),
 }
@@ -103,9 +105,14 @@ def _local_candidates(ds: Dataset, local: str | os.PathLike | None) -> list[Path
     return cands
 
 
-def fetch_dataset(name: str = DEFAULT_DATASET, *, dest_dir: str | os.PathLike = config.RAW_DIR,
-                  local: str | os.PathLike | None = None, offline: bool = False,
-                  timeout: float = 15.0) -> dict:
+def fetch_dataset(
+    name: str = DEFAULT_DATASET,
+    *,
+    dest_dir: str | os.PathLike = config.RAW_DIR,
+    local: str | os.PathLike | None = None,
+    offline: bool = False,
+    timeout: float = 15.0,
+) -> dict:
     """Place dataset ``name`` in ``dest_dir`` and return its provenance record.
 
     Order: an already present, verified file (nothing to do); a download from the archive (verified by
@@ -173,27 +180,41 @@ def fetch_dataset(name: str = DEFAULT_DATASET, *, dest_dir: str | os.PathLike = 
         prov["status"] = f"copied from local file {cand}"
         return prov
     hint = f"set {ds.local_env}=/path/to/{ds.filename}" if ds.local_env else "pass --local PATH"
-    raise DataUnavailableError(f"could not fetch {name} ({'; '.join(errors) or 'no local copy found'}): connect "
-                               f"to the internet, or {hint} (accepted: md5 {', '.join(ds.md5)} or sha256 "
-                               f"{', '.join(s[:12] + '…' for s in ds.sha256)})")
+    raise DataUnavailableError(
+        f"could not fetch {name} ({'; '.join(errors) or 'no local copy found'}): connect "
+        f"to the internet, or {hint} (accepted: md5 {', '.join(ds.md5)} or sha256 "
+        f"{', '.join(s[:12] + '…' for s in ds.sha256)})"
+    )
 
 
 def _provenance(ds: Dataset, dest: Path, sums: dict, source: str, origin: str | None) -> dict:
-    return {"dataset": ds.name, "file": dest.name, "doi": ds.doi, "url": ds.url, "source": source,
-            "origin": origin, "md5": sums["md5"], "sha256": sums["sha256"], "bytes": dest.stat().st_size,
-            "version": _version_of(ds, sums), "citation": ds.citation}
-
+    return {
+        "dataset": ds.name,
+        "file": dest.name,
+        "doi": ds.doi,
+        "url": ds.url,
+        "source": source,
+        "origin": origin,
+        "md5": sums["md5"],
+        "sha256": sums["sha256"],
+        "bytes": dest.stat().st_size,
+        "version": _version_of(ds, sums),
+        "citation": ds.citation,
+    }
 
 
 def register_cli(subparsers) -> None:
     """Add the ``fetch-data`` command."""
     p = subparsers.add_parser(
-        "fetch-data", help="fetch the default corpus (FA-KES) into data/raw, checksum-verified",
+        "fetch-data",
+        help="fetch the default corpus (FA-KES) into data/raw, checksum-verified",
         description="Download FA-KES from Zenodo (DOI 10.5281/zenodo.2607278) into data/raw and verify its md5; "
-                    "without network, copy a local file ($FAKES_LOCAL or ../shared/corpora/fakes) whose checksum "
-                    "is an accepted version. Provenance goes to <file>.provenance.json beside it.")
-    p.add_argument("dataset", nargs="?", default=DEFAULT_DATASET, choices=sorted(DATASETS),
-                   help="dataset (default: %(default)s)")
+        "without network, copy a local file ($FAKES_LOCAL or ../shared/corpora/fakes) whose checksum "
+        "is an accepted version. Provenance goes to <file>.provenance.json beside it.",
+    )
+    p.add_argument(
+        "dataset", nargs="?", default=DEFAULT_DATASET, choices=sorted(DATASETS), help="dataset (default: %(default)s)"
+    )
     p.add_argument("--dest", default=str(config.RAW_DIR), help="folder (default: %(default)s)")
     p.add_argument("--local", help="a local copy to use when the download fails")
     p.add_argument("--offline", action="store_true", help="do not try the network")
@@ -202,8 +223,7 @@ def register_cli(subparsers) -> None:
 
 
 def _cli(args) -> int:
-    prov = fetch_dataset(args.dataset, dest_dir=args.dest, local=args.local, offline=args.offline,
-                         timeout=args.timeout)
+    prov = fetch_dataset(args.dataset, dest_dir=args.dest, local=args.local, offline=args.offline, timeout=args.timeout)
     print(f"{prov['dataset']}: {Path(args.dest) / prov['file']} — {prov['status']}")
     print(f"  version: {prov['version']}; md5 {prov['md5']}; sha256 {prov['sha256']}")
     return 0

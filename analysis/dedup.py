@@ -1,4 +1,5 @@
 """Exact and near-duplicate articles: normalised-text hashes and MinHash signatures with LSH banding."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,11 +11,11 @@ from datasketch import MinHash
 from analysis.clean import normalize_for_hash
 from analysis.errors import ParameterError
 
-DEFAULT_NEAR_THRESHOLD = 0.7   # estimated Jaccard similarity of word 3-shingles
+DEFAULT_NEAR_THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-shingles
 DEFAULT_NUM_PERM = 128
 DEFAULT_SHINGLE = 3
-MIN_WORDS_NEAR = 20            # shorter texts are only checked for exact duplicates
-MAX_BUCKET_PEERS = 10          # a doc is compared with at most this many earliest docs per LSH bucket
+MIN_WORDS_NEAR = 20  # shorter texts are only checked for exact duplicates
+MAX_BUCKET_PEERS = 10  # a doc is compared with at most this many earliest docs per LSH bucket
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
@@ -45,7 +46,7 @@ class _Signer:
         # small batches keep the temporaries in the CPU cache
         with np.errstate(over="ignore"):
             v = self.a[:, None] * hv[None, :] + self.b[:, None]
-        v = (v & _MERSENNE) + (v >> np.uint64(61))         # v mod (2^61 - 1) without a division
+        v = (v & _MERSENNE) + (v >> np.uint64(61))  # v mod (2^61 - 1) without a division
         v = np.where(v >= _MERSENNE, v - _MERSENNE, v) & _MAX_HASH
         return np.minimum.reduceat(v, starts, axis=1).T.astype(np.uint32)
 
@@ -54,7 +55,7 @@ class _Signer:
         out = np.full((len(docs), self.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         k = self.shingle
         for lo in range(0, len(docs), self.batch):
-            chunk = docs[lo:lo + self.batch]
+            chunk = docs[lo : lo + self.batch]
             lens = np.array([len(d) for d in chunk], dtype=np.int64)
             flat = [w for d in chunk for w in d]
             if not flat:
@@ -68,20 +69,20 @@ class _Signer:
                 sh = np.zeros(n, dtype=np.uint64)
                 with np.errstate(over="ignore"):
                     for j in range(k):
-                        sh += tok[j:j + n] * self.mult[j]
-                valid = doc_of[:n] == doc_of[k - 1:]          # shingle inside one document
+                        sh += tok[j : j + n] * self.mult[j]
+                valid = doc_of[:n] == doc_of[k - 1 :]  # shingle inside one document
                 sh_list.append(sh[valid])
                 doc_list.append(doc_of[:n][valid])
             for i in np.flatnonzero((lens > 0) & (lens < k)):  # documents shorter than a shingle: one shingle
-                part = tok[ends[i] - lens[i]:ends[i]]
+                part = tok[ends[i] - lens[i] : ends[i]]
                 with np.errstate(over="ignore"):
-                    sh_list.append(np.array([(part * self.mult[k - len(part):]).sum(dtype=np.uint64)]))
+                    sh_list.append(np.array([(part * self.mult[k - len(part) :]).sum(dtype=np.uint64)]))
                 doc_list.append(np.array([i]))
             sh, dd = np.concatenate(sh_list) & _MAX_HASH, np.concatenate(doc_list)
             order = np.argsort(dd, kind="stable")
             sh, dd = sh[order], dd[order]
-            for c in range(0, len(sh), self.chunk):     # bounded temporaries, even for a book-length document
-                seg, seg_doc = sh[c:c + self.chunk], dd[c:c + self.chunk]
+            for c in range(0, len(sh), self.chunk):  # bounded temporaries, even for a book-length document
+                seg, seg_doc = sh[c : c + self.chunk], dd[c : c + self.chunk]
                 present = np.unique(seg_doc)
                 rows = lo + present
                 out[rows] = np.minimum(out[rows], self._permute_min(seg, np.searchsorted(seg_doc, present)))
@@ -97,15 +98,22 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     (candidates are verified on their signatures, so an extra candidate costs little and a missed pair is lost)."""
     try:
         from datasketch.lsh import _optimal_param
+
         return _optimal_param(threshold, num_perm, 0.1, 0.9)
     except ImportError:  # pragma: no cover - private helper moved; fall back to the textbook choice
         r = max(1, round(np.log(1 / num_perm) / np.log(threshold)))
         return max(1, num_perm // r), r
 
 
-def find_duplicates(corpus: pd.DataFrame, *, near_threshold: float = DEFAULT_NEAR_THRESHOLD, near: bool = True,
-                    num_perm: int = DEFAULT_NUM_PERM, shingle: int = DEFAULT_SHINGLE,
-                    min_words: int = MIN_WORDS_NEAR) -> pd.DataFrame:
+def find_duplicates(
+    corpus: pd.DataFrame,
+    *,
+    near_threshold: float = DEFAULT_NEAR_THRESHOLD,
+    near: bool = True,
+    num_perm: int = DEFAULT_NUM_PERM,
+    shingle: int = DEFAULT_SHINGLE,
+    min_words: int = MIN_WORDS_NEAR,
+) -> pd.DataFrame:
     """One row per duplicate article: ``doc_id, duplicate_of, dup_similarity, dup_kind`` ("exact" or "near").
 
     The first copy of a story is the earliest by ``published`` (undated last), then by ``doc_id``; every later
@@ -118,9 +126,13 @@ def find_duplicates(corpus: pd.DataFrame, *, near_threshold: float = DEFAULT_NEA
     cols = ["doc_id", "duplicate_of", "dup_similarity", "dup_kind"]
     if corpus.empty:
         return pd.DataFrame(columns=cols)
-    order = pd.DataFrame({"doc_id": corpus["doc_id"].astype(str).to_numpy(),
-                          "published": pd.to_datetime(corpus["published"]).to_numpy(),
-                          "text": corpus["text"].astype(str).to_numpy()})
+    order = pd.DataFrame(
+        {
+            "doc_id": corpus["doc_id"].astype(str).to_numpy(),
+            "published": pd.to_datetime(corpus["published"]).to_numpy(),
+            "text": corpus["text"].astype(str).to_numpy(),
+        }
+    )
     order = order.sort_values(["published", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
     norm = [normalize_for_hash(t) for t in order["text"]]
     hashes = pd.Series([hashlib.sha1(t.encode("utf-8")).digest() for t in norm])
@@ -132,8 +144,9 @@ def find_duplicates(corpus: pd.DataFrame, *, near_threshold: float = DEFAULT_NEA
         rows.append((ids[i], ids[first[i]], 1.0, "exact"))
     if near and len(order) > 1:
         cand = [i for i in np.flatnonzero(~is_exact) if len(norm[i].split()) >= min_words]
-        rows += _near_duplicates(ids, [norm[i].split() for i in cand], np.array(cand, dtype=np.int64),
-                                 near_threshold, num_perm, shingle)
+        rows += _near_duplicates(
+            ids, [norm[i].split() for i in cand], np.array(cand, dtype=np.int64), near_threshold, num_perm, shingle
+        )
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
@@ -143,8 +156,9 @@ def _first_index(hashes: pd.Series) -> pd.Series:
     return pd.Series([seen.setdefault(h, i) for i, h in enumerate(hashes)])
 
 
-def _near_duplicates(ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, threshold: float, num_perm: int,
-                     shingle: int) -> list[tuple]:
+def _near_duplicates(
+    ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, threshold: float, num_perm: int, shingle: int
+) -> list[tuple]:
     """Near-duplicate rows among ``docs`` (already in priority order; ``pos`` maps them back to ``ids``)."""
     n = len(docs)
     if n < 2:
@@ -153,15 +167,15 @@ def _near_duplicates(ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, th
     bands, rows_per_band = _lsh_params(threshold, num_perm)
     # LSH banding with numpy instead of datasketch.MinHashLSH: its Python dict-of-sets buckets cost ~1 KB per
     # document and band; sorting one uint64 key per document and band scales to millions of articles.
-    pairs = np.empty(0, dtype=np.int64)   # candidate pairs as src * n + dst
+    pairs = np.empty(0, dtype=np.int64)  # candidate pairs as src * n + dst
     pending: list[np.ndarray] = []
     weights = np.array([pow(0x9E3779B1, j + 1, 1 << 64) for j in range(rows_per_band)], dtype=np.uint64)
     index = np.arange(n, dtype=np.int64)
     for band in range(bands):
-        block = sigs[:, band * rows_per_band:(band + 1) * rows_per_band].astype(np.uint64)
+        block = sigs[:, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
         with np.errstate(over="ignore"):
             keys = (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
-        srt = np.argsort(keys, kind="stable")            # equal keys keep priority order
+        srt = np.argsort(keys, kind="stable")  # equal keys keep priority order
         k = keys[srt]
         new_group = np.empty(n, dtype=bool)
         new_group[0] = True
@@ -175,23 +189,23 @@ def _near_duplicates(ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, th
                 break
             found.append(srt[start[mask] + t] * n + srt[mask])
         pending += found
-        if sum(len(f) for f in pending) > 20_000_000:   # merge now and then: bounded memory, few big sorts
+        if sum(len(f) for f in pending) > 20_000_000:  # merge now and then: bounded memory, few big sorts
             pairs, pending = np.unique(np.concatenate([pairs, *pending])), []
     pairs = np.unique(np.concatenate([pairs, *pending]))
     if not len(pairs):
         return []
     src, dst = pairs // n, pairs % n
     sims = np.empty(len(pairs), dtype=np.float64)
-    for s in range(0, len(pairs), 200_000):   # chunks bound memory
+    for s in range(0, len(pairs), 200_000):  # chunks bound memory
         sl = slice(s, s + 200_000)
         sims[sl] = (sigs[src[sl]] == sigs[dst[sl]]).mean(axis=1)
     keep = sims >= threshold
     src, dst, sims = src[keep], dst[keep], sims[keep]
-    by_dst = np.lexsort((src, -sims, dst))           # per later doc: most similar first, then earliest
+    by_dst = np.lexsort((src, -sims, dst))  # per later doc: most similar first, then earliest
     marked: dict[int, tuple[int, float]] = {}
     for j in by_dst:
         d, s_ = int(dst[j]), int(src[j])
-        if d in marked or s_ in marked:              # only first copies (originals) can be pointed at
+        if d in marked or s_ in marked:  # only first copies (originals) can be pointed at
             continue
         marked[d] = (s_, float(sims[j]))
     return [(ids[pos[d]], ids[pos[s_]], round(sim, 4), "near") for d, (s_, sim) in marked.items()]

@@ -1,4 +1,5 @@
 """One root exception for everything the package raises on purpose; messages say what to fix."""
+
 from __future__ import annotations
 
 

@@ -12,6 +12,7 @@ Typical use in JupyterLab::
     labels = frames.find_labels(corpus)
     frames.count_labels(labels, corpus, by="outlet")
 """
+
 from __future__ import annotations
 
 import bisect
@@ -35,16 +36,26 @@ LANGUAGE_FILE = "conflict_language.yaml"
 ATTRIBUTION_FILE = "attribution.yaml"
 
 VOICES = ("own", "attributed")
-SOURCE_TYPES = ("government_military", "armed_group", "monitor_ngo", "un_international", "civilian_witness",
-                "journalist_agency", "anonymous", "other", "unresolved")
+SOURCE_TYPES = (
+    "government_military",
+    "armed_group",
+    "monitor_ngo",
+    "un_international",
+    "civilian_witness",
+    "journalist_agency",
+    "anonymous",
+    "other",
+    "unresolved",
+)
 
 
 # ================================================================================================= resource files
 def _resource_path(source, default: str) -> Path:
     path = config.resource(default) if source is None else Path(source)
     if not path.is_file():
-        raise ResourceError(f"resource file {path} does not exist: pass an existing YAML file or None for the "
-                            f"built-in {default}")
+        raise ResourceError(
+            f"resource file {path} does not exist: pass an existing YAML file or None for the built-in {default}"
+        )
     return path
 
 
@@ -84,8 +95,13 @@ def _load_with_extends(source, default: str) -> tuple[Path, dict]:
         if extends != "builtin":
             raise ResourceError(f"{path}: `extends:` must be `builtin` (or be left out to replace the built-in file)")
         base = _read_yaml(config.resource(default))
-        for list_key, id_key in (("frames", "id"), ("labels", "id"), ("territorial_verbs", "lemma"),
-                                 ("verbs", "lemma"), ("source_types", "id")):
+        for list_key, id_key in (
+            ("frames", "id"),
+            ("labels", "id"),
+            ("territorial_verbs", "lemma"),
+            ("verbs", "lemma"),
+            ("source_types", "id"),
+        ):
             if list_key in data or list_key in base:
                 data[list_key] = _merge_by_id(base.get(list_key) or [], data.get(list_key) or [], id_key)
         for k, v in base.items():
@@ -159,9 +175,20 @@ class Codebook:
 
     def to_frame(self) -> pd.DataFrame:
         """The codebook as a table: frame, family, indicator, question, measurable, n_cues, cues."""
-        return pd.DataFrame([{"frame": i.frame, "family": self.frame(i.frame).family, "indicator": i.id,
-                              "question": i.question, "measurable": i.measurable, "n_cues": len(i.cues),
-                              "cues": " | ".join(i.cues)} for i in self.indicators])
+        return pd.DataFrame(
+            [
+                {
+                    "frame": i.frame,
+                    "family": self.frame(i.frame).family,
+                    "indicator": i.id,
+                    "question": i.question,
+                    "measurable": i.measurable,
+                    "n_cues": len(i.cues),
+                    "cues": " | ".join(i.cues),
+                }
+                for i in self.indicators
+            ]
+        )
 
 
 def load_codebook(source: str | Path | Codebook | None = None) -> Codebook:
@@ -202,8 +229,9 @@ def _load_codebook_cached(path_str: str, _mtime: int) -> Codebook:
             inds.append(Indicator(fr["id"], str(ind["id"]), str(ind["question"]), measurable, cues, regex))
         if not any(i.measurable for i in inds):
             raise ResourceError(f"{where}: needs at least one measurable indicator")
-        frames.append(Frame(str(fr["id"]), str(fr.get("label", fr["id"])), str(fr.get("family", "custom")),
-                            tuple(inds)))
+        frames.append(
+            Frame(str(fr["id"]), str(fr.get("label", fr["id"])), str(fr.get("family", "custom")), tuple(inds))
+        )
     if not frames:
         raise ResourceError(f"{path}: no frames defined under `frames:`")
     return Codebook(str(data["version"]), str(path), tuple(frames))
@@ -216,10 +244,10 @@ class Lexicon:
 
     version: str
     path: str
-    labels: pd.DataFrame            # id, class, pattern
-    verbs: pd.DataFrame             # lemma, perspective, agent, place, pattern
-    label_regex: re.Pattern         # named groups L0, L1, ... (one per label row)
-    verb_regex: re.Pattern          # named groups V0, V1, ...
+    labels: pd.DataFrame  # id, class, pattern
+    verbs: pd.DataFrame  # lemma, perspective, agent, place, pattern
+    label_regex: re.Pattern  # named groups L0, L1, ... (one per label row)
+    verb_regex: re.Pattern  # named groups V0, V1, ...
 
     @property
     def label_rows(self) -> list[dict]:
@@ -230,8 +258,9 @@ class Lexicon:
         return _rows(self.verbs)
 
 
-def _named_alternation(patterns: list[str], prefix: str, where: list[str], *, ignore_case: bool = True,
-                       boundary: str = r"\w") -> re.Pattern:
+def _named_alternation(
+    patterns: list[str], prefix: str, where: list[str], *, ignore_case: bool = True, boundary: str = r"\w"
+) -> re.Pattern:
     parts = []
     for n, (pat, w) in enumerate(zip(patterns, where)):
         _compile_cues([pat], w)  # validates and names the entry in the error
@@ -250,8 +279,7 @@ def load_conflict_language(source: str | Path | Lexicon | None = None) -> Lexico
 @lru_cache(maxsize=8)
 def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
     path, data = _load_with_extends(Path(path_str), LANGUAGE_FILE)
-    _check_keys(data, {"version", "labels", "territorial_verbs"}, {"version", "labels", "territorial_verbs"},
-                str(path))
+    _check_keys(data, {"version", "labels", "territorial_verbs"}, {"version", "labels", "territorial_verbs"}, str(path))
     labels, seen = [], set()
     for n, e in enumerate(data["labels"] or [], 1):
         where = f"{path}: label #{n} ({e.get('id', '?') if isinstance(e, dict) else '?'})"
@@ -263,8 +291,12 @@ def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
     verbs, seen = [], set()
     for n, e in enumerate(data["territorial_verbs"] or [], 1):
         where = f"{path}: territorial verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
-        _check_keys(e, {"lemma", "perspective", "agent", "place", "pattern", "needs_place"},
-                    {"lemma", "perspective", "pattern"}, where)
+        _check_keys(
+            e,
+            {"lemma", "perspective", "agent", "place", "pattern", "needs_place"},
+            {"lemma", "perspective", "pattern"},
+            where,
+        )
         if e["lemma"] in seen:
             raise ResourceError(f"{where}: duplicate lemma {e['lemma']!r}")
         seen.add(e["lemma"])
@@ -272,15 +304,28 @@ def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
         place = e.get("place", "before" if agent == "after" else "after")
         if agent not in ("before", "after", "none") or place not in ("before", "after"):
             raise ResourceError(f"{where}: `agent:` must be before/after/none and `place:` before/after")
-        verbs.append({"lemma": str(e["lemma"]), "perspective": str(e["perspective"]), "agent": agent,
-                      "place": place, "needs_place": bool(e.get("needs_place", False)), "pattern": str(e["pattern"]),
-                      "where": where})
+        verbs.append(
+            {
+                "lemma": str(e["lemma"]),
+                "perspective": str(e["perspective"]),
+                "agent": agent,
+                "place": place,
+                "needs_place": bool(e.get("needs_place", False)),
+                "pattern": str(e["pattern"]),
+                "where": where,
+            }
+        )
     if not labels or not verbs:
         raise ResourceError(f"{path}: needs at least one entry under `labels:` and under `territorial_verbs:`")
     lab, vb = pd.DataFrame(labels), pd.DataFrame(verbs)
-    return Lexicon(str(data["version"]), str(path), lab.drop(columns="where"), vb.drop(columns="where"),
-                   _named_alternation(list(lab["pattern"]), "L", list(lab["where"])),
-                   _named_alternation(list(vb["pattern"]), "V", list(vb["where"])))
+    return Lexicon(
+        str(data["version"]),
+        str(path),
+        lab.drop(columns="where"),
+        vb.drop(columns="where"),
+        _named_alternation(list(lab["pattern"]), "L", list(lab["where"])),
+        _named_alternation(list(vb["pattern"]), "V", list(vb["where"])),
+    )
 
 
 # ------------------------------------------------------------------------------------------------- attribution rules
@@ -290,17 +335,17 @@ class AttributionRules:
 
     version: str
     path: str
-    verbs: pd.DataFrame             # lemma, pattern, past, inverted, speaker_requires
-    verb_regex: re.Pattern          # named groups S0, S1, ...
+    verbs: pd.DataFrame  # lemma, pattern, past, inverted, speaker_requires
+    verb_regex: re.Pattern  # named groups S0, S1, ...
     according_regex: re.Pattern
     media_regex: re.Pattern
-    requires: dict                  # verb row -> compiled speaker_requires
+    requires: dict  # verb row -> compiled speaker_requires
     trailing_regex: re.Pattern
     not_speaker_regex: re.Pattern
     pronoun_regex: re.Pattern
     max_speaker_words: int
     anonymous_regex: re.Pattern
-    source_types: tuple[tuple[str, str, re.Pattern, bool], ...]   # (id, label, regex, before_actor), in order
+    source_types: tuple[tuple[str, str, re.Pattern, bool], ...]  # (id, label, regex, before_actor), in order
     actor_types: dict
 
     @property
@@ -328,20 +373,40 @@ def load_attribution_rules(source: str | Path | AttributionRules | None = None) 
 @lru_cache(maxsize=8)
 def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     path, data = _load_with_extends(Path(path_str), ATTRIBUTION_FILE)
-    keys = {"version", "verbs", "according_to", "media_addressee", "speaker_trailing_words", "not_speaker_endings",
-            "pronouns", "max_speaker_words", "anonymous", "source_types", "actor_types"}
+    keys = {
+        "version",
+        "verbs",
+        "according_to",
+        "media_addressee",
+        "speaker_trailing_words",
+        "not_speaker_endings",
+        "pronouns",
+        "max_speaker_words",
+        "anonymous",
+        "source_types",
+        "actor_types",
+    }
     _check_keys(data, keys, keys - {"actor_types"}, str(path))
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
-        _check_keys(e, {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by"}, {"lemma", "pattern"},
-                    where)
+        _check_keys(
+            e, {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by"}, {"lemma", "pattern"}, where
+        )
         past = str(e["pattern"]).split("|")[0]
         exclude = None
         if e.get("not_followed_by"):
             exclude = re.compile(rf"\s+(?:{_compile_cues([e['not_followed_by']], where).pattern})", re.IGNORECASE)
-        verbs.append({"lemma": str(e["lemma"]), "pattern": str(e["pattern"]), "past": past,
-                      "inverted": bool(e.get("inverted", False)), "exclude": exclude, "where": where})
+        verbs.append(
+            {
+                "lemma": str(e["lemma"]),
+                "pattern": str(e["pattern"]),
+                "past": past,
+                "inverted": bool(e.get("inverted", False)),
+                "exclude": exclude,
+                "where": where,
+            }
+        )
         if e.get("speaker_requires"):
             requires[n - 1] = _compile_cues([e["speaker_requires"]], where + " speaker_requires")
     if not verbs:
@@ -351,8 +416,14 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     for n, e in enumerate(data["source_types"] or [], 1):
         where = f"{path}: source type #{n} ({e.get('id', '?') if isinstance(e, dict) else '?'})"
         _check_keys(e, {"id", "type", "label", "pattern", "before_actor"}, {"id", "pattern"}, where)
-        types.append((str(e.get("type", e["id"])), str(e.get("label", e["id"])), _compile_cues([e["pattern"]], where),
-                      bool(e.get("before_actor", False))))
+        types.append(
+            (
+                str(e.get("type", e["id"])),
+                str(e.get("label", e["id"])),
+                _compile_cues([e["pattern"]], where),
+                bool(e.get("before_actor", False)),
+            )
+        )
     try:
         max_words = int(data["max_speaker_words"])
     except (TypeError, ValueError) as exc:
@@ -362,22 +433,33 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
         return _compile_cues([data[key]], f"{path}: {key}")
 
     return AttributionRules(
-        str(data["version"]), str(path), vdf.drop(columns="where"),
+        str(data["version"]),
+        str(path),
+        vdf.drop(columns="where"),
         # speech verbs are matched case-sensitively: "The United States" is not "X states"
         # and not inside hyphenated words ("long-stated criteria")
         _named_alternation(list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"),
-        rx("according_to"), re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE), requires,
+        rx("according_to"),
+        re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE),
+        requires,
         re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE),
         # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
         re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$"),
-        re.compile(rf"^(?:{data['pronouns']})$", re.IGNORECASE), max_words, rx("anonymous"), tuple(types),
-        {str(k): v for k, v in (data.get("actor_types") or {}).items()})
+        re.compile(rf"^(?:{data['pronouns']})$", re.IGNORECASE),
+        max_words,
+        rx("anonymous"),
+        tuple(types),
+        {str(k): v for k, v in (data.get("actor_types") or {}).items()},
+    )
 
 
 def RESOURCE_VERSIONS() -> dict[str, str]:  # noqa: N802 - name fixed by the pipeline contract
     """Versions of the built-in resources used by the `analyze` stage (recorded in manifest.json)."""
-    return {"frames": load_codebook().version, "conflict_language": load_conflict_language().version,
-            "attribution": load_attribution_rules().version}
+    return {
+        "frames": load_codebook().version,
+        "conflict_language": load_conflict_language().version,
+        "attribution": load_attribution_rules().version,
+    }
 
 
 # ================================================================================================== shared plumbing
@@ -392,8 +474,12 @@ def _as_docs(corpus_or_docs) -> pd.DataFrame:
 
 def _build_sentences(docs: pd.DataFrame) -> pd.DataFrame:
     """Sentences as the `analyze` pipeline builds them (doc_id, sent_id, start, end), from analysis.text."""
-    rows = [(d, n, s, e) for d, t in zip(docs["doc_id"], docs["text"]) if isinstance(t, str)
-            for n, (s, e) in enumerate(split_sentences(t))]
+    rows = [
+        (d, n, s, e)
+        for d, t in zip(docs["doc_id"], docs["text"])
+        if isinstance(t, str)
+        for n, (s, e) in enumerate(split_sentences(t))
+    ]
     return pd.DataFrame(rows, columns=["doc_id", "sent_id", "start", "end"])
 
 
@@ -439,22 +525,22 @@ def _iter_docs(docs: pd.DataFrame, sentences: pd.DataFrame | None, mentions: pd.
     if mentions is not None and len(mentions):
         m = mentions.sort_values(["doc_id", "start", "end"], kind="stable")
         for doc_id, *rest in m[["doc_id", "start", "end", "actor_id", "kind", "actor_type"]].itertuples(
-                index=False, name=None):
+            index=False, name=None
+        ):
             ment_index.setdefault(doc_id, []).append(tuple(rest))
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
         if not isinstance(text, str) or not text:
             continue
-        yield _Doc(doc_id, text, sent_index.get(doc_id),
-                   ment_index.get(doc_id, []) if mentions is not None else None)
+        yield _Doc(doc_id, text, sent_index.get(doc_id), ment_index.get(doc_id, []) if mentions is not None else None)
 
 
 # ================================================================================================== frames
 class FrameScores(NamedTuple):
     """Result of :func:`score_frames`: unpack as ``scores, indicators, evidence = score_frames(corpus)``."""
 
-    scores: pd.DataFrame       # doc_id, frame, family, score, n_fired, n_indicators
-    indicators: pd.DataFrame   # doc_id, frame, indicator, fired, n_matches, evidence, start, end (first match)
-    evidence: pd.DataFrame     # doc_id, sent_id, frame, indicator, start, end, evidence (every match)
+    scores: pd.DataFrame  # doc_id, frame, family, score, n_fired, n_indicators
+    indicators: pd.DataFrame  # doc_id, frame, indicator, fired, n_matches, evidence, start, end (first match)
+    evidence: pd.DataFrame  # doc_id, sent_id, frame, indicator, start, end, evidence (every match)
 
 
 SCORE_COLUMNS = ["doc_id", "frame", "family", "score", "n_fired", "n_indicators"]
@@ -462,8 +548,9 @@ INDICATOR_COLUMNS = ["doc_id", "frame", "indicator", "fired", "n_matches", "evid
 EVIDENCE_COLUMNS = ["doc_id", "sent_id", "frame", "indicator", "start", "end", "evidence"]
 
 
-def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | None = None,
-                 _prefilter: bool = True) -> FrameScores:
+def score_frames(
+    corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | None = None, _prefilter: bool = True
+) -> FrameScores:
     """Code every article with the frame codebook: which indicator questions fire, with evidence, and frame scores.
 
     An indicator fires when any of its cues matches the article text (title excluded). A frame's score is the mean
@@ -487,11 +574,21 @@ def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | Non
             if matches:
                 fired_by_frame[ind.frame] += 1
                 for m in matches:
-                    ev_rows.append((doc.doc_id, doc.sent_ids[doc.sentence_at(m.start())], ind.frame, ind.id,
-                                    m.start(), m.end(), m.group()))
+                    ev_rows.append(
+                        (
+                            doc.doc_id,
+                            doc.sent_ids[doc.sentence_at(m.start())],
+                            ind.frame,
+                            ind.id,
+                            m.start(),
+                            m.end(),
+                            m.group(),
+                        )
+                    )
                 first = matches[0]
-                ind_rows.append((doc.doc_id, ind.frame, ind.id, True, len(matches), first.group(), first.start(),
-                                 first.end()))
+                ind_rows.append(
+                    (doc.doc_id, ind.frame, ind.id, True, len(matches), first.group(), first.start(), first.end())
+                )
             else:
                 ind_rows.append((doc.doc_id, ind.frame, ind.id, False, 0, None, -1, -1))
         for frame_id, n in fired_by_frame.items():
@@ -503,9 +600,11 @@ def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | Non
         df[["start", "end"]] = df[["start", "end"]].astype("int64")
     indicators["start"] = indicators["start"].astype("Int64").mask(~indicators["fired"])
     indicators["end"] = indicators["end"].astype("Int64").mask(~indicators["fired"])
-    return FrameScores(scores.astype({"score": "float64", "n_fired": "int64", "n_indicators": "int64"}),
-                       indicators.astype({"fired": "bool", "n_matches": "int64"}),
-                       evidence.astype({"sent_id": "int64"}))
+    return FrameScores(
+        scores.astype({"score": "float64", "n_fired": "int64", "n_indicators": "int64"}),
+        indicators.astype({"fired": "bool", "n_matches": "int64"}),
+        evidence.astype({"sent_id": "int64"}),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- cue prefilter
@@ -513,9 +612,40 @@ def score_frames(corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | Non
 # Most cues contain a literal word that every match must include ("disput", "ceasefire"); one Aho-Corasick pass
 # over the lower-cased text finds which of those words occur, and only indicators with a present word (or cues
 # without such a word) run their regex. The result is identical; tests and benchmarks/bench_frames.py check it.
-_ANCHOR_STOPWORDS = frozenset({"the", "and", "his", "her", "for", "was", "were", "has", "have", "are", "with",
-                               "that", "from", "not", "but", "who", "its", "their", "they", "said", "this", "all",
-                               "one", "two", "can", "will", "our", "out", "per", "off"})
+_ANCHOR_STOPWORDS = frozenset(
+    {
+        "the",
+        "and",
+        "his",
+        "her",
+        "for",
+        "was",
+        "were",
+        "has",
+        "have",
+        "are",
+        "with",
+        "that",
+        "from",
+        "not",
+        "but",
+        "who",
+        "its",
+        "their",
+        "they",
+        "said",
+        "this",
+        "all",
+        "one",
+        "two",
+        "can",
+        "will",
+        "our",
+        "out",
+        "per",
+        "off",
+    }
+)
 
 
 def _literal_anchors(items) -> set[str] | None:
@@ -566,6 +696,7 @@ class _Prefilter:
 def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
     """The prefilter for a codebook, or None (then every regex runs) if the parser internals are unavailable."""
     import ahocorasick
+
     try:
         from re import _parser  # the standard library's regex parser (Python >= 3.11)
     except ImportError:  # pragma: no cover - an exotic Python: run every regex, the results are the same
@@ -603,8 +734,10 @@ def _group_keys(table: pd.DataFrame, docs: pd.DataFrame, by, freq, start, end, i
     doc_cols = ["doc_id"] + [c for c in ("published",) + tuple(by) if c in selected.columns and c not in table]
     missing = [c for c in by if c not in selected.columns and c not in table.columns]
     if missing:
-        raise ParameterError(f"cannot group {what} by {missing}: not a column of the table or the corpus "
-                             f"(corpus columns: {', '.join(map(str, docs.columns))})")
+        raise ParameterError(
+            f"cannot group {what} by {missing}: not a column of the table or the corpus "
+            f"(corpus columns: {', '.join(map(str, docs.columns))})"
+        )
     joined = table.merge(selected[list(dict.fromkeys(doc_cols))], on="doc_id", how="inner")
     keys = list(by)
     if freq is not None:
@@ -615,9 +748,18 @@ def _group_keys(table: pd.DataFrame, docs: pd.DataFrame, by, freq, start, end, i
     return joined, keys, selected
 
 
-def count_frames(frames_df: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: str | None = None, start=None,
-                 end=None, include_duplicates: bool = True, min_count: int = 1,
-                 threshold: float | None = None) -> pd.DataFrame:
+def count_frames(
+    frames_df: pd.DataFrame,
+    docs: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    threshold: float | None = None,
+) -> pd.DataFrame:
     """Frame prevalence by group and period: articles, articles with the frame, share, mean score.
 
     ``frames_df`` is the ``scores`` table of :func:`score_frames` (or ``frames.parquet`` from `analyze`). A frame
@@ -631,9 +773,11 @@ def count_frames(frames_df: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: 
     joined = joined.assign(present=joined["score"] > cut)
     if "family" not in joined:
         joined["family"] = ""
-    out = (joined.groupby(keys + ["frame", "family"], dropna=False, sort=True)
-           .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
-           .reset_index())
+    out = (
+        joined.groupby(keys + ["frame", "family"], dropna=False, sort=True)
+        .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
+        .reset_index()
+    )
     out["n_present"] = out["n_present"].astype("int64")
     out["share_present"] = out["n_present"] / out["n_docs"]
     out = out[out["n_docs"] >= min_count]
@@ -661,7 +805,7 @@ def find_quote_spans(text: str) -> list[tuple[int, int]]:
         para_spans, still_open = _paragraph_quotes(para, carry and bool(para.strip()))
         carry = False
         if still_open:
-            nxt = next((p for p in paras[k + 1:] if p.strip()), "")
+            nxt = next((p for p in paras[k + 1 :] if p.strip()), "")
             if _continues_quote(nxt):
                 carry = True  # wire style: the quotation goes on in the next paragraph
             else:  # a stray opening mark: let the quotation end with its sentence, not run over the paragraph
@@ -681,7 +825,7 @@ def _continues_quote(para: str) -> bool:
     if stripped[:1] in "\"“«„'‘":
         return True
     spans, _ = _paragraph_quotes(para, True)
-    return bool(spans) and spans[0][0] == 0 and not para[:1] in "\"“«„"  # closes before anything opens
+    return bool(spans) and spans[0][0] == 0 and para[:1] not in '"“«„'  # closes before anything opens
 
 
 def _paragraph_quotes(para: str, carry: bool = False) -> tuple[list[tuple[int, int]], bool]:
@@ -691,7 +835,7 @@ def _paragraph_quotes(para: str, carry: bool = False) -> tuple[list[tuple[int, i
     quotation that started at the beginning of this paragraph.
     """
     # A hand-written scanner: no library handles straight quotes whose direction must be read from context.
-    stack: list[tuple[str, int]] = []   # (kind, start) with kind "d" (double) or "s" (single)
+    stack: list[tuple[str, int]] = []  # (kind, start) with kind "d" (double) or "s" (single)
     spans = []
     n = len(para)
     for m in _QUOTE_CHARS.finditer(para):
@@ -718,7 +862,7 @@ def _paragraph_quotes(para: str, carry: bool = False) -> tuple[list[tuple[int, i
                 if not stack:
                     spans.append((s, i + 1))
         else:  # single quotes: only when they cannot be apostrophes
-            opening = ch in "‘'" and (prev.isspace() or prev in "([{—–\"“") and nxt.isalnum()
+            opening = ch in "‘'" and (prev.isspace() or prev in '([{—–"“') and nxt.isalnum()
             closing = ch in "’'" and not prev.isspace() and not nxt.isalnum()
             if opening:
                 stack.append(("s", i))
@@ -753,11 +897,13 @@ def _in_spans(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, 
 
 # A naming act just before the label: "called Assad a terrorist", "designated the group a terrorist organisation",
 # "described them as extremists" (the label follows "as", "a" or "an", possibly after one adjective).
-_NAMING = re.compile(r"(?<![\w-])(?:call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|brand(?:s|ed|ing)?|"
-                     r"label(?:s|led|ed|ling|ing)?|dub(?:s|bed|bing)?|term(?:s|ed|ing)?|designat(?:e|es|ed|ing)|"
-                     r"list(?:s|ed|ing)?|consider(?:s|ed|ing)?|regard(?:s|ed|ing)?|deem(?:s|ed|ing)?)(?!\w)[^.;:!?\"“”]{0,50}"
-                     r"(?<!\w)(?:as|a|an)\s+(?:[\w-]+\s+)?$",
-                     re.IGNORECASE)
+_NAMING = re.compile(
+    r"(?<![\w-])(?:call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|brand(?:s|ed|ing)?|"
+    r"label(?:s|led|ed|ling|ing)?|dub(?:s|bed|bing)?|term(?:s|ed|ing)?|designat(?:e|es|ed|ing)|"
+    r"list(?:s|ed|ing)?|consider(?:s|ed|ing)?|regard(?:s|ed|ing)?|deem(?:s|ed|ing)?)(?!\w)[^.;:!?\"“”]{0,50}"
+    r"(?<!\w)(?:as|a|an)\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
 
 
 def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | None, str | None]:
@@ -768,7 +914,7 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
     span = _in_spans(doc.quotes, start, end)
     si = doc.sentence_at(start)
     if span is not None:
-        inner = doc.text[span[0] + 1:span[1] - 1].split()
+        inner = doc.text[span[0] + 1 : span[1] - 1].split()
         kind = "scare_quote" if len(inner) <= 3 else "quote"
         speaker = reported.get(si, (None, None))[1]
         if speaker is None and kind == "quote":  # a quotation whose speaker comes in the next sentence
@@ -784,18 +930,37 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
 
 
 # ================================================================================================== source attribution
-ATTRIBUTION_COLUMNS = ["doc_id", "sent_id", "start", "end", "pattern", "verb", "speaker", "speaker_start",
-                       "speaker_end", "role", "actor_id", "source_type", "coref"]
+ATTRIBUTION_COLUMNS = [
+    "doc_id",
+    "sent_id",
+    "start",
+    "end",
+    "pattern",
+    "verb",
+    "speaker",
+    "speaker_start",
+    "speaker_end",
+    "role",
+    "actor_id",
+    "source_type",
+    "coref",
+]
 
-_HARD_BOUNDARY = re.compile(r"[;:()\[\]\"“”«»—–]|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
-                            r"after|before|when|where|since|if|as)(?!\w)", re.IGNORECASE)
+_HARD_BOUNDARY = re.compile(
+    r"[;:()\[\]\"“”«»—–]|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
+    r"after|before|when|where|since|if|as)(?!\w)",
+    re.IGNORECASE,
+)
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
-_TIME_TAIL = re.compile(r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
-                        r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|"
-                        r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|"
-                        r"august|september|october|november|december)(?:\s+\d{4})?|"
-                        r"\s+in\s+a\s+(?:statement|speech|communique|briefing|"
-                        r"televised\s+address|press\s+conference)|\s+(?:today|yesterday|tonight))+\s*$", re.IGNORECASE)
+_TIME_TAIL = re.compile(
+    r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
+    r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|"
+    r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)(?:\s+\d{4})?|"
+    r"\s+in\s+a\s+(?:statement|speech|communique|briefing|"
+    r"televised\s+address|press\s+conference)|\s+(?:today|yesterday|tonight))+\s*$",
+    re.IGNORECASE,
+)
 # "could not be independently confirmed": a passive, not a speaker
 # auxiliaries are matched in lower case only: "IS" (Islamic State) is not "is"
 _PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$")
@@ -805,14 +970,52 @@ _AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "
 _LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
-_PREPOSITIONS = {"in", "on", "at", "from", "inside", "near", "after", "before", "during", "meanwhile", "elsewhere",
-                 "separately", "earlier", "later", "however", "also", "but", "and", "for", "with", "by", "to"}
-_DETERMINERS = {"the", "a", "an", "one", "another", "two", "three", "several", "some", "many", "its", "his", "her",
-                "their"}
+_PREPOSITIONS = {
+    "in",
+    "on",
+    "at",
+    "from",
+    "inside",
+    "near",
+    "after",
+    "before",
+    "during",
+    "meanwhile",
+    "elsewhere",
+    "separately",
+    "earlier",
+    "later",
+    "however",
+    "also",
+    "but",
+    "and",
+    "for",
+    "with",
+    "by",
+    "to",
+}
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "one",
+    "another",
+    "two",
+    "three",
+    "several",
+    "some",
+    "many",
+    "its",
+    "his",
+    "her",
+    "their",
+}
 
 
-_ABBREV_DOT = re.compile(r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for a in NEWS_ABBREVIATIONS), key=len,
-                                                             reverse=True)) + r")\.", re.IGNORECASE)
+_ABBREV_DOT = re.compile(
+    r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for a in NEWS_ABBREVIATIONS), key=len, reverse=True)) + r")\.",
+    re.IGNORECASE,
+)
 _MASK = "\x01"
 
 
@@ -853,9 +1056,8 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             while seg_start < len(stripped) and stripped[seg_start].isspace():
                 seg_start += 1
             segment = stripped[seg_start:]
-    inner = None
-    for inner in rules.verb_regex.finditer(segment):  # "Cruz said Hillary Clinton said": the last speaker
-        pass
+    # "Cruz said Hillary Clinton said": the last speaker
+    inner = next(iter(reversed(list(rules.verb_regex.finditer(segment)))), None)
     if inner is not None:
         seg_start += inner.end()
         while seg_start < len(stripped) and stripped[seg_start].isspace():
@@ -876,8 +1078,11 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     role = None
     # "Name, the title, said" / "Name, on a visit to Brussels, said" / "Name, speaking to reporters, said": the
     # name is the speaker and the parenthetical its role
-    parenthetical = first.lower() in _DETERMINERS or first.lower() in _PREPOSITIONS or (
-        first[0].islower() and first.endswith("ing"))
+    parenthetical = (
+        first.lower() in _DETERMINERS
+        or first.lower() in _PREPOSITIONS
+        or (first[0].islower() and first.endswith("ing"))
+    )
     if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
         before = stripped[:seg_start].rstrip()[:-1]
         prev_cut = 0
@@ -885,15 +1090,22 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             prev_cut = m.end()
         name = before[prev_cut:].strip()
         nwords = name.split()
-        if 1 <= len(nwords) <= 5 and all(_NAME_WORD.match(w) for w in nwords) \
-                and nwords[0].lower() not in _PREPOSITIONS:
+        if (
+            1 <= len(nwords) <= 5
+            and all(_NAME_WORD.match(w) for w in nwords)
+            and nwords[0].lower() not in _PREPOSITIONS
+        ):
             role = segment
             seg_start = before.index(name, prev_cut)
             return seg_start, seg_start + len(name), role
     if closing_comma:
         return None
-    if first[0].islower() and first.lower() not in _DETERMINERS and not rules.pronoun_regex.match(first) \
-            and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4):
+    if (
+        first[0].islower()
+        and first.lower() not in _DETERMINERS
+        and not rules.pronoun_regex.match(first)
+        and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4)
+    ):
         return None
     return seg_start, len(stripped), role
 
@@ -921,12 +1133,51 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
 
 
 _BY_AFTER = re.compile(r"\s+by(?!\w)")
-_NOT_INVERTED = {"that", "it", "there", "this", "if", "whether", "so", "not", "nothing", "yes", "no", "goodbye",
-                 "hello", "sorry", "thanks", "what", "how", "why", "when", "where"}
+_NOT_INVERTED = {
+    "that",
+    "it",
+    "there",
+    "this",
+    "if",
+    "whether",
+    "so",
+    "not",
+    "nothing",
+    "yes",
+    "no",
+    "goodbye",
+    "hello",
+    "sorry",
+    "thanks",
+    "what",
+    "how",
+    "why",
+    "when",
+    "where",
+}
 # Capitalised sentence-initial speakers that are common nouns, not surnames ("Critics say ...").
-_COMMON_SPEAKERS = {"critics", "analysts", "experts", "supporters", "opponents", "protesters", "democrats",
-                    "republicans", "observers", "commentators", "economists", "scholars", "researchers", "polls",
-                    "reports", "others", "some", "many", "most", "both"}
+_COMMON_SPEAKERS = {
+    "critics",
+    "analysts",
+    "experts",
+    "supporters",
+    "opponents",
+    "protesters",
+    "democrats",
+    "republicans",
+    "observers",
+    "commentators",
+    "economists",
+    "scholars",
+    "researchers",
+    "polls",
+    "reports",
+    "others",
+    "some",
+    "many",
+    "most",
+    "both",
+}
 _SHORT_NAME = re.compile(r"^(?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}$")
 
 
@@ -937,8 +1188,8 @@ def _name_context(text: str, name: str, starts, ends, sentence_at) -> str | None
         return None
     si = sentence_at(pos)
     s0, e0 = starts[si], ends[si]
-    before = text[max(s0, pos - 50):pos]
-    after = text[pos + len(name):min(e0, pos + len(name) + 80)]
+    before = text[max(s0, pos - 50) : pos]
+    after = text[pos + len(name) : min(e0, pos + len(name) + 80)]
     after = re.split(r"\b(?:said|says|told|added)\b", after)[0]  # not what the sentence goes on to report
     return f"{before} {after}".strip() or None
 
@@ -969,18 +1220,23 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
         sent = _mask_abbreviations(original)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
         for m in rules.according_regex.finditer(sent):
-            sm = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[m.end():])
+            sm = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[m.end() :])
             if sm:
                 phrase = sm.group(1).rstrip()
                 first = phrase.split()[0]
                 # "according to type, location and munitions" is not a source: a source starts with a name, a
                 # determiner, or a word that the source-type rules know ("residents", "activists", "sources")
-                if not (first[:1].isupper() or first.lower() in _DETERMINERS or rules.anonymous_regex.search(phrase)
-                        or any(rx.search(phrase) for _, _, rx, _ in rules.source_types)):
+                if not (
+                    first[:1].isupper()
+                    or first.lower() in _DETERMINERS
+                    or rules.anonymous_regex.search(phrase)
+                    or any(rx.search(phrase) for _, _, rx, _ in rules.source_types)
+                ):
                     continue
                 st = m.end() + sm.start(1)
-                found.append((m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase),
-                              None))
+                found.append(
+                    (m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase), None)
+                )
         for m in rules.verb_regex.finditer(sent):
             if _in_spans(doc.quotes, s0 + m.start(), s0 + m.end()):
                 continue  # speech reported inside a quotation belongs to the quoted speaker
@@ -990,7 +1246,7 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 continue
             if _BY_AFTER.match(sent, m.end()):
                 continue  # "attacks claimed by Islamic State": a participle, not a speech clause
-            before = sent[:m.start()].rstrip()
+            before = sent[: m.start()].rstrip()
             sp = None
             if verb["inverted"] and before and before[-1] in ",\"”'’":
                 left = _left_speaker(sent, m.start(), rules) if before[-1] == "," else None
@@ -1006,7 +1262,7 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                     pattern = "X told MEDIA"
             if sp is None:
                 continue
-            speaker = sent[sp[0]:sp[1]]
+            speaker = sent[sp[0] : sp[1]]
             req = rules.requires.get(row)
             if req is not None and not req.search(speaker):
                 continue
@@ -1018,7 +1274,7 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
         for start, end, pattern, verb, sps, spe, role in sorted(found):
             speaker = original[sps:spe].strip()
             if role is not None:
-                role = original[sent.index(role):sent.index(role) + len(role)] if role in sent else role
+                role = original[sent.index(role) : sent.index(role) + len(role)] if role in sent else role
                 role = role.replace(_MASK, ".")
             coref = None
             if rules.pronoun_regex.match(speaker):
@@ -1027,8 +1283,12 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             else:
                 actor_id, actor_type = resolve(speaker)
                 stype = _source_type(f"{speaker} {role or ''}".strip(), actor_type, rules)
-                if stype == "other" and _SHORT_NAME.match(speaker) and speaker.lower() not in _COMMON_SPEAKERS \
-                        and not re.search(rf"(?<!\w){re.escape(speaker.lower())}(?!\w)", text):
+                if (
+                    stype == "other"
+                    and _SHORT_NAME.match(speaker)
+                    and speaker.lower() not in _COMMON_SPEAKERS
+                    and not re.search(rf"(?<!\w){re.escape(speaker.lower())}(?!\w)", text)
+                ):
                     # a surname ("Abdel Rahman said"): the first mention of the name in the article usually carries
                     # the title or appositive ("Observatory head Rami Abdel Rahman", "Xelil, a YPG spokesman")
                     named = _name_context(text, speaker, doc.starts, doc.ends, doc.sentence_at)
@@ -1040,13 +1300,29 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                             stype, coref = context_type, "name_context"
                             actor_id = actor_id or resolve(named)[0]
                 last_type = stype
-            rows.append((doc.doc_id, doc.sent_ids[k], s0 + start, s0 + end, pattern, verb, speaker, s0 + sps,
-                         s0 + spe, role, actor_id, stype, coref))
+            rows.append(
+                (
+                    doc.doc_id,
+                    doc.sent_ids[k],
+                    s0 + start,
+                    s0 + end,
+                    pattern,
+                    verb,
+                    speaker,
+                    s0 + sps,
+                    s0 + spe,
+                    role,
+                    actor_id,
+                    stype,
+                    coref,
+                )
+            )
     return rows
 
 
-def find_attributions(corpus_or_docs, *, sentences: pd.DataFrame | None = None, rules=None,
-                      mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_attributions(
+    corpus_or_docs, *, sentences: pd.DataFrame | None = None, rules=None, mentions: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Who is quoted or cited: one row per attribution ("X said", "said X", "according to X", "X told AFP", ...).
 
     Columns: doc_id, sent_id, start, end (the attribution clause), pattern, verb, speaker (text), speaker_start,
@@ -1066,8 +1342,9 @@ def find_attributions(corpus_or_docs, *, sentences: pd.DataFrame | None = None, 
 
 def _attribution_frame(rows) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
-    return df.astype({"sent_id": "int64", "start": "int64", "end": "int64", "speaker_start": "int64",
-                      "speaker_end": "int64"})
+    return df.astype(
+        {"sent_id": "int64", "start": "int64", "end": "int64", "speaker_start": "int64", "speaker_end": "int64"}
+    )
 
 
 def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
@@ -1131,10 +1408,35 @@ def _speaker_resolver():
 
 
 # ================================================================================================== labels and verbs
-LABEL_COLUMNS = ["doc_id", "sent_id", "start", "end", "label", "label_class", "text", "target_actor", "voice",
-                 "voice_kind", "source"]
-VERB_COLUMNS = ["doc_id", "sent_id", "start", "end", "lemma", "perspective", "text", "passive", "subject_actor",
-                "object_actor", "object_place", "voice", "voice_kind", "source"]
+LABEL_COLUMNS = [
+    "doc_id",
+    "sent_id",
+    "start",
+    "end",
+    "label",
+    "label_class",
+    "text",
+    "target_actor",
+    "voice",
+    "voice_kind",
+    "source",
+]
+VERB_COLUMNS = [
+    "doc_id",
+    "sent_id",
+    "start",
+    "end",
+    "lemma",
+    "perspective",
+    "text",
+    "passive",
+    "subject_actor",
+    "object_actor",
+    "object_place",
+    "voice",
+    "voice_kind",
+    "source",
+]
 _PASSIVE = re.compile(r"(?<!\w)(?:was|were|been|being|is|are|be|get|got|gets)\s+(?:\w+ly\s+)?$")  # not "IS"
 _BY = re.compile(r"(?<!\w)by(?!\w)", re.IGNORECASE)
 ARMED_TYPES = ("armed", "militia", "insurgent", "terror", "rebel")
@@ -1172,21 +1474,40 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
         s0, e0 = doc.starts[si], doc.ends[si]
         target = _nearest_target(doc, m.start(), m.end(), s0, e0, armed_only)
         voice, kind, source = _voice(doc, m.start(), m.end(), reported)
-        labels.append((doc.doc_id, doc.sent_ids[si], m.start(), m.end(), row["id"], row["class"], m.group(), target,
-                       voice, kind, source))
+        labels.append(
+            (
+                doc.doc_id,
+                doc.sent_ids[si],
+                m.start(),
+                m.end(),
+                row["id"],
+                row["class"],
+                m.group(),
+                target,
+                voice,
+                kind,
+                source,
+            )
+        )
     for m in lex.verb_regex.finditer(text):
         row = lex.verb_rows[int(m.lastgroup[1:])]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
-        passive = bool(_PASSIVE.search(text[s0:m.start()]))
+        passive = bool(_PASSIVE.search(text[s0 : m.start()]))
         subj = obj_actor = obj_place = None
-        if row["needs_place"] and doc.mentions is not None and not any(
-                x[3] == "place" and x[0] >= s0 and x[1] <= e0 for x in doc.mentions):
+        if (
+            row["needs_place"]
+            and doc.mentions is not None
+            and not any(x[3] == "place" and x[0] >= s0 and x[1] <= e0 for x in doc.mentions)
+        ):
             continue  # "seized on the attack", "expelled 35 diplomats": not territorial without a place
         if doc.mentions:
             speakers = reported.get(si, ([], None))[0]  # the speaker of "X said" is neither subject nor object
-            ments = [x for x in doc.mentions if x[0] >= s0 and x[1] <= e0
-                     and not any(a <= x[0] and x[1] <= b for a, b in speakers)]
+            ments = [
+                x
+                for x in doc.mentions
+                if x[0] >= s0 and x[1] <= e0 and not any(a <= x[0] and x[1] <= b for a, b in speakers)
+            ]
             before = [x for x in ments if x[1] <= m.start()]
             after = [x for x in ments if x[0] >= m.end()]
             place_side = "before" if passive else row["place"]
@@ -1210,8 +1531,24 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
                 acts = [x for x in after if x[3] == "actor"]
                 subj = acts[0][2] if acts else None
         voice, kind, source = _voice(doc, m.start(), m.end(), reported)
-        verbs.append((doc.doc_id, doc.sent_ids[si], m.start(), m.end(), row["lemma"], row["perspective"], m.group(),
-                      passive, subj, obj_actor, obj_place, voice, kind, source))
+        verbs.append(
+            (
+                doc.doc_id,
+                doc.sent_ids[si],
+                m.start(),
+                m.end(),
+                row["lemma"],
+                row["perspective"],
+                m.group(),
+                passive,
+                subj,
+                obj_actor,
+                obj_place,
+                voice,
+                kind,
+                source,
+            )
+        )
     return labels, verbs
 
 
@@ -1220,8 +1557,9 @@ def _label_frame(rows) -> pd.DataFrame:
 
 
 def _verb_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=VERB_COLUMNS).astype({"sent_id": "int64", "start": "int64", "end": "int64",
-                                                            "passive": "bool"})
+    return pd.DataFrame(rows, columns=VERB_COLUMNS).astype(
+        {"sent_id": "int64", "start": "int64", "end": "int64", "passive": "bool"}
+    )
 
 
 def _run_language(docs, sentences, mentions, lexicon, rules, *, want_attr=True):
@@ -1244,8 +1582,14 @@ def _mentions_or_find(docs, sentences, mentions):
     return find_actor_mentions(docs, sentences) if mentions is None else mentions
 
 
-def find_labels(corpus_or_docs, *, sentences: pd.DataFrame | None = None, lexicon=None, rules=None,
-                mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_labels(
+    corpus_or_docs,
+    *,
+    sentences: pd.DataFrame | None = None,
+    lexicon=None,
+    rules=None,
+    mentions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each use of a label for an armed group (terrorist, militant, jihadist, "so-called", ...), with its voice.
 
     Columns: doc_id, sent_id, start, end, label, label_class, text (as written), target_actor (the nearest
@@ -1260,8 +1604,14 @@ def find_labels(corpus_or_docs, *, sentences: pd.DataFrame | None = None, lexico
     return labels
 
 
-def find_territorial_verbs(corpus_or_docs, *, sentences: pd.DataFrame | None = None, lexicon=None, rules=None,
-                           mentions: pd.DataFrame | None = None) -> pd.DataFrame:
+def find_territorial_verbs(
+    corpus_or_docs,
+    *,
+    sentences: pd.DataFrame | None = None,
+    lexicon=None,
+    rules=None,
+    mentions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each territorial-change verb (liberate, retake, capture, fall to, cut off, advance, withdraw, ...).
 
     Columns: doc_id, sent_id, start, end, lemma, perspective (victor, neutral, loser, siege, advance, withdrawal),
@@ -1282,18 +1632,33 @@ def _count_events(table, docs, keys, *, by, freq, start, end, include_duplicates
     joined = joined.copy()
     for k in keys:
         joined[k] = joined[k].astype(object).where(joined[k].notna(), "(none)")
-    out = (joined.groupby(gkeys + keys, dropna=False, sort=True)
-           .agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique")).reset_index())
-    denom = out.groupby(gkeys + share_within, dropna=False)["n"].transform("sum") if (gkeys + share_within) \
+    out = (
+        joined.groupby(gkeys + keys, dropna=False, sort=True)
+        .agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+        .reset_index()
+    )
+    denom = (
+        out.groupby(gkeys + share_within, dropna=False)["n"].transform("sum")
+        if (gkeys + share_within)
         else out["n"].sum()
+    )
     out["share"] = out["n"] / denom
     out = out[out["n"] >= min_count]
     return out.sort_values(gkeys + keys, kind="stable").reset_index(drop=True)
 
 
-def count_labels(labels: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: str | None = None, start=None,
-                 end=None, include_duplicates: bool = True, min_count: int = 1,
-                 include_target: bool = False) -> pd.DataFrame:
+def count_labels(
+    labels: pd.DataFrame,
+    docs: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    include_target: bool = False,
+) -> pd.DataFrame:
     """Label uses by group, period and voice: n (uses), n_docs, share (of the label's uses in the group).
 
     ``by`` may name corpus columns ("outlet") or label-table columns ("target_actor"); ``include_target=True``
@@ -1301,29 +1666,77 @@ def count_labels(labels: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: str
     """
     require_columns(labels, ["doc_id", "label", "voice"], what="labels table")
     keys = ["label"] + (["target_actor"] if include_target else []) + ["voice"]
-    return _count_events(labels, docs, keys, by=by, freq=freq, start=start, end=end,
-                         include_duplicates=include_duplicates, min_count=min_count, share_within=keys[:-1],
-                         what="labels")
+    return _count_events(
+        labels,
+        docs,
+        keys,
+        by=by,
+        freq=freq,
+        start=start,
+        end=end,
+        include_duplicates=include_duplicates,
+        min_count=min_count,
+        share_within=keys[:-1],
+        what="labels",
+    )
 
 
-def count_territorial_verbs(verbs: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: str | None = None,
-                            start=None, end=None, include_duplicates: bool = True, min_count: int = 1,
-                            include_lemma: bool = False) -> pd.DataFrame:
+def count_territorial_verbs(
+    verbs: pd.DataFrame,
+    docs: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    include_lemma: bool = False,
+) -> pd.DataFrame:
     """Territorial verbs by group, period and perspective: n, n_docs, share (of all verbs in the group)."""
     require_columns(verbs, ["doc_id", "perspective"], what="territorial verbs table")
     keys = ["perspective"] + (["lemma"] if include_lemma else [])
-    return _count_events(verbs, docs, keys, by=by, freq=freq, start=start, end=end,
-                         include_duplicates=include_duplicates, min_count=min_count, share_within=[],
-                         what="territorial verbs")
+    return _count_events(
+        verbs,
+        docs,
+        keys,
+        by=by,
+        freq=freq,
+        start=start,
+        end=end,
+        include_duplicates=include_duplicates,
+        min_count=min_count,
+        share_within=[],
+        what="territorial verbs",
+    )
 
 
-def count_attributions(attributions: pd.DataFrame, docs: pd.DataFrame, *, by=None, freq: str | None = None,
-                       start=None, end=None, include_duplicates: bool = True, min_count: int = 1) -> pd.DataFrame:
+def count_attributions(
+    attributions: pd.DataFrame,
+    docs: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+) -> pd.DataFrame:
     """Who is quoted: attributions by group, period and source type: n, n_docs, share (of the group's attributions)."""
     require_columns(attributions, ["doc_id", "source_type"], what="attributions table")
-    return _count_events(attributions, docs, ["source_type"], by=by, freq=freq, start=start, end=end,
-                         include_duplicates=include_duplicates, min_count=min_count, share_within=[],
-                         what="attributions")
+    return _count_events(
+        attributions,
+        docs,
+        ["source_type"],
+        by=by,
+        freq=freq,
+        start=start,
+        end=end,
+        include_duplicates=include_duplicates,
+        min_count=min_count,
+        share_within=[],
+        what="attributions",
+    )
 
 
 # ================================================================================================== pipeline stage
@@ -1357,14 +1770,16 @@ def find_evidence_context(table: pd.DataFrame, docs: pd.DataFrame, *, width: int
     texts = dict(zip(docs["doc_id"], docs["text"]))
     missing = set(table["doc_id"]) - set(texts)
     if missing:
-        raise ParameterError(f"{len(missing)} doc_id(s) of the table are not in the corpus (e.g. "
-                             f"{sorted(map(str, missing))[0]!r}): pass the corpus the table was made from")
+        raise ParameterError(
+            f"{len(missing)} doc_id(s) of the table are not in the corpus (e.g. "
+            f"{sorted(map(str, missing))[0]!r}): pass the corpus the table was made from"
+        )
     left, match, right = [], [], []
     for doc_id, start, end in zip(table["doc_id"], table["start"], table["end"]):
         text = texts[doc_id]
-        left.append(text[max(0, start - width):start].replace("\n", " "))
+        left.append(text[max(0, start - width) : start].replace("\n", " "))
         match.append(text[start:end])
-        right.append(text[end:end + width].replace("\n", " "))
+        right.append(text[end : end + width].replace("\n", " "))
     return table.assign(left=left, match=match, right=right).reset_index(drop=True)
 
 
@@ -1379,9 +1794,24 @@ def indicator_questions(codebook=None) -> pd.DataFrame:
 
 
 __all__ = [
-    "Codebook", "FrameScores", "load_codebook", "load_conflict_language", "load_attribution_rules", "score_frames",
-    "count_frames", "find_quote_spans", "find_labels", "find_territorial_verbs", "find_attributions",
-    "find_actor_mentions", "find_evidence_context", "count_labels", "count_territorial_verbs", "count_attributions",
+    "Codebook",
+    "FrameScores",
+    "load_codebook",
+    "load_conflict_language",
+    "load_attribution_rules",
+    "score_frames",
+    "count_frames",
+    "find_quote_spans",
+    "find_labels",
+    "find_territorial_verbs",
+    "find_attributions",
+    "find_actor_mentions",
+    "find_evidence_context",
+    "count_labels",
+    "count_territorial_verbs",
+    "count_attributions",
     "analyze_chunk",
-    "frame_labels", "indicator_questions", "RESOURCE_VERSIONS",
+    "frame_labels",
+    "indicator_questions",
+    "RESOURCE_VERSIONS",
 ]

@@ -1,12 +1,13 @@
 """Term and n-gram frequencies, keyness, collocations and keyword-in-context (concordance) tables."""
+
 from __future__ import annotations
 
 import fnmatch
 import logging
 import re
 from collections import Counter
-from itertools import chain
 from collections.abc import Iterable
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -34,22 +35,29 @@ def _doc_term_counts(doc_ids, texts) -> tuple[pd.DataFrame, np.ndarray]:
     totals = np.fromiter(map(len, lists), dtype="int64", count=len(lists))
     flat = list(chain.from_iterable(lists))
     if not flat:
-        empty = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "term": pd.Series([], dtype=object),
-                              "count": pd.Series([], dtype="int64")})
+        empty = pd.DataFrame(
+            {
+                "doc_id": pd.Series([], dtype=object),
+                "term": pd.Series([], dtype=object),
+                "count": pd.Series([], dtype="int64"),
+            }
+        )
         return empty, totals
     codes, uniques = pd.factorize(np.array(flat, dtype=object))
     uniques = np.asarray(uniques, dtype=object)
-    order = np.argsort(uniques, kind="stable")            # alphabetical rank of each distinct term
+    order = np.argsort(uniques, kind="stable")  # alphabetical rank of each distinct term
     rank = np.empty(len(uniques), dtype="int64")
     rank[order] = np.arange(len(uniques))
     n_terms = len(uniques)
     keys = np.repeat(np.arange(len(lists), dtype="int64"), totals) * n_terms + rank[codes]
     keys, counts = np.unique(keys, return_counts=True)
-    table = pd.DataFrame({  # object dtype: no conversion to pandas' string dtype for a table that goes to parquet
-        "doc_id": pd.Series(doc_ids[keys // n_terms], dtype=object),
-        "term": pd.Series(uniques[order][keys % n_terms], dtype=object),
-        "count": counts.astype("int64"),
-    })
+    table = pd.DataFrame(
+        {  # object dtype: no conversion to pandas' string dtype for a table that goes to parquet
+            "doc_id": pd.Series(doc_ids[keys // n_terms], dtype=object),
+            "term": pd.Series(uniques[order][keys % n_terms], dtype=object),
+            "count": counts.astype("int64"),
+        }
+    )
     return table, totals
 
 
@@ -78,8 +86,9 @@ def _as_list(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, start, end, include_duplicates,
-                         need_columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _documents_and_terms(
+    data, *, ngram: int, stopwords, phrases, documents, start, end, include_duplicates, need_columns: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(documents, doc-term counts) from a corpus, an analysis (`load_analysis`) or a terms table + documents.
 
     documents has doc_id, n_tokens and the requested columns, restricted to the selection; counts has doc_id,
@@ -91,8 +100,10 @@ def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, sta
     stop = _resolve_stopwords(stopwords)
     if hasattr(data, "manifest") and hasattr(data, "table"):  # an Analysis from pipeline.load_analysis
         if ngram != 1 or phrases:
-            raise ParameterError("n-grams and phrases need the article text: pass the corpus "
-                                 "(analysis.ingest.load_corpus) instead of the analysis tables")
+            raise ParameterError(
+                "n-grams and phrases need the article text: pass the corpus "
+                "(analysis.ingest.load_corpus) instead of the analysis tables"
+            )
         documents = data.documents
         data = _categorical_terms(data)
     if not isinstance(data, pd.DataFrame):
@@ -118,8 +129,13 @@ def _documents_and_terms(data, *, ngram: int, stopwords, phrases, documents, sta
             terms.extend(counter.keys())
             counts.extend(counter.values())
         docs = docs.assign(n_tokens=np.array(totals, dtype="int64"))
-        long = pd.DataFrame({"doc_id": pd.array(ids, dtype=object), "term": pd.array(terms, dtype=object),
-                             "count": np.array(counts, dtype="int64")})
+        long = pd.DataFrame(
+            {
+                "doc_id": pd.array(ids, dtype=object),
+                "term": pd.array(terms, dtype=object),
+                "count": np.array(counts, dtype="int64"),
+            }
+        )
         return docs.reset_index(drop=True), long
     # a terms table (doc_id, term, count) with its documents table
     require_columns(data, ["doc_id", "term", "count"], what="terms table")
@@ -138,8 +154,9 @@ def _categorical_terms(analysis) -> pd.DataFrame:
     if "_terms_categorical" not in cache:
         import pyarrow.parquet as pq
 
-        table = pq.read_table(analysis.path("terms"), columns=["doc_id", "term", "count"],
-                              read_dictionary=["doc_id", "term"])
+        table = pq.read_table(
+            analysis.path("terms"), columns=["doc_id", "term", "count"], read_dictionary=["doc_id", "term"]
+        )
         cache["_terms_categorical"] = table.to_pandas()
     return cache["_terms_categorical"]
 
@@ -151,8 +168,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype("int64"), np.asarray(uniques, dtype=object)
 
 
-def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                                          np.ndarray]:
+def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Doc-term rows as integer arrays: (row of ``docs``, term code, count, vocabulary).
 
     Rows of documents not in ``docs`` (the selection) and stopwords are dropped. Counting on integer codes instead
@@ -162,7 +178,9 @@ def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarr
     term_codes, vocab = _codes(long["term"])
     ids = pd.Index(docs["doc_id"])
     if not ids.is_unique:
-        raise ParameterError(f"doc_id {ids[ids.duplicated()][0]!r} occurs twice in the documents: doc_id must be unique")
+        raise ParameterError(
+            f"doc_id {ids[ids.duplicated()][0]!r} occurs twice in the documents: doc_id must be unique"
+        )
     position = np.append(ids.get_indexer(doc_values), -1)  # index -1 (a missing doc_id) maps to -1
     row = position[doc_codes]
     keep = (row >= 0) & (term_codes >= 0)
@@ -176,7 +194,7 @@ def _ngrams_without(tokens: list[str], n: int, stop) -> list[str]:
     grams = ngrams(tokens, n)
     if not stop:
         return grams
-    keep = [not any(t in stop for t in tokens[i:i + n]) for i in range(len(grams))]
+    keep = [not any(t in stop for t in tokens[i : i + n]) for i in range(len(grams))]
     return [g for g, k in zip(grams, keep) if k]
 
 
@@ -195,9 +213,20 @@ def _group_columns(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str
 
 
 # ------------------------------------------------------------------------------------------------------ frequencies
-def count_terms(data, *, by: str | list[str] | None = None, freq: str | None = None, ngram: int = 1,
-                min_count: int = 1, include_duplicates: bool = True, start=None, end=None, stopwords=None,
-                phrases: Iterable[str] | None = None, documents: pd.DataFrame | None = None) -> pd.DataFrame:
+def count_terms(
+    data,
+    *,
+    by: str | list[str] | None = None,
+    freq: str | None = None,
+    ngram: int = 1,
+    min_count: int = 1,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+    stopwords=None,
+    phrases: Iterable[str] | None = None,
+    documents: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Term (or n-gram) frequencies overall or per group and period, as a tidy table.
 
     ``data``: the corpus (DataFrame with ``text``), an analysis (:func:`analysis.pipeline.load_analysis`), or a
@@ -213,9 +242,17 @@ def count_terms(data, *, by: str | list[str] | None = None, freq: str | None = N
     need = _as_list(by) + (["published"] if freq is not None else [])
     if freq is not None:
         validate_freq(freq)
-    docs, long = _documents_and_terms(data, ngram=ngram, stopwords=stopwords, phrases=phrases,
-                                      documents=documents, start=start, end=end,
-                                      include_duplicates=include_duplicates, need_columns=need)
+    docs, long = _documents_and_terms(
+        data,
+        ngram=ngram,
+        stopwords=stopwords,
+        phrases=phrases,
+        documents=documents,
+        start=start,
+        end=end,
+        include_duplicates=include_duplicates,
+        need_columns=need,
+    )
     docs, groups = _group_columns(docs, by, freq)
     docs = docs.reset_index(drop=True)
     row, term, count, vocab = _encode(long, docs, stopwords)
@@ -235,12 +272,14 @@ def count_terms(data, *, by: str | list[str] | None = None, freq: str | None = N
     table = table[table["count"] >= min_count]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["rate_per_1000"] = np.where(table["n_tokens"] > 0, table["count"] / table["n_tokens"] * 1000, np.nan)
-    table = table.sort_values(groups + ["count", "term"], ascending=[True] * len(groups) + [False, True],
-                              kind="stable")
+    table = table.sort_values(groups + ["count", "term"], ascending=[True] * len(groups) + [False, True], kind="stable")
     table["rank"] = (table.groupby(groups, dropna=False).cumcount() + 1) if groups else np.arange(1, len(table) + 1)
     cols = groups + ["term", "count", "rate_per_1000", "doc_freq", "n_docs", "rank"]
-    return table[cols].reset_index(drop=True).astype({"count": "int64", "doc_freq": "int64", "n_docs": "int64",
-                                                      "rank": "int64"})
+    return (
+        table[cols]
+        .reset_index(drop=True)
+        .astype({"count": "int64", "doc_freq": "int64", "n_docs": "int64", "rank": "int64"})
+    )
 
 
 # --------------------------------------------------------------------------------------------------------- keyness
@@ -276,7 +315,7 @@ def score_keyness_counts(target_counts, reference_counts, target_total, referenc
         q = 1 + (n * (1 / row1 + 1 / row2) - 1) * (n * (1 / col1 + 1 / col2) - 1) / (6 * n)
         g2 = g2 / q
         yates = np.maximum(np.abs(a * d - b * c) - n / 2, 0)
-        chi2 = n * yates ** 2 / (row1 * row2 * col1 * col2)
+        chi2 = n * yates**2 / (row1 * row2 * col1 * col2)
     sign = np.sign(a - e11)
     sign[sign == 0] = 1
     a_adj = np.where(a == 0, 0.5, a)
@@ -284,16 +323,33 @@ def score_keyness_counts(target_counts, reference_counts, target_total, referenc
     log_ratio = np.log2((a_adj / float(target_total)) / (b_adj / float(reference_total)))
     g2 = np.nan_to_num(g2)
     chi2 = np.nan_to_num(chi2)
-    return pd.DataFrame({
-        "g2": sign * g2, "p_g2": chi2_dist.sf(g2, 1), "chi2": sign * chi2, "p_chi2": chi2_dist.sf(chi2, 1),
-        "log_ratio": log_ratio,
-    })
+    return pd.DataFrame(
+        {
+            "g2": sign * g2,
+            "p_g2": chi2_dist.sf(g2, 1),
+            "chi2": sign * chi2,
+            "p_chi2": chi2_dist.sf(chi2, 1),
+            "log_ratio": log_ratio,
+        }
+    )
 
 
-def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_count: int = 1,
-                  include_duplicates: bool = True, start=None, end=None, stopwords=None,
-                  phrases: Iterable[str] | None = None, documents: pd.DataFrame | None = None,
-                  sort_by: str = "g2") -> pd.DataFrame:
+def score_keyness(
+    data,
+    *,
+    by: str,
+    target,
+    reference=None,
+    ngram: int = 1,
+    min_count: int = 1,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+    stopwords=None,
+    phrases: Iterable[str] | None = None,
+    documents: pd.DataFrame | None = None,
+    sort_by: str = "g2",
+) -> pd.DataFrame:
     """Keyness of the documents where column ``by`` equals ``target`` against a ``reference`` (default: the rest).
 
     ``target``/``reference`` are one value or a list of values of ``by`` (e.g. ``by="outlet", target="reuters",
@@ -308,15 +364,25 @@ def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_
     targets = _as_list(target)
     if not targets:
         raise ParameterError("score_keyness needs a `target=` value of the `by` column")
-    docs, long = _documents_and_terms(data, ngram=ngram, stopwords=stopwords, phrases=phrases,
-                                      documents=documents, start=start, end=end,
-                                      include_duplicates=include_duplicates, need_columns=[by])
+    docs, long = _documents_and_terms(
+        data,
+        ngram=ngram,
+        stopwords=stopwords,
+        phrases=phrases,
+        documents=documents,
+        start=start,
+        end=end,
+        include_duplicates=include_duplicates,
+        need_columns=[by],
+    )
     values = set(docs[by].dropna().astype(str))
     refs = _as_list(reference)
     unknown = sorted({str(v) for v in targets + refs} - values)
     if unknown:
-        raise ParameterError(f"{by} value(s) {', '.join(map(repr, unknown))} not in the selected documents; "
-                             f"available: {', '.join(sorted(values)[:30])}")
+        raise ParameterError(
+            f"{by} value(s) {', '.join(map(repr, unknown))} not in the selected documents; "
+            f"available: {', '.join(sorted(values)[:30])}"
+        )
     in_target = docs[by].astype(str).isin([str(t) for t in targets])
     in_ref = docs[by].astype(str).isin([str(r) for r in refs]) if refs else ~in_target
     if (in_target & in_ref).any():
@@ -332,22 +398,29 @@ def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_
     cells = cells.reshape(-1, 2).astype("int64")
     t_total = int(docs.loc[in_target.to_numpy(), "n_tokens"].sum())
     r_total = int(docs.loc[in_ref.to_numpy(), "n_tokens"].sum())
-    present = (cells.sum(axis=1) >= max(min_count, 1))
+    present = cells.sum(axis=1) >= max(min_count, 1)
     counts = pd.DataFrame({"target": cells[present, 0], "reference": cells[present, 1]}, index=vocab[present])
     stats = score_keyness_counts(counts["target"].to_numpy(), counts["reference"].to_numpy(), t_total, r_total)
-    table = pd.DataFrame({
-        "term": counts.index.to_numpy(),
-        "target_count": counts["target"].to_numpy().astype("int64"),
-        "reference_count": counts["reference"].to_numpy().astype("int64"),
-        "target_rate": counts["target"].to_numpy() / t_total * 1000,
-        "reference_rate": counts["reference"].to_numpy() / r_total * 1000,
-    })
+    table = pd.DataFrame(
+        {
+            "term": counts.index.to_numpy(),
+            "target_count": counts["target"].to_numpy().astype("int64"),
+            "reference_count": counts["reference"].to_numpy().astype("int64"),
+            "target_rate": counts["target"].to_numpy() / t_total * 1000,
+            "reference_rate": counts["reference"].to_numpy() / r_total * 1000,
+        }
+    )
     table = pd.concat([table, stats], axis=1)
     if sort_by not in ("g2", "chi2", "log_ratio"):
         raise ParameterError(f"sort_by must be 'g2', 'chi2' or 'log_ratio', got {sort_by!r}")
     table = table.sort_values([sort_by, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    table.attrs.update(target=", ".join(map(str, targets)), reference=", ".join(map(str, refs)) or "rest",
-                       by=by, target_tokens=t_total, reference_tokens=r_total)
+    table.attrs.update(
+        target=", ".join(map(str, targets)),
+        reference=", ".join(map(str, refs)) or "rest",
+        by=by,
+        target_tokens=t_total,
+        reference_tokens=r_total,
+    )
     return table
 
 
@@ -355,9 +428,18 @@ def score_keyness(data, *, by: str, target, reference=None, ngram: int = 1, min_
 _MEASURES = {"likelihood_ratio", "pmi", "student_t", "chi_sq", "raw_freq", "poisson_stirling", "jaccard", "dice"}
 
 
-def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio", size: int = 2,
-                      min_count: int = 5, stopwords=True, top: int | None = 100, include_duplicates: bool = True,
-                      start=None, end=None) -> pd.DataFrame:
+def find_collocations(
+    corpus: pd.DataFrame,
+    *,
+    measure: str = "likelihood_ratio",
+    size: int = 2,
+    min_count: int = 5,
+    stopwords=True,
+    top: int | None = 100,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
     """Collocations (bigrams or trigrams) scored with NLTK's collocation finders.
 
     Sentences are the units (no collocation spans a sentence break). ``measure``: ``"likelihood_ratio"``
@@ -365,8 +447,12 @@ def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio"
     filter; ``stopwords``: n-grams containing a stopword are dropped (``True`` = packaged list; ``None`` keeps all).
     Columns: ``collocation`` ("islamic state"), ``word1``, ``word2`` (``word3``), ``count``, ``score``, ``measure``.
     """
-    from nltk.collocations import (BigramAssocMeasures, BigramCollocationFinder, TrigramAssocMeasures,
-                                   TrigramCollocationFinder)
+    from nltk.collocations import (
+        BigramAssocMeasures,
+        BigramCollocationFinder,
+        TrigramAssocMeasures,
+        TrigramCollocationFinder,
+    )
 
     if size not in (2, 3):
         raise ParameterError(f"size must be 2 (bigrams) or 3 (trigrams), got {size!r}")
@@ -378,8 +464,11 @@ def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio"
     for text in docs["text"].fillna(""):
         for s, e in split_sentences(text):
             units.append(split_words(text[s:e].lower()))
-    finder_cls, measures = ((BigramCollocationFinder, BigramAssocMeasures) if size == 2
-                            else (TrigramCollocationFinder, TrigramAssocMeasures))
+    finder_cls, measures = (
+        (BigramCollocationFinder, BigramAssocMeasures)
+        if size == 2
+        else (TrigramCollocationFinder, TrigramAssocMeasures)
+    )
     finder = finder_cls.from_documents(units)
     finder.apply_freq_filter(min_count)
     stop = _resolve_stopwords(stopwords)
@@ -387,8 +476,9 @@ def find_collocations(corpus: pd.DataFrame, *, measure: str = "likelihood_ratio"
         finder.apply_word_filter(lambda w: w in stop)
     scored = finder.score_ngrams(getattr(measures, measure))
     words = [f"word{i + 1}" for i in range(size)]
-    table = pd.DataFrame([(" ".join(g), *g, finder.ngram_fd[g], s) for g, s in scored],
-                         columns=["collocation", *words, "count", "score"])
+    table = pd.DataFrame(
+        [(" ".join(g), *g, finder.ngram_fd[g], s) for g, s in scored], columns=["collocation", *words, "count", "score"]
+    )
     table["count"] = table["count"].astype("int64")
     table["measure"] = measure
     table = table.sort_values(["score", "collocation"], ascending=[False, True], kind="stable")
@@ -404,8 +494,16 @@ def _compile_pattern(pattern: str, case_sensitive: bool) -> list[re.Pattern]:
     return [re.compile(fnmatch.translate(p), flags) for p in parts]
 
 
-def find_kwic(corpus: pd.DataFrame, pattern: str | list[str], *, window: int = 5, case_sensitive: bool = False,
-              include_duplicates: bool = True, start=None, end=None) -> pd.DataFrame:
+def find_kwic(
+    corpus: pd.DataFrame,
+    pattern: str | list[str],
+    *,
+    window: int = 5,
+    case_sensitive: bool = False,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
     """Keyword-in-context: every match of ``pattern`` with ``window`` words of context on each side.
 
     ``pattern``: a word ("Raqqa"), a phrase ("Islamic State", matched as consecutive tokens), or a glob over
@@ -422,7 +520,7 @@ def find_kwic(corpus: pd.DataFrame, pattern: str | list[str], *, window: int = 5
     compiled = [(p, _compile_pattern(p, case_sensitive)) for p in patterns]
     # Cheap prefilter on the raw text: the literal head of the first token of each pattern.
     heads = []
-    for p, parts in compiled:
+    for p, _parts in compiled:
         head = re.split(r"[*?\[]", p.split()[0])[0]
         heads.append(re.compile(re.escape(head), 0 if case_sensitive else re.IGNORECASE) if head else None)
     ws = re.compile(r"\s+")
@@ -444,12 +542,23 @@ def find_kwic(corpus: pd.DataFrame, pattern: str | list[str], *, window: int = 5
                 if all(parts[j].match(toks[i + j]) for j in range(1, k)):
                     j0, j1 = max(0, i - window), min(n, i + k + window)
                     m0, m1 = spans[i][0], spans[i + k - 1][1]
-                    left = text[spans[j0][0]:m0] if i > j0 else ""
-                    right = text[m1:spans[j1 - 1][1]] if j1 > i + k else ""
-                    rows.append((doc.doc_id, getattr(doc, "outlet", None), getattr(doc, "published", pd.NaT), p,
-                                 i, i + k, ws.sub(" ", left).strip(), ws.sub(" ", text[m0:m1]),
-                                 ws.sub(" ", right).strip()))
-    table = pd.DataFrame(rows, columns=["doc_id", "outlet", "published", "pattern", "token_start", "token_end",
-                                        "left", "match", "right"])
+                    left = text[spans[j0][0] : m0] if i > j0 else ""
+                    right = text[m1 : spans[j1 - 1][1]] if j1 > i + k else ""
+                    rows.append(
+                        (
+                            doc.doc_id,
+                            getattr(doc, "outlet", None),
+                            getattr(doc, "published", pd.NaT),
+                            p,
+                            i,
+                            i + k,
+                            ws.sub(" ", left).strip(),
+                            ws.sub(" ", text[m0:m1]),
+                            ws.sub(" ", right).strip(),
+                        )
+                    )
+    table = pd.DataFrame(
+        rows, columns=["doc_id", "outlet", "published", "pattern", "token_start", "token_end", "left", "match", "right"]
+    )
     table = table.astype({"token_start": "int64", "token_end": "int64"})
     return table.sort_values(["doc_id", "token_start", "pattern"], kind="stable").reset_index(drop=True)

@@ -1,4 +1,5 @@
 """Raw article files (txt, html, csv, tsv, jsonl, optionally gzipped) to the canonical corpus table; `load_corpus`."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,22 @@ from analysis.tables import save_json, save_table
 log = logging.getLogger(__name__)
 
 # The canonical schema (docs/CONTRIBUTING.md), then the extra columns ingest adds; source columns follow.
-SCHEMA = ["doc_id", "outlet", "agency", "url", "published", "title", "text", "n_words", "lang", "source_path",
-          "source_row", "source_id", "source_sha256", "duplicate_of"]
+SCHEMA = [
+    "doc_id",
+    "outlet",
+    "agency",
+    "url",
+    "published",
+    "title",
+    "text",
+    "n_words",
+    "lang",
+    "source_path",
+    "source_row",
+    "source_id",
+    "source_sha256",
+    "duplicate_of",
+]
 EXTRA_COLUMNS = ["dup_similarity", "dup_kind", "date_source", "dateline", "bytes_repaired"]
 REJECT_COLUMNS = ["path", "row", "reason", "detail"]
 REMOVED_COLUMNS = ["doc_id", "rule", "text"]
@@ -41,27 +56,81 @@ JSONL_TYPES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_TYPES | HTML_TYPES | set(TABLE_TYPES) | JSONL_TYPES
 # Files a directory walk passes over silently (listed in the manifest as skipped): documentation, sidecars,
 # provenance written by `fetch-data`, hidden files.
-SKIP_PATTERNS = (re.compile(r"^README(\..*)?$", re.I), re.compile(r"\.meta\.(json|ya?ml)$", re.I),
-                 re.compile(r"\.provenance\.json$", re.I), re.compile(r"^\."))
+SKIP_PATTERNS = (
+    re.compile(r"^README(\..*)?$", re.I),
+    re.compile(r"\.meta\.(json|ya?ml)$", re.I),
+    re.compile(r"\.provenance\.json$", re.I),
+    re.compile(r"^\."),
+)
 
 # Column auto-detection: first matching name wins (compared lower-case, without spaces, dashes, underscores).
 COLUMN_ALIASES = {
-    "text": ["text", "articlecontent", "content", "body", "articlebody", "article", "fulltext", "maintext",
-             "story", "articletext", "bodytext"],
+    "text": [
+        "text",
+        "articlecontent",
+        "content",
+        "body",
+        "articlebody",
+        "article",
+        "fulltext",
+        "maintext",
+        "story",
+        "articletext",
+        "bodytext",
+    ],
     "title": ["title", "articletitle", "headline", "heading", "head", "name"],
-    "published": ["published", "date", "publishdate", "publicationdate", "pubdate", "datepublished",
-                  "publishedat", "publishedate", "datetime", "time", "created", "createdat"],
-    "outlet": ["outlet", "source", "publisher", "publication", "sitename", "site", "newspaper", "media",
-               "medium", "domain"],
+    "published": [
+        "published",
+        "date",
+        "publishdate",
+        "publicationdate",
+        "pubdate",
+        "datepublished",
+        "publishedat",
+        "publishedate",
+        "datetime",
+        "time",
+        "created",
+        "createdat",
+    ],
+    "outlet": [
+        "outlet",
+        "source",
+        "publisher",
+        "publication",
+        "sitename",
+        "site",
+        "newspaper",
+        "media",
+        "medium",
+        "domain",
+    ],
     "url": ["url", "link", "sourceurl", "articleurl", "href", "uri"],
     "source_id": ["id", "unitid", "docid", "articleid", "uid", "guid", "documentid", "storyid"],
     "agency": ["agency", "wire", "newsagency"],
 }
-OPTION_OF = {"text": "--text-column", "title": "--title-column", "published": "--date-column",
-             "outlet": "--outlet-column", "url": "--url-column", "source_id": "--id-column"}
-META_KEYS = {"title": "title", "headline": "title", "outlet": "outlet", "source": "outlet", "publisher": "outlet",
-             "url": "url", "link": "url", "published": "published", "date": "published", "agency": "agency",
-             "id": "source_id", "source_id": "source_id"}
+OPTION_OF = {
+    "text": "--text-column",
+    "title": "--title-column",
+    "published": "--date-column",
+    "outlet": "--outlet-column",
+    "url": "--url-column",
+    "source_id": "--id-column",
+}
+META_KEYS = {
+    "title": "title",
+    "headline": "title",
+    "outlet": "outlet",
+    "source": "outlet",
+    "publisher": "outlet",
+    "url": "url",
+    "link": "url",
+    "published": "published",
+    "date": "published",
+    "agency": "agency",
+    "id": "source_id",
+    "source_id": "source_id",
+}
 _FILENAME_OUTLET = re.compile(r"^(?P<outlet>[A-Za-z][A-Za-z0-9.-]*?)_(?:19|20)\d{2}-?\d{2}-?\d{2}(?:_|$)")
 
 
@@ -80,12 +149,21 @@ class IngestOptions:
     agencies: str | None = None
     dedup: bool = True
     near_threshold: float = dedup_mod.DEFAULT_NEAR_THRESHOLD
-    progress: bool | None = None   # None: a bar on an interactive terminal only
+    progress: bool | None = None  # None: a bar on an interactive terminal only
 
     def columns(self) -> dict[str, str]:
-        return {k: v for k, v in {"text": self.text_column, "title": self.title_column,
-                                  "published": self.date_column, "outlet": self.outlet_column,
-                                  "source_id": self.id_column, "url": self.url_column}.items() if v}
+        return {
+            k: v
+            for k, v in {
+                "text": self.text_column,
+                "title": self.title_column,
+                "published": self.date_column,
+                "outlet": self.outlet_column,
+                "source_id": self.id_column,
+                "url": self.url_column,
+            }.items()
+            if v
+        }
 
 
 @dataclass
@@ -97,7 +175,7 @@ class Record:
     row: int | None
     sha256: str
     title: str | None = None
-    published: object = None          # raw value, or a Timestamp already parsed for a whole column
+    published: object = None  # raw value, or a Timestamp already parsed for a whole column
     outlet: str | None = None
     url: str | None = None
     source_id: str | None = None
@@ -120,16 +198,18 @@ class IngestResult:
         """The human-readable summary printed by the CLI."""
         c = self.manifest["counts"]
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(c["rejected_by_reason"].items())) or "none"
-        return "\n".join([
-            f"files: {c['files']} read ({c['files_skipped']} skipped: README/sidecars/hidden)",
-            f"rows: {c['rows']} (articles {c['articles']} + rejected {c['rejected_rows']})",
-            f"rejected: {c['rejected']} ({reasons})",
-            f"duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near "
-            f"(threshold {self.manifest['options']['near_threshold']})",
-            f"dates missing: {c['dates_missing']} of {c['articles']} articles (kept as null)",
-            f"bytes repaired: {c['bytes_repaired']}",
-            f"boilerplate spans removed: {c['removed_spans']}",
-        ])
+        return "\n".join(
+            [
+                f"files: {c['files']} read ({c['files_skipped']} skipped: README/sidecars/hidden)",
+                f"rows: {c['rows']} (articles {c['articles']} + rejected {c['rejected_rows']})",
+                f"rejected: {c['rejected']} ({reasons})",
+                f"duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near "
+                f"(threshold {self.manifest['options']['near_threshold']})",
+                f"dates missing: {c['dates_missing']} of {c['articles']} articles (kept as null)",
+                f"bytes repaired: {c['bytes_repaired']}",
+                f"boilerplate spans removed: {c['removed_spans']}",
+            ]
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -156,8 +236,10 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[str], li
         elif p.exists():
             files.append(p.as_posix())
         else:
-            raise InputError(f"input {str(item)!r} does not exist: check the path (files or folders of "
-                             ".txt/.html/.csv/.tsv/.jsonl articles)")
+            raise InputError(
+                f"input {str(item)!r} does not exist: check the path (files or folders of "
+                ".txt/.html/.csv/.tsv/.jsonl articles)"
+            )
     return sorted(dict.fromkeys(files)), sorted(skipped)
 
 
@@ -198,8 +280,9 @@ def _decode(data: bytes, rules: clean.Rules) -> tuple[str, int]:
         raise _Reject("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
     text, repaired = clean.decode_bytes(data, rules)
     if text.count("\ufffd") > max(20, len(text) // 20):
-        raise _Reject("undecodable", f"too many undecodable bytes ({text.count(chr(0xfffd))}): "
-                      "convert the file to UTF-8")
+        raise _Reject(
+            "undecodable", f"too many undecodable bytes ({text.count(chr(0xFFFD))}): convert the file to UTF-8"
+        )
     return text, repaired
 
 
@@ -231,7 +314,7 @@ def _front_matter(text: str) -> tuple[dict, str]:
         raise _Reject("bad_metadata", f"YAML front matter cannot be parsed ({str(exc).splitlines()[0]})") from exc
     if not isinstance(meta, dict):
         raise _Reject("bad_metadata", "YAML front matter must be a mapping (key: value lines)")
-    return meta, text[m.end():]
+    return meta, text[m.end() :]
 
 
 def _apply_meta(rec: Record, meta: dict) -> Record:
@@ -274,16 +357,29 @@ def extract_html(html: str, **options) -> dict:
     doc = trafilatura.bare_extraction(html, with_metadata=True, **{**HTML_OPTIONS, **options})
     if doc is None:
         return {"text": "", "title": None, "date": None, "outlet": None, "url": None}
-    return {"text": doc.text or "", "title": doc.title or None, "date": doc.date or None,
-            "outlet": doc.sitename or doc.hostname or None, "url": doc.url or None}
+    return {
+        "text": doc.text or "",
+        "title": doc.title or None,
+        "date": doc.date or None,
+        "outlet": doc.sitename or doc.hostname or None,
+        "url": doc.url or None,
+    }
 
 
 def read_html_file(path: str, data: bytes, sha: str, rules: clean.Rules) -> list[Record]:
     """One article from an HTML page: main text and metadata (title, date, site, url) by trafilatura."""
     html, repaired = _decode(data, rules)
     page = extract_html(html)
-    rec = Record(text=page["text"], path=path, row=None, sha256=sha, bytes_repaired=repaired,
-                 title=page["title"], url=page["url"], outlet=page["outlet"])
+    rec = Record(
+        text=page["text"],
+        path=path,
+        row=None,
+        sha256=sha,
+        bytes_repaired=repaired,
+        title=page["title"],
+        url=page["url"],
+        outlet=page["outlet"],
+    )
     if page["date"]:
         rec.published, rec.date_source = page["date"], "metadata"
     _apply_meta(rec, _sidecar(path))
@@ -294,8 +390,7 @@ def _norm_col(name: str) -> str:
     return re.sub(r"[\s_\-.]+", "", str(name).lower())
 
 
-def detect_columns(columns: Sequence[str], overrides: dict[str, str] | None = None,
-                   path: str = "") -> dict[str, str]:
+def detect_columns(columns: Sequence[str], overrides: dict[str, str] | None = None, path: str = "") -> dict[str, str]:
     """Map canonical fields (text, title, published, outlet, url, source_id, agency) to ``columns``.
 
     ``overrides`` (from the ``--*-column`` options) win and must exist; the rest are found by common names.
@@ -308,8 +403,11 @@ def detect_columns(columns: Sequence[str], overrides: dict[str, str] | None = No
         by_norm.setdefault(_norm_col(c), c)
     for fld, col in overrides.items():
         if col not in columns:
-            raise _Reject("missing_column", f"column {col!r} given with {OPTION_OF[fld]} is not in the file; "
-                          f"columns found: {', '.join(map(str, columns))}")
+            raise _Reject(
+                "missing_column",
+                f"column {col!r} given with {OPTION_OF[fld]} is not in the file; "
+                f"columns found: {', '.join(map(str, columns))}",
+            )
         mapping[fld] = col
     used = set(mapping.values())
     for fld, aliases in COLUMN_ALIASES.items():
@@ -322,14 +420,22 @@ def detect_columns(columns: Sequence[str], overrides: dict[str, str] | None = No
                 used.add(col)
                 break
     if "text" not in mapping:
-        raise _Reject("missing_text_column", f"no text column; columns found: {', '.join(map(str, columns))}; "
-                      "name it with --text-column")
+        raise _Reject(
+            "missing_text_column",
+            f"no text column; columns found: {', '.join(map(str, columns))}; name it with --text-column",
+        )
     return mapping
 
 
-def _records_from_frame(df: pd.DataFrame, path: str, sha: str, opts: IngestOptions, row_offset: int = 1,
-                        row_numbers: Sequence[int] | None = None,
-                        repaired: Sequence[int] | None = None) -> list[Record]:
+def _records_from_frame(
+    df: pd.DataFrame,
+    path: str,
+    sha: str,
+    opts: IngestOptions,
+    row_offset: int = 1,
+    row_numbers: Sequence[int] | None = None,
+    repaired: Sequence[int] | None = None,
+) -> list[Record]:
     mapping = detect_columns(list(df.columns), opts.columns(), path)
     dates = clean.parse_dates(df[mapping["published"]]) if "published" in mapping else [None] * len(df)
     mapped = set(mapping.values())
@@ -339,15 +445,26 @@ def _records_from_frame(df: pd.DataFrame, path: str, sha: str, opts: IngestOptio
     extra_vals = {c: df[c].tolist() for c in extras}
     rows = row_numbers if row_numbers is not None else range(row_offset, row_offset + len(df))
     for i, row in enumerate(rows):
-        def val(fld):
+
+        def val(fld, i=i):
             v = cols[fld][i] if fld in cols else None
             if v is None or (isinstance(v, float) and pd.isna(v)):
                 return None
             v = str(v).strip()
             return v or None
-        rec = Record(text=val("text") or "", path=path, row=int(row), sha256=sha, title=val("title"),
-                     outlet=val("outlet"), url=val("url"), source_id=val("source_id"), agency=val("agency"),
-                     bytes_repaired=int(repaired[i]) if repaired is not None else 0)
+
+        rec = Record(
+            text=val("text") or "",
+            path=path,
+            row=int(row),
+            sha256=sha,
+            title=val("title"),
+            outlet=val("outlet"),
+            url=val("url"),
+            source_id=val("source_id"),
+            agency=val("agency"),
+            bytes_repaired=int(repaired[i]) if repaired is not None else 0,
+        )
         if "published" in mapping:
             rec.published = dates[i]
             rec.date_source = "metadata" if dates[i] is not None else None
@@ -366,43 +483,56 @@ def _read_rows_leniently(text: str, sep: str, path: str, rejects: list) -> tuple
         header = next(rows)
         good, numbers, i = [], [], 0
         for row in rows:
-            if not row:          # blank lines are not rows (as for pandas)
+            if not row:  # blank lines are not rows (as for pandas)
                 continue
             i += 1
             if len(row) != len(header):
-                rejects.append((path, i, "malformed_row", f"row {i} has {len(row)} fields, the header "
-                                f"{len(header)}: check its quoting"))
+                rejects.append(
+                    (
+                        path,
+                        i,
+                        "malformed_row",
+                        f"row {i} has {len(row)} fields, the header {len(header)}: check its quoting",
+                    )
+                )
                 continue
             good.append(row)
             numbers.append(i)
     except csv.Error as exc:
-        raise _Reject("parse_error", f"cannot parse as {'TSV' if sep == chr(9) else 'CSV'} ({exc}): check "
-                      "quoting and the delimiter") from exc
+        raise _Reject(
+            "parse_error",
+            f"cannot parse as {'TSV' if sep == chr(9) else 'CSV'} ({exc}): check quoting and the delimiter",
+        ) from exc
     return pd.DataFrame(good, columns=header, dtype=str), numbers
 
 
-def read_table_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules,
-                    sep: str, rejects: list) -> list[Record]:
+def read_table_file(
+    path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules, sep: str, rejects: list
+) -> list[Record]:
     """One article per row of a CSV/TSV file; columns detected by name (see :data:`COLUMN_ALIASES`)."""
     if not data.strip():
         raise _Reject("empty_file", "the file is empty")
     if clean.looks_binary(data):
         raise _Reject("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
     try:
-        text, _ = clean.decode_bytes(data, rules) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else \
-            (data.decode("utf-8-sig"), 0)
+        text, _ = (
+            clean.decode_bytes(data, rules)
+            if data.startswith((b"\xff\xfe", b"\xfe\xff"))
+            else (data.decode("utf-8-sig"), 0)
+        )
         needs_repair = False
     except UnicodeDecodeError:
         # Not UTF-8: parse the latin-1 view (every byte a character, CSV syntax intact), then repair each cell's
         # bytes separately so that repaired bytes are counted per row.
         text, needs_repair = data.decode("latin-1"), True
-    if sep == ",":   # a .csv may use ; or | : take the delimiter the header line uses most
+    if sep == ",":  # a .csv may use ; or | : take the delimiter the header line uses most
         header_line = text.split("\n", 1)[0]
         sep = max([",", ";", "\t", "|"], key=lambda d: (header_line.count(d), d == ","))
     row_numbers = None
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[],
-                         engine="c", on_bad_lines="error")
+        df = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], engine="c", on_bad_lines="error"
+        )
     except pd.errors.EmptyDataError as exc:
         raise _Reject("empty_file", "no header line and no rows") from exc
     except (pd.errors.ParserError, ValueError):
@@ -428,8 +558,9 @@ def read_table_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules
     return _records_from_frame(df, path, sha, opts, row_numbers=row_numbers, repaired=repaired)
 
 
-def read_jsonl_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules,
-                    rejects: list) -> list[Record]:
+def read_jsonl_file(
+    path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules, rejects: list
+) -> list[Record]:
     """One article per JSON line; a malformed line is rejected on its own, the others are kept."""
     if not data.strip():
         raise _Reject("empty_file", "the file is empty")
@@ -439,7 +570,7 @@ def read_jsonl_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules
     for n, raw_line in enumerate(data.split(b"\n"), start=1):
         if not raw_line.strip():
             continue
-        line, fixed = clean.decode_bytes(raw_line, rules)   # per line, so repaired bytes are counted per row
+        line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
         try:
             obj = json.loads(line)
         except ValueError as exc:
@@ -448,8 +579,12 @@ def read_jsonl_file(path: str, data: bytes, sha: str, opts: IngestOptions, rules
         if not isinstance(obj, dict):
             rejects.append((path, n, "malformed_json", f"line {n}: a JSON object {{...}} is expected"))
             continue
-        objs.append({k: (json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v)
-                     for k, v in obj.items()})
+        objs.append(
+            {
+                k: (json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v)
+                for k, v in obj.items()
+            }
+        )
         rows.append(n)
         repaired.append(fixed)
     if not objs:
@@ -489,7 +624,7 @@ def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: 
         published = clean.date_from_filename(rec.path)
         date_source = "filename" if published is not None else None
     agency, dateline = clean.find_agency(result.text, finder)
-    if agency is None and result.header_credit:   # "... AFP Monday 3 Oct 2016" in a removed header
+    if agency is None and result.header_credit:  # "... AFP Monday 3 Oct 2016" in a removed header
         agency = finder.alias_of.get(result.header_credit) or finder.alias_of.get(result.header_credit.upper())
     text = result.text
     row = {
@@ -523,8 +658,16 @@ def _progress(iterable, total: int, desc: str, enabled: bool | None):
     if enabled is False or total < 200:
         return iterable
     from tqdm.auto import tqdm
-    return tqdm(iterable, total=total, desc=desc, unit="article" if desc != "reading" else "file",
-                file=sys.stderr, disable=None if enabled is None else not enabled, leave=False)
+
+    return tqdm(
+        iterable,
+        total=total,
+        desc=desc,
+        unit="article" if desc != "reading" else "file",
+        file=sys.stderr,
+        disable=None if enabled is None else not enabled,
+        leave=False,
+    )
 
 
 def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions | None = None) -> IngestResult:
@@ -535,22 +678,30 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     files, skipped = find_input_files(inputs)
     if not files:
         where = ", ".join(map(str, inputs))
-        raise InputError(f"no article files in {where}"
-                         f"{' (only ' + ', '.join(Path(s).name for s in skipped) + ')' if skipped else ''}: "
-                         "run `make data` to fetch the default corpus (FA-KES) or put .txt/.html/.csv/.tsv/.jsonl "
-                         "files there")
+        raise InputError(
+            f"no article files in {where}"
+            f"{' (only ' + ', '.join(Path(s).name for s in skipped) + ')' if skipped else ''}: "
+            "run `make data` to fetch the default corpus (FA-KES) or put .txt/.html/.csv/.tsv/.jsonl "
+            "files there"
+        )
     rejects: list[tuple] = []
     records: list[Record] = []
     file_info = []
-    row_rejects = 0   # rows of a file rejected while reading (malformed JSON lines)
+    row_rejects = 0  # rows of a file rejected while reading (malformed JSON lines)
     for path in _progress(files, len(files), "reading", opts.progress):
         kind, gz = _kind(path)
         info = {"path": path, "type": kind + (".gz" if gz else ""), "sha256": None, "rows": 0}
         file_info.append(info)
         if kind not in {k.lstrip(".") for k in SUPPORTED}:
-            rejects.append((path, None, "unsupported_type",
-                            f"type {('.' + kind) if kind else '(no extension)'} is not supported: use "
-                            ".txt, .html/.htm, .csv, .tsv, .jsonl (optionally .gz)"))
+            rejects.append(
+                (
+                    path,
+                    None,
+                    "unsupported_type",
+                    f"type {('.' + kind) if kind else '(no extension)'} is not supported: use "
+                    ".txt, .html/.htm, .csv, .tsv, .jsonl (optionally .gz)",
+                )
+            )
             continue
         before = len(rejects)
         try:
@@ -597,8 +748,9 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     rejects_df = rejects_df.sort_values(["path", "row", "reason"], na_position="first", kind="stable")
     rejects_df = rejects_df.reset_index(drop=True)
     removed_df = pd.DataFrame(removed, columns=REMOVED_COLUMNS)
-    manifest = _manifest(corpus, rejects_df, removed_df, file_info, skipped, opts, rules, finder,
-                         len(records) + row_rejects)
+    manifest = _manifest(
+        corpus, rejects_df, removed_df, file_info, skipped, opts, rules, finder, len(records) + row_rejects
+    )
     _warn_dates(corpus)
     return IngestResult(corpus, rejects_df, removed_df, manifest)
 
@@ -618,9 +770,23 @@ def _corpus_frame(rows: list[dict]) -> pd.DataFrame:
 def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
     rest = sorted(c for c in df.columns if c not in SCHEMA and c not in EXTRA_COLUMNS)
     out = df[SCHEMA + EXTRA_COLUMNS + rest].copy()
-    for c in ["doc_id", "outlet", "agency", "url", "title", "text", "lang", "source_path", "source_id",
-              "source_sha256", "duplicate_of", "dup_kind", "date_source", "dateline"] + rest:
-        out[c] = out[c].astype("string")   # a string column in parquet even when every value is null
+    for c in [
+        "doc_id",
+        "outlet",
+        "agency",
+        "url",
+        "title",
+        "text",
+        "lang",
+        "source_path",
+        "source_id",
+        "source_sha256",
+        "duplicate_of",
+        "dup_kind",
+        "date_source",
+        "dateline",
+    ] + rest:
+        out[c] = out[c].astype("string")  # a string column in parquet even when every value is null
     return out
 
 
@@ -640,42 +806,63 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
     by_reason = Counter(rejects["reason"])
     per_file_articles = Counter(corpus["source_path"])
     per_file_rejects = Counter(rejects["path"])
-    inputs = [{**f, "articles": per_file_articles.get(f["path"], 0),
-               "rejected": per_file_rejects.get(f["path"], 0)} for f in file_info]
+    inputs = [
+        {**f, "articles": per_file_articles.get(f["path"], 0), "rejected": per_file_rejects.get(f["path"], 0)}
+        for f in file_info
+    ]
     kinds = Counter(corpus["dup_kind"].dropna()) if "dup_kind" in corpus else Counter()
     return {
         "command": "ingest",
-        "options": {"near_threshold": opts.near_threshold, "dedup": opts.dedup, "outlet": opts.outlet,
-                    "columns": opts.columns(), "boilerplate": opts.boilerplate, "agencies": opts.agencies},
+        "options": {
+            "near_threshold": opts.near_threshold,
+            "dedup": opts.dedup,
+            "outlet": opts.outlet,
+            "columns": opts.columns(),
+            "boilerplate": opts.boilerplate,
+            "agencies": opts.agencies,
+        },
         "rules_version": rules.version,
         "agencies_version": finder.version,
         "inputs": inputs,
         "skipped": skipped,
         "counts": {
-            "files": len(file_info), "files_skipped": len(skipped),
+            "files": len(file_info),
+            "files_skipped": len(skipped),
             "rows": n_rows,
-            "articles": len(corpus), "rejected": len(rejects), "rejected_rows": n_rows - len(corpus),
+            "articles": len(corpus),
+            "rejected": len(rejects),
+            "rejected_rows": n_rows - len(corpus),
             "rejected_by_reason": dict(sorted(by_reason.items())),
-            "duplicates_exact": int(kinds.get("exact", 0)), "duplicates_near": int(kinds.get("near", 0)),
+            "duplicates_exact": int(kinds.get("exact", 0)),
+            "duplicates_near": int(kinds.get("near", 0)),
             "dates_missing": int(corpus["published"].isna().sum()),
             "bytes_repaired": int(corpus["bytes_repaired"].sum()) if len(corpus) else 0,
             "removed_spans": len(removed),
         },
         "corpus_fingerprint": provenance.fingerprint_corpus(corpus),
-        "package_versions": provenance.package_versions(("analysis", "pandas", "pyarrow", "trafilatura",
-                                                         "datasketch", "dateparser")),
+        "package_versions": provenance.package_versions(
+            ("analysis", "pandas", "pyarrow", "trafilatura", "datasketch", "dateparser")
+        ),
     }
 
 
 def output_paths(out: str | os.PathLike) -> dict[str, Path]:
     """Where ingest writes, beside ``out``: articles, rejects, removed spans and the manifest."""
     out = Path(out)
-    return {"articles": out, "rejects": out.parent / config.REJECTS_FILE.name,
-            "removed_spans": out.parent / config.REMOVED_FILE.name, "manifest": out.parent / MANIFEST_NAME}
+    return {
+        "articles": out,
+        "rejects": out.parent / config.REJECTS_FILE.name,
+        "removed_spans": out.parent / config.REMOVED_FILE.name,
+        "manifest": out.parent / MANIFEST_NAME,
+    }
 
 
-def ingest(inputs: Sequence[str | os.PathLike], out: str | os.PathLike = config.CORPUS_FILE, *,
-           options: IngestOptions | None = None) -> IngestResult:
+def ingest(
+    inputs: Sequence[str | os.PathLike],
+    out: str | os.PathLike = config.CORPUS_FILE,
+    *,
+    options: IngestOptions | None = None,
+) -> IngestResult:
     """Ingest ``inputs`` and write the corpus to ``out`` plus rejects, removed spans and a manifest beside it.
 
     Every write is atomic, and the same inputs give byte-identical tables.
@@ -693,7 +880,6 @@ def ingest(inputs: Sequence[str | os.PathLike], out: str | os.PathLike = config.
     return result
 
 
-
 # ---------------------------------------------------------------------------------------------------------------
 # Reading the corpus back
 # ---------------------------------------------------------------------------------------------------------------
@@ -703,16 +889,19 @@ def load_corpus(path: str | os.PathLike = config.CORPUS_FILE) -> pd.DataFrame:
     """The canonical corpus written by ``ingest`` as a DataFrame, its columns checked against the schema."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"corpus {path} does not exist: run `make ingest` "
-                         f"(python -m analysis ingest data/raw --out {path})")
+        raise InputError(
+            f"corpus {path} does not exist: run `make ingest` (python -m analysis ingest data/raw --out {path})"
+        )
     try:
         df = pd.read_parquet(path, engine="pyarrow")
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         raise InputError(f"corpus {path} cannot be read as parquet ({type(exc).__name__}): re-run ingest") from exc
     missing = [c for c in SCHEMA if c not in df.columns]
     if missing:
-        raise SchemaError(f"corpus {path} lacks column(s) {', '.join(missing)}: it was not written by this "
-                          f"version of ingest; re-run `python -m analysis ingest ... --out {path}`")
+        raise SchemaError(
+            f"corpus {path} lacks column(s) {', '.join(missing)}: it was not written by this "
+            f"version of ingest; re-run `python -m analysis ingest ... --out {path}`"
+        )
     if not pd.api.types.is_datetime64_any_dtype(df["published"]):
         raise SchemaError(f"corpus {path}: column published is {df['published'].dtype}, not a date: re-run ingest")
     return df
@@ -726,10 +915,12 @@ def load_corpus(path: str | os.PathLike = config.CORPUS_FILE) -> pd.DataFrame:
 def register_cli(subparsers) -> None:
     """Add the ``ingest`` command."""
     p = subparsers.add_parser(
-        "ingest", help="raw article files -> canonical corpus (parquet)",
+        "ingest",
+        help="raw article files -> canonical corpus (parquet)",
         description="Read .txt/.html/.csv/.tsv/.jsonl files (optionally .gz; folders are walked recursively), "
-                    "clean boilerplate, detect agencies, dates and duplicates, and write the corpus table plus "
-                    "rejects.parquet, removed_spans.parquet and ingest_manifest.json beside it.")
+        "clean boilerplate, detect agencies, dates and duplicates, and write the corpus table plus "
+        "rejects.parquet, removed_spans.parquet and ingest_manifest.json beside it.",
+    )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders (e.g. data/raw)")
     p.add_argument("--out", default=str(config.CORPUS_FILE), help="corpus file (default: %(default)s)")
     g = p.add_argument_group("columns of CSV/TSV/JSONL files (detected by name when not given)")
@@ -742,25 +933,40 @@ def register_cli(subparsers) -> None:
     p.add_argument("--outlet", help="outlet for articles whose metadata names none")
     p.add_argument("--boilerplate", metavar="RULES.yaml", help="extra boilerplate rules added to the built-ins")
     p.add_argument("--agencies", metavar="AGENCIES.yaml", help="extra wire agencies / credit forms")
-    p.add_argument("--near-threshold", type=float, default=dedup_mod.DEFAULT_NEAR_THRESHOLD,
-                   help="estimated Jaccard similarity (word 3-shingles) above which an article is a "
-                        "near-duplicate (default: %(default)s)")
+    p.add_argument(
+        "--near-threshold",
+        type=float,
+        default=dedup_mod.DEFAULT_NEAR_THRESHOLD,
+        help="estimated Jaccard similarity (word 3-shingles) above which an article is a "
+        "near-duplicate (default: %(default)s)",
+    )
     p.add_argument("--no-dedup", action="store_true", help="do not look for duplicates")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cli)
 
 
 def _cli(args) -> int:
-    opts = IngestOptions(text_column=args.text_column, title_column=args.title_column, date_column=args.date_column,
-                         outlet_column=args.outlet_column, id_column=args.id_column, url_column=args.url_column,
-                         outlet=args.outlet, boilerplate=args.boilerplate, agencies=args.agencies,
-                         dedup=not args.no_dedup, near_threshold=args.near_threshold,
-                         progress=False if args.no_progress else None)
+    opts = IngestOptions(
+        text_column=args.text_column,
+        title_column=args.title_column,
+        date_column=args.date_column,
+        outlet_column=args.outlet_column,
+        id_column=args.id_column,
+        url_column=args.url_column,
+        outlet=args.outlet,
+        boilerplate=args.boilerplate,
+        agencies=args.agencies,
+        dedup=not args.no_dedup,
+        near_threshold=args.near_threshold,
+        progress=False if args.no_progress else None,
+    )
     if not 0 < args.near_threshold <= 1:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")
     result = ingest(args.inputs, args.out, options=opts)
     print(result.summary())
     paths = output_paths(args.out)
-    print(f"wrote {paths['articles']} ({len(result.corpus)} articles), {paths['rejects'].name}, "
-          f"{paths['removed_spans'].name}, {paths['manifest'].name}")
+    print(
+        f"wrote {paths['articles']} ({len(result.corpus)} articles), {paths['rejects'].name}, "
+        f"{paths['removed_spans'].name}, {paths['manifest'].name}"
+    )
     return 0

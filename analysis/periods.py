@@ -1,4 +1,5 @@
 """Time periods and document selection shared by every table function: frequency strings, date windows, outlets."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -45,11 +46,13 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "ta
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ParameterError(
-            f"{what} has no column {', '.join(map(repr, missing))}; available: {', '.join(map(str, df.columns))}")
+            f"{what} has no column {', '.join(map(repr, missing))}; available: {', '.join(map(str, df.columns))}"
+        )
 
 
-def select_documents(corpus: pd.DataFrame, *, start=None, end=None, outlets: Iterable[str] | None = None,
-                     include_duplicates: bool = True) -> pd.DataFrame:
+def select_documents(
+    corpus: pd.DataFrame, *, start=None, end=None, outlets: Iterable[str] | None = None, include_duplicates: bool = True
+) -> pd.DataFrame:
     """The rows of ``corpus`` inside ``[start, end]`` (inclusive dates), from ``outlets``, optionally without duplicates.
 
     A date window drops undated articles (they cannot be placed in it). Unknown outlets and an empty result are errors,
@@ -72,13 +75,17 @@ def select_documents(corpus: pd.DataFrame, *, start=None, end=None, outlets: Ite
         known = set(corpus["outlet"].dropna())
         unknown = sorted(set(outlets) - known)
         if unknown:
-            raise ParameterError(f"unknown outlet(s) {', '.join(map(repr, unknown))}; "
-                                 f"the corpus has: {', '.join(sorted(known)) or 'none'}")
+            raise ParameterError(
+                f"unknown outlet(s) {', '.join(map(repr, unknown))}; "
+                f"the corpus has: {', '.join(sorted(known)) or 'none'}"
+            )
         keep &= corpus["outlet"].isin(outlets)
     if not include_duplicates and "duplicate_of" in corpus.columns:
         keep &= corpus["duplicate_of"].isna()
     selected = corpus[keep]
     if selected.empty:
-        raise ParameterError(f"no articles left after selecting start={start!r}, end={end!r}, outlets={outlets!r}, "
-                             f"include_duplicates={include_duplicates}: widen the selection")
+        raise ParameterError(
+            f"no articles left after selecting start={start!r}, end={end!r}, outlets={outlets!r}, "
+            f"include_duplicates={include_duplicates}: widen the selection"
+        )
     return selected.copy()

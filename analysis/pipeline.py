@@ -1,6 +1,8 @@
 """The `analyze` command: one streaming pass over the corpus in chunks that writes the tidy per-article tables."""
+
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -10,8 +12,6 @@ import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import hashlib
 
 import numpy as np
 import pandas as pd
@@ -35,8 +35,22 @@ STAGES = [
     "analysis.frames:analyze_chunk",
 ]
 # The canonical corpus schema (docs/CONTRIBUTING.md, analysis.ingest.SCHEMA): a corpus without it is refused.
-REQUIRED_COLUMNS = ["doc_id", "outlet", "agency", "url", "published", "title", "text", "n_words", "lang",
-                    "source_path", "source_row", "source_id", "source_sha256", "duplicate_of"]
+REQUIRED_COLUMNS = [
+    "doc_id",
+    "outlet",
+    "agency",
+    "url",
+    "published",
+    "title",
+    "text",
+    "n_words",
+    "lang",
+    "source_path",
+    "source_row",
+    "source_id",
+    "source_sha256",
+    "duplicate_of",
+]
 DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
 # Columns hashed for the corpus fingerprint: the same as analysis.provenance.fingerprint_corpus.
 FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
@@ -48,20 +62,25 @@ DEFAULT_CHUNK_SIZE = 500
 def _open_corpus(corpus_path: str | os.PathLike) -> pq.ParquetFile:
     path = Path(corpus_path)
     if not path.exists():
-        raise InputError(f"corpus file {path} does not exist: build it with `python -m analysis ingest RAW... "
-                         f"--out {path}` first")
+        raise InputError(
+            f"corpus file {path} does not exist: build it with `python -m analysis ingest RAW... --out {path}` first"
+        )
     if path.is_dir():
         raise InputError(f"corpus {path} is a directory: pass the parquet file written by `ingest`")
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise SchemaError(f"corpus {path} is not a parquet file: `analyze` reads the corpus written by "
-                          f"`python -m analysis ingest` (e.g. data/interim/articles.parquet)") from exc
+        raise SchemaError(
+            f"corpus {path} is not a parquet file: `analyze` reads the corpus written by "
+            f"`python -m analysis ingest` (e.g. data/interim/articles.parquet)"
+        ) from exc
     names = pf.schema_arrow.names
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise SchemaError(f"corpus {path} is not in the canonical schema: missing column(s) "
-                          f"{', '.join(missing)} (has: {', '.join(names)}); re-create it with `python -m analysis ingest`")
+        raise SchemaError(
+            f"corpus {path} is not in the canonical schema: missing column(s) "
+            f"{', '.join(missing)} (has: {', '.join(names)}); re-create it with `python -m analysis ingest`"
+        )
     if pf.metadata.num_rows == 0:
         raise SchemaError(f"corpus {path} holds no articles: check the ingest input and its rejects table")
     return pf
@@ -114,11 +133,14 @@ class _Fingerprint:
         columns = []
         for name in FINGERPRINT_COLUMNS:
             if name == "published" and name in batch.schema.names:
-                columns.append(self._published.iloc[self._row:self._row + batch.num_rows].tolist())
+                columns.append(self._published.iloc[self._row : self._row + batch.num_rows].tolist())
             elif name in batch.schema.names:
                 values = batch.column(name)
-                if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
-                        or pa.types.is_null(values.type)):
+                if not (
+                    pa.types.is_string(values.type)
+                    or pa.types.is_large_string(values.type)
+                    or pa.types.is_null(values.type)
+                ):
                     values = pa.array(values.to_pandas().astype("string"), type=pa.large_string(), from_pandas=True)
                 columns.append(["\x00" if v is None else v for v in values.to_pylist()])
         self._row += batch.num_rows
@@ -186,11 +208,15 @@ def build_sentences(docs: pd.DataFrame) -> pd.DataFrame:
             starts.append(s)
             ends.append(e)
             texts.append(text[s:e])
-    return pd.DataFrame({
-        "doc_id": pd.array(ids, dtype=object), "sent_id": np.array(sent_ids, dtype="int64"),
-        "start": np.array(starts, dtype="int64"), "end": np.array(ends, dtype="int64"),
-        "text": pd.array(texts, dtype=object),
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": pd.array(ids, dtype=object),
+            "sent_id": np.array(sent_ids, dtype="int64"),
+            "start": np.array(starts, dtype="int64"),
+            "end": np.array(ends, dtype="int64"),
+            "text": pd.array(texts, dtype=object),
+        }
+    )
 
 
 def _is_sorted(df: pd.DataFrame, keys: list[str]) -> bool:
@@ -218,8 +244,9 @@ def _sort_table(df: pd.DataFrame) -> pd.DataFrame:
 def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
     sentences = build_sentences(docs)
     documents = docs[[c for c in DOCUMENT_COLUMNS if c in docs.columns]].copy()
-    documents["n_sentences"] = (sentences.groupby("doc_id").size().reindex(documents["doc_id"]).fillna(0)
-                                .astype("int64").to_numpy())
+    documents["n_sentences"] = (
+        sentences.groupby("doc_id").size().reindex(documents["doc_id"]).fillna(0).astype("int64").to_numpy()
+    )
     out: dict[str, pd.DataFrame] = {}
     sent_out = sentences.drop(columns="text")
     for spec, _, func in stages:
@@ -236,8 +263,10 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
                     raise SchemaError(f"stage {spec} returned {name} with column(s) {dup_cols} already in sentences")
                 sent_out = sent_out.merge(table, on=["doc_id", "sent_id"], how="left")
             elif name in ("documents", "sentences"):
-                raise SchemaError(f"stage {spec} returned a table named {name!r}: use documents_<stage> or "
-                                  f"sentences_<stage> to add columns")
+                raise SchemaError(
+                    f"stage {spec} returned a table named {name!r}: use documents_<stage> or "
+                    f"sentences_<stage> to add columns"
+                )
             else:
                 out[name] = pd.concat([out[name], table]) if name in out else table
     out["documents"] = documents
@@ -329,8 +358,18 @@ class _TableWriter:
         return dict(sorted(summary.items()))
 
 
-def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded: list, writer: "_TableWriter",
-                fingerprint: "_Fingerprint", *, chunk_size: int, jobs: int, bar) -> None:
+def _run_chunks(
+    pf: pq.ParquetFile,
+    meta: pd.DataFrame,
+    keep: np.ndarray,
+    loaded: list,
+    writer: _TableWriter,
+    fingerprint: _Fingerprint,
+    *,
+    chunk_size: int,
+    jobs: int,
+    bar,
+) -> None:
     """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -343,8 +382,9 @@ def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded
         from concurrent.futures import ProcessPoolExecutor
 
         specs = [spec for spec, _, _ in loaded]
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(specs,))
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker, initargs=(specs,)
+        )
     in_flight: deque = deque()
 
     def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
@@ -370,7 +410,7 @@ def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded
     try:
         for batch in _iter_corpus_batches(pf, chunk_size):
             fingerprint.update(batch)
-            chosen = np.flatnonzero(keep[row:row + batch.num_rows])
+            chosen = np.flatnonzero(keep[row : row + batch.num_rows])
             if len(chosen):
                 pending_rows.append(chosen + row)
                 pending_texts.extend(batch.column("text").take(pa.array(chosen)).to_pylist())
@@ -382,8 +422,10 @@ def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded
             future, n = in_flight.popleft()
             write(future.result(), n)
     except BrokenProcessPool as exc:
-        raise ParameterError("analyze worker processes stopped (they start with the 'spawn' method): in a script, "
-                             "call analyze_corpus under `if __name__ == \"__main__\":`, or use jobs=1") from exc
+        raise ParameterError(
+            "analyze worker processes stopped (they start with the 'spawn' method): in a script, "
+            'call analyze_corpus under `if __name__ == "__main__":`, or use jobs=1'
+        ) from exc
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -391,11 +433,19 @@ def _run_chunks(pf: pq.ParquetFile, meta: pd.DataFrame, keep: np.ndarray, loaded
 
 
 # ------------------------------------------------------------------------------------------------------ the command
-def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
-                   out_dir: str | os.PathLike = config.ANALYSIS_DIR, *, include_duplicates: bool = True,
-                   start=None, end=None, outlets: Iterable[str] | None = None,
-                   chunk_size: int = DEFAULT_CHUNK_SIZE, stages: Iterable[str] | None = None,
-                   jobs: int = 1, progress: bool = True) -> "Analysis":
+def analyze_corpus(
+    corpus_path: str | os.PathLike = config.CORPUS_FILE,
+    out_dir: str | os.PathLike = config.ANALYSIS_DIR,
+    *,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+    outlets: Iterable[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    stages: Iterable[str] | None = None,
+    jobs: int = 1,
+    progress: bool = True,
+) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
 
     Reads the corpus in chunks of ``chunk_size`` articles (memory stays flat as the corpus grows), splits sentences,
@@ -433,14 +483,19 @@ def analyze_corpus(corpus_path: str | os.PathLike = config.CORPUS_FILE,
             "command": "analyze",
             "analysis_version": __version__,
             "parameters": {
-                "corpus": str(corpus_path), "include_duplicates": include_duplicates,
-                "start": None if start is None else str(start), "end": None if end is None else str(end),
+                "corpus": str(corpus_path),
+                "include_duplicates": include_duplicates,
+                "start": None if start is None else str(start),
+                "end": None if end is None else str(end),
                 "outlets": sorted(outlets) if outlets and not isinstance(outlets, str) else outlets,
                 "chunk_size": int(chunk_size),
             },
             "corpus": {
-                "path": str(corpus_path), "sha256": file_sha256(corpus_path), "fingerprint": fingerprint.hexdigest(),
-                "n_articles": int(len(meta)), "n_selected": n_selected,
+                "path": str(corpus_path),
+                "sha256": file_sha256(corpus_path),
+                "fingerprint": fingerprint.hexdigest(),
+                "n_articles": int(len(meta)),
+                "n_selected": n_selected,
             },
             "stages": stage_status,
             "tables": tables,
@@ -507,8 +562,9 @@ class Analysis:
             raise AttributeError(name)
         if (self.__dict__["_dir"] / f"{name}.parquet").exists():
             return self.table(name)
-        raise AttributeError(f"analysis in {self.__dict__['_dir']} has no table {name!r}; "
-                             f"it has: {', '.join(self.tables)}")
+        raise AttributeError(
+            f"analysis in {self.__dict__['_dir']} has no table {name!r}; it has: {', '.join(self.tables)}"
+        )
 
     def __dir__(self):
         return sorted(set(super().__dir__()) | set(self.tables))
@@ -531,8 +587,10 @@ def add_sentence_text(sentences: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataF
     texts = corpus.drop_duplicates("doc_id").set_index("doc_id")["text"]
     missing = set(sentences["doc_id"]) - set(texts.index)
     if missing:
-        raise ParameterError(f"{len(missing)} sentence doc_id(s) are not in the corpus (e.g. {sorted(missing)[0]!r}): "
-                             "pass the corpus that was analysed")
+        raise ParameterError(
+            f"{len(missing)} sentence doc_id(s) are not in the corpus (e.g. {sorted(missing)[0]!r}): "
+            "pass the corpus that was analysed"
+        )
     out = sentences.copy()
     out["text"] = [texts[d][s:e] for d, s, e in zip(sentences["doc_id"], sentences["start"], sentences["end"])]
     return out
@@ -543,8 +601,9 @@ def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
     out_dir = Path(out_dir)
     manifest_path = out_dir / MANIFEST
     if not manifest_path.exists():
-        raise InputError(f"no analysis in {out_dir} (no {MANIFEST}): run `python -m analysis analyze CORPUS "
-                         f"--out {out_dir}` first")
+        raise InputError(
+            f"no analysis in {out_dir} (no {MANIFEST}): run `python -m analysis analyze CORPUS --out {out_dir}` first"
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -555,17 +614,29 @@ def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
 # --------------------------------------------------------------------------------------------------------- CLI
 def register_cli(sub) -> None:
     """Add the `analyze` sub-command."""
-    p = sub.add_parser("analyze", help="run the per-article analysis once and write tidy tables",
-                       description="Split sentences, count terms, score sentiment (and actors, frames) for every "
-                                   "selected article of CORPUS; write parquet tables and manifest.json to --out.")
-    p.add_argument("corpus", nargs="?", default=str(config.CORPUS_FILE),
-                   help=f"canonical corpus parquet written by `ingest` (default: {config.CORPUS_FILE})")
+    p = sub.add_parser(
+        "analyze",
+        help="run the per-article analysis once and write tidy tables",
+        description="Split sentences, count terms, score sentiment (and actors, frames) for every "
+        "selected article of CORPUS; write parquet tables and manifest.json to --out.",
+    )
+    p.add_argument(
+        "corpus",
+        nargs="?",
+        default=str(config.CORPUS_FILE),
+        help=f"canonical corpus parquet written by `ingest` (default: {config.CORPUS_FILE})",
+    )
     p.add_argument("--out", default=str(config.ANALYSIS_DIR), help=f"output folder (default: {config.ANALYSIS_DIR})")
     p.add_argument("--exclude-duplicates", action="store_true", help="skip articles marked as duplicates")
     p.add_argument("--start", help="first publication date, inclusive (YYYY-MM-DD)")
     p.add_argument("--end", help="last publication date, inclusive (YYYY-MM-DD)")
-    p.add_argument("--outlet", action="append", dest="outlets", metavar="OUTLET",
-                   help="analyse only this outlet (repeat for several)")
+    p.add_argument(
+        "--outlet",
+        action="append",
+        dest="outlets",
+        metavar="OUTLET",
+        help="analyse only this outlet (repeat for several)",
+    )
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1); the tables are identical")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -573,9 +644,19 @@ def register_cli(sub) -> None:
 
 
 def _run_cli(args) -> int:
-    result = analyze_corpus(args.corpus, args.out, include_duplicates=not args.exclude_duplicates,
-                            start=args.start, end=args.end, outlets=args.outlets, chunk_size=args.chunk_size,
-                            jobs=args.jobs, progress=not args.no_progress)
-    print(f"wrote {len(result.manifest['tables'])} tables for {result.manifest['corpus']['n_selected']:,} "
-          f"articles to {args.out}: {', '.join(sorted(result.manifest['tables']))}")
+    result = analyze_corpus(
+        args.corpus,
+        args.out,
+        include_duplicates=not args.exclude_duplicates,
+        start=args.start,
+        end=args.end,
+        outlets=args.outlets,
+        chunk_size=args.chunk_size,
+        jobs=args.jobs,
+        progress=not args.no_progress,
+    )
+    print(
+        f"wrote {len(result.manifest['tables'])} tables for {result.manifest['corpus']['n_selected']:,} "
+        f"articles to {args.out}: {', '.join(sorted(result.manifest['tables']))}"
+    )
     return 0

@@ -1,4 +1,5 @@
 """Provenance stamps: corpus fingerprints, file checksums, package versions and the git commit."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +13,22 @@ from analysis import config
 
 # Packages whose versions change results or rendering; reported in every manifest and report.
 TRACKED_PACKAGES = (
-    "analysis", "pandas", "numpy", "pyarrow", "nltk", "vaderSentiment", "trafilatura", "datasketch",
-    "pyahocorasick", "scipy", "matplotlib", "networkx", "krippendorff", "papermill", "nbconvert", "weasyprint",
+    "analysis",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "nltk",
+    "vaderSentiment",
+    "trafilatura",
+    "datasketch",
+    "pyahocorasick",
+    "scipy",
+    "matplotlib",
+    "networkx",
+    "krippendorff",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
 )
 
 
@@ -32,8 +47,9 @@ def fingerprint_corpus(corpus: pd.DataFrame) -> str:
     Two corpora with the same articles and metadata have the same fingerprint whatever parquet
     library wrote them.
     """
-    cols = [c for c in ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
-            if c in corpus.columns]
+    cols = [
+        c for c in ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of") if c in corpus.columns
+    ]
     rows = corpus[cols].astype("string").fillna("\x00").sort_values("doc_id")
     digest = hashlib.sha256()
     for values in rows.itertuples(index=False, name=None):
@@ -56,10 +72,16 @@ def package_versions(packages: tuple[str, ...] = TRACKED_PACKAGES) -> dict[str, 
 def git_commit(root: Path = config.ROOT) -> str:
     """The checkout's commit (with ``-dirty`` when the tree has changes), or ``"unknown"``."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                                check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return commit + ("-dirty" if dirty else "")

@@ -1,5 +1,6 @@
 """The `report` command: validate parameters, execute report notebooks with papermill, write HTML, PDF and index.html;
 plus the helpers report notebooks call to show and save figures, tables and provenance."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -42,16 +43,26 @@ class ReportSpec:
 
 
 REPORTS: dict[str, ReportSpec] = {
-    spec.name: spec for spec in (
-        ReportSpec("coverage", "coverage.ipynb",
-                   "volume over time, outlets and agencies, wire copy, top terms and keyness, sentiment over time",
-                   ("documents", "terms")),
-        ReportSpec("actors", "actors.ipynb",
-                   "actor and place mentions over time and by outlet, co-occurrence network, actor tone, "
-                   "unlisted names", ("documents", "mentions")),
-        ReportSpec("framing", "framing.ipynb",
-                   "frames over time and by outlet, labels in voice vs attributed, territorial verbs, sources, "
-                   "validation", ("documents",)),
+    spec.name: spec
+    for spec in (
+        ReportSpec(
+            "coverage",
+            "coverage.ipynb",
+            "volume over time, outlets and agencies, wire copy, top terms and keyness, sentiment over time",
+            ("documents", "terms"),
+        ),
+        ReportSpec(
+            "actors",
+            "actors.ipynb",
+            "actor and place mentions over time and by outlet, co-occurrence network, actor tone, unlisted names",
+            ("documents", "mentions"),
+        ),
+        ReportSpec(
+            "framing",
+            "framing.ipynb",
+            "frames over time and by outlet, labels in voice vs attributed, territorial verbs, sources, validation",
+            ("documents",),
+        ),
     )
 }
 #: Notebooks that run like reports but are not part of ``all`` (the exploratory notebook).
@@ -68,16 +79,20 @@ def list_reports(include_extra: bool = False) -> list[ReportSpec]:
 
 def report_catalogue() -> pd.DataFrame:
     """The report notebooks as a table: name, notebook file, what it shows, whether ``report all`` renders it."""
-    rows = [{"report": s.name, "notebook": f"notebooks/{s.notebook}", "shows": s.description,
-             "in_all": s.name in REPORTS} for s in list_reports(include_extra=True)]
+    rows = [
+        {"report": s.name, "notebook": f"notebooks/{s.notebook}", "shows": s.description, "in_all": s.name in REPORTS}
+        for s in list_reports(include_extra=True)
+    ]
     return pd.DataFrame(rows)
 
 
 def summarize_analysis(result) -> pd.DataFrame:
     """The tables of an analysis (:func:`analysis.pipeline.load_analysis`): name, rows, columns."""
     tables = (getattr(result, "manifest", {}) or {}).get("tables", {})
-    rows = [{"table": name, "rows": int(info.get("rows", 0)), "columns": ", ".join(info.get("columns", []))}
-            for name, info in sorted(tables.items())]
+    rows = [
+        {"table": name, "rows": int(info.get("rows", 0)), "columns": ", ".join(info.get("columns", []))}
+        for name, info in sorted(tables.items())
+    ]
     return pd.DataFrame(rows, columns=["table", "rows", "columns"])
 
 
@@ -169,8 +184,7 @@ class Report:
     def _record(self) -> None:
         if not self.output_dir:
             return
-        record = {"title": self.title, "python": sys.executable, "parameters": self.parameters,
-                  "outputs": self.outputs}
+        record = {"title": self.title, "python": sys.executable, "parameters": self.parameters, "outputs": self.outputs}
         save_json(record, self.output_dir / "outputs.json", sort_keys=False, default=_fmt_value)
 
     def _check_name(self, name: str, kind: str) -> str:
@@ -210,9 +224,18 @@ class Report:
         if caption:
             display(HTML(f'<p class="caption"><b>Figure {self._figure_no}.</b> {html.escape(caption)}</p>'))
 
-    def table(self, df: pd.DataFrame, name: str, *, max_rows: int = 15, caption: str | None = None,
-              percent: tuple[str, ...] | list[str] = (), digits: int = 2, sort_by: str | None = None,
-              columns: list[str] | None = None) -> None:
+    def table(
+        self,
+        df: pd.DataFrame,
+        name: str,
+        *,
+        max_rows: int = 15,
+        caption: str | None = None,
+        percent: tuple[str, ...] | list[str] = (),
+        digits: int = 2,
+        sort_by: str | None = None,
+        columns: list[str] | None = None,
+    ) -> None:
         """Show the first ``max_rows`` rows of ``df`` (rounded, no index) and, when rendering, save all of it as
         tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
         shown (largest first; ties keep the table's order) and ``columns`` picks the columns shown, without changing
@@ -233,11 +256,23 @@ class Report:
         if columns:
             missing = [c for c in columns if c not in shown.columns]
             if missing:
-                raise ParameterError(f"table {name!r} has no column(s) {', '.join(missing)}; "
-                                     f"it has {', '.join(map(str, shown.columns))}")
+                raise ParameterError(
+                    f"table {name!r} has no column(s) {', '.join(missing)}; it has {', '.join(map(str, shown.columns))}"
+                )
             shown = shown[list(columns)]
-        display(HTML(render_table(shown, name=name, max_rows=max_rows, caption=caption, percent=percent,
-                                  digits=digits, number=self._table_no)))
+        display(
+            HTML(
+                render_table(
+                    shown,
+                    name=name,
+                    max_rows=max_rows,
+                    caption=caption,
+                    percent=percent,
+                    digits=digits,
+                    number=self._table_no,
+                )
+            )
+        )
 
     def note(self, text: str) -> None:
         """Show a sentence of interpretation (plain text, e.g. from a ``describe_*`` function; `code` spans allowed)."""
@@ -251,9 +286,16 @@ class Report:
         scores against human coding and the coder agreement when there are any (saved as CSV too)."""
         self.note(summary.get("statement", "UNVALIDATED: no validation summary."))
         if summary.get("scores") is not None:
-            self.table(summary["scores"], "validation-scores", max_rows=30,
-                       columns=[c for c in ("question", "level", "n", "support", "precision", "recall", "f1")
-                                if c in summary["scores"].columns])
+            self.table(
+                summary["scores"],
+                "validation-scores",
+                max_rows=30,
+                columns=[
+                    c
+                    for c in ("question", "level", "n", "support", "precision", "recall", "f1")
+                    if c in summary["scores"].columns
+                ],
+            )
         if summary.get("agreement") is not None:
             self.table(summary["agreement"], "validation-agreement", max_rows=30)
 
@@ -261,8 +303,11 @@ class Report:
         """Show the provenance section (see :func:`render_provenance`) with this report's parameters."""
         from IPython.display import HTML, display
 
-        display(HTML(render_provenance(parameters=self.parameters, corpus=corpus, corpus_path=corpus_path,
-                                       analysis=analysis)))
+        display(
+            HTML(
+                render_provenance(parameters=self.parameters, corpus=corpus, corpus_path=corpus_path, analysis=analysis)
+            )
+        )
 
 
 def open_report(*, title: str, output_dir: str | os.PathLike = "", parameters: dict | None = None) -> Report:
@@ -271,8 +316,16 @@ def open_report(*, title: str, output_dir: str | os.PathLike = "", parameters: d
     return Report(title=title, output_dir=output_dir, parameters=parameters)
 
 
-def render_table(df: pd.DataFrame, *, name: str = "table", max_rows: int = 15, caption: str | None = None,
-                 percent=(), digits: int = 2, number: int | None = None) -> str:
+def render_table(
+    df: pd.DataFrame,
+    *,
+    name: str = "table",
+    max_rows: int = 15,
+    caption: str | None = None,
+    percent=(),
+    digits: int = 2,
+    number: int | None = None,
+) -> str:
     """HTML of a table for a report: no index, thousands separators, ``digits`` decimals, dates as YYYY-MM-DD, shares
     as percentages, at most ``max_rows`` rows with a note saying how many there are. Deterministic."""
     if df.empty:
@@ -295,11 +348,15 @@ def render_table(df: pd.DataFrame, *, name: str = "table", max_rows: int = 15, c
             formats[col] = lambda v, d=digits: "–" if pd.isna(v) else f"{v:,.{d}f}"
         else:
             formats[col] = lambda v: _fmt_value(v) if isinstance(v, (list, tuple)) or not pd.isna(v) else "–"
-    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])
-               and not pd.api.types.is_bool_dtype(shown[c])]
-    styler = (shown.style.hide(axis="index").format(formats)
-              .set_table_attributes('class="report-table"')
-              .set_properties(subset=numeric, **{"text-align": "right"}))
+    numeric = [
+        c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+    ]
+    styler = (
+        shown.style.hide(axis="index")
+        .format(formats)
+        .set_table_attributes('class="report-table"')
+        .set_properties(subset=numeric, **{"text-align": "right"})
+    )
     styler.set_uuid(re.sub(r"[^A-Za-z0-9_-]", "_", name))
     label = f"Table {number}. " if number else ""
     extra = f" Showing {len(shown):,} of {len(df):,} rows." if len(df) > len(shown) else ""
@@ -324,8 +381,11 @@ def describe_selection(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
         text += f"; {undated:,} of them have no publication date and are left out of the time series"
     if "duplicate_of" in selected:
         dups = int(selected["duplicate_of"].notna().sum())
-        text += f". {dups:,} selected articles are copies of another article (duplicates)" if dups else \
-            ". No selected article is marked as a duplicate"
+        text += (
+            f". {dups:,} selected articles are copies of another article (duplicates)"
+            if dups
+            else ". No selected article is marked as a duplicate"
+        )
     return text + "."
 
 
@@ -336,9 +396,18 @@ def analysis_documents(result, selected: pd.DataFrame) -> pd.DataFrame:
     return docs[docs["doc_id"].isin(selected["doc_id"])].reset_index(drop=True)
 
 
-def summarize_keyness(terms: pd.DataFrame, documents: pd.DataFrame, *, by: str = "outlet", freq: str | None = None,
-                      top: int | None = 8, n_terms: int = 8, min_count: int = 5, max_p: float = 0.001,
-                      stopwords=True) -> pd.DataFrame:
+def summarize_keyness(
+    terms: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    by: str = "outlet",
+    freq: str | None = None,
+    top: int | None = 8,
+    n_terms: int = 8,
+    min_count: int = 5,
+    max_p: float = 0.001,
+    stopwords=True,
+) -> pd.DataFrame:
     """The terms most typical of each group against all other groups (G2 keyness, :func:`analysis.frequency.
     score_keyness`), one row per group: ``<by>`` (or ``period``), ``n_articles``, ``key_terms`` (the ``n_terms``
     terms with the largest positive G2 and p below ``max_p``, most key first).
@@ -367,8 +436,9 @@ def summarize_keyness(terms: pd.DataFrame, documents: pd.DataFrame, *, by: str =
     for g in groups:
         if sizes[g] == len(docs):  # a single group has no reference
             continue
-        table = frequency.score_keyness(terms, documents=docs, by=key, target=g, min_count=min_count,
-                                        stopwords=stopwords)
+        table = frequency.score_keyness(
+            terms, documents=docs, by=key, target=g, min_count=min_count, stopwords=stopwords
+        )
         best = table[(table["g2"] > 0) & (table["p_g2"] < max_p)].head(n_terms)
         rows.append({key: g, "n_articles": int(sizes[g]), "key_terms": ", ".join(best["term"]) or "–"})
     return pd.DataFrame(rows, columns=[key, "n_articles", "key_terms"])
@@ -385,12 +455,13 @@ def _flatten(prefix: str, value, rows: list[tuple[str, str]]) -> None:
 def _kv_table(rows, caption: str) -> str:
     body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     # wrapped in a block that must not break, so a caption never stays behind at the foot of a page
-    return (f'<div class="provenance-group"><table class="provenance"><caption>{html.escape(caption)}</caption>'
-            f'<tbody>{body}</tbody></table></div>')
+    return (
+        f'<div class="provenance-group"><table class="provenance"><caption>{html.escape(caption)}</caption>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
-def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: str | os.PathLike,
-                      analysis=None) -> str:
+def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: str | os.PathLike, analysis=None) -> str:
     """HTML of a report's provenance: parameters, corpus fingerprint, size and date range, analysis manifest (stages,
     dictionary/lexicon/codebook versions, whether it was computed on this corpus), package versions and git commit.
 
@@ -408,53 +479,91 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
         ("undated articles", f"{int(dates.isna().sum()):,}"),
         ("marked as duplicates", f"{int(corpus['duplicate_of'].notna().sum()):,}" if "duplicate_of" in corpus else "–"),
     ]
-    param_rows = [(k, _fmt_value(v)) for k, v in parameters.items()
-                  if k not in ("corpus", "analysis", "output_dir")]
-    parts = ['<section class="provenance">',
-             "<p>Everything needed to reproduce this report: the same corpus (same fingerprint), analysis tables, "
-             "parameters and software give the same tables and figures. The time of rendering is recorded in the "
-             "run's <code>run.json</code>, not here.</p>",
-             _kv_table(param_rows, "Parameters"), _kv_table(data_rows, "Data")]
+    param_rows = [(k, _fmt_value(v)) for k, v in parameters.items() if k not in ("corpus", "analysis", "output_dir")]
+    parts = [
+        '<section class="provenance">',
+        "<p>Everything needed to reproduce this report: the same corpus (same fingerprint), analysis tables, "
+        "parameters and software give the same tables and figures. The time of rendering is recorded in the "
+        "run's <code>run.json</code>, not here.</p>",
+        _kv_table(param_rows, "Parameters"),
+        _kv_table(data_rows, "Data"),
+    ]
     ingest_manifest = Path(corpus_path).with_name("ingest_manifest.json")
     if ingest_manifest.is_file():  # written by `ingest` beside the corpus: how the raw files became this corpus
         record = json.loads(ingest_manifest.read_text(encoding="utf-8"))
         counts = record.get("counts", {})
         inputs = record.get("inputs", [])
         ingest_rows = [
-            ("built from this corpus", "yes" if record.get("corpus_fingerprint") == fingerprint else
-             "NO: the ingest manifest describes another corpus"),
-            ("input files", ", ".join(f"{Path(str(i.get('path', '?'))).name} (sha256 {str(i.get('sha256', ''))[:12]})"
-                                      for i in inputs[:5]) + (f" and {len(inputs) - 5} more" if len(inputs) > 5 else "")),
+            (
+                "built from this corpus",
+                "yes"
+                if record.get("corpus_fingerprint") == fingerprint
+                else "NO: the ingest manifest describes another corpus",
+            ),
+            (
+                "input files",
+                ", ".join(
+                    f"{Path(str(i.get('path', '?'))).name} (sha256 {str(i.get('sha256', ''))[:12]})" for i in inputs[:5]
+                )
+                + (f" and {len(inputs) - 5} more" if len(inputs) > 5 else ""),
+            ),
             ("rows read / rejected", f"{counts.get('rows', '–')} / {counts.get('rejected', '–')}"),
-            ("duplicates exact / near", f"{counts.get('duplicates_exact', '–')} / {counts.get('duplicates_near', '–')} "
-                                        f"(near threshold {record.get('options', {}).get('near_threshold', '–')})"),
-            ("boilerplate rules / agency list", f"version {record.get('rules_version', '–')} / "
-                                                f"version {record.get('agencies_version', '–')}"),
-            ("spans removed / bytes repaired", f"{counts.get('removed_spans', '–')} / {counts.get('bytes_repaired', '–')}"),
+            (
+                "duplicates exact / near",
+                f"{counts.get('duplicates_exact', '–')} / {counts.get('duplicates_near', '–')} "
+                f"(near threshold {record.get('options', {}).get('near_threshold', '–')})",
+            ),
+            (
+                "boilerplate rules / agency list",
+                f"version {record.get('rules_version', '–')} / version {record.get('agencies_version', '–')}",
+            ),
+            (
+                "spans removed / bytes repaired",
+                f"{counts.get('removed_spans', '–')} / {counts.get('bytes_repaired', '–')}",
+            ),
         ]
         parts.append(_kv_table(ingest_rows, "Ingest"))
     if analysis is not None:
         manifest = getattr(analysis, "manifest", analysis) or {}
         recorded = manifest.get("corpus", {}).get("fingerprint")
-        match = ("yes" if recorded == fingerprint else
-                 f"NO: analysis was computed on corpus {recorded}; re-run `python -m analysis analyze`")
-        ana_rows = [("computed on this corpus", match),
-                    ("analysis parameters", ", ".join(f"{k}={_fmt_value(v)}" for k, v in
-                                                      sorted(manifest.get("parameters", {}).items())
-                                                      if k not in ("corpus",))),
-                    ("articles analysed", f"{manifest.get('corpus', {}).get('n_selected', '–'):,}"
-                     if isinstance(manifest.get("corpus", {}).get("n_selected"), int) else "–"),
-                    ("analysis git commit", str(manifest.get("git_commit", "–")))]
+        match = (
+            "yes"
+            if recorded == fingerprint
+            else f"NO: analysis was computed on corpus {recorded}; re-run `python -m analysis analyze`"
+        )
+        ana_rows = [
+            ("computed on this corpus", match),
+            (
+                "analysis parameters",
+                ", ".join(
+                    f"{k}={_fmt_value(v)}"
+                    for k, v in sorted(manifest.get("parameters", {}).items())
+                    if k not in ("corpus",)
+                ),
+            ),
+            (
+                "articles analysed",
+                f"{manifest.get('corpus', {}).get('n_selected', '–'):,}"
+                if isinstance(manifest.get("corpus", {}).get("n_selected"), int)
+                else "–",
+            ),
+            ("analysis git commit", str(manifest.get("git_commit", "–"))),
+        ]
         for stage, status in sorted(manifest.get("stages", {}).items()):
             ana_rows.append((f"stage {stage.split(':')[0].removeprefix('analysis.')}", str(status)))
         res_rows: list[tuple[str, str]] = []
         _flatten("", manifest.get("resource_versions", {}), res_rows)
         res_rows = [(k.removeprefix("analysis."), v) for k, v in res_rows]
-        parts += [_kv_table(ana_rows, "Analysis tables"),
-                  _kv_table(res_rows or [("–", "no versions recorded")], "Dictionaries, lexicons and codebooks")]
+        parts += [
+            _kv_table(ana_rows, "Analysis tables"),
+            _kv_table(res_rows or [("–", "no versions recorded")], "Dictionaries, lexicons and codebooks"),
+        ]
     versions = package_versions()
-    sw_rows = [("git commit", git_commit()), ("python", platform.python_version()),
-               ("packages", ", ".join(f"{k} {v}" for k, v in versions.items()))]
+    sw_rows = [
+        ("git commit", git_commit()),
+        ("python", platform.python_version()),
+        ("packages", ", ".join(f"{k} {v}" for k, v in versions.items())),
+    ]
     parts += [_kv_table(sw_rows, "Software"), "</section>"]
     return "\n".join(parts)
 
@@ -475,8 +584,10 @@ def notebook_parameters(name: str) -> dict[str, dict]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # papermill warns about kernel names it cannot check offline
         raw = pm.inspect_notebook(str(path))
-    return {k: {"type": v.get("inferred_type_name", "None"), "default": v.get("default"), "help": v.get("help", "")}
-            for k, v in raw.items()}
+    return {
+        k: {"type": v.get("inferred_type_name", "None"), "default": v.get("default"), "help": v.get("help", "")}
+        for k, v in raw.items()
+    }
 
 
 _TRUE, _FALSE = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}
@@ -516,8 +627,10 @@ def _load_corpus(path: Path) -> pd.DataFrame:
         columns = [c for c in ("doc_id", "outlet", "published", "duplicate_of") if c in names]
         corpus = pd.read_parquet(path, columns=columns)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a file that is not parquet
-        raise InputError(f"corpus {path} cannot be read as parquet ({type(exc).__name__}): pass the file written "
-                         "by `python -m analysis ingest`") from None
+        raise InputError(
+            f"corpus {path} cannot be read as parquet ({type(exc).__name__}): pass the file written "
+            "by `python -m analysis ingest`"
+        ) from None
     if "doc_id" not in corpus:
         raise InputError(f"corpus {path} has no doc_id column: it was not written by `python -m analysis ingest`")
     return corpus
@@ -531,8 +644,9 @@ def _unknown_actors(names) -> list[str]:
     return [a for a in names if a not in dictionary and dictionary.resolve(str(a), kind="actor") is None]
 
 
-def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.PathLike,
-                        analysis: str | os.PathLike) -> dict[str, dict]:
+def validate_parameters(
+    names: list[str], parameters: dict, *, corpus: str | os.PathLike, analysis: str | os.PathLike
+) -> dict[str, dict]:
     """Check everything a kernel would trip over, before any kernel starts; return the typed parameters per report.
 
     Unknown parameter names, values of the wrong type, a bad date or frequency, an unknown outlet or actor, an
@@ -547,12 +661,13 @@ def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.
     for name in names:
         declared = notebook_parameters(name)
         declared_any |= set(declared)
-        typed[name] = {k: coerce_parameter(k, v, declared[k]["type"]) for k, v in parameters.items()
-                       if k in declared}
+        typed[name] = {k: coerce_parameter(k, v, declared[k]["type"]) for k, v in parameters.items() if k in declared}
     unknown = sorted(set(parameters) - declared_any)
     if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}: the report(s) {', '.join(names)} take "
-                             f"{', '.join(sorted(declared_any - {'corpus', 'analysis', 'output_dir'}))}")
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}: the report(s) {', '.join(names)} take "
+            f"{', '.join(sorted(declared_any - {'corpus', 'analysis', 'output_dir'}))}"
+        )
     corpus_df = _load_corpus(corpus_path)
     from analysis.pipeline import load_analysis
 
@@ -565,13 +680,20 @@ def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.
         p = {k: _literal(v) for k, v in p.items()}
         if "freq" in p:
             validate_freq(p["freq"])
-        select_documents(corpus_df, start=p.get("start") or None, end=p.get("end") or None,
-                         outlets=p.get("outlets") or None, include_duplicates=bool(p.get("include_duplicates", True)))
+        select_documents(
+            corpus_df,
+            start=p.get("start") or None,
+            end=p.get("end") or None,
+            outlets=p.get("outlets") or None,
+            include_duplicates=bool(p.get("include_duplicates", True)),
+        )
         if p.get("actors"):
             bad = _unknown_actors(p["actors"])
             if bad:
-                raise ParameterError(f"unknown actor(s) {', '.join(map(repr, bad))}: use ids or labels from "
-                                     f"analysis/resources/actors.yaml (e.g. islamic_state, iraqi_forces)")
+                raise ParameterError(
+                    f"unknown actor(s) {', '.join(map(repr, bad))}: use ids or labels from "
+                    f"analysis/resources/actors.yaml (e.g. islamic_state, iraqi_forces)"
+                )
         if p.get("events"):
             from analysis.timeseries import load_events
 
@@ -580,8 +702,10 @@ def validate_parameters(names: list[str], parameters: dict, *, corpus: str | os.
                 typed[name]["events"] = str(Path(typed[name]["events"]).resolve())
         missing = [t for t in _spec(name).tables if t not in have]
         if missing:
-            raise InputError(f"report {name} needs analysis table(s) {', '.join(missing)} missing from "
-                             f"{analysis_dir}: re-run `python -m analysis analyze` with all stages installed")
+            raise InputError(
+                f"report {name} needs analysis table(s) {', '.join(missing)} missing from "
+                f"{analysis_dir}: re-run `python -m analysis analyze` with all stages installed"
+            )
     return typed
 
 
@@ -614,8 +738,13 @@ def _strip_opener_title(nb) -> None:
 
 def _add_alt_text(nb, body: str) -> str:
     """nbconvert writes ``<img>`` without ``alt``: use each figure's title (kept in the output metadata)."""
-    alts = [out.get("metadata", {}).get("alt", "figure") for cell in nb.cells if cell.cell_type == "code"
-            for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+    alts = [
+        out.get("metadata", {}).get("alt", "figure")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
     it = iter(alts)
     return re.sub(r"<img (?![^>]*\balt=)", lambda m: f'<img alt="{html.escape(next(it, "figure"))}" ', body)
 
@@ -634,7 +763,9 @@ def export_html(executed: Path, html_path: Path, *, title: str, subtitle: str = 
     exporter.exclude_output_prompt = True
     # papermill's own cells: the injected parameters show only with the code
     if not include_code:
-        nb.cells = [c for c in nb.cells if not ({"injected-parameters", "parameters"} & set(c.metadata.get("tags", [])))]
+        nb.cells = [
+            c for c in nb.cells if not ({"injected-parameters", "parameters"} & set(c.metadata.get("tags", [])))
+        ]
     body, _ = exporter.from_notebook_node(nb)
     body = _add_alt_text(nb, body)
     extra_css = ""
@@ -657,8 +788,10 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     try:
         from weasyprint import HTML
     except OSError as exc:  # pango missing
-        raise ReportError(f"WeasyPrint cannot load its system libraries ({exc}); run `bash scripts/setup.sh` "
-                          "or `apt-get install libpango-1.0-0 libpangoft2-1.0-0`") from None
+        raise ReportError(
+            f"WeasyPrint cannot load its system libraries ({exc}); run `bash scripts/setup.sh` "
+            "or `apt-get install libpango-1.0-0 libpangoft2-1.0-0`"
+        ) from None
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path))
@@ -688,12 +821,21 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, *, progress: bool) -> 
     from papermill.exceptions import PapermillExecutionError
 
     try:
-        pm.execute_notebook(str(nb_in), str(nb_out), parameters=parameters, kernel_name="python3",
-                            progress_bar=progress, cwd=str(nb_in.parent), log_output=False,
-                            kernel_manager_class=_kernel_manager_class())
+        pm.execute_notebook(
+            str(nb_in),
+            str(nb_out),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=progress,
+            cwd=str(nb_in.parent),
+            log_output=False,
+            kernel_manager_class=_kernel_manager_class(),
+        )
     except PapermillExecutionError as exc:
-        raise ReportError(f"{nb_in.name} failed in cell {exc.exec_count or exc.cell_index}: {exc.ename}: "
-                          f"{exc.evalue} (the executed notebook with the traceback is {nb_out})") from None
+        raise ReportError(
+            f"{nb_in.name} failed in cell {exc.exec_count or exc.cell_index}: {exc.ename}: "
+            f"{exc.evalue} (the executed notebook with the traceback is {nb_out})"
+        ) from None
 
 
 def _clean_output_dir(out_dir: Path, name: str) -> None:
@@ -720,9 +862,18 @@ class RenderResult:
     seconds: dict = field(default_factory=dict)
 
 
-def render_report(name: str, *, corpus: str | os.PathLike, analysis: str | os.PathLike, out: str | os.PathLike,
-                  parameters: dict | None = None, include_code: bool = False, pdf: bool = True,
-                  progress: bool = True, validate: bool = True) -> RenderResult:
+def render_report(
+    name: str,
+    *,
+    corpus: str | os.PathLike,
+    analysis: str | os.PathLike,
+    out: str | os.PathLike,
+    parameters: dict | None = None,
+    include_code: bool = False,
+    pdf: bool = True,
+    progress: bool = True,
+    validate: bool = True,
+) -> RenderResult:
     """Execute one report notebook with papermill and write ``<out>/<name>/``: the executed notebook, HTML, PDF,
     figures/*.png|svg, tables/*.csv and outputs.json. Parameters are validated first (see
     :func:`validate_parameters`)."""
@@ -739,13 +890,15 @@ def render_report(name: str, *, corpus: str | os.PathLike, analysis: str | os.Pa
     t0 = time.perf_counter()
     _execute(notebook_path(name), nb_out, injected, progress=progress)
     timings["execute"] = round(time.perf_counter() - t0, 1)
-    record = json.loads((folder / "outputs.json").read_text(encoding="utf-8")) if (folder / "outputs.json").exists() \
+    record = (
+        json.loads((folder / "outputs.json").read_text(encoding="utf-8"))
+        if (folder / "outputs.json").exists()
         else {"title": name, "outputs": [], "parameters": injected}
+    )
     title = record.get("title") or name
     subtitle = f"Report “{name}” · corpus {corpus.name}"
     t0 = time.perf_counter()
-    html_path = export_html(nb_out, folder / f"{name}.html", title=title, subtitle=subtitle,
-                            include_code=include_code)
+    html_path = export_html(nb_out, folder / f"{name}.html", title=title, subtitle=subtitle, include_code=include_code)
     timings["html"] = round(time.perf_counter() - t0, 1)
     pdf_path, pages = None, None
     if pdf:
@@ -757,16 +910,31 @@ def render_report(name: str, *, corpus: str | os.PathLike, analysis: str | os.Pa
         pages = len(PdfReader(str(pdf_path)).pages)
     outputs = record.get("outputs", [])
     return RenderResult(
-        name=name, title=title, folder=folder, notebook=nb_out, html=html_path, pdf=pdf_path,
+        name=name,
+        title=title,
+        folder=folder,
+        notebook=nb_out,
+        html=html_path,
+        pdf=pdf_path,
         parameters=record.get("parameters", injected),
         figures=[f for o in outputs if o["kind"] == "figure" for f in o["files"]],
-        tables=[f for o in outputs if o["kind"] == "table" for f in o["files"]], pages=pages, seconds=timings)
+        tables=[f for o in outputs if o["kind"] == "table" for f in o["files"]],
+        pages=pages,
+        seconds=timings,
+    )
 
 
-def render_reports(names: list[str] | None = None, *, corpus: str | os.PathLike = config.CORPUS_FILE,
-                   analysis: str | os.PathLike = config.ANALYSIS_DIR, out: str | os.PathLike = config.REPORTS_DIR,
-                   parameters: dict | None = None, include_code: bool = False, pdf: bool = True,
-                   progress: bool = True) -> list[RenderResult]:
+def render_reports(
+    names: list[str] | None = None,
+    *,
+    corpus: str | os.PathLike = config.CORPUS_FILE,
+    analysis: str | os.PathLike = config.ANALYSIS_DIR,
+    out: str | os.PathLike = config.REPORTS_DIR,
+    parameters: dict | None = None,
+    include_code: bool = False,
+    pdf: bool = True,
+    progress: bool = True,
+) -> list[RenderResult]:
     """Render several reports (``None`` or ``["all"]``: every report) into ``out`` and write ``index.html`` and
     ``run.json`` there. All parameters are validated for all reports before the first kernel starts."""
     names = list(names or ["all"])
@@ -778,12 +946,21 @@ def render_reports(names: list[str] | None = None, *, corpus: str | os.PathLike 
     typed = validate_parameters(names, dict(parameters or {}), corpus=corpus, analysis=analysis)
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    results, started = [], _dt.datetime.now(_dt.timezone.utc)
+    results, started = [], _dt.datetime.now(_dt.UTC)
     for i, name in enumerate(names, 1):
         print(f"report {i}/{len(names)}: {name}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        result = render_report(name, corpus=corpus, analysis=analysis, out=out, parameters=typed[name],
-                               include_code=include_code, pdf=pdf, progress=progress, validate=False)
+        result = render_report(
+            name,
+            corpus=corpus,
+            analysis=analysis,
+            out=out,
+            parameters=typed[name],
+            include_code=include_code,
+            pdf=pdf,
+            progress=progress,
+            validate=False,
+        )
         result.seconds["total"] = round(time.perf_counter() - t0, 1)
         results.append(result)
     write_index(results, out, corpus=corpus, analysis=analysis, started=started)
@@ -792,18 +969,30 @@ def render_reports(names: list[str] | None = None, *, corpus: str | os.PathLike 
 
 def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, started: _dt.datetime) -> Path:
     """Write ``index.html`` (links to every report of the run) and ``run.json`` (what was rendered, when, with what)."""
-    finished = _dt.datetime.now(_dt.timezone.utc)
+    finished = _dt.datetime.now(_dt.UTC)
     run = {
-        "started": started.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
-        "corpus": str(corpus), "analysis": str(analysis), "git_commit": git_commit(),
-        "python": sys.executable, "packages": package_versions(),
-        "reports": [{
-            "name": r.name, "title": r.title, "html": r.html.relative_to(out).as_posix(),
-            "pdf": r.pdf.relative_to(out).as_posix() if r.pdf else None,
-            "notebook": r.notebook.relative_to(out).as_posix(), "pages": r.pages, "seconds": r.seconds,
-            "figures": r.figures, "tables": r.tables,
-            "parameters": {k: v for k, v in r.parameters.items() if k not in ("output_dir",)},
-        } for r in results],
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "corpus": str(corpus),
+        "analysis": str(analysis),
+        "git_commit": git_commit(),
+        "python": sys.executable,
+        "packages": package_versions(),
+        "reports": [
+            {
+                "name": r.name,
+                "title": r.title,
+                "html": r.html.relative_to(out).as_posix(),
+                "pdf": r.pdf.relative_to(out).as_posix() if r.pdf else None,
+                "notebook": r.notebook.relative_to(out).as_posix(),
+                "pages": r.pages,
+                "seconds": r.seconds,
+                "figures": r.figures,
+                "tables": r.tables,
+                "parameters": {k: v for k, v in r.parameters.items() if k not in ("output_dir",)},
+            }
+            for r in results
+        ],
     }
     (out / "run.json").write_text(json.dumps(run, indent=2, default=str) + "\n", encoding="utf-8")
     rows = []
@@ -812,25 +1001,33 @@ def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, sta
         if info["pdf"]:
             links.append(f'<a href="{html.escape(info["pdf"])}">PDF</a> ({r.pages} pages)')
         links.append(f'<a href="{html.escape(info["notebook"])}">notebook</a>')
-        figs = ", ".join(f'<a href="{r.name}/{html.escape(f)}">{html.escape(Path(f).name)}</a>'
-                         for f in r.figures if f.endswith(".svg"))
+        figs = ", ".join(
+            f'<a href="{r.name}/{html.escape(f)}">{html.escape(Path(f).name)}</a>'
+            for f in r.figures
+            if f.endswith(".svg")
+        )
         tabs = ", ".join(f'<a href="{r.name}/{html.escape(f)}">{html.escape(Path(f).name)}</a>' for f in r.tables)
-        params = ", ".join(f"{html.escape(k)}={html.escape(_fmt_value(v))}" for k, v in info["parameters"].items()
-                           if k not in ("corpus", "analysis"))
-        rows.append(f"<tr><td><b>{html.escape(r.title)}</b><br><small>{html.escape(_spec(r.name).description)}"
-                    f"</small></td><td>{' · '.join(links)}</td><td><small>{figs or '–'}</small></td>"
-                    f"<td><small>{tabs or '–'}</small></td><td><small>{params}</small></td></tr>")
+        params = ", ".join(
+            f"{html.escape(k)}={html.escape(_fmt_value(v))}"
+            for k, v in info["parameters"].items()
+            if k not in ("corpus", "analysis")
+        )
+        rows.append(
+            f"<tr><td><b>{html.escape(r.title)}</b><br><small>{html.escape(_spec(r.name).description)}"
+            f"</small></td><td>{' · '.join(links)}</td><td><small>{figs or '–'}</small></td>"
+            f"<td><small>{tabs or '–'}</small></td><td><small>{params}</small></td></tr>"
+        )
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Reports</title>\n'
-        f"<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class=\"report index\">\n"
-        "<header class=\"report-header\"><h1>Reports</h1>"
-        f"<p class=\"subtitle\">corpus {html.escape(str(corpus))} · analysis {html.escape(str(analysis))}</p></header>\n"
-        "<table class=\"report-table index-table\"><thead><tr><th>report</th><th>files</th><th>figures (SVG; PNG "
+        f'<style>\n{_css()}\n</style>\n</head>\n<body>\n<main class="report index">\n'
+        '<header class="report-header"><h1>Reports</h1>'
+        f'<p class="subtitle">corpus {html.escape(str(corpus))} · analysis {html.escape(str(analysis))}</p></header>\n'
+        '<table class="report-table index-table"><thead><tr><th>report</th><th>files</th><th>figures (SVG; PNG '
         "beside them)</th><th>tables (CSV)</th><th>parameters</th></tr></thead><tbody>\n"
-        + "\n".join(rows) +
-        "\n</tbody></table>\n"
-        f"<p class=\"note\">Rendered {finished:%Y-%m-%d %H:%M} UTC from git commit {html.escape(run['git_commit'])}; "
-        "details in <a href=\"run.json\">run.json</a>. The reports themselves carry no rendering time, so that "
+        + "\n".join(rows)
+        + "\n</tbody></table>\n"
+        f'<p class="note">Rendered {finished:%Y-%m-%d %H:%M} UTC from git commit {html.escape(run["git_commit"])}; '
+        'details in <a href="run.json">run.json</a>. The reports themselves carry no rendering time, so that '
         "re-rendering the same inputs gives identical tables and figures.</p>\n</main>\n</body>\n</html>\n"
     )
     path = out / "index.html"
@@ -843,20 +1040,31 @@ def register_cli(sub) -> None:
     """Add the `report` sub-command."""
     names = ", ".join(list(REPORTS) + list(EXTRA_NOTEBOOKS))
     p = sub.add_parser(
-        "report", help="render report notebooks to HTML and PDF (papermill + nbconvert + WeasyPrint)",
+        "report",
+        help="render report notebooks to HTML and PDF (papermill + nbconvert + WeasyPrint)",
         description=f"Execute report notebooks ({names}) on a corpus and its analysis tables, and write for each "
-                    "an executed notebook, a self-contained HTML page, a PDF, figures (PNG, SVG) and tables (CSV) "
-                    "into OUT/NAME/, plus OUT/index.html. Parameters are checked before any notebook runs.",
+        "an executed notebook, a self-contained HTML page, a PDF, figures (PNG, SVG) and tables (CSV) "
+        "into OUT/NAME/, plus OUT/index.html. Parameters are checked before any notebook runs.",
         epilog="Example: python -m analysis report coverage -p start 2016-01-01 -p end 2017-12-31 -p freq W "
-               "-p outlets sana,reuters")
-    p.add_argument("names", nargs="*", default=["all"], metavar="NAME",
-                   help=f"report(s) to render: {names}, or all (default)")
+        "-p outlets sana,reuters",
+    )
+    p.add_argument(
+        "names", nargs="*", default=["all"], metavar="NAME", help=f"report(s) to render: {names}, or all (default)"
+    )
     p.add_argument("--corpus", default=str(config.CORPUS_FILE), help="canonical corpus parquet (default: %(default)s)")
-    p.add_argument("--analysis", default=str(config.ANALYSIS_DIR),
-                   help="folder written by `analyze` (default: %(default)s)")
+    p.add_argument(
+        "--analysis", default=str(config.ANALYSIS_DIR), help="folder written by `analyze` (default: %(default)s)"
+    )
     p.add_argument("--out", default=str(config.REPORTS_DIR), help="output folder (default: %(default)s)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
-                   help="set a notebook parameter (repeatable); lists are comma-separated, e.g. -p outlets sana,trt")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="set a notebook parameter (repeatable); lists are comma-separated, e.g. -p outlets sana,trt",
+    )
     p.add_argument("--include-code", action="store_true", help="keep the code cells in the HTML and PDF")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -879,12 +1087,21 @@ def _run_cli(args) -> int:
     reserved = {"corpus", "analysis", "output_dir"} & set(params)
     if reserved:
         raise ParameterError(f"set {', '.join(sorted(reserved))} with --corpus/--analysis/--out, not -p")
-    results = render_reports(args.names, corpus=args.corpus, analysis=args.analysis, out=args.out,
-                             parameters=params, include_code=args.include_code, pdf=not args.no_pdf,
-                             progress=not args.no_progress)
+    results = render_reports(
+        args.names,
+        corpus=args.corpus,
+        analysis=args.analysis,
+        out=args.out,
+        parameters=params,
+        include_code=args.include_code,
+        pdf=not args.no_pdf,
+        progress=not args.no_progress,
+    )
     for r in results:
         pages = f", {r.pages} PDF pages" if r.pages else ""
-        print(f"{r.name}: {r.html}{pages}, {len(r.figures) // 2} figures, {len(r.tables)} tables "
-              f"({r.seconds.get('total', 0):.0f} s)")
+        print(
+            f"{r.name}: {r.html}{pages}, {len(r.figures) // 2} figures, {len(r.tables)} tables "
+            f"({r.seconds.get('total', 0):.0f} s)"
+        )
     print(f"index: {Path(args.out) / 'index.html'}")
     return 0

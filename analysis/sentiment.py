@@ -1,4 +1,5 @@
 """VADER sentiment through NLTK's SentimentIntensityAnalyzer, with the lexicon of the `vaderSentiment` package, offline."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,9 @@ def _lexicon_source() -> Path:
     try:
         path = Path(str(resources.files("vaderSentiment") / "vader_lexicon.txt"))
     except ModuleNotFoundError as exc:
-        raise ResourceError("the VADER lexicon needs the `vaderSentiment` package: run `make setup` "
-                            "(or pip install vaderSentiment)") from exc
+        raise ResourceError(
+            "the VADER lexicon needs the `vaderSentiment` package: run `make setup` (or pip install vaderSentiment)"
+        ) from exc
     if not path.exists():
         raise ResourceError(f"vaderSentiment is installed but {path} is missing: reinstall vaderSentiment")
     return path
@@ -112,12 +114,14 @@ def aggregate_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
     """
     require_columns(sentences, ["doc_id", "vader_compound"], what="sentence table")
     comp = sentences["vader_compound"]
-    frame = pd.DataFrame({
-        "doc_id": sentences["doc_id"].to_numpy(),
-        "vader_sent_mean": comp.to_numpy(),
-        "vader_share_neg": (comp <= -THRESHOLD).to_numpy(dtype="float64"),
-        "vader_share_pos": (comp >= THRESHOLD).to_numpy(dtype="float64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "doc_id": sentences["doc_id"].to_numpy(),
+            "vader_sent_mean": comp.to_numpy(),
+            "vader_share_neg": (comp <= -THRESHOLD).to_numpy(dtype="float64"),
+            "vader_share_pos": (comp >= THRESHOLD).to_numpy(dtype="float64"),
+        }
+    )
     return frame.groupby("doc_id", sort=True).mean().reset_index()
 
 
@@ -143,12 +147,17 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.D
     scores = score_sentences(sentences["text"])
     sent = pd.concat([sentences[["doc_id", "sent_id"]].reset_index(drop=True), scores], axis=1)
     polarity = analyzer().polarity_scores
-    whole = pd.DataFrame({
-        "doc_id": docs["doc_id"].to_numpy(),
-        "vader_compound": [polarity(t)["compound"] for t in docs["text"].fillna("")],
-    })
-    agg = aggregate_sentences(sent) if len(sent) else pd.DataFrame(
-        columns=["doc_id", "vader_sent_mean", "vader_share_neg", "vader_share_pos"])
+    whole = pd.DataFrame(
+        {
+            "doc_id": docs["doc_id"].to_numpy(),
+            "vader_compound": [polarity(t)["compound"] for t in docs["text"].fillna("")],
+        }
+    )
+    agg = (
+        aggregate_sentences(sent)
+        if len(sent)
+        else pd.DataFrame(columns=["doc_id", "vader_sent_mean", "vader_share_neg", "vader_share_pos"])
+    )
     documents = whole.merge(agg, on="doc_id", how="left").sort_values("doc_id", kind="stable")
     documents[DOCUMENT_COLUMNS[1:]] = documents[DOCUMENT_COLUMNS[1:]].astype("float64")
     return {"sentences_sentiment": sent, "documents_sentiment": documents.reset_index(drop=True)}

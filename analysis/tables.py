@@ -1,4 +1,5 @@
 """Reading and writing tidy tables and JSON records: atomic, deterministic parquet, CSV and JSON writes."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-
 
 # Rows per parquet row group: readers that stream a table (e.g. `analyze` over the corpus) hold one group at a time.
 ROW_GROUP_ROWS = 5_000

@@ -1,4 +1,5 @@
 """Sentences and tokens: offline NLTK Punkt with a curated news abbreviation list, regex word tokens, n-grams, stopwords."""
+
 from __future__ import annotations
 
 import re
@@ -14,13 +15,75 @@ from analysis.errors import ResourceError
 
 # Punkt is used untrained but seeded with abbreviations that wire copy uses; training it on news learns
 # junk abbreviations (e.g. "dog"), so the list is curated by hand. Stored lower-case without the final period.
-NEWS_ABBREVIATIONS = frozenset({
-    "u.s", "u.n", "u.k", "e.u", "u.a.e", "a.m", "p.m", "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr",
-    "gen", "lt", "col", "maj", "capt", "cpl", "sgt", "adm", "brig", "cmdr", "lt.-gen", "maj.-gen", "gov",
-    "sen", "rep", "rev", "sheikh", "no", "vs", "etc", "inc", "ltd", "co", "corp", "dept", "approx",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun", "al", "i.e", "e.g",
-})
+NEWS_ABBREVIATIONS = frozenset(
+    {
+        "u.s",
+        "u.n",
+        "u.k",
+        "e.u",
+        "u.a.e",
+        "a.m",
+        "p.m",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cpl",
+        "sgt",
+        "adm",
+        "brig",
+        "cmdr",
+        "lt.-gen",
+        "maj.-gen",
+        "gov",
+        "sen",
+        "rep",
+        "rev",
+        "sheikh",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "approx",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+        "al",
+        "i.e",
+        "e.g",
+    }
+)
 
 # Punkt decides each candidate break by tokenising and annotating its context ("said. The"). With our untrained
 # parameters (no collocations, sentence starters or orthographic statistics) the two commonest kinds of context
@@ -45,11 +108,19 @@ class NewsPunktLanguageVars(PunktLanguageVars):
     re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE)
 
     def __init__(self):
-        self._period_context = re.compile(self._period_context_fmt % {
-            "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars}, re.UNICODE | re.VERBOSE)
-        self._word_tokenizer = re.compile(self._word_tokenize_fmt % {
-            "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
-            "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
+        self._period_context = re.compile(
+            self._period_context_fmt % {"NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
+            re.UNICODE | re.VERBOSE,
+        )
+        self._word_tokenizer = re.compile(
+            self._word_tokenize_fmt
+            % {
+                "NonWord": self._re_non_word_chars,
+                "MultiChar": self._re_multi_char_punct,
+                "WordStart": self._re_word_start,
+            },
+            re.UNICODE | re.VERBOSE,
+        )
 
     def period_context_re(self):
         return self._period_context
@@ -97,7 +168,7 @@ def split_sentences(text: str, *, paragraphs: bool = True) -> list[tuple[int, in
     spans = []
     for par in _PARAGRAPH.finditer(text):
         start = par.start() + (len(par.group()) - len(par.group().lstrip()))
-        chunk = text[start:par.end()].rstrip()
+        chunk = text[start : par.end()].rstrip()
         spans.extend((start + s, start + e) for s, e in tokenizer.span_tokenize(chunk))
     return spans
 
@@ -114,7 +185,9 @@ TOKEN_PATTERN = re.compile(
     r"""
       \b(?:can(?=not\b)|gim(?=me\b)|gon(?=na\b)|got(?=ta\b)|lem(?=me\b)|wan(?=na\b))   # Treebank's split words
     | \w+?(?=n't\b)                                                  # "do" of "don't", "ca" of "can't"
-    | """ + _CLITICS + r"""                                          # clitics as their own tokens
+    | """
+    + _CLITICS
+    + r"""                                          # clitics as their own tokens
     | \w+(?:(?:\.-|[-.]|(?<=\d)[,:](?=\d)|'(?!(?:s|m|d|ll|re|ve|t)\b))\w+)*   # words with inner - . ' and 3,000
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -150,9 +223,16 @@ def find_token_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in TOKEN_PATTERN.finditer(text)]
 
 
-def tokenize(text: str, *, lowercase: bool = True, include_numbers: bool = True, split_hyphens: bool = False,
-             stopwords: Iterable[str] | None = None, min_length: int = 1,
-             phrases: Iterable[str] | None = None) -> list[str]:
+def tokenize(
+    text: str,
+    *,
+    lowercase: bool = True,
+    include_numbers: bool = True,
+    split_hyphens: bool = False,
+    stopwords: Iterable[str] | None = None,
+    min_length: int = 1,
+    phrases: Iterable[str] | None = None,
+) -> list[str]:
     """Word tokens of ``text``: lower-cased, punctuation dropped, hyphenated names kept whole.
 
     - "al-Assad" -> ``al-assad`` and "U.S.-led" -> ``u.s.-led`` (``split_hyphens=True`` gives ``al``, ``assad``).
@@ -177,8 +257,7 @@ def tokenize(text: str, *, lowercase: bool = True, include_numbers: bool = True,
     return tokens
 
 
-def join_phrases(tokens: Sequence[str], phrases: Iterable[str], *, sep: str = "_",
-                 lowercase: bool = True) -> list[str]:
+def join_phrases(tokens: Sequence[str], phrases: Iterable[str], *, sep: str = "_", lowercase: bool = True) -> list[str]:
     """Join consecutive tokens that spell one of ``phrases`` ("Deir Ezzor") into one token (``deir_ezzor``).
 
     Longest match first; phrases are tokenised like the text, so "Deir ez-Zor" matches ``deir``, ``ez-zor``.
@@ -194,7 +273,7 @@ def join_phrases(tokens: Sequence[str], phrases: Iterable[str], *, sep: str = "_
     i, n = 0, len(tokens)
     while i < n:
         for parts in by_first.get(tokens[i], ()):
-            if tuple(tokens[i:i + len(parts)]) == parts:
+            if tuple(tokens[i : i + len(parts)]) == parts:
                 out.append(sep.join(parts))
                 i += len(parts)
                 break
@@ -208,10 +287,11 @@ def ngrams(tokens: Sequence[str], n: int = 2, *, sep: str = " ") -> list[str]:
     """The ``n``-grams of ``tokens`` joined by ``sep`` (``n=1`` returns the tokens)."""
     if n < 1:
         from analysis.errors import ParameterError
+
         raise ParameterError(f"ngram size must be 1 or more, got {n}")
     if n == 1:
         return list(tokens)
-    return [sep.join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+    return [sep.join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
 
 
 def load_stopwords(path: str | Path | None = None, *, extend: bool = False) -> frozenset[str]:
@@ -247,7 +327,7 @@ def _load_stopword_file(path: Path) -> tuple[str, ...]:
         words = data["words"]
         odd = [w for w in words if isinstance(w, bool) or not isinstance(w, (str, int, float))]
         if odd:  # YAML reads bare on/off/yes/no as booleans
-            raise ResourceError(f"stopword file {path}: entries {odd[:3]} are not words; quote them, e.g. \"on\"")
+            raise ResourceError(f'stopword file {path}: entries {odd[:3]} are not words; quote them, e.g. "on"')
     else:
         words = [line.split("#", 1)[0].strip() for line in raw.splitlines()]
     return tuple(str(w).strip().lower() for w in words if str(w).strip())

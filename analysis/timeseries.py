@@ -1,4 +1,5 @@
 """Coverage over time: article volume by period and group (raw and normalised), wire/duplicate share, key events."""
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -9,8 +10,7 @@ import yaml
 
 from analysis import config
 from analysis.errors import ParameterError, ResourceError
-from analysis.periods import (FREQUENCIES, parse_date, require_columns, select_documents, to_period,
-                              validate_freq)
+from analysis.periods import FREQUENCIES, parse_date, require_columns, select_documents, to_period, validate_freq
 
 #: Label of articles whose grouping column is empty (e.g. no wire agency credited).
 MISSING_GROUP = "(none)"
@@ -44,8 +44,17 @@ def _group_labels(docs: pd.DataFrame, by: str, top: int | None) -> pd.Series:
     return groups
 
 
-def count_articles(corpus: pd.DataFrame, *, freq: str = "M", by: str | None = None, top: int | None = None,
-                   start=None, end=None, outlets=None, include_duplicates: bool = True) -> pd.DataFrame:
+def count_articles(
+    corpus: pd.DataFrame,
+    *,
+    freq: str = "M",
+    by: str | None = None,
+    top: int | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+) -> pd.DataFrame:
     """Articles per period (and per group), raw and normalised.
 
     Columns: ``period`` (period start date), ``<by>`` when grouping, ``n_articles``, ``period_total`` (all selected
@@ -76,7 +85,9 @@ def count_articles(corpus: pd.DataFrame, *, freq: str = "M", by: str | None = No
     table = counts.reindex(index, fill_value=0).reset_index()
     table["n_articles"] = table["n_articles"].astype("int64")
     table["period_total"] = table.groupby("period")["n_articles"].transform("sum").astype("int64")
-    table["share_of_period"] = (table["n_articles"] / table["period_total"].where(table["period_total"] > 0)).fillna(0.0)
+    table["share_of_period"] = (table["n_articles"] / table["period_total"].where(table["period_total"] > 0)).fillna(
+        0.0
+    )
     group_total = table.groupby(by)["n_articles"].transform("sum") if by else table["n_articles"].sum()
     table["share_of_group"] = table["n_articles"] / group_total
     table = table.sort_values(keys, kind="mergesort").reset_index(drop=True)
@@ -98,10 +109,12 @@ def count_wire_share(corpus: pd.DataFrame, *, freq: str = "M", start=None, end=N
         raise ParameterError("no dated articles in the selection: the wire share over time needs publication dates")
     docs["period"] = to_period(docs["published"], freq)
     docs["is_duplicate"] = docs["duplicate_of"].notna() if "duplicate_of" in docs else False
-    docs["is_wire"] = docs["agency"].notna() & (docs["agency"].astype("string").str.strip() != "") \
-        if "agency" in docs else False
-    grouped = docs.groupby("period").agg(n_articles=("doc_id", "size"), n_duplicates=("is_duplicate", "sum"),
-                                         n_wire=("is_wire", "sum"))
+    docs["is_wire"] = (
+        docs["agency"].notna() & (docs["agency"].astype("string").str.strip() != "") if "agency" in docs else False
+    )
+    grouped = docs.groupby("period").agg(
+        n_articles=("doc_id", "size"), n_duplicates=("is_duplicate", "sum"), n_wire=("is_wire", "sum")
+    )
     table = grouped.reindex(_period_range(docs["period"], freq, start, end), fill_value=0)
     table.index.name = "period"
     table = table.reset_index().astype({"n_articles": "int64", "n_duplicates": "int64", "n_wire": "int64"})
@@ -112,8 +125,16 @@ def count_wire_share(corpus: pd.DataFrame, *, freq: str = "M", start=None, end=N
     return table
 
 
-def count_by_group(corpus: pd.DataFrame, *, by: str = "outlet", top: int | None = None, start=None, end=None,
-                   outlets=None, include_duplicates: bool = True) -> pd.DataFrame:
+def count_by_group(
+    corpus: pd.DataFrame,
+    *,
+    by: str = "outlet",
+    top: int | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+) -> pd.DataFrame:
     """One row per group (outlet, agency, ...): its articles, share of the selection, first and last publication
     date, undated articles, and the shares of its articles that credit a wire agency or are duplicates.
 
@@ -123,27 +144,47 @@ def count_by_group(corpus: pd.DataFrame, *, by: str = "outlet", top: int | None 
     docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     require_columns(docs, ["doc_id", by], what="corpus")
     docs = docs.copy()
-    docs["is_wire"] = (docs["agency"].notna() & (docs["agency"].astype("string").str.strip() != "")
-                       if "agency" in docs else False)
+    docs["is_wire"] = (
+        docs["agency"].notna() & (docs["agency"].astype("string").str.strip() != "") if "agency" in docs else False
+    )
     docs["is_duplicate"] = docs["duplicate_of"].notna() if "duplicate_of" in docs else False
     published = pd.to_datetime(docs["published"]) if "published" in docs else pd.Series(pd.NaT, index=docs.index)
     docs["published_"] = published
     docs["undated"] = published.isna()
     docs[by] = _group_labels(docs, by, top)
-    table = docs.groupby(by).agg(n_articles=("doc_id", "size"), first_published=("published_", "min"),
-                                 last_published=("published_", "max"), n_undated=("undated", "sum"),
-                                 wire_share=("is_wire", "mean"), duplicate_share=("is_duplicate", "mean"))
+    table = docs.groupby(by).agg(
+        n_articles=("doc_id", "size"),
+        first_published=("published_", "min"),
+        last_published=("published_", "max"),
+        n_undated=("undated", "sum"),
+        wire_share=("is_wire", "mean"),
+        duplicate_share=("is_duplicate", "mean"),
+    )
     table = table.reset_index().astype({"n_articles": "int64", "n_undated": "int64"})
     table.insert(2, "share", table["n_articles"] / table["n_articles"].sum())
     last = table[by].isin([OTHER_GROUP, MISSING_GROUP])
-    table = (table.assign(_last=last, _neg=-table["n_articles"])
-             .sort_values(["_last", "_neg", by], kind="mergesort").drop(columns=["_last", "_neg"]))
+    table = (
+        table.assign(_last=last, _neg=-table["n_articles"])
+        .sort_values(["_last", "_neg", by], kind="mergesort")
+        .drop(columns=["_last", "_neg"])
+    )
     return table.reset_index(drop=True)
 
 
-def score_by_period(values: pd.DataFrame, corpus: pd.DataFrame, *, value: str, freq: str = "M",
-                    by: str | None = None, top: int | None = None, start=None, end=None, outlets=None,
-                    include_duplicates: bool = True, min_count: int = 1) -> pd.DataFrame:
+def score_by_period(
+    values: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    value: str,
+    freq: str = "M",
+    by: str | None = None,
+    top: int | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+) -> pd.DataFrame:
     """Mean of a per-document measure (e.g. a sentiment score) per period and group, with its standard error.
 
     ``values`` holds ``doc_id`` and the column ``value`` (one row per document, as in the analysis tables); dates
@@ -164,8 +205,12 @@ def score_by_period(values: pd.DataFrame, corpus: pd.DataFrame, *, value: str, f
     if by:
         joined[by] = _group_labels(joined, by, top)
         keys.append(by)
-    table = (joined.groupby(keys)[value].agg(n_articles="size", mean="mean", sem="sem").reset_index()
-             .astype({"n_articles": "int64"}))
+    table = (
+        joined.groupby(keys)[value]
+        .agg(n_articles="size", mean="mean", sem="sem")
+        .reset_index()
+        .astype({"n_articles": "int64"})
+    )
     table = table[table["n_articles"] >= min_count].sort_values(keys, kind="mergesort").reset_index(drop=True)
     table.attrs.update(freq=freq, by=by, value=value)
     return table
@@ -181,9 +226,11 @@ def describe_volume(table: pd.DataFrame) -> str:
     peak = totals.idxmax()
     fmt = {"D": "%d %b %Y", "W": "week of %d %b %Y", "M": "%b %Y", "Q": "%b %Y", "Y": "%Y"}[freq]
     unit = FREQUENCIES[freq]
-    text = (f"From {totals.index.min():{fmt.replace('week of ', '')}} to {totals.index.max():{fmt.replace('week of ', '')}} "
-            f"the selection holds {total:,} dated articles; the busiest {unit} was {peak:{fmt}} with "
-            f"{int(totals.max()):,} articles ({totals.max() / total:.0%} of the total)")
+    text = (
+        f"From {totals.index.min():{fmt.replace('week of ', '')}} to {totals.index.max():{fmt.replace('week of ', '')}} "
+        f"the selection holds {total:,} dated articles; the busiest {unit} was {peak:{fmt}} with "
+        f"{int(totals.max()):,} articles ({totals.max() / total:.0%} of the total)"
+    )
     empty = int((totals == 0).sum())
     if empty:
         text += f", and {empty} of {len(totals)} {unit}s have no article at all"
@@ -204,8 +251,10 @@ def describe_groups(table: pd.DataFrame, *, by: str = "outlet") -> str:
     lead = named.iloc[0]
     what = by.replace("_", " ")
     plural = what if len(named) == 1 else (what[:-1] + "ies" if what.endswith("y") else what + "s")
-    text = (f"{len(named):,} {plural} supplied the {total:,} articles; the largest, "
-            f"{lead[by]}, {lead['n_articles'] / total:.0%} of them")
+    text = (
+        f"{len(named):,} {plural} supplied the {total:,} articles; the largest, "
+        f"{lead[by]}, {lead['n_articles'] / total:.0%} of them"
+    )
     if k > 1:
         text += f", and the {k} largest together {top_share:.0%}"
     missing = table.loc[table[by] == MISSING_GROUP, "n_articles"].sum()
@@ -222,9 +271,11 @@ def describe_scores(table: pd.DataFrame, *, label: str = "mean score") -> str:
     fmt = {"D": "%d %b %Y", "W": "%d %b %Y", "M": "%b %Y", "Q": "%b %Y", "Y": "%Y"}[freq]
     low, high = table.loc[table["mean"].idxmin()], table.loc[table["mean"].idxmax()]
     overall = (table["mean"] * table["n_articles"]).sum() / table["n_articles"].sum()
-    return (f"Over {len(table):,} {FREQUENCIES[freq]}s with enough articles, the {label} averaged {overall:+.2f}; "
-            f"it was lowest in {low['period']:{fmt}} ({low['mean']:+.2f}, {int(low['n_articles']):,} articles) and "
-            f"highest in {high['period']:{fmt}} ({high['mean']:+.2f}, {int(high['n_articles']):,} articles).")
+    return (
+        f"Over {len(table):,} {FREQUENCIES[freq]}s with enough articles, the {label} averaged {overall:+.2f}; "
+        f"it was lowest in {low['period']:{fmt}} ({low['mean']:+.2f}, {int(low['n_articles']):,} articles) and "
+        f"highest in {high['period']:{fmt}} ({high['mean']:+.2f}, {int(high['n_articles']):,} articles)."
+    )
 
 
 def _as_date(value, *, entry: str, key: str, path) -> pd.Timestamp | None:
@@ -246,7 +297,9 @@ def load_events(path: str | Path | None = None, *, start=None, end=None) -> pd.D
     """
     path = Path(path) if path else config.resource("events.yaml")
     if not path.is_file():
-        raise ResourceError(f"events file {path} does not exist: pass an existing YAML file or None for the built-in list")
+        raise ResourceError(
+            f"events file {path} does not exist: pass an existing YAML file or None for the built-in list"
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -270,8 +323,18 @@ def load_events(path: str | Path | None = None, *, start=None, end=None) -> pd.D
         level = item.get("level", 1)
         if level not in (1, 2):
             raise ResourceError(f"{path}: event {eid!r} has level {level!r}: use 1 (major) or 2 (minor)")
-        rows.append({"id": eid, "date": date, "end": stop, "label": str(item["label"]), "level": int(level),
-                     "place": item.get("place"), "country": item.get("country"), "note": item.get("note")})
+        rows.append(
+            {
+                "id": eid,
+                "date": date,
+                "end": stop,
+                "label": str(item["label"]),
+                "level": int(level),
+                "place": item.get("place"),
+                "country": item.get("country"),
+                "note": item.get("note"),
+            }
+        )
     events = pd.DataFrame(rows, columns=EVENT_COLUMNS)
     events["date"] = pd.to_datetime(events["date"])
     events["end"] = pd.to_datetime(events["end"])

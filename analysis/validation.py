@@ -10,6 +10,7 @@ Workflow (docs/framing.md):
    automated indicator, frame and label against the coders' majority code; the framing report shows these
    figures through :func:`summarise_validation` and says plainly when the measures are unvalidated.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ from analysis.ingest import load_corpus
 from analysis.periods import select_documents, to_period, validate_freq
 from analysis.tables import load_table, save_table
 
-QUESTION_ROW = "#question"       # doc_id of the sheet row that holds the question texts
+QUESTION_ROW = "#question"  # doc_id of the sheet row that holds the question texts
 META_COLUMNS = ["doc_id", "coder", "stratum", "outlet", "published", "title", "text"]
 VALIDATION_SUBDIR = "validation"
 AGREEMENT_FILE = "agreement.csv"
@@ -37,7 +38,8 @@ INSTRUCTIONS = (
     "do not discuss articles with other coders before all sheets are in. Label questions: 'own voice' = the word is "
     "the journalist's own; 'attributed' = inside quotation marks or in a reported-speech clause (X said ..., "
     "according to X). Source questions: code 1 if the article cites such a source at least once. Do not edit "
-    "doc_id. Keep this row; it is ignored when sheets are read.")
+    "doc_id. Keep this row; it is ignored when sheets are read."
+)
 # Krippendorff (2004): alpha >= .800 reliable; .667-.800 allows tentative conclusions.
 ALPHA_RELIABLE, ALPHA_TENTATIVE = 0.800, 0.667
 
@@ -64,24 +66,51 @@ def coding_questions(frames_codebook=None, *, lexicon=None, labels=None, sources
     Frame-level answers are derived (a frame is present when any of its indicators is coded yes).
     """
     from analysis import frames as fr
+
     cb = fr.load_codebook(frames_codebook)
-    rows = [{"question": i.key, "level": "indicator", "frame": i.frame, "item": i.id, "voice": None,
-             "text": i.question} for i in cb.indicators if i.measurable]
+    rows = [
+        {"question": i.key, "level": "indicator", "frame": i.frame, "item": i.id, "voice": None, "text": i.question}
+        for i in cb.indicators
+        if i.measurable
+    ]
     lex = fr.load_conflict_language(lexicon)
     ids = list(lex.labels["id"]) if labels is None else list(labels)
     unknown = sorted(set(ids) - set(lex.labels["id"]))
     if unknown:
         raise ParameterError(f"unknown label id(s) {unknown}; the lexicon has: {', '.join(lex.labels['id'])}")
     for lab in ids:
-        rows.append({"question": f"label.{lab}.own", "level": "label", "frame": None, "item": lab, "voice": "own",
-                     "text": f"Does the journalist call an armed group '{lab}' (or a form of it) in their OWN voice?"})
-        rows.append({"question": f"label.{lab}.attributed", "level": "label", "frame": None, "item": lab,
-                     "voice": "attributed",
-                     "text": f"Is the label '{lab}' used in a quotation or in speech attributed to a source?"})
+        rows.append(
+            {
+                "question": f"label.{lab}.own",
+                "level": "label",
+                "frame": None,
+                "item": lab,
+                "voice": "own",
+                "text": f"Does the journalist call an armed group '{lab}' (or a form of it) in their OWN voice?",
+            }
+        )
+        rows.append(
+            {
+                "question": f"label.{lab}.attributed",
+                "level": "label",
+                "frame": None,
+                "item": lab,
+                "voice": "attributed",
+                "text": f"Is the label '{lab}' used in a quotation or in speech attributed to a source?",
+            }
+        )
     if sources:
         for stype, what in SOURCE_QUESTIONS.items():
-            rows.append({"question": f"source.{stype}", "level": "source", "frame": None, "item": stype,
-                         "voice": None, "text": f"Does the article cite or quote {what} (said, according to, told)?"})
+            rows.append(
+                {
+                    "question": f"source.{stype}",
+                    "level": "source",
+                    "frame": None,
+                    "item": stype,
+                    "voice": None,
+                    "text": f"Does the article cite or quote {what} (said, according to, told)?",
+                }
+            )
     return pd.DataFrame(rows, columns=["question", "level", "frame", "item", "voice", "text"])
 
 
@@ -116,8 +145,17 @@ def _level(question: str) -> str:
 
 
 # ================================================================================================== sampling and sheets
-def draw_sample(corpus: pd.DataFrame, n: int, *, by=("outlet", "period"), freq: str = "Q", seed: int = 20170710,
-                start=None, end=None, include_duplicates: bool = False) -> pd.DataFrame:
+def draw_sample(
+    corpus: pd.DataFrame,
+    n: int,
+    *,
+    by=("outlet", "period"),
+    freq: str = "Q",
+    seed: int = 20170710,
+    start=None,
+    end=None,
+    include_duplicates: bool = False,
+) -> pd.DataFrame:
     """A stratified random sample of ``n`` articles, allocated to strata in proportion to their size.
 
     Strata are the combinations of ``by`` (corpus columns; "period" means the publication period at ``freq``).
@@ -147,8 +185,11 @@ def draw_sample(corpus: pd.DataFrame, n: int, *, by=("outlet", "period"), freq: 
             ids = np.sort(docs.loc[docs["stratum"] == stratum, "doc_id"].astype(str).to_numpy())
             picked.extend(rng.choice(ids, size=int(k), replace=False).tolist())
     sample = docs[docs["doc_id"].astype(str).isin(picked)]
-    cols = ["doc_id", "stratum"] + [c for c in ["outlet", "published", "title", "text"] + by
-                                    if c in sample.columns and c not in ("doc_id", "stratum")]
+    cols = ["doc_id", "stratum"] + [
+        c
+        for c in ["outlet", "published", "title", "text"] + by
+        if c in sample.columns and c not in ("doc_id", "stratum")
+    ]
     return sample[list(dict.fromkeys(cols))].sort_values(["stratum", "doc_id"]).reset_index(drop=True)
 
 
@@ -176,8 +217,15 @@ def _allocate(sizes: pd.Series, n: int) -> pd.Series:
     return alloc.clip(upper=sizes)
 
 
-def save_codesheet(sample: pd.DataFrame, frames_codebook=None, path: str | os.PathLike | None = None, *,
-                   lexicon=None, labels=None, sources: bool = True) -> Path:
+def save_codesheet(
+    sample: pd.DataFrame,
+    frames_codebook=None,
+    path: str | os.PathLike | None = None,
+    *,
+    lexicon=None,
+    labels=None,
+    sources: bool = True,
+) -> Path:
     """Write a coding sheet (CSV): one row per sampled article, one blank column per question.
 
     The first row (doc_id ``#question``) holds the question texts and the instructions, so that a coder sees
@@ -236,14 +284,17 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
             sep = ";" if header.count(";") > header.count(",") else ","
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]}); save the sheet as UTF-8 CSV")\
-                from exc
+            raise InputError(
+                f"{path}: not a readable CSV ({str(exc).splitlines()[0]}); save the sheet as UTF-8 CSV"
+            ) from exc
         if "doc_id" not in raw.columns:
             raise InputError(f"{path}: no `doc_id` column; use a sheet written by `python -m analysis codesheet`")
         qcols = [c for c in raw.columns if c in known]
         if not qcols:
-            raise InputError(f"{path}: none of the question columns (e.g. conflict.reproach) is present; "
-                             f"use a sheet written by `python -m analysis codesheet`")
+            raise InputError(
+                f"{path}: none of the question columns (e.g. conflict.reproach) is present; "
+                f"use a sheet written by `python -m analysis codesheet`"
+            )
         out = {"coder": [], "doc_id": [], "row": []}
         values = {q: [] for q in qcols}
         for i, rec in enumerate(raw.to_dict("records")):
@@ -268,16 +319,20 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
     dup = sheets.duplicated(["coder", "doc_id"], keep=False)
     if dup.any():
         first = sheets[dup].iloc[0]
-        raise InputError(f"{first['source_file']}: row {first['row']}: coder {first['coder']!r} coded article "
-                         f"{first['doc_id']!r} more than once; keep one row per coder and article")
+        raise InputError(
+            f"{first['source_file']}: row {first['row']}: coder {first['coder']!r} coded article "
+            f"{first['doc_id']!r} more than once; keep one row per coder and article"
+        )
     qs = [c for c in sheets.columns if c in known]
-    return sheets[["coder", "doc_id", "source_file", "row"] + qs].sort_values(["coder", "doc_id"]).reset_index(
-        drop=True)
+    return (
+        sheets[["coder", "doc_id", "source_file", "row"] + qs].sort_values(["coder", "doc_id"]).reset_index(drop=True)
+    )
 
 
 # ================================================================================================== agreement
 def _alpha(matrix: np.ndarray) -> float:
     import krippendorff
+
     values = matrix[~np.isnan(matrix)]
     if np.unique(values).size < 2:
         return float("nan")  # no variation: alpha is undefined (Krippendorff 2004)
@@ -311,8 +366,12 @@ def score_agreement(sheets: pd.DataFrame) -> pd.DataFrame:
     wide = _with_frames(sheets)
     rows = []
     for q in _question_columns(wide):
-        mat = (wide.pivot(index="coder", columns="doc_id", values=q).reindex(coders).astype("Float64")
-               .to_numpy(dtype="float64", na_value=np.nan))
+        mat = (
+            wide.pivot(index="coder", columns="doc_id", values=q)
+            .reindex(coders)
+            .astype("Float64")
+            .to_numpy(dtype="float64", na_value=np.nan)
+        )
         pairable = (~np.isnan(mat)).sum(axis=0) >= 2
         mat = mat[:, pairable]
         agree = pairs = 0
@@ -322,10 +381,18 @@ def score_agreement(sheets: pd.DataFrame) -> pd.DataFrame:
             pairs += k * (k - 1)
             agree += sum(int((vals == v).sum()) * (int((vals == v).sum()) - 1) for v in np.unique(vals))
         alpha = _alpha(mat) if mat.shape[1] else float("nan")
-        rows.append({"question": q, "level": _level(q), "n_units": int(mat.shape[1]), "n_coders": len(coders),
-                     "n_values": int((~np.isnan(mat)).sum()),
-                     "percent_agreement": agree / pairs if pairs else float("nan"), "alpha": alpha,
-                     "reliability": _reliability(alpha)})
+        rows.append(
+            {
+                "question": q,
+                "level": _level(q),
+                "n_units": int(mat.shape[1]),
+                "n_coders": len(coders),
+                "n_values": int((~np.isnan(mat)).sum()),
+                "percent_agreement": agree / pairs if pairs else float("nan"),
+                "alpha": alpha,
+                "reliability": _reliability(alpha),
+            }
+        )
     return pd.DataFrame(rows).sort_values(["level", "question"], kind="stable").reset_index(drop=True)
 
 
@@ -352,6 +419,7 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
     (e.g. to a coded sample).
     """
     from analysis import frames as fr
+
     questions = coding_questions(frames_codebook, lexicon=lexicon)
     attributions = None
     if isinstance(source, pd.DataFrame):
@@ -365,8 +433,10 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
         needed = [out_dir / "frame_indicators.parquet", out_dir / "labels.parquet"]
         missing = [p.name for p in needed if not p.is_file()]
         if missing:
-            raise InputError(f"{out_dir}: no {', '.join(missing)}; run `python -m analysis analyze` first (with the "
-                             f"frames stage) or pass the corpus")
+            raise InputError(
+                f"{out_dir}: no {', '.join(missing)}; run `python -m analysis analyze` first (with the "
+                f"frames stage) or pass the corpus"
+            )
         indicators = load_table(needed[0])
         labels = load_table(needed[1])
         if (out_dir / "attributions.parquet").is_file():
@@ -374,16 +444,19 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
         all_ids = indicators["doc_id"].astype(str).drop_duplicates()
     ids = pd.Index(sorted(set(all_ids) if doc_ids is None else set(map(str, doc_ids))), name="doc_id")
     out = pd.DataFrame(index=ids)
-    ind = indicators.assign(doc_id=indicators["doc_id"].astype(str),
-                            question=indicators["frame"] + "." + indicators["indicator"])
+    ind = indicators.assign(
+        doc_id=indicators["doc_id"].astype(str), question=indicators["frame"] + "." + indicators["indicator"]
+    )
     fired = ind.pivot_table(index="doc_id", columns="question", values="fired", aggfunc="max")
-    lab = labels.assign(doc_id=labels["doc_id"].astype(str), question="label." + labels["label"] + "." +
-                        labels["voice"])
+    lab = labels.assign(
+        doc_id=labels["doc_id"].astype(str), question="label." + labels["label"] + "." + labels["voice"]
+    )
     lab_counts = lab.groupby(["doc_id", "question"]).size().unstack(fill_value=0) if len(lab) else pd.DataFrame()
     src_counts = pd.DataFrame()
     if attributions is not None and len(attributions):
-        src = attributions.assign(doc_id=attributions["doc_id"].astype(str),
-                                  question="source." + attributions["source_type"].astype(str))
+        src = attributions.assign(
+            doc_id=attributions["doc_id"].astype(str), question="source." + attributions["source_type"].astype(str)
+        )
         src_counts = src.groupby(["doc_id", "question"]).size().unstack(fill_value=0)
     known_docs = set(ind["doc_id"])
     for q in questions["question"]:
@@ -412,8 +485,9 @@ def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.Data
     recall, f1 (NaN when undefined: no predicted yes / no human yes).
     """
     if "coder" in human.columns or human["doc_id"].duplicated().any():
-        raise ParameterError("score_against_human needs one code per article: pass consensus(sheets) or one "
-                             "coder's rows")
+        raise ParameterError(
+            "score_against_human needs one code per article: pass consensus(sheets) or one coder's rows"
+        )
     shared = [q for q in _question_columns(human) if q in automated.columns and not q.startswith("frame.")]
     if not shared:
         raise ParameterError("the automated and human tables share no question column")
@@ -435,12 +509,27 @@ def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.Data
         tn = int(((a == 0) & (h == 0)).sum())
         precision = tp / (tp + fp) if tp + fp else float("nan")
         recall = tp / (tp + fn) if tp + fn else float("nan")
-        f1 = (2 * precision * recall / (precision + recall)
-              if tp and not np.isnan(precision) and not np.isnan(recall) else (0.0 if tp + fp and tp + fn else
-                                                                                float("nan")))
-        rows.append({"question": q, "level": _level(q), "n": int(ok.sum()), "support": tp + fn,
-                     "predicted": tp + fp, "tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision,
-                     "recall": recall, "f1": f1})
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if tp and not np.isnan(precision) and not np.isnan(recall)
+            else (0.0 if tp + fp and tp + fn else float("nan"))
+        )
+        rows.append(
+            {
+                "question": q,
+                "level": _level(q),
+                "n": int(ok.sum()),
+                "support": tp + fn,
+                "predicted": tp + fp,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "tn": tn,
+                "precision": precision,
+                "recall": recall,
+                "f1": f1,
+            }
+        )
     return pd.DataFrame(rows).sort_values(["level", "question"], kind="stable").reset_index(drop=True)
 
 
@@ -468,26 +557,39 @@ def summarise_validation(dir_or_none=None) -> dict:
             except ValueError:
                 shown = Path(*shown.parts[-2:])
             where = f" in {shown.as_posix()}"
-        return {"status": "unvalidated", "agreement": None, "scores": None, "statement": (
-            f"UNVALIDATED: no human-coded validation sheet was found{where}. The frame, label and attribution "
-            "measures are transparent dictionary rules that have not been checked against human coding of this "
-            "corpus; treat the figures as indicative (Grimmer & Stewart 2013: validate, validate, validate). "
-            "To validate, run `python -m analysis codesheet`, have two coders fill in the sheet, then "
-            "`python -m analysis validate SHEETS...`.")}
+        return {
+            "status": "unvalidated",
+            "agreement": None,
+            "scores": None,
+            "statement": (
+                f"UNVALIDATED: no human-coded validation sheet was found{where}. The frame, label and attribution "
+                "measures are transparent dictionary rules that have not been checked against human coding of this "
+                "corpus; treat the figures as indicative (Grimmer & Stewart 2013: validate, validate, validate). "
+                "To validate, run `python -m analysis codesheet`, have two coders fill in the sheet, then "
+                "`python -m analysis validate SHEETS...`."
+            ),
+        }
     scores = pd.read_csv(folder / SCORES_FILE)
     agreement = pd.read_csv(folder / AGREEMENT_FILE) if (folder / AGREEMENT_FILE).is_file() else None
     frames_only = scores[scores["level"] == "frame"]
     parts = [f"Validated against human coding ({int(scores['n'].max()) if len(scores) else 0} articles)."]
     if len(frames_only):
-        parts.append("Frame-level F1: " + ", ".join(
-            f"{q.split('.', 1)[1]} {f:.2f}" if pd.notna(f) else f"{q.split('.', 1)[1]} n/a"
-            for q, f in zip(frames_only["question"], frames_only["f1"])) + ".")
+        parts.append(
+            "Frame-level F1: "
+            + ", ".join(
+                f"{q.split('.', 1)[1]} {f:.2f}" if pd.notna(f) else f"{q.split('.', 1)[1]} n/a"
+                for q, f in zip(frames_only["question"], frames_only["f1"])
+            )
+            + "."
+        )
     if agreement is not None and len(agreement):
         alpha = agreement["alpha"].dropna()
         if len(alpha):
-            parts.append(f"Coder agreement: median Krippendorff's alpha {alpha.median():.2f} over {len(alpha)} "
-                         f"questions; {int((alpha >= ALPHA_RELIABLE).sum())} reach .800 (reliable) and "
-                         f"{int((alpha < ALPHA_TENTATIVE).sum())} fall below .667.")
+            parts.append(
+                f"Coder agreement: median Krippendorff's alpha {alpha.median():.2f} over {len(alpha)} "
+                f"questions; {int((alpha >= ALPHA_RELIABLE).sum())} reach .800 (reliable) and "
+                f"{int((alpha < ALPHA_TENTATIVE).sum())} fall below .667."
+            )
     else:
         parts.append("Only one coder: agreement between coders is unknown (Song et al. 2020 advise reporting it).")
     return {"status": "validated", "agreement": agreement, "scores": scores, "statement": " ".join(parts)}
@@ -496,32 +598,50 @@ def summarise_validation(dir_or_none=None) -> dict:
 # ================================================================================================== CLI
 def register_cli(sub) -> None:
     """Add the `codesheet` and `validate` commands."""
-    p = sub.add_parser("codesheet", help="draw a stratified sample and write a coding sheet (CSV) for human coders",
-                       description="Draw a stratified random sample of articles (by outlet and period) and write a "
-                                   "CSV coding sheet with one blank column per frame indicator and label question.")
+    p = sub.add_parser(
+        "codesheet",
+        help="draw a stratified sample and write a coding sheet (CSV) for human coders",
+        description="Draw a stratified random sample of articles (by outlet and period) and write a "
+        "CSV coding sheet with one blank column per frame indicator and label question.",
+    )
     p.add_argument("corpus", nargs="?", default=str(config.CORPUS_FILE), help="corpus parquet (default: %(default)s)")
-    p.add_argument("--analysis-dir", default=None,
-                   help="`analyze` output; when given, only articles it analysed are sampled and the sheet goes "
-                        "to ANALYSIS_DIR/validation/codesheet.csv")
+    p.add_argument(
+        "--analysis-dir",
+        default=None,
+        help="`analyze` output; when given, only articles it analysed are sampled and the sheet goes "
+        "to ANALYSIS_DIR/validation/codesheet.csv",
+    )
     p.add_argument("-n", "--n", type=int, default=100, help="number of articles (default: %(default)s)")
     p.add_argument("--by", nargs="+", default=["outlet", "period"], help="strata columns (default: outlet period)")
     p.add_argument("--freq", default="Q", help="period for the `period` stratum: D, W, M, Q, Y (default: Q)")
     p.add_argument("--seed", type=int, default=20170710, help="random seed (default: %(default)s)")
     p.add_argument("--include-duplicates", action="store_true", help="also sample near-duplicate articles")
-    p.add_argument("--labels", nargs="+", default=None, metavar="LABEL",
-                   help="label ids to ask about (default: every label of the lexicon), e.g. terrorist militant")
+    p.add_argument(
+        "--labels",
+        nargs="+",
+        default=None,
+        metavar="LABEL",
+        help="label ids to ask about (default: every label of the lexicon), e.g. terrorist militant",
+    )
     p.add_argument("--no-sources", action="store_true", help="leave out the source-type questions")
     p.add_argument("--out", default=None, help="CSV path (default: <analysis dir>/validation/codesheet.csv)")
     p.set_defaults(func=_run_codesheet)
 
-    v = sub.add_parser("validate", help="agreement between coders and precision/recall/F1 of the automated measures",
-                       description="Read completed coding sheets; report Krippendorff's alpha between coders and "
-                                   "precision, recall and F1 of each automated indicator, frame, label and source type.")
+    v = sub.add_parser(
+        "validate",
+        help="agreement between coders and precision/recall/F1 of the automated measures",
+        description="Read completed coding sheets; report Krippendorff's alpha between coders and "
+        "precision, recall and F1 of each automated indicator, frame, label and source type.",
+    )
     v.add_argument("sheets", nargs="+", help="completed coding sheets (CSV), one or more per coder")
-    v.add_argument("--analysis-dir", default=str(config.ANALYSIS_DIR),
-                   help="`analyze` output with frame_indicators/labels tables (default: %(default)s)")
-    v.add_argument("--out", default=None, help="folder for agreement.csv and scores.csv "
-                                                "(default: <analysis dir>/validation)")
+    v.add_argument(
+        "--analysis-dir",
+        default=str(config.ANALYSIS_DIR),
+        help="`analyze` output with frame_indicators/labels tables (default: %(default)s)",
+    )
+    v.add_argument(
+        "--out", default=None, help="folder for agreement.csv and scores.csv (default: <analysis dir>/validation)"
+    )
     v.set_defaults(func=_run_validate)
 
 
@@ -531,16 +651,20 @@ def _run_codesheet(args) -> int:
     if args.analysis_dir:
         docs_file = out_dir / "documents.parquet"
         if not docs_file.is_file():
-            raise InputError(f"{out_dir}: no documents.parquet; run `python -m analysis analyze` first or leave out "
-                             f"--analysis-dir")
+            raise InputError(
+                f"{out_dir}: no documents.parquet; run `python -m analysis analyze` first or leave out --analysis-dir"
+            )
         analysed = set(load_table(docs_file, columns=["doc_id"])["doc_id"].astype(str))
         corpus = corpus[corpus["doc_id"].astype(str).isin(analysed)]
-    sample = draw_sample(corpus, args.n, by=args.by, freq=args.freq, seed=args.seed,
-                         include_duplicates=args.include_duplicates)
+    sample = draw_sample(
+        corpus, args.n, by=args.by, freq=args.freq, seed=args.seed, include_duplicates=args.include_duplicates
+    )
     path = Path(args.out) if args.out else out_dir / VALIDATION_SUBDIR / "codesheet.csv"
     save_codesheet(sample, None, path, labels=args.labels, sources=not args.no_sources)
-    print(f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
-          f"{len(coding_questions(labels=args.labels, sources=not args.no_sources))} questions")
+    print(
+        f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
+        f"{len(coding_questions(labels=args.labels, sources=not args.no_sources))} questions"
+    )
     return 0
 
 
@@ -566,5 +690,15 @@ def _run_validate(args) -> int:
     return 0
 
 
-__all__ = ["coding_questions", "draw_sample", "save_codesheet", "load_codesheets", "score_agreement", "consensus",
-           "automated_answers", "score_against_human", "summarise_validation", "register_cli"]
+__all__ = [
+    "coding_questions",
+    "draw_sample",
+    "save_codesheet",
+    "load_codesheets",
+    "score_agreement",
+    "consensus",
+    "automated_answers",
+    "score_against_human",
+    "summarise_validation",
+    "register_cli",
+]

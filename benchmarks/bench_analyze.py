@@ -16,6 +16,7 @@ Every measurement runs in a fresh subprocess, so the peak resident memory (ru_ma
   lower-cased and re-split with ``analysis.text.TOKEN_PATTERN``, which drops punctuation-only tokens) must equal
   the article's rows in ``terms.parquet``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,18 +50,25 @@ def _maxrss_mb() -> float:
 def child_analyze(corpus: str, out: str, stages: str) -> dict:
     from analysis import pipeline
 
-    chosen = {"core": ["analysis.frequency:analyze_chunk"], "sentiment": ["analysis.sentiment:analyze_chunk"],
-              "all": None}[stages]
+    chosen = {
+        "core": ["analysis.frequency:analyze_chunk"],
+        "sentiment": ["analysis.sentiment:analyze_chunk"],
+        "all": None,
+    }[stages]
     base = _maxrss_mb()
     t0 = time.perf_counter()
     result = pipeline.analyze_corpus(corpus, out, stages=chosen, progress=False)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "articles": result.manifest["corpus"]["n_selected"], "maxrss_mb": _maxrss_mb(),
-            "rss_after_imports_mb": base, "rows": {k: v["rows"] for k, v in result.manifest["tables"].items()}}
+    return {
+        "seconds": seconds,
+        "articles": result.manifest["corpus"]["n_selected"],
+        "maxrss_mb": _maxrss_mb(),
+        "rss_after_imports_mb": base,
+        "rows": {k: v["rows"] for k, v in result.manifest["tables"].items()},
+    }
 
 
 def child_naive(corpus: str, terms: str, limit: int, vader_limit: int) -> dict:
-    import pandas as pd
     import pyarrow.parquet as pq
     from nltk import FreqDist
     from nltk.tokenize import NLTKWordTokenizer
@@ -99,9 +107,15 @@ def child_naive(corpus: str, terms: str, limit: int, vader_limit: int) -> dict:
             same += 1
         else:
             differing.append(doc_id)
-    return {"seconds": seconds, "articles": len(docs), "vader_seconds": vader_seconds,
-            "vader_articles": min(vader_limit, len(docs)), "identical_counts": same, "differing": differing[:5],
-            "maxrss_mb": _maxrss_mb()}
+    return {
+        "seconds": seconds,
+        "articles": len(docs),
+        "vader_seconds": vader_seconds,
+        "vader_articles": min(vader_limit, len(docs)),
+        "identical_counts": same,
+        "differing": differing[:5],
+        "maxrss_mb": _maxrss_mb(),
+    }
 
 
 def _run_child(*args: str, required: bool = True) -> dict | None:
@@ -116,8 +130,11 @@ def _run_child(*args: str, required: bool = True) -> dict | None:
 
 
 def _line(name: str, r: dict) -> None:
-    print(f"{name:44s} {r['articles']:9,d} {r['seconds']:8.1f} {r['articles'] / r['seconds']:8.0f} "
-          f"{r['maxrss_mb']:11.0f}", flush=True)
+    print(
+        f"{name:44s} {r['articles']:9,d} {r['seconds']:8.1f} {r['articles'] / r['seconds']:8.0f} "
+        f"{r['maxrss_mb']:11.0f}",
+        flush=True,
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ corpus
@@ -134,13 +151,17 @@ def build_corpora(workdir: Path, sizes: list[int]) -> dict[int, Path]:
         raise SystemExit(0)
     corpus = ingest.ingest_files([source], options=ingest.IngestOptions(progress=False)).corpus
     reps = -(-max(sizes) // len(corpus))
-    big = pd.concat([corpus.assign(doc_id=corpus["doc_id"] + f"-{k:03d}", duplicate_of=None) for k in range(reps)],
-                    ignore_index=True)
+    big = pd.concat(
+        [corpus.assign(doc_id=corpus["doc_id"] + f"-{k:03d}", duplicate_of=None) for k in range(reps)],
+        ignore_index=True,
+    )
     paths = {}
     for size in sizes:
         paths[size] = save_table(big.iloc[:size], workdir / f"fakes_{size}.parquet")
-    print(f"corpus: FA-KES via ingest, {len(corpus)} articles (mean {corpus['n_words'].mean():.0f} words), "
-          f"replicated x{reps}; sizes {', '.join(f'{s:,}' for s in sizes)}")
+    print(
+        f"corpus: FA-KES via ingest, {len(corpus)} articles (mean {corpus['n_words'].mean():.0f} words), "
+        f"replicated x{reps}; sizes {', '.join(f'{s:,}' for s in sizes)}"
+    )
     return paths
 
 
@@ -167,11 +188,19 @@ def main(argv=None) -> int:
             core[size] = _run_child("analyze", str(path), str(work / f"core_{size}"), "core")
             _line(f"analyze core (no VADER), {size:,}", core[size])
         small = min(corpora)
-        naive = _run_child("naive", str(corpora[small]), str(work / f"core_{small}" / "terms.parquet"),
-                           str(args.naive_sample), str(args.vader_sample))
+        naive = _run_child(
+            "naive",
+            str(corpora[small]),
+            str(work / f"core_{small}" / "terms.parquet"),
+            str(args.naive_sample),
+            str(args.vader_sample),
+        )
         _line("naive NLTK (Punkt+Treebank+FreqDist)", naive)
-        print(f"{'naive NLTK VADER per sentence':44s} {naive['vader_articles']:9,d} {naive['vader_seconds']:8.1f} "
-              f"{naive['vader_articles'] / naive['vader_seconds']:8.0f}", flush=True)
+        print(
+            f"{'naive NLTK VADER per sentence':44s} {naive['vader_articles']:9,d} {naive['vader_seconds']:8.1f} "
+            f"{naive['vader_articles'] / naive['vader_seconds']:8.0f}",
+            flush=True,
+        )
         senti = _run_child("analyze", str(corpora[small]), str(work / f"senti_{small}"), "sentiment")
         _line(f"analyze sentiment stage only, {small:,}", senti)
         if not args.skip_all:
@@ -185,17 +214,25 @@ def main(argv=None) -> int:
     vader_rate = naive["vader_articles"] / naive["vader_seconds"]
     for size, r in core.items():
         rate = r["articles"] / r["seconds"]
-        print(f"{size:,} articles: analyze core {rate:,.0f} art/s vs naive {naive_rate:,.0f} art/s "
-              f"(measured on {naive['articles']:,}, extrapolated: {size / naive_rate:,.0f} s) -> {rate / naive_rate:.1f}x")
-    print(f"sentiment stage {senti['articles'] / senti['seconds']:,.0f} art/s vs naive VADER {vader_rate:,.0f} art/s "
-          "(the stage also scores each whole text)")
-    print(f"identical counts: {naive['identical_counts']:,} of {naive['articles']:,} articles"
-          + (f"; differing e.g. {naive['differing']}" if naive["differing"] else ""))
+        print(
+            f"{size:,} articles: analyze core {rate:,.0f} art/s vs naive {naive_rate:,.0f} art/s "
+            f"(measured on {naive['articles']:,}, extrapolated: {size / naive_rate:,.0f} s) -> {rate / naive_rate:.1f}x"
+        )
+    print(
+        f"sentiment stage {senti['articles'] / senti['seconds']:,.0f} art/s vs naive VADER {vader_rate:,.0f} art/s "
+        "(the stage also scores each whole text)"
+    )
+    print(
+        f"identical counts: {naive['identical_counts']:,} of {naive['articles']:,} articles"
+        + (f"; differing e.g. {naive['differing']}" if naive["differing"] else "")
+    )
     sizes = sorted(core)
     if len(sizes) > 1:
         a, b = core[sizes[0]], core[sizes[-1]]
-        print(f"peak RSS analyze core: {a['maxrss_mb']:.0f} MB at {sizes[0]:,} vs {b['maxrss_mb']:.0f} MB at "
-              f"{sizes[-1]:,} articles (after imports: {a['rss_after_imports_mb']:.0f} MB)")
+        print(
+            f"peak RSS analyze core: {a['maxrss_mb']:.0f} MB at {sizes[0]:,} vs {b['maxrss_mb']:.0f} MB at "
+            f"{sizes[-1]:,} articles (after imports: {a['rss_after_imports_mb']:.0f} MB)"
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ the harmonic mean of the two averages. The published figure for trafilatura on t
 
 Usage: .venv/bin/python benchmarks/bench_extraction.py [--variants]   (needs ../shared/corpora)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,6 @@ import statistics
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 from analysis import clean, config
 from analysis.ingest import HTML_OPTIONS, extract_html
@@ -30,7 +30,7 @@ _TOKEN = re.compile(r"\w+")
 def shingle_counts(text: str, n: int = 4) -> Counter:
     """Counts of the ``n``-token shingles of ``text`` (one shingle when it has fewer than ``n`` tokens)."""
     tokens = _TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])
+    return Counter(tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n])
 
 
 def tp_fp_fn(true: str, pred: str) -> tuple[float, float, float]:
@@ -45,6 +45,7 @@ def tp_fp_fn(true: str, pred: str) -> tuple[float, float, float]:
 
 def score(pages: list[tuple[float, float, float]]) -> dict[str, float]:
     """Mean precision and recall over pages (pages with no prediction / no truth left out), and their F1."""
+
     def prec(tp, fp, fn):
         return 1.0 if fp == fn == 0 else (0.0 if tp == fp == 0 else tp / (tp + fp))
 
@@ -76,22 +77,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: {BENCH_DIR} is absent")
         return 0
     truth = json.loads((BENCH_DIR / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = {p.name.split(".")[0]: gzip.open(p, "rt", encoding="utf-8").read()
-             for p in sorted((BENCH_DIR / "html").glob("*.html.gz"))}
+    pages = {
+        p.name.split(".")[0]: gzip.open(p, "rt", encoding="utf-8").read()
+        for p in sorted((BENCH_DIR / "html").glob("*.html.gz"))
+    }
     print(f"{len(pages)} pages, ground truth for {len(truth)}; ingest options {HTML_OPTIONS}")
     variants = {"ingest (trafilatura + cleaning)": ({}, True), "trafilatura only": ({}, False)}
     if args.variants:
-        variants.update({
-            "favor_precision": ({"favor_precision": True}, True),
-            "favor_recall": ({"favor_recall": True}, True),
-            "no tables": ({"include_tables": False}, True),
-        })
+        variants.update(
+            {
+                "favor_precision": ({"favor_precision": True}, True),
+                "favor_recall": ({"favor_recall": True}, True),
+                "no tables": ({"include_tables": False}, True),
+            }
+        )
     for name, (variant, with_cleaning) in variants.items():
         t0 = time.perf_counter()
         m = run(variant, pages, truth, with_cleaning=with_cleaning)
         dt = time.perf_counter() - t0
-        print(f"{name:<34} precision={m['precision']:.3f} recall={m['recall']:.3f} F1={m['f1']:.3f}  "
-              f"({len(pages) / dt:.1f} pages/s)")
+        print(
+            f"{name:<34} precision={m['precision']:.3f} recall={m['recall']:.3f} F1={m['f1']:.3f}  "
+            f"({len(pages) / dt:.1f} pages/s)"
+        )
     return 0
 
 

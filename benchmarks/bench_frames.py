@@ -8,6 +8,7 @@ articles (as the `analyze` pipeline does), and prints articles/s for the whole s
 actor mentions, labels/verbs/attributions). Then prints frame prevalence, the share of "terrorist" uses in the
 writer's own voice by outlet, and attribution counts by source type.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,9 +33,15 @@ def load_fakes() -> pd.DataFrame:
         from analysis.ingest import ingest, load_corpus
     except ModuleNotFoundError:
         raw = pd.read_csv(path, encoding="latin-1")
-        return pd.DataFrame({"doc_id": [f"fakes-{i}" for i in range(len(raw))], "text": raw["article_content"],
-                             "outlet": raw["source"], "published": pd.to_datetime(raw["date"], format="%m/%d/%Y"),
-                             "duplicate_of": None})
+        return pd.DataFrame(
+            {
+                "doc_id": [f"fakes-{i}" for i in range(len(raw))],
+                "text": raw["article_content"],
+                "outlet": raw["source"],
+                "published": pd.to_datetime(raw["date"], format="%m/%d/%Y"),
+                "duplicate_of": None,
+            }
+        )
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "articles.parquet"
         ingest([str(path)], out)
@@ -49,13 +56,14 @@ def main() -> None:
     from analysis.pipeline import build_sentences
 
     corpus = load_fakes()
-    big = pd.concat([corpus.assign(doc_id=corpus["doc_id"].astype(str) + f"~{k}") for k in range(args.copies)],
-                    ignore_index=True)
+    big = pd.concat(
+        [corpus.assign(doc_id=corpus["doc_id"].astype(str) + f"~{k}") for k in range(args.copies)], ignore_index=True
+    )
     frames.analyze_chunk(big.iloc[:5], build_sentences(big.iloc[:5]))  # load resources once, outside the timing
     parts = {"sentences (pipeline)": 0.0, "frames": 0.0, "mentions": 0.0, "labels+verbs+attributions": 0.0}
     t_all = time.perf_counter()
     for i in range(0, len(big), args.chunk):
-        docs = big.iloc[i:i + args.chunk]
+        docs = big.iloc[i : i + args.chunk]
         t = time.perf_counter()
         sents = build_sentences(docs)
         parts["sentences (pipeline)"] += time.perf_counter() - t
@@ -72,7 +80,7 @@ def main() -> None:
     n = len(big)
     t = time.perf_counter()
     for i in range(0, len(big), args.chunk):
-        docs = big.iloc[i:i + args.chunk]
+        docs = big.iloc[i : i + args.chunk]
         frames.analyze_chunk(docs, build_sentences(docs))
     stage = time.perf_counter() - t
     print(f"articles: {n:,} (FA-KES x{args.copies}); chunk {args.chunk}")
@@ -88,18 +96,27 @@ def main() -> None:
     t_full = time.perf_counter() - t
     for a, b in zip(fast, full):
         pd.testing.assert_frame_equal(a, b)
-    print(f"\nscore_frames with the literal-word prefilter: {n / t_fast:,.0f} articles/s; every regex on every "
-          f"text: {n / t_full:,.0f} articles/s ({t_full / t_fast:.1f}x; identical tables)")
+    print(
+        f"\nscore_frames with the literal-word prefilter: {n / t_fast:,.0f} articles/s; every regex on every "
+        f"text: {n / t_full:,.0f} articles/s ({t_full / t_fast:.1f}x; identical tables)"
+    )
 
     out = frames.analyze_chunk(corpus, build_sentences(corpus))
     docs = corpus.drop(columns="text")
     prevalence = frames.count_frames(out["frames"], docs)
     print("\nFrame prevalence (share of articles with at least one indicator; mean score):")
-    print(prevalence[["frame", "family", "n_docs", "share_present", "mean_score"]].to_string(
-        index=False, float_format=lambda v: f"{v:.3f}"))
+    print(
+        prevalence[["frame", "family", "n_docs", "share_present", "mean_score"]].to_string(
+            index=False, float_format=lambda v: f"{v:.3f}"
+        )
+    )
     labels = frames.count_labels(out["labels"], docs, by="outlet")
-    terror = labels[labels["label"] == "terrorist"].pivot_table(index="outlet", columns="voice", values="n",
-                                                                aggfunc="sum").fillna(0).astype(int)
+    terror = (
+        labels[labels["label"] == "terrorist"]
+        .pivot_table(index="outlet", columns="voice", values="n", aggfunc="sum")
+        .fillna(0)
+        .astype(int)
+    )
     terror["share_own"] = terror.get("own", 0) / terror.sum(axis=1)
     print("\n'terrorist' uses by outlet and voice:")
     print(terror.sort_values("share_own", ascending=False).to_string(float_format=lambda v: f"{v:.2f}"))

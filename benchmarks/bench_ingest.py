@@ -7,6 +7,7 @@ near-duplicate detection, write) and for duplicate detection alone.
 
 Usage: .venv/bin/python benchmarks/bench_ingest.py [--rows 50000]   (needs ../shared/corpora/fakes)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,20 +56,25 @@ def main(argv: list[str] | None = None) -> int:
         src = Path(tmp) / "fakes_x.csv"
         src.write_bytes(replicate(args.rows))
         t0, c0 = time.perf_counter(), time.process_time()
-        res = ingest.ingest([src], Path(tmp) / "out" / "articles.parquet",
-                            options=ingest.IngestOptions(progress=False))
+        res = ingest.ingest([src], Path(tmp) / "out" / "articles.parquet", options=ingest.IngestOptions(progress=False))
         total, cpu = time.perf_counter() - t0, time.process_time() - c0
         c = res.manifest["counts"]
-        print(f"ingest {c['articles']} articles ({src.stat().st_size / 1e6:.0f} MB CSV) in {total:.1f} s: "
-              f"{c['articles'] / total:,.0f} articles/s end to end ({c['articles'] / cpu:,.0f} per CPU-second; "
-              f"the machine may be shared)")
-        print(f"  duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near; "
-              f"bytes repaired {c['bytes_repaired']}; rejects {c['rejected']}")
+        print(
+            f"ingest {c['articles']} articles ({src.stat().st_size / 1e6:.0f} MB CSV) in {total:.1f} s: "
+            f"{c['articles'] / total:,.0f} articles/s end to end ({c['articles'] / cpu:,.0f} per CPU-second; "
+            f"the machine may be shared)"
+        )
+        print(
+            f"  duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near; "
+            f"bytes repaired {c['bytes_repaired']}; rejects {c['rejected']}"
+        )
         t0, c0 = time.perf_counter(), time.process_time()
         dedup.find_duplicates(res.corpus)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-        print(f"  duplicate detection alone: {dt:.1f} s ({len(res.corpus) / dt:,.0f} articles/s; "
-              f"{len(res.corpus) / cpu:,.0f} per CPU-second)")
+        print(
+            f"  duplicate detection alone: {dt:.1f} s ({len(res.corpus) / dt:,.0f} articles/s; "
+            f"{len(res.corpus) / cpu:,.0f} per CPU-second)"
+        )
     return 0
 
 

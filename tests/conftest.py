@@ -1,4 +1,5 @@
 """Shared fixtures: paths to real corpora in ../shared (skipped when absent) and a small self-written corpus."""
+
 from __future__ import annotations
 
 import json
@@ -67,6 +68,20 @@ def mini_corpus() -> pd.DataFrame:
     df["source_sha256"] = None
     df["duplicate_of"] = None
     df.loc[df["doc_id"] == "m02", "duplicate_of"] = "m01"
-    columns = ["doc_id", "outlet", "agency", "url", "published", "title", "text", "n_words", "lang",
-               "source_path", "source_row", "source_id", "source_sha256", "duplicate_of"]
+    columns = [
+        "doc_id",
+        "outlet",
+        "agency",
+        "url",
+        "published",
+        "title",
+        "text",
+        "n_words",
+        "lang",
+        "source_path",
+        "source_row",
+        "source_id",
+        "source_sha256",
+        "duplicate_of",
+    ]
     return df[columns]

@@ -1,4 +1,5 @@
 """Tests of analysis.actors: dictionary validation, mention finding rules, tables, discovery, and real-data checks."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,9 +18,26 @@ from analysis.pipeline import build_sentences
 # "Kurdish-Arab alliance" are the SDF; "the jihadists" and the three "IS" are Islamic State; "security forces" alone
 # and "the group" are not names and are not counted.
 SEED_EXPECTED = {
-    "coalition": 1, "iraqi_forces": 2, "sdf": 5, "islamic_state": 4, "joc": 2, "cts": 1, "afp": 1, "iom": 1,
-    "sohr": 1, "syria": 2, "iraq": 1, "mosul": 2, "mosul_west": 5, "mosul_sumood": 1, "mosul_mansur": 1,
-    "mosul_hurriyah": 1, "tigris": 1, "raqqa": 4, "deir_ezzor": 2, "deir_ezzor_province": 1,
+    "coalition": 1,
+    "iraqi_forces": 2,
+    "sdf": 5,
+    "islamic_state": 4,
+    "joc": 2,
+    "cts": 1,
+    "afp": 1,
+    "iom": 1,
+    "sohr": 1,
+    "syria": 2,
+    "iraq": 1,
+    "mosul": 2,
+    "mosul_west": 5,
+    "mosul_sumood": 1,
+    "mosul_mansur": 1,
+    "mosul_hurriyah": 1,
+    "tigris": 1,
+    "raqqa": 4,
+    "deir_ezzor": 2,
+    "deir_ezzor_province": 1,
     "euphrates_valley": 1,
 }
 
@@ -127,28 +145,44 @@ def test_resolve_actor_for_source_attribution():
 
 def test_gazetteer_has_coordinates_and_city_levels():
     places = actors.default_dictionary().places
-    cities = places[places["type"].isin(["city", "town", "district", "neighbourhood"])
-                    & places["country"].isin(["IQ", "SY"])]
+    cities = places[
+        places["type"].isin(["city", "town", "district", "neighbourhood"]) & places["country"].isin(["IQ", "SY"])
+    ]
     assert cities[["lat", "lon"]].notna().all().all()
     assert cities["lat"].between(29, 38).all() and cities["lon"].between(35, 49).all()
-    fakes_labels = ["aleppo", "damascus", "idlib", "deir ezzor", "raqqa", "homs", "hasakeh", "hama", "daraa",
-                    "lattakia", "quneitra", "tartous"]
+    fakes_labels = [
+        "aleppo",
+        "damascus",
+        "idlib",
+        "deir ezzor",
+        "raqqa",
+        "homs",
+        "hasakeh",
+        "hama",
+        "daraa",
+        "lattakia",
+        "quneitra",
+        "tartous",
+    ]
     for label in fakes_labels:
         pid = actors.resolve_place(label)
         assert pid is not None and places.set_index("id").loc[pid, "city_level"], label
 
 
 # ------------------------------------------------------------------------------------------- dictionary validation
-@pytest.mark.parametrize("body, fragment", [
-    ("version: '1'\nactors:\n  - {id: a, aliases: [Foo]}\n  - {id: a, aliases: [Bar]}\n", "duplicate id 'a'"),
-    ("version: '1'\nactors:\n  - {id: my_is, aliases: [Daesh]}\n", "'Daesh' of entry 'my_is'"),
-    ("version: '1'\nactors:\n  - {id: bad_re, patterns: ['(unclosed']}\n", "entry 'bad_re': invalid pattern"),
-    ("version: '1'\nactors:\n  - {id: typo, aliases: [X1], alias: [Y]}\n", "entry 'typo': unknown key(s) alias"),
-    ("version: '1'\nactors:\n  - {id: t, type: warlord, aliases: [Z9]}\n", "type 'warlord'"),
-    ("version: '1'\nplaces:\n  - {id: p, lat: 123, aliases: [Qq]}\n", "lat 123"),
-    ("version: '1'\nactors: [\n", "not valid YAML"),
-    ("version: '1'\nactors:\n  - {id: norway, aliases: [Norway, NO]}\n", "put that name in quotes"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ("version: '1'\nactors:\n  - {id: a, aliases: [Foo]}\n  - {id: a, aliases: [Bar]}\n", "duplicate id 'a'"),
+        ("version: '1'\nactors:\n  - {id: my_is, aliases: [Daesh]}\n", "'Daesh' of entry 'my_is'"),
+        ("version: '1'\nactors:\n  - {id: bad_re, patterns: ['(unclosed']}\n", "entry 'bad_re': invalid pattern"),
+        ("version: '1'\nactors:\n  - {id: typo, aliases: [X1], alias: [Y]}\n", "entry 'typo': unknown key(s) alias"),
+        ("version: '1'\nactors:\n  - {id: t, type: warlord, aliases: [Z9]}\n", "type 'warlord'"),
+        ("version: '1'\nplaces:\n  - {id: p, lat: 123, aliases: [Qq]}\n", "lat 123"),
+        ("version: '1'\nactors: [\n", "not valid YAML"),
+        ("version: '1'\nactors:\n  - {id: norway, aliases: [Norway, NO]}\n", "put that name in quotes"),
+    ],
+)
 def test_bad_dictionary_files_raise_one_clear_error(tmp_path, body, fragment):
     path = write(tmp_path, "mine.yaml", body)
     with pytest.raises(ResourceError) as info:
@@ -158,13 +192,17 @@ def test_bad_dictionary_files_raise_one_clear_error(tmp_path, body, fragment):
 
 
 def test_user_file_extends_replaces_or_stands_alone(tmp_path):
-    path = write(tmp_path, "mine.yaml", """version: "0.1"
+    path = write(
+        tmp_path,
+        "mine.yaml",
+        """version: "0.1"
 actors:
   - {id: islamic_state, label: ISIS (my coding), type: armed_group, aliases: [IS, Daesh]}
   - {id: tribal_militia, label: Tribal militia, type: armed_group, aliases: [Shammar tribe, Sanadid]}
 places:
   - {id: my_village, type: town, lat: 36.0, lon: 42.0, aliases: [Imam Gharbi]}
-""")
+""",
+    )
     extended = actors.load_dictionary(path)
     assert extended.versions["actors.yaml"] and extended.versions[str(path)] == "0.1"
     assert extended.entry("islamic_state")["label"] == "ISIS (my coding)"
@@ -204,13 +242,15 @@ def test_analyze_command_writes_mentions(mini_corpus, tmp_path):
     from analysis.tables import save_table
 
     corpus_file = save_table(mini_corpus, tmp_path / "articles.parquet")
-    result = pipeline.analyze_corpus(corpus_file, tmp_path / "out", stages=["analysis.actors:analyze_chunk"],
-                                     chunk_size=2, progress=False)
+    result = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "out", stages=["analysis.actors:analyze_chunk"], chunk_size=2, progress=False
+    )
     mentions = result.mentions
     direct = actors.find_mentions(mini_corpus, sentences=build_sentences(mini_corpus))
     assert len(mentions) == len(direct) and list(mentions.columns) == actors.MENTION_COLUMNS
-    assert set(zip(mentions["doc_id"], mentions["start"], mentions["actor_id"])) == \
-        set(zip(direct["doc_id"], direct["start"], direct["actor_id"]))
+    assert set(zip(mentions["doc_id"], mentions["start"], mentions["actor_id"])) == set(
+        zip(direct["doc_id"], direct["start"], direct["actor_id"])
+    )
     assert result.manifest["resource_versions"]["analysis.actors"] == actors.RESOURCE_VERSIONS()
 
 
@@ -269,8 +309,13 @@ def test_actor_tone_joins_sentence_scores(mini):
     corpus, sentences, mentions = mini
     scored = sentences.assign(vader_compound=np.linspace(-1, 1, len(sentences)))
     tone = actors.score_actor_tone(mentions, scored)
-    expect = (mentions[mentions["kind"] == "actor"].drop_duplicates(["doc_id", "sent_id", "actor_id"])
-              .merge(scored, on=["doc_id", "sent_id"]).groupby("actor_id")["vader_compound"].mean())
+    expect = (
+        mentions[mentions["kind"] == "actor"]
+        .drop_duplicates(["doc_id", "sent_id", "actor_id"])
+        .merge(scored, on=["doc_id", "sent_id"])
+        .groupby("actor_id")["vader_compound"]
+        .mean()
+    )
     got = tone.set_index("actor_id")["mean_compound"]
     pd.testing.assert_series_equal(got.sort_index(), expect.sort_index(), check_names=False)
     standalone = actors.score_actor_tone(mentions, sentences, corpus, by="outlet", freq="Y")
@@ -279,8 +324,10 @@ def test_actor_tone_joins_sentence_scores(mini):
 
 
 def test_discovery_on_self_written_text():
-    texts = ["Fighters of the Shammar tribe held Rabiaa. The Shammar tribe said on Monday it would stay.",
-             "Officials in Rabiaa said the Shammar tribe left. Reuters said nothing about Rabiaa."]
+    texts = [
+        "Fighters of the Shammar tribe held Rabiaa. The Shammar tribe said on Monday it would stay.",
+        "Officials in Rabiaa said the Shammar tribe left. Reuters said nothing about Rabiaa.",
+    ]
     found = actors.find_unlisted_names(texts, min_count=2)
     assert found["name"].tolist()[:2] == ["Rabiaa", "Shammar"]
     assert "Reuters" not in set(found["name"]) and "Monday" not in set(found["name"])
@@ -289,12 +336,19 @@ def test_discovery_on_self_written_text():
 
 def test_discovery_finds_seed_neighbourhoods_when_the_dictionary_lacks_them(seed_path, tmp_path):
     text = story(seed_path)
-    small = actors.load_dictionary(write(tmp_path, "small.yaml", """version: "1"
+    small = actors.load_dictionary(
+        write(
+            tmp_path,
+            "small.yaml",
+            """version: "1"
 actors:
   - {id: is, aliases: [IS, the jihadists]}
 places:
   - {id: mosul, aliases: [Mosul, west Mosul]}
-"""), extend=False)
+""",
+        ),
+        extend=False,
+    )
     names = set(actors.find_unlisted_names([text], dictionary=small, min_count=1)["name"])
     assert {"Al-Sumood", "Al-Mansur", "Al-Hurriyah", "Joint Operations Command", "Raqa", "Deir Ezzor"} <= names
     assert not names & {"Supported", "Intense", "February", "The"}
@@ -339,8 +393,10 @@ def test_naive_regex_reference_gives_identical_mentions(fakes):
     sample = fakes.iloc[::8]
     fast = actors.find_mentions(sample[["doc_id", "text"]])
     naive = bench.find_mentions_naive(sample[["doc_id", "text"]], actors.default_dictionary())
-    pd.testing.assert_frame_equal(fast[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True),
-                                  naive[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        fast[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True),
+        naive[["doc_id", "actor_id", "start", "end"]].reset_index(drop=True),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------- plots
@@ -400,8 +456,9 @@ def test_network_on_fakes_is_page_wide_deterministic_and_labels_do_not_overlap(f
     again.canvas.draw()
     texts = fig.axes[0].texts
     assert len(texts) == 20
-    assert [(t.get_text(), t.get_position()) for t in texts] == \
-        [(t.get_text(), t.get_position()) for t in again.axes[0].texts]  # seeded layout
+    assert [(t.get_text(), t.get_position()) for t in texts] == [
+        (t.get_text(), t.get_position()) for t in again.axes[0].texts
+    ]  # seeded layout
     assert "SOHR" in {t.get_text() for t in texts}  # a long name shows as its acronym
     assert all(len(line) <= 20 for t in texts for line in t.get_text().split("\n"))
     boxes = _boxes(fig, texts)

@@ -1,4 +1,5 @@
 """Tests of `analysis.clean`: byte repair, normalisation, boilerplate rules, headers, agencies, dates, language."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -7,11 +8,11 @@ import pytest
 from analysis import clean
 from analysis.errors import ResourceError
 
-
 # --- bytes and Unicode ------------------------------------------------------------------------------------------
 
+
 def test_valid_utf8_is_untouched():
-    assert clean.decode_bytes("Raqa – “caliphate”".encode("utf-8")) == ("Raqa – “caliphate”", 0)
+    assert clean.decode_bytes("Raqa – “caliphate”".encode()) == ("Raqa – “caliphate”", 0)
 
 
 def test_cp1252_bytes_are_repaired_and_counted():
@@ -23,13 +24,16 @@ def test_undefined_byte_becomes_replacement_character():
     assert clean.decode_bytes(b"a \x81 b") == ("a \ufffd b", 1)
 
 
-@pytest.mark.parametrize("raw, expected", [
-    (b"He said \x95\x81Time is short.", 'He said "Time is short.'),
-    (b"Copyright \x95\x81 2018 Example TV", "Copyright © 2018 Example TV"),
-    (b"Syria\x95_s north", "Syria’s north"),
-    (b"air strikes \x95_ monitor", "air strikes – monitor"),
-    (b"Syria \x95_truce zone\x95_ today", 'Syria "truce zone" today'),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (b"He said \x95\x81Time is short.", 'He said "Time is short.'),
+        (b"Copyright \x95\x81 2018 Example TV", "Copyright © 2018 Example TV"),
+        (b"Syria\x95_s north", "Syria’s north"),
+        (b"air strikes \x95_ monitor", "air strikes – monitor"),
+        (b"Syria \x95_truce zone\x95_ today", 'Syria "truce zone" today'),
+    ],
+)
 def test_fakes_style_byte_sequences(raw, expected):
     text, n = clean.decode_bytes(raw)
     assert text == expected and n == raw.count(b"\x95") + raw.count(b"\x81")
@@ -42,16 +46,17 @@ def test_utf16_with_bom_and_utf8_bom():
 
 def test_binary_detection():
     assert clean.looks_binary(b"\x00\x01\x02abc")
-    assert not clean.looks_binary("plain text\nwith lines".encode())
+    assert not clean.looks_binary(b"plain text\nwith lines")
     assert not clean.looks_binary("utf16".encode("utf-16"))
 
 
 def test_normalize_text():
     raw = "  \u201cHello\u201d\u00a0world\u200b  \r\n\r\n it\u2019s   here \n"
-    assert clean.normalize_text(raw) == "\"Hello\" world\nit's here"
+    assert clean.normalize_text(raw) == '"Hello" world\nit\'s here'
 
 
 # --- boilerplate ------------------------------------------------------------------------------------------------
+
 
 def test_line_rules_and_audit():
     res = clean.clean_text("The story begins here.\nAdvertisement\nIt goes on.\nFollow us on Twitter")
@@ -83,18 +88,42 @@ def test_inline_rule_cuts_span_inside_paragraph():
     assert res.removed[0][0] == "fakes-reuters-standards"
 
 
-@pytest.mark.parametrize("text, title, rest, date", [
-    ("Wed 05 Apr 2017 Strikes hit the north. Victims were taken to hospital.", "Strikes hit the north",
-     "Victims were taken to hospital.", "Wed 05 Apr 2017"),
-    ("Fri 07 Apr 2017 at 0914 Strikes hit the north. Victims", "Strikes hit the north", "Victims", "Fri 07 Apr 2017"),
-    ("Last updated at Apr 232017 An attack killed three.", "Attack kills three | Example Times",
-     "An attack killed three.", "Apr 232017"),
-    ("Strikes hit the north 6 October 2016 Aleppo SANA- Shells fell.", "Strikes hit the north",
-     "Aleppo SANA- Shells fell.", "6 October 2016"),
-    ("24.08.2013Get short URL 0 0 0 State media said", "x", "State media said", "24.08.2013"),
-    ("Wednesday 07 December 2016 135 Civilians Killed. Activists said", "135 Civilians Killed",
-     "Activists said", "Wednesday 07 December 2016"),
-])
+@pytest.mark.parametrize(
+    "text, title, rest, date",
+    [
+        (
+            "Wed 05 Apr 2017 Strikes hit the north. Victims were taken to hospital.",
+            "Strikes hit the north",
+            "Victims were taken to hospital.",
+            "Wed 05 Apr 2017",
+        ),
+        (
+            "Fri 07 Apr 2017 at 0914 Strikes hit the north. Victims",
+            "Strikes hit the north",
+            "Victims",
+            "Fri 07 Apr 2017",
+        ),
+        (
+            "Last updated at Apr 232017 An attack killed three.",
+            "Attack kills three | Example Times",
+            "An attack killed three.",
+            "Apr 232017",
+        ),
+        (
+            "Strikes hit the north 6 October 2016 Aleppo SANA- Shells fell.",
+            "Strikes hit the north",
+            "Aleppo SANA- Shells fell.",
+            "6 October 2016",
+        ),
+        ("24.08.2013Get short URL 0 0 0 State media said", "x", "State media said", "24.08.2013"),
+        (
+            "Wednesday 07 December 2016 135 Civilians Killed. Activists said",
+            "135 Civilians Killed",
+            "Activists said",
+            "Wednesday 07 December 2016",
+        ),
+    ],
+)
 def test_leading_header_removed(text, title, rest, date):
     rules = clean.default_rules()
     got = clean.strip_header(text, clean.clean_title(title, rules), rules)
@@ -103,11 +132,16 @@ def test_leading_header_removed(text, title, rest, date):
 
 def test_header_credit_gives_agency():
     rules = clean.default_rules()
-    got = clean.strip_header("Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.",
-                             "Suicide attack kills 32", rules)
+    got = clean.strip_header(
+        "Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.", "Suicide attack kills 32", rules
+    )
     assert got.rest == "A suicide bomber struck." and got.credit == "AFP"
-    assert clean.clean_text("Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.",
-                            title="Suicide attack kills 32").header_credit == "AFP"
+    assert (
+        clean.clean_text(
+            "Suicide attack kills 32 AFP Monday 3 Oct 2016 A suicide bomber struck.", title="Suicide attack kills 32"
+        ).header_credit
+        == "AFP"
+    )
 
 
 def test_no_header_in_ordinary_text():
@@ -130,12 +164,15 @@ def test_user_rules_extend_and_disable(tmp_path):
     assert "r.yaml@2" in rules.version
 
 
-@pytest.mark.parametrize("content, message", [
-    ("line:\n  - name: x\n    pattern: 'a'\n", "version"),
-    ("version: 1\nline:\n  - name: x\n    pattern: '(unclosed'\n", "invalid regular expression"),
-    ("version: 1\nlines: []\n", "unknown section"),
-    ("version: 1\nline: [\n", "cannot be read as YAML"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("line:\n  - name: x\n    pattern: 'a'\n", "version"),
+        ("version: 1\nline:\n  - name: x\n    pattern: '(unclosed'\n", "invalid regular expression"),
+        ("version: 1\nlines: []\n", "unknown section"),
+        ("version: 1\nline: [\n", "cannot be read as YAML"),
+    ],
+)
 def test_bad_user_rules_raise_resource_error(tmp_path, content, message):
     f = tmp_path / "bad.yaml"
     f.write_text(content)
@@ -145,17 +182,21 @@ def test_bad_user_rules_raise_resource_error(tmp_path, content, message):
 
 # --- agency -----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, agency, place", [
-    ("MOSUL, Iraq (AFP) - Forces advanced.", "AFP", "MOSUL, Iraq"),
-    ("WASHINGTON (Reuters) - The Pentagon said.", "Reuters", "WASHINGTON"),
-    ("Forces advanced on Monday. - REUTERS", "Reuters", None),
-    ("Forces advanced on Monday.--AFP", "AFP", None),
-    ("AFP reporters in the city saw smoke.", "AFP", None),
-    ("Aleppo SANA- Terrorists fired shells.", "SANA", "Aleppo"),
-    ("ANKARA (Anadolu Agency) - Officials said.", "Anadolu", "ANKARA"),
-    ("A spokesman told Reuters and AFP that talks went on.", None, None),
-    ("Forces advanced (Reporting by A. Writer; Editing by B. Editor)", "Reuters", None),
-])
+
+@pytest.mark.parametrize(
+    "text, agency, place",
+    [
+        ("MOSUL, Iraq (AFP) - Forces advanced.", "AFP", "MOSUL, Iraq"),
+        ("WASHINGTON (Reuters) - The Pentagon said.", "Reuters", "WASHINGTON"),
+        ("Forces advanced on Monday. - REUTERS", "Reuters", None),
+        ("Forces advanced on Monday.--AFP", "AFP", None),
+        ("AFP reporters in the city saw smoke.", "AFP", None),
+        ("Aleppo SANA- Terrorists fired shells.", "SANA", "Aleppo"),
+        ("ANKARA (Anadolu Agency) - Officials said.", "Anadolu", "ANKARA"),
+        ("A spokesman told Reuters and AFP that talks went on.", None, None),
+        ("Forces advanced (Reporting by A. Writer; Editing by B. Editor)", "Reuters", None),
+    ],
+)
 def test_find_agency(text, agency, place):
     assert clean.find_agency(text) == (agency, place)
 
@@ -166,6 +207,7 @@ def test_dateline_outweighs_a_later_credit():
 
 # --- dates ------------------------------------------------------------------------------------------------------
 
+
 def test_parse_dates_picks_one_format_per_column():
     us = clean.parse_dates(["4/5/2017", "12/31/2016", "1/2/2015"])
     assert us == [pd.Timestamp("2017-04-05"), pd.Timestamp("2016-12-31"), pd.Timestamp("2015-01-02")]
@@ -173,34 +215,53 @@ def test_parse_dates_picks_one_format_per_column():
     assert dayfirst[0] == pd.Timestamp("2017-05-04")
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("December 28, 2017 ", "2017-12-28"), ("2017-03-13T10:00:00+03:00", "2017-03-13"), ("13 March 2017", "2017-03-13"),
-    ("Sun 16 Apr 2017", "2017-04-16"), ("", None), ("not a date", None), ("March 13", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("December 28, 2017 ", "2017-12-28"),
+        ("2017-03-13T10:00:00+03:00", "2017-03-13"),
+        ("13 March 2017", "2017-03-13"),
+        ("Sun 16 Apr 2017", "2017-04-16"),
+        ("", None),
+        ("not a date", None),
+        ("March 13", None),
+        (None, None),
+    ],
+)
 def test_parse_date_value(value, expected):
     got = clean.parse_date_value(value)
     assert got == (pd.Timestamp(expected) if expected else None)
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("reuters_2017-03-13_mosul.txt", "2017-03-13"), ("20170313-story.txt", "2017-03-13"),
-    ("000_966097eadba50043.txt", None), ("story_2017-13-45.txt", None), ("id20170313x.txt", None),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("reuters_2017-03-13_mosul.txt", "2017-03-13"),
+        ("20170313-story.txt", "2017-03-13"),
+        ("000_966097eadba50043.txt", None),
+        ("story_2017-13-45.txt", None),
+        ("id20170313x.txt", None),
+    ],
+)
 def test_date_from_filename(name, expected):
     assert clean.date_from_filename(name) == (pd.Timestamp(expected) if expected else None)
 
 
 # --- language ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, lang", [
-    ("The forces of the coalition said that the city was taken on Monday by the army.", "en"),
-    ("Les forces de la coalition ont dit que la ville est prise par les soldats et par la police.", "fr"),
-    ("قالت القوات إن المدينة سقطت يوم الاثنين", "ar"),
-    ("Силы коалиции заявили, что город взят", "ru"),
-    ("Kindle for PCをCtrl＋Alt＋Kのショートカットキーで立ち上がらなくする方法", "ja"),
-    ("12 345 678", "und"),
-    ("Mosul Raqa Aleppo Idlib", "und"),
-])
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("The forces of the coalition said that the city was taken on Monday by the army.", "en"),
+        ("Les forces de la coalition ont dit que la ville est prise par les soldats et par la police.", "fr"),
+        ("قالت القوات إن المدينة سقطت يوم الاثنين", "ar"),
+        ("Силы коалиции заявили, что город взят", "ru"),
+        ("Kindle for PCをCtrl＋Alt＋Kのショートカットキーで立ち上がらなくする方法", "ja"),
+        ("12 345 678", "und"),
+        ("Mosul Raqa Aleppo Idlib", "und"),
+    ],
+)
 def test_detect_lang(text, lang):
     assert clean.detect_lang(text) == lang
 
@@ -220,74 +281,129 @@ def test_many_bad_bytes_are_repaired_in_linear_time():
 
 # --- inline furniture of flattened scrapes (rules version 2; texts written for these tests) ---------------------
 
-_TRT_TAIL = ("Source TRTWorld and agencies Related News Ministers meet in Geneva | A film festival opens Category News "
-             "Storm hits the coast A picture is worth a thousand words. Follow us on Instagram. FOLLOW TRTWORLD Dont "
-             "miss out on the Latest News We wont spam you and we respect your privacy. SUBSCRIBE TRT World on Youtube "
-             "Connect with TRT World iOS Android Contact Us Legal Terms of Use Privacy Policy Cookie Policy")
+_TRT_TAIL = (
+    "Source TRTWorld and agencies Related News Ministers meet in Geneva | A film festival opens Category News "
+    "Storm hits the coast A picture is worth a thousand words. Follow us on Instagram. FOLLOW TRTWORLD Dont "
+    "miss out on the Latest News We wont spam you and we respect your privacy. SUBSCRIBE TRT World on Youtube "
+    "Connect with TRT World iOS Android Contact Us Legal Terms of Use Privacy Policy Cookie Policy"
+)
 
 
-@pytest.mark.parametrize("text, rules, kept", [
-    ("Shelling hit the town on Monday. " + _TRT_TAIL, {"source-line", "trt-site-footer"},
-     "Shelling hit the town on Monday."),
-    ("Rescuers dig in the rubble of Town X on May 2 2016 (TRT World and Agencies) Fighting resumed at dawn.",
-     {"photo-caption", "photo-credit"}, "Fighting resumed at dawn."),
-    # a sentence before a credit that does not end with the picture's date may be the standfirst: only the credit goes
-    ("Dozens of civilians were killed as they fled the city. (TRT World and Agencies) The toll rose.",
-     {"photo-credit"}, "Dozens of civilians were killed as they fled the city. The toll rose."),
-    ("Jets struck at dawn. A man walks past a damaged shop in Town X Syria June 5 2016. (TRT World and Agencies) "
-     "The toll rose to nine.", {"photo-caption", "photo-credit"}, "Jets struck at dawn. The toll rose to nine."),
-    ("A market was hit (AFP Photo) and traders fled. A boy is carried (Photo AP) to safety.", {"photo-credit"},
-     "A market was hit and traders fled. A boy is carried to safety."),
-    ("The toll rose to 12. Jets strike market in Town X Jane Roe reports - YouTube The monitor said more died.",
-     {"youtube-title"}, "The toll rose to 12. The monitor said more died."),
-    ('Aid was blocked. "Gas attack" kills 20 in Town Y - YouTube Talks resumed.', {"youtube-title"},
-     "Aid was blocked. Talks resumed."),
-    ("Aid arrived. Convoy enters the town today httpst.coAbC123xyz pic.twitter.comQwE456rty Relief Agency (ReliefAg) "
-     "July 27 2016 The convoy left at noon.", {"tweet-embed"},
-     "Aid arrived. Convoy enters the town today The convoy left at noon."),
-    ("Schools closed. Rockets fell on the capital Jane Roe (janeroe) February 5 2015 Shops reopened later.",
-     {"tweet-embed"}, "Schools closed. Rockets fell on the capital Shops reopened later."),
-    ("Jets hit a clinic, the monitor said. Tags Syria Idlib airstrikes Russia At least 9 people were killed on "
-     "Monday in strikes on a clinic.", {"tag-list"},
-     "Jets hit a clinic, the monitor said. At least 9 people were killed on Monday in strikes on a clinic."),
-    ("Fighting went on. Tags Aleppo regime forces the Nusra Front Syrian troops and militias repelled an attack.",
-     {"tag-list"}, "Fighting went on. Syrian troops and militias repelled an attack."),
-    ("Clashes went on. Tags Syria Homs Intense Government air raids in the north killed four.", {"tag-list"},
-     "Clashes went on. Government air raids in the north killed four."),
-    ("Talks failed on Friday. Read Also", {"read-also"}, "Talks failed on Friday."),
-    ("The group retreated. ... 312 Topic War in the Region (1881) Related Blast Hits Checkpoint - Reports Talks "
-     "Stall in Geneva", {"sputnik-related"}, "The group retreated."),
-    ("The army said it would respond. Reporting by Jane Roe; Editing by John Doe", {"credit-line"},
-     "The army said it would respond."),
-    ('"We will win," he said. (Additional reporting by Jane Roe in Beirut; Editing by John Doe) SAP is the sponsor '
-     "of this coverage which is independently produced by the staff of Example News.", {"credit-line", "sponsor-note"},
-     '"We will win," he said.'),
-    ("Shelling went on. (Source: Syrian Coalition's Media Office) Twitter", {"source-line"}, "Shelling went on."),
-    ("Shops reopened. 12 MoreImage", {"image-counter"}, "Shops reopened."),
-    ("Shells hit two houses. J. Doe/ Rana / Sami al-Haddad", {"staff-signature"}, "Shells hit two houses."),
-    ("The army advanced further. ABC 11", {"staff-signature"}, "The army advanced further."),
-])
+@pytest.mark.parametrize(
+    "text, rules, kept",
+    [
+        (
+            "Shelling hit the town on Monday. " + _TRT_TAIL,
+            {"source-line", "trt-site-footer"},
+            "Shelling hit the town on Monday.",
+        ),
+        (
+            "Rescuers dig in the rubble of Town X on May 2 2016 (TRT World and Agencies) Fighting resumed at dawn.",
+            {"photo-caption", "photo-credit"},
+            "Fighting resumed at dawn.",
+        ),
+        # a sentence before a credit that does not end with the picture's date may be the standfirst: only the credit goes
+        (
+            "Dozens of civilians were killed as they fled the city. (TRT World and Agencies) The toll rose.",
+            {"photo-credit"},
+            "Dozens of civilians were killed as they fled the city. The toll rose.",
+        ),
+        (
+            "Jets struck at dawn. A man walks past a damaged shop in Town X Syria June 5 2016. (TRT World and Agencies) "
+            "The toll rose to nine.",
+            {"photo-caption", "photo-credit"},
+            "Jets struck at dawn. The toll rose to nine.",
+        ),
+        (
+            "A market was hit (AFP Photo) and traders fled. A boy is carried (Photo AP) to safety.",
+            {"photo-credit"},
+            "A market was hit and traders fled. A boy is carried to safety.",
+        ),
+        (
+            "The toll rose to 12. Jets strike market in Town X Jane Roe reports - YouTube The monitor said more died.",
+            {"youtube-title"},
+            "The toll rose to 12. The monitor said more died.",
+        ),
+        (
+            'Aid was blocked. "Gas attack" kills 20 in Town Y - YouTube Talks resumed.',
+            {"youtube-title"},
+            "Aid was blocked. Talks resumed.",
+        ),
+        (
+            "Aid arrived. Convoy enters the town today httpst.coAbC123xyz pic.twitter.comQwE456rty Relief Agency (ReliefAg) "
+            "July 27 2016 The convoy left at noon.",
+            {"tweet-embed"},
+            "Aid arrived. Convoy enters the town today The convoy left at noon.",
+        ),
+        (
+            "Schools closed. Rockets fell on the capital Jane Roe (janeroe) February 5 2015 Shops reopened later.",
+            {"tweet-embed"},
+            "Schools closed. Rockets fell on the capital Shops reopened later.",
+        ),
+        (
+            "Jets hit a clinic, the monitor said. Tags Syria Idlib airstrikes Russia At least 9 people were killed on "
+            "Monday in strikes on a clinic.",
+            {"tag-list"},
+            "Jets hit a clinic, the monitor said. At least 9 people were killed on Monday in strikes on a clinic.",
+        ),
+        (
+            "Fighting went on. Tags Aleppo regime forces the Nusra Front Syrian troops and militias repelled an attack.",
+            {"tag-list"},
+            "Fighting went on. Syrian troops and militias repelled an attack.",
+        ),
+        (
+            "Clashes went on. Tags Syria Homs Intense Government air raids in the north killed four.",
+            {"tag-list"},
+            "Clashes went on. Government air raids in the north killed four.",
+        ),
+        ("Talks failed on Friday. Read Also", {"read-also"}, "Talks failed on Friday."),
+        (
+            "The group retreated. ... 312 Topic War in the Region (1881) Related Blast Hits Checkpoint - Reports Talks "
+            "Stall in Geneva",
+            {"sputnik-related"},
+            "The group retreated.",
+        ),
+        (
+            "The army said it would respond. Reporting by Jane Roe; Editing by John Doe",
+            {"credit-line"},
+            "The army said it would respond.",
+        ),
+        (
+            '"We will win," he said. (Additional reporting by Jane Roe in Beirut; Editing by John Doe) SAP is the sponsor '
+            "of this coverage which is independently produced by the staff of Example News.",
+            {"credit-line", "sponsor-note"},
+            '"We will win," he said.',
+        ),
+        ("Shelling went on. (Source: Syrian Coalition's Media Office) Twitter", {"source-line"}, "Shelling went on."),
+        ("Shops reopened. 12 MoreImage", {"image-counter"}, "Shops reopened."),
+        ("Shells hit two houses. J. Doe/ Rana / Sami al-Haddad", {"staff-signature"}, "Shells hit two houses."),
+        ("The army advanced further. ABC 11", {"staff-signature"}, "The army advanced further."),
+    ],
+)
 def test_inline_furniture_rules(text, rules, kept):
     res = clean.clean_text(text)
     assert res.text == kept
     assert {r for r, _ in res.removed} == rules
-    assert all(span in text for _, span in res.removed)      # every span is recorded verbatim
+    assert all(span in text for _, span in res.removed)  # every span is recorded verbatim
 
 
-@pytest.mark.parametrize("text", [
-    # prose that merely mentions the furniture words
-    "Activists posted a video on YouTube showing the raids. The Twitter account of the group said so.",
-    "The council tags the report as urgent and the army said it would respond.",
-    "Officials said the text was subject to editing by the censors before broadcast.",
-    "He wrote the statement; reporting by local media could not be confirmed.",
-    "The mission said a picture is worth more than a report and published photos of the damage.",
-    "Related news agencies said the town fell. Source: residents.",
-    # a final sentence after an abbreviation, and a closing agency source line, are not signatures
-    "The vote was held at the U.N. Security Council",
-    "Strikes hit the town on Monday. Source AFP",
-    # a tag list whose end cannot be found (no sentence start within 25 words) is left alone
-    "Tags " + " ".join(f"Place{i}" for i in range(30)) + " strikes were reported.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # prose that merely mentions the furniture words
+        "Activists posted a video on YouTube showing the raids. The Twitter account of the group said so.",
+        "The council tags the report as urgent and the army said it would respond.",
+        "Officials said the text was subject to editing by the censors before broadcast.",
+        "He wrote the statement; reporting by local media could not be confirmed.",
+        "The mission said a picture is worth more than a report and published photos of the damage.",
+        "Related news agencies said the town fell. Source: residents.",
+        # a final sentence after an abbreviation, and a closing agency source line, are not signatures
+        "The vote was held at the U.N. Security Council",
+        "Strikes hit the town on Monday. Source AFP",
+        # a tag list whose end cannot be found (no sentence start within 25 words) is left alone
+        "Tags " + " ".join(f"Place{i}" for i in range(30)) + " strikes were reported.",
+    ],
+)
 def test_inline_furniture_rules_leave_prose(text):
     res = clean.clean_text(text)
     assert res.text == text and res.removed == []

@@ -1,4 +1,5 @@
 """Tests of `analysis.datasets` (fetch-data): download via a file:// URL, local fallback, checksums, idempotence."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,9 +24,16 @@ def fake_dataset(tmp_path, monkeypatch):
     local.parent.mkdir()
     local.write_bytes(PAYLOAD + b"2,U,Other text,y,4/6/2017\n")
     ds = dataclasses.replace(
-        datasets.DATASETS["fakes"], name="test", filename="data.csv", url=archive.as_uri(),
-        md5=(hashlib.md5(PAYLOAD).hexdigest(),), sha256=(hashlib.sha256(local.read_bytes()).hexdigest(),),
-        local_env="TEST_DATA_LOCAL", local_paths=(), versions={})
+        datasets.DATASETS["fakes"],
+        name="test",
+        filename="data.csv",
+        url=archive.as_uri(),
+        md5=(hashlib.md5(PAYLOAD).hexdigest(),),
+        sha256=(hashlib.sha256(local.read_bytes()).hexdigest(),),
+        local_env="TEST_DATA_LOCAL",
+        local_paths=(),
+        versions={},
+    )
     monkeypatch.setitem(datasets.DATASETS, "test", ds)
     monkeypatch.delenv("TEST_DATA_LOCAL", raising=False)
     return ds, archive, local
@@ -50,7 +58,7 @@ def test_second_run_does_nothing(fake_dataset, tmp_path):
 
 def test_no_network_falls_back_to_verified_local_copy(fake_dataset, tmp_path, monkeypatch):
     ds, archive, local = fake_dataset
-    archive.unlink()                                   # the "network" fails: URLError from urlopen
+    archive.unlink()  # the "network" fails: URLError from urlopen
     monkeypatch.setenv("TEST_DATA_LOCAL", str(local))
     prov = datasets.fetch_dataset("test", dest_dir=tmp_path / "raw", timeout=1)
     assert prov["source"] == "local copy" and prov["origin"] == str(local)

@@ -1,4 +1,5 @@
 """Tests of `analysis.dedup`: exact and near-duplicate detection with MinHash and LSH banding."""
+
 from __future__ import annotations
 
 import random
@@ -10,13 +11,17 @@ import pytest
 from analysis import clean, dedup
 from analysis.errors import ParameterError
 
-STORY = ("Air strikes hit several villages in the countryside west of the city on Thursday, killing at least nine "
-         "civilians including two children, a monitoring group and local medics said. The strikes came a day after "
-         "insurgents attacked army positions on the edge of the city, and residents said many families had left "
-         "their homes for the olive groves to the north.")
-OTHER = ("Delegations from the government and the opposition met again in the capital on Monday for a new round of "
-         "talks, a spokesman for the mediators said, adding that the agenda would focus on prisoner exchanges and "
-         "on the reopening of roads between the northern provinces and the coast before the winter.")
+STORY = (
+    "Air strikes hit several villages in the countryside west of the city on Thursday, killing at least nine "
+    "civilians including two children, a monitoring group and local medics said. The strikes came a day after "
+    "insurgents attacked army positions on the edge of the city, and residents said many families had left "
+    "their homes for the olive groves to the north."
+)
+OTHER = (
+    "Delegations from the government and the opposition met again in the capital on Monday for a new round of "
+    "talks, a spokesman for the mediators said, adding that the agenda would focus on prisoner exchanges and "
+    "on the reopening of roads between the northern provinces and the coast before the winter."
+)
 
 
 def _corpus(rows):
@@ -28,13 +33,20 @@ def _corpus(rows):
 def _jaccard(a: str, b: str, k: int = 3) -> float:
     def sh(t):
         w = clean.normalize_for_hash(t).split()
-        return {tuple(w[i:i + k]) for i in range(len(w) - k + 1)}
+        return {tuple(w[i : i + k]) for i in range(len(w) - k + 1)}
+
     return len(sh(a) & sh(b)) / len(sh(a) | sh(b))
 
 
 def test_exact_duplicates_ignore_case_and_punctuation_and_point_to_earliest():
-    corpus = _corpus([("b", "2017-03-02", STORY), ("a", "2017-03-05", STORY.upper().replace(",", "")),
-                      ("c", None, STORY), ("d", "2017-03-01", OTHER)])
+    corpus = _corpus(
+        [
+            ("b", "2017-03-02", STORY),
+            ("a", "2017-03-05", STORY.upper().replace(",", "")),
+            ("c", None, STORY),
+            ("d", "2017-03-01", OTHER),
+        ]
+    )
     dups = dedup.find_duplicates(corpus).set_index("doc_id")
     assert set(dups.index) == {"a", "c"}
     assert (dups["duplicate_of"] == "b").all() and (dups["dup_kind"] == "exact").all()
@@ -82,7 +94,7 @@ def test_planted_near_duplicates_found_among_many_documents():
     rows, planted = [], {}
     for i in range(1500):
         rows.append((f"d{i:05d}", "2017-01-01", " ".join(rng.choice(vocab) for _ in range(120))))
-    for j in range(0, 1500, 50):          # 30 copies with ~3% of words replaced
+    for j in range(0, 1500, 50):  # 30 copies with ~3% of words replaced
         words = rows[j][2].split()
         for k in rng.sample(range(len(words)), 4):
             words[k] = rng.choice(vocab)
@@ -94,8 +106,9 @@ def test_planted_near_duplicates_found_among_many_documents():
 
 
 def test_deterministic():
-    corpus = _corpus([("a", "2017-01-01", STORY), ("b", "2017-01-02", STORY.replace("nine", "ten")),
-                      ("c", "2017-01-03", OTHER)])
+    corpus = _corpus(
+        [("a", "2017-01-01", STORY), ("b", "2017-01-02", STORY.replace("nine", "ten")), ("c", "2017-01-03", OTHER)]
+    )
     pd.testing.assert_frame_equal(dedup.find_duplicates(corpus), dedup.find_duplicates(corpus))
 
 

@@ -1,4 +1,5 @@
 """Frames, conflict labels and their voice, territorial verbs and source attribution on real and self-written text."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,7 +19,7 @@ def one(text: str) -> pd.DataFrame:
 
 def fired(text: str) -> set[str]:
     _, indicators, _ = frames.score_frames(one(text))
-    return set((indicators.loc[indicators["fired"], "frame"] + "." + indicators.loc[indicators["fired"], "indicator"]))
+    return set(indicators.loc[indicators["fired"], "frame"] + "." + indicators.loc[indicators["fired"], "indicator"])
 
 
 def seed_story(seed_path) -> str:
@@ -32,31 +33,53 @@ def test_codebook_has_semetko_valkenburg_questions_and_domain_frames():
     cb = frames.load_codebook()
     generic = {f.id: f for f in cb.frames if f.family == "generic"}
     assert {k: len(f.indicators) for k, f in generic.items()} == {
-        "responsibility": 5, "human_interest": 5, "conflict": 4, "morality": 3, "economic": 3}
+        "responsibility": 5,
+        "human_interest": 5,
+        "conflict": 4,
+        "morality": 3,
+        "economic": 3,
+    }
     assert sum(len(f.indicators) for f in generic.values()) == 20
     visuals = [i for i in cb.indicators if i.id == "visuals"]
     assert len(visuals) == 1 and not visuals[0].measurable and visuals[0].regex is None
     assert {f.id for f in cb.frames if f.family == "domain"} == {
-        "military", "humanitarian", "terrorism_security", "diplomacy", "casualties"}
+        "military",
+        "humanitarian",
+        "terrorism_security",
+        "diplomacy",
+        "casualties",
+    }
     table = frames.indicator_questions()
     assert table["question"].str.endswith("?").all() or table["question"].str.contains(r"\?").all()
 
 
 INDICATOR_EXAMPLES = [
-    ("The government has pledged $50 million to rebuild schools in the liberated districts.",
-     "responsibility.government_can_alleviate"),
-    ("Residents blamed the government for failing to restore water supplies to the east of the city.",
-     "responsibility.government_responsible"),
+    (
+        "The government has pledged $50 million to rebuild schools in the liberated districts.",
+        "responsibility.government_can_alleviate",
+    ),
+    (
+        "Residents blamed the government for failing to restore water supplies to the east of the city.",
+        "responsibility.government_responsible",
+    ),
     ("Diplomats said a political solution was the only way to end the war.", "responsibility.solution_proposed"),
-    ("The Islamic State group claimed responsibility for the bombing in Baghdad.",
-     "responsibility.individual_group_responsible"),
-    ("Aid agencies called for urgent action to reach 400,000 people trapped in the old city.",
-     "responsibility.urgent_action"),
+    (
+        "The Islamic State group claimed responsibility for the bombing in Baghdad.",
+        "responsibility.individual_group_responsible",
+    ),
+    (
+        "Aid agencies called for urgent action to reach 400,000 people trapped in the old city.",
+        "responsibility.urgent_action",
+    ),
     ("Um Khaled, a 43-year-old widow, sheltered with her children in a basement.", "human_interest.human_example"),
-    ("It was a harrowing ordeal for the families who waited for news of their relatives.",
-     "human_interest.emotional_language"),
-    ("Thousands of families were forced to flee their homes as the fighting closed in.",
-     "human_interest.individuals_affected"),
+    (
+        "It was a harrowing ordeal for the families who waited for news of their relatives.",
+        "human_interest.emotional_language",
+    ),
+    (
+        "Thousands of families were forced to flee their homes as the fighting closed in.",
+        "human_interest.individuals_affected",
+    ),
     ("The fighter said he had not seen his wife and daughters for two years.", "human_interest.private_lives"),
     ("Ankara and Washington remain at odds over the role of the Kurdish militia.", "conflict.disagreement"),
     ("Moscow accused the coalition of killing civilians in the strike.", "conflict.reproach"),
@@ -67,15 +90,18 @@ INDICATOR_EXAMPLES = [
     ("The minister said the international community must protect the Yazidis.", "morality.social_prescriptions"),
     ("The group earned millions from oil smuggling and taxes on local trade.", "economic.financial_losses_gains"),
     ("Rebuilding the city will cost an estimated $1 billion, the mayor said.", "economic.costs"),
-    ("Washington imposed sanctions on the bank, which officials said would hit the economy.",
-     "economic.economic_consequences_action"),
-    ("Iraqi forces retook the airport and the last IS-held district in the south of the city.",
-     "military.territorial_change"),
+    (
+        "Washington imposed sanctions on the bank, which officials said would hit the economy.",
+        "economic.economic_consequences_action",
+    ),
+    (
+        "Iraqi forces retook the airport and the last IS-held district in the south of the city.",
+        "military.territorial_change",
+    ),
     ("The offensive to retake Raqqa began on Tuesday with an assault from the north.", "military.offensive"),
     ("Heavy clashes and air strikes were reported near the old bridge.", "military.combat"),
     ("Government troops have besieged the town and cut off its main supply route.", "military.siege_and_supply"),
-    ("More than 200,000 people have been displaced since the start of the operation.",
-     "humanitarian.displacement"),
+    ("More than 200,000 people have been displaced since the start of the operation.", "humanitarian.displacement"),
     ("Aid convoys carrying food and medicine reached the camp on Monday.", "humanitarian.humanitarian_needs"),
     ("The jihadists are using civilians as human shields, officers said.", "humanitarian.trapped_civilians"),
     ("The UNHCR opened a second camp near Erbil.", "humanitarian.aid_agencies"),
@@ -108,8 +134,10 @@ def test_counter_terrorism_service_is_a_name_not_a_terror_reference():
 
 
 def test_frame_score_is_mean_of_measurable_indicators_and_evidence_offsets_are_exact():
-    text = ("Um Khaled, a 43-year-old widow, said her children were hungry. Thousands were forced to flee "
-            "their homes. It was a harrowing ordeal.")
+    text = (
+        "Um Khaled, a 43-year-old widow, said her children were hungry. Thousands were forced to flee "
+        "their homes. It was a harrowing ordeal."
+    )
     scores, indicators, evidence = frames.score_frames(one(text))
     hi = scores.set_index("frame").loc["human_interest"]
     assert hi["n_indicators"] == 4  # visuals is not measurable from text
@@ -117,9 +145,9 @@ def test_frame_score_is_mean_of_measurable_indicators_and_evidence_offsets_are_e
     assert hi["n_fired"] >= 3
     assert len(indicators) == sum(len(f.measurable) for f in frames.load_codebook().frames)
     for row in evidence.itertuples():
-        assert text[row.start:row.end] == row.evidence
+        assert text[row.start : row.end] == row.evidence
     first = indicators[indicators["fired"]].iloc[0]
-    assert text[first["start"]:first["end"]] == first["evidence"]
+    assert text[first["start"] : first["end"]] == first["evidence"]
 
 
 def test_prefilter_gives_identical_results_on_every_indicator_example():
@@ -135,7 +163,7 @@ def test_evidence_in_context_shows_the_words_around_each_hit(mini_corpus):
     assert len(shown) == len(evidence) and (shown["match"] == shown["evidence"]).all()
     text = dict(zip(mini_corpus["doc_id"], mini_corpus["text"]))
     row = shown.iloc[0]
-    assert text[row["doc_id"]][row["start"] - len(row["left"]):row["start"]].replace("\n", " ") == row["left"]
+    assert text[row["doc_id"]][row["start"] - len(row["left"]) : row["start"]].replace("\n", " ") == row["left"]
     assert len(row["right"]) <= 20
     with pytest.raises(ParameterError):
         frames.find_evidence_context(evidence, mini_corpus.iloc[:1])
@@ -147,7 +175,7 @@ def test_count_frames_by_outlet_and_quarter(mini_corpus):
     assert set(by_outlet["outlet"]) == set(mini_corpus["outlet"])
     assert (by_outlet["share_present"].between(0, 1)).all()
     n_outlet = mini_corpus.groupby("outlet").size()
-    for (outlet, n_docs) in by_outlet.groupby("outlet")["n_docs"].max().items():
+    for outlet, n_docs in by_outlet.groupby("outlet")["n_docs"].max().items():
         assert n_docs == n_outlet[outlet]
     over_time = frames.count_frames(scores, mini_corpus, freq="Q", include_duplicates=False)
     assert over_time["n_docs"].groupby(over_time["period"]).max().sum() == mini_corpus["published"].notna().sum() - 1
@@ -157,10 +185,10 @@ def test_count_frames_by_outlet_and_quarter(mini_corpus):
 
 # ------------------------------------------------------------------------------------------------ quotations
 def test_quote_spans_curly_straight_nested_and_apostrophes():
-    text = 'He said "we will \'never\' leave" and the group\'s leader said “no”. The militants\' base fell.'
+    text = "He said \"we will 'never' leave\" and the group's leader said “no”. The militants' base fell."
     spans = frames.find_quote_spans(text)
     quoted = [text[s:e] for s, e in spans]
-    assert quoted == ['"we will \'never\' leave"', "“no”"]
+    assert quoted == ["\"we will 'never' leave\"", "“no”"]
 
 
 def test_quote_running_over_paragraphs_is_one_quotation():
@@ -172,7 +200,7 @@ def test_quote_running_over_paragraphs_is_one_quotation():
 def test_unmarked_continuation_paragraph_closes_carried_quote():
     text = '"We took the bridge at dawn.\nThen the jihadists ran," said the colonel.'
     spans = frames.find_quote_spans(text)
-    assert text[spans[-1][0]:spans[-1][1]] == 'Then the jihadists ran,"'
+    assert text[spans[-1][0] : spans[-1][1]] == 'Then the jihadists ran,"'
 
 
 # ------------------------------------------------------------------------------------------------ labels and voice
@@ -194,20 +222,24 @@ def test_label_in_quotation_is_attributed_with_speaker():
 
 
 def test_label_in_nested_quotation_is_attributed():
-    got = labels_of('The governor said: "A mother told me, \'the terrorists took my son,\' and I wept."')
+    got = labels_of("The governor said: \"A mother told me, 'the terrorists took my son,' and I wept.\"")
     assert got.loc[got["label"] == "terrorist", "voice_kind"].tolist() == ["quote"]
 
 
 def test_said_in_the_middle_of_the_sentence_makes_reported_speech():
-    got = labels_of("The terrorists were pushed back overnight, a military source said, but the claim could not "
-                    "be verified.")
+    got = labels_of(
+        "The terrorists were pushed back overnight, a military source said, but the claim could not be verified."
+    )
     assert got[["label", "voice", "voice_kind", "source"]].values.tolist() == [
-        ["terrorist", "attributed", "reported_speech", "a military source"]]
+        ["terrorist", "attributed", "reported_speech", "a military source"]
+    ]
 
 
 def test_quote_across_sentences_attributes_both_sentences():
-    text = ("“We will not stop until every terrorist has left. The jihadists know it,” the commander told AFP. "
-            "The militants withdrew on Sunday.")
+    text = (
+        "“We will not stop until every terrorist has left. The jihadists know it,” the commander told AFP. "
+        "The militants withdrew on Sunday."
+    )
     got = labels_of(text)
     voices = dict(zip(got["text"], got["voice"]))
     assert voices == {"terrorist": "attributed", "jihadists": "attributed", "militants": "own"}
@@ -215,8 +247,10 @@ def test_quote_across_sentences_attributes_both_sentences():
 
 
 def test_scare_quotes_according_to_and_label_inside_speaker_phrase():
-    got = labels_of('Damascus described the rebels as "terrorists". According to the Syrian Observatory for Human '
-                    'Rights, the extremists withdrew. A source close to the militants said the fighters were tired.')
+    got = labels_of(
+        'Damascus described the rebels as "terrorists". According to the Syrian Observatory for Human '
+        "Rights, the extremists withdrew. A source close to the militants said the fighters were tired."
+    )
     kinds = dict(zip(got["text"], zip(got["voice"], [None if pd.isna(k) else k for k in got["voice_kind"]])))
     assert kinds["terrorists"] == ("attributed", "scare_quote")
     assert kinds["rebels"] == ("own", None)
@@ -226,10 +260,14 @@ def test_scare_quotes_according_to_and_label_inside_speaker_phrase():
 
 
 def test_naming_act_is_attributed_but_so_called_is_own():
-    got = labels_of("Erdogan on Wednesday called Assad a terrorist. Washington designated the group a terrorist "
-                    "organisation in 2014. The so-called Islamic State lost Mosul.")
+    got = labels_of(
+        "Erdogan on Wednesday called Assad a terrorist. Washington designated the group a terrorist "
+        "organisation in 2014. The so-called Islamic State lost Mosul."
+    )
     assert got[["label", "voice", "voice_kind"]].values.tolist()[:2] == [
-        ["terrorist", "attributed", "naming"], ["terrorist", "attributed", "naming"]]
+        ["terrorist", "attributed", "naming"],
+        ["terrorist", "attributed", "naming"],
+    ]
     assert got.loc[got["label"] == "so_called", "voice"].tolist() == ["own"]
 
 
@@ -255,8 +293,10 @@ def test_count_labels_share_of_own_voice(mini_corpus):
 
 # ------------------------------------------------------------------------------------------------ territorial verbs
 def test_territorial_verbs_perspective_voice_and_passive():
-    text = ("Mosul was liberated by Iraqi forces in July, three years after it fell to Islamic State. "
-            "Kurdish fighters captured the dam near Tabqa. The SDF says it will liberate Raqqa.")
+    text = (
+        "Mosul was liberated by Iraqi forces in July, three years after it fell to Islamic State. "
+        "Kurdish fighters captured the dam near Tabqa. The SDF says it will liberate Raqqa."
+    )
     got = frames.find_territorial_verbs(one(text))
     rows = got.set_index("text")
     assert rows.loc["liberated", "perspective"] == "victor" and bool(rows.loc["liberated", "passive"])
@@ -292,53 +332,94 @@ def test_seed_territorial_verbs(seed_path):
 
 
 # ------------------------------------------------------------------------------------------------ attribution
-@pytest.mark.parametrize("text, pattern, speaker, source_type", [
-    ("Iraqi forces retook the airport, the Joint Operations Command said.", "X said",
-     "the Joint Operations Command", "government_military"),
-    ("The Observatory said at least 12 civilians were killed.", "X said", "The Observatory", "monitor_ngo"),
-    ('"We have lost everything," said Um Ahmed, a mother of four.', "said X", "Um Ahmed", "civilian_witness"),
-    ("The United Nations said on Sunday that 900,000 people had fled.", "X said", "The United Nations",
-     "un_international"),
-    ("The army entered the town, according to state news agency SANA.", "according to X",
-     "state news agency SANA", "journalist_agency"),
-    ("A Kurdish commander told AFP the road had been cut.", "X told MEDIA", "A Kurdish commander",
-     "government_military"),
-    ("An SDF spokesman confirmed the advance.", "X confirmed", "An SDF spokesman", "armed_group"),
-    ("IS claimed the attack through its Amaq propaganda agency.", "X claimed", "IS", "armed_group"),
-    ("IS fighters in the old city said they would never surrender.", "X said", "IS fighters in the old city",
-     "armed_group"),
-    ("A source close to the Kurdish forces said the offensive would resume.", "X said",
-     "A source close to the Kurdish forces", "anonymous"),
-    ("AFP reporters witnessed heavy clashes in the old city.", "X witnessed", "AFP reporters", "journalist_agency"),
-    ("Residents said the jihadists had left overnight.", "X said", "Residents", "civilian_witness"),
-    ("Brett McGurk, the US envoy to the coalition, said the jihadists were collapsing.", "X said",
-     "Brett McGurk", "government_military"),
-    ("Lt. Gen. Abdul-Amir Yarallah said the operation was over.", "X said", "Lt. Gen. Abdul-Amir Yarallah",
-     "government_military"),
-    ("Ahmed Karim, on his first visit to Brussels, said the move helped peace.", "X said", "Ahmed Karim",
-     "other"),
-    ("Around one in four of the 4,200 students in the survey said they agreed.", "X said",
-     "Around one in four of the 4,200 students in the survey", "other"),
-    ("Russian media reported the strike on the convoy.", "X reported", "Russian media", "journalist_agency"),
-    ("The Amaq news agency said the fighters had withdrawn.", "X said", "The Amaq news agency", "armed_group"),
-    ("Activists reported 30 dead in the town.", "X reported", "Activists", "monitor_ngo"),
-])
+@pytest.mark.parametrize(
+    "text, pattern, speaker, source_type",
+    [
+        (
+            "Iraqi forces retook the airport, the Joint Operations Command said.",
+            "X said",
+            "the Joint Operations Command",
+            "government_military",
+        ),
+        ("The Observatory said at least 12 civilians were killed.", "X said", "The Observatory", "monitor_ngo"),
+        ('"We have lost everything," said Um Ahmed, a mother of four.', "said X", "Um Ahmed", "civilian_witness"),
+        (
+            "The United Nations said on Sunday that 900,000 people had fled.",
+            "X said",
+            "The United Nations",
+            "un_international",
+        ),
+        (
+            "The army entered the town, according to state news agency SANA.",
+            "according to X",
+            "state news agency SANA",
+            "journalist_agency",
+        ),
+        (
+            "A Kurdish commander told AFP the road had been cut.",
+            "X told MEDIA",
+            "A Kurdish commander",
+            "government_military",
+        ),
+        ("An SDF spokesman confirmed the advance.", "X confirmed", "An SDF spokesman", "armed_group"),
+        ("IS claimed the attack through its Amaq propaganda agency.", "X claimed", "IS", "armed_group"),
+        (
+            "IS fighters in the old city said they would never surrender.",
+            "X said",
+            "IS fighters in the old city",
+            "armed_group",
+        ),
+        (
+            "A source close to the Kurdish forces said the offensive would resume.",
+            "X said",
+            "A source close to the Kurdish forces",
+            "anonymous",
+        ),
+        ("AFP reporters witnessed heavy clashes in the old city.", "X witnessed", "AFP reporters", "journalist_agency"),
+        ("Residents said the jihadists had left overnight.", "X said", "Residents", "civilian_witness"),
+        (
+            "Brett McGurk, the US envoy to the coalition, said the jihadists were collapsing.",
+            "X said",
+            "Brett McGurk",
+            "government_military",
+        ),
+        (
+            "Lt. Gen. Abdul-Amir Yarallah said the operation was over.",
+            "X said",
+            "Lt. Gen. Abdul-Amir Yarallah",
+            "government_military",
+        ),
+        ("Ahmed Karim, on his first visit to Brussels, said the move helped peace.", "X said", "Ahmed Karim", "other"),
+        (
+            "Around one in four of the 4,200 students in the survey said they agreed.",
+            "X said",
+            "Around one in four of the 4,200 students in the survey",
+            "other",
+        ),
+        ("Russian media reported the strike on the convoy.", "X reported", "Russian media", "journalist_agency"),
+        ("The Amaq news agency said the fighters had withdrawn.", "X said", "The Amaq news agency", "armed_group"),
+        ("Activists reported 30 dead in the town.", "X reported", "Activists", "monitor_ngo"),
+    ],
+)
 def test_attribution_patterns(text, pattern, speaker, source_type):
     got = frames.find_attributions(one(text))
     assert len(got) == 1, got[["pattern", "speaker"]]
     row = got.iloc[0]
     assert (row["pattern"], row["speaker"], row["source_type"]) == (pattern, speaker, source_type)
-    assert text[row["speaker_start"]:row["speaker_end"]] == speaker
+    assert text[row["speaker_start"] : row["speaker_end"]] == speaker
 
 
-@pytest.mark.parametrize("text", [
-    "The attack claimed the lives of 20 people.",
-    "The United States has said nothing.",  # "states" is not a speech verb; "has said" keeps "The United States"
-    "The figures could not be independently confirmed.",
-    "Dozens were reported killed in the shelling.",
-    "The city witnessed heavy fighting last year.",
-    "The former governor fit the long-stated criteria of the campaign.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The attack claimed the lives of 20 people.",
+        "The United States has said nothing.",  # "states" is not a speech verb; "has said" keeps "The United States"
+        "The figures could not be independently confirmed.",
+        "Dozens were reported killed in the shelling.",
+        "The city witnessed heavy fighting last year.",
+        "The former governor fit the long-stated criteria of the campaign.",
+    ],
+)
 def test_non_attributions(text):
     got = frames.find_attributions(one(text))
     assert got["speaker"].tolist() in ([], ["The United States"])
@@ -359,32 +440,40 @@ def test_seed_attributions_exactly(seed_path):
     """The seed cites the JOC twice, the IOM, the SOHR, an SDF commander, and AFP reporters as witnesses."""
     got = frames.find_attributions(one(seed_story(seed_path)))
     rows = sorted(zip(got["pattern"], got["speaker"], got["source_type"]))
-    assert rows == sorted([
-        ("X said", "the Joint Operations Command", "government_military"),
-        ("according to X", "the JOC", "government_military"),
-        ("X said", "the International Organization for Migration", "un_international"),
-        ("X said", "the Syrian Observatory for Human Rights monitoring group", "monitor_ngo"),
-        ("X confirmed", "an SDF commander", "armed_group"),
-        ("X witnessed", "AFP reporters in west Mosul", "journalist_agency"),
-    ])
+    assert rows == sorted(
+        [
+            ("X said", "the Joint Operations Command", "government_military"),
+            ("according to X", "the JOC", "government_military"),
+            ("X said", "the International Organization for Migration", "un_international"),
+            ("X said", "the Syrian Observatory for Human Rights monitoring group", "monitor_ngo"),
+            ("X confirmed", "an SDF commander", "armed_group"),
+            ("X witnessed", "AFP reporters in west Mosul", "journalist_agency"),
+        ]
+    )
     if frames.find_actor_mentions(one("IS")) is not None:
-        assert dict(zip(got["speaker"], got["actor_id"]))["the JOC"] == dict(
-            zip(got["speaker"], got["actor_id"]))["the Joint Operations Command"]
+        assert (
+            dict(zip(got["speaker"], got["actor_id"]))["the JOC"]
+            == dict(zip(got["speaker"], got["actor_id"]))["the Joint Operations Command"]
+        )
 
 
 # ------------------------------------------------------------------------------------------------ resources
 def test_user_codebook_extends_builtin_and_bad_files_name_the_entry(tmp_path):
     good = tmp_path / "mine.yaml"
-    good.write_text("version: '1'\nextends: builtin\nframes:\n  - id: reconstruction\n    family: domain\n"
-                    "    indicators:\n      - id: rebuilding\n        question: Does the story report rebuilding?\n"
-                    "        cues: ['rebuild(?:ing)?', reconstruction]\n")
+    good.write_text(
+        "version: '1'\nextends: builtin\nframes:\n  - id: reconstruction\n    family: domain\n"
+        "    indicators:\n      - id: rebuilding\n        question: Does the story report rebuilding?\n"
+        "        cues: ['rebuild(?:ing)?', reconstruction]\n"
+    )
     cb = frames.load_codebook(good)
     assert "reconstruction" in {f.id for f in cb.frames} and "conflict" in {f.id for f in cb.frames}
     scores, _, _ = frames.score_frames(one("Rebuilding the bridge will take years."), codebook=good)
     assert scores.set_index("frame").loc["reconstruction", "score"] == 1.0
     bad = tmp_path / "bad.yaml"
-    bad.write_text("version: '1'\nframes:\n  - id: x\n    indicators:\n      - id: y\n        question: q?\n"
-                   "        cues: ['(unclosed']\n")
+    bad.write_text(
+        "version: '1'\nframes:\n  - id: x\n    indicators:\n      - id: y\n        question: q?\n"
+        "        cues: ['(unclosed']\n"
+    )
     with pytest.raises(ResourceError, match=r"frame #1 \(x\), indicator #1 \(y\).*invalid pattern"):
         frames.load_codebook(bad)
     typo = tmp_path / "typo.yaml"
@@ -396,10 +485,18 @@ def test_user_codebook_extends_builtin_and_bad_files_name_the_entry(tmp_path):
 # ------------------------------------------------------------------------------------------------ pipeline stage
 def test_analyze_chunk_tables_and_determinism(mini_corpus):
     from analysis.pipeline import build_sentences
+
     sentences = build_sentences(mini_corpus)
     out = frames.analyze_chunk(mini_corpus, sentences)
-    assert set(out) == {"frames", "frame_indicators", "frame_evidence", "labels", "territorial_verbs",
-                        "attributions", "documents_frames"}
+    assert set(out) == {
+        "frames",
+        "frame_indicators",
+        "frame_evidence",
+        "labels",
+        "territorial_verbs",
+        "attributions",
+        "documents_frames",
+    }
     wide = out["documents_frames"]
     assert list(wide["doc_id"]) == list(mini_corpus["doc_id"])
     assert {f"frame_{f.id}" for f in frames.load_codebook().frames} <= set(wide.columns)
@@ -421,7 +518,7 @@ def test_fakes_real_corpus(fakes_csv):
     docs = docs.iloc[:200]
     scores, indicators, evidence = frames.score_frames(docs)
     text = dict(zip(docs["doc_id"], docs["text"]))
-    assert all(text[r.doc_id][r.start:r.end] == r.evidence for r in evidence.itertuples())
+    assert all(text[r.doc_id][r.start : r.end] == r.evidence for r in evidence.itertuples())
     # the literal-word prefilter only skips indicators that cannot match: results equal a full run of every regex
     for fast, full in zip((scores, indicators, evidence), frames.score_frames(docs, _prefilter=False)):
         pd.testing.assert_frame_equal(fast, full)
@@ -432,7 +529,7 @@ def test_fakes_real_corpus(fakes_csv):
     attributions = frames.find_attributions(docs)
     assert {"government_military", "monitor_ngo", "anonymous", "journalist_agency"} <= set(attributions["source_type"])
     for r in attributions.itertuples():
-        assert text[r.doc_id][r.speaker_start:r.speaker_end] == r.speaker
+        assert text[r.doc_id][r.speaker_start : r.speaker_end] == r.speaker
 
 
 # ------------------------------------------------------------------------------------------------ figures
@@ -440,15 +537,18 @@ def test_plots_render_from_count_tables(mini_corpus):
     from matplotlib.figure import Figure
 
     from analysis.plots import frames as pf
+
     scores, _, _ = frames.score_frames(mini_corpus)
     figs = [
         pf.plot_frame_prevalence(frames.count_frames(scores, mini_corpus, freq="Q")),
         pf.plot_frame_prevalence(frames.count_frames(scores, mini_corpus, freq="Q", by="outlet"), by="outlet"),
         pf.plot_frame_heatmap(frames.count_frames(scores, mini_corpus, by="outlet")),
-        pf.plot_label_voice(frames.count_labels(frames.find_labels(mini_corpus), mini_corpus, by="outlet"),
-                            normalize=True),
-        pf.plot_territorial_verbs(frames.count_territorial_verbs(
-            frames.find_territorial_verbs(mini_corpus), mini_corpus, freq="Q")),
+        pf.plot_label_voice(
+            frames.count_labels(frames.find_labels(mini_corpus), mini_corpus, by="outlet"), normalize=True
+        ),
+        pf.plot_territorial_verbs(
+            frames.count_territorial_verbs(frames.find_territorial_verbs(mini_corpus), mini_corpus, freq="Q")
+        ),
         pf.plot_sources(frames.count_attributions(frames.find_attributions(mini_corpus), mini_corpus, by="outlet")),
     ]
     for fig in figs:
@@ -464,12 +564,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402 - used
 
 
 def _inside(inner, outer) -> bool:
-    return (outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1
-            and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1)
+    return (
+        outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1
+    )
 
 
 def test_frame_prevalence_panels_fit_an_a4_page(mini_corpus):
     from analysis.plots import frames as pf
+
     scores, _, _ = frames.score_frames(mini_corpus)
     fig = pf.plot_frame_prevalence(frames.count_frames(scores, mini_corpus, freq="Q"))
     assert fig.get_size_inches()[0] <= 7.5
@@ -491,6 +593,7 @@ def test_frame_prevalence_panels_fit_an_a4_page(mini_corpus):
 
 def test_frame_heatmap_is_sized_from_the_table(mini_corpus):
     from analysis.plots import frames as pf
+
     scores, _, _ = frames.score_frames(mini_corpus)
     counts = frames.count_frames(scores, mini_corpus, by="outlet")
     fig = pf.plot_frame_heatmap(counts)
@@ -519,13 +622,13 @@ def test_reuters_real_wire_copy(reuters_csv):
     shares = attributions["source_type"].value_counts(normalize=True)
     assert shares.index[0] == "government_military"  # reliance on official sources
     for r in attributions.itertuples():
-        assert text[r.doc_id][r.speaker_start:r.speaker_end] == r.speaker
+        assert text[r.doc_id][r.speaker_start : r.speaker_end] == r.speaker
         assert r.start <= r.speaker_start and r.speaker_end <= r.end
     labels = frames.find_labels(docs)
     quoted = labels[labels["voice_kind"] == "quote"]
     for r in quoted.itertuples():  # every "quote" lies between quotation marks in the same paragraph
         para_start = text[r.doc_id].rfind("\n", 0, r.start) + 1
-        assert any(q in text[r.doc_id][para_start:r.start] for q in '"“')
+        assert any(q in text[r.doc_id][para_start : r.start] for q in '"“')
 
 
 def test_stray_quote_mark_does_not_swallow_the_paragraph():
@@ -537,8 +640,10 @@ def test_stray_quote_mark_does_not_swallow_the_paragraph():
 
 
 def test_label_in_speaker_appositive_is_own_and_participle_by_is_not_speech():
-    got = labels_of("Amaq, the news agency of the Islamic State militant group, claimed the attack. Attacks claimed "
-                    "by jihadists have stoked fears, said police.")
+    got = labels_of(
+        "Amaq, the news agency of the Islamic State militant group, claimed the attack. Attacks claimed "
+        "by jihadists have stoked fears, said police."
+    )
     voices = dict(zip(got["text"], got["voice"]))
     assert voices["militant"] == "own"
     assert voices["jihadists"] == "attributed"  # the sentence is reported speech of "police", not "X claimed"

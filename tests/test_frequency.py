@@ -1,4 +1,5 @@
 """Term counts, keyness statistics, collocations and KWIC on the mini corpus, hand-computed tables and FA-KES."""
+
 from __future__ import annotations
 
 import math
@@ -18,11 +19,15 @@ from analysis.text import load_stopwords, tokenize
 def fakes(request):
     path = request.getfixturevalue("fakes_csv")
     raw = pd.read_csv(path, encoding="latin-1")
-    return pd.DataFrame({
-        "doc_id": [f"fakes-{i:04d}" for i in range(len(raw))], "outlet": raw["source"],
-        "published": pd.to_datetime(raw["date"], format="%m/%d/%Y"), "text": raw["article_content"],
-        "duplicate_of": None,
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": [f"fakes-{i:04d}" for i in range(len(raw))],
+            "outlet": raw["source"],
+            "published": pd.to_datetime(raw["date"], format="%m/%d/%Y"),
+            "text": raw["article_content"],
+            "duplicate_of": None,
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------------------- keyness
@@ -31,8 +36,12 @@ def test_keyness_matches_hand_computed_g2():
     a, b, t, r = 10, 5, 1000, 2000
     n = t + r
     e = {"a": t * (a + b) / n, "b": r * (a + b) / n, "c": t * (n - a - b) / n, "d": r * (n - a - b) / n}
-    g2 = 2 * (a * math.log(a / e["a"]) + b * math.log(b / e["b"]) + (t - a) * math.log((t - a) / e["c"])
-              + (r - b) * math.log((r - b) / e["d"]))
+    g2 = 2 * (
+        a * math.log(a / e["a"])
+        + b * math.log(b / e["b"])
+        + (t - a) * math.log((t - a) / e["c"])
+        + (r - b) * math.log((r - b) / e["d"])
+    )
     q = 1 + (n * (1 / t + 1 / r) - 1) * (n * (1 / (a + b) + 1 / (n - a - b)) - 1) / (6 * n)
     yates = n * (abs(a * (r - b) - b * (t - a)) - n / 2) ** 2 / (t * r * (a + b) * (n - a - b))
     got = F.score_keyness_counts([a], [b], t, r).iloc[0]
@@ -41,8 +50,9 @@ def test_keyness_matches_hand_computed_g2():
     assert got["log_ratio"] == pytest.approx(math.log2((a / t) / (b / r)))
     # and against scipy's implementations of the uncorrected G2 and Yates' chi-square
     table = np.array([[a, t - a], [b, r - b]])
-    assert got["g2"] * q == pytest.approx(chi2_contingency(table, correction=False,
-                                                           lambda_="log-likelihood")[0], rel=1e-9)
+    assert got["g2"] * q == pytest.approx(
+        chi2_contingency(table, correction=False, lambda_="log-likelihood")[0], rel=1e-9
+    )
     assert got["chi2"] == pytest.approx(chi2_contingency(table, correction=True)[0], rel=1e-9)
     assert 0 < got["p_g2"] < 0.05
 
@@ -162,8 +172,17 @@ def test_kwic_phrase_and_glob_on_written_text(mini_corpus):
     assert (kw["left"].str.split().str.len() <= 3).all() and (kw["right"].str.split().str.len() <= 3).all()
     glob = F.find_kwic(mini_corpus, ["liberat*", "captur*"], window=2)
     assert glob["match"].str.lower().str.match(r"liberat|captur").all() and len(glob) > 0
-    assert list(glob.columns) == ["doc_id", "outlet", "published", "pattern", "token_start", "token_end",
-                                  "left", "match", "right"]
+    assert list(glob.columns) == [
+        "doc_id",
+        "outlet",
+        "published",
+        "pattern",
+        "token_start",
+        "token_end",
+        "left",
+        "match",
+        "right",
+    ]
     assert F.find_kwic(mini_corpus, "xyzzy").empty
 
 

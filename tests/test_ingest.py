@@ -1,4 +1,5 @@
 """Tests of `analysis.ingest`: readers, accounting, metadata, schema, determinism, CLI, and the real corpora."""
+
 from __future__ import annotations
 
 import csv
@@ -12,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, clean, ingest
+from analysis import clean, cli, ingest
 from analysis.errors import InputError, SchemaError
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "ingest"
@@ -20,8 +21,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def _run(inputs, out_dir: Path, **options) -> ingest.IngestResult:
-    return ingest.ingest([str(i) for i in inputs], out_dir / "articles.parquet",
-                         options=ingest.IngestOptions(progress=False, **options))
+    return ingest.ingest(
+        [str(i) for i in inputs], out_dir / "articles.parquet", options=ingest.IngestOptions(progress=False, **options)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +41,11 @@ def _one(corpus: pd.DataFrame, name: str, row=None) -> pd.Series:
 
 # --- schema and accounting -------------------------------------------------------------------------------------
 
+
 def test_corpus_has_canonical_schema_and_dtypes(fixture_run, tmp_path):
     out = _run([FIXTURES / "good"], tmp_path)
     corpus = ingest.load_corpus(tmp_path / "articles.parquet")
-    assert list(corpus.columns[:len(ingest.SCHEMA)]) == ingest.SCHEMA
+    assert list(corpus.columns[: len(ingest.SCHEMA)]) == ingest.SCHEMA
     assert pd.api.types.is_datetime64_any_dtype(corpus["published"])
     assert corpus["n_words"].dtype == "int64"
     assert str(corpus["source_row"].dtype) == "Int64"
@@ -67,10 +70,16 @@ def test_every_file_and_row_is_accounted_for(fixture_run):
     assert sum(counts["rejected_by_reason"].values()) == len(rejects)
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("empty.txt", "empty_file"), ("binary.txt", "binary"), ("no_text_column.csv", "missing_text_column"),
-    ("notes.docx", "unsupported_type"), ("boilerplate_only.txt", "empty_text"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("empty.txt", "empty_file"),
+        ("binary.txt", "binary"),
+        ("no_text_column.csv", "missing_text_column"),
+        ("notes.docx", "unsupported_type"),
+        ("boilerplate_only.txt", "empty_text"),
+    ],
+)
 def test_bad_files_are_rejected_with_their_reason(fixture_run, name, reason):
     rej = fixture_run.rejects[fixture_run.rejects["path"].str.endswith(name)]
     assert list(rej["reason"]) == [reason]
@@ -106,11 +115,13 @@ def test_wrong_encoding_is_repaired_and_counted(fixture_run):
 def test_empty_csv_row_is_rejected_and_others_kept(fixture_run):
     rej = fixture_run.rejects[fixture_run.rejects["path"].str.endswith("good/wire.csv")]
     assert list(zip(rej["row"], rej["reason"])) == [(4, "empty_text")]
-    assert sorted(fixture_run.corpus.loc[fixture_run.corpus["source_path"].str.endswith("good/wire.csv"),
-                                         "source_row"]) == [1, 2, 3, 5]
+    assert sorted(
+        fixture_run.corpus.loc[fixture_run.corpus["source_path"].str.endswith("good/wire.csv"), "source_row"]
+    ) == [1, 2, 3, 5]
 
 
 # --- metadata --------------------------------------------------------------------------------------------------
+
 
 def test_sidecar_metadata(fixture_run):
     art = _one(fixture_run.corpus, "aleppo.txt")
@@ -125,7 +136,7 @@ def test_front_matter_metadata_and_agency(fixture_run):
     assert art["published"] == pd.Timestamp("2017-06-06")
     assert art["agency"] == "Reuters" and art["dateline"] == "RAQA, Syria"
     assert "---" not in art["text"] and "Log in" not in art["text"] and "Disclaimer" not in art["text"]
-    assert art["text"].count("\n") == 1   # two story paragraphs kept
+    assert art["text"].count("\n") == 1  # two story paragraphs kept
 
 
 def test_file_name_metadata(fixture_run):
@@ -168,6 +179,7 @@ def test_unparsable_date_is_null_counted_and_warned(tmp_path, caplog):
 
 # --- cleaning, duplicates ---------------------------------------------------------------------------------------
 
+
 def test_boilerplate_removed_and_audited(fixture_run):
     art = _one(fixture_run.corpus, "desknews_2017-03-13_mosul.txt")
     for junk in ("Read more", "Share this", "Copyright"):
@@ -198,8 +210,9 @@ def test_user_boilerplate_rules_are_added(tmp_path):
     rules = tmp_path / "mine.yaml"
     rules.write_text("version: 7\nline:\n  - name: my-credit\n    pattern: 'Local officials appealed.*'\n")
     src = tmp_path / "in.txt"
-    src.write_text("A first paragraph about the fighting near the river.\nLocal officials appealed for help.\n"
-                   "Share this article\n")
+    src.write_text(
+        "A first paragraph about the fighting near the river.\nLocal officials appealed for help.\nShare this article\n"
+    )
     res = _run([src], tmp_path, boilerplate=str(rules))
     assert res.corpus["text"].iloc[0] == "A first paragraph about the fighting near the river."
     assert list(res.removed["rule"]) == ["my-credit", "share"]
@@ -207,6 +220,7 @@ def test_user_boilerplate_rules_are_added(tmp_path):
 
 
 # --- identity, determinism ---------------------------------------------------------------------------------------
+
 
 def test_rerun_is_byte_identical(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
@@ -236,6 +250,7 @@ def test_same_file_in_two_folders_gets_distinct_ids(tmp_path):
 
 
 # --- errors and CLI ---------------------------------------------------------------------------------------------
+
 
 def test_load_corpus_errors(tmp_path):
     with pytest.raises(InputError, match="run `make ingest`"):
@@ -283,8 +298,22 @@ def test_cli_unreadable_file_rejected_rest_ingested(tmp_path, capsys, monkeypatc
 
 def test_cli_text_column_option(tmp_path):
     src = FIXTURES / "bad" / "no_text_column.csv"
-    assert cli.main(["ingest", str(src), "--out", str(tmp_path / "a.parquet"), "--text-column", "headline",
-                     "--date-column", "when", "--no-progress"]) == 0
+    assert (
+        cli.main(
+            [
+                "ingest",
+                str(src),
+                "--out",
+                str(tmp_path / "a.parquet"),
+                "--text-column",
+                "headline",
+                "--date-column",
+                "when",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     corpus = ingest.load_corpus(tmp_path / "a.parquet")
     assert list(corpus["text"]) == ["Something happened"] and corpus["published"].iloc[0] == pd.Timestamp("2017-01-01")
     res = _run([src], tmp_path / "b", text_column="body")
@@ -299,6 +328,7 @@ def test_help_works(capsys):
 
 # --- real data (skipped without ../shared) ---------------------------------------------------------------------
 
+
 def test_seed_article(seed_path, tmp_path):
     src = tmp_path / "raw"
     src.mkdir()
@@ -307,12 +337,12 @@ def test_seed_article(seed_path, tmp_path):
     assert len(res.corpus) == 1 and res.rejects.empty
     art = res.corpus.iloc[0]
     lines = [ln for ln in clean.normalize_text(seed_path.read_text(encoding="utf-8")).split("\n")]
-    assert art["text"].split("\n") == lines[:12]          # the 12 story paragraphs, nothing else
+    assert art["text"].split("\n") == lines[:12]  # the 12 story paragraphs, nothing else
     for junk in ("Subscribe", "₹", "Log in", "Disclaimer", "Smart Quarterly", "Month", "Epaper"):
         assert junk not in art["text"]
     assert art["agency"] == "AFP"
     assert pd.isna(art["published"]) and res.manifest["counts"]["dates_missing"] == 1
-    assert list(res.removed["text"]) == lines[12:]        # every removed line is in the audit table
+    assert list(res.removed["text"]) == lines[12:]  # every removed line is in the audit table
     assert {"disclaimer", "paywall", "price", "plan"} <= set(res.removed["rule"])
 
 
@@ -359,10 +389,25 @@ def test_fakes_leading_header_removed(fakes_csv, fakes_run):
 
 # Inline site furniture of the flattened FA-KES scrapes (boilerplate rules v2): phrases that must be gone, and the
 # story sentences next to them (first words after the furniture) that must remain.
-_FAKES_FURNITURE = ["Follow us on Instagram", "Dont miss out on the Latest News", " - YouTube", "FOLLOW TRTWORLD",
-                    "Cookie Policy", "pic.twitter.com", "httpst.co", "Source TRTWorld and agencies",
-                    "(TRT World and Agencies)", "Reporting by", "Editing by", "Read Also", "MoreImage",
-                    "Launched in London in 1978", "(Source: Syrian Coalition", "SSH 11", "English Bulletin"]
+_FAKES_FURNITURE = [
+    "Follow us on Instagram",
+    "Dont miss out on the Latest News",
+    " - YouTube",
+    "FOLLOW TRTWORLD",
+    "Cookie Policy",
+    "pic.twitter.com",
+    "httpst.co",
+    "Source TRTWorld and agencies",
+    "(TRT World and Agencies)",
+    "Reporting by",
+    "Editing by",
+    "Read Also",
+    "MoreImage",
+    "Launched in London in 1978",
+    "(Source: Syrian Coalition",
+    "SSH 11",
+    "English Bulletin",
+]
 
 
 def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
@@ -372,21 +417,22 @@ def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
     text = corpus.set_index("source_row")["text"]
     for phrase in _FAKES_FURNITURE:
         n_raw = sum(phrase in r["article_content"] for r in raw)
-        assert n_raw > 0, phrase                                     # the phrase really occurs in the raw scrape
+        assert n_raw > 0, phrase  # the phrase really occurs in the raw scrape
         left = text[text.str.contains(phrase, regex=False)]
         assert left.empty, f"{phrase!r} left in rows {list(left.index[:5])}"
     tags = re.compile(r"\bTags (?:[A-Z][\w-]* ){1,3}")
     assert sum(bool(tags.search(r["article_content"])) for r in raw) > 50
-    assert text.str.contains(r"\bTags ").sum() <= 2               # at most a list whose end could not be found
+    assert text.str.contains(r"\bTags ").sum() <= 2  # at most a list whose end could not be found
     # the prose right after each removed span is still in the article
     by_doc = corpus.set_index("doc_id")["text"]
     checked = 0
-    for doc_id, rule, span in removed[removed["rule"].isin(
-            ["tag-list", "youtube-title", "tweet-embed", "photo-credit"])].itertuples(index=False):
+    for doc_id, rule, span in removed[
+        removed["rule"].isin(["tag-list", "youtube-title", "tweet-embed", "photo-credit"])
+    ].itertuples(index=False):
         row = int(corpus.loc[corpus["doc_id"] == doc_id, "source_row"].iloc[0])
         src = clean.normalize_text(raw[row - 1]["article_content"])
-        rest = src[src.find(span) + len(span):]
-        for other in removed.loc[removed["doc_id"] == doc_id, "text"]:   # furniture that follows is gone too
+        rest = src[src.find(span) + len(span) :]
+        for other in removed.loc[removed["doc_id"] == doc_id, "text"]:  # furniture that follows is gone too
             rest = rest.replace(other, " ")
         after = " ".join(rest.split()[:4])
         if len(after.split()) == 4:
@@ -394,8 +440,15 @@ def test_fakes_inline_furniture_removed_story_kept(fakes_csv, fakes_run):
             checked += 1
     assert checked > 100
     counts = removed["rule"].value_counts()
-    for rule in ("trt-site-footer", "tag-list", "youtube-title", "tweet-embed", "credit-line", "sputnik-related",
-                 "staff-signature"):
+    for rule in (
+        "trt-site-footer",
+        "tag-list",
+        "youtube-title",
+        "tweet-embed",
+        "credit-line",
+        "sputnik-related",
+        "staff-signature",
+    ):
         assert counts.get(rule, 0) >= 10, rule
 
 
@@ -440,8 +493,10 @@ def test_html_extraction_quality_gate(extraction_benchmark_dir):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     truth = json.loads((extraction_benchmark_dir / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = {p.name.split(".")[0]: bench.gzip.open(p, "rt", encoding="utf-8").read()
-             for p in sorted((extraction_benchmark_dir / "html").glob("*.html.gz"))}
+    pages = {
+        p.name.split(".")[0]: bench.gzip.open(p, "rt", encoding="utf-8").read()
+        for p in sorted((extraction_benchmark_dir / "html").glob("*.html.gz"))
+    }
     assert len(pages) == len(truth) == 181
     metrics = bench.run({}, pages, truth, with_cleaning=True)
     assert metrics["f1"] >= 0.95, metrics

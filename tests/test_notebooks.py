@@ -3,6 +3,7 @@
 The corpus is FA-KES (../shared, 804 real articles) ingested and analysed with the package's own commands; without
 ../shared the self-written mini corpus (tests/data/mini_corpus.jsonl) goes through the same steps.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,13 @@ def inputs(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("nb")
     corpus = base / "articles.parquet"
-    proc = subprocess.run([sys.executable, "-m", "analysis", "ingest", str(_source_file()), "--out", str(corpus)],
-                          capture_output=True, text=True, cwd=config.ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", str(_source_file()), "--out", str(corpus)],
+        capture_output=True,
+        text=True,
+        cwd=config.ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     analysis = base / "analysis"
     analyze_corpus(corpus, analysis, progress=False)
@@ -54,7 +60,7 @@ def test_every_report_is_rendered(rendered):
     run = json.loads((out / "run.json").read_text())
     assert [r["name"] for r in run["reports"]] == list(results)
     assert run["started"] <= run["finished"]
-    for name, r in results.items():
+    for name in results:
         assert f'href="{name}/{name}.html"' in index and f'href="{name}/{name}.pdf"' in index
 
 
@@ -77,8 +83,9 @@ def test_notebook_outputs(rendered, name):
     assert not [o for o in outputs if o.output_type == "error"]
     stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
     assert not stderr, f"warnings printed in {name}: {stderr}"
-    plain = [o for o in outputs if o.output_type in ("execute_result", "display_data")
-             and set(o.data) == {"text/plain"}]
+    plain = [
+        o for o in outputs if o.output_type in ("execute_result", "display_data") and set(o.data) == {"text/plain"}
+    ]
     assert not plain, f"raw repr shown in {name}: {[o.data['text/plain'][:80] for o in plain]}"
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pngs) == len(figures)
@@ -126,8 +133,9 @@ def test_coverage_tables_match_the_corpus(rendered, inputs):
 def test_same_inputs_give_identical_tables_and_figures(rendered, inputs):
     corpus, analysis, base = inputs
     first = rendered[0]["coverage"]
-    again = reports.render_report("coverage", corpus=corpus, analysis=analysis, out=base / "again",
-                                  include_code=True, pdf=False, progress=False)
+    again = reports.render_report(
+        "coverage", corpus=corpus, analysis=analysis, out=base / "again", include_code=True, pdf=False, progress=False
+    )
     names = sorted(first.figures + first.tables)
     assert names == sorted(again.figures + again.tables)
     for f in names:
@@ -142,8 +150,15 @@ def test_explore_notebook_with_parameters(inputs, monkeypatch):
     corpus, analysis, base = inputs
     outlet = sorted(pd.read_parquet(corpus, columns=["outlet"])["outlet"].dropna().unique())[0]
     monkeypatch.chdir(base)  # relative paths, as in the Makefile
-    [r] = reports.render_reports(["explore"], corpus=corpus.name, analysis=analysis.name, out="explore-out",
-                                 parameters={"outlets": outlet, "freq": "Q"}, pdf=False, progress=False)
+    [r] = reports.render_reports(
+        ["explore"],
+        corpus=corpus.name,
+        analysis=analysis.name,
+        out="explore-out",
+        parameters={"outlets": outlet, "freq": "Q"},
+        pdf=False,
+        progress=False,
+    )
     assert (base / "explore-out" / "index.html").is_file()
     assert r.parameters["outlets"] == [outlet] and r.parameters["freq"] == "Q"
     articles = pd.read_csv(r.folder / "tables" / "articles.csv")

@@ -1,4 +1,5 @@
 """The `analyze` pipeline: tables and columns, determinism, selection options, manifest, bad input, FA-KES end to end."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,20 @@ def analysis(corpus_file, tmp_path):
 def test_tables_and_columns(analysis, mini_corpus):
     docs = analysis.documents
     assert docs["doc_id"].tolist() == sorted(mini_corpus["doc_id"])
-    for col in ["outlet", "agency", "published", "title", "n_words", "duplicate_of", "n_sentences", "n_tokens",
-                "vader_compound", "vader_sent_mean", "vader_share_neg", "vader_share_pos"]:
+    for col in [
+        "outlet",
+        "agency",
+        "published",
+        "title",
+        "n_words",
+        "duplicate_of",
+        "n_sentences",
+        "n_tokens",
+        "vader_compound",
+        "vader_sent_mean",
+        "vader_share_neg",
+        "vader_share_pos",
+    ]:
         assert col in docs.columns
     sent = analysis.sentences
     assert list(sent.columns[:4]) == ["doc_id", "sent_id", "start", "end"]
@@ -44,7 +57,7 @@ def test_sentences_terms_and_scores_match_the_text(analysis, mini_corpus):
         assert list(zip(group["start"], group["end"])) == spans
         assert group["sent_id"].tolist() == list(range(len(spans)))
         for row in group.itertuples():
-            assert row.vader_compound == sentiment.score_text(texts[doc_id][row.start:row.end])["compound"]
+            assert row.vader_compound == sentiment.score_text(texts[doc_id][row.start : row.end])["compound"]
     docs = analysis.documents.set_index("doc_id")
     terms = analysis.terms
     for doc_id, text in texts.items():
@@ -64,8 +77,10 @@ def test_manifest(analysis, mini_corpus, corpus_file):
     assert m["corpus"]["n_selected"] == len(mini_corpus)
     assert m["tables"]["documents"]["rows"] == len(mini_corpus)
     assert m["tables"]["sentences"]["rows"] == len(analysis.sentences)
-    assert m["resource_versions"]["analysis.sentiment"]["vader"]["lexicon_sha256"] == \
-        sentiment.lexicon_info()["lexicon_sha256"]
+    assert (
+        m["resource_versions"]["analysis.sentiment"]["vader"]["lexicon_sha256"]
+        == sentiment.lexicon_info()["lexicon_sha256"]
+    )
     assert "analysis.frequency" in m["resource_versions"]
     assert m["stages"]["analysis.sentiment:analyze_chunk"] == "ok"
     assert m["package_versions"]["nltk"] != "not installed"
@@ -101,8 +116,12 @@ def test_selection_options(corpus_file, tmp_path):
 
 
 def test_missing_stage_is_skipped(corpus_file, tmp_path):
-    r = pipeline.analyze_corpus(corpus_file, tmp_path / "o", progress=False,
-                                stages=["analysis.sentiment:analyze_chunk", "analysis.not_written_yet:analyze_chunk"])
+    r = pipeline.analyze_corpus(
+        corpus_file,
+        tmp_path / "o",
+        progress=False,
+        stages=["analysis.sentiment:analyze_chunk", "analysis.not_written_yet:analyze_chunk"],
+    )
     assert r.manifest["stages"]["analysis.not_written_yet:analyze_chunk"].startswith("skipped")
     assert "terms" not in r.tables
 
@@ -188,7 +207,7 @@ def test_row_groups_do_not_change_tables(mini_corpus, tmp_path, analysis):
         pd.testing.assert_frame_equal(result.table(name), analysis.table(name))
 
 
-FAKE_STAGE = '''
+FAKE_STAGE = """
 import pandas as pd
 
 def analyze_chunk(docs, sentences):
@@ -198,14 +217,15 @@ def analyze_chunk(docs, sentences):
         "late_strings": pd.DataFrame({"doc_id": ids, "value": [None] * len(ids) if first else ["x"] * len(ids)}),
         "widening": pd.DataFrame({"doc_id": ids, "n": [1] * len(ids) if first else [1.5] * len(ids)}),
     }
-'''
+"""
 
 
 def test_stage_tables_whose_types_change_between_chunks(corpus_file, tmp_path, monkeypatch):
     (tmp_path / "fake_stage_b.py").write_text(FAKE_STAGE)
     monkeypatch.syspath_prepend(str(tmp_path))
-    r = pipeline.analyze_corpus(corpus_file, tmp_path / "o", chunk_size=2, progress=False,
-                                stages=["fake_stage_b:analyze_chunk"])
+    r = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "o", chunk_size=2, progress=False, stages=["fake_stage_b:analyze_chunk"]
+    )
     late = r.late_strings
     assert late["doc_id"].tolist() == ["m01", "m02", "m03", "m04", "m05", "m06"]
     assert late["value"].isna().sum() == 2 and (late["value"].dropna() == "x").all()
@@ -228,8 +248,12 @@ def test_empty_and_missing_texts(mini_corpus, tmp_path):
     corpus.loc[corpus.doc_id == "m03", "text"] = ""
     corpus.loc[corpus.doc_id == "m04", "text"] = None
     path = save_table(corpus, tmp_path / "holes.parquet")
-    r = pipeline.analyze_corpus(path, tmp_path / "o", progress=False,
-                                stages=["analysis.sentiment:analyze_chunk", "analysis.frequency:analyze_chunk"])
+    r = pipeline.analyze_corpus(
+        path,
+        tmp_path / "o",
+        progress=False,
+        stages=["analysis.sentiment:analyze_chunk", "analysis.frequency:analyze_chunk"],
+    )
     docs = r.documents.set_index("doc_id")
     assert docs.loc[["m03", "m04"], "n_sentences"].tolist() == [0, 0]
     assert docs.loc[["m03", "m04"], "n_tokens"].tolist() == [0, 0]

@@ -1,4 +1,5 @@
 """Tests of analysis.reports (parameters, validation, tables, provenance, figure files) and analysis.plots.coverage."""
+
 from __future__ import annotations
 
 import json
@@ -7,13 +8,13 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import TEST_DATA
 from matplotlib.figure import Figure
 
 from analysis import config, reports, timeseries
 from analysis.errors import InputError, ParameterError
 from analysis.plots import coverage as cplots
 from analysis.provenance import fingerprint_corpus
-from conftest import TEST_DATA
 
 
 @pytest.fixture()
@@ -32,8 +33,17 @@ def built(tmp_path, mini_corpus):
 def test_notebook_parameters_are_typed_and_commented():
     for spec in reports.list_reports(include_extra=True):
         params = reports.notebook_parameters(spec.name)
-        for key in ("corpus", "analysis", "output_dir", "start", "end", "freq", "outlets", "include_duplicates",
-                    "title"):
+        for key in (
+            "corpus",
+            "analysis",
+            "output_dir",
+            "start",
+            "end",
+            "freq",
+            "outlets",
+            "include_duplicates",
+            "title",
+        ):
             assert key in params, (spec.name, key)
         assert all(p["help"] for p in params.values()), spec.name  # every parameter has a comment
         assert params["outlets"]["type"].startswith("list")
@@ -52,16 +62,19 @@ def test_coerce_parameter():
         reports.coerce_parameter("flag", "maybe", "bool")
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"start": "2016-13-01"}, "not a date"),
-    ({"outlets": "nowhere-times"}, "unknown outlet"),
-    ({"start": "2019-01-01"}, "no articles left"),
-    ({"freq": "fortnight"}, "invalid frequency"),
-    ({"actors": "islamic_state,the_martians"}, "unknown actor"),
-    ({"colour": "red"}, "unknown parameter"),
-    ({"top": "many"}, "not a int"),
-    ({"events": "/nonexistent/events.yaml"}, "does not exist"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"start": "2016-13-01"}, "not a date"),
+        ({"outlets": "nowhere-times"}, "unknown outlet"),
+        ({"start": "2019-01-01"}, "no articles left"),
+        ({"freq": "fortnight"}, "invalid frequency"),
+        ({"actors": "islamic_state,the_martians"}, "unknown actor"),
+        ({"colour": "red"}, "unknown parameter"),
+        ({"top": "many"}, "not a int"),
+        ({"events": "/nonexistent/events.yaml"}, "does not exist"),
+    ],
+)
 def test_validate_parameters_rejects_bad_input(built, params, message):
     corpus, analysis = built
     names = ["actors"] if "actors" in params else ["coverage"]
@@ -71,9 +84,12 @@ def test_validate_parameters_rejects_bad_input(built, params, message):
 
 def test_validate_parameters_accepts_and_types(built):
     corpus, analysis = built
-    typed = reports.validate_parameters(["coverage", "actors"], {"start": "2016-01-01", "top": "3",
-                                                                 "actors": "islamic_state,Iraqi forces"},
-                                        corpus=corpus, analysis=analysis)
+    typed = reports.validate_parameters(
+        ["coverage", "actors"],
+        {"start": "2016-01-01", "top": "3", "actors": "islamic_state,Iraqi forces"},
+        corpus=corpus,
+        analysis=analysis,
+    )
     assert typed["coverage"] == {"start": "2016-01-01", "top": 3}
     assert typed["actors"]["actors"] == ["islamic_state", "Iraqi forces"]
 
@@ -106,17 +122,37 @@ def test_no_kernel_starts_on_bad_parameters(built, tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
     with pytest.raises(ParameterError):
-        reports.render_reports(["all"], corpus=corpus, analysis=analysis, out=tmp_path / "out",
-                               parameters={"end": "yesterday"})
+        reports.render_reports(
+            ["all"], corpus=corpus, analysis=analysis, out=tmp_path / "out", parameters={"end": "yesterday"}
+        )
     assert not (tmp_path / "out" / "coverage").exists()
 
 
 def test_cli_bad_parameter_is_one_line_exit_2(built, tmp_path):
     corpus, analysis = built
     out = tmp_path / "reports"
-    proc = subprocess.run([sys.executable, "-m", "analysis", "report", "coverage", "--corpus", str(corpus),
-                           "--analysis", str(analysis), "--out", str(out), "-p", "outlets", "nowhere-times"],
-                          capture_output=True, text=True, cwd=config.ROOT, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "report",
+            "coverage",
+            "--corpus",
+            str(corpus),
+            "--analysis",
+            str(analysis),
+            "--out",
+            str(out),
+            "-p",
+            "outlets",
+            "nowhere-times",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=config.ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: unknown outlet"), proc.stderr
@@ -126,20 +162,37 @@ def test_cli_bad_parameter_is_one_line_exit_2(built, tmp_path):
 
 def test_cli_unknown_report_and_reserved_parameter(built, tmp_path):
     corpus, analysis = built
-    base = [sys.executable, "-m", "analysis", "report", "--corpus", str(corpus), "--analysis", str(analysis),
-            "--out", str(tmp_path)]
+    base = [
+        sys.executable,
+        "-m",
+        "analysis",
+        "report",
+        "--corpus",
+        str(corpus),
+        "--analysis",
+        str(analysis),
+        "--out",
+        str(tmp_path),
+    ]
     proc = subprocess.run(base + ["weather"], capture_output=True, text=True, cwd=config.ROOT, timeout=120)
     assert proc.returncode == 2 and "unknown report 'weather'" in proc.stderr
-    proc = subprocess.run(base + ["coverage", "-p", "corpus", "x.parquet"], capture_output=True, text=True,
-                          cwd=config.ROOT, timeout=120)
+    proc = subprocess.run(
+        base + ["coverage", "-p", "corpus", "x.parquet"], capture_output=True, text=True, cwd=config.ROOT, timeout=120
+    )
     assert proc.returncode == 2 and "--corpus" in proc.stderr
 
 
 # ------------------------------------------------------------------------------------------------ tables, provenance
 def test_render_table_formats_and_truncates():
-    df = pd.DataFrame({"outlet": [f"o{i}" for i in range(30)], "n_articles": range(1000, 1030),
-                       "share": [0.123456] * 30, "mean": [0.5] * 30,
-                       "first": pd.to_datetime(["2016-01-02"] * 30)})
+    df = pd.DataFrame(
+        {
+            "outlet": [f"o{i}" for i in range(30)],
+            "n_articles": range(1000, 1030),
+            "share": [0.123456] * 30,
+            "mean": [0.5] * 30,
+            "first": pd.to_datetime(["2016-01-02"] * 30),
+        }
+    )
     html = reports.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
     assert "Showing 5 of 30 rows" in html and "Table 2." in html
     assert "1,000" in html and "12.3%" in html and "0.500" in html and "2016-01-02" in html
@@ -154,17 +207,24 @@ def test_render_provenance(built, mini_corpus):
 
     corpus, analysis = built
     loaded = pd.read_parquet(corpus)
-    html = reports.render_provenance(parameters={"start": "", "freq": "M", "outlets": []}, corpus=loaded,
-                                     corpus_path=corpus, analysis=load_analysis(analysis))
+    html = reports.render_provenance(
+        parameters={"start": "", "freq": "M", "outlets": []},
+        corpus=loaded,
+        corpus_path=corpus,
+        analysis=load_analysis(analysis),
+    )
     assert fingerprint_corpus(loaded) in html
     assert "computed on this corpus</th><td>yes" in html
     assert "vader" in html.lower() and "pandas" in html and "git commit" in html
     assert "(not set)" in html and "(all)" in html
     # provenance must not carry the time of rendering (determinism)
-    assert pd.Timestamp.now().strftime("%Y-%m-%d") not in html or \
-        pd.Timestamp.now().strftime("%Y-%m-%d") in html.split("publication dates")[1][:40]
-    other = reports.render_provenance(parameters={}, corpus=loaded.iloc[1:], corpus_path=corpus,
-                                      analysis=load_analysis(analysis))
+    assert (
+        pd.Timestamp.now().strftime("%Y-%m-%d") not in html
+        or pd.Timestamp.now().strftime("%Y-%m-%d") in html.split("publication dates")[1][:40]
+    )
+    other = reports.render_provenance(
+        parameters={}, corpus=loaded.iloc[1:], corpus_path=corpus, analysis=load_analysis(analysis)
+    )
     assert "NO: analysis was computed on corpus" in other
 
 
@@ -202,8 +262,11 @@ def test_report_figure_and_table_files_are_deterministic(tmp_path, mini_corpus):
         rep = reports.open_report(title="T", output_dir=tmp_path / run, parameters={"freq": "M"})
         rep.figure(cplots.plot_volume(volume, events=events), "volume")
         rep.table(volume, "volume")
-        files[run] = {p.relative_to(tmp_path / run).as_posix(): p.read_bytes()
-                      for p in sorted((tmp_path / run).rglob("*")) if p.is_file()}
+        files[run] = {
+            p.relative_to(tmp_path / run).as_posix(): p.read_bytes()
+            for p in sorted((tmp_path / run).rglob("*"))
+            if p.is_file()
+        }
     assert set(files["one"]) == {"figures/volume.png", "figures/volume.svg", "tables/volume.csv", "outputs.json"}
     assert files["one"] == files["two"]
     record = json.loads(files["one"]["outputs.json"])
@@ -229,10 +292,10 @@ def test_plots_have_titles_labels_and_legends(mini_corpus):
         "by": cplots.plot_volume_by_group(by, by="outlet"),
         "share": cplots.plot_volume_by_group(by, by="outlet", normalize=True, min_total=1),
         "heat": cplots.plot_volume_heatmap(by, by="outlet"),
-        "wire": cplots.plot_wire_share(timeseries.count_wire_share(mini_corpus, freq="Q"), events=events,
-                                       min_total=1),
-        "score": cplots.plot_score_over_time(timeseries.score_by_period(values, mini_corpus, value="s", freq="Q"),
-                                             label="mean score", events=events),
+        "wire": cplots.plot_wire_share(timeseries.count_wire_share(mini_corpus, freq="Q"), events=events, min_total=1),
+        "score": cplots.plot_score_over_time(
+            timeseries.score_by_period(values, mini_corpus, value="s", freq="Q"), label="mean score", events=events
+        ),
     }
     for name, fig in figs.items():
         assert isinstance(fig, Figure), name

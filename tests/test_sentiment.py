@@ -1,4 +1,5 @@
 """VADER through NLTK with the vaderSentiment lexicon: identical to NLTK's own analyzer, sensible signs, aggregates."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,8 +48,9 @@ def test_identical_to_nltk_vader_on_written_sentences(nltk_vader):
     ours = S.score_sentences(WRITTEN)
     theirs = pd.DataFrame([nltk_vader.polarity_scores(t) for t in WRITTEN])
     np.testing.assert_array_equal(ours["vader_compound"], theirs["compound"])
-    np.testing.assert_array_equal(ours[["vader_neg", "vader_neu", "vader_pos"]].to_numpy(),
-                                  theirs[["neg", "neu", "pos"]].to_numpy())
+    np.testing.assert_array_equal(
+        ours[["vader_neg", "vader_neu", "vader_pos"]].to_numpy(), theirs[["neg", "neu", "pos"]].to_numpy()
+    )
 
 
 @pytest.mark.shared
@@ -91,6 +93,7 @@ def test_document_measures(mini_corpus):
         row = docs.set_index("doc_id").loc[doc.doc_id]
         assert row["vader_compound"] == S.score_text(doc.text)["compound"]
         from analysis.text import split_sentences
+
         sent = S.score_sentences([doc.text[s:e] for s, e in split_sentences(doc.text)])["vader_compound"]
         assert row["vader_sent_mean"] == pytest.approx(sent.mean())
         assert row["vader_share_neg"] == pytest.approx((sent <= -0.05).mean())

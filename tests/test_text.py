@@ -1,4 +1,5 @@
 """Sentences, tokens, phrases, n-grams and stopwords on self-written news sentences and real corpora."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -13,7 +14,7 @@ from analysis.errors import ParameterError, ResourceError
 
 NEWS = (
     "The strike hit at 3 p.m. on Jan. 5 near the old city. The U.S.-led coalition said it was investigating. "
-    "Lt. Gen. Stephen Townsend spoke to Mr. al-Abadi by phone. \"We will not stop,\" he said. "
+    'Lt. Gen. Stephen Townsend spoke to Mr. al-Abadi by phone. "We will not stop," he said. '
     "Forces of President Bashar al-Assad advanced on Deir Ezzor. It didn't last. Assad's men cannot wait."
 )
 
@@ -27,7 +28,7 @@ def test_abbreviations_do_not_end_sentences():
     assert got[0] == "The strike hit at 3 p.m. on Jan. 5 near the old city."
     assert got[1] == "The U.S.-led coalition said it was investigating."
     assert got[2] == "Lt. Gen. Stephen Townsend spoke to Mr. al-Abadi by phone."
-    assert got[3] == "\"We will not stop,\" he said."
+    assert got[3] == '"We will not stop," he said.'
     assert len(got) == 7
 
 
@@ -41,8 +42,13 @@ def test_spans_are_offsets_into_the_text():
 def test_line_breaks_end_sentences():
     text = "MOSUL OFFENSIVE\n\nIraqi forces advanced on Monday. The U.S.-led coalition said\nso.\n  By A. Writer\n"
     got = sentences(text)
-    assert got == ["MOSUL OFFENSIVE", "Iraqi forces advanced on Monday.", "The U.S.-led coalition said", "so.",
-                   "By A. Writer"]
+    assert got == [
+        "MOSUL OFFENSIVE",
+        "Iraqi forces advanced on Monday.",
+        "The U.S.-led coalition said",
+        "so.",
+        "By A. Writer",
+    ]
     whole = [text[s:e] for s, e in T.split_sentences(text, paragraphs=False)]
     assert whole[0].startswith("MOSUL OFFENSIVE\n\nIraqi forces")
 
@@ -54,8 +60,13 @@ def _reference_punkt():
 
 
 def test_fast_path_gives_plain_punkt_spans_on_written_text():
-    tricky = [NEWS, "He left at 5. Then he came back. No. 1 is U.S. policy.", "Ends with an initial J. Smith said.",
-              "Wait... What? Yes! (He said so.) Then 'quoted.' Done.", "It cost $5.5 million. Officials said."]
+    tricky = [
+        NEWS,
+        "He left at 5. Then he came back. No. 1 is U.S. policy.",
+        "Ends with an initial J. Smith said.",
+        "Wait... What? Yes! (He said so.) Then 'quoted.' Done.",
+        "It cost $5.5 million. Officials said.",
+    ]
     ref = _reference_punkt()
     for text in tricky:
         assert T.split_sentences(text, paragraphs=False) == list(ref.span_tokenize(text))
@@ -63,8 +74,10 @@ def test_fast_path_gives_plain_punkt_spans_on_written_text():
 
 @pytest.mark.shared
 def test_fast_path_gives_plain_punkt_spans_on_real_news(fakes_csv, reuters_csv):
-    texts = (pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()[:400]
-             + pd.read_csv(reuters_csv)["text"].tolist()[:150])
+    texts = (
+        pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()[:400]
+        + pd.read_csv(reuters_csv)["text"].tolist()[:150]
+    )
     ref = _reference_punkt()
     mismatched = [t[:60] for t in texts if T.split_sentences(t, paragraphs=False) != list(ref.span_tokenize(t))]
     assert mismatched == []
@@ -74,9 +87,9 @@ def test_tokens_keep_hyphenated_names_and_split_clitics():
     toks = T.tokenize(NEWS)
     assert "u.s.-led" in toks and "al-assad" in toks and "al-abadi" in toks
     assert "p.m" in toks and "jan" in toks and "3" in toks
-    assert ["did", "n't"] == toks[toks.index("did"):toks.index("did") + 2]
-    assert ["assad", "'s"] == toks[toks.index("assad"):toks.index("assad") + 2]
-    assert ["can", "not"] == toks[toks.index("can"):toks.index("can") + 2]
+    assert ["did", "n't"] == toks[toks.index("did") : toks.index("did") + 2]
+    assert ["assad", "'s"] == toks[toks.index("assad") : toks.index("assad") + 2]
+    assert ["can", "not"] == toks[toks.index("can") : toks.index("can") + 2]
     assert "," not in toks and "." not in toks and '"' not in toks
     assert T.tokenize("Deir Ezzor") == ["deir", "ezzor"]
     assert T.tokenize("3,000 people at 10:30, then 4.5%") == ["3,000", "people", "at", "10:30", "then", "4.5"]
@@ -86,8 +99,11 @@ def test_tokenize_options():
     assert T.tokenize("The U.S.-led coalition", lowercase=False) == ["The", "U.S.-led", "coalition"]
     assert T.tokenize("al-Assad forces", split_hyphens=True) == ["al", "assad", "forces"]
     assert T.tokenize("In 2017, 3,000 fled", include_numbers=False) == ["in", "fled"]
-    got = T.tokenize("Fighting in Deir Ezzor and Deir ez-Zor province", phrases=["Deir Ezzor", "Deir ez-Zor"],
-                     stopwords=T.load_stopwords())
+    got = T.tokenize(
+        "Fighting in Deir Ezzor and Deir ez-Zor province",
+        phrases=["Deir Ezzor", "Deir ez-Zor"],
+        stopwords=T.load_stopwords(),
+    )
     assert got == ["fighting", "deir_ezzor", "deir_ez-zor", "province"]
     assert T.tokenize("an IS attack", min_length=3) == ["attack"]
 
@@ -108,8 +124,12 @@ def test_ngrams():
 def _treebank_words(text):
     """Naive NLTK: untrained Punkt, NLTKWordTokenizer per sentence, then the documented normalisation."""
     words = NLTKWordTokenizer()
-    return [w for s in PunktSentenceTokenizer().tokenize(text) for tok in words.tokenize(s)
-            for w in T.TOKEN_PATTERN.findall(tok.lower())]
+    return [
+        w
+        for s in PunktSentenceTokenizer().tokenize(text)
+        for tok in words.tokenize(s)
+        for w in T.TOKEN_PATTERN.findall(tok.lower())
+    ]
 
 
 def test_same_words_as_nltk_treebank_on_written_text():
@@ -140,8 +160,17 @@ def test_packaged_stopwords_and_user_files(tmp_path):
         T.load_stopwords(tmp_path / "missing.yaml")
 
 
-EDGE_WORDS = ["the rebels 's men", "'s start", "x.don't", "I cannot-win, gonna wanna. Wanna go", "it's 'd 'll",
-              "rock'n'roll at 5 o'clock", "He said 'we're done'", "CANNOT stop; Can't stop", "U.S.-led, 3,000:10:30"]
+EDGE_WORDS = [
+    "the rebels 's men",
+    "'s start",
+    "x.don't",
+    "I cannot-win, gonna wanna. Wanna go",
+    "it's 'd 'll",
+    "rock'n'roll at 5 o'clock",
+    "He said 'we're done'",
+    "CANNOT stop; Can't stop",
+    "U.S.-led, 3,000:10:30",
+]
 
 
 def test_fast_word_path_equals_the_full_pattern():
@@ -152,6 +181,8 @@ def test_fast_word_path_equals_the_full_pattern():
 
 @pytest.mark.shared
 def test_fast_word_path_equals_the_full_pattern_on_real_news(fakes_csv, reuters_csv):
-    texts = (pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()
-             + pd.read_csv(reuters_csv)["text"].tolist())
+    texts = (
+        pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].tolist()
+        + pd.read_csv(reuters_csv)["text"].tolist()
+    )
     assert [t[:40] for t in texts if T.split_words(t) != T.TOKEN_PATTERN.findall(t)] == []

@@ -1,4 +1,5 @@
 """Tests of analysis.timeseries: volume by period and group, wire share, scores by period, the events file."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -16,14 +17,16 @@ def _corpus(rows):
 
 @pytest.fixture()
 def small():
-    return _corpus([
-        ("a", "x", "AFP", "2017-01-03", None),
-        ("b", "x", None, "2017-01-20", None),
-        ("c", "y", "Reuters", "2017-01-21", None),
-        ("d", "y", "Reuters", "2017-03-02", "c"),
-        ("e", "z", None, "2017-03-30", None),
-        ("f", "z", None, None, None),
-    ])
+    return _corpus(
+        [
+            ("a", "x", "AFP", "2017-01-03", None),
+            ("b", "x", None, "2017-01-20", None),
+            ("c", "y", "Reuters", "2017-01-21", None),
+            ("d", "y", "Reuters", "2017-03-02", "c"),
+            ("e", "z", None, "2017-03-30", None),
+            ("f", "z", None, None, None),
+        ]
+    )
 
 
 def test_count_articles_fills_gaps_and_normalises(small):
@@ -127,15 +130,16 @@ def test_events_window_keeps_overlapping_spans():
 
 def test_user_events_file_and_errors(tmp_path):
     good = tmp_path / "ev.yaml"
-    good.write_text('version: "1"\nevents:\n  - {id: b, date: 2016-05-02, label: Second}\n'
-                    '  - {id: a, date: 2016-05-01, end: 2016-05-09, label: First, level: 2}\n')
+    good.write_text(
+        'version: "1"\nevents:\n  - {id: b, date: 2016-05-02, label: Second}\n'
+        "  - {id: a, date: 2016-05-01, end: 2016-05-09, label: First, level: 2}\n"
+    )
     events = ts.load_events(good)
     assert list(events["id"]) == ["a", "b"] and events.loc[0, "end"] == pd.Timestamp("2016-05-09")
     cases = {
         'version: "1"\nevents:\n  - {id: a, date: 2016-13-45, label: X}\n': "not a date",
-        'version: "1"\nevents:\n  - {id: a, date: 2016-01-01, label: X}\n  - {id: a, date: 2016-01-02, label: Y}\n':
-            "appears twice",
-        'events: []\n': "version",
+        'version: "1"\nevents:\n  - {id: a, date: 2016-01-01, label: X}\n  - {id: a, date: 2016-01-02, label: Y}\n': "appears twice",
+        "events: []\n": "version",
         'version: "1"\nevents:\n  - {id: a, date: 2016-02-01, end: 2016-01-01, label: X}\n': "before it starts",
         'version: "1"\nevents:\n  - {id: a, label: X}\n': "needs at least",
     }
@@ -150,10 +154,15 @@ def test_user_events_file_and_errors(tmp_path):
 
 def test_volume_on_real_fakes_matches_the_csv(fakes_csv):
     raw = pd.read_csv(fakes_csv, encoding="latin-1")
-    corpus = pd.DataFrame({
-        "doc_id": [f"r{i}" for i in range(len(raw))], "outlet": raw["source"], "agency": None,
-        "published": pd.to_datetime(raw["date"], format="%m/%d/%Y", errors="coerce"), "duplicate_of": None,
-    })
+    corpus = pd.DataFrame(
+        {
+            "doc_id": [f"r{i}" for i in range(len(raw))],
+            "outlet": raw["source"],
+            "agency": None,
+            "published": pd.to_datetime(raw["date"], format="%m/%d/%Y", errors="coerce"),
+            "duplicate_of": None,
+        }
+    )
     t = ts.count_articles(corpus, freq="Y", by="outlet")
     by_year = t.groupby("period")["n_articles"].sum()
     expected = corpus["published"].dt.year.value_counts()

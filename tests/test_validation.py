@@ -1,4 +1,5 @@
 """Validation harness: samples, coding sheets, Krippendorff's alpha and P/R/F1 against hand-computed values."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,9 @@ from analysis.tables import save_table
 
 
 def sheet(coder: str, codes: list, question: str = "conflict.reproach") -> pd.DataFrame:
-    return pd.DataFrame({"coder": coder, "doc_id": [f"d{i}" for i in range(len(codes))],
-                         question: pd.array(codes, dtype="Int64")})
+    return pd.DataFrame(
+        {"coder": coder, "doc_id": [f"d{i}" for i in range(len(codes))], question: pd.array(codes, dtype="Int64")}
+    )
 
 
 # ------------------------------------------------------------------------------------------------ alpha
@@ -48,12 +50,20 @@ def test_agreement_needs_two_coders():
 
 # ------------------------------------------------------------------------------------------------ P/R/F1
 def test_precision_recall_f1_match_hand_computation():
-    automated = pd.DataFrame({"doc_id": ["d0", "d1", "d2", "d3", "d4", "d5"],
-                              "conflict.reproach": [1, 1, 0, 0, 1, 1],
-                              "label.terrorist.own": [1, 0, 0, 0, 0, 0]})
-    human = pd.DataFrame({"doc_id": ["d0", "d1", "d2", "d3", "d4", "d5"],
-                          "conflict.reproach": pd.array([1, 0, 0, 1, 1, None], dtype="Int64"),
-                          "label.terrorist.own": pd.array([1, 1, 0, 0, 0, 0], dtype="Int64")})
+    automated = pd.DataFrame(
+        {
+            "doc_id": ["d0", "d1", "d2", "d3", "d4", "d5"],
+            "conflict.reproach": [1, 1, 0, 0, 1, 1],
+            "label.terrorist.own": [1, 0, 0, 0, 0, 0],
+        }
+    )
+    human = pd.DataFrame(
+        {
+            "doc_id": ["d0", "d1", "d2", "d3", "d4", "d5"],
+            "conflict.reproach": pd.array([1, 0, 0, 1, 1, None], dtype="Int64"),
+            "label.terrorist.own": pd.array([1, 1, 0, 0, 0, 0], dtype="Int64"),
+        }
+    )
     got = validation.score_against_human(automated, human).set_index("question")
     r = got.loc["conflict.reproach"]  # d5 is not coded: tp 2 (d0, d4), fp 1 (d1), fn 1 (d3), tn 1 (d2)
     assert (r["tp"], r["fp"], r["fn"], r["tn"], r["n"], r["support"]) == (2, 1, 1, 1, 5, 3)
@@ -77,8 +87,17 @@ def test_consensus_is_majority_with_ties_missing():
 def corpus(n_per: dict) -> pd.DataFrame:
     rows = []
     for (outlet, date), k in n_per.items():
-        rows += [{"doc_id": f"{outlet}-{date}-{i}", "outlet": outlet, "published": pd.Timestamp(date),
-                  "title": "t", "text": "Iraqi forces advanced on Mosul.", "duplicate_of": None} for i in range(k)]
+        rows += [
+            {
+                "doc_id": f"{outlet}-{date}-{i}",
+                "outlet": outlet,
+                "published": pd.Timestamp(date),
+                "title": "t",
+                "text": "Iraqi forces advanced on Mosul.",
+                "duplicate_of": None,
+            }
+            for i in range(k)
+        ]
     return pd.DataFrame(rows)
 
 
@@ -132,7 +151,8 @@ def test_codesheet_round_trip_and_value_parsing(tmp_path, mini_corpus):
 def test_load_codesheets_errors_name_file_row_and_column(tmp_path):
     path = tmp_path / "bad.csv"
     pd.DataFrame({"doc_id": ["x1", "x2"], "coder": ["ann", "ann"], "conflict.reproach": ["1", "maybe"]}).to_csv(
-        path, index=False)
+        path, index=False
+    )
     with pytest.raises(InputError, match=r"bad\.csv: row 3, column 'conflict\.reproach': value 'maybe'"):
         validation.load_codesheets([path])
     nodoc = tmp_path / "nodoc.csv"
@@ -141,7 +161,8 @@ def test_load_codesheets_errors_name_file_row_and_column(tmp_path):
         validation.load_codesheets(nodoc)
     dup = tmp_path / "dup.csv"
     pd.DataFrame({"doc_id": ["x1", "x1"], "coder": ["ann", "ann"], "conflict.reproach": ["1", "0"]}).to_csv(
-        dup, index=False)
+        dup, index=False
+    )
     with pytest.raises(InputError, match="coded article 'x1' more than once"):
         validation.load_codesheets(dup)
 
@@ -149,12 +170,14 @@ def test_load_codesheets_errors_name_file_row_and_column(tmp_path):
 # ------------------------------------------------------------------------------------------------ automated side
 def test_automated_answers_from_corpus_match_frames(mini_corpus):
     from analysis import frames
+
     auto = validation.automated_answers(mini_corpus)
     _, indicators, _ = frames.score_frames(mini_corpus)
     labels = frames.find_labels(mini_corpus)
     fired = indicators[indicators["frame"].eq("military") & indicators["indicator"].eq("territorial_change")]
     assert dict(zip(auto["doc_id"], auto["military.territorial_change"])) == dict(
-        zip(fired["doc_id"], fired["fired"].astype(int)))
+        zip(fired["doc_id"], fired["fired"].astype(int))
+    )
     own_terror = set(labels.loc[labels["label"].eq("terrorist") & labels["voice"].eq("own"), "doc_id"])
     assert set(auto.loc[auto["label.terrorist.own"] == 1, "doc_id"]) == own_terror
     sources = frames.find_attributions(mini_corpus)
@@ -170,6 +193,7 @@ def test_summarise_validation_unvalidated_statement(tmp_path):
 
 def test_summarise_validation_statement_names_no_machine_path(tmp_path):
     from analysis import config
+
     outside = validation.summarise_validation(tmp_path / "analysis")["statement"]
     assert str(tmp_path) not in outside and " in analysis/validation." in outside
     inside = validation.summarise_validation(config.ROOT / "data" / "analysis")["statement"]
@@ -181,11 +205,28 @@ def test_summarise_validation_statement_names_no_machine_path(tmp_path):
 # ------------------------------------------------------------------------------------------------ CLI end to end
 def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     from analysis.pipeline import analyze_corpus
+
     corpus_path = save_table(mini_corpus, tmp_path / "articles.parquet")
     out = tmp_path / "analysis"
     analyze_corpus(corpus_path, out, stages=["analysis.frames:analyze_chunk"])
-    assert cli.main(["codesheet", str(corpus_path), "--analysis-dir", str(out), "-n", "4", "--by", "outlet",
-                     "--labels", "terrorist", "militant"]) == 0
+    assert (
+        cli.main(
+            [
+                "codesheet",
+                str(corpus_path),
+                "--analysis-dir",
+                str(out),
+                "-n",
+                "4",
+                "--by",
+                "outlet",
+                "--labels",
+                "terrorist",
+                "militant",
+            ]
+        )
+        == 0
+    )
     sheet_path = out / "validation" / "codesheet.csv"
     raw = pd.read_csv(sheet_path, dtype=str, keep_default_na=False)
     auto = validation.automated_answers(out).set_index("doc_id")
@@ -194,7 +235,11 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
         filled = raw.copy()
         filled.loc[1:, "coder"] = coder
         assert [c for c in filled.columns if c.startswith("label.")] == [
-            "label.terrorist.own", "label.terrorist.attributed", "label.militant.own", "label.militant.attributed"]
+            "label.terrorist.own",
+            "label.terrorist.attributed",
+            "label.militant.own",
+            "label.militant.attributed",
+        ]
         assert "source.anonymous" in filled.columns
         for q in validation.coding_questions(labels=["terrorist", "militant"])["question"]:
             vals = [str(auto.loc[d, q]) for d in filled["doc_id"][1:]]
@@ -217,7 +262,8 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     assert not any(q.startswith("frame.source") or q.startswith("frame.label") for q in scores.index)
     agreement = summary["agreement"].set_index("question")
     assert agreement.loc["military.territorial_change", "alpha"] < 1 or np.isnan(
-        agreement.loc["military.territorial_change", "alpha"])
+        agreement.loc["military.territorial_change", "alpha"]
+    )
     bad = tmp_path / "bad.csv"
     raw.assign(**{"conflict.reproach": ["", "2", "", "", ""][: len(raw)]}).to_csv(bad, index=False)
     assert cli.main(["validate", str(bad), "--analysis-dir", str(out)]) == 2

@@ -1,4 +1,5 @@
 """Figures of actors and places: mentions over time, co-occurrence network, actor tone, and a place map."""
+
 from __future__ import annotations
 
 import math
@@ -22,12 +23,24 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8
 NEUTRAL = "#D0D0D0"  # actors without a side
 #: One colour per side of the conflict in the network figure (others grey).
 SIDE_COLORS = {
-    "IS": "#222222", "Iraqi state": "#0072B2", "Kurdish": "#E69F00", "Syrian government": "#D55E00",
-    "Syrian opposition": "#009E73", "jihadist (non-IS)": "#8C564B", "anti-IS coalition": "#56B4E9",
-    "Russia": "#CC79A7", "Turkey": "#332288", "Iran": "#882255", "neutral": "#9A9A9A",
+    "IS": "#222222",
+    "Iraqi state": "#0072B2",
+    "Kurdish": "#E69F00",
+    "Syrian government": "#D55E00",
+    "Syrian opposition": "#009E73",
+    "jihadist (non-IS)": "#8C564B",
+    "anti-IS coalition": "#56B4E9",
+    "Russia": "#CC79A7",
+    "Turkey": "#332288",
+    "Iran": "#882255",
+    "neutral": "#9A9A9A",
 }
-MEASURES = {"n_mentions": "mentions", "mentions_per_1000_words": "mentions per 1,000 words",
-            "share_of_articles": "share of articles mentioning", "n_articles_mentioning": "articles mentioning"}
+MEASURES = {
+    "n_mentions": "mentions",
+    "mentions_per_1000_words": "mentions per 1,000 words",
+    "share_of_articles": "share of articles mentioning",
+    "n_articles_mentioning": "articles mentioning",
+}
 RIVER_COLOR = "#7FB3D5"
 
 
@@ -56,8 +69,14 @@ def _labels(table: pd.DataFrame, dictionary: ActorDictionary | None) -> dict[str
 
 
 # ---------------------------------------------------------------------------------------------- mentions over time
-def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str = "mentions_per_1000_words",
-                            top: int = 6, title: str | None = None) -> Figure:
+def plot_mentions_over_time(
+    counts: pd.DataFrame,
+    *,
+    actors=None,
+    measure: str = "mentions_per_1000_words",
+    top: int = 6,
+    title: str | None = None,
+) -> Figure:
     """Lines of one measure per period for selected actors/places, from ``count_mentions(..., freq=...)``.
 
     ``actors``: ids to show (default: the ``top`` most mentioned). ``measure``: n_mentions,
@@ -65,11 +84,17 @@ def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str =
     """
     if measure not in MEASURES:
         raise ParameterError(f"measure {measure!r} must be one of {', '.join(MEASURES)}")
-    require_columns(counts, ["period", "actor_id", "n_mentions", "n_words", "n_articles", "n_articles_mentioning"],
-                    what="count table (use count_mentions(..., freq='M'))")
+    require_columns(
+        counts,
+        ["period", "actor_id", "n_mentions", "n_words", "n_articles", "n_articles_mentioning"],
+        what="count table (use count_mentions(..., freq='M'))",
+    )
     labels = _labels(counts, None)
-    agg = (counts.groupby(["period", "actor_id"])
-           [["n_mentions", "n_words", "n_articles", "n_articles_mentioning"]].sum().reset_index())
+    agg = (
+        counts.groupby(["period", "actor_id"])[["n_mentions", "n_words", "n_articles", "n_articles_mentioning"]]
+        .sum()
+        .reset_index()
+    )
     agg["mentions_per_1000_words"] = agg["n_mentions"] * 1000 / agg["n_words"].where(agg["n_words"] > 0)
     agg["share_of_articles"] = agg["n_articles_mentioning"] / agg["n_articles"].where(agg["n_articles"] > 0)
     if actors is None:
@@ -83,9 +108,15 @@ def plot_mentions_over_time(counts: pd.DataFrame, *, actors=None, measure: str =
         return fig
     for i, actor in enumerate(actors):
         sub = agg[agg["actor_id"] == actor].sort_values("period")
-        ax.plot(sub["period"], sub[measure], marker="o", markersize=3, linewidth=1.6,
-                color=PALETTE[i % len(PALETTE)],
-                label=textwrap.fill(labels.get(actor, actor), 20, break_long_words=False))
+        ax.plot(
+            sub["period"],
+            sub[measure],
+            marker="o",
+            markersize=3,
+            linewidth=1.6,
+            color=PALETTE[i % len(PALETTE)],
+            label=textwrap.fill(labels.get(actor, actor), 20, break_long_words=False),
+        )
     ax.set_ylabel(MEASURES[measure])
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
@@ -120,9 +151,16 @@ def _compact(entry_id: str, dictionary: ActorDictionary, max_len: int = 16) -> s
     return textwrap.fill(label, max(max_len, math.ceil(len(label) / 2) + 1), break_long_words=False)
 
 
-def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 20, min_count: int = 2,
-                              dictionary: ActorDictionary | None = None, seed: int = 7,
-                              title: str | None = None, label_length: int = 16) -> Figure:
+def plot_cooccurrence_network(
+    cooccurrence: pd.DataFrame,
+    *,
+    top: int = 20,
+    min_count: int = 2,
+    dictionary: ActorDictionary | None = None,
+    seed: int = 7,
+    title: str | None = None,
+    label_length: int = 16,
+) -> Figure:
     """Network of actors mentioned together, from ``count_cooccurrence`` (long table).
 
     Nodes: the ``top`` actors with the most co-mentions, sized by the units mentioning them and coloured by side;
@@ -134,8 +172,12 @@ def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 20, min_
     require_columns(cooccurrence, ["actor_a", "actor_b", "n_both", "n_a", "n_b"], what="co-occurrence table")
     d = dictionary or default_dictionary()
     edges = cooccurrence[cooccurrence["n_both"] >= min_count]
-    strength = pd.concat([edges[["actor_a", "n_both"]].rename(columns={"actor_a": "id"}),
-                          edges[["actor_b", "n_both"]].rename(columns={"actor_b": "id"})])
+    strength = pd.concat(
+        [
+            edges[["actor_a", "n_both"]].rename(columns={"actor_a": "id"}),
+            edges[["actor_b", "n_both"]].rename(columns={"actor_b": "id"}),
+        ]
+    )
     strength = strength.groupby("id")["n_both"].sum()
     strength = strength.reset_index().sort_values(["n_both", "id"], ascending=[False, True], kind="stable")
     nodes = list(strength["id"].iloc[:top])
@@ -148,8 +190,9 @@ def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 20, min_
         return fig
     graph = nx.Graph()
     size = {}
-    for a, b, n, na, nb in edges.sort_values(["actor_a", "actor_b"])[["actor_a", "actor_b", "n_both", "n_a", "n_b"]] \
-            .itertuples(index=False):
+    for a, b, n, na, nb in edges.sort_values(["actor_a", "actor_b"])[
+        ["actor_a", "actor_b", "n_both", "n_a", "n_b"]
+    ].itertuples(index=False):
         graph.add_edge(a, b, weight=float(n), damped=math.log1p(float(n)))
         size[a], size[b] = na, nb
     nodes = sorted(graph.nodes)
@@ -157,42 +200,95 @@ def plot_cooccurrence_network(cooccurrence: pd.DataFrame, *, top: int = 20, min_
     # labels); a short seeded spring pass on log-damped weights then pulls strongly tied actors together, with a
     # node distance k well above networkx's default 1/sqrt(n) so that the hubs' labels fit between them.
     start = nx.kamada_kawai_layout(graph, weight=None) if len(nodes) > 2 else None
-    pos = nx.spring_layout(graph, pos=start, weight="damped", seed=seed, k=5.5 / math.sqrt(len(nodes)),
-                           iterations=30 if start else 50)
+    pos = nx.spring_layout(
+        graph, pos=start, weight="damped", seed=seed, k=5.5 / math.sqrt(len(nodes)), iterations=30 if start else 50
+    )
     max_w = edges["n_both"].max()
     for a, b, data in sorted(graph.edges(data=True), key=lambda e: e[2]["weight"]):  # heavy edges on top
         (x1, y1), (x2, y2) = pos[a], pos[b]
-        ax.plot([x1, x2], [y1, y2], color="#888888", alpha=0.25 + 0.5 * data["weight"] / max_w,
-                linewidth=0.4 + 4.5 * data["weight"] / max_w, zorder=1, solid_capstyle="round")
+        ax.plot(
+            [x1, x2],
+            [y1, y2],
+            color="#888888",
+            alpha=0.25 + 0.5 * data["weight"] / max_w,
+            linewidth=0.4 + 4.5 * data["weight"] / max_w,
+            zorder=1,
+            solid_capstyle="round",
+        )
     max_s = max(size.values())
     ax.margins(0.1)
     sides = {n: d.entries[n].attrs.get("side") if n in d.entries else None for n in nodes}
     xs, ys = zip(*(pos[n] for n in nodes))
     areas = [60 + 700 * size[n] / max_s for n in nodes]
-    ax.scatter(xs, ys, s=areas, zorder=2, edgecolor="white", linewidth=1,
-               color=[SIDE_COLORS.get(sides[n], NEUTRAL) for n in nodes])
-    texts = [ax.text(pos[n][0], pos[n][1], _compact(n, d, label_length), fontsize=9, zorder=3, linespacing=1.0,
-                     bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-             for n in nodes]
+    ax.scatter(
+        xs,
+        ys,
+        s=areas,
+        zorder=2,
+        edgecolor="white",
+        linewidth=1,
+        color=[SIDE_COLORS.get(sides[n], NEUTRAL) for n in nodes],
+    )
+    texts = [
+        ax.text(
+            pos[n][0],
+            pos[n][1],
+            _compact(n, d, label_length),
+            fontsize=9,
+            zorder=3,
+            linespacing=1.0,
+            bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+        )
+        for n in nodes
+    ]
     fig.canvas.draw()  # final axis limits before measuring
-    _place_labels(fig, ax, texts, [pos[n] for n in nodes],
-                  offsets=[(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, 1), (1, 1), (-1, -1)],
-                  radii=[math.sqrt(a) / 2 for a in areas], rings=(1, 8, 16, 24), leader_color="#777777")
+    _place_labels(
+        fig,
+        ax,
+        texts,
+        [pos[n] for n in nodes],
+        offsets=[(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, 1), (1, 1), (-1, -1)],
+        radii=[math.sqrt(a) / 2 for a in areas],
+        rings=(1, 8, 16, 24),
+        leader_color="#777777",
+    )
     used = [s for s in SIDE_COLORS if s in set(sides.values())]
     handles = [Line2D([], [], marker="o", linestyle="", markersize=7, color=SIDE_COLORS[s], label=s) for s in used]
     if any(s not in SIDE_COLORS for s in sides.values()):
         handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=NEUTRAL, label="other / none"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False, fontsize=8.5,
-               handletextpad=0.2, columnspacing=1.0)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(4, len(handles)),
+        frameon=False,
+        fontsize=8.5,
+        handletextpad=0.2,
+        columnspacing=1.0,
+    )
     level = cooccurrence["level"].iloc[0] if "level" in cooccurrence.columns and len(cooccurrence) else "unit"
-    ax.set_title(title or f"Actors mentioned in the same {level}\n"
-                          f"(the {len(nodes)} most connected; lines: pairs with {min_count}+ co-mentions)",
-                 fontsize=11, loc="left")
+    ax.set_title(
+        title
+        or f"Actors mentioned in the same {level}\n"
+        f"(the {len(nodes)} most connected; lines: pairs with {min_count}+ co-mentions)",
+        fontsize=11,
+        loc="left",
+    )
     return fig
 
 
-def _place_labels(fig, ax, texts, anchors, offsets, radii=None, *, rings=(1,), drop: bool = False,
-                  leader_color: str | None = None, extra=()) -> list[bool]:
+def _place_labels(
+    fig,
+    ax,
+    texts,
+    anchors,
+    offsets,
+    radii=None,
+    *,
+    rings=(1,),
+    drop: bool = False,
+    leader_color: str | None = None,
+    extra=(),
+) -> list[bool]:
     """Greedy label placement: try offsets around each anchor, keep the first that overlaps no label or point.
 
     ``offsets`` are (dx, dy) in points, scaled by each anchor's marker radius (points) plus a gap when ``radii``
@@ -208,14 +304,16 @@ def _place_labels(fig, ax, texts, anchors, offsets, radii=None, *, rings=(1,), d
     to_px = fig.dpi / 72
     radii = radii or [0.0] * len(texts)
     centres = [ax.transData.transform(a) for a in anchors]
-    obstacles = [Bbox.from_extents(x - r * to_px, y - r * to_px, x + r * to_px, y + r * to_px)
-                 for (x, y), r in zip(centres, radii)]
+    obstacles = [
+        Bbox.from_extents(x - r * to_px, y - r * to_px, x + r * to_px, y + r * to_px)
+        for (x, y), r in zip(centres, radii)
+    ]
     placed, kept = [], []
     frame = ax.get_window_extent(renderer)
     inverse = ax.transData.inverted()
     for i, (text, (px, py), r) in enumerate(zip(texts, centres, radii)):
         first, found = None, None
-        others = placed + obstacles[:i] + obstacles[i + 1:] + list(extra)
+        others = placed + obstacles[:i] + obstacles[i + 1 :] + list(extra)
         for ring in rings:
             for dx, dy in offsets:
                 norm = math.hypot(dx, dy) or 1.0
@@ -252,8 +350,15 @@ def _place_labels(fig, ax, texts, anchors, offsets, radii=None, *, rings=(1,), d
 
 
 # ---------------------------------------------------------------------------------------------------------- tone
-def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, top: int = 12,
-                    min_sentences: int = 5, title: str | None = None) -> Figure:
+def plot_actor_tone(
+    tone: pd.DataFrame,
+    *,
+    by: str | None = None,
+    actors=None,
+    top: int = 12,
+    min_sentences: int = 5,
+    title: str | None = None,
+) -> Figure:
     """Mean VADER compound of the sentences mentioning each actor, with 95% intervals, from ``score_actor_tone``.
 
     ``by``: a grouping column of the table (e.g. 'outlet' or 'period') drawn as coloured dots per actor.
@@ -275,13 +380,15 @@ def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, t
     if t.empty:
         _no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
         return fig
-    overall = (t.assign(w=t["mean_compound"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum())
+    overall = t.assign(w=t["mean_compound"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum()
     order = list((overall["w"] / overall["n_sentences"]).sort_values().index)
     ypos = {a: i for i, a in enumerate(order)}
     groups = [None] if by is None else sorted(t[by].dropna().unique().tolist())
     if len(groups) > len(PALETTE):
-        raise ParameterError(f"{len(groups)} groups in {by!r} are too many for one figure: select up to "
-                             f"{len(PALETTE)} (e.g. with outlets= or a coarser freq)")
+        raise ParameterError(
+            f"{len(groups)} groups in {by!r} are too many for one figure: select up to "
+            f"{len(PALETTE)} (e.g. with outlets= or a coarser freq)"
+        )
     step = 0.0 if len(groups) == 1 else min(0.6 / (len(groups) - 1), 0.2)
     yearly = by == "period" and all(pd.Timestamp(g).month == 1 and pd.Timestamp(g).day == 1 for g in groups)
     fmt = "%Y" if yearly else "%Y-%m-%d"
@@ -290,19 +397,37 @@ def plot_actor_tone(tone: pd.DataFrame, *, by: str | None = None, actors=None, t
         y = np.array([ypos[a] for a in sub["actor_id"]]) + (gi - (len(groups) - 1) / 2) * step
         err = 1.96 * sub["se_compound"].fillna(0).to_numpy()
         label = None if g is None else (pd.Timestamp(g).strftime(fmt) if by == "period" else str(g))
-        ax.errorbar(sub["mean_compound"], y, xerr=err, fmt="o", markersize=5, capsize=2, linewidth=1,
-                    color=PALETTE[gi % len(PALETTE)], label=label)
+        ax.errorbar(
+            sub["mean_compound"],
+            y,
+            xerr=err,
+            fmt="o",
+            markersize=5,
+            capsize=2,
+            linewidth=1,
+            color=PALETTE[gi % len(PALETTE)],
+            label=label,
+        )
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.set_yticks(range(len(order)), [textwrap.fill(labels.get(a, a), 24, break_long_words=False) for a in order],
-                  fontsize=9)
+    ax.set_yticks(
+        range(len(order)), [textwrap.fill(labels.get(a, a), 24, break_long_words=False) for a in order], fontsize=9
+    )
     ax.set_xlim(-1, 1)
-    ax.set_xlabel("mean tone of the sentences naming the actor\n(VADER compound, -1 to 1; bars: 95% intervals)",
-                  fontsize=9.5)
+    ax.set_xlabel(
+        "mean tone of the sentences naming the actor\n(VADER compound, -1 to 1; bars: 95% intervals)", fontsize=9.5
+    )
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     if by is not None:
-        fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=min(len(groups), 4),
-                   frameon=False, fontsize=8.5, title=by, title_fontsize=8.5)
+        fig.legend(
+            *ax.get_legend_handles_labels(),
+            loc="outside lower center",
+            ncols=min(len(groups), 4),
+            frameon=False,
+            fontsize=8.5,
+            title=by,
+            title_fontsize=8.5,
+        )
     ax.set_title(title or "Tone of the sentences that mention each actor", fontsize=11, loc="left")
     return fig
 
@@ -315,10 +440,17 @@ def _place_counts(table: pd.DataFrame) -> pd.Series:
     return table.groupby("actor_id").size()
 
 
-def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = None, top_labels: int = 15,
-                   merge_districts: bool = True, extent: tuple[float, float, float, float] = (34.8, 48.2, 29.5, 38.0),
-                   rivers: bool = True, exclude_types=("country", "river", "region"),
-                   title: str | None = None) -> Figure:
+def plot_place_map(
+    table: pd.DataFrame,
+    *,
+    dictionary: ActorDictionary | None = None,
+    top_labels: int = 15,
+    merge_districts: bool = True,
+    extent: tuple[float, float, float, float] = (34.8, 48.2, 29.5, 38.0),
+    rivers: bool = True,
+    exclude_types=("country", "river", "region"),
+    title: str | None = None,
+) -> Figure:
     """Places at their (approximate) coordinates, sized by mentions, with rivers and the largest places labelled.
 
     ``table``: mentions (one row per mention) or ``count_mentions`` output (n_mentions is summed over groups).
@@ -334,13 +466,18 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
     counts = counts[counts.index.isin(places.index)]
     counts = counts[~places.loc[counts.index, "type"].isin(list(exclude_types))]
     if merge_districts:
+
         def root(pid):
             seen = set()
-            while places.loc[pid, "type"] in ("district", "neighbourhood", "landmark") and \
-                    isinstance(places.loc[pid, "parent"], str) and pid not in seen:
+            while (
+                places.loc[pid, "type"] in ("district", "neighbourhood", "landmark")
+                and isinstance(places.loc[pid, "parent"], str)
+                and pid not in seen
+            ):
                 seen.add(pid)
                 pid = places.loc[pid, "parent"]
             return pid
+
         counts = counts.groupby(counts.index.map(root)).sum()
     pts = places.loc[counts.index, ["label", "lat", "lon", "type"]].assign(n=counts.to_numpy())
     lon0, lon1, lat0, lat1 = extent
@@ -361,35 +498,81 @@ def plot_place_map(table: pd.DataFrame, *, dictionary: ActorDictionary | None = 
                 xs, ys = zip(*path)
                 ax.plot(xs, ys, color=RIVER_COLOR, linewidth=1.6, zorder=1, solid_capstyle="round")
                 mid = path[len(path) // 2]
-                ax.text(mid[0] + 0.12, mid[1] + 0.12, row["label"], color="#4A86B0", fontsize=8, style="italic",
-                        zorder=1)
+                ax.text(
+                    mid[0] + 0.12, mid[1] + 0.12, row["label"], color="#4A86B0", fontsize=8, style="italic", zorder=1
+                )
     for cid in ("syria", "iraq"):
         if cid in places.index and lon0 <= places.loc[cid, "lon"] <= lon1:
-            ax.text(places.loc[cid, "lon"], places.loc[cid, "lat"] - 0.6, places.loc[cid, "label"].upper(),
-                    fontsize=16, color="#D8D8D8", ha="center", va="center", zorder=0, fontweight="bold")
+            ax.text(
+                places.loc[cid, "lon"],
+                places.loc[cid, "lat"] - 0.6,
+                places.loc[cid, "label"].upper(),
+                fontsize=16,
+                color="#D8D8D8",
+                ha="center",
+                va="center",
+                zorder=0,
+                fontweight="bold",
+            )
     if pts.empty:
         _no_data(ax, "no mapped place mentioned in this selection")
         return fig
     max_n = pts["n"].max()
     sizes = (15 + 900 * np.sqrt(pts["n"] / max_n)).to_numpy()
-    ax.scatter(pts["lon"], pts["lat"], s=sizes, color=PALETTE[3], alpha=0.55, edgecolor="#7A2E00", linewidth=0.6,
-               zorder=2)
+    ax.scatter(
+        pts["lon"], pts["lat"], s=sizes, color=PALETTE[3], alpha=0.55, edgecolor="#7A2E00", linewidth=0.6, zorder=2
+    )
     ref = [n for n in (max_n, max_n / 10, max_n / 100) if n >= 1]
-    handles = [ax.scatter([], [], s=15 + 900 * math.sqrt(n / max_n), color=PALETTE[3], alpha=0.55,
-                          edgecolor="#7A2E00", label=f"{n:,.0f}") for n in ref]
-    legend = ax.legend(handles=handles, title="mentions", loc="lower left", frameon=True, fontsize=8,
-                       title_fontsize=8, labelspacing=2.0, borderpad=1.0, handletextpad=1.8, framealpha=0.9)
+    handles = [
+        ax.scatter(
+            [],
+            [],
+            s=15 + 900 * math.sqrt(n / max_n),
+            color=PALETTE[3],
+            alpha=0.55,
+            edgecolor="#7A2E00",
+            label=f"{n:,.0f}",
+        )
+        for n in ref
+    ]
+    legend = ax.legend(
+        handles=handles,
+        title="mentions",
+        loc="lower left",
+        frameon=True,
+        fontsize=8,
+        title_fontsize=8,
+        labelspacing=2.0,
+        borderpad=1.0,
+        handletextpad=1.8,
+        framealpha=0.9,
+    )
     # the top_labels places by mentions, largest first; a label that would overlap a label already placed, a
     # labelled point or the legend is left out (its point stays), so a dense cluster shows its largest places
     labelled = pts.head(top_labels)
-    texts = [ax.text(lon, lat, f"{_short(label)} ({n:,})", fontsize=8.5, zorder=3,
-                     bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75})
-             for label, lon, lat, n in labelled[["label", "lon", "lat", "n"]].itertuples(index=False)]
+    texts = [
+        ax.text(
+            lon,
+            lat,
+            f"{_short(label)} ({n:,})",
+            fontsize=8.5,
+            zorder=3,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.75},
+        )
+        for label, lon, lat, n in labelled[["label", "lon", "lat", "n"]].itertuples(index=False)
+    ]
     fig.canvas.draw()
-    _place_labels(fig, ax, texts, list(zip(labelled["lon"], labelled["lat"])),
-                  offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)],
-                  radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]], rings=(1, 10, 20), drop=True,
-                  leader_color="#7A2E00", extra=[legend.get_window_extent(fig.canvas.get_renderer())])
-    ax.set_title(title or "Places mentioned (approximate coordinates; point area ~ mentions)", fontsize=11,
-                 loc="left")
+    _place_labels(
+        fig,
+        ax,
+        texts,
+        list(zip(labelled["lon"], labelled["lat"])),
+        offsets=[(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)],
+        radii=[math.sqrt(a) / 2 for a in sizes[:top_labels]],
+        rings=(1, 10, 20),
+        drop=True,
+        leader_color="#7A2E00",
+        extra=[legend.get_window_extent(fig.canvas.get_renderer())],
+    )
+    ax.set_title(title or "Places mentioned (approximate coordinates; point area ~ mentions)", fontsize=11, loc="left")
     return fig

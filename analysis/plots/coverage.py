@@ -1,4 +1,5 @@
 """Figures of coverage over time: article volume with key events, volume by outlet/agency, wire share, scores."""
+
 from __future__ import annotations
 
 import matplotlib.dates as mdates
@@ -97,10 +98,20 @@ def _mark_events(ax, events, *, fig, key: bool, max_events: int) -> tuple[list[s
         level = next((lv for lv in range(3) if x - last_x.get(lv, -1.0) > 0.028), 2)
         last_x[level] = x
         levels = max(levels, level + 1)
-        ax.annotate(str(n), xy=(mdates.date2num(start), 1.0), xycoords=trans, xytext=(0, 5 + 13 * level),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=7, color="white",
-                    fontweight="bold", annotation_clip=False,
-                    bbox=dict(boxstyle="circle,pad=0.2", fc=EVENT_COLOR, ec="none"))
+        ax.annotate(
+            str(n),
+            xy=(mdates.date2num(start), 1.0),
+            xycoords=trans,
+            xytext=(0, 5 + 13 * level),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="white",
+            fontweight="bold",
+            annotation_clip=False,
+            bbox=dict(boxstyle="circle,pad=0.2", fc=EVENT_COLOR, ec="none"),
+        )
         when = f"{ev.date:%d %b %Y}" + (f" – {ev.end:%d %b %Y}" if pd.notna(ev.end) else "")
         entries.append(f"{n}  {ev.label} ({when})")
     if key and fig is not None:
@@ -109,15 +120,25 @@ def _mark_events(ax, events, *, fig, key: bool, max_events: int) -> tuple[list[s
         ncol = min(3 if width >= 8.5 else 2, len(entries))
         # grow the figure by the key's height so the plot keeps its size
         fig.set_figheight(fig.get_figheight() + 0.35 + 0.16 * -(-len(entries) // ncol))
-        fig.legend(handles, entries, loc="outside lower center", ncol=ncol,
-                   fontsize=7.5,
-                   frameon=False, handlelength=0, handletextpad=0, columnspacing=1.5, title="Key events",
-                   title_fontsize=8)
+        fig.legend(
+            handles,
+            entries,
+            loc="outside lower center",
+            ncol=ncol,
+            fontsize=7.5,
+            frameon=False,
+            handlelength=0,
+            handletextpad=0,
+            columnspacing=1.5,
+            title="Key events",
+            title_fontsize=8,
+        )
     return entries, levels
 
 
-def mark_events(ax, events: pd.DataFrame | None, *, fig: Figure | None = None, key: bool = True,
-                max_events: int = 18) -> list[str]:
+def mark_events(
+    ax, events: pd.DataFrame | None, *, fig: Figure | None = None, key: bool = True, max_events: int = 18
+) -> list[str]:
     """Draw key events on a time axis: a dashed line at each date, a shaded band for events with an end date,
     and a numbered marker above the plot. The numbers are explained in a key under the figure (``key=True``).
 
@@ -150,8 +171,15 @@ def plot_volume(table: pd.DataFrame, *, events: pd.DataFrame | None = None, titl
     return fig
 
 
-def plot_volume_by_group(table: pd.DataFrame, *, by: str, normalize: bool = False, min_total: int = 5,
-                         events: pd.DataFrame | None = None, title: str | None = None) -> Figure:
+def plot_volume_by_group(
+    table: pd.DataFrame,
+    *,
+    by: str,
+    normalize: bool = False,
+    min_total: int = 5,
+    events: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
     """Stacked bars of articles per period and group (``count_articles(by=...)``); ``normalize=True`` shows each
     group's share of the period's articles instead of counts, leaving out periods with fewer than ``min_total``
     articles (a share of one or two articles is noise)."""
@@ -167,8 +195,9 @@ def plot_volume_by_group(table: pd.DataFrame, *, by: str, normalize: bool = Fals
     fig, ax = _new_figure(height=4.0)
     bottom = np.zeros(len(wide))
     for g in groups:
-        ax.bar(wide.index, wide[g].values, bottom=bottom, width=_bar_width(table), color=colors[g], label=g,
-               zorder=2, lw=0)
+        ax.bar(
+            wide.index, wide[g].values, bottom=bottom, width=_bar_width(table), color=colors[g], label=g, zorder=2, lw=0
+        )
         bottom += wide[g].values
     _date_axis(ax)
     ax.set_xlabel("publication date")
@@ -200,8 +229,9 @@ def plot_volume_heatmap(table: pd.DataFrame, *, by: str, title: str | None = Non
     periods = mdates.date2num(pd.DatetimeIndex(wide.columns).to_pydatetime())
     step = np.median(np.diff(periods)) if len(periods) > 1 else 30
     edges = np.append(periods, periods[-1] + step)
-    mesh = ax.pcolormesh(edges, np.arange(len(groups) + 1), wide.values, cmap="Blues", vmin=0,
-                         vmax=max(wide.values.max(), 1e-9))
+    mesh = ax.pcolormesh(
+        edges, np.arange(len(groups) + 1), wide.values, cmap="Blues", vmin=0, vmax=max(wide.values.max(), 1e-9)
+    )
     ax.set_yticks(np.arange(len(groups)) + 0.5, [f"{g} ({totals[g]:,})" for g in groups], fontsize=8)
     ax.invert_yaxis()
     ax.xaxis_date()
@@ -211,30 +241,31 @@ def plot_volume_heatmap(table: pd.DataFrame, *, by: str, title: str | None = Non
     cbar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.04)
     cbar.set_label(f"share of the {by.replace('_', ' ')}'s articles")
     cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.set_title(title or f"When each {by.replace('_', ' ')} published (share of its own articles per "
-                          f"{_unit(table)})")
+    ax.set_title(title or f"When each {by.replace('_', ' ')} published (share of its own articles per {_unit(table)})")
     return fig
 
 
-def plot_wire_share(table: pd.DataFrame, *, min_total: int = 5, events: pd.DataFrame | None = None,
-                    title: str | None = None) -> Figure:
+def plot_wire_share(
+    table: pd.DataFrame, *, min_total: int = 5, events: pd.DataFrame | None = None, title: str | None = None
+) -> Figure:
     """Two panels from :func:`analysis.timeseries.count_wire_share`: articles per period split into wire-credited
     and other, and the wire and duplicate shares of the periods with at least ``min_total`` articles."""
     fig, (top, bottom) = _new_figure(height=5.0, nrows=2, sharex=True, height_ratios=[1.2, 1])
     width = _bar_width(table)
     other = table["n_articles"] - table["n_wire"]
     top.bar(table["period"], table["n_wire"], width=width, color=PALETTE[0], label="credits a wire agency", zorder=2)
-    top.bar(table["period"], other, bottom=table["n_wire"], width=width, color=NEUTRAL, label="no agency credited",
-            zorder=2)
+    top.bar(
+        table["period"], other, bottom=table["n_wire"], width=width, color=NEUTRAL, label="no agency credited", zorder=2
+    )
     top.set_ylabel(f"articles per {_unit(table)}")
     top.set_ylim(0, max(1, table["n_articles"].max()) * 1.08)
     top.legend(loc="upper left", fontsize=8)
     enough = table["n_articles"] >= min_total
-    shown = table.assign(wire_share=table["wire_share"].where(enough),
-                         duplicate_share=table["duplicate_share"].where(enough))  # NaN breaks the line
+    shown = table.assign(
+        wire_share=table["wire_share"].where(enough), duplicate_share=table["duplicate_share"].where(enough)
+    )  # NaN breaks the line
     bottom.plot(shown["period"], shown["wire_share"], marker="o", ms=3, color=PALETTE[0], label="wire share")
-    bottom.plot(shown["period"], shown["duplicate_share"], marker="s", ms=3, color=PALETTE[3],
-                label="duplicate share")
+    bottom.plot(shown["period"], shown["duplicate_share"], marker="s", ms=3, color=PALETTE[3], label="duplicate share")
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     bottom.set_ylim(-0.02, 1.02)
     bottom.set_ylabel(f"share ({_unit(table)}s with\n{min_total}+ articles)")
@@ -245,9 +276,15 @@ def plot_wire_share(table: pd.DataFrame, *, min_total: int = 5, events: pd.DataF
     return fig
 
 
-def plot_score_over_time(table: pd.DataFrame, *, label: str = "mean score", by: str | None = None,
-                         reference: float | None = 0.0, events: pd.DataFrame | None = None,
-                         title: str | None = None) -> Figure:
+def plot_score_over_time(
+    table: pd.DataFrame,
+    *,
+    label: str = "mean score",
+    by: str | None = None,
+    reference: float | None = 0.0,
+    events: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
     """Mean of a per-article score per period (``analysis.timeseries.score_by_period``), one line per group, with a
     band of ±1 standard error and a reference line (0 = neutral for sentiment)."""
     fig, ax = _new_figure()
@@ -265,18 +302,19 @@ def plot_score_over_time(table: pd.DataFrame, *, label: str = "mean score", by: 
         part = _complete_periods(part, table.attrs.get("freq", "M"))  # gaps break the line instead of bridging
         ax.plot(part["period"], part["mean"], marker="o", ms=3, lw=1.4, color=colors[g], label=name, zorder=3)
         sem = part["sem"].fillna(0)
-        ax.fill_between(part["period"], part["mean"] - sem, part["mean"] + sem, color=colors[g], alpha=0.15,
-                        lw=0, zorder=2)
+        ax.fill_between(
+            part["period"], part["mean"] - sem, part["mean"] + sem, color=colors[g], alpha=0.15, lw=0, zorder=2
+        )
     if reference is not None:
         ax.axhline(reference, color="black", lw=0.7, zorder=1)
     _date_axis(ax)
     ax.set_xlabel("publication date")
     ax.set_ylabel(label)
-    _title_with_events(ax, fig, title or f"{label[0].upper() + label[1:]} per {_unit(table)} "
-                                         "(band: ±1 standard error)", events)
+    _title_with_events(
+        ax, fig, title or f"{label[0].upper() + label[1:]} per {_unit(table)} (band: ±1 standard error)", events
+    )
     if by:
-        ax.legend(title=by.replace("_", " "), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
-                  fontsize=8)
+        ax.legend(title=by.replace("_", " "), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize=8)
     else:
         ax.legend(loc="best", fontsize=8)
     return fig
@@ -286,14 +324,25 @@ def plot_score_over_time(table: pd.DataFrame, *, label: str = "mean score", by: 
 # Small, general figures the report notebooks use for rankings, categories over time and category-by-group tables
 # (actors, frames, labels, sources). Topic modules may offer richer ones; these keep every report section to one call.
 
+
 def _fmt_axis(ax, axis: str, percent: bool) -> None:
     if percent:
         (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
-def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, error: str | None = None,
-                 select_by: str | None = None, percent: bool = False, xlabel: str | None = None,
-                 reference: float | None = None, title: str | None = None) -> Figure:
+def plot_ranking(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    label: str,
+    top: int = 15,
+    error: str | None = None,
+    select_by: str | None = None,
+    percent: bool = False,
+    xlabel: str | None = None,
+    reference: float | None = None,
+    title: str | None = None,
+) -> Figure:
     """Horizontal bars (or dots with ±1.96 standard errors when ``error`` names a column) of ``value`` per
     ``label``, largest first: the ``top`` rows by ``value``, or by ``select_by`` (e.g. the number of sentences
     behind a mean) when given. ``reference`` draws a vertical line (e.g. 0 for a tone score)."""
@@ -310,8 +359,17 @@ def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, 
     names = [str(v) for v in data[label]]
     if error:
         err = 1.96 * data[error].fillna(0).to_numpy()
-        ax.errorbar(data[value], y, xerr=err, fmt="o", color=PALETTE[0], ecolor="#888888", capsize=2, ms=5,
-                    label=f"{xlabel or value.replace('_', ' ')} (±1.96 SE)")
+        ax.errorbar(
+            data[value],
+            y,
+            xerr=err,
+            fmt="o",
+            color=PALETTE[0],
+            ecolor="#888888",
+            capsize=2,
+            ms=5,
+            label=f"{xlabel or value.replace('_', ' ')} (±1.96 SE)",
+        )
     else:
         ax.barh(y, data[value], color=PALETTE[0], height=0.7, label=xlabel or value.replace("_", " "), zorder=2)
     if reference is not None:
@@ -331,9 +389,18 @@ def plot_ranking(table: pd.DataFrame, *, value: str, label: str, top: int = 15, 
     return fig
 
 
-def plot_categories_over_time(table: pd.DataFrame, *, category: str, value: str, top: int = 6,
-                              weight: str | None = None, percent: bool = False, ylabel: str | None = None,
-                              events: pd.DataFrame | None = None, title: str | None = None) -> Figure:
+def plot_categories_over_time(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    top: int = 6,
+    weight: str | None = None,
+    percent: bool = False,
+    ylabel: str | None = None,
+    events: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
     """One line per category (actor, frame, source type, ...) of ``value`` over ``period``; the ``top``
     categories by total ``weight`` (default: ``value``) are drawn. Periods without data break the lines."""
     if "period" not in table.columns:
@@ -349,8 +416,10 @@ def plot_categories_over_time(table: pd.DataFrame, *, category: str, value: str,
     freq = table.attrs.get("freq")
     if not freq:
         steps = pd.Series(sorted(table["period"].unique())).diff().dt.days.dropna()
-        freq = {1: "D", 7: "W"}.get(int(steps.min()) if len(steps) else 30, "M" if not len(steps) or steps.min() < 80
-                                     else ("Q" if steps.min() < 300 else "Y"))
+        freq = {1: "D", 7: "W"}.get(
+            int(steps.min()) if len(steps) else 30,
+            "M" if not len(steps) or steps.min() < 80 else ("Q" if steps.min() < 300 else "Y"),
+        )
     for c in chosen:
         part = table[table[category] == c][["period", value]].groupby("period", as_index=False)[value].sum()
         part = _complete_periods(part, freq)
@@ -360,16 +429,27 @@ def plot_categories_over_time(table: pd.DataFrame, *, category: str, value: str,
     ax.set_xlabel("publication date")
     ax.set_ylabel(ylabel or value.replace("_", " "))
     ax.set_ylim(bottom=0)
-    ax.legend(title=category.replace("_", " "), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
-              fontsize=8)
+    ax.legend(
+        title=category.replace("_", " "), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize=8
+    )
     unit = FREQUENCIES.get(freq, "period")
     _title_with_events(ax, fig, title or f"{(ylabel or value.replace('_', ' ')).capitalize()} per {unit}", events)
     return fig
 
 
-def plot_category_heatmap(table: pd.DataFrame, *, rows: str, columns: str, value: str, top_rows: int = 15,
-                          top_columns: int = 10, weight: str | None = None, percent: bool = False,
-                          colorbar_label: str | None = None, title: str | None = None) -> Figure:
+def plot_category_heatmap(
+    table: pd.DataFrame,
+    *,
+    rows: str,
+    columns: str,
+    value: str,
+    top_rows: int = 15,
+    top_columns: int = 10,
+    weight: str | None = None,
+    percent: bool = False,
+    colorbar_label: str | None = None,
+    title: str | None = None,
+) -> Figure:
     """A heat map of ``value`` for ``rows`` x ``columns`` (e.g. actors x outlets), the largest rows and columns by
     total ``weight`` (default ``value``), with the value written in each cell."""
     w = weight or value
@@ -381,10 +461,16 @@ def plot_category_heatmap(table: pd.DataFrame, *, rows: str, columns: str, value
     rt, ct = table.groupby(rows)[w].sum(), table.groupby(columns)[w].sum()
     row_order = sorted(rt.index, key=lambda r: (-rt[r], str(r)))[:top_rows]
     col_order = sorted(ct.index, key=lambda c: (-ct[c], str(c)))[:top_columns]
-    wide = (table.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum")
-            .reindex(index=row_order, columns=col_order))
-    mesh = ax.imshow(wide.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0,
-                     vmax=np.nanmax(wide.to_numpy(dtype=float)) if wide.notna().any().any() else 1)
+    wide = table.pivot_table(index=rows, columns=columns, values=value, aggfunc="sum").reindex(
+        index=row_order, columns=col_order
+    )
+    mesh = ax.imshow(
+        wide.to_numpy(dtype=float),
+        aspect="auto",
+        cmap="Blues",
+        vmin=0,
+        vmax=np.nanmax(wide.to_numpy(dtype=float)) if wide.notna().any().any() else 1,
+    )
     ax.set_xticks(range(len(col_order)), [str(c) for c in col_order], rotation=35, ha="right", fontsize=8)
     ax.set_yticks(range(len(row_order)), [str(r) for r in row_order], fontsize=8)
     ax.grid(False)
@@ -393,21 +479,33 @@ def plot_category_heatmap(table: pd.DataFrame, *, rows: str, columns: str, value
         for (i, j), v in np.ndenumerate(wide.to_numpy(dtype=float)):
             if not np.isnan(v):
                 text = f"{v:.0%}" if percent else (f"{v:.2g}" if abs(v) < 10 else f"{v:,.0f}")
-                ax.text(j, i, text, ha="center", va="center", fontsize=6.5,
-                        color="white" if v > 0.6 * vmax else "#222222")
+                ax.text(
+                    j, i, text, ha="center", va="center", fontsize=6.5, color="white" if v > 0.6 * vmax else "#222222"
+                )
     cbar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.04)
     cbar.set_label(colorbar_label or value.replace("_", " "))
     if percent:
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(columns.replace("_", " "))
     ax.set_ylabel(rows.replace("_", " "))
-    ax.set_title(title or f"{(colorbar_label or value.replace('_', ' ')).capitalize()} by {rows.replace('_', ' ')} "
-                          f"and {columns.replace('_', ' ')}")
+    ax.set_title(
+        title
+        or f"{(colorbar_label or value.replace('_', ' ')).capitalize()} by {rows.replace('_', ' ')} "
+        f"and {columns.replace('_', ' ')}"
+    )
     return fig
 
 
-def plot_split_bars(table: pd.DataFrame, *, category: str, split: str, value: str = "n", top: int = 15,
-                    title: str | None = None, xlabel: str | None = None) -> Figure:
+def plot_split_bars(
+    table: pd.DataFrame,
+    *,
+    category: str,
+    split: str,
+    value: str = "n",
+    top: int = 15,
+    title: str | None = None,
+    xlabel: str | None = None,
+) -> Figure:
     """100% horizontal bars: for each ``category`` (e.g. a label) the share of ``value`` in each ``split`` (e.g. own
     voice vs attributed), the ``top`` categories by total first; the total is written after each bar."""
     fig, ax = _new_figure(height=1.3 + 0.3 * min(top, max(table[category].nunique(), 1)))
@@ -436,14 +534,27 @@ def plot_split_bars(table: pd.DataFrame, *, category: str, split: str, value: st
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(xlabel or f"share of {value.replace('_', ' ')}")
     ax.set_ylabel(category.replace("_", " "))
-    fig.legend(*ax.get_legend_handles_labels(), title=split.replace("_", " "), loc="outside lower center",
-               ncols=len(parts), fontsize=8)
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        title=split.replace("_", " "),
+        loc="outside lower center",
+        ncols=len(parts),
+        fontsize=8,
+    )
     ax.set_title(title or f"{category.replace('_', ' ').capitalize()} by {split.replace('_', ' ')}")
     return fig
 
 
-def plot_network(pairs: pd.DataFrame, *, source: str, target: str, weight: str, top: int = 30,
-                 names: dict | pd.DataFrame | None = None, title: str | None = None) -> Figure:
+def plot_network(
+    pairs: pd.DataFrame,
+    *,
+    source: str,
+    target: str,
+    weight: str,
+    top: int = 30,
+    names: dict | pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
     """A co-occurrence network of the ``top`` strongest pairs (edge width ~ ``weight``; node size ~ the node's
     total weight), laid out with a seeded spring layout so the same table always gives the same picture.
     ``names`` maps node ids to display names (a dict, or a table with ``id`` and ``label`` columns)."""
@@ -468,11 +579,25 @@ def plot_network(pairs: pd.DataFrame, *, source: str, target: str, weight: str, 
     for u, v, d in sorted(graph.edges(data=True), key=lambda e: (e[2]["weight"], str(e[0]), str(e[1]))):
         ax.plot(*zip(pos[u], pos[v]), color="#8aa9c4", lw=0.5 + 4.5 * d["weight"] / wmax, alpha=0.7, zorder=1)
     nodes = sorted(graph.nodes, key=str)
-    ax.scatter([pos[n][0] for n in nodes], [pos[n][1] for n in nodes],
-               s=[40 + 460 * strength[n] / smax for n in nodes], color=PALETTE[0], zorder=2, edgecolor="white")
+    ax.scatter(
+        [pos[n][0] for n in nodes],
+        [pos[n][1] for n in nodes],
+        s=[40 + 460 * strength[n] / smax for n in nodes],
+        color=PALETTE[0],
+        zorder=2,
+        edgecolor="white",
+    )
     for n in nodes:
-        ax.annotate((names or {}).get(n, str(n)), pos[n], xytext=(0, 8), textcoords="offset points", ha="center",
-                    fontsize=7.5, zorder=3, bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+        ax.annotate(
+            (names or {}).get(n, str(n)),
+            pos[n],
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            zorder=3,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
+        )
     ax.plot([], [], color="#8aa9c4", lw=3, label=f"{weight.replace('_', ' ')} (line width)")
     ax.scatter([], [], s=120, color=PALETTE[0], label="total co-occurrences (node size)")
     ax.legend(loc="lower left", fontsize=8)
@@ -481,9 +606,17 @@ def plot_network(pairs: pd.DataFrame, *, source: str, target: str, weight: str, 
     return fig
 
 
-def plot_place_map(table: pd.DataFrame, coordinates: pd.DataFrame, *, value: str, label: str = "label",
-                   key: str = "actor_id", countries: list[str] | None = None, top_labels: int = 12,
-                   title: str | None = None) -> Figure:
+def plot_place_map(
+    table: pd.DataFrame,
+    coordinates: pd.DataFrame,
+    *,
+    value: str,
+    label: str = "label",
+    key: str = "actor_id",
+    countries: list[str] | None = None,
+    top_labels: int = 12,
+    title: str | None = None,
+) -> Figure:
     """Places as bubbles at their (approximate) longitude/latitude, bubble area ~ ``value``; the ``top_labels``
     largest are named. ``coordinates`` has ``id``, ``lat``, ``lon`` (and ``country`` to keep only ``countries``,
     ISO codes, e.g. ``["IQ", "SY"]``), such as the gazetteer's ``places`` table. There is no base map (offline):
@@ -500,8 +633,17 @@ def plot_place_map(table: pd.DataFrame, coordinates: pd.DataFrame, *, value: str
         ax.set_title(title or "Places mentioned")
         return fig
     vmax = data[value].max()
-    ax.scatter(data["lon"], data["lat"], s=15 + 900 * data[value] / vmax, color=PALETTE[0], alpha=0.45,
-               edgecolor=PALETTE[0], lw=0.6, zorder=2, label=f"{value.replace('_', ' ')} (bubble area)")
+    ax.scatter(
+        data["lon"],
+        data["lat"],
+        s=15 + 900 * data[value] / vmax,
+        color=PALETTE[0],
+        alpha=0.45,
+        edgecolor=PALETTE[0],
+        lw=0.6,
+        zorder=2,
+        label=f"{value.replace('_', ' ')} (bubble area)",
+    )
     span = max(data["lon"].max() - data["lon"].min(), data["lat"].max() - data["lat"].min(), 1.0)
     placed: list[tuple[float, float]] = []
     for row in data.itertuples(index=False):  # largest first; skip names that would sit on a named neighbour
@@ -510,8 +652,15 @@ def plot_place_map(table: pd.DataFrame, coordinates: pd.DataFrame, *, value: str
         if any(abs(row.lon - x) < 0.09 * span and abs(row.lat - y) < 0.035 * span for x, y in placed):
             continue
         placed.append((row.lon, row.lat))
-        ax.annotate(str(getattr(row, label)), (row.lon, row.lat), ha="center", va="center", fontsize=7.5,
-                    zorder=3, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6))
+        ax.annotate(
+            str(getattr(row, label)),
+            (row.lon, row.lat),
+            ha="center",
+            va="center",
+            fontsize=7.5,
+            zorder=3,
+            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6),
+        )
     ax.set_aspect("equal", adjustable="datalim")
     ax.grid(True, axis="both")
     ax.set_xlabel("longitude (°E)")

@@ -1,4 +1,5 @@
 """Figures of framing: frame prevalence over time and by outlet, label voice, territorial verbs, who is quoted."""
+
 from __future__ import annotations
 
 import textwrap
@@ -16,20 +17,31 @@ from analysis.plots.coverage import NEUTRAL, PALETTE
 A4_WIDTH = 7.2
 
 SOURCE_LABELS = {
-    "government_military": "government / military", "armed_group": "armed group", "monitor_ngo": "monitor / NGO",
-    "un_international": "UN / international", "civilian_witness": "civilian / witness",
-    "journalist_agency": "journalist / agency", "anonymous": "anonymous", "other": "other (unclassified)",
+    "government_military": "government / military",
+    "armed_group": "armed group",
+    "monitor_ngo": "monitor / NGO",
+    "un_international": "UN / international",
+    "civilian_witness": "civilian / witness",
+    "journalist_agency": "journalist / agency",
+    "anonymous": "anonymous",
+    "other": "other (unclassified)",
     "unresolved": "pronoun (unresolved)",
 }
 PERSPECTIVE_ORDER = ["victor", "neutral", "loser", "siege", "advance", "withdrawal"]
-PERSPECTIVE_LABELS = {"victor": "victor (liberate, free)", "neutral": "neutral (retake, capture, seize)",
-                      "loser": "loser (fall to, overrun)", "siege": "siege (cut off, besiege)",
-                      "advance": "advance", "withdrawal": "withdrawal"}
+PERSPECTIVE_LABELS = {
+    "victor": "victor (liberate, free)",
+    "neutral": "neutral (retake, capture, seize)",
+    "loser": "loser (fall to, overrun)",
+    "siege": "siege (cut off, besiege)",
+    "advance": "advance",
+    "withdrawal": "withdrawal",
+}
 
 
 def _frame_label(frame: str) -> str:
     try:
         from analysis.frames import frame_labels
+
         return frame_labels().get(frame, frame)
     except Exception:  # noqa: BLE001 - a custom codebook id without a label is still drawable
         return frame
@@ -39,6 +51,7 @@ def _codebook_order(frame_ids) -> list[str]:
     """Frame ids in codebook order (generic frames, then domain frames); unknown ids last, alphabetically."""
     try:
         from analysis.frames import frame_labels
+
         order = list(frame_labels())
     except Exception:  # noqa: BLE001 - a custom codebook is still drawable
         order = []
@@ -56,12 +69,21 @@ def _no_data(fig: Figure, message: str) -> Figure:
 def _check(df: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ParameterError(f"{what} needs column(s) {missing}; got {list(df.columns)} "
-                             f"(use the matching analysis.frames.count_* function)")
+        raise ParameterError(
+            f"{what} needs column(s) {missing}; got {list(df.columns)} "
+            f"(use the matching analysis.frames.count_* function)"
+        )
 
 
-def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present", by: str | None = None,
-                          frames: list[str] | None = None, ncols: int = 3, min_docs: int = 1) -> Figure:
+def plot_frame_prevalence(
+    counts: pd.DataFrame,
+    *,
+    value: str = "share_present",
+    by: str | None = None,
+    frames: list[str] | None = None,
+    ncols: int = 3,
+    min_docs: int = 1,
+) -> Figure:
     """Frame prevalence over time as small multiples: one panel per frame, one line per group (or overall).
 
     ``counts`` is :func:`analysis.frames.count_frames` output with ``freq`` set (a ``period`` column), optionally
@@ -82,7 +104,7 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
     if by:
         size = data.groupby(by)["n_docs"].sum().sort_values(ascending=False, kind="stable")
         dropped = max(0, len(size) - len(PALETTE))  # more lines than colours cannot be told apart
-        groups = sorted(size.index[:len(PALETTE)])
+        groups = sorted(size.index[: len(PALETTE)])
     colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     full = _full_range(pd.DatetimeIndex(sorted(pd.to_datetime(data["period"]).unique())))
     for ax, frame in zip(axes, frame_ids):
@@ -91,8 +113,15 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
             line = sub if g is None else sub[sub[by] == g]
             # periods without (enough) articles stay gaps: the line is not drawn across them
             series = line.groupby(pd.to_datetime(line["period"]))[value].mean().reindex(full)
-            ax.plot(series.index, series.to_numpy(), marker="o", markersize=2.5, lw=1.3,
-                    color=colors[g], label=str(g) if g is not None else "all articles")
+            ax.plot(
+                series.index,
+                series.to_numpy(),
+                marker="o",
+                markersize=2.5,
+                lw=1.3,
+                color=colors[g],
+                label=str(g) if g is not None else "all articles",
+            )
         ax.set_title(textwrap.fill(_frame_label(frame), 26, break_long_words=False), fontsize=9.5, loc="left")
         ax.grid(alpha=0.3)
         if value == "share_present":
@@ -103,7 +132,7 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         ax.tick_params(labelsize=8.5)
-    for ax in axes[len(frame_ids):]:
+    for ax in axes[len(frame_ids) :]:
         ax.set_axis_off()  # an empty slot of the grid (it may hold the legend)
     for k in range(max(0, len(frame_ids) - ncol), len(frame_ids)):  # the lowest panel of each column shows dates
         axes[k].xaxis.set_tick_params(labelbottom=True)
@@ -122,8 +151,9 @@ def plot_frame_prevalence(counts: pd.DataFrame, *, value: str = "share_present",
     return fig
 
 
-def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str = "share_present",
-                       frames: list[str] | None = None) -> Figure:
+def plot_frame_heatmap(
+    counts: pd.DataFrame, *, by: str = "outlet", value: str = "share_present", frames: list[str] | None = None
+) -> Figure:
     """Frames (rows) by group (columns) as an annotated heatmap of ``value`` (share of articles or mean score).
 
     ``counts`` is :func:`analysis.frames.count_frames` output with ``by`` set (and no ``freq``).
@@ -144,11 +174,18 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
     ax = fig.subplots()
     vmax = 1.0 if value == "share_present" else max(float(np.nanmax(table.to_numpy())), 1e-9)
     im = ax.imshow(table.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
-    ax.set_yticks(range(nrow), [textwrap.fill(_frame_label(f), 24, break_long_words=False) for f in table.index],
-                  fontsize=9)
+    ax.set_yticks(
+        range(nrow), [textwrap.fill(_frame_label(f), 24, break_long_words=False) for f in table.index], fontsize=9
+    )
     rotate = ncol > 5
-    ax.set_xticks(range(ncol), [f"{c}\n(n={n_docs.get(c, 0)})" for c in table.columns], fontsize=8.5,
-                  rotation=90 if rotate else 0, ha="center", va="top")
+    ax.set_xticks(
+        range(ncol),
+        [f"{c}\n(n={n_docs.get(c, 0)})" for c in table.columns],
+        fontsize=8.5,
+        rotation=90 if rotate else 0,
+        ha="center",
+        va="top",
+    )
     ax.tick_params(axis="both", length=0)
     ax.grid(False)
     ax.spines[:].set_visible(False)
@@ -159,27 +196,37 @@ def plot_frame_heatmap(counts: pd.DataFrame, *, by: str = "outlet", value: str =
             v = table.iat[i, j]
             if pd.notna(v):
                 # shares as whole percentages without the % sign (the colour bar says %): fits narrow cells
-                ax.text(j, i, f"{v * 100:.0f}" if value == "share_present" else f"{v:.2f}", ha="center",
-                        va="center", fontsize=size, color="white" if v > 0.6 * vmax else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{v * 100:.0f}" if value == "share_present" else f"{v:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    color="white" if v > 0.6 * vmax else "black",
+                )
     if "family" in counts.columns:  # a rule between generic and domain frames
         family = counts.drop_duplicates("frame").set_index("frame")["family"].reindex(table.index)
         for i in range(1, len(family)):
             if family.iloc[i] != family.iloc[i - 1]:
                 ax.axhline(i - 0.5, color="black", lw=1.5)
     cbar = fig.colorbar(im, ax=ax, shrink=0.8, aspect=30, pad=0.02)
-    cbar.set_label("share of articles with the frame (cells: %)" if value == "share_present" else "mean frame score",
-                   fontsize=9)
+    cbar.set_label(
+        "share of articles with the frame (cells: %)" if value == "share_present" else "mean frame score", fontsize=9
+    )
     cbar.ax.tick_params(labelsize=8.5)
     if value == "share_present":
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"{by} (n = articles)", fontsize=9.5)
-    ax.set_title(textwrap.fill(f"Frame prevalence by {by}", int(width * 9), break_long_words=False), fontsize=11.5,
-                 loc="left")
+    ax.set_title(
+        textwrap.fill(f"Frame prevalence by {by}", int(width * 9), break_long_words=False), fontsize=11.5, loc="left"
+    )
     return fig
 
 
-def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: list[str] | None = None,
-                     normalize: bool = False) -> Figure:
+def plot_label_voice(
+    label_counts: pd.DataFrame, *, by: str = "outlet", labels: list[str] | None = None, normalize: bool = False
+) -> Figure:
     """Label uses in the writer's own voice vs attributed, as stacked horizontal bars per group (one panel per label).
 
     ``label_counts`` is :func:`analysis.frames.count_labels` output with ``by`` (e.g. "outlet" or "target_actor").
@@ -205,12 +252,25 @@ def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: 
             sub = sub.div(totals.replace(0, np.nan), axis=0).fillna(0)
             for y, n in enumerate(totals):  # shares hide how many uses there are: write n at the bar's end
                 if n:
-                    ax.text(1.02, y, f"{int(n)}", va="center", fontsize=7.5, color="#333333",
-                            transform=ax.get_yaxis_transform())
+                    ax.text(
+                        1.02,
+                        y,
+                        f"{int(n)}",
+                        va="center",
+                        fontsize=7.5,
+                        color="#333333",
+                        transform=ax.get_yaxis_transform(),
+                    )
         left = np.zeros(len(sub))
         for voice in ("own", "attributed"):
-            ax.barh([str(i) for i in sub.index], sub[voice], left=left, color=colors[voice], height=0.75,
-                    label="own voice" if voice == "own" else "attributed (quote / reported speech)")
+            ax.barh(
+                [str(i) for i in sub.index],
+                sub[voice],
+                left=left,
+                color=colors[voice],
+                height=0.75,
+                label="own voice" if voice == "own" else "attributed (quote / reported speech)",
+            )
             left += sub[voice].to_numpy()
         ax.set_title(f"“{lab}”", fontsize=10, loc="left")
         if normalize:
@@ -226,8 +286,16 @@ def plot_label_voice(label_counts: pd.DataFrame, *, by: str = "outlet", labels: 
     for ax in axes:
         ax.set_xlabel("share of uses" if normalize else "uses", fontsize=9)
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=2, fontsize=8.5, frameon=False, title_fontsize=8.5,
-               title=f"number right of each bar: the label's uses in the {by}" if normalize else None)
+    fig.legend(
+        handles,
+        names,
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8.5,
+        frameon=False,
+        title_fontsize=8.5,
+        title=f"number right of each bar: the label's uses in the {by}" if normalize else None,
+    )
     fig.suptitle("Conflict labels: the writer's own voice vs attributed", fontsize=11.5, fontweight="bold")
     return fig
 
@@ -245,8 +313,9 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     if verb_counts.empty:
         return _no_data(fig, "no territorial verbs to plot")
     table = verb_counts.pivot_table(index="period", columns="perspective", values="n", aggfunc="sum").fillna(0)
-    cols = [p for p in PERSPECTIVE_ORDER if p in table.columns] + [p for p in table.columns
-                                                                    if p not in PERSPECTIVE_ORDER]
+    cols = [p for p in PERSPECTIVE_ORDER if p in table.columns] + [
+        p for p in table.columns if p not in PERSPECTIVE_ORDER
+    ]
     table = table[cols].sort_index()
     table = table.reindex(_full_range(pd.to_datetime(table.index)), fill_value=0)  # empty periods stay visible
     totals = table.sum(axis=1)
@@ -268,8 +337,14 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
         ax.set_title("Verbs of territorial change by perspective", fontsize=11.5, loc="left")
     bottom = np.zeros(len(table))
     for i, c in enumerate(cols):
-        ax.bar(x, table[c].to_numpy(), bottom=bottom, width=0.8, color=PALETTE[i % len(PALETTE)],
-               label=PERSPECTIVE_LABELS.get(c, c))
+        ax.bar(
+            x,
+            table[c].to_numpy(),
+            bottom=bottom,
+            width=0.8,
+            color=PALETTE[i % len(PALETTE)],
+            label=PERSPECTIVE_LABELS.get(c, c),
+        )
         bottom += table[c].to_numpy()
     if value == "share":
         if not many:
@@ -281,8 +356,14 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     else:
         ax.set_ylabel("territorial verbs")
     step = max(1, int(np.ceil(len(x) / 14)))
-    ax.set_xticks(x[::step], labels[::step], rotation=45 if len(x) > 8 else 0, ha="right" if len(x) > 8 else "center",
-                  fontsize=8.5, rotation_mode="anchor")
+    ax.set_xticks(
+        x[::step],
+        labels[::step],
+        rotation=45 if len(x) > 8 else 0,
+        ha="right" if len(x) > 8 else "center",
+        fontsize=8.5,
+        rotation_mode="anchor",
+    )
     ax.set_xlim(-0.6, len(x) - 0.4)
     ax.set_xlabel(freq_label or "publication period")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8.5, frameon=False)
@@ -352,5 +433,4 @@ def plot_sources(attribution_counts: pd.DataFrame, *, by: str = "outlet", min_n:
     return fig
 
 
-__all__ = ["plot_frame_prevalence", "plot_frame_heatmap", "plot_label_voice", "plot_territorial_verbs",
-           "plot_sources"]
+__all__ = ["plot_frame_prevalence", "plot_frame_heatmap", "plot_label_voice", "plot_territorial_verbs", "plot_sources"]

@@ -1,4 +1,5 @@
 """Figures of words: keyness bars (like quanteda's textplot_keyness) and a lexical dispersion ("x-ray") plot."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,12 +13,22 @@ from analysis.periods import require_columns
 TARGET_COLOR = "#0072B2"
 REFERENCE_COLOR = "#9A9A9A"
 MATCH_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
-_MEASURE_LABELS = {"g2": "G² (log-likelihood, Williams-corrected)", "chi2": "χ² (Yates-corrected)",
-                   "log_ratio": "log ratio (log₂ of relative frequencies)"}
+_MEASURE_LABELS = {
+    "g2": "G² (log-likelihood, Williams-corrected)",
+    "chi2": "χ² (Yates-corrected)",
+    "log_ratio": "log ratio (log₂ of relative frequencies)",
+}
 
 
-def plot_keyness(keyness: pd.DataFrame, *, n: int = 20, measure: str = "g2", show_reference: bool = True,
-                 max_p: float | None = 0.05, title: str | None = None) -> Figure:
+def plot_keyness(
+    keyness: pd.DataFrame,
+    *,
+    n: int = 20,
+    measure: str = "g2",
+    show_reference: bool = True,
+    max_p: float | None = 0.05,
+    title: str | None = None,
+) -> Figure:
     """The ``n`` most key terms of the target (bars to the right) and of the reference (left), like
     quanteda's ``textplot_keyness``. ``keyness`` is a :func:`analysis.frequency.score_keyness` table; terms with
     ``p_g2`` above ``max_p`` are left out (``None`` keeps all)."""
@@ -37,8 +48,15 @@ def plot_keyness(keyness: pd.DataFrame, *, n: int = 20, measure: str = "g2", sho
     fig = Figure(figsize=(7.5, max(2.5, 0.24 * len(rows) + 1.3)), layout="constrained")
     ax = fig.subplots()
     if rows.empty:
-        ax.text(0.5, 0.5, "No term is key at this significance level.", transform=ax.transAxes, ha="center",
-                va="center", color="#555555")
+        ax.text(
+            0.5,
+            0.5,
+            "No term is key at this significance level.",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#555555",
+        )
         ax.set_xticks([])
         ax.set_yticks([])
     else:
@@ -48,8 +66,14 @@ def plot_keyness(keyness: pd.DataFrame, *, n: int = 20, measure: str = "g2", sho
         ax.barh(y, values, color=colors, height=0.75)
         span = np.abs(values).max()
         for yi, v, term in zip(y, values, rows["term"]):
-            ax.text(v + (0.01 * span if v > 0 else -0.01 * span), yi, str(term), va="center",
-                    ha="left" if v > 0 else "right", fontsize=8)
+            ax.text(
+                v + (0.01 * span if v > 0 else -0.01 * span),
+                yi,
+                str(term),
+                va="center",
+                ha="left" if v > 0 else "right",
+                fontsize=8,
+            )
         ax.set_yticks([])
         ax.set_xlim(-span * (1.35 if (values < 0).any() else 0.05), span * 1.35)
         ax.axvline(0, color="black", lw=0.7)
@@ -67,9 +91,18 @@ def plot_keyness(keyness: pd.DataFrame, *, n: int = 20, measure: str = "g2", sho
     return fig
 
 
-def plot_dispersion(corpus: pd.DataFrame, patterns: str | list[str], *, max_docs: int = 25, label: str = "doc_id",
-                    case_sensitive: bool = False, include_duplicates: bool = True, start=None, end=None,
-                    title: str | None = None) -> Figure:
+def plot_dispersion(
+    corpus: pd.DataFrame,
+    patterns: str | list[str],
+    *,
+    max_docs: int = 25,
+    label: str = "doc_id",
+    case_sensitive: bool = False,
+    include_duplicates: bool = True,
+    start=None,
+    end=None,
+    title: str | None = None,
+) -> Figure:
     """Lexical dispersion ("x-ray", like quanteda's ``textplot_xray``): where in each article the patterns occur.
 
     One panel per pattern (a word, phrase or glob as in :func:`analysis.frequency.find_kwic`), one row per article
@@ -81,13 +114,27 @@ def plot_dispersion(corpus: pd.DataFrame, patterns: str | list[str], *, max_docs
 
     patterns = [patterns] if isinstance(patterns, str) else list(patterns)
     require_columns(corpus, ["doc_id", "text", label], what="corpus")
-    kwic = find_kwic(corpus, patterns, window=0, case_sensitive=case_sensitive,
-                     include_duplicates=include_duplicates, start=start, end=end)
+    kwic = find_kwic(
+        corpus,
+        patterns,
+        window=0,
+        case_sensitive=case_sensitive,
+        include_duplicates=include_duplicates,
+        start=start,
+        end=end,
+    )
     fig = Figure(figsize=(7.5, 1.2 + 0.28 * min(max_docs, max(kwic["doc_id"].nunique(), 1))), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(patterns), sharey=True, squeeze=False)[0])
     if kwic.empty:
-        axes[0].text(0.5, 0.5, "No match in this selection.", transform=axes[0].transAxes, ha="center", va="center",
-                     color="#555555")
+        axes[0].text(
+            0.5,
+            0.5,
+            "No match in this selection.",
+            transform=axes[0].transAxes,
+            ha="center",
+            va="center",
+            color="#555555",
+        )
         for ax, p in zip(axes, patterns):
             ax.set_title(repr(p), fontsize=9)
             ax.set_yticks([])
@@ -113,7 +160,10 @@ def plot_dispersion(corpus: pd.DataFrame, patterns: str | list[str], *, max_docs
         ax.grid(axis="y", color="#E5E5E5", lw=0.6)
         ax.set_axisbelow(True)
     fig.supxlabel("position in the article (share of its words)", fontsize=9)
-    shown = f"{len(docs)} of {counts.size} articles with a match" if counts.size > len(docs) else \
-        f"{len(docs)} articles with a match"
+    shown = (
+        f"{len(docs)} of {counts.size} articles with a match"
+        if counts.size > len(docs)
+        else f"{len(docs)} articles with a match"
+    )
     fig.suptitle(title or f"Lexical dispersion ({shown})")
     return fig
