@@ -1,8 +1,10 @@
-"""Raw article files (txt, html, csv, tsv, jsonl, optionally gzipped) to the canonical corpus table; `load_corpus`."""
+"""Raw article files (txt, html, csv, tsv, jsonl, docx, rtf, pdf, database exports; optionally gzipped) to the
+canonical corpus table; `load_corpus`."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import hashlib
 import io
@@ -20,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis import clean, config
+from analysis import clean, config, readers
 from analysis import dedup as dedup_mod
 from analysis.errors import InputError, SchemaError
 from analysis.tables import save_json, save_table
@@ -53,7 +55,8 @@ TEXT_TYPES = {".txt", ".text"}
 HTML_TYPES = {".html", ".htm"}
 TABLE_TYPES = {".csv": ",", ".tsv": "\t", ".tab": "\t"}
 JSONL_TYPES = {".jsonl", ".ndjson"}
-SUPPORTED = TEXT_TYPES | HTML_TYPES | set(TABLE_TYPES) | JSONL_TYPES
+DOCUMENT_TYPES = {".docx", ".rtf", ".pdf"}
+SUPPORTED = TEXT_TYPES | HTML_TYPES | set(TABLE_TYPES) | JSONL_TYPES | DOCUMENT_TYPES
 # Files a directory walk passes over silently (listed in the manifest as skipped): documentation, sidecars,
 # provenance written by `fetch-data`, hidden files.
 SKIP_PATTERNS = (
@@ -150,6 +153,7 @@ class IngestOptions:
     dedup: bool = True
     near_threshold: float = dedup_mod.DEFAULT_NEAR_THRESHOLD
     progress: bool | None = None  # None: a bar on an interactive terminal only
+    format: str | None = None  # a key of readers.FORMATS: every file is read with it (None: detected per file)
 
     def columns(self) -> dict[str, str]:
         return {
@@ -238,7 +242,7 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[str], li
         else:
             raise InputError(
                 f"input {str(item)!r} does not exist: check the path (files or folders of "
-                ".txt/.html/.csv/.tsv/.jsonl articles)"
+                ".txt/.html/.csv/.tsv/.jsonl/.docx/.rtf/.pdf articles or database exports)"
             )
     return sorted(dict.fromkeys(files)), sorted(skipped)
 
@@ -339,6 +343,51 @@ def _from_filename(rec: Record, path: str) -> Record:
 def read_text_file(path: str, data: bytes, sha: str, rules: clean.Rules) -> list[Record]:
     """One article from a ``.txt`` file, with metadata from YAML front matter, a ``.meta.json`` sidecar or the name."""
     text, repaired = _decode(data, rules)
+    return _text_records(path, text, sha, repaired)
+
+
+def read_document_file(path: str, data: bytes, sha: str, fmt: str) -> list[Record]:
+    """One article from a Word, RTF or PDF file: its text layer, then read exactly as a ``.txt`` article."""
+    try:
+        text = readers.load_document(fmt, data)
+    except readers.FileRejected as rej:
+        raise _Reject(rej.reason, rej.detail) from rej
+    if not text.strip():
+        raise _Reject("empty_file", f"the {fmt} file holds no text")
+    return _text_records(path, text, sha, 0)
+
+
+def read_export_file(path: str, data: bytes, sha: str, rules: clean.Rules, fmt: str, rejects: list) -> list[Record]:
+    """The articles of a database export (LexisNexis, Nexis Uni, Factiva), one record each with its position in
+    the file as ``source_row``; a damaged article is rejected on its own, with its position."""
+    text, repaired = None, 0
+    if fmt != "nexisuni" and not data.lstrip()[:5] == b"{\\rtf":
+        text, repaired = _decode(data, rules)
+    try:
+        parsed = readers.read_export(fmt, data, text)
+    except readers.FileRejected as rej:
+        raise _Reject(rej.reason, rej.detail) from rej
+    rejects.extend((path, r.position, r.reason, r.detail) for r in parsed.rejects)
+    return [
+        Record(
+            text=a.text,
+            path=path,
+            row=a.position,
+            sha256=sha,
+            title=a.title,
+            published=a.published,
+            outlet=a.outlet,
+            url=a.url,
+            source_id=a.source_id,
+            date_source="metadata" if a.published else None,
+            bytes_repaired=repaired if i == 0 else 0,
+            extras=dict(a.fields),
+        )
+        for i, a in enumerate(parsed.articles)
+    ]
+
+
+def _text_records(path: str, text: str, sha: str, repaired: int) -> list[Record]:
     meta, text = _front_matter(text.replace("\r\n", "\n"))
     rec = Record(text=text, path=path, row=None, sha256=sha, bytes_repaired=repaired)
     _apply_meta(rec, _sidecar(path))
@@ -507,9 +556,17 @@ def _read_rows_leniently(text: str, sep: str, path: str, rejects: list) -> tuple
 
 
 def read_table_file(
-    path: str, data: bytes, sha: str, opts: IngestOptions, rules: clean.Rules, sep: str, rejects: list
+    path: str,
+    data: bytes,
+    sha: str,
+    opts: IngestOptions,
+    rules: clean.Rules,
+    sep: str,
+    rejects: list,
+    mediacloud: bool = False,
 ) -> list[Record]:
-    """One article per row of a CSV/TSV file; columns detected by name (see :data:`COLUMN_ALIASES`)."""
+    """One article per row of a CSV/TSV file; columns detected by name (see :data:`COLUMN_ALIASES`), or those of a
+    Media Cloud story list (``mediacloud``)."""
     if not data.strip():
         raise _Reject("empty_file", "the file is empty")
     if clean.looks_binary(data):
@@ -555,7 +612,39 @@ def read_table_file(
         df.columns = [clean.decode_bytes(str(c).encode("latin-1"), rules)[0] for c in df.columns]
     # a data row's line number is not its 1-based row index when cells hold newlines; rows are counted as
     # data rows (header excluded), the convention of spreadsheet users and pandas alike
+    if mediacloud:
+        return _mediacloud_records(df, path, sha, opts, rejects, row_numbers, repaired)
     return _records_from_frame(df, path, sha, opts, row_numbers=row_numbers, repaired=repaired)
+
+
+_OPTION_FIELDS = {
+    "text": "text_column",
+    "title": "title_column",
+    "published": "date_column",
+    "outlet": "outlet_column",
+    "source_id": "id_column",
+    "url": "url_column",
+}
+
+
+def _mediacloud_records(df, path, sha, opts, rejects, row_numbers, repaired) -> list[Record]:
+    """Media Cloud's own columns (media_name is the outlet); a list without text: each story rejected, saying so."""
+    found = readers.mediacloud.find_columns(list(df.columns))
+    given = opts.columns()
+    columns = {**found, **given}
+    numbers = row_numbers if row_numbers is not None else range(1, len(df) + 1)
+    if "text" not in columns:
+        urls = df[columns["url"]].tolist() if "url" in columns else [None] * len(df)
+        rejects.extend(
+            (path, int(n), "no_text", readers.mediacloud.describe_missing_text(u)) for n, u in zip(numbers, urls)
+        )
+        log.warning("%s: %s", path, readers.mediacloud.NO_TEXT)
+        return []
+    opts = dataclasses.replace(opts, **{_OPTION_FIELDS[f]: c for f, c in columns.items()})
+    records = _records_from_frame(df, path, sha, opts, row_numbers=row_numbers, repaired=repaired)
+    for rec in records:
+        rec.extras["database"] = readers.mediacloud.DATABASE
+    return records
 
 
 def read_jsonl_file(
@@ -675,6 +764,8 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     opts = options or IngestOptions()
     rules = clean.load_rules(opts.boilerplate) if opts.boilerplate else clean.default_rules()
     finder = clean.load_agencies(opts.agencies) if opts.agencies else clean.default_agencies()
+    if opts.format is not None and opts.format not in readers.FORMATS:
+        raise InputError(f"format {opts.format!r} is not known: use one of {', '.join(sorted(readers.FORMATS))}")
     files, skipped = find_input_files(inputs)
     if not files:
         where = ", ".join(map(str, inputs))
@@ -690,33 +781,22 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     row_rejects = 0  # rows of a file rejected while reading (malformed JSON lines)
     for path in _progress(files, len(files), "reading", opts.progress):
         kind, gz = _kind(path)
-        info = {"path": path, "type": kind + (".gz" if gz else ""), "sha256": None, "rows": 0}
+        info = {"path": path, "type": kind + (".gz" if gz else ""), "sha256": None, "rows": 0, "reader": None}
         file_info.append(info)
-        if kind not in {k.lstrip(".") for k in SUPPORTED}:
-            rejects.append(
-                (
-                    path,
-                    None,
-                    "unsupported_type",
-                    f"type {('.' + kind) if kind else '(no extension)'} is not supported: use "
-                    ".txt, .html/.htm, .csv, .tsv, .jsonl (optionally .gz)",
-                )
-            )
-            continue
         before = len(rejects)
         try:
             raw = _read_bytes(path, gz=False)
             info["sha256"] = sha = hashlib.sha256(raw).hexdigest()
             data = _read_bytes(path, gz=True) if gz else raw
-            ext = "." + kind
-            if ext in TEXT_TYPES:
-                recs = read_text_file(path, data, sha, rules)
-            elif ext in HTML_TYPES:
-                recs = read_html_file(path, data, sha, rules)
-            elif ext in TABLE_TYPES:
-                recs = read_table_file(path, data, sha, opts, rules, TABLE_TYPES[ext], rejects)
-            else:
-                recs = read_jsonl_file(path, data, sha, opts, rules, rejects)
+            info["reader"] = fmt = opts.format or readers.find_format(path, data)
+            if fmt is None:
+                raise _Reject(
+                    "unsupported_type",
+                    f"type {('.' + kind) if kind else '(no extension)'} is not supported and the content is no "
+                    "known export: use .txt, .html/.htm, .csv, .tsv, .jsonl, .docx, .rtf, .pdf (optionally .gz), "
+                    "or name the format with --format",
+                )
+            recs = _read_as(fmt, path, data, sha, opts, rules, rejects, kind)
         except _Reject as rej:
             rejects.append((path, None, rej.reason, rej.detail))
             continue
@@ -753,6 +833,22 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     )
     _warn_dates(corpus)
     return IngestResult(corpus, rejects_df, removed_df, manifest)
+
+
+def _read_as(fmt, path, data, sha, opts, rules, rejects, kind) -> list[Record]:
+    """The records of one file read with the reader of ``fmt`` (a key of :data:`readers.FORMATS`)."""
+    if fmt == "txt":
+        return read_text_file(path, data, sha, rules)
+    if fmt == "html":
+        return read_html_file(path, data, sha, rules)
+    if fmt in ("csv", "tsv", "mediacloud"):
+        sep = "\t" if fmt == "tsv" or (fmt == "mediacloud" and kind in ("tsv", "tab")) else ","
+        return read_table_file(path, data, sha, opts, rules, sep, rejects, mediacloud=fmt == "mediacloud")
+    if fmt == "jsonl":
+        return read_jsonl_file(path, data, sha, opts, rules, rejects)
+    if fmt in readers.DOCUMENT_FORMATS:
+        return read_document_file(path, data, sha, fmt)
+    return read_export_file(path, data, sha, rules, fmt, rejects)
 
 
 def _corpus_frame(rows: list[dict]) -> pd.DataFrame:
@@ -820,6 +916,7 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
             "columns": opts.columns(),
             "boilerplate": opts.boilerplate,
             "agencies": opts.agencies,
+            "format": opts.format,
         },
         "rules_version": rules.version,
         "agencies_version": finder.version,
@@ -930,6 +1027,12 @@ def register_cli(subparsers) -> None:
     g.add_argument("--outlet-column", help="outlet (default: outlet/source/publisher/site)")
     g.add_argument("--id-column", help="the source's article id (default: id/unit_id/article_id)")
     g.add_argument("--url-column", help="url (default: url/link)")
+    p.add_argument(
+        "--format",
+        choices=sorted(readers.FORMATS),
+        help="read every input as this format (default: detected per file from its content, then its suffix; "
+        "the reader used is recorded per file in the manifest)",
+    )
     p.add_argument("--outlet", help="outlet for articles whose metadata names none")
     p.add_argument("--boilerplate", metavar="RULES.yaml", help="extra boilerplate rules added to the built-ins")
     p.add_argument("--agencies", metavar="AGENCIES.yaml", help="extra wire agencies / credit forms")
@@ -959,6 +1062,7 @@ def _cli(args) -> int:
         dedup=not args.no_dedup,
         near_threshold=args.near_threshold,
         progress=False if args.no_progress else None,
+        format=args.format,
     )
     if not 0 < args.near_threshold <= 1:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")

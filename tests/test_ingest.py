@@ -76,7 +76,8 @@ def test_every_file_and_row_is_accounted_for(fixture_run):
         ("empty.txt", "empty_file"),
         ("binary.txt", "binary"),
         ("no_text_column.csv", "missing_text_column"),
-        ("notes.docx", "unsupported_type"),
+        ("notes.docx", "parse_error"),
+        ("scan.tiff", "unsupported_type"),
         ("boilerplate_only.txt", "empty_text"),
     ],
 )

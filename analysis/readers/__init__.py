@@ -1,0 +1,123 @@
+"""Input formats: the registry of readers and the detection of a file's format from its content, then its name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from analysis.readers import documents, factiva, lexisnexis, mediacloud, nexisuni
+from analysis.readers.base import Article, FileRejected, Parsed, Reject
+
+__all__ = ["Article", "FileRejected", "Parsed", "Reject", "FORMATS", "find_format", "read_export", "load_document"]
+
+# Every format `ingest --format` accepts, with what it reads. "Export" formats hold many articles per file.
+FORMATS = {
+    "txt": "one article per plain-text file (YAML front matter / .meta.json sidecar for metadata)",
+    "html": "one article per HTML page (main text and metadata by trafilatura)",
+    "csv": "one article per row; columns found by name",
+    "tsv": "one article per row, tab-separated",
+    "jsonl": "one article per JSON line",
+    "docx": "one article per Word file (python-docx)",
+    "rtf": "one article per RTF file (striprtf)",
+    "pdf": "one article per PDF file with a text layer (pypdf)",
+    "lexisnexis": 'LexisNexis Academic export: "N of M DOCUMENTS" separators (.txt, or the same saved as .rtf)',
+    "nexisuni": 'Nexis Uni Word export (.docx): articles closed by "End of Document"',
+    "factiva": "Factiva export with field codes (HD, PD, SN, LP, TD, AN) as .html, .rtf or .txt",
+    "mediacloud": "Media Cloud story-list CSV (media_name is the outlet)",
+}
+EXPORT_FORMATS = ("lexisnexis", "nexisuni", "factiva")
+DOCUMENT_FORMATS = ("docx", "rtf", "pdf")
+BY_SUFFIX = {
+    "txt": "txt",
+    "text": "txt",
+    "html": "html",
+    "htm": "html",
+    "csv": "csv",
+    "tsv": "tsv",
+    "tab": "tsv",
+    "jsonl": "jsonl",
+    "ndjson": "jsonl",
+    "docx": "docx",
+    "rtf": "rtf",
+    "pdf": "pdf",
+}
+SNIFF_BYTES = 256_000  # how much of a text file detection reads
+
+
+def _suffix(path: str) -> str:
+    suffixes = [s.lower().lstrip(".") for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] == "gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def find_format(path: str, data: bytes) -> str | None:
+    """The format of a file (a key of :data:`FORMATS`) from its content first, then its suffix; ``None`` when
+    neither names a supported format. ``data`` is the (decompressed) content."""
+    suffix = _suffix(path)
+    if data[:4] == b"PK\x03\x04":
+        if not _is_docx(data):
+            return BY_SUFFIX.get(suffix)  # a damaged .docx: its reader says why it cannot be read
+        try:
+            return "nexisuni" if nexisuni.sniff(nexisuni.load_docx_paragraphs(data)) else "docx"
+        except FileRejected:
+            return "docx"  # the docx reader reports why it cannot be read
+    if data[:5] == b"%PDF-":
+        return "pdf"
+    head = data[:SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
+    if head.lstrip().startswith("{\\rtf"):
+        try:
+            text = factiva.load_rtf_text(data.decode("latin-1"))
+        except FileRejected:
+            return "rtf"
+        if lexisnexis.sniff(text):
+            return "lexisnexis"
+        return "factiva" if factiva.sniff_text(text) else "rtf"
+    if lexisnexis.sniff(head):
+        return "lexisnexis"
+    low = head[:2000].lower()
+    if ("<html" in low or "<!doctype" in low or "<table" in low) and factiva.sniff_html(head):
+        return "factiva"
+    if suffix not in ("csv", "tsv", "tab", "jsonl", "ndjson") and factiva.sniff_text(head):
+        return "factiva"
+    fmt = BY_SUFFIX.get(suffix)
+    if fmt == "csv":
+        first = head.split("\n", 1)[0]
+        sep = max([",", ";", "\t", "|"], key=lambda d: (first.count(d), d == ","))
+        if mediacloud.sniff_columns([c.strip().strip('"') for c in first.split(sep)]):
+            return "mediacloud"
+    return fmt
+
+
+def read_export(fmt: str, data: bytes, text: str | None) -> Parsed:
+    """The articles of a multi-article export (``fmt`` in :data:`EXPORT_FORMATS`). ``text`` is ``data`` decoded
+    (for the text-based formats); a .docx or .rtf container is read from ``data``."""
+    is_rtf = data.lstrip()[:5] == b"{\\rtf"
+    if fmt == "nexisuni":
+        return nexisuni.parse_nexisuni(nexisuni.load_docx_paragraphs(data))
+    if is_rtf:
+        text = factiva.load_rtf_text(data.decode("latin-1"))
+    if text is None:
+        raise FileRejected("undecodable", f"a {fmt} export must be text, HTML or RTF")
+    if fmt == "lexisnexis":
+        return lexisnexis.parse_lexisnexis(text)
+    if fmt == "factiva":
+        if not is_rtf and factiva.sniff_html(text):
+            return factiva.parse_factiva_html(text)
+        return factiva.parse_factiva_text(text)
+    raise ValueError(f"{fmt} is not an export format")
+
+
+def load_document(fmt: str, data: bytes) -> str:
+    """The text of a single-article Word, RTF or PDF file (``fmt`` in :data:`DOCUMENT_FORMATS`)."""
+    loaders = {"docx": documents.load_docx_text, "rtf": documents.load_rtf_text, "pdf": documents.load_pdf_text}
+    return loaders[fmt](data)

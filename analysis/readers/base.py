@@ -1,0 +1,97 @@
+"""What every reader returns: articles with their position in the file, rejects with theirs, and shared helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+class FileRejected(Exception):
+    """The whole file cannot be read by this reader; ``reason`` is a short key, ``detail`` says what to do."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class Article:
+    """One article found in an export, before cleaning; ``position`` is its 1-based place in the file."""
+
+    position: int
+    text: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # the date as the database wrote it (parsed later, by the one date rule)
+    url: str | None = None
+    source_id: str | None = None
+    fields: dict[str, str | None] = field(default_factory=dict)  # the database's own fields (source columns)
+
+
+@dataclass
+class Reject:
+    """An article (or a stretch of the file) that could not be read; ``position`` as for :class:`Article`."""
+
+    position: int | None
+    reason: str
+    detail: str
+
+
+@dataclass
+class Parsed:
+    """The articles and rejects of one file, in file order."""
+
+    articles: list[Article] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+
+
+# "January 11, 2010 Monday", "July 1, 2019 Monday 9:20 AM GMT", "11 January 2010", "Sunday, 10. January 2010":
+# the day-month-year part, so that the fast explicit formats read it (dateparser would, 100x slower). The raw
+# value is kept beside it as published_raw; nothing is added that the database did not write.
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATE_PART = re.compile(
+    rf"\b(?:(?P<m1>{_MONTHS})\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>(?:19|20)\d\d)"
+    rf"|(?P<d2>\d{{1,2}})\.?\s+(?P<m2>{_MONTHS})\s+(?P<y2>(?:19|20)\d\d))\b",
+    re.I,
+)
+
+
+def find_date_part(raw: str | None) -> str | None:
+    """The "Month D, YYYY" / "D Month YYYY" part of a database date line (``raw`` unchanged when it has none)."""
+    if not raw:
+        return None
+    m = _DATE_PART.search(raw)
+    if not m:
+        return raw.strip() or None
+    if m.group("m1"):
+        return f"{m.group('d1')} {m.group('m1').rstrip('.')[:3]} {m.group('y1')}"
+    return f"{m.group('d2')} {m.group('m2').rstrip('.')[:3]} {m.group('y2')}"
+
+
+def looks_like_date(line: str) -> bool:
+    """Whether ``line`` holds a day, a month name and a year (a database's date line)."""
+    return bool(_DATE_PART.search(line))
+
+
+_LENGTH = re.compile(r"([\d,.\s]+)\s*words?\b", re.I)
+
+
+def parse_length(value: str | None) -> int | None:
+    """The number of words in a length field ("2,968 words", "523 words"), or ``None``."""
+    if not value:
+        return None
+    m = _LENGTH.search(value)
+    if not m:
+        return None
+    digits = re.sub(r"\D", "", m.group(1))
+    return int(digits) if digits else None
+
+
+def normalize_field_name(name: str) -> str:
+    """A field label as a column name: ``"PUBLICATION-TYPE"`` and ``"Publication-Type"`` -> ``publication_type``."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """Paragraphs as one text, separated by a newline; runs of blank paragraphs dropped."""
+    return "\n".join(p for p in (q.strip() for q in paragraphs) if p)
