@@ -48,6 +48,8 @@ SCHEMA = [
 ]
 EXTRA_COLUMNS = ["dup_similarity", "dup_kind", "date_source", "dateline", "bytes_repaired"]
 REJECT_COLUMNS = ["path", "row", "reason", "detail"]
+# Source columns that readers fill with whole numbers (the database's word count); every other one is a string.
+INTEGER_SOURCE_COLUMNS = {"length_words"}
 REMOVED_COLUMNS = ["doc_id", "rule", "text"]
 MANIFEST_NAME = "ingest_manifest.json"
 
@@ -882,7 +884,10 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
         "date_source",
         "dateline",
     ] + rest:
-        out[c] = out[c].astype("string")  # a string column in parquet even when every value is null
+        if c in INTEGER_SOURCE_COLUMNS:
+            out[c] = pd.array([None if pd.isna(v) else int(v) for v in out[c]], dtype="Int64")
+        else:
+            out[c] = out[c].astype("string")  # a string column in parquet even when every value is null
     return out
 
 

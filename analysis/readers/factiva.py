@@ -45,7 +45,8 @@ NAMED_FIELDS = {"BY": "byline", "SE": "section", "WC": "length", "LA": "language
 _CODE_ALT = "|".join(sorted(CODES, key=len, reverse=True))
 # "HD  Title", "HD\tTitle", a code alone on its line (the value follows), or "HD | Title |" (an RTF table row).
 _LINE = re.compile(rf"^[ \t]*(?P<code>{_CODE_ALT})(?:[ \t]*\|[ \t]*|[ \t]+|$)(?P<value>.*?)[ \t|]*$")
-_HTML_CODE_CELL = re.compile(rf"<td[^>]*>\s*(?:<[^>]+>\s*)*(?:{_CODE_ALT})\s*(?:</[^>]+>\s*)*</td>", re.I)
+_SP = r"(?:\s|&nbsp;|&#160;)*"
+_HTML_CODE_CELL = re.compile(rf"<td[^>]*>{_SP}(?:<[^>]+>{_SP})*(?:{_CODE_ALT}){_SP}(?:</[^>]+>{_SP})*</td>", re.I)
 
 
 def sniff_text(text: str) -> bool:

@@ -73,7 +73,10 @@ def parse_document(chunk: str, position: int, number: str, total: str) -> Articl
                 "malformed_article",
                 f"{where} has no date line and no fields (BYLINE:, LENGTH:): not a LexisNexis document",
             )
-        title_blocks = blocks[:first_field]
+        # no date line: the block before the first field is the title, the first block (if another) the outlet
+        title_blocks = blocks[first_field - 1 : first_field] if first_field else []
+        outlet = " ".join(blocks[0]) if first_field >= 2 else None
+        edition = [line for b in blocks[1 : first_field - 1] for line in b]
         after_head = first_field
     else:
         outlet = " ".join(line for b in blocks[:date_at] for line in b) or None
