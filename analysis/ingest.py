@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis import clean, config, readers
+from analysis import clean, config, langid, readers
 from analysis import dedup as dedup_mod
 from analysis.errors import InputError, SchemaError
 from analysis.tables import save_json, save_table
@@ -727,7 +727,7 @@ def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: 
         "title": result.title,
         "text": text,
         "n_words": len(text.split()),
-        "lang": clean.detect_lang(text),
+        "lang": langid.find_language(text),
         "source_path": rec.path,
         "source_row": rec.row,
         "source_id": rec.source_id,
@@ -925,6 +925,7 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
         },
         "rules_version": rules.version,
         "agencies_version": finder.version,
+        "resource_versions": langid.RESOURCE_VERSIONS(),
         "inputs": inputs,
         "skipped": skipped,
         "counts": {
@@ -943,7 +944,18 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
         },
         "corpus_fingerprint": provenance.fingerprint_corpus(corpus),
         "package_versions": provenance.package_versions(
-            ("analysis", "pandas", "pyarrow", "trafilatura", "datasketch", "dateparser")
+            (
+                "analysis",
+                "pandas",
+                "pyarrow",
+                "trafilatura",
+                "datasketch",
+                "dateparser",
+                "py3langid",
+                "python-docx",
+                "striprtf",
+                "pypdf",
+            )
         ),
     }
 
