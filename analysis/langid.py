@@ -8,7 +8,7 @@ from functools import lru_cache
 import pandas as pd
 
 # Measured in benchmarks/bench_langid.py on self-written sentences in six languages (docs/ingest.md).
-SAMPLE_CHARS = 3000  # the language of the opening: faster, and a long article does not change its language
+SAMPLE_CHARS = 1000  # the opening (7-10 sentences) decides: py3langid is linear in length, accuracy is not
 MIN_LETTERS = 20  # fewer letters than this: too little to tell ("und")
 MIN_PROBABILITY = 0.5  # py3langid's normalised probability below this: "und"
 METHOD = "py3langid"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from analysis.readers import documents, factiva, lexisnexis, mediacloud, nexisuni
@@ -52,12 +53,13 @@ def _suffix(path: str) -> str:
     return suffixes[-1] if suffixes else ""
 
 
-def _is_docx(data: bytes) -> bool:
+def _docx_xml(data: bytes) -> str | None:
+    """The document XML of a .docx (``None`` when ``data`` is no readable Word file)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
-    except zipfile.BadZipFile:
-        return False
+            return z.read("word/document.xml").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error):
+        return None
 
 
 def find_format(path: str, data: bytes) -> str | None:
@@ -65,8 +67,14 @@ def find_format(path: str, data: bytes) -> str | None:
     neither names a supported format. ``data`` is the (decompressed) content."""
     suffix = _suffix(path)
     if data[:4] == b"PK\x03\x04":
-        if not _is_docx(data):
+        xml = _docx_xml(data)
+        if xml is None:
             return BY_SUFFIX.get(suffix)  # a damaged .docx: its reader says why it cannot be read
+        # the marker in the raw XML is enough to choose; when Word split it across runs, read the paragraphs
+        if ">End of Document<" in xml:
+            return "nexisuni"
+        if "End of" not in xml:
+            return "docx"
         try:
             return "nexisuni" if nexisuni.sniff(nexisuni.load_docx_paragraphs(data)) else "docx"
         except FileRejected:
@@ -75,8 +83,8 @@ def find_format(path: str, data: bytes) -> str | None:
         return "pdf"
     head = data[:SNIFF_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
     if head.lstrip().startswith("{\\rtf"):
-        try:
-            text = factiva.load_rtf_text(data.decode("latin-1"))
+        try:  # the opening is enough to tell (striprtf reads an unterminated prefix)
+            text = factiva.load_rtf_text(data[:SNIFF_BYTES].decode("latin-1"))
         except FileRejected:
             return "rtf"
         if lexisnexis.sniff(text):

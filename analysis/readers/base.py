@@ -56,16 +56,19 @@ _DATE_PART = re.compile(
 )
 
 
+_MONTH_NUMBER = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+
+
 def find_date_part(raw: str | None) -> str | None:
-    """The "Month D, YYYY" / "D Month YYYY" part of a database date line (``raw`` unchanged when it has none)."""
+    """The day-month-year of a database date line as ``YYYY-MM-DD`` ("January 11, 2010 Monday" -> "2010-01-11");
+    ``raw`` unchanged when it holds no English month-name date (the general date parser then reads it)."""
     if not raw:
         return None
     m = _DATE_PART.search(raw)
     if not m:
         return raw.strip() or None
-    if m.group("m1"):
-        return f"{m.group('d1')} {m.group('m1').rstrip('.')[:3]} {m.group('y1')}"
-    return f"{m.group('d2')} {m.group('m2').rstrip('.')[:3]} {m.group('y2')}"
+    month, day, year = (m.group("m1"), m.group("d1"), m.group("y1")) if m.group("m1") else m.group("m2", "d2", "y2")
+    return f"{year}-{_MONTH_NUMBER[month[:3].lower()]:02d}-{int(day):02d}"
 
 
 def looks_like_date(line: str) -> bool:
