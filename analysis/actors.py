@@ -20,6 +20,9 @@ from analysis import config
 from analysis.errors import ParameterError, ResourceError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
 
+# The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
+LANGUAGES = ("en",)
+
 log = logging.getLogger(__name__)
 
 ACTORS_FILE = "actors.yaml"

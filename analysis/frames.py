@@ -31,6 +31,9 @@ from analysis.errors import ParameterError, ResourceError
 from analysis.periods import require_columns, select_documents, to_period, validate_freq
 from analysis.text import NEWS_ABBREVIATIONS, split_sentences
 
+# The pipeline runs this stage on English articles only (the frame codebook and cue lists are English).
+LANGUAGES = ("en",)
+
 CODEBOOK_FILE = "frames.yaml"
 LANGUAGE_FILE = "conflict_language.yaml"
 ATTRIBUTION_FILE = "attribution.yaml"

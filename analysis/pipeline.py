@@ -56,6 +56,40 @@ DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "
 FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
 MANIFEST = "manifest.json"
 DEFAULT_CHUNK_SIZE = 500
+# A stage module may declare ``LANGUAGES = ("en",)``: it then sees only the articles identified as one of them
+# (plus those whose language could not be told, ``und``); the others are left out, counted in the manifest.
+UNDETERMINED_LANGUAGE = "und"
+
+
+def _stage_docs(module, docs: pd.DataFrame, sentences: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The documents and sentences a stage is run on: all, or those in the stage's ``LANGUAGES``."""
+    languages = getattr(module, "LANGUAGES", None)
+    if not languages or "lang" not in docs.columns:
+        return docs, sentences
+    lang = docs["lang"].fillna(UNDETERMINED_LANGUAGE)
+    keep = lang.isin(list(languages) + [UNDETERMINED_LANGUAGE])
+    if keep.all():
+        return docs, sentences
+    kept = docs[keep]
+    return kept.reset_index(drop=True), sentences[sentences["doc_id"].isin(kept["doc_id"])].reset_index(drop=True)
+
+
+def count_left_out(docs: pd.DataFrame, modules) -> dict[str, dict]:
+    """Per language-restricted stage: how many of ``docs`` it leaves out, by language, and why."""
+    out = {}
+    for spec, module, _ in modules:
+        languages = getattr(module, "LANGUAGES", None)
+        if not languages:
+            continue
+        lang = docs["lang"].fillna(UNDETERMINED_LANGUAGE) if "lang" in docs else pd.Series([], dtype=object)
+        other = lang[~lang.isin(list(languages) + [UNDETERMINED_LANGUAGE])]
+        out[spec.partition(":")[0]] = {
+            "n_articles": int(len(other)),
+            "by_language": {k: int(v) for k, v in sorted(other.value_counts().items())},
+            "reason": f"the measure is defined for {', '.join(languages)} text only; articles identified as "
+            "another language are not scored (null), not scored as if they were",
+        }
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- reading the corpus
@@ -249,8 +283,9 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
     )
     out: dict[str, pd.DataFrame] = {}
     sent_out = sentences.drop(columns="text")
-    for spec, _, func in stages:
-        result = func(docs.copy(), sentences.copy())
+    for spec, module, func in stages:
+        stage_docs, stage_sentences = _stage_docs(module, docs, sentences)
+        result = func(stage_docs.copy(), stage_sentences.copy())
         for name, table in (result or {}).items():
             if name.startswith("documents_"):
                 dup_cols = [c for c in table.columns if c != "doc_id" and c in documents.columns]
@@ -498,6 +533,7 @@ def analyze_corpus(
                 "n_selected": n_selected,
             },
             "stages": stage_status,
+            "left_out": count_left_out(meta[keep], loaded),
             "tables": tables,
             "resource_versions": _resource_versions(loaded),
             "package_versions": package_versions(),

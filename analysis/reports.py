@@ -379,6 +379,15 @@ def describe_selection(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
     undated = n - len(dates)
     if undated:
         text += f"; {undated:,} of them have no publication date and are left out of the time series"
+    if "lang" in selected:
+        other = selected["lang"].fillna("und")
+        other = other[~other.isin(["en", "und"])].value_counts()
+        if len(other):
+            langs = ", ".join(f"{k} {v:,}" for k, v in sorted(other.items(), key=lambda kv: (-kv[1], kv[0])))
+            text += (
+                f". {int(other.sum()):,} selected articles are not in English ({langs}): they are left out of the "
+                "English-only measures (sentiment, actors, frames), not scored with an English lexicon"
+            )
     if "duplicate_of" in selected:
         dups = int(selected["duplicate_of"].notna().sum())
         text += (
@@ -551,6 +560,14 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
         ]
         for stage, status in sorted(manifest.get("stages", {}).items()):
             ana_rows.append((f"stage {stage.split(':')[0].removeprefix('analysis.')}", str(status)))
+        for stage, left in sorted(manifest.get("left_out", {}).items()):
+            by = ", ".join(f"{k} {v:,}" for k, v in left.get("by_language", {}).items())
+            ana_rows.append(
+                (
+                    f"left out of {stage.removeprefix('analysis.')}",
+                    f"{left.get('n_articles', 0):,} articles in other languages" + (f" ({by})" if by else ""),
+                )
+            )
         res_rows: list[tuple[str, str]] = []
         _flatten("", manifest.get("resource_versions", {}), res_rows)
         res_rows = [(k.removeprefix("analysis."), v) for k, v in res_rows]

@@ -18,6 +18,9 @@ import pandas as pd
 from analysis.errors import ResourceError
 from analysis.periods import require_columns
 
+# The pipeline runs this stage on English articles only (VADER is an English lexicon); see pipeline._stage_docs.
+LANGUAGES = ("en",)
+
 # VADER's own cut-offs for calling a compound score positive or negative (Hutto & Gilbert 2014, README of vaderSentiment).
 THRESHOLD = 0.05
 SENTENCE_COLUMNS = ["vader_neg", "vader_neu", "vader_pos", "vader_compound"]

@@ -265,3 +265,17 @@ def test_shared_export_samples(tmp_path):
         assert c[["outlet", "published", "title", "published_raw", "length"]].notna().all().all(), name
         assert result.manifest["inputs"][0]["reader"] == reader
         assert (c["published"].dt.year == (2010 if reader == "lexisnexis" else 2019)).all()
+
+
+def test_factiva_rtf_with_fields_as_table_cells(tmp_path):
+    # an RTF that lays each field out as a two-cell table row (striprtf turns cells into "|"-separated text)
+    s = STORIES[0]
+    rows = [("HD", s.title), ("PD", "5 October 2016"), ("SN", s.outlet)]
+    rows += [("LP", s.paragraphs[0]), ("TD", s.paragraphs[1]), ("AN", "Document NLEDG0001")]
+    body = "".join(
+        r"\trowd\cellx1000\cellx9000 \intbl " + c + r"\cell \intbl " + v + r"\cell\row" + "\n" for c, v in rows
+    )
+    result = _ingest(tmp_path, "table.rtf", r"{\rtf1\ansi{\fonttbl{\f0 Arial;}}" + body + "}")
+    row = result.corpus.iloc[0]
+    assert (row["title"], row["outlet"], row["source_id"]) == (s.title, s.outlet, "NLEDG0001")
+    assert row["text"].split("\n") == s.paragraphs[:2] and row["published"] == pd.Timestamp(2016, 10, 5)
