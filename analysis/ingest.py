@@ -204,9 +204,12 @@ class IngestResult:
         """The human-readable summary printed by the CLI."""
         c = self.manifest["counts"]
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(c["rejected_by_reason"].items())) or "none"
+        used = Counter(str(i.get("reader")) for i in self.manifest["inputs"] if i.get("reader"))
+        readers_used = ", ".join(f"{k} {v}" for k, v in sorted(used.items())) or "none"
         return "\n".join(
             [
-                f"files: {c['files']} read ({c['files_skipped']} skipped: README/sidecars/hidden)",
+                f"files: {c['files']} read ({c['files_skipped']} skipped: README/sidecars/hidden); "
+                f"read as: {readers_used}",
                 f"rows: {c['rows']} (articles {c['articles']} + rejected {c['rejected_rows']})",
                 f"rejected: {c['rejected']} ({reasons})",
                 f"duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near "

@@ -384,9 +384,11 @@ def describe_selection(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
         other = other[~other.isin(["en", "und"])].value_counts()
         if len(other):
             langs = ", ".join(f"{k} {v:,}" for k, v in sorted(other.items(), key=lambda kv: (-kv[1], kv[0])))
+            n_other = int(other.sum())
             text += (
-                f". {int(other.sum()):,} selected articles are not in English ({langs}): they are left out of the "
-                "English-only measures (sentiment, actors, frames), not scored with an English lexicon"
+                f". {n_other:,} selected article{' is' if n_other == 1 else 's are'} not in English ({langs}): "
+                f"{'it is' if n_other == 1 else 'they are'} left out of the English-only measures (sentiment, "
+                "actors, frames), not scored with an English lexicon"
             )
     if "duplicate_of" in selected:
         dups = int(selected["duplicate_of"].notna().sum())
@@ -565,7 +567,8 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
             ana_rows.append(
                 (
                     f"left out of {stage.removeprefix('analysis.')}",
-                    f"{left.get('n_articles', 0):,} articles in other languages" + (f" ({by})" if by else ""),
+                    f"{left.get('n_articles', 0):,} article{'' if left.get('n_articles') == 1 else 's'} in other "
+                    "languages" + (f" ({by})" if by else ""),
                 )
             )
         res_rows: list[tuple[str, str]] = []

@@ -279,3 +279,17 @@ def test_factiva_rtf_with_fields_as_table_cells(tmp_path):
     row = result.corpus.iloc[0]
     assert (row["title"], row["outlet"], row["source_id"]) == (s.title, s.outlet, "NLEDG0001")
     assert row["text"].split("\n") == s.paragraphs[:2] and row["published"] == pd.Timestamp(2016, 10, 5)
+
+
+def test_cli_format_option_and_summary(tmp_path, capsys):
+    from analysis import cli
+
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "export.txt").write_text(write_factiva_text(STORIES), encoding="utf-8")
+    (tmp_path / "raw" / "nexis.docx").write_bytes(write_nexisuni_docx(STORIES))
+    out = tmp_path / "out" / "articles.parquet"
+    assert cli.main(["ingest", str(tmp_path / "raw"), "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "read as: factiva 1, nexisuni 1" in printed and "(8 articles)" in printed
+    assert cli.main(["ingest", str(tmp_path / "raw" / "export.txt"), "--out", str(out), "--format", "txt"]) == 0
+    assert "read as: txt 1" in capsys.readouterr().out
