@@ -7,6 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 from exports import (
+    MONTHS,
     STORIES,
     to_rtf,
     write_docx_article,
@@ -293,3 +294,26 @@ def test_cli_format_option_and_summary(tmp_path, capsys):
     assert "read as: factiva 1, nexisuni 1" in printed and "(8 articles)" in printed
     assert cli.main(["ingest", str(tmp_path / "raw" / "export.txt"), "--out", str(out), "--format", "txt"]) == 0
     assert "read as: txt 1" in capsys.readouterr().out
+
+
+def test_lexisnexis_german_interface_keywords(tmp_path):
+    # the German interface's keywords (as LexisNexisTools documents them): Dokument N von M, AUTOR:, RUBRIK:, LÄNGE:
+    import re
+
+    months = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+    text = write_lexisnexis(STORIES)
+    text = re.sub(r"(\d+) of (\d+) DOCUMENTS", r"Dokument \1 von \2", text)
+    text = (
+        text.replace("BYLINE:", "AUTOR:")
+        .replace("SECTION:", "RUBRIK:")
+        .replace("LANGUAGE: ENGLISH", "SPRACHE: DEUTSCH")
+    )
+    text = re.sub(r"LENGTH: (\d+) words", r"LÄNGE: \1 Wörter", text)
+    for s in STORIES:
+        y, m, d = s.date
+        text = re.sub(rf"{MONTHS[m - 1]} {d}, {y} \w+day", f"{d}. {months[m - 1]} {y}", text)
+    result = _ingest(tmp_path, "deutsch.txt", text)
+    assert result.manifest["inputs"][0]["reader"] == "lexisnexis"
+    _expect_stories(result.corpus)
+    assert result.corpus["published_raw"].iloc[0] == "5. Oktober 2016"
+    assert list(result.corpus["section"]) == [s.section for s in STORIES]

@@ -71,12 +71,18 @@ def find_date_part(raw: str | None) -> str | None:
     return f"{year}-{_MONTH_NUMBER[month[:3].lower()]:02d}-{int(day):02d}"
 
 
+# Any language: a day, a word (the month) and a year, either order ("11. Januar 2010", "11 janvier 2010").
+_ANY_DATE = re.compile(
+    r"\b(?:\d{1,2}\.?\s+[^\W\d_]{3,}\.?,?\s+(?:19|20)\d\d|[^\W\d_]{3,}\.?\s+\d{1,2}\.?,?\s+(?:19|20)\d\d)\b"
+)
+
+
 def looks_like_date(line: str) -> bool:
-    """Whether ``line`` holds a day, a month name and a year (a database's date line)."""
-    return bool(_DATE_PART.search(line))
+    """Whether ``line`` holds a day, a month name and a year (a database's date line), in any language."""
+    return bool(_DATE_PART.search(line) or _ANY_DATE.search(line))
 
 
-_LENGTH = re.compile(r"([\d,.\s]+)\s*words?\b", re.I)
+_LENGTH = re.compile(r"([\d,.\s]+)\s*(?:words?|wörter|mots)\b", re.I)
 
 
 def parse_length(value: str | None) -> int | None:
@@ -92,7 +98,7 @@ def parse_length(value: str | None) -> int | None:
 
 def normalize_field_name(name: str) -> str:
     """A field label as a column name: ``"PUBLICATION-TYPE"`` and ``"Publication-Type"`` -> ``publication_type``."""
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

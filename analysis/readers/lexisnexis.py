@@ -18,12 +18,32 @@ from analysis.readers.base import (
 )
 
 DATABASE = "LexisNexis"
-SEPARATOR = re.compile(r"^[ \t]*(\d+)[ \t]+of[ \t]+(\d+)[ \t]+DOCUMENTS?[ \t]*$", re.M | re.I)
+# "1 of 10 DOCUMENTS"; the German and French interfaces write "Dokument 1 von 10", "Document 1 de 10" (the
+# keywords LexisNexisTools documents for them; no such export was seen here).
+SEPARATOR = re.compile(
+    r"^[ \t]*(?:(\d+)[ \t]+of[ \t]+(\d+)[ \t]+DOCUMENTS?|Dokument[ \t]+(\d+)[ \t]+von[ \t]+(\d+)"
+    r"|Document[ \t]+(\d+)[ \t]+de[ \t]+(\d+))[ \t]*$",
+    re.M | re.I,
+)
 # An upper-case label and a colon opening a block: "BYLINE: ...", "LOAD-DATE: ...", "PUBLICATION-TYPE: ...".
-FIELD = re.compile(r"^(?P<name>[A-Z][A-Z0-9]*(?:[ -][A-Z0-9]+){0,3}):[ \t]*(?P<value>.*)$")
+_UP = "A-ZÀ-ÖØ-Þ"  # upper-case letters of the English, German and French interfaces ("LÄNGE:")
+FIELD = re.compile(rf"^(?P<name>[{_UP}][{_UP}0-9]*(?:[ -][{_UP}0-9]+){{0,3}}):[ \t]*(?P<value>.*)$")
 COPYRIGHT = re.compile(r"^\s*(?:Copyright\b|©|\(c\)\s*\d{4}|All Rights Reserved)", re.I)
 # Canonical source columns; every other field keeps its own name with an ``ln_`` prefix.
-NAMED_FIELDS = {"byline": "byline", "section": "section", "length": "length", "language": "language"}
+NAMED_FIELDS = {
+    "byline": "byline",
+    "autor": "byline",
+    "auteur": "byline",
+    "section": "section",
+    "rubrik": "section",
+    "rubrique": "section",
+    "length": "length",
+    "länge": "length",
+    "longueur": "length",
+    "language": "language",
+    "sprache": "language",
+    "langue": "language",
+}
 
 
 def sniff(text: str) -> bool:
@@ -135,11 +155,12 @@ def parse_lexisnexis(text: str) -> Parsed:
     out = Parsed()
     for i, m in enumerate(seps, start=1):
         end = seps[i].start() if i < len(seps) else len(text)
-        item = parse_document(text[m.end() : end], i, m.group(1), m.group(2))
+        number, total = _numbers(m)
+        item = parse_document(text[m.end() : end], i, number, total)
         (out.articles if isinstance(item, Article) else out.rejects).append(item)
     # A truncated file: the separators announce M documents, fewer are there.
-    total = Counter(int(m.group(2)) for m in seps).most_common(1)[0][0]
-    seen = {int(m.group(1)) for m in seps}
+    total = Counter(int(_numbers(m)[1]) for m in seps).most_common(1)[0][0]
+    seen = {int(_numbers(m)[0]) for m in seps}
     missing = [n for n in range(1, total + 1) if n not in seen]
     if missing:
         out.rejects.append(
@@ -151,6 +172,12 @@ def parse_lexisnexis(text: str) -> Parsed:
             )
         )
     return out
+
+
+def _numbers(m: re.Match) -> tuple[str, str]:
+    """(N, M) of a separator in any of its languages."""
+    groups = [g for g in m.groups() if g is not None]
+    return groups[0], groups[1]
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -21,10 +21,22 @@ from analysis.readers.base import (
 DATABASE = "Nexis Uni"
 END = "End of Document"
 # "Byline: ...", "Load-Date: ...", "Journal Code: ...": a capitalised label of at most four words and a colon.
-FIELD = re.compile(r"^(?P<name>[A-Z][A-Za-z]*(?:[ -][A-Za-z]+){0,3}):\s*(?P<value>.*)$")
+FIELD = re.compile(r"^(?P<name>[A-ZÄÖÜ][A-Za-zäöüÄÖÜ]*(?:[ -][A-Za-zäöüÄÖÜ]+){0,3}):\s*(?P<value>.*)$")
 COPYRIGHT = re.compile(r"^\s*(?:Copyright\b|©)", re.I)
 COVER_COUNT = re.compile(r"^Documents\s*\((\d+)\)\s*$")
-NAMED_FIELDS = {"byline": "byline", "section": "section", "length": "length", "language": "language"}
+# "Body" (English interface), "Text" (German interface, as LexisNexisTools reads it; not seen here)
+BODY_HEADINGS = ("Body", "Text")
+NAMED_FIELDS = {
+    "byline": "byline",
+    "author": "byline",
+    "autor": "byline",
+    "section": "section",
+    "rubrik": "section",
+    "length": "length",
+    "länge": "length",
+    "language": "language",
+    "sprache": "language",
+}
 
 
 def load_docx_paragraphs(data: bytes) -> list[str]:
@@ -46,7 +58,7 @@ def load_docx_paragraphs(data: bytes) -> list[str]:
 
 def sniff(paragraphs: list[str]) -> bool:
     """Whether the paragraphs of a Word file are a Nexis Uni export (articles closed by "End of Document")."""
-    return any(p == END for p in paragraphs) and any(p == "Body" or FIELD.match(p) for p in paragraphs)
+    return any(p == END for p in paragraphs) and any(p in BODY_HEADINGS or FIELD.match(p) for p in paragraphs)
 
 
 def _field(line: str) -> tuple[str, str] | None:
@@ -60,7 +72,7 @@ def parse_article(lines: list[str], position: int) -> Article | Reject:
     where = f"article {position} in the file"
     if not idx:
         return Reject(position, "malformed_article", f"{where} is empty: the export is damaged; export it again")
-    body_at = next((i for i in idx if lines[i] == "Body"), None)
+    body_at = next((i for i in idx if lines[i] in BODY_HEADINGS), None)
     # The fields before "Body" (Section:, Length:, Byline: ...) and, before them, copyright, date, outlet, title.
     if body_at is not None:
         j = body_at - 1
