@@ -3,7 +3,7 @@
 Interactive use::
 
     import analysis
-    corpus = analysis.ingest.load_corpus("data/interim/articles.parquet")
+    corpus = analysis.corpus.load_corpus("data/interim/articles.parquet")
 
 Submodules are imported lazily so that ``import analysis`` stays cheap.
 """
@@ -14,10 +14,20 @@ import importlib
 
 __version__ = "0.1.0"
 
+# Every documented module, imported on first use (`analysis.periods`, `analysis.plots.text`, ...).
 _SUBMODULES = {
     "config",
     "errors",
+    "tables",
+    "periods",
+    "provenance",
+    "resources",
+    "corpus",
+    "selection",
     "datasets",
+    "readers",
+    "clean",
+    "dedup",
     "ingest",
     "text",
     "frequency",
@@ -25,11 +35,11 @@ _SUBMODULES = {
     "actors",
     "frames",
     "validation",
-    "pipeline",
     "timeseries",
+    "pipeline",
     "plots",
-    "provenance",
-    "reports",
+    "catalogue",
+    "notebook",
 }
 
 

@@ -14,10 +14,10 @@ from typing import NamedTuple
 
 import pandas as pd
 import regex as re
-import yaml
 
 from analysis import config
 from analysis.errors import ResourceError
+from analysis.resources import load_yaml, wants_extend
 
 BOILERPLATE_FILE = "boilerplate.yaml"
 AGENCIES_FILE = "agencies.yaml"
@@ -29,13 +29,7 @@ LANGUAGES_FILE = "languages.yaml"
 
 
 def _read_yaml(path: Path, what: str) -> dict:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ResourceError(f"{what} file {path} does not exist: check the path") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ResourceError(f"{what} file {path} cannot be read as YAML ({msg}): fix its syntax") from exc
+    data = load_yaml(path, what=f"{what} file")
     if not isinstance(data, dict):
         raise ResourceError(f"{what} file {path} must be a YAML mapping with a `version:` key and rule sections")
     return data
@@ -112,6 +106,8 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
             raise ResourceError(
                 f"boilerplate rules file {user_file} has no `version:` key: add one (e.g. `version: 1`)"
             )
+        if not wants_extend(user, Path(user_file), default=True):  # `extends: none`: only the user's rules
+            data = {k: v for k, v in data.items() if k == "header"} | {k: v for k, v in user.items() if k != "version"}
         unknown = set(user) - {"version", "tail", "line", "inline", "title", "header", "byte_repairs"}
         if unknown:
             raise ResourceError(
@@ -469,6 +465,8 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
     forms, agencies = list(data["forms"]), list(data["agencies"])
     if user_file:
         user = _read_yaml(Path(user_file), "agency list")
+        if not wants_extend(user, Path(user_file), default=True):  # `extends: none`: only the user's agencies
+            forms, agencies = [], []
         forms = _merge_named(forms, user.get("forms"), f"agency list {user_file}, forms")
         agencies = _merge_named(agencies, user.get("agencies"), f"agency list {user_file}, agencies")
         version = f"{version}+{Path(user_file).name}@{user.get('version', '?')}"

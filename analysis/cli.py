@@ -21,7 +21,7 @@ COMMAND_MODULES = (
     "analysis.ingest",  # ingest
     "analysis.pipeline",  # analyze
     "analysis.validation",  # codesheet / validate
-    "analysis.reports",  # report
+    "analysis.render",  # report
 )
 
 

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.periods import require_columns, select_documents, to_period, validate_freq
+from analysis.periods import to_period, validate_freq
+from analysis.selection import select_documents
+from analysis.tables import require_columns
 from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, split_sentences, split_words
 
 # Bumped whenever analysis.text.TOKEN_PATTERN changes the tokens it yields (recorded in manifest.json).
@@ -104,7 +106,12 @@ def _documents_and_terms(
                 "n-grams and phrases need the article text: pass the corpus "
                 "(analysis.ingest.load_corpus) instead of the analysis tables"
             )
-        documents = data.documents
+        # documents= (e.g. one outlet's articles, or corpus rows) restricts the analysis to those articles
+        if documents is None:
+            documents = data.documents
+        elif "n_tokens" not in documents.columns:
+            require_columns(documents, ["doc_id"], what="documents")
+            documents = data.documents[data.documents["doc_id"].isin(documents["doc_id"])]
         data = _categorical_terms(data)
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"expected a corpus DataFrame, a terms table or an analysis, got {type(data).__name__}")

@@ -1,8 +1,6 @@
-"""Time periods and document selection shared by every table function: frequency strings, date windows, outlets."""
+"""Time periods shared by every table function: frequency strings, dates, period start dates and period ranges."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -41,51 +39,15 @@ def to_period(dates: pd.Series, freq: str) -> pd.Series:
     return dates.dt.to_period(alias).dt.start_time.astype("datetime64[ns]")
 
 
-def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
-    """Raise a ParameterError naming the missing columns and the available ones."""
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ParameterError(
-            f"{what} has no column {', '.join(map(repr, missing))}; available: {', '.join(map(str, df.columns))}"
-        )
+def period_range(periods: pd.Series, freq: str, start=None, end=None) -> pd.DatetimeIndex:
+    """Every period start from the first to the last of ``periods`` (or the window's ``start``/``end``).
 
-
-def select_documents(
-    corpus: pd.DataFrame, *, start=None, end=None, outlets: Iterable[str] | None = None, include_duplicates: bool = True
-) -> pd.DataFrame:
-    """The rows of ``corpus`` inside ``[start, end]`` (inclusive dates), from ``outlets``, optionally without duplicates.
-
-    A date window drops undated articles (they cannot be placed in it). Unknown outlets and an empty result are errors,
-    so a typo never silently yields an empty report.
+    Tables index on it so that a period without articles appears with 0 instead of being skipped.
     """
-    start_ts, end_ts = parse_date(start, name="start"), parse_date(end, name="end")
-    if start_ts is not None and end_ts is not None and start_ts > end_ts:
-        raise ParameterError(f"start {start_ts.date()} is after end {end_ts.date()}")
-    keep = pd.Series(True, index=corpus.index)
-    if start_ts is not None or end_ts is not None:
-        require_columns(corpus, ["published"], what="corpus")
-        published = pd.to_datetime(corpus["published"])
-        if start_ts is not None:
-            keep &= published >= start_ts
-        if end_ts is not None:
-            keep &= published < end_ts + pd.Timedelta(days=1)
-    if outlets:
-        require_columns(corpus, ["outlet"], what="corpus")
-        outlets = [outlets] if isinstance(outlets, str) else list(outlets)
-        known = set(corpus["outlet"].dropna())
-        unknown = sorted(set(outlets) - known)
-        if unknown:
-            raise ParameterError(
-                f"unknown outlet(s) {', '.join(map(repr, unknown))}; "
-                f"the corpus has: {', '.join(sorted(known)) or 'none'}"
-            )
-        keep &= corpus["outlet"].isin(outlets)
-    if not include_duplicates and "duplicate_of" in corpus.columns:
-        keep &= corpus["duplicate_of"].isna()
-    selected = corpus[keep]
-    if selected.empty:
-        raise ParameterError(
-            f"no articles left after selecting start={start!r}, end={end!r}, outlets={outlets!r}, "
-            f"include_duplicates={include_duplicates}: widen the selection"
-        )
-    return selected.copy()
+    freq = validate_freq(freq)
+    lo = to_period(pd.Series([pd.Timestamp(start)]), freq).iloc[0] if start else periods.min()
+    hi = to_period(pd.Series([pd.Timestamp(end)]), freq).iloc[0] if end else periods.max()
+    if pd.isna(lo) or pd.isna(hi):
+        return pd.DatetimeIndex([], dtype="datetime64[ns]")
+    alias = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}[freq]
+    return pd.period_range(lo, hi, freq=alias).start_time.astype("datetime64[ns]")

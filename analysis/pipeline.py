@@ -19,41 +19,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis import __version__, config
+from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS, open_corpus
 from analysis.errors import InputError, ParameterError, SchemaError
-from analysis.periods import select_documents
 from analysis.provenance import file_sha256, git_commit, package_versions
+from analysis.selection import select_documents
 from analysis.text import split_sentences
 
 log = logging.getLogger(__name__)
 
-# Stage functions called on every chunk, in order: "module:function" with the signature
-# analyze_chunk(docs, sentences) -> {table_name: DataFrame}. A stage whose module is not installed is skipped.
+# The stages, in the order they run on every chunk: "module:function" with the signature
+#     analyze_chunk(docs, sentences, **inputs) -> {table_name: DataFrame}
+# where ``inputs`` are the tables that EARLIER stages returned for the same chunk, named in STAGE_INPUTS (so a
+# later stage builds on an earlier one instead of recomputing it). A stage whose module is not installed is skipped.
 STAGES = [
     "analysis.sentiment:analyze_chunk",
     "analysis.frequency:analyze_chunk",
     "analysis.actors:analyze_chunk",
     "analysis.frames:analyze_chunk",
 ]
-# The canonical corpus schema (docs/CONTRIBUTING.md, analysis.ingest.SCHEMA): a corpus without it is refused.
-REQUIRED_COLUMNS = [
-    "doc_id",
-    "outlet",
-    "agency",
-    "url",
-    "published",
-    "title",
-    "text",
-    "n_words",
-    "lang",
-    "source_path",
-    "source_row",
-    "source_id",
-    "source_sha256",
-    "duplicate_of",
-]
-DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
-# Columns hashed for the corpus fingerprint: the same as analysis.provenance.fingerprint_corpus.
-FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
+STAGE_INPUTS = {
+    "analysis.frames:analyze_chunk": ("mentions",),  # labels and verbs tie to the actors stage's mentions
+}
+# The tables a stage returns that a later stage can take as input (checked before any chunk runs).
+_STAGE_OUTPUTS = {"analysis.actors:analyze_chunk": ("mentions",)}
 MANIFEST = "manifest.json"
 DEFAULT_CHUNK_SIZE = 500
 # A stage module may declare ``LANGUAGES = ("en",)``: it then sees only the articles identified as one of them
@@ -93,33 +81,6 @@ def count_left_out(docs: pd.DataFrame, modules) -> dict[str, dict]:
 
 
 # ----------------------------------------------------------------------------------------------- reading the corpus
-def _open_corpus(corpus_path: str | os.PathLike) -> pq.ParquetFile:
-    path = Path(corpus_path)
-    if not path.exists():
-        raise InputError(
-            f"corpus file {path} does not exist: build it with `python -m analysis ingest RAW... --out {path}` first"
-        )
-    if path.is_dir():
-        raise InputError(f"corpus {path} is a directory: pass the parquet file written by `ingest`")
-    try:
-        pf = pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise SchemaError(
-            f"corpus {path} is not a parquet file: `analyze` reads the corpus written by "
-            f"`python -m analysis ingest` (e.g. data/interim/articles.parquet)"
-        ) from exc
-    names = pf.schema_arrow.names
-    missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing:
-        raise SchemaError(
-            f"corpus {path} is not in the canonical schema: missing column(s) "
-            f"{', '.join(missing)} (has: {', '.join(names)}); re-create it with `python -m analysis ingest`"
-        )
-    if pf.metadata.num_rows == 0:
-        raise SchemaError(f"corpus {path} holds no articles: check the ingest input and its rejects table")
-    return pf
-
-
 def _read_metadata(pf: pq.ParquetFile, path: Path) -> pd.DataFrame:
     cols = [c for c in DOCUMENT_COLUMNS if c in pf.schema_arrow.names]
     meta = pf.read(columns=cols).to_pandas()
@@ -198,6 +159,7 @@ class _Fingerprint:
 # ------------------------------------------------------------------------------------------------------ the stages
 def _load_stages(stages: Iterable[str]) -> tuple[list[tuple[str, object, object]], dict[str, str]]:
     loaded, status = [], {}
+    produced: set[str] = set()
     for spec in stages:
         module_name, _, func_name = spec.partition(":")
         try:
@@ -213,6 +175,13 @@ def _load_stages(stages: Iterable[str]) -> tuple[list[tuple[str, object, object]
             log.warning("stage %s skipped: %s has no function %s", spec, module_name, func_name)
             status[spec] = f"skipped: no function {func_name}"
             continue
+        missing = [n for n in STAGE_INPUTS.get(spec, ()) if n not in produced]
+        if missing:
+            raise ParameterError(
+                f"stage {spec} needs the table(s) {', '.join(missing)} from an earlier stage: "
+                f"run the stage that makes them first (the order of pipeline.STAGES)"
+            )
+        produced.update(_STAGE_OUTPUTS.get(spec, ()))
         loaded.append((spec, module, func))
         status[spec] = "ok"
     return loaded, status
@@ -283,10 +252,17 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
     )
     out: dict[str, pd.DataFrame] = {}
     sent_out = sentences.drop(columns="text")
+    produced: dict[str, pd.DataFrame] = {}
     for spec, module, func in stages:
         stage_docs, stage_sentences = _stage_docs(module, docs, sentences)
-        result = func(stage_docs.copy(), stage_sentences.copy())
+        keep = set(stage_docs["doc_id"])
+        inputs = {
+            name: produced[name][produced[name]["doc_id"].isin(keep)].reset_index(drop=True)
+            for name in STAGE_INPUTS.get(spec, ())
+        }
+        result = func(stage_docs.copy(), stage_sentences.copy(), **inputs)
         for name, table in (result or {}).items():
+            produced[name] = table
             if name.startswith("documents_"):
                 dup_cols = [c for c in table.columns if c != "doc_id" and c in documents.columns]
                 if dup_cols:
@@ -495,7 +471,7 @@ def analyze_corpus(
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more (worker processes), got {jobs}")
     jobs = int(jobs)
-    pf = _open_corpus(corpus_path)
+    pf = open_corpus(corpus_path)
     meta = _read_metadata(pf, corpus_path)
     published_str = pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
     selected = select_documents(meta, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
@@ -616,7 +592,7 @@ def add_sentence_text(sentences: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataF
 
     sentences.parquet stores offsets, not text: the corpus already holds every sentence, once.
     """
-    from analysis.periods import require_columns
+    from analysis.tables import require_columns
 
     require_columns(sentences, ["doc_id", "start", "end"], what="sentence table")
     require_columns(corpus, ["doc_id", "text"], what="corpus")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
+from analysis.corpus import FINGERPRINT_COLUMNS
 
 # Packages whose versions change results or rendering; reported in every manifest and report.
 TRACKED_PACKAGES = (
@@ -47,9 +48,7 @@ def fingerprint_corpus(corpus: pd.DataFrame) -> str:
     Two corpora with the same articles and metadata have the same fingerprint whatever parquet
     library wrote them.
     """
-    cols = [
-        c for c in ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of") if c in corpus.columns
-    ]
+    cols = [c for c in FINGERPRINT_COLUMNS if c in corpus.columns]
     rows = corpus[cols].astype("string").fillna("\x00").sort_values("doc_id")
     digest = hashlib.sha256()
     for values in rows.itertuples(index=False, name=None):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ResourceError
-from analysis.periods import require_columns
+from analysis.tables import require_columns
 
 # The pipeline runs this stage on English articles only (VADER is an English lexicon); see pipeline._stage_docs.
 LANGUAGES = ("en",)

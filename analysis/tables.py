@@ -1,13 +1,16 @@
-"""Reading and writing tidy tables and JSON records: atomic, deterministic parquet, CSV and JSON writes."""
+"""Tidy tables: atomic, deterministic parquet, CSV and JSON writes, reading them back, and column contracts."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+
+from analysis.errors import ParameterError
 
 # Rows per parquet row group: readers that stream a table (e.g. `analyze` over the corpus) hold one group at a time.
 ROW_GROUP_ROWS = 5_000
@@ -51,3 +54,12 @@ def save_json(obj, path: str | os.PathLike, *, sort_keys: bool = True, default=s
     tmp.write_text(json.dumps(obj, indent=2, sort_keys=sort_keys, default=default) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
+    """Raise a ParameterError naming the missing columns and the available ones."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ParameterError(
+            f"{what} has no column {', '.join(map(repr, missing))}; available: {', '.join(map(str, df.columns))}"
+        )

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
 
 from analysis import config
 from analysis.errors import ResourceError
+from analysis.resources import EXTENDS_KEY, load_yaml, wants_extend
 
 # Punkt is used untrained but seeded with abbreviations that wire copy uses; training it on news learns
 # junk abbreviations (e.g. "dog"), so the list is curated by hand. Stored lower-case without the final period.
@@ -298,8 +298,13 @@ def load_stopwords(path: str | Path | None = None, *, extend: bool = False) -> f
     """English stopwords: the packaged list (``resources/stopwords_en.yaml``) or your own YAML/text file.
 
     A user file is YAML with a ``words:`` list, or plain text with one word per line (``#`` comments).
-    ``extend=True`` adds the user's words to the packaged list instead of replacing it.
+    ``extend=True`` (or ``extends: builtin`` in the YAML file) adds the user's words to the packaged list instead of
+    replacing it.
     """
+    if path is not None and Path(path).suffix in (".yaml", ".yml") and Path(path).is_file():
+        data = load_yaml(Path(path), what="stopword file")  # the override rule: `extends: builtin` adds
+        if isinstance(data, dict) and data.get(EXTENDS_KEY) is not None:
+            extend = wants_extend(data, Path(path), default=extend)
     words = set(_load_stopword_file(config.resource("stopwords_en.yaml"))) if path is None or extend else set()
     if path is not None:
         words |= set(_load_stopword_file(Path(path)))
@@ -308,7 +313,7 @@ def load_stopwords(path: str | Path | None = None, *, extend: bool = False) -> f
 
 def stopwords_version(path: str | Path | None = None) -> str:
     """The ``version:`` of a stopword YAML file (the packaged one by default)."""
-    data = yaml.safe_load(Path(path or config.resource("stopwords_en.yaml")).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path or config.resource("stopwords_en.yaml")), what="stopword file")
     return str(data.get("version", "unversioned")) if isinstance(data, dict) else "unversioned"
 
 
@@ -316,12 +321,8 @@ def stopwords_version(path: str | Path | None = None) -> str:
 def _load_stopword_file(path: Path) -> tuple[str, ...]:
     if not path.exists():
         raise ResourceError(f"stopword file {path} does not exist: pass the path of a YAML or text file")
-    raw = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ResourceError(f"stopword file {path} is not valid YAML: {exc}".splitlines()[0]) from exc
+        data = load_yaml(path, what="stopword file")
         if not isinstance(data, dict) or not isinstance(data.get("words"), list):
             raise ResourceError(f"stopword file {path} needs a `words:` list (and a `version:`)")
         words = data["words"]
@@ -329,5 +330,5 @@ def _load_stopword_file(path: Path) -> tuple[str, ...]:
         if odd:  # YAML reads bare on/off/yes/no as booleans
             raise ResourceError(f'stopword file {path}: entries {odd[:3]} are not words; quote them, e.g. "on"')
     else:
-        words = [line.split("#", 1)[0].strip() for line in raw.splitlines()]
+        words = [line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
     return tuple(str(w).strip().lower() for w in words if str(w).strip())

@@ -6,17 +6,15 @@ import datetime as _dt
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis import config
 from analysis.errors import ParameterError, ResourceError
-from analysis.periods import FREQUENCIES, parse_date, require_columns, select_documents, to_period, validate_freq
+from analysis.periods import FREQUENCIES, parse_date, period_range, to_period, validate_freq
+from analysis.resources import load_yaml, merge_resource, wants_extend
+from analysis.selection import MISSING_GROUP, OTHER_GROUP, label_groups, select_documents
+from analysis.tables import require_columns
 
 #: Label of articles whose grouping column is empty (e.g. no wire agency credited).
-MISSING_GROUP = "(none)"
-#: Label of the groups folded together by ``top=``.
-OTHER_GROUP = "other"
-
 EVENT_COLUMNS = ["id", "date", "end", "label", "level", "place", "country", "note"]
 
 
@@ -26,22 +24,9 @@ def _dated(corpus: pd.DataFrame, *, start, end, outlets, include_duplicates) -> 
     return docs[docs["published"].notna()]
 
 
-def _period_range(periods: pd.Series, freq: str, start=None, end=None) -> pd.DatetimeIndex:
-    """Every period start between the first and last period (or the window's ends), so empty periods count as 0."""
-    lo = to_period(pd.Series([pd.Timestamp(start)]), freq).iloc[0] if start else periods.min()
-    hi = to_period(pd.Series([pd.Timestamp(end)]), freq).iloc[0] if end else periods.max()
-    alias = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q", "Y": "Y"}[freq]
-    return pd.period_range(lo, hi, freq=alias).start_time.astype("datetime64[ns]")
-
-
 def _group_labels(docs: pd.DataFrame, by: str, top: int | None) -> pd.Series:
     require_columns(docs, [by], what="corpus")
-    groups = docs[by].astype("string").fillna(MISSING_GROUP).str.strip().replace("", MISSING_GROUP)
-    if top is not None and groups.nunique() > top:
-        sizes = groups.value_counts()
-        ranked = sorted(sizes.index, key=lambda g: (-sizes[g], g))  # ties broken by name: deterministic
-        groups = groups.where(groups.isin(ranked[:top]), OTHER_GROUP)
-    return groups
+    return label_groups(docs[by], top=top)
 
 
 def count_articles(
@@ -71,7 +56,7 @@ def count_articles(
     if docs.empty:
         raise ParameterError("no dated articles in the selection: a volume over time needs publication dates")
     docs["period"] = to_period(docs["published"], freq)
-    periods = _period_range(docs["period"], freq, start, end)
+    periods = period_range(docs["period"], freq, start, end)
     keys = ["period"]
     if by:
         docs[by] = _group_labels(docs, by, top)
@@ -115,7 +100,7 @@ def count_wire_share(corpus: pd.DataFrame, *, freq: str = "M", start=None, end=N
     grouped = docs.groupby("period").agg(
         n_articles=("doc_id", "size"), n_duplicates=("is_duplicate", "sum"), n_wire=("is_wire", "sum")
     )
-    table = grouped.reindex(_period_range(docs["period"], freq, start, end), fill_value=0)
+    table = grouped.reindex(period_range(docs["period"], freq, start, end), fill_value=0)
     table.index.name = "period"
     table = table.reset_index().astype({"n_articles": "int64", "n_duplicates": "int64", "n_wire": "int64"})
     total = table["n_articles"].where(table["n_articles"] > 0)
@@ -293,19 +278,18 @@ def load_events(path: str | Path | None = None, *, start=None, end=None) -> pd.D
     """Key events (id, date, end, label, level, place, country, note) from ``path`` or the built-in ``events.yaml``.
 
     ``start``/``end`` keep the events that overlap the window. Rows are sorted by date then id. The file is
-    meant to be edited: a user file replaces the built-in list (see the comments in ``resources/events.yaml``).
+    meant to be edited: a user file replaces the built-in list, or adds to it (by id) when it says
+    ``extends: builtin`` (the override rule of analysis.resources).
     """
     path = Path(path) if path else config.resource("events.yaml")
     if not path.is_file():
         raise ResourceError(
             f"events file {path} does not exist: pass an existing YAML file or None for the built-in list"
         )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ResourceError(f"{path} is not valid YAML ({exc.__class__.__name__}): fix the syntax") from None
-    except ValueError as exc:  # PyYAML parses YYYY-MM-DD itself and fails on impossible dates
-        raise ResourceError(f"{path} has a date that is not a date ({exc}): write dates as YYYY-MM-DD") from None
+    data = load_yaml(path, what="events file")
+    builtin = config.resource("events.yaml")
+    if isinstance(data, dict) and path.resolve() != builtin.resolve() and wants_extend(data, path, default=False):
+        data = merge_resource(load_yaml(builtin, what="events file"), data, {"events": "id"}, where=str(path))
     if not isinstance(data, dict) or not isinstance(data.get("events"), list) or "version" not in data:
         raise ResourceError(f"{path} needs a `version:` key and an `events:` list (see analysis/resources/events.yaml)")
     rows, seen = [], set()

@@ -22,7 +22,8 @@ import pandas as pd
 from analysis import config
 from analysis.errors import InputError, ParameterError
 from analysis.ingest import load_corpus
-from analysis.periods import select_documents, to_period, validate_freq
+from analysis.periods import to_period, validate_freq
+from analysis.selection import select_documents
 from analysis.tables import load_table, save_table
 
 QUESTION_ROW = "#question"  # doc_id of the sheet row that holds the question texts

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 
 from analysis import clean, config
-from analysis.ingest import HTML_OPTIONS, extract_html
+from analysis.readers.html import HTML_OPTIONS, extract_html
 
 BENCH_DIR = config.SHARED_CORPORA / "article-extraction-benchmark"
 _TOKEN = re.compile(r"\w+")

@@ -21,7 +21,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis import config, frames  # noqa: E402
+from analysis import actors, config, frames  # noqa: E402
+
+
+def _stage(docs: pd.DataFrame) -> dict:
+    """The frames stage as the pipeline runs it: after the actors stage, whose mentions it receives."""
+    from analysis.pipeline import build_sentences
+
+    sents = build_sentences(docs)
+    return frames.analyze_chunk(docs, sents, mentions=actors.find_mentions(docs, sentences=sents))
 
 
 def load_fakes() -> pd.DataFrame:
@@ -59,7 +67,7 @@ def main() -> None:
     big = pd.concat(
         [corpus.assign(doc_id=corpus["doc_id"].astype(str) + f"~{k}") for k in range(args.copies)], ignore_index=True
     )
-    frames.analyze_chunk(big.iloc[:5], build_sentences(big.iloc[:5]))  # load resources once, outside the timing
+    _stage(big.iloc[:5])  # load resources once, outside the timing
     parts = {"sentences (pipeline)": 0.0, "frames": 0.0, "mentions": 0.0, "labels+verbs+attributions": 0.0}
     t_all = time.perf_counter()
     for i in range(0, len(big), args.chunk):
@@ -71,17 +79,17 @@ def main() -> None:
         frames.score_frames(docs, sentences=sents)
         parts["frames"] += time.perf_counter() - t
         t = time.perf_counter()
-        mentions = frames.find_actor_mentions(docs, sents)
+        mentions = actors.find_mentions(docs, sentences=sents)
         parts["mentions"] += time.perf_counter() - t
         t = time.perf_counter()
-        frames._run_language(docs, sents, mentions, None, None)
+        frames.find_language(docs, sentences=sents, mentions=mentions)
         parts["labels+verbs+attributions"] += time.perf_counter() - t
     total = time.perf_counter() - t_all
     n = len(big)
     t = time.perf_counter()
     for i in range(0, len(big), args.chunk):
         docs = big.iloc[i : i + args.chunk]
-        frames.analyze_chunk(docs, build_sentences(docs))
+        _stage(docs)
     stage = time.perf_counter() - t
     print(f"articles: {n:,} (FA-KES x{args.copies}); chunk {args.chunk}")
     print(f"analyze_chunk (frames stage, incl. building sentences): {n / stage:,.0f} articles/s ({stage:.1f} s)")
@@ -101,7 +109,7 @@ def main() -> None:
         f"text: {n / t_full:,.0f} articles/s ({t_full / t_fast:.1f}x; identical tables)"
     )
 
-    out = frames.analyze_chunk(corpus, build_sentences(corpus))
+    out = _stage(corpus)
     docs = corpus.drop(columns="text")
     prevalence = frames.count_frames(out["frames"], docs)
     print("\nFrame prevalence (share of articles with at least one indicator; mean score):")

@@ -30,11 +30,11 @@ events: str = ""  # YAML file of key events for time axes; empty: analysis/resou
 
 SETUP_COMMON = """\
 corpus_all = ingest.load_corpus(corpus)
-docs = periods.select_documents(corpus_all, start=start, end=end, outlets=outlets,
+docs = selection.select_documents(corpus_all, start=start, end=end, outlets=outlets,
                                 include_duplicates=include_duplicates)
 result = pipeline.load_analysis(analysis)
 key_events = timeseries.load_events(events or None, start=start, end=end)
-report.note(reports.describe_selection(corpus_all, docs))"""
+report.note(notebook.describe_selection(corpus_all, docs))"""
 
 PARAMS_DICT = (
     "dict(title=title, start=start, end=end, freq=freq, outlets=outlets, "
@@ -67,9 +67,9 @@ most typical of each outlet; sentiment over time; provenance.""",
         ("parameters", COMMON_PARAMETERS + '\ntitle: str = "Coverage of the conflict over time"  # report title'),
         (
             "code",
-            "from analysis import ingest, periods, pipeline, reports, timeseries, frequency\n"
+            "from analysis import ingest, notebook, pipeline, selection, timeseries, frequency\n"
             "from analysis.plots import coverage as coverage_plots\n\n"
-            f"report = reports.open_report(title=title, output_dir=output_dir,\n"
+            f"report = notebook.open_report(title=title, output_dir=output_dir,\n"
             f"                             parameters={PARAMS_DICT.format(extra='')})\n" + SETUP_COMMON,
         ),
         (
@@ -150,7 +150,7 @@ most typical of each outlet; sentiment over time; provenance.""",
         ),
         (
             "code",
-            "documents = reports.analysis_documents(result, docs)\n"
+            "documents = notebook.analysis_documents(result, docs)\n"
             "top_terms = frequency.count_terms(result.terms, documents=documents, stopwords=True)\n"
             'report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", label="term", top=25,'
             ' xlabel="occurrences per 1,000 words", title="Most frequent terms"), "top-terms")',
@@ -164,7 +164,7 @@ most typical of each outlet; sentiment over time; provenance.""",
         ),
         (
             "code",
-            'report.table(reports.summarize_keyness(result.terms, documents, by="outlet", top=top), '
+            'report.table(notebook.summarize_keyness(result.terms, documents, by="outlet", top=top), '
             '"keyness-by-outlet", max_rows=20)',
         ),
         (
@@ -174,7 +174,7 @@ most typical of each outlet; sentiment over time; provenance.""",
         ),
         (
             "code",
-            'report.table(reports.summarize_keyness(result.terms, documents, freq="Y"), "keyness-by-year",'
+            'report.table(notebook.summarize_keyness(result.terms, documents, freq="Y"), "keyness-by-year",'
             " max_rows=20)",
         ),
         (
@@ -217,9 +217,9 @@ or `timeseries.count_articles?` shows it.""",
         ),
         (
             "code",
-            "from analysis import ingest, periods, pipeline, reports, timeseries, frequency\n"
+            "from analysis import ingest, notebook, pipeline, selection, timeseries, frequency\n"
             "from analysis.plots import coverage as coverage_plots\n\n"
-            f"report = reports.open_report(title=title, output_dir=output_dir,\n"
+            f"report = notebook.open_report(title=title, output_dir=output_dir,\n"
             f"                             parameters={PARAMS_DICT.format(extra=', keyword=keyword')})\n"
             + SETUP_COMMON,
         ),
@@ -264,13 +264,13 @@ or `timeseries.count_articles?` shows it.""",
             "## The analysis tables\n\n`pipeline.load_analysis` opens the tables written by "
             "`python -m analysis analyze`; each is a tidy DataFrame keyed by `doc_id`.",
         ),
-        ("code", 'report.table(reports.summarize_analysis(result), "analysis-tables")'),
+        ("code", 'report.table(notebook.summarize_analysis(result), "analysis-tables")'),
         (
             "md",
-            "## Reports\n\n`reports.report_catalogue()` lists the report notebooks that "
+            "## Reports\n\n`notebook.report_catalogue()` lists the report notebooks that "
             "`python -m analysis report all` renders to HTML and PDF.",
         ),
-        ("code", 'report.table(reports.report_catalogue(), "reports")'),
+        ("code", 'report.table(notebook.report_catalogue(), "reports")'),
     ]
 
 
@@ -298,10 +298,10 @@ actor dictionary (`analysis/resources/actors.yaml`) does not cover yet.""",
         ),
         (
             "code",
-            "from analysis import ingest, periods, pipeline, reports, timeseries\n"
+            "from analysis import ingest, notebook, pipeline, selection, timeseries\n"
             "from analysis import actors as actor_lib\n"
             "from analysis.plots import actors as actor_plots, coverage as coverage_plots\n\n"
-            f"report = reports.open_report(title=title, output_dir=output_dir,\n"
+            f"report = notebook.open_report(title=title, output_dir=output_dir,\n"
             f"                             parameters={PARAMS_DICT.format(extra=', actors=actors, min_sentences=min_sentences')})\n"
             + SETUP_COMMON,
         ),
@@ -418,9 +418,9 @@ territorial-change verbs by perspective; the types of sources quoted; and the va
         ("parameters", COMMON_PARAMETERS + '\ntitle: str = "Framing, labels and sources"  # report title'),
         (
             "code",
-            "from analysis import ingest, periods, pipeline, reports, timeseries, frames, validation\n"
+            "from analysis import ingest, notebook, pipeline, selection, timeseries, frames, validation\n"
             "from analysis.plots import coverage as coverage_plots, frames as frame_plots\n\n"
-            f"report = reports.open_report(title=title, output_dir=output_dir,\n"
+            f"report = notebook.open_report(title=title, output_dir=output_dir,\n"
             f"                             parameters={PARAMS_DICT.format(extra='')})\n" + SETUP_COMMON,
         ),
         (

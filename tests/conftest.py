@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
+from analysis.corpus import SCHEMA
 
 TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA = TESTS_DIR / "data"
@@ -68,20 +69,4 @@ def mini_corpus() -> pd.DataFrame:
     df["source_sha256"] = None
     df["duplicate_of"] = None
     df.loc[df["doc_id"] == "m02", "duplicate_of"] = "m01"
-    columns = [
-        "doc_id",
-        "outlet",
-        "agency",
-        "url",
-        "published",
-        "title",
-        "text",
-        "n_words",
-        "lang",
-        "source_path",
-        "source_row",
-        "source_id",
-        "source_sha256",
-        "duplicate_of",
-    ]
-    return df[columns]
+    return df[SCHEMA]

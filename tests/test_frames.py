@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import frames
+from analysis import actors, frames
 from analysis.errors import ParameterError, ResourceError
 
 
@@ -280,7 +280,7 @@ def test_seed_labels_target_islamic_state(seed_path):
     got = frames.find_labels(one(seed_story(seed_path)))
     own = got[got["voice"] == "own"]
     assert {"jihadist", "so_called"} <= set(own["label"])
-    if frames.find_actor_mentions(one("IS")) is not None:
+    if actors.find_mentions(one("IS")) is not None:
         assert set(own.loc[own["label"].isin(["jihadist", "so_called"]), "target_actor"]) == {"islamic_state"}
 
 
@@ -305,7 +305,7 @@ def test_territorial_verbs_perspective_voice_and_passive():
     assert rows.loc["liberate", "voice"] == "attributed"
     assert rows.loc["liberated", "voice"] == "own"
     assert not frames.find_territorial_verbs(one("IS retook the town of Hit."))["passive"].any()
-    if frames.find_actor_mentions(one("IS")) is not None:  # subject/object need analysis.actors
+    if actors.find_mentions(one("IS")) is not None:  # subject/object need analysis.actors
         assert rows.loc["liberated", "subject_actor"] == "iraqi_forces"
         assert rows.loc["liberated", "object_place"] == "mosul"
         assert rows.loc["fell to", "subject_actor"] == "islamic_state"
@@ -314,7 +314,7 @@ def test_territorial_verbs_perspective_voice_and_passive():
 def test_ambiguous_verbs_need_a_place_when_places_are_known():
     text = "Trump seized on the attack. Obama expelled 35 diplomats. Iraqi forces seized the airport in Mosul."
     got = frames.find_territorial_verbs(one(text))
-    if frames.find_actor_mentions(one("IS")) is None:
+    if actors.find_mentions(one("IS")) is None:
         pytest.skip("needs analysis.actors for place mentions")
     assert got["text"].tolist() == ["seized"] and got["object_place"].tolist() == ["mosul"]
 
@@ -325,7 +325,7 @@ def test_seed_territorial_verbs(seed_path):
     assert "liberate" not in set(got["lemma"])
     cut = got[got["lemma"] == "cut off"].iloc[0]
     assert cut["voice"] == "own"
-    if frames.find_actor_mentions(one("IS")) is not None:
+    if actors.find_mentions(one("IS")) is not None:
         assert cut["subject_actor"] == "sdf"
         seize = got[got["lemma"] == "seize"].iloc[0]
         assert seize["subject_actor"] == "sdf" and seize["object_actor"] != "sohr"  # the speaker is not an object
@@ -450,7 +450,7 @@ def test_seed_attributions_exactly(seed_path):
             ("X witnessed", "AFP reporters in west Mosul", "journalist_agency"),
         ]
     )
-    if frames.find_actor_mentions(one("IS")) is not None:
+    if actors.find_mentions(one("IS")) is not None:
         assert (
             dict(zip(got["speaker"], got["actor_id"]))["the JOC"]
             == dict(zip(got["speaker"], got["actor_id"]))["the Joint Operations Command"]
@@ -487,7 +487,8 @@ def test_analyze_chunk_tables_and_determinism(mini_corpus):
     from analysis.pipeline import build_sentences
 
     sentences = build_sentences(mini_corpus)
-    out = frames.analyze_chunk(mini_corpus, sentences)
+    mentions = actors.find_mentions(mini_corpus, sentences=sentences)  # the actors stage's table, as in `analyze`
+    out = frames.analyze_chunk(mini_corpus, sentences, mentions=mentions)
     assert set(out) == {
         "frames",
         "frame_indicators",
@@ -505,7 +506,7 @@ def test_analyze_chunk_tables_and_determinism(mini_corpus):
         assert set(table["sent_id"]) <= set(sentences["sent_id"])
         merged = table.merge(sentences, on=["doc_id", "sent_id"], suffixes=("", "_s"))
         assert ((merged["start"] >= merged["start_s"]) & (merged["start"] < merged["end_s"])).all(), name
-    again = frames.analyze_chunk(mini_corpus, sentences)
+    again = frames.analyze_chunk(mini_corpus, sentences, mentions=mentions)
     for name in out:
         pd.testing.assert_frame_equal(out[name], again[name])
     versions = frames.RESOURCE_VERSIONS()

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import config, reports
+from analysis import catalogue, config, render
 
 pytestmark = pytest.mark.slow
 
@@ -49,13 +49,13 @@ def inputs(tmp_path_factory):
 def rendered(inputs):
     corpus, analysis, base = inputs
     out = base / "reports"
-    results = reports.render_reports(["all"], corpus=corpus, analysis=analysis, out=out, progress=False)
+    results = render.render_reports(["all"], corpus=corpus, analysis=analysis, out=out, progress=False)
     return {r.name: r for r in results}, out
 
 
 def test_every_report_is_rendered(rendered):
     results, out = rendered
-    assert set(results) == set(reports.REPORTS)
+    assert set(results) == set(catalogue.REPORTS)
     index = (out / "index.html").read_text()
     run = json.loads((out / "run.json").read_text())
     assert [r["name"] for r in run["reports"]] == list(results)
@@ -64,7 +64,7 @@ def test_every_report_is_rendered(rendered):
         assert f'href="{name}/{name}.html"' in index and f'href="{name}/{name}.pdf"' in index
 
 
-@pytest.mark.parametrize("name", list(reports.REPORTS))
+@pytest.mark.parametrize("name", list(catalogue.REPORTS))
 def test_notebook_outputs(rendered, name):
     r = rendered[0][name]
     record = json.loads((r.folder / "outputs.json").read_text())
@@ -91,7 +91,7 @@ def test_notebook_outputs(rendered, name):
     assert len(pngs) == len(figures)
 
 
-@pytest.mark.parametrize("name", list(reports.REPORTS))
+@pytest.mark.parametrize("name", list(catalogue.REPORTS))
 def test_html_is_self_contained_without_code(rendered, name):
     r = rendered[0][name]
     html = r.html.read_text()
@@ -103,7 +103,7 @@ def test_html_is_self_contained_without_code(rendered, name):
     assert "Provenance" in html and "corpus fingerprint" in html
 
 
-@pytest.mark.parametrize("name", list(reports.REPORTS))
+@pytest.mark.parametrize("name", list(catalogue.REPORTS))
 def test_pdf_is_valid_titled_and_not_blank(rendered, name):
     import pypdfium2 as pdfium
     from pypdf import PdfReader
@@ -133,7 +133,7 @@ def test_coverage_tables_match_the_corpus(rendered, inputs):
 def test_same_inputs_give_identical_tables_and_figures(rendered, inputs):
     corpus, analysis, base = inputs
     first = rendered[0]["coverage"]
-    again = reports.render_report(
+    again = render.render_report(
         "coverage", corpus=corpus, analysis=analysis, out=base / "again", include_code=True, pdf=False, progress=False
     )
     names = sorted(first.figures + first.tables)
@@ -150,7 +150,7 @@ def test_explore_notebook_with_parameters(inputs, monkeypatch):
     corpus, analysis, base = inputs
     outlet = sorted(pd.read_parquet(corpus, columns=["outlet"])["outlet"].dropna().unique())[0]
     monkeypatch.chdir(base)  # relative paths, as in the Makefile
-    [r] = reports.render_reports(
+    [r] = render.render_reports(
         ["explore"],
         corpus=corpus.name,
         analysis=analysis.name,

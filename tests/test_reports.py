@@ -11,9 +11,10 @@ import pytest
 from conftest import TEST_DATA
 from matplotlib.figure import Figure
 
-from analysis import config, reports, timeseries
+from analysis import catalogue, config, notebook, render, timeseries
 from analysis.errors import InputError, ParameterError
 from analysis.plots import coverage as cplots
+from analysis.plots import style
 from analysis.provenance import fingerprint_corpus
 
 
@@ -31,8 +32,8 @@ def built(tmp_path, mini_corpus):
 
 # ------------------------------------------------------------------------------------------------ parameters
 def test_notebook_parameters_are_typed_and_commented():
-    for spec in reports.list_reports(include_extra=True):
-        params = reports.notebook_parameters(spec.name)
+    for spec in catalogue.list_reports(include_extra=True):
+        params = catalogue.notebook_parameters(spec.name)
         for key in (
             "corpus",
             "analysis",
@@ -51,15 +52,15 @@ def test_notebook_parameters_are_typed_and_commented():
 
 
 def test_coerce_parameter():
-    assert reports.coerce_parameter("x", "yes", "bool") is True
-    assert reports.coerce_parameter("x", "0", "bool") is False
-    assert reports.coerce_parameter("x", "12", "int") == 12
-    assert reports.coerce_parameter("x", "sana, trt,", "list[str]") == ["sana", "trt"]
-    assert reports.coerce_parameter("x", "2016-01-01", "str") == "2016-01-01"
+    assert catalogue.coerce_parameter("x", "yes", "bool") is True
+    assert catalogue.coerce_parameter("x", "0", "bool") is False
+    assert catalogue.coerce_parameter("x", "12", "int") == 12
+    assert catalogue.coerce_parameter("x", "sana, trt,", "list[str]") == ["sana", "trt"]
+    assert catalogue.coerce_parameter("x", "2016-01-01", "str") == "2016-01-01"
     with pytest.raises(ParameterError, match="is not a int"):
-        reports.coerce_parameter("top", "seven", "int")
+        catalogue.coerce_parameter("top", "seven", "int")
     with pytest.raises(ParameterError):
-        reports.coerce_parameter("flag", "maybe", "bool")
+        catalogue.coerce_parameter("flag", "maybe", "bool")
 
 
 @pytest.mark.parametrize(
@@ -79,12 +80,12 @@ def test_validate_parameters_rejects_bad_input(built, params, message):
     corpus, analysis = built
     names = ["actors"] if "actors" in params else ["coverage"]
     with pytest.raises(ParameterError if "exist" not in message else Exception, match=message):
-        reports.validate_parameters(names, params, corpus=corpus, analysis=analysis)
+        catalogue.validate_parameters(names, params, corpus=corpus, analysis=analysis)
 
 
 def test_validate_parameters_accepts_and_types(built):
     corpus, analysis = built
-    typed = reports.validate_parameters(
+    typed = catalogue.validate_parameters(
         ["coverage", "actors"],
         {"start": "2016-01-01", "top": "3", "actors": "islamic_state,Iraqi forces"},
         corpus=corpus,
@@ -98,19 +99,19 @@ def test_relative_events_file_is_passed_absolute(built, tmp_path, monkeypatch):
     corpus, analysis = built
     (tmp_path / "ev.yaml").write_text('version: "1"\nevents:\n  - {id: a, date: 2016-10-17, label: A}\n')
     monkeypatch.chdir(tmp_path)
-    typed = reports.validate_parameters(["coverage"], {"events": "ev.yaml"}, corpus=corpus, analysis=analysis)
+    typed = catalogue.validate_parameters(["coverage"], {"events": "ev.yaml"}, corpus=corpus, analysis=analysis)
     assert typed["coverage"]["events"] == str(tmp_path / "ev.yaml")
 
 
 def test_validate_needs_corpus_and_analysis(built, tmp_path):
     corpus, analysis = built
     with pytest.raises(InputError, match="does not exist"):
-        reports.validate_parameters(["coverage"], {}, corpus=tmp_path / "none.parquet", analysis=analysis)
+        catalogue.validate_parameters(["coverage"], {}, corpus=tmp_path / "none.parquet", analysis=analysis)
     with pytest.raises(InputError, match="analyze"):
-        reports.validate_parameters(["coverage"], {}, corpus=corpus, analysis=tmp_path / "empty")
+        catalogue.validate_parameters(["coverage"], {}, corpus=corpus, analysis=tmp_path / "empty")
     (tmp_path / "bad.parquet").write_text("not parquet")
     with pytest.raises(InputError, match="cannot be read as parquet"):
-        reports.validate_parameters(["coverage"], {}, corpus=tmp_path / "bad.parquet", analysis=analysis)
+        catalogue.validate_parameters(["coverage"], {}, corpus=tmp_path / "bad.parquet", analysis=analysis)
 
 
 def test_no_kernel_starts_on_bad_parameters(built, tmp_path, monkeypatch):
@@ -122,7 +123,7 @@ def test_no_kernel_starts_on_bad_parameters(built, tmp_path, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", boom)
     with pytest.raises(ParameterError):
-        reports.render_reports(
+        render.render_reports(
             ["all"], corpus=corpus, analysis=analysis, out=tmp_path / "out", parameters={"end": "yesterday"}
         )
     assert not (tmp_path / "out" / "coverage").exists()
@@ -193,13 +194,13 @@ def test_render_table_formats_and_truncates():
             "first": pd.to_datetime(["2016-01-02"] * 30),
         }
     )
-    html = reports.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
+    html = notebook.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
     assert "Showing 5 of 30 rows" in html and "Table 2." in html
     assert "1,000" in html and "12.3%" in html and "0.500" in html and "2016-01-02" in html
     assert "n articles" in html  # readable headers
     assert "o5" not in html  # rows beyond max_rows are not shown
-    assert html == reports.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
-    assert "No rows" in reports.render_table(df.iloc[:0], name="e")
+    assert html == notebook.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
+    assert "No rows" in notebook.render_table(df.iloc[:0], name="e")
 
 
 def test_render_provenance(built, mini_corpus):
@@ -207,7 +208,7 @@ def test_render_provenance(built, mini_corpus):
 
     corpus, analysis = built
     loaded = pd.read_parquet(corpus)
-    html = reports.render_provenance(
+    html = notebook.render_provenance(
         parameters={"start": "", "freq": "M", "outlets": []},
         corpus=loaded,
         corpus_path=corpus,
@@ -222,7 +223,7 @@ def test_render_provenance(built, mini_corpus):
         pd.Timestamp.now().strftime("%Y-%m-%d") not in html
         or pd.Timestamp.now().strftime("%Y-%m-%d") in html.split("publication dates")[1][:40]
     )
-    other = reports.render_provenance(
+    other = notebook.render_provenance(
         parameters={}, corpus=loaded.iloc[1:], corpus_path=corpus, analysis=load_analysis(analysis)
     )
     assert "NO: analysis was computed on corpus" in other
@@ -234,32 +235,32 @@ def test_render_provenance_reports_how_the_corpus_was_ingested(tmp_path):
     out = tmp_path / "articles.parquet"
     ingest.ingest([TEST_DATA / "mini_corpus.jsonl"], out, options=ingest.IngestOptions(progress=False))
     corpus = ingest.load_corpus(out)
-    html = reports.render_provenance(parameters={}, corpus=corpus, corpus_path=out)
+    html = notebook.render_provenance(parameters={}, corpus=corpus, corpus_path=out)
     ingest_part = html.split("Ingest")[1]
     assert "built from this corpus</th><td>yes" in ingest_part
     assert "mini_corpus.jsonl" in ingest_part
     assert f"version {clean.default_rules().version}" in ingest_part
     # a corpus that is not the one the manifest describes is flagged
-    other = reports.render_provenance(parameters={}, corpus=corpus.iloc[1:], corpus_path=out)
+    other = notebook.render_provenance(parameters={}, corpus=corpus.iloc[1:], corpus_path=out)
     assert "NO: the ingest manifest describes another corpus" in other
 
 
 def test_describe_selection(mini_corpus):
-    from analysis.periods import select_documents
+    from analysis.selection import select_documents
 
-    text = reports.describe_selection(mini_corpus, select_documents(mini_corpus, outlets=["gulf-monitor"]))
+    text = notebook.describe_selection(mini_corpus, select_documents(mini_corpus, outlets=["gulf-monitor"]))
     n = int((mini_corpus["outlet"] == "gulf-monitor").sum())
     assert text.startswith(f"This report covers {n:,} of the corpus' {len(mini_corpus):,} articles from 1 outlet")
 
 
 # ------------------------------------------------------------------------------------------------ figures
 def test_report_figure_and_table_files_are_deterministic(tmp_path, mini_corpus):
-    reports.use_report_style()
+    style.use_report_style()
     volume = timeseries.count_articles(mini_corpus, freq="M")
     events = timeseries.load_events(start="2016-01-01", end="2017-12-31")
     files = {}
     for run in ("one", "two"):
-        rep = reports.open_report(title="T", output_dir=tmp_path / run, parameters={"freq": "M"})
+        rep = notebook.open_report(title="T", output_dir=tmp_path / run, parameters={"freq": "M"})
         rep.figure(cplots.plot_volume(volume, events=events), "volume")
         rep.table(volume, "volume")
         files[run] = {

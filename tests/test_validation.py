@@ -208,7 +208,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
 
     corpus_path = save_table(mini_corpus, tmp_path / "articles.parquet")
     out = tmp_path / "analysis"
-    analyze_corpus(corpus_path, out, stages=["analysis.frames:analyze_chunk"])
+    analyze_corpus(corpus_path, out, stages=["analysis.actors:analyze_chunk", "analysis.frames:analyze_chunk"])
     assert (
         cli.main(
             [

@@ -16,11 +16,9 @@ from matplotlib.lines import Line2D
 
 from analysis.actors import ActorDictionary, default_dictionary
 from analysis.errors import ParameterError
-from analysis.periods import require_columns
+from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure
+from analysis.tables import require_columns
 
-#: Colour-blind-safe qualitative palette (Okabe & Ito), the same order as analysis.plots.coverage.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C564B", "#332288"]
-NEUTRAL = "#D0D0D0"  # actors without a side
 #: One colour per side of the conflict in the network figure (others grey).
 SIDE_COLORS = {
     "IS": "#222222",
@@ -45,7 +43,7 @@ RIVER_COLOR = "#7FB3D5"
 
 
 def _new_figure(width: float = 7.5, height: float = 4.2) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)  # a renderer for measuring label extents
     return fig, fig.subplots()
 
@@ -227,7 +225,7 @@ def plot_cooccurrence_network(
         zorder=2,
         edgecolor="white",
         linewidth=1,
-        color=[SIDE_COLORS.get(sides[n], NEUTRAL) for n in nodes],
+        color=[SIDE_COLORS.get(sides[n], NO_SIDE) for n in nodes],
     )
     texts = [
         ax.text(
@@ -255,7 +253,7 @@ def plot_cooccurrence_network(
     used = [s for s in SIDE_COLORS if s in set(sides.values())]
     handles = [Line2D([], [], marker="o", linestyle="", markersize=7, color=SIDE_COLORS[s], label=s) for s in used]
     if any(s not in SIDE_COLORS for s in sides.values()):
-        handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=NEUTRAL, label="other / none"))
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=NO_SIDE, label="other / none"))
     fig.legend(
         handles=handles,
         loc="outside lower center",

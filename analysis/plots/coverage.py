@@ -10,13 +10,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from analysis.periods import FREQUENCIES
-from analysis.timeseries import MISSING_GROUP, OTHER_GROUP
-
-#: Colour-blind-safe qualitative palette (Okabe & Ito 2008, without yellow, which is unreadable on white);
-#: the report style uses it as the default colour cycle, so every figure of a report shares it.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C564B", "#332288"]
-NEUTRAL = "#9A9A9A"  # "other" and "(none)" groups
-EVENT_COLOR = "#555555"
+from analysis.plots.style import EVENT_COLOR, NEUTRAL, PALETTE, ReportFigure
+from analysis.selection import MISSING_GROUP, OTHER_GROUP
 
 _DAYS = {"D": 1, "W": 7, "M": 30.4, "Q": 91.3, "Y": 365.25}
 
@@ -34,7 +29,7 @@ def group_colors(groups) -> dict[str, str]:
 
 
 def _new_figure(height: float = 3.8, width: float = 7.5, nrows: int = 1, **kw) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, 1, squeeze=True, **kw)
     return fig, axes
 
@@ -542,130 +537,4 @@ def plot_split_bars(
         fontsize=8,
     )
     ax.set_title(title or f"{category.replace('_', ' ').capitalize()} by {split.replace('_', ' ')}")
-    return fig
-
-
-def plot_network(
-    pairs: pd.DataFrame,
-    *,
-    source: str,
-    target: str,
-    weight: str,
-    top: int = 30,
-    names: dict | pd.DataFrame | None = None,
-    title: str | None = None,
-) -> Figure:
-    """A co-occurrence network of the ``top`` strongest pairs (edge width ~ ``weight``; node size ~ the node's
-    total weight), laid out with a seeded spring layout so the same table always gives the same picture.
-    ``names`` maps node ids to display names (a dict, or a table with ``id`` and ``label`` columns)."""
-    import networkx as nx
-
-    if isinstance(names, pd.DataFrame):
-        names = dict(zip(names["id"], names["label"]))
-    fig, ax = _new_figure(height=5.6)
-    ax.set_axis_off()
-    data = pairs.sort_values([weight, source, target], ascending=[False, True, True], kind="mergesort").head(top)
-    if data.empty:
-        _no_data(ax, "No pairs in this selection.")
-        ax.set_title(title or "Co-occurrence network")
-        return fig
-    graph = nx.Graph()
-    for row in data.itertuples(index=False):
-        graph.add_edge(getattr(row, source), getattr(row, target), weight=float(getattr(row, weight)))
-    pos = nx.spring_layout(graph, seed=7, weight="weight", k=1.2 / max(np.sqrt(len(graph)), 1))
-    strength = dict(graph.degree(weight="weight"))
-    wmax = max(d["weight"] for *_, d in graph.edges(data=True))
-    smax = max(strength.values())
-    for u, v, d in sorted(graph.edges(data=True), key=lambda e: (e[2]["weight"], str(e[0]), str(e[1]))):
-        ax.plot(*zip(pos[u], pos[v]), color="#8aa9c4", lw=0.5 + 4.5 * d["weight"] / wmax, alpha=0.7, zorder=1)
-    nodes = sorted(graph.nodes, key=str)
-    ax.scatter(
-        [pos[n][0] for n in nodes],
-        [pos[n][1] for n in nodes],
-        s=[40 + 460 * strength[n] / smax for n in nodes],
-        color=PALETTE[0],
-        zorder=2,
-        edgecolor="white",
-    )
-    for n in nodes:
-        ax.annotate(
-            (names or {}).get(n, str(n)),
-            pos[n],
-            xytext=(0, 8),
-            textcoords="offset points",
-            ha="center",
-            fontsize=7.5,
-            zorder=3,
-            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8),
-        )
-    ax.plot([], [], color="#8aa9c4", lw=3, label=f"{weight.replace('_', ' ')} (line width)")
-    ax.scatter([], [], s=120, color=PALETTE[0], label="total co-occurrences (node size)")
-    ax.legend(loc="lower left", fontsize=8)
-    ax.margins(0.08)
-    ax.set_title(title or f"Co-occurrence network: the {len(data)} strongest pairs")
-    return fig
-
-
-def plot_place_map(
-    table: pd.DataFrame,
-    coordinates: pd.DataFrame,
-    *,
-    value: str,
-    label: str = "label",
-    key: str = "actor_id",
-    countries: list[str] | None = None,
-    top_labels: int = 12,
-    title: str | None = None,
-) -> Figure:
-    """Places as bubbles at their (approximate) longitude/latitude, bubble area ~ ``value``; the ``top_labels``
-    largest are named. ``coordinates`` has ``id``, ``lat``, ``lon`` (and ``country`` to keep only ``countries``,
-    ISO codes, e.g. ``["IQ", "SY"]``), such as the gazetteer's ``places`` table. There is no base map (offline):
-    axes are degrees, so read it as relative positions."""
-    fig, ax = _new_figure(height=5.2, width=7.0)
-    coords = coordinates
-    if countries:
-        coords = coords[coords["country"].isin(countries)]
-    data = table.merge(coords[["id", "lat", "lon"]], left_on=key, right_on="id", how="inner")
-    data = data.dropna(subset=["lat", "lon"])
-    data = data[data[value] > 0].sort_values([value, key], ascending=[False, True], kind="mergesort")
-    if data.empty:
-        _no_data(ax, "No mapped place is mentioned in this selection.")
-        ax.set_title(title or "Places mentioned")
-        return fig
-    vmax = data[value].max()
-    ax.scatter(
-        data["lon"],
-        data["lat"],
-        s=15 + 900 * data[value] / vmax,
-        color=PALETTE[0],
-        alpha=0.45,
-        edgecolor=PALETTE[0],
-        lw=0.6,
-        zorder=2,
-        label=f"{value.replace('_', ' ')} (bubble area)",
-    )
-    span = max(data["lon"].max() - data["lon"].min(), data["lat"].max() - data["lat"].min(), 1.0)
-    placed: list[tuple[float, float]] = []
-    for row in data.itertuples(index=False):  # largest first; skip names that would sit on a named neighbour
-        if len(placed) >= top_labels:
-            break
-        if any(abs(row.lon - x) < 0.09 * span and abs(row.lat - y) < 0.035 * span for x, y in placed):
-            continue
-        placed.append((row.lon, row.lat))
-        ax.annotate(
-            str(getattr(row, label)),
-            (row.lon, row.lat),
-            ha="center",
-            va="center",
-            fontsize=7.5,
-            zorder=3,
-            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.6),
-        )
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.grid(True, axis="both")
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.legend(loc="lower left", fontsize=8, markerscale=0.4)
-    where = f" in {', '.join(countries)}" if countries else ""
-    ax.set_title(title or f"Places mentioned{where} ({len(data)} places; no base map)")
     return fig

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from analysis.errors import ParameterError
-from analysis.plots.coverage import NEUTRAL, PALETTE
+from analysis.plots.style import NEUTRAL, PALETTE, ReportFigure
 
 #: Width (inches) of a figure shown at the full text width of an A4 report page; fonts are sized for it.
 A4_WIDTH = 7.2
@@ -96,7 +96,7 @@ def plot_frame_prevalence(
     frame_ids = list(dict.fromkeys(frames or _codebook_order(data["frame"].unique())))
     ncol = max(1, min(ncols, len(frame_ids)))
     nrows = max(1, int(np.ceil(len(frame_ids) / ncol)))
-    fig = Figure(figsize=(A4_WIDTH if ncol > 1 else 4.8, 1.95 * nrows + 1.0), layout="constrained")
+    fig = ReportFigure(figsize=(A4_WIDTH if ncol > 1 else 4.8, 1.95 * nrows + 1.0), layout="constrained")
     if data.empty or not frame_ids:
         return _no_data(fig, "no periods with articles to plot")
     axes = np.atleast_1d(fig.subplots(nrows, ncol, sharex=True, sharey=True)).ravel()
@@ -168,7 +168,7 @@ def plot_frame_heatmap(
     # sized from the table: about 0.33 in per column (at most A4 width) and 0.4 in per row, so cells, their
     # annotations and the wrapped frame names stay readable when the figure is shown at page width
     width = min(A4_WIDTH, max(5.2, 2.9 + 0.34 * ncol))
-    fig = Figure(figsize=(width, 0.4 * max(nrow, 2) + 1.9), layout="constrained")
+    fig = ReportFigure(figsize=(width, 0.4 * max(nrow, 2) + 1.9), layout="constrained")
     if table.empty:
         return _no_data(fig, "no frames to plot")
     ax = fig.subplots()
@@ -236,7 +236,7 @@ def plot_label_voice(
     data = label_counts
     label_ids = labels or list(data.groupby("label")["n"].sum().sort_values(ascending=False).index[:4])
     n_groups = max(data[by].nunique(), 3)
-    fig = Figure(figsize=(A4_WIDTH if len(label_ids) > 1 else 4.8, 0.26 * n_groups + 1.9), layout="constrained")
+    fig = ReportFigure(figsize=(A4_WIDTH if len(label_ids) > 1 else 4.8, 0.26 * n_groups + 1.9), layout="constrained")
     if data.empty or not label_ids:
         return _no_data(fig, "no label uses to plot")
     axes = np.atleast_1d(fig.subplots(1, len(label_ids), sharey=True))
@@ -309,7 +309,7 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     _check(verb_counts, ["period", "perspective", "n"], "plot_territorial_verbs")
     if value not in ("share", "n"):
         raise ParameterError(f"value={value!r}: use 'share' or 'n'")
-    fig = Figure(figsize=(A4_WIDTH, 4.6), layout="constrained")
+    fig = ReportFigure(figsize=(A4_WIDTH, 4.6), layout="constrained")
     if verb_counts.empty:
         return _no_data(fig, "no territorial verbs to plot")
     table = verb_counts.pivot_table(index="period", columns="perspective", values="n", aggfunc="sum").fillna(0)
@@ -403,7 +403,7 @@ def plot_sources(attribution_counts: pd.DataFrame, *, by: str = "outlet", min_n:
     _check(attribution_counts, [by, "source_type", "n"], "plot_sources")
     table = attribution_counts.pivot_table(index=by, columns="source_type", values="n", aggfunc="sum").fillna(0)
     table = table[table.sum(axis=1) >= min_n]
-    fig = Figure(figsize=(A4_WIDTH, 0.3 * max(len(table), 3) + 2.1), layout="constrained")
+    fig = ReportFigure(figsize=(A4_WIDTH, 0.3 * max(len(table), 3) + 2.1), layout="constrained")
     if table.empty:
         return _no_data(fig, "no attributions to plot")
     order = [t for t in SOURCE_LABELS if t in table.columns] + [t for t in table.columns if t not in SOURCE_LABELS]

@@ -7,12 +7,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis.errors import ParameterError
-from analysis.periods import require_columns
+from analysis.plots.style import MATCH_COLORS, NEUTRAL, PALETTE, ReportFigure
+from analysis.tables import require_columns
 
-#: Okabe & Ito colour-blind-safe colours, as in the other plot modules.
-TARGET_COLOR = "#0072B2"
-REFERENCE_COLOR = "#9A9A9A"
-MATCH_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+TARGET_COLOR = PALETTE[0]
+REFERENCE_COLOR = NEUTRAL
 _MEASURE_LABELS = {
     "g2": "G² (log-likelihood, Williams-corrected)",
     "chi2": "χ² (Yates-corrected)",
@@ -45,7 +44,7 @@ def plot_keyness(
     rows = pd.concat([top, bottom.iloc[::-1]])
     target = keyness.attrs.get("target", "target")
     reference = keyness.attrs.get("reference", "reference")
-    fig = Figure(figsize=(7.5, max(2.5, 0.24 * len(rows) + 1.3)), layout="constrained")
+    fig = ReportFigure(figsize=(7.5, max(2.5, 0.24 * len(rows) + 1.3)), layout="constrained")
     ax = fig.subplots()
     if rows.empty:
         ax.text(
@@ -123,7 +122,9 @@ def plot_dispersion(
         start=start,
         end=end,
     )
-    fig = Figure(figsize=(7.5, 1.2 + 0.28 * min(max_docs, max(kwic["doc_id"].nunique(), 1))), layout="constrained")
+    fig = ReportFigure(
+        figsize=(7.5, 1.2 + 0.28 * min(max_docs, max(kwic["doc_id"].nunique(), 1))), layout="constrained"
+    )
     axes = np.atleast_1d(fig.subplots(1, len(patterns), sharey=True, squeeze=False)[0])
     if kwic.empty:
         axes[0].text(

@@ -1,16 +1,49 @@
-"""Input formats: the registry of readers and the detection of a file's format from its content, then its name."""
+"""Input formats: one module per format, the registry of readers, and the detection of a file's format.
+
+A reader is ``read_<format>_file(path, data, ctx) -> list[Record]``: ``data`` is the file's bytes (already
+gunzipped), ``ctx`` a :class:`ReadContext` (checksum, cleaning rules, column overrides, the format and extension, and
+the list that collects rows rejected while reading). A file that cannot be read at all raises :class:`FileRejected`
+with a reason. To add a format: write ``readers/<format>.py``, add it to :data:`FORMATS` and :data:`READERS`, and
+teach :func:`find_format` to recognise it.
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
-from analysis.readers import documents, factiva, lexisnexis, mediacloud, nexisuni
-from analysis.readers.base import Article, FileRejected, Parsed, Reject
+from analysis.readers import documents, exports, factiva, html, jsonl, lexisnexis, mediacloud, nexisuni, table, text
+from analysis.readers.base import (
+    Article,
+    FileRejected,
+    Parsed,
+    ReadContext,
+    Record,
+    Reject,
+    file_kind,
+    read_bytes,
+)
+from analysis.readers.exports import EXPORT_FORMATS, read_export
 
-__all__ = ["Article", "FileRejected", "Parsed", "Reject", "FORMATS", "find_format", "read_export", "load_document"]
+__all__ = [
+    "Article",
+    "FileRejected",
+    "Parsed",
+    "ReadContext",
+    "Record",
+    "Reject",
+    "FORMATS",
+    "READERS",
+    "EXPORT_FORMATS",
+    "DOCUMENT_FORMATS",
+    "file_kind",
+    "find_format",
+    "read_bytes",
+    "read_export",
+]
 
 # Every format `ingest --format` accepts, with what it reads. "Export" formats hold many articles per file.
 FORMATS = {
@@ -27,7 +60,6 @@ FORMATS = {
     "factiva": "Factiva export with field codes (HD, PD, SN, LP, TD, AN) as .html, .rtf or .txt",
     "mediacloud": "Media Cloud story-list CSV (media_name is the outlet)",
 }
-EXPORT_FORMATS = ("lexisnexis", "nexisuni", "factiva")
 DOCUMENT_FORMATS = ("docx", "rtf", "pdf")
 BY_SUFFIX = {
     "txt": "txt",
@@ -106,26 +138,17 @@ def find_format(path: str, data: bytes) -> str | None:
     return fmt
 
 
-def read_export(fmt: str, data: bytes, text: str | None) -> Parsed:
-    """The articles of a multi-article export (``fmt`` in :data:`EXPORT_FORMATS`). ``text`` is ``data`` decoded
-    (for the text-based formats); a .docx or .rtf container is read from ``data``."""
-    is_rtf = data.lstrip()[:5] == b"{\\rtf"
-    if fmt == "nexisuni":
-        return nexisuni.parse_nexisuni(nexisuni.load_docx_paragraphs(data))
-    if is_rtf:
-        text = factiva.load_rtf_text(data.decode("latin-1"))
-    if text is None:
-        raise FileRejected("undecodable", f"a {fmt} export must be text, HTML or RTF")
-    if fmt == "lexisnexis":
-        return lexisnexis.parse_lexisnexis(text)
-    if fmt == "factiva":
-        if not is_rtf and factiva.sniff_html(text):
-            return factiva.parse_factiva_html(text)
-        return factiva.parse_factiva_text(text)
-    raise ValueError(f"{fmt} is not an export format")
+Reader = Callable[[str, bytes, ReadContext], list[Record]]
 
-
-def load_document(fmt: str, data: bytes) -> str:
-    """The text of a single-article Word, RTF or PDF file (``fmt`` in :data:`DOCUMENT_FORMATS`)."""
-    loaders = {"docx": documents.load_docx_text, "rtf": documents.load_rtf_text, "pdf": documents.load_pdf_text}
-    return loaders[fmt](data)
+# format (a key of FORMATS) -> reader
+READERS: dict[str, Reader] = {
+    "txt": text.read_text_file,
+    "html": html.read_html_file,
+    "csv": table.read_table_file,
+    "tsv": table.read_table_file,
+    "jsonl": jsonl.read_jsonl_file,
+    "mediacloud": mediacloud.read_mediacloud_file,
+    **dict.fromkeys(DOCUMENT_FORMATS, documents.read_document_file),
+    **dict.fromkeys(EXPORT_FORMATS, exports.read_export_file),
+}
+assert set(READERS) == set(FORMATS), "every format needs a reader"

@@ -1,9 +1,18 @@
-"""What every reader returns: articles with their position in the file, rejects with theirs, and shared helpers."""
+"""What every reader shares: the raw record and the read context, articles and rejects with their position in the
+file, reading and decoding bytes, metadata from sidecars and front matter, and date/length helpers."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from analysis import clean
 
 
 class FileRejected(Exception):
@@ -104,3 +113,138 @@ def normalize_field_name(name: str) -> str:
 def join_paragraphs(paragraphs: list[str]) -> str:
     """Paragraphs as one text, separated by a newline; runs of blank paragraphs dropped."""
     return "\n".join(p for p in (q.strip() for q in paragraphs) if p)
+
+
+@dataclass
+class ReadContext:
+    """What a reader needs besides the file: its checksum, the cleaning rules, column overrides, row rejects."""
+
+    sha256: str
+    rules: clean.Rules
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> column name (the --*-column flags)
+    rejects: list = field(default_factory=list)  # (path, row, reason, detail) of rows rejected while reading
+    fmt: str = ""  # the format the file is read as (a key of readers.FORMATS)
+    kind: str = ""  # the file's extension without the dot (and without .gz)
+
+
+@dataclass
+class Record:
+    """One raw article as read from its file, before cleaning."""
+
+    text: str
+    path: str
+    row: int | None
+    sha256: str
+    title: str | None = None
+    published: object = None  # raw value, or a Timestamp already parsed for a whole column
+    outlet: str | None = None
+    url: str | None = None
+    source_id: str | None = None
+    agency: str | None = None
+    date_source: str | None = None
+    bytes_repaired: int = 0
+    extras: dict = field(default_factory=dict)
+
+
+META_KEYS = {
+    "title": "title",
+    "headline": "title",
+    "outlet": "outlet",
+    "source": "outlet",
+    "publisher": "outlet",
+    "url": "url",
+    "link": "url",
+    "published": "published",
+    "date": "published",
+    "agency": "agency",
+    "id": "source_id",
+    "source_id": "source_id",
+}
+FILENAME_OUTLET = re.compile(r"^(?P<outlet>[A-Za-z][A-Za-z0-9.-]*?)_(?:19|20)\d{2}-?\d{2}-?\d{2}(?:_|$)")
+
+
+def file_kind(path: str) -> tuple[str, bool]:
+    """(extension of the content, gzipped?) for ``path``, e.g. ``("csv", True)`` for ``x.csv.gz``."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    if gz:
+        suffixes = suffixes[:-1]
+    return (suffixes[-1].lstrip(".") if suffixes else ""), gz
+
+
+def read_bytes(path: str, gz: bool) -> bytes:
+    try:
+        data = Path(path).read_bytes()
+    except PermissionError as exc:
+        raise FileRejected("unreadable", f"permission denied ({exc.strerror}): make the file readable") from exc
+    except OSError as exc:
+        raise FileRejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from exc
+    if gz:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FileRejected("undecodable", f"not a valid gzip file ({exc})") from exc
+    return data
+
+
+def decode(data: bytes, rules: clean.Rules) -> tuple[str, int]:
+    if not data.strip():
+        raise FileRejected("empty_file", "the file is empty")
+    if clean.looks_binary(data):
+        raise FileRejected("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
+    text, repaired = clean.decode_bytes(data, rules)
+    if text.count("\ufffd") > max(20, len(text) // 20):
+        raise FileRejected(
+            "undecodable", f"too many undecodable bytes ({text.count(chr(0xFFFD))}): convert the file to UTF-8"
+        )
+    return text, repaired
+
+
+def read_sidecar(path: str) -> dict:
+    p = Path(path)
+    base = p.name[: -len("".join(p.suffixes))] if p.suffixes else p.name
+    for cand in (p.with_name(p.name + ".meta.json"), p.with_name(base + ".meta.json")):
+        if cand.exists():
+            try:
+                meta = json.loads(cand.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise FileRejected("bad_metadata", f"sidecar {cand.name} is not valid JSON ({exc}): fix it") from exc
+            if not isinstance(meta, dict):
+                raise FileRejected("bad_metadata", f"sidecar {cand.name} must hold a JSON object")
+            return meta
+    return {}
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise FileRejected("bad_metadata", f"YAML front matter cannot be parsed ({str(exc).splitlines()[0]})") from exc
+    if not isinstance(meta, dict):
+        raise FileRejected("bad_metadata", "YAML front matter must be a mapping (key: value lines)")
+    return meta, text[m.end() :]
+
+
+def apply_meta(rec: Record, meta: dict) -> Record:
+    for key, value in meta.items():
+        target = META_KEYS.get(str(key).lower())
+        if target and value not in (None, ""):
+            setattr(rec, target, value if target == "published" else str(value))
+            if target == "published":
+                rec.date_source = "metadata"
+    return rec
+
+
+def apply_filename(rec: Record, path: str) -> Record:
+    name = Path(path).name
+    if rec.outlet is None:
+        m = FILENAME_OUTLET.match(name)
+        if m:
+            rec.outlet = m.group("outlet")
+    return rec

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from analysis.readers.base import FileRejected
+from analysis.readers.base import FileRejected, ReadContext, Record
+from analysis.readers.text import records_from_text
 
 
 def load_docx_text(data: bytes) -> str:
@@ -49,3 +50,12 @@ def load_pdf_text(data: bytes) -> str:
             "(e.g. `ocrmypdf in.pdf out.pdf`) and ingest the result",
         )
     return text
+
+
+def read_document_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
+    """One article from a Word, RTF or PDF file: its text layer, then read exactly as a ``.txt`` article."""
+    loaders = {"docx": load_docx_text, "rtf": load_rtf_text, "pdf": load_pdf_text}
+    text = loaders[ctx.fmt](data)
+    if not text.strip():
+        raise FileRejected("empty_file", f"the {ctx.fmt} file holds no text")
+    return records_from_text(path, text, ctx.sha256, 0)

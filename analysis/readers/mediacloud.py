@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from collections.abc import Sequence
+
+from analysis.readers import table
+from analysis.readers.base import ReadContext, Record
+
+log = logging.getLogger(__name__)
 
 DATABASE = "Media Cloud"
 # Both generations of Media Cloud's story-list CSV: the current search tool (id, indexed_date, language,
@@ -41,3 +48,21 @@ def find_columns(columns: Sequence[str]) -> dict[str, str]:
 def describe_missing_text(url: str | None) -> str:
     """The rejection detail for one story of a list without text."""
     return f"{NO_TEXT}; this story: {url or 'no url'}"
+
+
+def read_mediacloud_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
+    """A Media Cloud story list: its own columns (media_name is the outlet); a list without text: each story
+    rejected, saying so."""
+    df, row_numbers, repaired = table.read_frame(path, data, ctx)
+    columns = {**find_columns(list(df.columns)), **ctx.columns}
+    numbers = row_numbers if row_numbers is not None else range(1, len(df) + 1)
+    if "text" not in columns:
+        urls = df[columns["url"]].tolist() if "url" in columns else [None] * len(df)
+        ctx.rejects.extend((path, int(n), "no_text", describe_missing_text(u)) for n, u in zip(numbers, urls))
+        log.warning("%s: %s", path, NO_TEXT)
+        return []
+    ctx = dataclasses.replace(ctx, columns=columns)
+    records = table.records_from_frame(df, path, ctx, row_numbers=row_numbers, repaired=repaired)
+    for rec in records:
+        rec.extras["database"] = DATABASE
+    return records

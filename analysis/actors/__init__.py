@@ -1,0 +1,58 @@
+"""Actors and places: the dictionary and gazetteer, mention finding, counts, co-occurrence, tone and discovery.
+
+``analysis.actors`` re-exports the public names of its modules::
+
+    dictionary  load_dictionary, default_dictionary, resolve_actor, resolve_place, ActorDictionary
+    mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
+    tone        score_actor_tone
+    discover    find_unlisted_names, score_place_agreement, load_fakes
+"""
+
+from __future__ import annotations
+
+from analysis.actors.dictionary import (
+    ACTOR_TYPES,
+    ACTORS_FILE,
+    MENTION_COLUMNS,
+    PLACE_TYPES,
+    PLACES_FILE,
+    RESOURCE_VERSIONS,
+    ActorDictionary,
+    Entry,
+    default_dictionary,
+    load_dictionary,
+    parse_quanteda_dictionary,
+    resolve_actor,
+    resolve_place,
+)
+from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
+from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
+from analysis.actors.tone import score_actor_tone
+
+# The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
+LANGUAGES = ("en",)
+
+__all__ = [
+    "ACTORS_FILE",
+    "ACTOR_TYPES",
+    "LANGUAGES",
+    "MENTION_COLUMNS",
+    "PLACES_FILE",
+    "PLACE_TYPES",
+    "RESOURCE_VERSIONS",
+    "ActorDictionary",
+    "Entry",
+    "analyze_chunk",
+    "count_cooccurrence",
+    "count_mentions",
+    "default_dictionary",
+    "find_mentions",
+    "find_unlisted_names",
+    "load_dictionary",
+    "load_fakes",
+    "parse_quanteda_dictionary",
+    "resolve_actor",
+    "resolve_place",
+    "score_actor_tone",
+    "score_place_agreement",
+]

@@ -1,0 +1,316 @@
+"""Finding actor and place mentions in text, and counting them by group and period (mentions, co-occurrence)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, _normalise, default_dictionary
+from analysis.errors import ParameterError
+from analysis.periods import to_period, validate_freq
+from analysis.selection import select_documents
+from analysis.tables import require_columns
+
+
+# ------------------------------------------------------------------------------------------------ finding mentions
+def _as_documents(texts_or_corpus) -> tuple[pd.DataFrame, bool]:
+    """(doc_id, text[, sent_id, start]) frame and whether it is a sentence table."""
+    if isinstance(texts_or_corpus, str):
+        return pd.DataFrame({"doc_id": ["0"], "text": [texts_or_corpus]}), False
+    if isinstance(texts_or_corpus, pd.Series):
+        return pd.DataFrame({"doc_id": texts_or_corpus.index.astype(str), "text": texts_or_corpus.to_numpy()}), False
+    if isinstance(texts_or_corpus, pd.DataFrame):
+        require_columns(texts_or_corpus, ["doc_id", "text"], what="corpus")
+        is_sent = "sent_id" in texts_or_corpus.columns
+        if is_sent:
+            require_columns(texts_or_corpus, ["start"], what="sentence table")
+        return texts_or_corpus, is_sent
+    try:
+        texts = list(texts_or_corpus)
+    except TypeError:
+        raise ParameterError(
+            f"find_mentions needs a text, a list of texts, a Series or a corpus DataFrame, "
+            f"not {type(texts_or_corpus).__name__}"
+        ) from None
+    return pd.DataFrame({"doc_id": [str(i) for i in range(len(texts))], "text": texts}), False
+
+
+def _empty_mentions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series([], dtype=object),
+            "sent_id": pd.Series([], dtype="Int64"),
+            "actor_id": pd.Series([], dtype=object),
+            "kind": pd.Series([], dtype=object),
+            "start": pd.Series([], dtype="int64"),
+            "end": pd.Series([], dtype="int64"),
+            "matched": pd.Series([], dtype=object),
+        }
+    )
+
+
+def find_mentions(
+    texts_or_corpus,
+    *,
+    dictionary: ActorDictionary | None = None,
+    sentences: pd.DataFrame | None = None,
+    kind: str | None = None,
+) -> pd.DataFrame:
+    """Every mention of an actor or place: doc_id, sent_id, actor_id, kind, start, end, matched.
+
+    ``texts_or_corpus``: a corpus DataFrame (doc_id, text), a sentence table (doc_id, sent_id, start, text), a Series
+    (index = doc_id), a list of texts or one text. ``start``/``end`` are character offsets into the document text
+    (``text[start:end] == matched``). ``sent_id`` is filled when ``sentences`` (doc_id, sent_id, start) is given or
+    the input is a sentence table; otherwise it is <NA>. ``actor_id`` holds actor and place ids alike; ``kind``
+    says which ('actor' | 'place'). Longest match wins; a character belongs to at most one mention.
+    """
+    if kind not in (None, "actor", "place"):
+        raise ParameterError(f"kind {kind!r} must be 'actor', 'place' or None (both)")
+    dictionary = dictionary or default_dictionary()
+    docs, is_sent = _as_documents(texts_or_corpus)
+    matcher = dictionary._matcher_obj()
+    kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
+    rows_doc, rows_sent, rows_id, rows_start, rows_end, rows_text = [], [], [], [], [], []
+    sent_ids = docs["sent_id"].to_numpy() if is_sent else None
+    offsets = docs["start"].to_numpy() if is_sent else None
+    for i, (doc_id, text) in enumerate(zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy())):
+        if not isinstance(text, str) or not text:
+            continue
+        found = matcher.find(_normalise(text))
+        if kind is not None:
+            found = [m for m in found if kinds[m[2]] == kind]
+        if not found:
+            continue
+        base = int(offsets[i]) if is_sent else 0
+        for s, e, eid in found:
+            rows_doc.append(doc_id)
+            rows_start.append(s + base)
+            rows_end.append(e + base)
+            rows_id.append(eid)
+            rows_text.append(text[s:e])
+        if is_sent:
+            rows_sent.extend([sent_ids[i]] * len(found))
+    if not rows_doc:
+        return _empty_mentions()
+    out = pd.DataFrame(
+        {
+            "doc_id": pd.array(rows_doc, dtype=object),
+            "sent_id": pd.array(rows_sent if is_sent else [pd.NA] * len(rows_doc), dtype="Int64"),
+            "actor_id": pd.array(rows_id, dtype=object),
+            "kind": pd.array([kinds[i] for i in rows_id], dtype=object),
+            "start": np.asarray(rows_start, dtype="int64"),
+            "end": np.asarray(rows_end, dtype="int64"),
+            "matched": pd.array(rows_text, dtype=object),
+        }
+    )
+    if sentences is not None and not is_sent:
+        out = _assign_sentences(out, sentences)
+    return out.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Fill sent_id with the sentence (doc_id, sent_id, start) holding each mention's first character."""
+    require_columns(sentences, ["doc_id", "sent_id", "start"], what="sentence table")
+    sent = sentences[["doc_id", "sent_id", "start"]].rename(columns={"start": "_s"})
+    sent = sent.assign(doc_id=sent["doc_id"].astype(str), _s=sent["_s"].astype("int64")).sort_values("_s")
+    left = mentions.drop(columns="sent_id").assign(_doc=mentions["doc_id"].astype(str)).sort_values("start")
+    merged = pd.merge_asof(
+        left, sent.rename(columns={"doc_id": "_doc"}), left_on="start", right_on="_s", by="_doc", direction="backward"
+    )
+    merged["sent_id"] = merged["sent_id"].astype("Int64")
+    return merged[MENTION_COLUMNS]
+
+
+def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched) for one chunk."""
+    return {"mentions": find_mentions(docs, sentences=sentences)}
+
+
+# ----------------------------------------------------------------------------------------------------------- counts
+def _labels(dictionary: ActorDictionary) -> dict[str, str]:
+    return {eid: e.label for eid, e in dictionary.entries.items()}
+
+
+def _select_mentions(mentions: pd.DataFrame, *, kind: str | None, actors) -> pd.DataFrame:
+    require_columns(mentions, ["doc_id", "actor_id", "kind"], what="mentions table")
+    if kind not in (None, "actor", "place"):
+        raise ParameterError(f"kind {kind!r} must be 'actor', 'place' or None (both)")
+    out = mentions if kind is None else mentions[mentions["kind"] == kind]
+    if actors is not None:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+        known = set(mentions["actor_id"])
+        missing = sorted(set(actors) - known)
+        if missing and len(missing) == len(actors):
+            raise ParameterError(
+                f"none of the actors {missing} is mentioned in this table; e.g. {', '.join(sorted(known)[:8])}"
+            )
+        out = out[out["actor_id"].isin(actors)]
+    return out
+
+
+def _group_keys(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
+    """docs with a `period` column (when freq) and the list of grouping columns."""
+    by = [] if by is None else [by] if isinstance(by, str) else list(by)
+    bad = [b for b in by if b in ("actor_id", "kind", "period")]
+    if bad:
+        raise ParameterError(
+            f"by={bad}: actors are always a key and periods come from freq=; "
+            f"use corpus columns such as 'outlet' or 'agency'"
+        )
+    require_columns(docs, by, what="corpus")
+    keys = list(by)
+    docs = docs[["doc_id", "n_words", *by, *(["published"] if freq else [])]].copy()
+    for b in by:
+        docs[b] = docs[b].astype(object).where(docs[b].notna(), "(none)")
+    if freq:
+        docs["period"] = to_period(docs["published"], validate_freq(freq))
+        docs = docs[docs["period"].notna()]
+        keys = ["period", *keys]
+    return docs, keys
+
+
+def count_mentions(
+    mentions: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    kind: str | None = None,
+    actors=None,
+    min_count: int = 1,
+    dictionary: ActorDictionary | None = None,
+) -> pd.DataFrame:
+    """Mentions of each actor/place per group: raw, per 1,000 words, and share of articles mentioning it.
+
+    ``mentions`` comes from :func:`find_mentions` (or ``mentions.parquet``), ``corpus`` gives the denominators
+    (doc_id, n_words and the ``by`` columns such as 'outlet' or 'agency'; 'published' when ``freq`` is given).
+    Rows: one per group x actor (zeros included) for actors with at least ``min_count`` mentions in the selection.
+    Columns: [period], [by...], actor_id, kind, label, n_mentions, n_articles_mentioning, n_articles, n_words,
+    mentions_per_1000_words, share_of_articles. Undated articles are left out when ``freq`` is given.
+    """
+    dictionary = dictionary or default_dictionary()
+    require_columns(corpus, ["doc_id", "n_words"], what="corpus")
+    docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+    docs, keys = _group_keys(docs, by, freq)
+    m = _select_mentions(mentions, kind=kind, actors=actors)
+    m = m[["doc_id", "actor_id", "kind"]].merge(docs[["doc_id", *keys]], on="doc_id", how="inner")
+    totals = m.groupby("actor_id").size()
+    keep = totals.index[totals >= min_count]
+    m = m[m["actor_id"].isin(keep)]
+    denom = (
+        docs.groupby(keys, dropna=False).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum")).reset_index()
+        if keys
+        else pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]})
+    )
+    kinds = m.drop_duplicates("actor_id").set_index("actor_id")["kind"]
+    grid = denom.merge(pd.DataFrame({"actor_id": sorted(keep)}), how="cross")
+    if len(m):
+        num = (
+            m.groupby([*keys, "actor_id"])
+            .agg(n_mentions=("doc_id", "size"), n_articles_mentioning=("doc_id", "nunique"))
+            .reset_index()
+        )
+        grid = grid.merge(num, on=[*keys, "actor_id"], how="left")
+    else:
+        grid["n_mentions"], grid["n_articles_mentioning"] = 0, 0
+    grid[["n_mentions", "n_articles_mentioning"]] = grid[["n_mentions", "n_articles_mentioning"]].fillna(0)
+    grid = grid.astype(
+        {"n_mentions": "int64", "n_articles_mentioning": "int64", "n_articles": "int64", "n_words": "int64"}
+    )
+    grid["kind"] = grid["actor_id"].map(kinds)
+    grid["label"] = grid["actor_id"].map(_labels(dictionary)).fillna(grid["actor_id"])
+    words = grid["n_words"].where(grid["n_words"] > 0)
+    grid["mentions_per_1000_words"] = (grid["n_mentions"] * 1000 / words).astype("float64")
+    grid["share_of_articles"] = (grid["n_articles_mentioning"] / grid["n_articles"]).astype("float64")
+    cols = [
+        *keys,
+        "actor_id",
+        "kind",
+        "label",
+        "n_mentions",
+        "n_articles_mentioning",
+        "n_articles",
+        "n_words",
+        "mentions_per_1000_words",
+        "share_of_articles",
+    ]
+    return grid[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+def count_cooccurrence(
+    mentions: pd.DataFrame,
+    *,
+    level: str = "sentence",
+    corpus: pd.DataFrame | None = None,
+    sentences: pd.DataFrame | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    kind: str | None = "actor",
+    min_count: int = 1,
+    as_matrix: bool = False,
+) -> pd.DataFrame:
+    """How often two actors are mentioned in the same sentence (``level='sentence'``) or article ('document').
+
+    Long table, one row per pair (``actor_a`` < ``actor_b``): n_both (units mentioning both), n_a, n_b (units
+    mentioning each), n_units (all units: the selected articles, or the sentences of ``sentences`` if given, else
+    the sentences with any mention), jaccard = n_both / (n_a + n_b - n_both), lift = n_both * n_units / (n_a * n_b)
+    (> 1: together more often than chance). Pairs with n_both >= ``min_count``, sorted by n_both (desc).
+    ``corpus`` restricts to start/end/outlets/include_duplicates. ``as_matrix=True`` returns the symmetric
+    actor-by-actor matrix of n_both instead (diagonal: n units mentioning the actor).
+    """
+    if level not in ("sentence", "document"):
+        raise ParameterError(f"level {level!r} must be 'sentence' or 'document'")
+    m = _select_mentions(mentions, kind=kind, actors=None)
+    n_docs = None
+    if corpus is not None:
+        docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+        m = m[m["doc_id"].isin(docs["doc_id"])]
+        n_docs = len(docs)
+    elif start is not None or end is not None or outlets is not None or not include_duplicates:
+        raise ParameterError("start/end/outlets/include_duplicates need corpus= (the articles table)")
+    unit = ["doc_id"]
+    if level == "sentence":
+        require_columns(m, ["sent_id"], what="mentions table")
+        if m["sent_id"].isna().any():
+            raise ParameterError(
+                "mentions have no sent_id: use find_mentions(corpus, sentences=...) or "
+                "mentions.parquet from `python -m analysis analyze`, or level='document'"
+            )
+        unit = ["doc_id", "sent_id"]
+    pairs_in = m[[*unit, "actor_id"]].drop_duplicates()
+    if level == "document":
+        n_units = n_docs if n_docs is not None else m["doc_id"].nunique()
+    elif sentences is not None:
+        require_columns(sentences, ["doc_id"], what="sentence table")
+        n_units = len(sentences) if corpus is None else int(sentences["doc_id"].isin(docs["doc_id"]).sum())
+    else:
+        n_units = len(pairs_in[unit].drop_duplicates())
+    per_actor = pairs_in.groupby("actor_id").size()
+    if as_matrix:
+        both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
+        mat = pd.crosstab(both["actor_id_a"], both["actor_id_b"])
+        mat.index.name, mat.columns.name = "actor_id", None
+        return mat
+    both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
+    both = both[both["actor_id_a"] < both["actor_id_b"]]
+    out = both.groupby(["actor_id_a", "actor_id_b"]).size().rename("n_both").reset_index()
+    out = out[out["n_both"] >= min_count].rename(columns={"actor_id_a": "actor_a", "actor_id_b": "actor_b"})
+    out["n_a"] = out["actor_a"].map(per_actor).astype("int64")
+    out["n_b"] = out["actor_b"].map(per_actor).astype("int64")
+    out["n_units"] = int(n_units)
+    out["level"] = level
+    out["jaccard"] = out["n_both"] / (out["n_a"] + out["n_b"] - out["n_both"])
+    out["lift"] = out["n_both"] * out["n_units"] / (out["n_a"] * out["n_b"])
+    out = out.astype({"n_both": "int64"})
+    cols = ["actor_a", "actor_b", "level", "n_both", "n_a", "n_b", "n_units", "jaccard", "lift"]
+    return (
+        out[cols]
+        .sort_values(["n_both", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable")
+        .reset_index(drop=True)
+    )

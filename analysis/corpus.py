@@ -1,0 +1,102 @@
+"""The canonical corpus: its schema, its fingerprint columns, and the one loader every module reads it with."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import config
+from analysis.errors import InputError, SchemaError
+
+# The canonical schema (docs/CONTRIBUTING.md): a corpus without every one of these columns is refused.
+SCHEMA = [
+    "doc_id",
+    "outlet",
+    "agency",
+    "url",
+    "published",
+    "title",
+    "text",
+    "n_words",
+    "lang",
+    "source_path",
+    "source_row",
+    "source_id",
+    "source_sha256",
+    "duplicate_of",
+]
+# Extra columns ingest adds after the schema (source columns of a table input follow, sorted).
+EXTRA_COLUMNS = ["dup_similarity", "dup_kind", "date_source", "dateline", "bytes_repaired"]
+# The per-article metadata the `analyze` tables carry (documents.parquet), in this order.
+DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
+# The columns the corpus fingerprint hashes (analysis.provenance.fingerprint_corpus and the streaming `analyze`).
+FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
+
+
+def _checked_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise InputError(
+            f"corpus {path} does not exist: run `make ingest` (python -m analysis ingest data/raw --out {path})"
+        )
+    if path.is_dir():
+        raise InputError(f"corpus {path} is a directory: pass the parquet file written by `python -m analysis ingest`")
+    return path
+
+
+def _unreadable(path: Path, exc: Exception) -> InputError:
+    return InputError(
+        f"corpus {path} cannot be read as parquet ({type(exc).__name__}): it is not a parquet file written by "
+        f"`python -m analysis ingest` (e.g. data/interim/articles.parquet); re-run ingest"
+    )
+
+
+def check_schema(names, path: str | os.PathLike) -> None:
+    """Raise the one SchemaError for a corpus whose column ``names`` lack part of :data:`SCHEMA`."""
+    missing = [c for c in SCHEMA if c not in names]
+    if missing:
+        raise SchemaError(
+            f"corpus {path} is not in the canonical schema: lacks column(s) {', '.join(missing)} "
+            f"(has: {', '.join(map(str, names))}); it was not written by this version of ingest: "
+            f"re-run `python -m analysis ingest ... --out {path}`"
+        )
+
+
+def open_corpus(path: str | os.PathLike = config.CORPUS_FILE):
+    """The corpus as a ``pyarrow.parquet.ParquetFile`` (for streaming it in row groups), its schema checked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = _checked_path(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise _unreadable(path, exc) from None
+    check_schema(pf.schema_arrow.names, path)
+    if pf.metadata.num_rows == 0:
+        raise SchemaError(f"corpus {path} holds no articles: check the ingest input and its rejects table")
+    return pf
+
+
+def load_corpus(path: str | os.PathLike = config.CORPUS_FILE, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """The canonical corpus written by ``ingest`` as a DataFrame, its columns checked against the schema.
+
+    ``columns`` reads only those columns (e.g. metadata without the texts, which is fast on a large corpus); the
+    file's schema is checked all the same.
+    """
+    import pyarrow.parquet as pq
+
+    path = _checked_path(path)
+    try:
+        names = pq.read_schema(path).names
+        check_schema(names, path)
+        df = pd.read_parquet(path, engine="pyarrow", columns=columns)
+    except SchemaError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged file
+        raise _unreadable(path, exc) from None
+    if "published" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["published"]):
+        raise SchemaError(f"corpus {path}: column published is {df['published'].dtype}, not a date: re-run ingest")
+    return df

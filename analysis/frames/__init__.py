@@ -1,0 +1,115 @@
+"""Framing: generic and domain news frames, conflict labels, territorial verbs and source attribution, with evidence.
+
+Everything here is rule-based and transparent: the cues, labels, verbs and attribution rules are data in
+``analysis/resources/{frames,conflict_language,attribution}.yaml``; each measure keeps the matched text and its
+character offsets so that a researcher can read why an article was coded the way it was. See docs/framing.md.
+
+Modules (``analysis.frames`` re-exports their public names)::
+
+    document     the shared view of a document: sentences, quotation spans, voice; find_evidence_context
+    codebook     load_codebook, score_frames, count_frames, frame_labels, indicator_questions
+    attribution  load_attribution_rules, find_attributions, count_attributions
+    language     load_conflict_language, find_labels, find_territorial_verbs, count_labels, count_territorial_verbs
+
+Typical use in JupyterLab::
+
+    from analysis import frames
+    scores, indicators, evidence = frames.score_frames(corpus)
+    frames.count_frames(scores, corpus, by="outlet", freq="Q")
+    labels = frames.find_labels(corpus)
+    frames.count_labels(labels, corpus, by="outlet")
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.frames.attribution import (
+    SOURCE_TYPES,
+    AttributionRules,
+    count_attributions,
+    find_attributions,
+    load_attribution_rules,
+)
+from analysis.frames.codebook import (
+    Codebook,
+    FrameScores,
+    count_frames,
+    frame_labels,
+    indicator_questions,
+    load_codebook,
+    score_frames,
+)
+from analysis.frames.document import VOICES, find_evidence_context, find_quote_spans
+from analysis.frames.language import (
+    Lexicon,
+    count_labels,
+    count_territorial_verbs,
+    find_labels,
+    find_language,
+    find_territorial_verbs,
+    load_conflict_language,
+)
+
+# The pipeline runs this stage on English articles only (the frame codebook and cue lists are English).
+LANGUAGES = ("en",)
+
+
+def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The `analyze` stage: frame scores, indicators and evidence, labels, territorial verbs and attributions.
+
+    ``mentions`` is the actors stage's table for the same chunk (the pipeline passes it on), so that labels and
+    verbs are tied to the same actor mentions that ``mentions.parquet`` holds.
+    """
+    scores, indicators, evidence = score_frames(docs, sentences=sentences)
+    labels, verbs, attrs = find_language(docs, sentences=sentences, mentions=mentions)
+    wide = scores.pivot(index="doc_id", columns="frame", values="score")
+    wide.columns = [f"frame_{c}" for c in wide.columns]
+    wide = wide.reindex(pd.Index(docs["doc_id"].unique(), name="doc_id")).reset_index()
+    return {
+        "frames": scores,
+        "frame_indicators": indicators[["doc_id", "frame", "indicator", "fired", "n_matches"]],
+        "frame_evidence": evidence,
+        "labels": labels,
+        "territorial_verbs": verbs,
+        "attributions": attrs,
+        "documents_frames": wide,
+    }
+
+
+def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed by the pipeline contract
+    """Version and sha256 of the built-in resources used by the `analyze` stage (recorded in manifest.json)."""
+    from analysis.resources import resource_versions
+
+    return resource_versions(
+        frames="frames.yaml", conflict_language="conflict_language.yaml", attribution="attribution.yaml"
+    )
+
+
+__all__ = [
+    "LANGUAGES",
+    "SOURCE_TYPES",
+    "VOICES",
+    "AttributionRules",
+    "Codebook",
+    "FrameScores",
+    "Lexicon",
+    "RESOURCE_VERSIONS",
+    "analyze_chunk",
+    "count_attributions",
+    "count_frames",
+    "count_labels",
+    "count_territorial_verbs",
+    "find_attributions",
+    "find_evidence_context",
+    "find_labels",
+    "find_language",
+    "find_quote_spans",
+    "find_territorial_verbs",
+    "frame_labels",
+    "indicator_questions",
+    "load_attribution_rules",
+    "load_codebook",
+    "load_conflict_language",
+    "score_frames",
+]

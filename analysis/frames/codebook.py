@@ -1,0 +1,370 @@
+"""Frame codebook (generic and domain news frames, indicator questions and cues) and frame scoring with evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from analysis.errors import ParameterError, ResourceError
+from analysis.frames.document import _as_docs, _group_keys, _iter_docs
+from analysis.resources import check_keys, compile_cues, load_resource, resource_path
+from analysis.tables import require_columns
+
+_LISTS = {"frames": "id"}  # entry lists merged by id when a user file extends the built-in one
+CODEBOOK_FILE = "frames.yaml"
+
+
+# ------------------------------------------------------------------------------------------------- frame codebook
+@dataclass(frozen=True)
+class Indicator:
+    """One yes/no indicator question of a frame, with the cues that operationalise it."""
+
+    frame: str
+    id: str
+    question: str
+    measurable: bool
+    cues: tuple[str, ...]
+    regex: re.Pattern | None
+
+    @property
+    def key(self) -> str:
+        """``frame.indicator``: the name of this question in coding sheets and validation tables."""
+        return f"{self.frame}.{self.id}"
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: str
+    label: str
+    family: str
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def measurable(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.measurable)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A frame codebook: frames, each with indicator questions and their cues (see :func:`load_codebook`)."""
+
+    version: str
+    path: str
+    frames: tuple[Frame, ...]
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for f in self.frames for i in f.indicators)
+
+    def frame(self, frame_id: str) -> Frame:
+        for f in self.frames:
+            if f.id == frame_id:
+                return f
+        raise ParameterError(f"unknown frame {frame_id!r}; the codebook has: {', '.join(f.id for f in self.frames)}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The codebook as a table: frame, family, indicator, question, measurable, n_cues, cues."""
+        return pd.DataFrame(
+            [
+                {
+                    "frame": i.frame,
+                    "family": self.frame(i.frame).family,
+                    "indicator": i.id,
+                    "question": i.question,
+                    "measurable": i.measurable,
+                    "n_cues": len(i.cues),
+                    "cues": " | ".join(i.cues),
+                }
+                for i in self.indicators
+            ]
+        )
+
+
+def load_codebook(source: str | Path | Codebook | None = None) -> Codebook:
+    """Load a frame codebook: None for the built-in ``frames.yaml``, or a path to your own YAML file.
+
+    Your file replaces the built-in one, or adds to it (frames with the same id replaced) when it starts with
+    ``extends: builtin``. Errors name the file and the entry.
+    """
+    if isinstance(source, Codebook):
+        return source
+    path = resource_path(source, CODEBOOK_FILE)
+    return _load_codebook_cached(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_codebook_cached(path_str: str, _mtime: int) -> Codebook:
+    path, data = load_resource(Path(path_str), CODEBOOK_FILE, lists=_LISTS)
+    check_keys(data, {"version", "frames"}, {"version", "frames"}, str(path))
+    frames, seen = [], set()
+    for n, fr in enumerate(data["frames"] or [], 1):
+        where = f"{path}: frame #{n} ({fr.get('id', '?') if isinstance(fr, dict) else '?'})"
+        check_keys(fr, {"id", "label", "family", "indicators"}, {"id", "indicators"}, where)
+        if fr["id"] in seen:
+            raise ResourceError(f"{where}: duplicate frame id {fr['id']!r}; frame ids must be unique")
+        seen.add(fr["id"])
+        inds, ind_seen = [], set()
+        for m, ind in enumerate(fr["indicators"] or [], 1):
+            iwhere = f"{where}, indicator #{m} ({ind.get('id', '?') if isinstance(ind, dict) else '?'})"
+            check_keys(ind, {"id", "question", "cues", "measurable"}, {"id", "question"}, iwhere)
+            if ind["id"] in ind_seen:
+                raise ResourceError(f"{iwhere}: duplicate indicator id {ind['id']!r} in frame {fr['id']!r}")
+            ind_seen.add(ind["id"])
+            measurable = bool(ind.get("measurable", True))
+            cues = tuple(ind.get("cues") or ())
+            if measurable and not cues:
+                raise ResourceError(f"{iwhere}: a measurable indicator needs `cues:` (or set `measurable: false`)")
+            regex = compile_cues(list(cues), iwhere) if measurable else None
+            inds.append(Indicator(fr["id"], str(ind["id"]), str(ind["question"]), measurable, cues, regex))
+        if not any(i.measurable for i in inds):
+            raise ResourceError(f"{where}: needs at least one measurable indicator")
+        frames.append(
+            Frame(str(fr["id"]), str(fr.get("label", fr["id"])), str(fr.get("family", "custom")), tuple(inds))
+        )
+    if not frames:
+        raise ResourceError(f"{path}: no frames defined under `frames:`")
+    return Codebook(str(data["version"]), str(path), tuple(frames))
+
+
+# ================================================================================================== frames
+class FrameScores(NamedTuple):
+    """Result of :func:`score_frames`: unpack as ``scores, indicators, evidence = score_frames(corpus)``."""
+
+    scores: pd.DataFrame  # doc_id, frame, family, score, n_fired, n_indicators
+    indicators: pd.DataFrame  # doc_id, frame, indicator, fired, n_matches, evidence, start, end (first match)
+    evidence: pd.DataFrame  # doc_id, sent_id, frame, indicator, start, end, evidence (every match)
+
+
+SCORE_COLUMNS = ["doc_id", "frame", "family", "score", "n_fired", "n_indicators"]
+INDICATOR_COLUMNS = ["doc_id", "frame", "indicator", "fired", "n_matches", "evidence", "start", "end"]
+EVIDENCE_COLUMNS = ["doc_id", "sent_id", "frame", "indicator", "start", "end", "evidence"]
+
+
+def score_frames(
+    corpus_or_docs, *, codebook=None, sentences: pd.DataFrame | None = None, _prefilter: bool = True
+) -> FrameScores:
+    """Code every article with the frame codebook: which indicator questions fire, with evidence, and frame scores.
+
+    An indicator fires when any of its cues matches the article text (title excluded). A frame's score is the mean
+    of its measurable indicators (0-1), as in Semetko & Valkenburg (2000); S&V's "visuals" question cannot be
+    measured from text and is left out. Returns :class:`FrameScores` (scores, indicators, evidence).
+    """
+    docs = _as_docs(corpus_or_docs)
+    cb = load_codebook(codebook)
+    inds = [i for i in cb.indicators if i.measurable]
+    families = {f.id: f.family for f in cb.frames}
+    n_meas = {f.id: len(f.measurable) for f in cb.frames}
+    prefilter = _indicator_prefilter(cb) if _prefilter else None
+    ev_rows, ind_rows, score_rows = [], [], []
+    for doc in _iter_docs(docs, sentences):
+        fired_by_frame = dict.fromkeys(n_meas, 0)
+        candidates = prefilter.candidates(doc.text) if prefilter is not None else None
+        for k, ind in enumerate(inds):
+            # one compiled alternation per indicator: a single pass over the text finds every cue; indicators
+            # whose required words are absent from the text cannot match and are skipped
+            matches = list(ind.regex.finditer(doc.text)) if candidates is None or k in candidates else []
+            if matches:
+                fired_by_frame[ind.frame] += 1
+                for m in matches:
+                    ev_rows.append(
+                        (
+                            doc.doc_id,
+                            doc.sent_ids[doc.sentence_at(m.start())],
+                            ind.frame,
+                            ind.id,
+                            m.start(),
+                            m.end(),
+                            m.group(),
+                        )
+                    )
+                first = matches[0]
+                ind_rows.append(
+                    (doc.doc_id, ind.frame, ind.id, True, len(matches), first.group(), first.start(), first.end())
+                )
+            else:
+                ind_rows.append((doc.doc_id, ind.frame, ind.id, False, 0, None, -1, -1))
+        for frame_id, n in fired_by_frame.items():
+            score_rows.append((doc.doc_id, frame_id, families[frame_id], n / n_meas[frame_id], n, n_meas[frame_id]))
+    scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
+    indicators = pd.DataFrame(ind_rows, columns=INDICATOR_COLUMNS)
+    evidence = pd.DataFrame(ev_rows, columns=EVIDENCE_COLUMNS)
+    for df in (indicators, evidence):
+        df[["start", "end"]] = df[["start", "end"]].astype("int64")
+    indicators["start"] = indicators["start"].astype("Int64").mask(~indicators["fired"])
+    indicators["end"] = indicators["end"].astype("Int64").mask(~indicators["fired"])
+    return FrameScores(
+        scores.astype({"score": "float64", "n_fired": "int64", "n_indicators": "int64"}),
+        indicators.astype({"fired": "bool", "n_matches": "int64"}),
+        evidence.astype({"sent_id": "int64"}),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- cue prefilter
+# Python's `re` tries every alternative of an indicator at every word start, so 38 indicators cost 38 full passes.
+# Most cues contain a literal word that every match must include ("disput", "ceasefire"); one Aho-Corasick pass
+# over the lower-cased text finds which of those words occur, and only indicators with a present word (or cues
+# without such a word) run their regex. The result is identical; tests and benchmarks/bench_frames.py check it.
+_ANCHOR_STOPWORDS = frozenset(
+    {
+        "the",
+        "and",
+        "his",
+        "her",
+        "for",
+        "was",
+        "were",
+        "has",
+        "have",
+        "are",
+        "with",
+        "that",
+        "from",
+        "not",
+        "but",
+        "who",
+        "its",
+        "their",
+        "they",
+        "said",
+        "this",
+        "all",
+        "one",
+        "two",
+        "can",
+        "will",
+        "our",
+        "out",
+        "per",
+        "off",
+    }
+)
+
+
+def _literal_anchors(items) -> set[str] | None:
+    """Lower-case strings such that every match of the parsed regex ``items`` contains one of them, or None."""
+    from re import _constants as c  # the parsed-pattern opcodes of the standard library's `re`
+
+    best: tuple[float, set[str]] | None = None
+
+    def consider(cands):
+        nonlocal best
+        if not cands or any(len(x) < 3 for x in cands):
+            return
+        score = min(len(x) for x in cands) - 0.01 * len(cands) - (10 if cands & _ANCHOR_STOPWORDS else 0)
+        if best is None or score > best[0]:
+            best = (score, cands)
+
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is c.SUBPATTERN:
+            consider(_literal_anchors(av[-1]))
+        elif op is c.BRANCH:
+            alts = [_literal_anchors(alt) for alt in av[1]]
+            if all(a is not None for a in alts):
+                consider(set().union(*alts))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)) and av[0] >= 1:
+            consider(_literal_anchors(av[2]))
+    consider({"".join(run)} if run else None)
+    return None if best is None else best[1]
+
+
+class _Prefilter:
+    def __init__(self, automaton, always: frozenset[int]):
+        self.automaton, self.always = automaton, always
+
+    def candidates(self, text: str) -> set[int]:
+        found = set(self.always)
+        for _, idxs in self.automaton.iter(text.lower()):
+            found.update(idxs)
+        return found
+
+
+@lru_cache(maxsize=8)
+def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
+    """The prefilter for a codebook, or None (then every regex runs) if the parser internals are unavailable."""
+    import ahocorasick
+
+    try:
+        from re import _parser  # the standard library's regex parser (Python >= 3.11)
+    except ImportError:  # pragma: no cover - an exotic Python: run every regex, the results are the same
+        return None
+
+    owners: dict[str, set[int]] = {}
+    always = set()
+    for k, ind in enumerate(i for i in cb.indicators if i.measurable):
+        anchors = set()
+        for cue in ind.cues:
+            found = _literal_anchors(_parser.parse(cue, re.IGNORECASE))
+            if found is None:
+                anchors = None
+                break
+            anchors |= found
+        if anchors is None:
+            always.add(k)
+            continue
+        for a in anchors:
+            owners.setdefault(a, set()).add(k)
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, idxs in owners.items():
+        automaton.add_word(word, tuple(sorted(idxs)))
+    automaton.make_automaton()
+    return _Prefilter(automaton, frozenset(always))
+
+
+def count_frames(
+    frames_df: pd.DataFrame,
+    docs: pd.DataFrame,
+    *,
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    threshold: float | None = None,
+) -> pd.DataFrame:
+    """Frame prevalence by group and period: articles, articles with the frame, share, mean score.
+
+    ``frames_df`` is the ``scores`` table of :func:`score_frames` (or ``frames.parquet`` from `analyze`). A frame
+    is *present* in an article when its score is above ``threshold`` (default: any indicator fired, i.e. > 0).
+    ``by`` names corpus columns (e.g. "outlet"), ``freq`` one of D/W/M/Q/Y; groups with fewer than ``min_count``
+    articles are dropped. Columns: by..., [period], frame, family, n_docs, n_present, share_present, mean_score.
+    """
+    require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
+    joined, keys, _ = _group_keys(frames_df, docs, by, freq, start, end, include_duplicates, "frames")
+    cut = 0.0 if threshold is None else float(threshold)
+    joined = joined.assign(present=joined["score"] > cut)
+    if "family" not in joined:
+        joined["family"] = ""
+    out = (
+        joined.groupby(keys + ["frame", "family"], dropna=False, sort=True)
+        .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
+        .reset_index()
+    )
+    out["n_present"] = out["n_present"].astype("int64")
+    out["share_present"] = out["n_present"] / out["n_docs"]
+    out = out[out["n_docs"] >= min_count]
+    cols = keys + ["frame", "family", "n_docs", "n_present", "share_present", "mean_score"]
+    return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
+
+
+def frame_labels(codebook=None) -> dict[str, str]:
+    """Frame id -> readable label, for tables and figures."""
+    return {f.id: f.label for f in load_codebook(codebook).frames}
+
+
+def indicator_questions(codebook=None) -> pd.DataFrame:
+    """The codebook as a table (frame, family, indicator, question, measurable, n_cues, cues)."""
+    return load_codebook(codebook).to_frame()

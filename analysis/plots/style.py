@@ -1,0 +1,70 @@
+"""The look of every figure: one palette, the report rcParams, and figures that display when returned bare in Jupyter."""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+
+#: Colour-blind-safe qualitative palette (Okabe & Ito 2008, without yellow, which is unreadable on white);
+#: the report style uses it as the default colour cycle, so every figure of a report shares it.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C564B", "#332288"]
+NEUTRAL = "#9A9A9A"  # the "other" and "(none)" groups, and the reference corpus of a keyness plot
+NO_SIDE = "#D0D0D0"  # actors without a side in the actor figures (lighter than NEUTRAL: many of them)
+EVENT_COLOR = "#555555"  # key-event lines and labels
+#: Colours matched words are drawn in (dispersion plot): the palette in an order that keeps neighbours apart.
+MATCH_COLORS = [PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4], PALETTE[1], PALETTE[5]]
+
+#: matplotlib settings of every report figure: readable sizes, light grid, fixed SVG ids and no dates in files, so
+#: the same data gives byte-identical PNG and SVG files.
+REPORT_RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 11.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "axes.axisbelow": True,
+    "grid.color": "#DDDDDD",
+    "grid.linewidth": 0.6,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": True,  # a white box, so event lines and grid do not run through legend text
+    "legend.framealpha": 0.9,
+    "legend.edgecolor": "none",
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.facecolor": "white",
+    "figure.facecolor": "white",
+    "svg.hashsalt": "analysis-report",
+    "svg.fonttype": "path",
+    "path.simplify": True,
+}
+
+
+def use_report_style() -> None:
+    """Apply :data:`REPORT_RC` and the palette to matplotlib (called by :func:`open_report`)."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams.update(REPORT_RC)
+    mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE)
+
+
+class ReportFigure(Figure):
+    """A matplotlib Figure that displays itself as PNG when a notebook cell returns it bare.
+
+    The plot functions build figures without pyplot (no global state, no backend), so no IPython formatter is
+    registered for them; ``_repr_png_`` is IPython's own protocol for an object to show itself. It renders exactly
+    the bytes :meth:`analysis.notebook.Report.figure` saves.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", metadata={"Software": None})
+        return buf.getvalue()

@@ -1,0 +1,105 @@
+"""One YAML reader, one override rule and versions (version key + sha256) for every resource."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from analysis import actors, clean, config, frames, pipeline, resources, text, timeseries
+from analysis.errors import ResourceError
+
+
+def test_load_yaml_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nlist: [\n")
+    with pytest.raises(ResourceError, match=r"bad\.yaml cannot be read as YAML: not valid YAML at line"):
+        resources.load_yaml(bad, what="my file")
+    with pytest.raises(ResourceError, match="does not exist"):
+        resources.load_yaml(tmp_path / "none.yaml")
+    (tmp_path / "latin.yaml").write_bytes("version: 1\nname: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ResourceError, match="not UTF-8"):
+        resources.load_yaml(tmp_path / "latin.yaml")
+
+
+@pytest.mark.parametrize(
+    "loader, body, message",
+    [
+        (clean.load_rules, "version: 1\nline: [\n", "cannot be read as YAML"),
+        (actors.load_dictionary, "version: '1'\nactors: [\n", "not valid YAML"),
+        (frames.load_codebook, "version: '1'\nframes: [\n", "not valid YAML"),
+        (frames.load_conflict_language, "version: '1'\nlabels: [\n", "not valid YAML"),
+        (frames.load_attribution_rules, "version: '1'\nverbs: [\n", "not valid YAML"),
+        (text.load_stopwords, "version: 1\nwords: [\n", "not valid YAML"),
+        (timeseries.load_events, "version: '1'\nevents: [\n", "not valid YAML"),
+    ],
+)
+def test_every_resource_goes_through_the_one_reader(tmp_path, loader, body, message):
+    path = tmp_path / "mine.yaml"
+    path.write_text(body)
+    with pytest.raises(ResourceError) as info:
+        loader(path)
+    assert message in str(info.value) and "mine.yaml" in str(info.value) and "line 3" in str(info.value)
+
+
+def test_merge_by_id_replaces_removes_and_appends():
+    base = [{"id": "a", "v": 1}, {"id": "b", "v": 2}, {"id": "c", "v": 3}]
+    extra = [{"id": "b", "v": 20}, {"id": "c", "enabled": False}, {"id": "d", "v": 4}]
+    assert resources.merge_by_id(base, extra, "id") == [{"id": "a", "v": 1}, {"id": "b", "v": 20}, {"id": "d", "v": 4}]
+    with pytest.raises(ResourceError, match="needs a `id:`"):
+        resources.merge_by_id(base, [{"v": 5}], "id", where="mine.yaml")
+
+
+def test_one_override_rule_extends_or_replaces(tmp_path):
+    builtin = frames.load_codebook()
+    frame = "  - id: reconstruction\n    indicators:\n      - id: rebuild\n        question: Rebuilding\n"
+    frame += "        cues: ['rebuil\\w*']\n"
+    extends = tmp_path / "extends.yaml"
+    extends.write_text(f"version: '1'\nextends: builtin\nframes:\n{frame}  - id: military\n    enabled: false\n")
+    merged = frames.load_codebook(extends)
+    ids = [f.id for f in merged.frames]
+    assert ids == [f.id for f in builtin.frames if f.id != "military"] + ["reconstruction"]
+    assert merged.version == f"{builtin.version}+1"
+    replaces = tmp_path / "replaces.yaml"
+    replaces.write_text(f"version: '1'\nframes:\n{frame}")
+    assert [f.id for f in frames.load_codebook(replaces).frames] == ["reconstruction"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"version: '1'\nextends: mine\nframes:\n{frame}")
+    with pytest.raises(ResourceError, match="`extends:` must be `builtin` or `none`"):
+        frames.load_codebook(bad)
+
+
+def test_file_version_has_the_version_key_and_the_sha256():
+    path = config.resource("frames.yaml")
+    v = resources.file_version(path)
+    assert v["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert v["version"] == str(frames.load_codebook().version)
+
+
+def test_every_stage_records_versions_with_checksums():
+    loaded, _ = pipeline._load_stages(pipeline.STAGES)
+    versions = pipeline._resource_versions(loaded)
+    for stage in ("analysis.actors", "analysis.frames"):
+        assert versions[stage] and all(len(v["sha256"]) == 64 and v["version"] for v in versions[stage].values())
+
+
+def test_the_rule_is_the_same_for_patches_and_lists(tmp_path):
+    # the actor dictionary extends by default; `extends: none` makes the file stand alone
+    mine = tmp_path / "actors.yaml"
+    mine.write_text("version: '1'\nextends: none\nactors:\n  - {id: tribal_militia, aliases: [Sanadid]}\n")
+    assert list(actors.load_dictionary(mine).entries) == ["tribal_militia"]
+    # agencies extend by default too
+    agencies = tmp_path / "agencies.yaml"
+    agencies.write_text("version: 1\nextends: none\nforms: []\nagencies: []\n")
+    assert clean.load_agencies(agencies).by_agency == {}
+    assert clean.load_agencies().by_agency
+    # events and stopwords replace by default; `extends: builtin` adds by id
+    events = tmp_path / "events.yaml"
+    events.write_text("version: '1'\nextends: builtin\nevents:\n  - {id: mine, date: 2016-05-02, label: Mine}\n")
+    builtin_ids = set(timeseries.load_events()["id"])
+    assert set(timeseries.load_events(events)["id"]) == builtin_ids | {"mine"}
+    events.write_text("version: '1'\nevents:\n  - {id: mine, date: 2016-05-02, label: Mine}\n")
+    assert list(timeseries.load_events(events)["id"]) == ["mine"]
+    words = tmp_path / "stop.yaml"
+    words.write_text("version: 1\nextends: builtin\nwords: [reuters]\n")
+    assert text.load_stopwords(words) == text.load_stopwords() | {"reuters"}
