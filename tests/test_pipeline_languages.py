@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import langid, pipeline, reports
+from analysis import langid, notebook, pipeline
 from analysis.tables import save_table
 
 OTHER = {
@@ -46,6 +46,6 @@ def test_english_only_stages_skip_and_count_other_languages(mini_corpus, tmp_pat
 
 def test_reports_say_how_many_were_left_out(mini_corpus):
     corpus = _mixed_corpus(mini_corpus)
-    text = reports.describe_selection(corpus, corpus)
+    text = notebook.describe_selection(corpus, corpus)
     assert "2 selected articles are not in English (ar 1, fr 1)" in text and "left out" in text
-    assert "not in English" not in reports.describe_selection(mini_corpus, mini_corpus)
+    assert "not in English" not in notebook.describe_selection(mini_corpus, mini_corpus)
