@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.periods import to_period, validate_freq
-from analysis.selection import select_documents
+from analysis.periods import validate_freq
+from analysis.selection import group_documents, select_documents
 from analysis.tables import require_columns
 from analysis.text import TOKEN_PATTERN, join_phrases, load_stopwords, ngrams, split_sentences, split_words
 
@@ -89,7 +89,17 @@ def _as_list(value) -> list[str]:
 
 
 def _documents_and_terms(
-    data, *, ngram: int, stopwords, phrases, documents, start, end, include_duplicates, need_columns: list[str]
+    data,
+    *,
+    ngram: int,
+    stopwords,
+    phrases,
+    documents,
+    start,
+    end,
+    outlets=None,
+    include_duplicates,
+    need_columns: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(documents, doc-term counts) from a corpus, an analysis (`load_analysis`) or a terms table + documents.
 
@@ -119,7 +129,7 @@ def _documents_and_terms(
         docs = data.drop(columns="text")
         require_columns(data, ["doc_id"], what="corpus")
         require_columns(docs, need_columns, what="corpus")
-        docs = select_documents(docs, start=start, end=end, include_duplicates=include_duplicates)
+        docs = select_documents(docs, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
         texts = data.loc[docs.index, "text"]
         ids, terms, counts, totals = [], [], [], []
         for doc_id, text in zip(docs["doc_id"], texts):
@@ -149,9 +159,11 @@ def _documents_and_terms(
     if ngram != 1 or phrases:
         raise ParameterError("n-grams and phrases need the article text: pass the corpus, not a terms table")
     if documents is None:
-        raise ParameterError("a terms table needs `documents=` (documents.parquet) for grouping and rates")
+        raise ParameterError(
+            "a terms table needs its documents (documents.parquet) as `corpus` (formerly `documents=`) for grouping"
+        )
     require_columns(documents, ["doc_id", "n_tokens"] + need_columns, what="documents table")
-    docs = select_documents(documents, start=start, end=end, include_duplicates=include_duplicates)
+    docs = select_documents(documents, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     return docs.reset_index(drop=True), data  # rows of other documents and stopwords are dropped by _encode
 
 
@@ -206,30 +218,26 @@ def _ngrams_without(tokens: list[str], n: int, stop) -> list[str]:
 
 
 def _group_columns(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
-    groups = _as_list(by)
-    if freq is not None:
-        freq = validate_freq(freq)
-        require_columns(docs, ["published"], what="corpus")
-        undated = docs["published"].isna()
-        if undated.any():  # a period table cannot place them; say so instead of a NaT row
-            log.warning("%d undated article(s) left out of the %s table", int(undated.sum()), freq)
-            docs = docs[~undated]
-        docs = docs.assign(**{PERIOD: to_period(docs["published"], freq)})
-        groups = groups + [PERIOD]
-    return docs, groups
+    """The documents (doc_id, n_tokens, keys) keyed by analysis.selection.group_documents, and the key columns."""
+    groups = group_documents(docs, by=by, freq=freq, columns=["n_tokens"])
+    if groups.n_undated:  # a period table cannot place them; say so instead of a NaT row
+        log.warning("%d undated article(s) left out of the %s table", groups.n_undated, freq)
+    return groups.docs, groups.keys
 
 
 # ------------------------------------------------------------------------------------------------------ frequencies
 def count_terms(
     data,
+    corpus: pd.DataFrame | None = None,
     *,
     by: str | list[str] | None = None,
     freq: str | None = None,
-    ngram: int = 1,
-    min_count: int = 1,
-    include_duplicates: bool = True,
     start=None,
     end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    ngram: int = 1,
     stopwords=None,
     phrases: Iterable[str] | None = None,
     documents: pd.DataFrame | None = None,
@@ -237,9 +245,10 @@ def count_terms(
     """Term (or n-gram) frequencies overall or per group and period, as a tidy table.
 
     ``data``: the corpus (DataFrame with ``text``), an analysis (:func:`analysis.pipeline.load_analysis`), or a
-    terms table with ``documents=``. ``by``: grouping column(s) such as ``"outlet"`` or ``"agency"``; ``freq``:
-    ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"`` adds a ``period`` column (period start date). ``stopwords``:
-    ``True`` for the packaged English list, a file path, or your own word list.
+    terms table; ``corpus``: the documents to count (e.g. one outlet's rows of ``documents.parquet`` or of the
+    corpus; required with a terms table; ``documents=`` is the former name). ``by``, ``freq``, ``start``, ``end``,
+    ``outlets``, ``include_duplicates`` as in analysis.selection (keys ``[*by, period]``; only non-zero counts are
+    listed). ``stopwords``: ``True`` for the packaged English list, a file path, or your own word list.
 
     Columns: the group columns, ``term``, ``count``, ``rate_per_1000`` (count per 1,000 word tokens of the group,
     stopwords included in the denominator), ``doc_freq`` (documents of the group containing the term),
@@ -254,9 +263,10 @@ def count_terms(
         ngram=ngram,
         stopwords=stopwords,
         phrases=phrases,
-        documents=documents,
+        documents=corpus if corpus is not None else documents,
         start=start,
         end=end,
+        outlets=outlets,
         include_duplicates=include_duplicates,
         need_columns=need,
     )
@@ -343,15 +353,17 @@ def score_keyness_counts(target_counts, reference_counts, target_total, referenc
 
 def score_keyness(
     data,
+    corpus: pd.DataFrame | None = None,
     *,
     by: str,
     target,
     reference=None,
-    ngram: int = 1,
-    min_count: int = 1,
-    include_duplicates: bool = True,
     start=None,
     end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    min_count: int = 1,
+    ngram: int = 1,
     stopwords=None,
     phrases: Iterable[str] | None = None,
     documents: pd.DataFrame | None = None,
@@ -376,9 +388,10 @@ def score_keyness(
         ngram=ngram,
         stopwords=stopwords,
         phrases=phrases,
-        documents=documents,
+        documents=corpus if corpus is not None else documents,
         start=start,
         end=end,
+        outlets=outlets,
         include_duplicates=include_duplicates,
         need_columns=[by],
     )
@@ -507,9 +520,10 @@ def find_kwic(
     *,
     window: int = 5,
     case_sensitive: bool = False,
-    include_duplicates: bool = True,
     start=None,
     end=None,
+    outlets=None,
+    include_duplicates: bool = True,
 ) -> pd.DataFrame:
     """Keyword-in-context: every match of ``pattern`` with ``window`` words of context on each side.
 
@@ -522,7 +536,7 @@ def find_kwic(
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window must be a number of words (0 or more), got {window!r}")
     require_columns(corpus, ["doc_id", "text"], what="corpus")
-    docs = select_documents(corpus, start=start, end=end, include_duplicates=include_duplicates)
+    docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     patterns = _as_list(pattern)
     compiled = [(p, _compile_pattern(p, case_sensitive)) for p in patterns]
     # Cheap prefilter on the raw text: the literal head of the first token of each pattern.

@@ -16,8 +16,13 @@ where the option applies, and each option means the same thing everywhere:
     ``D``/``W``/``M``/``Q``/``Y`` adds a ``period`` column (the period's start date); undated articles are left
     out; every period of the window appears, an empty period with zero counts.
 ``min_count``
-    Rows whose *count of the unit the table counts* (terms, mentions, sentences, labels, articles with the frame,
-    ...) is below ``min_count`` are dropped. Each function's docstring names its count column.
+    Rows whose count is below ``min_count`` are left out; the count is the table's count column, named in each
+    function's docstring (``count`` of a term, ``n_mentions``, ``n`` uses of a label, ``n_present`` articles with a
+    frame, ``n_articles`` scored articles, ``n_sentences``, ...). Tables that list zeros (every period of the window for
+    each group and item seen) default to 0, so that their zeros stay; sparse tables (terms, co-occurrence, scores) default to 1.
+``min_docs``
+    Rows of a group (or period) with fewer than ``min_docs`` selected articles are left out: a share of a handful
+    of articles is noise.
 
 Key columns come first, in ONE order: ``[*by, "period"]`` (each group's series is contiguous), then the
 table's own keys (term, actor_id, frame, ...). Rows are sorted by those keys.
@@ -114,12 +119,20 @@ class Groups:
         by = [k for k in self.keys if k != PERIOD]
         if not self.keys:
             return pd.DataFrame(index=[0])
-        groups = self.docs[by].drop_duplicates().sort_values(by, kind="stable") if by else pd.DataFrame(index=[0])
+        groups = self.docs[by].drop_duplicates().sort_values(by, kind="stable") if by else None
         if self.freq is None:
             return groups.reset_index(drop=True)
         periods = pd.DataFrame({PERIOD: self.periods})
         grid = groups.merge(periods, how="cross") if by else periods
         return grid[self.keys].reset_index(drop=True)
+
+    def sizes(self) -> pd.DataFrame:
+        """Articles per key combination (``n_articles``), every combination of :meth:`grid` included."""
+        if not self.keys:
+            return pd.DataFrame({"n_articles": [len(self.docs)]})
+        counts = self.docs.groupby(self.keys, sort=True).size().rename("n_articles").reset_index()
+        by = [k for k in self.keys if k != PERIOD]
+        return complete_periods(counts, self, combos=by, fill={"n_articles": 0})
 
     def join(self, table: pd.DataFrame, *, what: str = "table") -> pd.DataFrame:
         """The rows of ``table`` (keyed by doc_id) of the selected documents, with the key columns added."""
@@ -172,15 +185,82 @@ def group_documents(
     return Groups(docs.reset_index(drop=True), keys, freq, periods, n_undated)
 
 
-def complete_counts(counts: pd.DataFrame, groups: Groups, *, fill: dict, inner: pd.DataFrame | None = None):
-    """``counts`` reindexed on every key combination of ``groups`` (x ``inner``, the table's own keys, e.g. every
-    frame), missing rows filled with ``fill`` (e.g. ``{"n": 0}``), sorted by the keys."""
-    grid = groups.grid()
-    if inner is not None:
-        grid = grid.merge(inner, how="cross") if groups.keys else inner.reset_index(drop=True)
-    on = [c for c in grid.columns if c in counts.columns]
-    out = grid.merge(counts, on=on, how="left") if on else counts
+def complete_periods(counts: pd.DataFrame, groups: Groups, *, combos: list[str], fill: dict) -> pd.DataFrame:
+    """``counts`` with a row for every period of the window for each combination of ``combos`` (groups and items)
+    seen, the missing rows filled with ``fill`` (e.g. ``{"n": 0}``, keeping each column's dtype). Without ``freq``
+    nothing is added."""
+    if groups.freq is None:
+        return counts.reset_index(drop=True)
+    seen = counts[combos].drop_duplicates() if combos else pd.DataFrame(index=[0])
+    grid = seen.merge(pd.DataFrame({PERIOD: groups.periods}), how="cross")
+    out = grid.merge(counts, on=[*combos, PERIOD], how="left")
     for col, value in fill.items():
-        if col in out:
-            out[col] = out[col].fillna(value).astype(type(value).__name__ if isinstance(value, int) else out[col].dtype)
-    return out.sort_values(on, kind="stable").reset_index(drop=True)
+        out[col] = out[col].fillna(value).astype(counts[col].dtype)
+    return out
+
+
+def count_events(
+    table: pd.DataFrame,
+    corpus: pd.DataFrame,
+    *,
+    items: list[str],
+    by=None,
+    freq: str | None = None,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    min_count: int = 0,
+    min_docs: int = 0,
+    share_within: list[str] = (),
+    what: str = "table",
+) -> pd.DataFrame:
+    """Rows of ``table`` (events keyed by doc_id: labels, verbs, attributions) counted per ``[*by, period, *items]``.
+
+    ``by`` may also name columns of ``table`` (e.g. ``target_actor``). Columns: the keys, ``n`` (events),
+    ``n_docs`` (articles with at least one) and ``share`` (``n`` over all events of the row's group and period, and
+    of its ``share_within`` items). Each group and item seen has a row for every period of the window, zeros
+    included; then rows with ``n < min_count`` and groups with fewer than ``min_docs`` articles are left out.
+    """
+    by = as_list(by)
+    require_columns(table, ["doc_id", *items], what=what)
+    table_by = [b for b in by if b in table.columns and b not in corpus.columns]
+    missing = [b for b in by if b not in table.columns and b not in corpus.columns]
+    if missing:
+        raise ParameterError(
+            f"cannot group {what} by {missing}: not a column of the table or the corpus "
+            f"(corpus columns: {', '.join(map(str, corpus.columns))})"
+        )
+    corpus_by = [b for b in by if b not in table_by]
+    groups = group_documents(
+        corpus,
+        by=corpus_by,
+        freq=freq,
+        start=start,
+        end=end,
+        outlets=outlets,
+        include_duplicates=include_duplicates,
+    )
+    joined = groups.join(table[["doc_id", *table_by, *[i for i in items if i not in table_by]]], what=what)
+    for col in [*table_by, *items]:
+        joined[col] = joined[col].astype(object).where(joined[col].notna(), MISSING_GROUP)
+    keys = [*corpus_by, *table_by, *([PERIOD] if freq else []), *items]
+    counted = joined.groupby(keys, sort=True).agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique")).reset_index()
+    combos = [*corpus_by, *table_by, *items]
+    out = complete_periods(counted, groups, combos=combos, fill={"n": 0, "n_docs": 0})[keys + ["n", "n_docs"]]
+    within = [*corpus_by, *table_by, *([PERIOD] if freq else []), *share_within]
+    total = out.groupby(within, sort=False)["n"].transform("sum") if within else out["n"].sum()
+    out["share"] = out["n"] / (total.where(total > 0) if within else (total or float("nan")))
+    out = out[out["n"] >= min_count]
+    out = drop_small_groups(out, groups, min_docs)
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def drop_small_groups(table: pd.DataFrame, groups: Groups, min_docs: int) -> pd.DataFrame:
+    """``table`` without the rows of groups (group x period) that have fewer than ``min_docs`` selected articles."""
+    if not min_docs:
+        return table
+    if not groups.keys:
+        return table if len(groups.docs) >= min_docs else table.iloc[0:0]
+    sizes = table[groups.keys].merge(groups.sizes(), on=groups.keys, how="left")["n_articles"].to_numpy()
+    return table[sizes >= min_docs]

@@ -42,7 +42,7 @@ def count_articles(
 ) -> pd.DataFrame:
     """Articles per period (and per group), raw and normalised.
 
-    Columns: ``period`` (period start date), ``<by>`` when grouping, ``n_articles``, ``period_total`` (all selected
+    Columns: ``<by>`` when grouping, ``period`` (period start date), ``n_articles``, ``period_total`` (all selected
     articles in the period), ``share_of_period`` (n_articles / period_total: a group's share of the period's
     coverage) and ``share_of_group`` (n_articles / the group's articles in the whole window: the group's own output
     spread over time, which compares outlets of very different size). Periods without articles appear with 0 so
@@ -60,11 +60,11 @@ def count_articles(
     keys = ["period"]
     if by:
         docs[by] = _group_labels(docs, by, top)
-        keys.append(by)
+        keys = [by, "period"]  # groups, then time: the key order of every table (analysis.selection)
     counts = docs.groupby(keys, observed=True).size().rename("n_articles")
     if by:
         groups = sorted(docs[by].unique())
-        index = pd.MultiIndex.from_product([periods, groups], names=keys)
+        index = pd.MultiIndex.from_product([groups, periods], names=keys)
     else:
         index = pd.Index(periods, name="period")
     table = counts.reindex(index, fill_value=0).reset_index()
@@ -173,7 +173,7 @@ def score_by_period(
     """Mean of a per-document measure (e.g. a sentiment score) per period and group, with its standard error.
 
     ``values`` holds ``doc_id`` and the column ``value`` (one row per document, as in the analysis tables); dates
-    and groups come from ``corpus``. Columns: ``period``, ``<by>``, ``n_articles``, ``mean``, ``sem`` (standard
+    and groups come from ``corpus``. Columns: ``<by>``, ``period``, ``n_articles``, ``mean``, ``sem`` (standard
     error of the mean; empty for a single article). Periods with fewer than ``min_count`` scored articles are
     dropped, so a mean of one or two articles is not drawn as a trend.
     """
@@ -189,7 +189,7 @@ def score_by_period(
     keys = ["period"]
     if by:
         joined[by] = _group_labels(joined, by, top)
-        keys.append(by)
+        keys = [by, "period"]
     table = (
         joined.groupby(keys)[value]
         .agg(n_articles="size", mean="mean", sem="sem")
@@ -201,7 +201,7 @@ def score_by_period(
     return table
 
 
-def describe_volume(table: pd.DataFrame) -> str:
+def render_volume_note(table: pd.DataFrame) -> str:
     """One sentence on a :func:`count_articles` table: window, total and the busiest period (computed, not asserted)."""
     if table.empty:
         return "No dated articles fall in the selected window."
@@ -225,7 +225,7 @@ def describe_volume(table: pd.DataFrame) -> str:
     return text + "."
 
 
-def describe_groups(table: pd.DataFrame, *, by: str = "outlet") -> str:
+def render_groups_note(table: pd.DataFrame, *, by: str = "outlet") -> str:
     """One sentence on a :func:`count_by_group` table: how concentrated the articles are among the groups."""
     named = table[~table[by].isin([OTHER_GROUP, MISSING_GROUP])]
     if named.empty:
@@ -248,7 +248,7 @@ def describe_groups(table: pd.DataFrame, *, by: str = "outlet") -> str:
     return text + "."
 
 
-def describe_scores(table: pd.DataFrame, *, label: str = "mean score") -> str:
+def render_scores_note(table: pd.DataFrame, *, label: str = "mean score") -> str:
     """One sentence on a :func:`score_by_period` table (without ``by``): the range of the period means."""
     if table.empty:
         return f"No period has enough scored articles to report a {label}."

@@ -73,3 +73,54 @@ def test_count_terms_documents_restricts_an_analysis(tmp_path, mini_corpus):
         result, documents=result.documents[result.documents["doc_id"] != "d000"], by="outlet", target="sana"
     )
     assert not key.equals(key_sana_only)  # documents= changes the result: it is used
+
+
+def test_every_table_function_keys_groups_then_periods_with_empty_periods(mini_corpus):
+    from analysis import actors, frames, timeseries
+    from analysis.pipeline import build_sentences
+
+    corpus = mini_corpus
+    sentences = build_sentences(corpus)
+    mentions = actors.find_mentions(corpus, sentences=sentences)
+    scores = frames.score_frames(corpus, sentences=sentences).scores
+    labels = frames.find_labels(corpus, sentences=sentences, mentions=mentions)
+    tables = {
+        "count_articles": timeseries.count_articles(corpus, by="outlet", freq="M"),
+        "count_terms": frequency.count_terms(corpus, by="outlet", freq="M"),
+        "count_mentions": actors.count_mentions(mentions, corpus, by="outlet", freq="M"),
+        "score_actor_tone": actors.score_actor_tone(
+            mentions, sentences.assign(vader_compound=0.1), corpus, by="outlet", freq="M"
+        ),
+        "count_frames": frames.count_frames(scores, corpus, by="outlet", freq="M"),
+        "count_labels": frames.count_labels(labels, corpus, by="outlet", freq="M"),
+        "score_by_period": timeseries.score_by_period(
+            corpus[["doc_id"]].assign(s=1.0), corpus, value="s", by="outlet", freq="M"
+        ),
+    }
+    for name, table in tables.items():
+        assert list(table.columns[:2]) == ["outlet", "period"], name
+        keys = table[["outlet", "period"]]
+        assert keys.equals(keys.sort_values(["outlet", "period"], kind="stable")), name
+    dated = corpus[corpus["published"].notna()]
+    months = pd.period_range(dated["published"].min(), dated["published"].max(), freq="M").start_time
+    for name in ("count_articles", "count_mentions", "count_frames", "count_labels"):
+        table = tables[name]
+        for _, part in table.groupby("outlet"):  # every month of the window, zeros included
+            assert set(months) <= set(part["period"]), name
+    empty = tables["count_mentions"]
+    empty = empty[empty["n_articles"] == 0]
+    assert len(empty) and (empty["n_mentions"] == 0).all()
+
+
+def test_min_count_is_the_row_count_and_min_docs_the_group_size(mini_corpus):
+    from analysis import actors
+
+    mentions = actors.find_mentions(mini_corpus)
+    every = actors.count_mentions(mentions, mini_corpus, by="outlet")
+    assert (every["n_mentions"] == 0).any()  # zeros are listed by default
+    two = actors.count_mentions(mentions, mini_corpus, by="outlet", min_count=2)
+    assert (two["n_mentions"] >= 2).all() and len(two) == (every["n_mentions"] >= 2).sum()
+    sizes = mini_corpus["outlet"].value_counts()
+    big = actors.count_mentions(mentions, mini_corpus, by="outlet", min_docs=int(sizes.max()))
+    assert set(big["outlet"]) == set(sizes[sizes == sizes.max()].index)
+    assert actors.count_mentions(mentions, mini_corpus, by="outlet", min_docs=int(sizes.max()) + 1).empty

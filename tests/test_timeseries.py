@@ -100,9 +100,9 @@ def test_score_by_period_mean_and_min_count(small):
     assert by.set_index("outlet").loc["z", "mean"] == pytest.approx(0.25)
 
 
-def test_describe_volume_is_computed(small):
+def test_render_volume_note_is_computed(small):
     t = ts.count_articles(small, freq="M")
-    text = ts.describe_volume(t)
+    text = ts.render_volume_note(t)
     assert "Jan 2017 with 3 articles" in text and "1 of 3 months have no article" in text
     assert "1 undated" in text
 
@@ -170,16 +170,16 @@ def test_volume_on_real_fakes_matches_the_csv(fakes_csv):
         assert n == expected.get(period.year, 0)
     assert t["n_articles"].sum() == corpus["published"].notna().sum()
     volume = ts.count_articles(corpus, freq="M")
-    assert str(volume.groupby("period")["n_articles"].sum().idxmax().year) in ts.describe_volume(volume)
+    assert str(volume.groupby("period")["n_articles"].sum().idxmax().year) in ts.render_volume_note(volume)
 
 
-def test_describe_groups_and_scores(small):
+def test_render_groups_note_and_scores(small):
     groups = ts.count_by_group(small, by="agency")
-    text = ts.describe_groups(groups, by="agency")
+    text = ts.render_groups_note(groups, by="agency")
     assert text.startswith("2 agencies supplied the 6 articles")
     assert "Reuters, 33% of them" in text and "3 articles (50%) have no agency" in text
     values = pd.DataFrame({"doc_id": list("abcde"), "s": [1.0, 0.0, -1.0, 0.5, 0.25]})
     scores = ts.score_by_period(values, small, value="s", freq="M")
-    sentence = ts.describe_scores(scores, label="tone")
+    sentence = ts.render_scores_note(scores, label="tone")
     assert "lowest in Jan 2017 (+0.00, 3 articles)" in sentence and "highest in Mar 2017 (+0.38" in sentence
-    assert "No period" in ts.describe_scores(scores.iloc[:0], label="tone")
+    assert "No period" in ts.render_scores_note(scores.iloc[:0], label="tone")

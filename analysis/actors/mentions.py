@@ -7,8 +7,15 @@ import pandas as pd
 
 from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, _normalise, default_dictionary
 from analysis.errors import ParameterError
-from analysis.periods import to_period, validate_freq
-from analysis.selection import select_documents
+from analysis.selection import (
+    PERIOD,
+    Groups,
+    as_list,
+    complete_periods,
+    drop_small_groups,
+    group_documents,
+    select_documents,
+)
 from analysis.tables import require_columns
 
 
@@ -148,25 +155,24 @@ def _select_mentions(mentions: pd.DataFrame, *, kind: str | None, actors) -> pd.
     return out
 
 
-def _group_keys(docs: pd.DataFrame, by, freq) -> tuple[pd.DataFrame, list[str]]:
-    """docs with a `period` column (when freq) and the list of grouping columns."""
-    by = [] if by is None else [by] if isinstance(by, str) else list(by)
-    bad = [b for b in by if b in ("actor_id", "kind", "period")]
+def _groups(corpus: pd.DataFrame, *, by, freq, start, end, outlets, include_duplicates) -> Groups:
+    """The selected articles keyed by ``by`` and ``freq`` (analysis.selection); actors and kinds are never ``by``."""
+    bad = [b for b in as_list(by) if b in ("actor_id", "kind", "period")]
     if bad:
         raise ParameterError(
             f"by={bad}: actors are always a key and periods come from freq=; "
             f"use corpus columns such as 'outlet' or 'agency'"
         )
-    require_columns(docs, by, what="corpus")
-    keys = list(by)
-    docs = docs[["doc_id", "n_words", *by, *(["published"] if freq else [])]].copy()
-    for b in by:
-        docs[b] = docs[b].astype(object).where(docs[b].notna(), "(none)")
-    if freq:
-        docs["period"] = to_period(docs["published"], validate_freq(freq))
-        docs = docs[docs["period"].notna()]
-        keys = ["period", *keys]
-    return docs, keys
+    return group_documents(
+        corpus,
+        by=by,
+        freq=freq,
+        start=start,
+        end=end,
+        outlets=outlets,
+        include_duplicates=include_duplicates,
+        columns=["n_words"],
+    )
 
 
 def count_mentions(
@@ -179,35 +185,40 @@ def count_mentions(
     end=None,
     outlets=None,
     include_duplicates: bool = True,
+    min_count: int = 0,
+    min_docs: int = 0,
     kind: str | None = None,
     actors=None,
-    min_count: int = 1,
     dictionary: ActorDictionary | None = None,
 ) -> pd.DataFrame:
     """Mentions of each actor/place per group: raw, per 1,000 words, and share of articles mentioning it.
 
     ``mentions`` comes from :func:`find_mentions` (or ``mentions.parquet``), ``corpus`` gives the denominators
     (doc_id, n_words and the ``by`` columns such as 'outlet' or 'agency'; 'published' when ``freq`` is given).
-    Rows: one per group x actor (zeros included) for actors with at least ``min_count`` mentions in the selection.
-    Columns: [period], [by...], actor_id, kind, label, n_mentions, n_articles_mentioning, n_articles, n_words,
-    mentions_per_1000_words, share_of_articles. Undated articles are left out when ``freq`` is given.
+    Rows: one per group x period x actor mentioned in the selection, zeros included (every period of the window).
+    Columns: [by...], [period], actor_id, kind, label, n_mentions, n_articles_mentioning, n_articles, n_words,
+    mentions_per_1000_words, share_of_articles. ``min_count`` applies to ``n_mentions``, ``min_docs`` to
+    ``n_articles`` (see analysis.selection). Undated articles are left out when ``freq`` is given.
     """
     dictionary = dictionary or default_dictionary()
     require_columns(corpus, ["doc_id", "n_words"], what="corpus")
-    docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
-    docs, keys = _group_keys(docs, by, freq)
-    m = _select_mentions(mentions, kind=kind, actors=actors)
-    m = m[["doc_id", "actor_id", "kind"]].merge(docs[["doc_id", *keys]], on="doc_id", how="inner")
-    totals = m.groupby("actor_id").size()
-    keep = totals.index[totals >= min_count]
-    m = m[m["actor_id"].isin(keep)]
-    denom = (
-        docs.groupby(keys, dropna=False).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum")).reset_index()
-        if keys
-        else pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]})
+    groups = _groups(
+        corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
+    keys, docs = groups.keys, groups.docs
+    m = groups.join(_select_mentions(mentions, kind=kind, actors=actors)[["doc_id", "actor_id", "kind"]])
+    keep = sorted(m["actor_id"].unique())
+    if keys:
+        denom = (
+            docs.groupby(keys, sort=True).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum")).reset_index()
+        )
+        denom = complete_periods(
+            denom, groups, combos=[k for k in keys if k != PERIOD], fill={"n_articles": 0, "n_words": 0}
+        )
+    else:
+        denom = pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]})
     kinds = m.drop_duplicates("actor_id").set_index("actor_id")["kind"]
-    grid = denom.merge(pd.DataFrame({"actor_id": sorted(keep)}), how="cross")
+    grid = denom.merge(pd.DataFrame({"actor_id": keep}), how="cross")
     if len(m):
         num = (
             m.groupby([*keys, "actor_id"])
@@ -225,7 +236,9 @@ def count_mentions(
     grid["label"] = grid["actor_id"].map(_labels(dictionary)).fillna(grid["actor_id"])
     words = grid["n_words"].where(grid["n_words"] > 0)
     grid["mentions_per_1000_words"] = (grid["n_mentions"] * 1000 / words).astype("float64")
-    grid["share_of_articles"] = (grid["n_articles_mentioning"] / grid["n_articles"]).astype("float64")
+    grid["share_of_articles"] = (
+        grid["n_articles_mentioning"] / grid["n_articles"].where(grid["n_articles"] > 0)
+    ).astype("float64")
     cols = [
         *keys,
         "actor_id",
@@ -238,14 +251,15 @@ def count_mentions(
         "mentions_per_1000_words",
         "share_of_articles",
     ]
+    grid = drop_small_groups(grid[grid["n_mentions"] >= min_count], groups, min_docs)
     return grid[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
 
 
 def count_cooccurrence(
     mentions: pd.DataFrame,
+    corpus: pd.DataFrame | None = None,
     *,
     level: str = "sentence",
-    corpus: pd.DataFrame | None = None,
     sentences: pd.DataFrame | None = None,
     start=None,
     end=None,

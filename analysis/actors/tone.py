@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.actors.dictionary import ActorDictionary, default_dictionary
-from analysis.actors.mentions import _group_keys, _labels, _select_mentions
+from analysis.actors.mentions import _groups, _labels, _select_mentions
 from analysis.errors import ParameterError
-from analysis.selection import select_documents
 from analysis.tables import require_columns
 
 
@@ -52,7 +51,7 @@ def score_actor_tone(
     ``sentences``: doc_id, sent_id and vader_compound (``sentences.parquet`` from the pipeline) or text (scored
     here with analysis.sentiment). A sentence mentioning an actor twice counts once for that actor.
     ``corpus`` is needed for ``by`` (e.g. 'outlet'), ``freq`` and the selection options.
-    Columns: [period], [by...], actor_id, kind, label, n_sentences, n_articles, mean_compound, sd_compound,
+    Columns: [by...], [period], actor_id, kind, label, n_sentences, n_articles, mean_compound, sd_compound,
     se_compound, share_negative (compound <= -threshold), share_positive (>= threshold).
     Rows with fewer than ``min_count`` sentences are dropped.
     """
@@ -66,9 +65,11 @@ def score_actor_tone(
     if corpus is not None:
         require_columns(corpus, ["doc_id"], what="corpus")
         corpus = corpus if "n_words" in corpus.columns else corpus.assign(n_words=0)
-        docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
-        docs, keys = _group_keys(docs, by, freq)
-        units = units.merge(docs[["doc_id", *keys]], on="doc_id", how="inner")
+        groups = _groups(
+            corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
+        )
+        keys = groups.keys
+        units = groups.join(units)
     elif by is not None or freq is not None or start is not None or end is not None or outlets is not None:
         raise ParameterError("by/freq/start/end/outlets need corpus= (the articles table)")
     scores = _sentence_scores(sentences)

@@ -11,9 +11,9 @@ import pandas as pd
 
 from analysis import actors
 from analysis.errors import ResourceError
-from analysis.frames.document import _as_docs, _count_events, _Doc, _in_spans, _iter_docs, _named_alternation, _rows
+from analysis.frames.document import _as_docs, _Doc, _in_spans, _iter_docs, _named_alternation, _rows
 from analysis.resources import check_keys, compile_cues, load_resource, resource_path
-from analysis.tables import require_columns
+from analysis.selection import count_events
 from analysis.text import NEWS_ABBREVIATIONS
 
 _LISTS = {"verbs": "lemma", "source_types": "id"}  # entry lists merged by id when a user file extends the built-in one
@@ -579,29 +579,34 @@ def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
 
 def count_attributions(
     attributions: pd.DataFrame,
-    docs: pd.DataFrame,
+    corpus: pd.DataFrame,
     *,
     by=None,
     freq: str | None = None,
     start=None,
     end=None,
+    outlets=None,
     include_duplicates: bool = True,
-    min_count: int = 1,
+    min_count: int = 0,
+    min_docs: int = 0,
 ) -> pd.DataFrame:
-    """Who is quoted: attributions by group, period and source type: n, n_docs, share (of the group's attributions)."""
-    require_columns(attributions, ["doc_id", "source_type"], what="attributions table")
-    return _count_events(
+    """Who is quoted: attributions by group, period and source type: n, n_docs, share (of the group's attributions).
+
+    Keys ``[*by, period, source_type]``; zeros included; ``min_count`` applies to ``n``.
+    """
+    return count_events(
         attributions,
-        docs,
-        ["source_type"],
+        corpus,
+        items=["source_type"],
         by=by,
         freq=freq,
         start=start,
         end=end,
+        outlets=outlets,
         include_duplicates=include_duplicates,
         min_count=min_count,
-        share_within=[],
-        what="attributions",
+        min_docs=min_docs,
+        what="attributions table",
     )
 
 

@@ -11,8 +11,9 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis.errors import ParameterError, ResourceError
-from analysis.frames.document import _as_docs, _group_keys, _iter_docs
+from analysis.frames.document import _as_docs, _iter_docs
 from analysis.resources import check_keys, compile_cues, load_resource, resource_path
+from analysis.selection import PERIOD, complete_periods, drop_small_groups, group_documents
 from analysis.tables import require_columns
 
 _LISTS = {"frames": "id"}  # entry lists merged by id when a user file extends the built-in one
@@ -325,37 +326,47 @@ def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
 
 def count_frames(
     frames_df: pd.DataFrame,
-    docs: pd.DataFrame,
+    corpus: pd.DataFrame,
     *,
     by=None,
     freq: str | None = None,
     start=None,
     end=None,
+    outlets=None,
     include_duplicates: bool = True,
-    min_count: int = 1,
+    min_count: int = 0,
+    min_docs: int = 0,
     threshold: float | None = None,
 ) -> pd.DataFrame:
     """Frame prevalence by group and period: articles, articles with the frame, share, mean score.
 
     ``frames_df`` is the ``scores`` table of :func:`score_frames` (or ``frames.parquet`` from `analyze`). A frame
     is *present* in an article when its score is above ``threshold`` (default: any indicator fired, i.e. > 0).
-    ``by`` names corpus columns (e.g. "outlet"), ``freq`` one of D/W/M/Q/Y; groups with fewer than ``min_count``
-    articles are dropped. Columns: by..., [period], frame, family, n_docs, n_present, share_present, mean_score.
+    Columns: by..., [period], frame, family, n_docs, n_present, share_present, mean_score; each group and frame has a
+    row for every period of the window (an empty period: n_docs 0, share and mean empty). ``min_count`` applies to ``n_present``;
+    ``min_docs`` drops groups (and periods) with fewer articles (shares of a handful of articles are noise).
     """
     require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
-    joined, keys, _ = _group_keys(frames_df, docs, by, freq, start, end, include_duplicates, "frames")
+    groups = group_documents(
+        corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
+    )
     cut = 0.0 if threshold is None else float(threshold)
+    joined = groups.join(frames_df, what="frame scores")
     joined = joined.assign(present=joined["score"] > cut)
     if "family" not in joined:
         joined["family"] = ""
-    out = (
+    keys = groups.keys
+    counted = (
         joined.groupby(keys + ["frame", "family"], dropna=False, sort=True)
         .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
         .reset_index()
+        .astype({"n_docs": "int64", "n_present": "int64"})
     )
-    out["n_present"] = out["n_present"].astype("int64")
-    out["share_present"] = out["n_present"] / out["n_docs"]
-    out = out[out["n_docs"] >= min_count]
+    by_keys = [k for k in keys if k != PERIOD]
+    combos = [*by_keys, "frame", "family"]
+    out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
+    out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
+    out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
     cols = keys + ["frame", "family", "n_docs", "n_present", "share_present", "mean_score"]
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 

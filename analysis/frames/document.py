@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.periods import to_period, validate_freq
 from analysis.resources import compile_cues
-from analysis.selection import select_documents
 from analysis.tables import require_columns
 from analysis.text import split_sentences
 
@@ -241,49 +239,6 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
     if _NAMING.search(doc.text, max(doc.starts[si], start - 60), start):
         return "attributed", "naming", None  # "Erdogan called Assad a terrorist": someone else's naming act
     return "own", None, None
-
-
-def _group_keys(table: pd.DataFrame, docs: pd.DataFrame, by, freq, start, end, include_duplicates, what: str):
-    """Join ``table`` to the selected documents and return (joined, group key columns)."""
-    by = [by] if isinstance(by, str) else list(by or [])
-    require_columns(docs, ["doc_id"], what="corpus")
-    selected = select_documents(docs, start=start, end=end, include_duplicates=include_duplicates)
-    doc_cols = ["doc_id"] + [c for c in ("published",) + tuple(by) if c in selected.columns and c not in table]
-    missing = [c for c in by if c not in selected.columns and c not in table.columns]
-    if missing:
-        raise ParameterError(
-            f"cannot group {what} by {missing}: not a column of the table or the corpus "
-            f"(corpus columns: {', '.join(map(str, docs.columns))})"
-        )
-    joined = table.merge(selected[list(dict.fromkeys(doc_cols))], on="doc_id", how="inner")
-    keys = list(by)
-    if freq is not None:
-        freq = validate_freq(freq)
-        require_columns(selected, ["published"], what="corpus")
-        joined = joined.assign(period=to_period(joined["published"], freq)).dropna(subset=["period"])
-        keys.append("period")
-    return joined, keys, selected
-
-
-# ================================================================================================== counts
-def _count_events(table, docs, keys, *, by, freq, start, end, include_duplicates, min_count, share_within, what):
-    joined, gkeys, _ = _group_keys(table, docs, by, freq, start, end, include_duplicates, what)
-    joined = joined.copy()
-    for k in keys:
-        joined[k] = joined[k].astype(object).where(joined[k].notna(), "(none)")
-    out = (
-        joined.groupby(gkeys + keys, dropna=False, sort=True)
-        .agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
-        .reset_index()
-    )
-    denom = (
-        out.groupby(gkeys + share_within, dropna=False)["n"].transform("sum")
-        if (gkeys + share_within)
-        else out["n"].sum()
-    )
-    out["share"] = out["n"] / denom
-    out = out[out["n"] >= min_count]
-    return out.sort_values(gkeys + keys, kind="stable").reset_index(drop=True)
 
 
 def find_evidence_context(table: pd.DataFrame, docs: pd.DataFrame, *, width: int = 60) -> pd.DataFrame:

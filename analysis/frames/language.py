@@ -18,9 +18,9 @@ from analysis.frames.attribution import (
     _speaker_resolver,
     load_attribution_rules,
 )
-from analysis.frames.document import _as_docs, _count_events, _Doc, _iter_docs, _named_alternation, _rows, _voice
+from analysis.frames.document import _as_docs, _Doc, _iter_docs, _named_alternation, _rows, _voice
 from analysis.resources import check_keys, load_resource, resource_path
-from analysis.tables import require_columns
+from analysis.selection import count_events
 
 _LISTS = {
     "labels": "id",
@@ -350,63 +350,72 @@ def find_territorial_verbs(
 
 def count_labels(
     labels: pd.DataFrame,
-    docs: pd.DataFrame,
+    corpus: pd.DataFrame,
     *,
     by=None,
     freq: str | None = None,
     start=None,
     end=None,
+    outlets=None,
     include_duplicates: bool = True,
-    min_count: int = 1,
+    min_count: int = 0,
+    min_docs: int = 0,
     include_target: bool = False,
 ) -> pd.DataFrame:
     """Label uses by group, period and voice: n (uses), n_docs, share (of the label's uses in the group).
 
+    Keys ``[*by, period, label, (target_actor), voice]`` (see analysis.selection for the shared options; every
+    period and voice of a label seen in the selection has a row, zeros included; ``min_count`` applies to ``n``).
     ``by`` may name corpus columns ("outlet") or label-table columns ("target_actor"); ``include_target=True``
     adds the target actor as a key. The share answers "what share of 'terrorist' uses in outlet X are own voice?".
     """
-    require_columns(labels, ["doc_id", "label", "voice"], what="labels table")
     keys = ["label"] + (["target_actor"] if include_target else []) + ["voice"]
-    return _count_events(
+    return count_events(
         labels,
-        docs,
-        keys,
+        corpus,
+        items=keys,
         by=by,
         freq=freq,
         start=start,
         end=end,
+        outlets=outlets,
         include_duplicates=include_duplicates,
         min_count=min_count,
+        min_docs=min_docs,
         share_within=keys[:-1],
-        what="labels",
+        what="labels table",
     )
 
 
 def count_territorial_verbs(
     verbs: pd.DataFrame,
-    docs: pd.DataFrame,
+    corpus: pd.DataFrame,
     *,
     by=None,
     freq: str | None = None,
     start=None,
     end=None,
+    outlets=None,
     include_duplicates: bool = True,
-    min_count: int = 1,
+    min_count: int = 0,
+    min_docs: int = 0,
     include_lemma: bool = False,
 ) -> pd.DataFrame:
-    """Territorial verbs by group, period and perspective: n, n_docs, share (of all verbs in the group)."""
-    require_columns(verbs, ["doc_id", "perspective"], what="territorial verbs table")
-    keys = ["perspective"] + (["lemma"] if include_lemma else [])
-    return _count_events(
+    """Territorial verbs by group, period and perspective: n, n_docs, share (of all verbs in the group).
+
+    Keys ``[*by, period, perspective, (lemma)]``; zeros included; ``min_count`` applies to ``n``.
+    """
+    return count_events(
         verbs,
-        docs,
-        keys,
+        corpus,
+        items=["perspective"] + (["lemma"] if include_lemma else []),
         by=by,
         freq=freq,
         start=start,
         end=end,
+        outlets=outlets,
         include_duplicates=include_duplicates,
         min_count=min_count,
-        share_within=[],
-        what="territorial verbs",
+        min_docs=min_docs,
+        what="territorial verbs table",
     )
