@@ -15,17 +15,28 @@ import sys
 from analysis import __version__
 from analysis.errors import AnalysisError
 
-# Modules that contribute sub-commands, in the order they appear in `--help`.
-COMMAND_MODULES = (
-    "analysis.datasets",  # fetch-data
-    "analysis.ingest",  # ingest
-    "analysis.pipeline",  # analyze
-    "analysis.validation",  # codesheet / validate
-    "analysis.render",  # report
+# Every sub-command, in the order of `--help`: (command, the module that does the work, one line of help). Only the
+# module of the command being run is imported (it adds the full sub-parser with `register_cli`), so that
+# `python -m analysis --help` starts in a moment.
+COMMANDS = (
+    ("fetch-data", "analysis.datasets", "fetch the default corpus (FA-KES) into data/raw, checksum-verified"),
+    ("ingest", "analysis.ingest", "raw article files -> canonical corpus (parquet)"),
+    ("analyze", "analysis.pipeline", "run the per-article analysis once and write tidy tables"),
+    ("codesheet", "analysis.validation", "draw a stratified sample and write a coding sheet (CSV) for human coders"),
+    ("validate", "analysis.validation", "agreement between coders and precision/recall/F1 of the automated measures"),
+    ("report", "analysis.render", "render report notebooks to HTML and PDF (papermill + nbconvert + WeasyPrint)"),
 )
+COMMAND_MODULES = tuple(dict.fromkeys(module for _, module, _ in COMMANDS))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: list[str]) -> str | None:
+    """The sub-command named in ``argv`` (the first word that is a command), or None."""
+    names = {name for name, _, _ in COMMANDS}
+    return next((a for a in argv if a in names), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the module of the command it names is imported (all of them without)."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
         description="Study news coverage of armed conflict: ingest raw articles, analyse them, render reports.",
@@ -35,13 +46,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks on unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register_cli(sub)
+    command = _command_of(argv) if argv is not None else None
+    wanted = (
+        set(COMMAND_MODULES) if argv is None else {m for n, m, _ in COMMANDS if n == command}
+    )  # the modules to import
+    done: set[str] = set()
+    for name, module, help_text in COMMANDS:
+        if module in wanted:
+            if module not in done:
+                importlib.import_module(module).register_cli(sub)
+                done.add(module)
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)  # listed in --help; replaced when it is run
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -1,0 +1,49 @@
+"""The face of the package: `import analysis` and `python -m analysis --help` are cheap and show every module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from analysis import cli, config
+
+HEAVY = ("pandas", "numpy", "pyarrow", "matplotlib", "nltk", "datasketch")
+
+
+def _fresh(code: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=config.ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_import_analysis_and_help_load_nothing_heavy():
+    loaded = _fresh(
+        "import sys, analysis\n"
+        "from analysis import cli\n"
+        "cli.build_parser(['--help'])\n"
+        f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    assert loaded == ""
+
+
+def test_every_documented_module_is_an_attribute_in_a_fresh_kernel():
+    names = ["periods", "corpus", "selection", "resources", "readers", "notebook", "catalogue", "frames", "actors"]
+    code = "import analysis\n" + "".join(f"analysis.{n}\n" for n in names)
+    code += "import analysis.plots\nanalysis.plots.text, analysis.plots.style, analysis.plots.coverage\nprint('ok')"
+    assert _fresh(code) == "ok"
+    assert set(names) <= set(dir(__import__("analysis")))
+
+
+def test_running_a_command_imports_only_its_module():
+    loaded = _fresh(
+        "import sys\nfrom analysis import cli\ncli.build_parser(['fetch-data', '--help'])\n"
+        "print(' '.join(sorted(m for m in cli.COMMAND_MODULES if m in sys.modules)))"
+    )
+    assert loaded == "analysis.datasets"
+
+
+def test_every_command_is_listed_and_parses():
+    parser = cli.build_parser()
+    for name, _, _ in cli.COMMANDS:
+        assert name in parser.format_help()
+    assert cli.main([]) == 2  # no command: the help, exit 2
