@@ -158,7 +158,7 @@ def validate_parameters(
     if unknown:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(unknown)}: the report(s) {', '.join(names)} take "
-            f"{', '.join(sorted(declared_any - {'corpus', 'analysis', 'output_dir'}))}"
+            f"{', '.join(sorted(declared_any - {'corpus', 'analysis_dir', 'output_dir'}))}"
         )
     corpus_df = load_corpus(corpus_path, columns=["doc_id", "outlet", "published", "duplicate_of"])
     from analysis.pipeline import load_analysis

@@ -13,6 +13,7 @@ import platform
 import re
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -23,7 +24,40 @@ from analysis.provenance import fingerprint_corpus, git_commit, package_versions
 from analysis.tables import save_json
 
 
-def summarize_analysis(result) -> pd.DataFrame:
+class Inputs(NamedTuple):
+    """What a report notebook works on (see :func:`load_inputs`)."""
+
+    corpus: pd.DataFrame  # the whole corpus
+    docs: pd.DataFrame  # the selected articles
+    analysis: object  # the analysis tables (analysis.pipeline.Analysis)
+    events: pd.DataFrame  # the key events inside the window
+
+
+def load_inputs(
+    corpus: str | os.PathLike,
+    analysis_dir: str | os.PathLike,
+    *,
+    start=None,
+    end=None,
+    outlets=None,
+    include_duplicates: bool = True,
+    events: str | os.PathLike | None = None,
+) -> Inputs:
+    """The setup of every report notebook in one call: the corpus, the selected articles (analysis.selection), the
+    analysis tables and the key events of the window (``events`` empty: the built-in list)."""
+    from analysis.corpus import load_corpus
+    from analysis.pipeline import load_analysis
+    from analysis.selection import select_documents
+    from analysis.timeseries import load_events
+
+    corpus_all = load_corpus(corpus)
+    docs = select_documents(
+        corpus_all, start=start or None, end=end or None, outlets=outlets or None, include_duplicates=include_duplicates
+    )
+    return Inputs(corpus_all, docs, load_analysis(analysis_dir), load_events(events or None, start=start, end=end))
+
+
+def count_analysis_tables(result) -> pd.DataFrame:
     """The tables of an analysis (:func:`analysis.pipeline.load_analysis`): name, rows, columns."""
     tables = (getattr(result, "manifest", {}) or {}).get("tables", {})
     rows = [
@@ -163,14 +197,14 @@ class Report:
         )
 
     def note(self, text: str) -> None:
-        """Show a sentence of interpretation (plain text, e.g. from a ``describe_*`` function; `code` spans allowed)."""
+        """Show a sentence of interpretation (plain text, e.g. from a ``render_*_note`` function; `code` spans allowed)."""
         from IPython.display import HTML, display
 
         body = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))  # `code` spans, as in markdown
         display(HTML(f'<p class="note">{body}</p>'))
 
     def validation(self, summary: dict) -> None:
-        """Show a validation summary (:func:`analysis.validation.summarise_validation`): its statement, and the
+        """Show a validation summary (:func:`analysis.validation.load_validation_summary`): its statement, and the
         scores against human coding and the coder agreement when there are any (saved as CSV too)."""
         self.note(summary.get("statement", "UNVALIDATED: no validation summary."))
         if summary.get("scores") is not None:
@@ -253,7 +287,7 @@ def render_table(
     return styler.to_html()
 
 
-def describe_selection(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
+def render_selection_note(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
     """One sentence on a report's data window: how many of the corpus' articles and outlets are selected, and the
     dates they span (computed from the data, so it is true for any corpus and parameters)."""
     n, total = len(selected), len(corpus)
@@ -295,7 +329,7 @@ def analysis_documents(result, selected: pd.DataFrame) -> pd.DataFrame:
     return docs[docs["doc_id"].isin(selected["doc_id"])].reset_index(drop=True)
 
 
-def summarize_keyness(
+def score_key_terms(
     terms: pd.DataFrame,
     documents: pd.DataFrame,
     *,
@@ -378,7 +412,9 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
         ("undated articles", f"{int(dates.isna().sum()):,}"),
         ("marked as duplicates", f"{int(corpus['duplicate_of'].notna().sum()):,}" if "duplicate_of" in corpus else "–"),
     ]
-    param_rows = [(k, format_value(v)) for k, v in parameters.items() if k not in ("corpus", "analysis", "output_dir")]
+    param_rows = [
+        (k, format_value(v)) for k, v in parameters.items() if k not in ("corpus", "analysis_dir", "output_dir")
+    ]
     parts = [
         '<section class="provenance">',
         "<p>Everything needed to reproduce this report: the same corpus (same fingerprint), analysis tables, "

@@ -201,7 +201,7 @@ def render_report(
     folder.mkdir(parents=True, exist_ok=True)
     _clean_output_dir(folder, name)
     nb_out = folder / f"{name}.ipynb"
-    injected = {**params, "corpus": str(corpus), "analysis": str(analysis), "output_dir": str(folder)}
+    injected = {**params, "corpus": str(corpus), "analysis_dir": str(analysis), "output_dir": str(folder)}
     timings = {}
     t0 = time.perf_counter()
     _execute(notebook_path(name), nb_out, injected, progress=progress)
@@ -326,7 +326,7 @@ def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, sta
         params = ", ".join(
             f"{html.escape(k)}={html.escape(format_value(v))}"
             for k, v in info["parameters"].items()
-            if k not in ("corpus", "analysis")
+            if k not in ("corpus", "analysis_dir")
         )
         rows.append(
             f"<tr><td><b>{html.escape(r.title)}</b><br><small>{html.escape(find_report(r.name).description)}"
@@ -400,7 +400,7 @@ def _run_cli(args) -> int:
         if key in params:
             raise ParameterError(f"parameter {key} given twice: give each -p KEY once")
         params[key] = value
-    reserved = {"corpus", "analysis", "output_dir"} & set(params)
+    reserved = {"corpus", "analysis_dir", "output_dir"} & set(params)
     if reserved:
         raise ParameterError(f"set {', '.join(sorted(reserved))} with --corpus/--analysis/--out, not -p")
     results = render_reports(

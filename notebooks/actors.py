@@ -1,0 +1,129 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Actors and places in the coverage
+#
+# **Question.** Which actors and places does the coverage name, how often, in which outlets and when; which actors
+# appear together; in what tone are they written about; and which frequent names are missing from the dictionary?
+#
+# **Data window.** The `start`, `end`, `outlets` and `include_duplicates` parameters; the exact window is stated
+# below and in the provenance section.
+#
+# **What you will see.** The most mentioned actors; their mentions over time and by outlet; a co-occurrence network;
+# the tone of the sentences that mention each actor; a map of the places mentioned; and frequent names that the
+# actor dictionary (`analysis/resources/actors.yaml`) does not cover yet.
+
+# %% tags=["parameters"]
+corpus: str = "../data/interim/articles.parquet"  # canonical corpus written by `python -m analysis ingest`
+analysis_dir: str = "../data/processed/analysis"  # folder written by `python -m analysis analyze`
+output_dir: str = ""  # folder for figures and tables; empty saves nothing (interactive use); set by the renderer
+start: str = ""  # first publication date, inclusive, YYYY-MM-DD; empty: from the first article
+end: str = ""  # last publication date, inclusive, YYYY-MM-DD; empty: to the last article
+freq: str = "M"  # period of the time series: D, W, M, Q or Y
+outlets: list[str] = []  # outlets to include, e.g. sana and reuters; empty: all
+include_duplicates: bool = True  # keep re-published copies (articles with duplicate_of set)
+top: int = 7  # groups (outlets, agencies, actors) shown by name; the rest are folded into other
+events: str = ""  # YAML file of key events for time axes; empty: analysis/resources/events.yaml
+actors: list[str] = []  # actor ids or names to follow; empty: all actors
+min_sentences: int = 20  # fewest sentences for an actor tone estimate
+title: str = "Actors and places in the coverage"  # report title
+
+# %%
+from analysis import notebook, timeseries
+from analysis import actors as actor_lib
+from analysis.plots import actors as actor_plots, coverage as coverage_plots
+
+report = notebook.open_report(title=title, output_dir=output_dir,
+                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, actors=actors, min_sentences=min_sentences))
+corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
+                                                            include_duplicates=include_duplicates, events=events)
+report.note(notebook.render_selection_note(corpus_all, docs))
+
+# %% [markdown]
+# ## Most mentioned actors
+#
+# The share of the selected articles that mention each actor at least once (any alias in the dictionary). A high share says an actor is part of the story, not that the story is about it.
+
+# %%
+actor_counts = actor_lib.count_mentions(result.mentions, docs, kind="actor", actors=actors or None)
+report.figure(coverage_plots.plot_ranking(actor_counts, value="share_of_articles", label="label", percent=True, xlabel="share of articles mentioning the actor"), "actor-ranking")
+report.table(actor_counts, "actor-mentions", max_rows=15, sort_by="n_mentions", percent=["share_of_articles"],
+             columns=["label", "n_mentions", "n_articles_mentioning", "mentions_per_1000_words", "share_of_articles"])
+
+# %% [markdown]
+# ## Mentions over time
+#
+# Articles mentioning each of the most mentioned actors per period. Volume changes with the overall coverage (first figure of the coverage report), so compare the lines with each other rather than reading a rise as more attention per article.
+
+# %%
+actors_over_time = actor_lib.count_mentions(result.mentions, docs, kind="actor", freq=freq, actors=actors or None)
+report.figure(coverage_plots.plot_categories_over_time(actors_over_time, category="label", value="n_articles_mentioning", weight="n_mentions", top=top, ylabel="articles mentioning the actor", events=key_events), "actors-over-time")
+
+# %% [markdown]
+# ## Actors by outlet
+#
+# Share of each outlet's articles that mention each actor: columns are outlets (largest first), rows the most mentioned actors.
+
+# %%
+actors_by_outlet = actor_lib.count_mentions(result.mentions, docs, kind="actor", by="outlet", actors=actors or None)
+report.figure(coverage_plots.plot_category_heatmap(actors_by_outlet, rows="label", columns="outlet", value="share_of_articles", weight="n_mentions", percent=True, colorbar_label="share of the outlet's articles"), "actors-by-outlet")
+
+# %% [markdown]
+# ## Who appears with whom
+#
+# Actors named in the same sentence. Line width is the number of sentences naming both; node size the actor's co-occurrences in total. Lift above 1 in the table means the pair meets more often than their separate frequencies predict.
+
+# %%
+pairs = actor_lib.count_cooccurrence(result.mentions, level="sentence", corpus=docs, min_count=2)
+report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25), "cooccurrence-network")
+report.table(pairs, "cooccurrence", max_rows=12, columns=["actor_a", "actor_b", "n_both", "n_a", "n_b", "jaccard", "lift"])
+
+# %% [markdown]
+# ## Tone around each actor
+#
+# Mean VADER compound score of the sentences that mention each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. Sentence tone reflects the events reported (attacks, deaths) as much as any stance towards the actor, and dictionary sentiment is a weak measure on news: compare actors, do not read the level.
+
+# %%
+tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind="actor", actors=actors or None, min_count=min_sentences)
+report.figure(coverage_plots.plot_ranking(tone, value="mean_compound", label="label", error="se_compound", reference=0, top=25, select_by="n_sentences", xlabel="mean sentence sentiment (VADER compound)", title="Tone of the sentences naming each actor"), "actor-tone")
+
+# %% [markdown]
+# ## Places
+#
+# Places of the gazetteer (`analysis/resources/places.yaml`) by the number of articles naming them, at their approximate coordinates.
+
+# %%
+place_counts = actor_lib.count_mentions(result.mentions, docs, kind="place")
+report.figure(actor_plots.plot_place_map(place_counts), "place-map")
+report.table(place_counts, "place-mentions", max_rows=15, sort_by="n_mentions", percent=["share_of_articles"],
+             columns=["label", "n_mentions", "n_articles_mentioning", "mentions_per_1000_words", "share_of_articles"])
+
+# %% [markdown]
+# ## Names the dictionary does not cover
+#
+# Frequent capitalised names and acronyms left after every dictionary match is masked: candidates to add to `actors.yaml` or `places.yaml` (many will be ordinary words or people of no interest).
+
+# %%
+report.table(actor_lib.find_unlisted_names(docs, top=40), "unlisted-names", max_rows=15,
+             columns=["name", "kind", "n_mentions", "n_articles", "context"])
+
+# %% [markdown]
+# ## Provenance
+#
+# The parameters, data and software this report was made with.
+
+# %%
+report.provenance(corpus=corpus_all, corpus_path=corpus, analysis=result)
