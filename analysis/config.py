@@ -14,6 +14,11 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 INTERIM_DIR = DATA_DIR / "interim"
 PROCESSED_DIR = DATA_DIR / "processed"
+# Hand-made input that no command regenerates: filled-in coding sheets, user dictionaries and rule files.
+# `make clean` never touches it.
+EXTERNAL_DIR = DATA_DIR / "external"
+CODESHEETS_DIR = EXTERNAL_DIR / "codesheets"
+USER_RESOURCES_DIR = EXTERNAL_DIR / "dictionaries"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 

@@ -8,7 +8,7 @@ Workflow (docs/framing.md):
 3. ``python -m analysis validate sheet_a.csv sheet_b.csv`` (or :func:`load_codesheets`, :func:`score_agreement`,
    :func:`score_against_human`) reports Krippendorff's alpha between coders and the precision, recall and F1 of each
    automated indicator, frame and label against the coders' majority code; the framing report shows these
-   figures through :func:`summarise_validation` and says plainly when the measures are unvalidated.
+   figures through :func:`load_validation_summary` and says plainly when the measures are unvalidated.
 """
 
 from __future__ import annotations
@@ -535,7 +535,7 @@ def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.Data
 
 
 # ================================================================================================== report helper
-def summarise_validation(dir_or_none=None) -> dict:
+def load_validation_summary(dir_or_none=None) -> dict:
     """The validation figures for reports, or an explicit "unvalidated" statement.
 
     ``dir_or_none`` is an `analyze` output directory (the `validate` command writes ``validation/agreement.csv`` and
@@ -609,8 +609,7 @@ def register_cli(sub) -> None:
     p.add_argument(
         "--analysis-dir",
         default=None,
-        help="`analyze` output; when given, only articles it analysed are sampled and the sheet goes "
-        "to ANALYSIS_DIR/validation/codesheet.csv",
+        help="`analyze` output; when given, only articles it analysed are sampled",
     )
     p.add_argument("-n", "--n", type=int, default=100, help="number of articles (default: %(default)s)")
     p.add_argument("--by", nargs="+", default=["outlet", "period"], help="strata columns (default: outlet period)")
@@ -625,7 +624,11 @@ def register_cli(sub) -> None:
         help="label ids to ask about (default: every label of the lexicon), e.g. terrorist militant",
     )
     p.add_argument("--no-sources", action="store_true", help="leave out the source-type questions")
-    p.add_argument("--out", default=None, help="CSV path (default: <analysis dir>/validation/codesheet.csv)")
+    p.add_argument(
+        "--out",
+        default=str(config.CODESHEETS_DIR / "codesheet.csv"),
+        help="CSV path (default: %(default)s; data/external holds hand-made input, never cleaned)",
+    )
     p.set_defaults(func=_run_codesheet)
 
     v = sub.add_parser(
@@ -660,7 +663,7 @@ def _run_codesheet(args) -> int:
     sample = draw_sample(
         corpus, args.n, by=args.by, freq=args.freq, seed=args.seed, include_duplicates=args.include_duplicates
     )
-    path = Path(args.out) if args.out else out_dir / VALIDATION_SUBDIR / "codesheet.csv"
+    path = Path(args.out)
     save_codesheet(sample, None, path, labels=args.labels, sources=not args.no_sources)
     print(
         f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
@@ -700,6 +703,6 @@ __all__ = [
     "consensus",
     "automated_answers",
     "score_against_human",
-    "summarise_validation",
+    "load_validation_summary",
     "register_cli",
 ]

@@ -70,3 +70,15 @@ def mini_corpus() -> pd.DataFrame:
     df["duplicate_of"] = None
     df.loc[df["doc_id"] == "m02", "duplicate_of"] = "m01"
     return df[SCHEMA]
+
+
+@pytest.fixture()
+def built(tmp_path, mini_corpus):
+    """The mini corpus as parquet plus its analysis tables (the pipeline on six articles)."""
+    from analysis.pipeline import analyze_corpus
+
+    corpus = tmp_path / "articles.parquet"
+    mini_corpus.sort_values("doc_id").to_parquet(corpus, index=False)
+    analysis = tmp_path / "analysis"
+    analyze_corpus(corpus, analysis, progress=False)
+    return corpus, analysis

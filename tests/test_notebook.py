@@ -1,23 +1,28 @@
-"""What notebooks call: figures display when returned bare, and re-running a cell works."""
+"""What notebooks call: figures display when returned bare, re-running a cell works, tables, provenance, files."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import pandas as pd
 import pytest
+from conftest import TEST_DATA
 from IPython.core.formatters import PNGFormatter
 
 from analysis import notebook, timeseries
 from analysis.errors import ParameterError
-from analysis.plots import coverage as coverage_plots
+from analysis.plots import coverage as cplots
 from analysis.plots import style
 from analysis.plots import text as text_plots
+from analysis.provenance import fingerprint_corpus
 
 
 def test_a_bare_figure_displays_as_png(mini_corpus):
     table = timeseries.count_articles(mini_corpus, freq="M")
-    png = PNGFormatter()(coverage_plots.plot_volume(table))  # what Jupyter calls on a cell's value
+    png = PNGFormatter()(cplots.plot_volume(table))  # what Jupyter calls on a cell's value
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG\r\n\x1a\n")  # an image, not "<Figure size ...>"
-    assert png == PNGFormatter()(coverage_plots.plot_volume(table))  # deterministic
+    assert png == PNGFormatter()(cplots.plot_volume(table))  # deterministic
 
 
 def test_every_plot_module_builds_report_figures():
@@ -31,7 +36,7 @@ def test_rerunning_a_cell_in_jupyterlab_does_not_raise(mini_corpus):
     table = timeseries.count_articles(mini_corpus, freq="M")
     for _ in range(2):  # the same cell run twice
         report.table(table, "volume")
-        report.figure(coverage_plots.plot_volume(table), "volume")
+        report.figure(cplots.plot_volume(table), "volume")
     assert report.outputs == []  # nothing saved, nothing recorded
 
 
@@ -41,3 +46,100 @@ def test_a_rendered_report_still_refuses_a_name_used_twice(tmp_path, mini_corpus
     report.table(table, "volume")
     with pytest.raises(ParameterError, match="used twice"):
         report.table(table, "volume")
+
+
+# ------------------------------------------------------------------------------------------------ tables, provenance
+def test_render_table_formats_and_truncates():
+    df = pd.DataFrame(
+        {
+            "outlet": [f"o{i}" for i in range(30)],
+            "n_articles": range(1000, 1030),
+            "share": [0.123456] * 30,
+            "mean": [0.5] * 30,
+            "first": pd.to_datetime(["2016-01-02"] * 30),
+        }
+    )
+    html = notebook.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
+    assert "Showing 5 of 30 rows" in html and "Table 2." in html
+    assert "1,000" in html and "12.3%" in html and "0.500" in html and "2016-01-02" in html
+    assert "n articles" in html  # readable headers
+    assert "o5" not in html  # rows beyond max_rows are not shown
+    assert html == notebook.render_table(df, name="t", max_rows=5, percent=["share"], digits=3, number=2)
+    assert "No rows" in notebook.render_table(df.iloc[:0], name="e")
+
+
+def test_render_provenance(built, mini_corpus):
+    from analysis.pipeline import load_analysis
+
+    corpus, analysis = built
+    loaded = pd.read_parquet(corpus)
+    html = notebook.render_provenance(
+        parameters={"start": "", "freq": "M", "outlets": []},
+        corpus=loaded,
+        corpus_path=corpus,
+        analysis=load_analysis(analysis),
+    )
+    assert fingerprint_corpus(loaded) in html
+    assert "computed on this corpus</th><td>yes" in html
+    assert "vader" in html.lower() and "pandas" in html and "git commit" in html
+    assert "(not set)" in html and "(all)" in html
+    # provenance must not carry the time of rendering (determinism)
+    assert (
+        pd.Timestamp.now().strftime("%Y-%m-%d") not in html
+        or pd.Timestamp.now().strftime("%Y-%m-%d") in html.split("publication dates")[1][:40]
+    )
+    other = notebook.render_provenance(
+        parameters={}, corpus=loaded.iloc[1:], corpus_path=corpus, analysis=load_analysis(analysis)
+    )
+    assert "NO: analysis was computed on corpus" in other
+
+
+def test_render_provenance_reports_how_the_corpus_was_ingested(tmp_path):
+    from analysis import clean, ingest
+
+    out = tmp_path / "articles.parquet"
+    ingest.ingest([TEST_DATA / "mini_corpus.jsonl"], out, options=ingest.IngestOptions(progress=False))
+    corpus = ingest.load_corpus(out)
+    html = notebook.render_provenance(parameters={}, corpus=corpus, corpus_path=out)
+    ingest_part = html.split("Ingest")[1]
+    assert "built from this corpus</th><td>yes" in ingest_part
+    assert "mini_corpus.jsonl" in ingest_part
+    assert f"version {clean.default_rules().version}" in ingest_part
+    # a corpus that is not the one the manifest describes is flagged
+    other = notebook.render_provenance(parameters={}, corpus=corpus.iloc[1:], corpus_path=out)
+    assert "NO: the ingest manifest describes another corpus" in other
+
+
+def test_render_selection_note(mini_corpus):
+    from analysis.selection import select_documents
+
+    text = notebook.render_selection_note(mini_corpus, select_documents(mini_corpus, outlets=["gulf-monitor"]))
+    n = int((mini_corpus["outlet"] == "gulf-monitor").sum())
+    assert text.startswith(f"This report covers {n:,} of the corpus' {len(mini_corpus):,} articles from 1 outlet")
+
+
+# ------------------------------------------------------------------------------------------------ figures
+def test_report_figure_and_table_files_are_deterministic(tmp_path, mini_corpus):
+    style.use_report_style()
+    volume = timeseries.count_articles(mini_corpus, freq="M")
+    events = timeseries.load_events(start="2016-01-01", end="2017-12-31")
+    files = {}
+    for run in ("one", "two"):
+        rep = notebook.open_report(title="T", output_dir=tmp_path / run, parameters={"freq": "M"})
+        rep.figure(cplots.plot_volume(volume, events=events), "volume")
+        rep.table(volume, "volume")
+        files[run] = {
+            p.relative_to(tmp_path / run).as_posix(): p.read_bytes()
+            for p in sorted((tmp_path / run).rglob("*"))
+            if p.is_file()
+        }
+    assert set(files["one"]) == {"figures/volume.png", "figures/volume.svg", "tables/volume.csv", "outputs.json"}
+    assert files["one"] == files["two"]
+    record = json.loads(files["one"]["outputs.json"])
+    assert [o["name"] for o in record["outputs"]] == ["volume", "volume"]
+    assert record["python"] == sys.executable
+    assert b"Mosul offensive" in files["one"]["figures/volume.svg"]  # event key drawn
+    with pytest.raises(ParameterError, match="used twice"):
+        rep.figure(cplots.plot_volume(volume), "volume")
+    with pytest.raises(ParameterError, match="lower-case"):
+        rep.table(volume, "Bad Name")

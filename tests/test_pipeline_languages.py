@@ -46,6 +46,6 @@ def test_english_only_stages_skip_and_count_other_languages(mini_corpus, tmp_pat
 
 def test_reports_say_how_many_were_left_out(mini_corpus):
     corpus = _mixed_corpus(mini_corpus)
-    text = notebook.describe_selection(corpus, corpus)
+    text = notebook.render_selection_note(corpus, corpus)
     assert "2 selected articles are not in English (ar 1, fr 1)" in text and "left out" in text
-    assert "not in English" not in notebook.describe_selection(mini_corpus, mini_corpus)
+    assert "not in English" not in notebook.render_selection_note(mini_corpus, mini_corpus)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cli, validation
+from analysis import cli, config, validation
 from analysis.errors import InputError, ParameterError
 from analysis.tables import save_table
 
@@ -185,20 +186,20 @@ def test_automated_answers_from_corpus_match_frames(mini_corpus):
     assert monitors and set(auto.loc[auto["source.monitor_ngo"] == 1, "doc_id"]) == monitors
 
 
-def test_summarise_validation_unvalidated_statement(tmp_path):
-    got = validation.summarise_validation(None)
+def test_load_validation_summary_unvalidated_statement(tmp_path):
+    got = validation.load_validation_summary(None)
     assert got["status"] == "unvalidated" and "UNVALIDATED" in got["statement"]
-    assert validation.summarise_validation(tmp_path)["scores"] is None
+    assert validation.load_validation_summary(tmp_path)["scores"] is None
 
 
-def test_summarise_validation_statement_names_no_machine_path(tmp_path):
+def test_load_validation_summary_statement_names_no_machine_path(tmp_path):
     from analysis import config
 
-    outside = validation.summarise_validation(tmp_path / "analysis")["statement"]
+    outside = validation.load_validation_summary(tmp_path / "analysis")["statement"]
     assert str(tmp_path) not in outside and " in analysis/validation." in outside
-    inside = validation.summarise_validation(config.ROOT / "data" / "analysis")["statement"]
+    inside = validation.load_validation_summary(config.ROOT / "data" / "analysis")["statement"]
     assert str(config.ROOT) not in inside and " in data/analysis/validation." in inside
-    relative = validation.summarise_validation(os.path.relpath(config.ROOT / "data" / "analysis"))["statement"]
+    relative = validation.load_validation_summary(os.path.relpath(config.ROOT / "data" / "analysis"))["statement"]
     assert relative == inside  # the same report text whatever the working directory
 
 
@@ -223,11 +224,13 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
                 "--labels",
                 "terrorist",
                 "militant",
+                "--out",
+                str(tmp_path / "external" / "codesheet.csv"),
             ]
         )
         == 0
     )
-    sheet_path = out / "validation" / "codesheet.csv"
+    sheet_path = tmp_path / "external" / "codesheet.csv"
     raw = pd.read_csv(sheet_path, dtype=str, keep_default_na=False)
     auto = validation.automated_answers(out).set_index("doc_id")
     coded = []
@@ -252,7 +255,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     assert cli.main(["validate", *coded, "--analysis-dir", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Krippendorff" in printed and "military.territorial_change" in printed
-    summary = validation.summarise_validation(out)
+    summary = validation.load_validation_summary(out)
     assert summary["status"] == "validated"
     scores = summary["scores"].set_index("question")
     # the majority of ann (= automated) and bob (one flip) ties on one article, so precision stays 1 where defined
@@ -269,3 +272,14 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     assert cli.main(["validate", str(bad), "--analysis-dir", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "row 3, column 'conflict.reproach'" in err
+
+
+def test_coding_sheets_are_hand_made_input_outside_generated_data():
+    args = cli.build_parser().parse_args(["codesheet"])
+    assert Path(args.out).parent == config.CODESHEETS_DIR
+    assert config.CODESHEETS_DIR.is_relative_to(config.EXTERNAL_DIR)
+    assert not config.EXTERNAL_DIR.is_relative_to(config.PROCESSED_DIR)
+    assert not config.EXTERNAL_DIR.is_relative_to(config.INTERIM_DIR)
+    makefile = (config.ROOT / "Makefile").read_text()
+    clean = next(line for line in makefile.splitlines() if line.startswith("\trm -rf"))
+    assert "external" not in clean

@@ -45,7 +45,7 @@ def find_columns(columns: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def describe_missing_text(url: str | None) -> str:
+def _missing_text_detail(url: str | None) -> str:
     """The rejection detail for one story of a list without text."""
     return f"{NO_TEXT}; this story: {url or 'no url'}"
 
@@ -58,7 +58,7 @@ def read_mediacloud_file(path: str, data: bytes, ctx: ReadContext) -> list[Recor
     numbers = row_numbers if row_numbers is not None else range(1, len(df) + 1)
     if "text" not in columns:
         urls = df[columns["url"]].tolist() if "url" in columns else [None] * len(df)
-        ctx.rejects.extend((path, int(n), "no_text", describe_missing_text(u)) for n, u in zip(numbers, urls))
+        ctx.rejects.extend((path, int(n), "no_text", _missing_text_detail(u)) for n, u in zip(numbers, urls))
         log.warning("%s: %s", path, NO_TEXT)
         return []
     ctx = dataclasses.replace(ctx, columns=columns)
