@@ -16,7 +16,7 @@ from matplotlib.lines import Line2D
 
 from analysis.actors import ActorDictionary, default_dictionary
 from analysis.errors import ParameterError
-from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure
+from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure, draw_no_data
 from analysis.tables import require_columns
 
 #: One colour per side of the conflict in the network figure (others grey).
@@ -46,12 +46,6 @@ def _new_figure(width: float = 7.5, height: float = 4.2) -> tuple[Figure, object
     fig = ReportFigure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)  # a renderer for measuring label extents
     return fig, fig.subplots()
-
-
-def _no_data(ax, message: str) -> None:
-    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
 
 
 def _short(label: str) -> str:
@@ -102,7 +96,7 @@ def plot_mentions_over_time(
         actors = [actors] if isinstance(actors, str) else list(actors)
     fig, ax = _new_figure(7.2, 4.2)
     if agg.empty or not actors:
-        _no_data(ax, "no mentions in this selection")
+        draw_no_data(ax, "no mentions in this selection")
         return fig
     for i, actor in enumerate(actors):
         sub = agg[agg["actor_id"] == actor].sort_values("period")
@@ -183,7 +177,7 @@ def plot_cooccurrence_network(
     fig, ax = _new_figure(7.2, 6.4)
     ax.set_axis_off()
     if edges.empty:
-        _no_data(ax, f"no pair co-occurs {min_count} or more times")
+        draw_no_data(ax, f"no pair co-occurs {min_count} or more times")
         ax.set_title(title or "Actors mentioned together", loc="left")
         return fig
     graph = nx.Graph()
@@ -376,7 +370,7 @@ def plot_actor_tone(
     labels = _labels(tone, None)
     fig, ax = _new_figure(7.2, 1.3 + 0.34 * max(len(actors), 3))
     if t.empty:
-        _no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
+        draw_no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
         return fig
     overall = t.assign(w=t["mean_compound"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum()
     order = list((overall["w"] / overall["n_sentences"]).sort_values().index)
@@ -513,7 +507,7 @@ def plot_place_map(
                 fontweight="bold",
             )
     if pts.empty:
-        _no_data(ax, "no mapped place mentioned in this selection")
+        draw_no_data(ax, "no mapped place mentioned in this selection")
         return fig
     max_n = pts["n"].max()
     sizes = (15 + 900 * np.sqrt(pts["n"] / max_n)).to_numpy()

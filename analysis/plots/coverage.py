@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from analysis.periods import FREQUENCIES
-from analysis.plots.style import EVENT_COLOR, NEUTRAL, PALETTE, ReportFigure
+from analysis.plots.style import EVENT_COLOR, NEUTRAL, PALETTE, ReportFigure, draw_no_data
 from analysis.selection import MISSING_GROUP, OTHER_GROUP
 
 _DAYS = {"D": 1, "W": 7, "M": 30.4, "Q": 91.3, "Y": 365.25}
@@ -32,13 +32,6 @@ def _new_figure(height: float = 3.8, width: float = 7.5, nrows: int = 1, **kw) -
     fig = ReportFigure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, 1, squeeze=True, **kw)
     return fig, axes
-
-
-def _no_data(ax, message: str) -> None:
-    """Say so on an empty plot instead of drawing nothing (or failing) when a selection leaves no data."""
-    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
-    ax.set_xticks([])
-    ax.set_yticks([])
 
 
 def _date_axis(ax) -> None:
@@ -284,7 +277,7 @@ def plot_score_over_time(
     band of ±1 standard error and a reference line (0 = neutral for sentiment)."""
     fig, ax = _new_figure()
     if table.empty:
-        _no_data(ax, f"No {_unit(table)} has enough scored articles in this selection.")
+        draw_no_data(ax, f"No {_unit(table)} has enough scored articles in this selection.")
         ax.set_title(title or f"{label[0].upper() + label[1:]} per {_unit(table)}")
         return fig
     groups = _ordered_groups(table, by) if by else [None]
@@ -347,7 +340,7 @@ def plot_ranking(
     data = data.sort_values([value, label], ascending=[False, True], kind="mergesort").head(top)
     fig, ax = _new_figure(height=1.1 + 0.27 * max(len(data), 1))
     if data.empty:
-        _no_data(ax, "Nothing to rank in this selection.")
+        draw_no_data(ax, "Nothing to rank in this selection.")
         ax.set_title(title or value.replace("_", " "))
         return fig
     y = np.arange(len(data))
@@ -402,7 +395,7 @@ def plot_categories_over_time(
         raise ValueError("plot_categories_over_time needs a table with a period column (use freq=...)")
     fig, ax = _new_figure(height=4.4)
     if table.empty:
-        _no_data(ax, "No data in this selection.")
+        draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or value.replace("_", " "))
         return fig
     totals = table.groupby(category)[weight or value].sum()
@@ -450,7 +443,7 @@ def plot_category_heatmap(
     w = weight or value
     fig, ax = _new_figure(height=1.4 + 0.3 * min(top_rows, max(table[rows].nunique(), 1)))
     if table.empty:
-        _no_data(ax, "No data in this selection.")
+        draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or value.replace("_", " "))
         return fig
     rt, ct = table.groupby(rows)[w].sum(), table.groupby(columns)[w].sum()
@@ -505,7 +498,7 @@ def plot_split_bars(
     voice vs attributed), the ``top`` categories by total first; the total is written after each bar."""
     fig, ax = _new_figure(height=1.3 + 0.3 * min(top, max(table[category].nunique(), 1)))
     if table.empty:
-        _no_data(ax, "No data in this selection.")
+        draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or category)
         return fig
     wide = table.pivot_table(index=category, columns=split, values=value, aggfunc="sum", fill_value=0)

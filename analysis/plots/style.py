@@ -68,3 +68,10 @@ class ReportFigure(Figure):
         buf = io.BytesIO()
         self.savefig(buf, format="png", metadata={"Software": None})
         return buf.getvalue()
+
+
+def draw_no_data(ax, message: str) -> None:
+    """Say so on an empty plot instead of drawing nothing (or failing) when a selection leaves no data."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
+    ax.set_xticks([])
+    ax.set_yticks([])
