@@ -44,7 +44,8 @@ def lexicon_info() -> dict[str, str]:
     """Which implementation and lexicon score sentiment: recorded in every analysis manifest."""
     path = _lexicon_source()
     return {
-        "implementation": f"nltk.sentiment.vader.SentimentIntensityAnalyzer (nltk {nltk.__version__})",
+        "implementation": "analysis.vader: NLTK's SentimentIntensityAnalyzer rules, equal scores "
+        f"(tests/test_vader.py; nltk {nltk.__version__})",
         "lexicon": f"vaderSentiment {metadata.version('vaderSentiment')} vader_lexicon.txt",
         "lexicon_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
@@ -98,15 +99,18 @@ def analyzer():
 
 def score_text(text: str) -> dict[str, float]:
     """VADER scores of one text: ``{"neg", "neu", "pos", "compound"}`` exactly as NLTK returns them."""
-    return analyzer().polarity_scores(text)
+    from analysis.vader import default_vader
+
+    neg, neu, pos, compound = default_vader().score(text)
+    return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
 
 
 def score_sentences(texts: Iterable[str]) -> pd.DataFrame:
     """VADER scores of each text (usually a sentence): columns vader_neg, vader_neu, vader_pos, vader_compound."""
-    polarity = analyzer().polarity_scores
-    rows = [polarity(t) for t in texts]
-    out = np.array([[r["neg"], r["neu"], r["pos"], r["compound"]] for r in rows], dtype="float64").reshape(-1, 4)
-    return pd.DataFrame(out, columns=SENTENCE_COLUMNS)
+    from analysis.vader import default_vader
+
+    rows = default_vader().score_many(list(texts))
+    return pd.DataFrame(np.array(rows, dtype="float64").reshape(-1, 4), columns=SENTENCE_COLUMNS)
 
 
 def aggregate_sentences(sentences: pd.DataFrame) -> pd.DataFrame:
@@ -145,17 +149,51 @@ def score_documents(corpus: pd.DataFrame) -> pd.DataFrame:
     return analyze_chunk(corpus, sentences)["documents_sentiment"]
 
 
+def _score_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence scores (rows of ``sentences``, 4 columns) and whole-text compounds (rows of ``docs``).
+
+    With sentence offsets (the pipeline's table) each article is tokenised once for its sentences and its whole
+    text (:meth:`analysis.vader.Vader.score_document`); otherwise sentences and texts are scored one by one.
+    """
+    from analysis.vader import default_vader
+
+    vader = default_vader()
+    sent_texts = sentences["text"].tolist()
+    sent_scores = np.zeros((len(sent_texts), 4), dtype="float64")
+    texts = docs["text"].fillna("").tolist()
+    whole = np.zeros(len(texts), dtype="float64")
+    if not {"start", "end"} <= set(sentences.columns):
+        sent_scores[:] = np.array(vader.score_many(sent_texts), dtype="float64").reshape(-1, 4)
+        whole[:] = [vader.score(t)[3] for t in texts]
+        return sent_scores, whole
+    rows_of: dict = {}
+    for row, doc_id in enumerate(sentences["doc_id"].tolist()):
+        rows_of.setdefault(doc_id, []).append(row)
+    starts, ends = sentences["start"].tolist(), sentences["end"].tolist()
+    done = np.zeros(len(sent_texts), dtype=bool)
+    for k, (doc_id, text) in enumerate(zip(docs["doc_id"].tolist(), texts)):
+        rows = rows_of.get(doc_id, [])
+        spans = [(starts[r], ends[r]) for r in rows]
+        if [text[s:e] for s, e in spans] == [sent_texts[r] for r in rows]:
+            scores, whole_scores = vader.score_document(text, spans)
+            if rows:
+                sent_scores[rows] = scores
+                done[rows] = True
+            whole[k] = whole_scores[3]
+        else:  # offsets that do not cut these sentences from this text: score each on its own
+            whole[k] = vader.score(text)[3]
+    rest = np.flatnonzero(~done)
+    if len(rest):
+        sent_scores[rest] = np.array(vader.score_many([sent_texts[r] for r in rest]), dtype="float64").reshape(-1, 4)
+    return sent_scores, whole
+
+
 def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Pipeline stage: sentence scores (``sentences_sentiment``) and document measures (``documents_sentiment``)."""
-    scores = score_sentences(sentences["text"])
+    sent_scores, whole_compound = _score_chunk(docs, sentences)
+    scores = pd.DataFrame(sent_scores, columns=SENTENCE_COLUMNS)
     sent = pd.concat([sentences[["doc_id", "sent_id"]].reset_index(drop=True), scores], axis=1)
-    polarity = analyzer().polarity_scores
-    whole = pd.DataFrame(
-        {
-            "doc_id": docs["doc_id"].to_numpy(),
-            "vader_compound": [polarity(t)["compound"] for t in docs["text"].fillna("")],
-        }
-    )
+    whole = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "vader_compound": whole_compound})
     agg = (
         aggregate_sentences(sent)
         if len(sent)

@@ -1,0 +1,277 @@
+"""VADER exactly as NLTK's SentimentIntensityAnalyzer scores it, about 20x faster, and whole texts from their sentences.
+
+Hand-written because no maintained package offers this: NLTK spends two thirds of every call building a dict of
+each word x 17 punctuation marks (``SentiText._words_plus_punc``) and re-lower-cases tokens many times. The rules
+below are NLTK 3.x's ``polarity_scores`` step by step, with the same constants (taken from NLTK itself), the same
+quirks (a repeated token takes the context of its first occurrence; "but" halves what precedes it), and the same
+order of floating-point operations, so neg/neu/pos/compound are equal to NLTK's, not just close;
+tests/test_vader.py checks this on the VADER ground truth, FA-KES sentences and whole articles, and hand-written cases.
+
+The speed comes from: the punctuation rule applied per token (a token ``p + w`` or ``w + p`` with ``p`` in
+PUNC_LIST becomes ``w`` exactly when ``w`` has no ASCII punctuation and is longer than one character, which is
+what NLTK's dict encodes), each distinct token's valence computed once (NLTK's first-occurrence rule makes it
+depend on the token only), and non-lexicon tokens skipped with one dict lookup. A whole text is scored from its
+sentences' tokens when the sentences are separated by whitespace (then ``text.split()`` gives the same tokens).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import repeat
+
+from nltk.sentiment.vader import VaderConstants
+
+_C = VaderConstants
+_PUNC_SET = frozenset(_C.PUNC_LIST)
+_PUNC_CHARS = "".join(sorted(set("".join(_C.PUNC_LIST))))
+_HAS_PUNCT = re.compile(f"[{re.escape(string.punctuation)}]").search
+_BOOSTER = _C.BOOSTER_DICT
+_IDIOMS = _C.SPECIAL_CASE_IDIOMS
+_NEGATE = _C.NEGATE
+_B_DECR, _C_INCR, _N_SCALAR = _C.B_DECR, _C.C_INCR, _C.N_SCALAR
+# the words of the multi-word idioms and boosters: _idioms_check can change a valence only when they occur
+_IDIOM_WORDS = frozenset(word for key in [*_IDIOMS, *_BOOSTER] if " " in key for word in key.split(" "))
+
+Scores = tuple[float, float, float, float]  # neg, neu, pos, compound (rounded as NLTK rounds them)
+
+
+def _strip_punctuation(we: str) -> str:
+    """NLTK's ``words_punc_dict`` lookup for one token (``we`` starts or ends with a PUNC_LIST character)."""
+    if we[-1] in _PUNC_CHARS:
+        w = we.rstrip(_PUNC_CHARS)
+        if len(w) > 1 and we[len(w) :] in _PUNC_SET and not _HAS_PUNCT(w):
+            return w
+    if we[0] in _PUNC_CHARS:
+        w = we.lstrip(_PUNC_CHARS)
+        if len(w) > 1 and we[: len(we) - len(w)] in _PUNC_SET and not _HAS_PUNCT(w):
+            return w
+    return we
+
+
+def split_tokens(text: str) -> list[str]:
+    """VADER's ``words_and_emoticons``: whitespace tokens longer than one character, edge punctuation removed."""
+    p = _PUNC_CHARS
+    return [_strip_punctuation(we) if (we[-1] in p or we[0] in p) else we for we in text.split() if len(we) > 1]
+
+
+def _negated(word: str) -> bool:
+    low = word.lower()
+    return low in _NEGATE or "n't" in low
+
+
+def _scalar_inc_dec(word: str, low: str, valence: float, is_cap_diff: bool) -> float:
+    scalar = 0.0
+    if low in _BOOSTER:
+        scalar = _BOOSTER[low]
+        if valence < 0:
+            scalar *= -1
+        if word.isupper() and is_cap_diff:
+            if valence > 0:
+                scalar += _C_INCR
+            else:
+                scalar -= _C_INCR
+    return scalar
+
+
+def _never_check(valence: float, w: list[str], start_i: int, i: int) -> float:
+    if start_i == 0:
+        if _negated(w[i - 1]):
+            valence = valence * _N_SCALAR
+    if start_i == 1:
+        if w[i - 2] == "never" and (w[i - 1] == "so" or w[i - 1] == "this"):
+            valence = valence * 1.5
+        elif _negated(w[i - (start_i + 1)]):
+            valence = valence * _N_SCALAR
+    if start_i == 2:
+        if w[i - 3] == "never" and (w[i - 2] == "so" or w[i - 2] == "this") or (w[i - 1] == "so" or w[i - 1] == "this"):
+            valence = valence * 1.25
+        elif _negated(w[i - (start_i + 1)]):
+            valence = valence * _N_SCALAR
+    return valence
+
+
+def _idioms_check(valence: float, w: list[str], i: int) -> float:
+    onezero = f"{w[i - 1]} {w[i]}"
+    twoonezero = f"{w[i - 2]} {w[i - 1]} {w[i]}"
+    twoone = f"{w[i - 2]} {w[i - 1]}"
+    threetwoone = f"{w[i - 3]} {w[i - 2]} {w[i - 1]}"
+    threetwo = f"{w[i - 3]} {w[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in _IDIOMS:
+            valence = _IDIOMS[seq]
+            break
+    if len(w) - 1 > i:
+        zeroone = f"{w[i]} {w[i + 1]}"
+        if zeroone in _IDIOMS:
+            valence = _IDIOMS[zeroone]
+    if len(w) - 1 > i + 1:
+        zeroonetwo = f"{w[i]} {w[i + 1]} {w[i + 2]}"
+        if zeroonetwo in _IDIOMS:
+            valence = _IDIOMS[zeroonetwo]
+    if threetwo in _BOOSTER or twoone in _BOOSTER:
+        valence = valence + _B_DECR
+    return valence
+
+
+class Vader:
+    """VADER with one lexicon: :meth:`score` one text, :meth:`score_document` a text and its sentences."""
+
+    def __init__(self, lexicon: dict[str, float]):
+        self.lexicon = lexicon
+        self._words = lexicon.keys()
+
+    def _lexicon_valence(self, w: list[str], lows: list[str], i: int, is_cap_diff: bool) -> float:
+        """NLTK's ``sentiment_valence`` for the lexicon token at index ``i`` (its first occurrence)."""
+        lex = self.lexicon
+        item = w[i]
+        valence = lex[lows[i]]
+        if item.isupper() and is_cap_diff:
+            if valence > 0:
+                valence += _C_INCR
+            else:
+                valence -= _C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and lows[i - (start_i + 1)] not in lex:
+                s = _scalar_inc_dec(w[i - (start_i + 1)], lows[i - (start_i + 1)], valence, is_cap_diff)
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                valence = _never_check(valence, w, start_i, i)
+                # every idiom or two-word booster holds one of the tokens i-2, i-1, i: test those first
+                if start_i == 2 and (w[i - 2] in _IDIOM_WORDS or w[i - 1] in _IDIOM_WORDS or item in _IDIOM_WORDS):
+                    valence = _idioms_check(valence, w, i)
+        # _least_check
+        if i > 1 and lows[i - 1] not in lex and lows[i - 1] == "least":
+            if lows[i - 2] != "at" and lows[i - 2] != "very":
+                valence = valence * _N_SCALAR
+        elif i > 0 and lows[i - 1] not in lex and lows[i - 1] == "least":
+            valence = valence * _N_SCALAR
+        return valence
+
+    def _score_tokens(self, w: list[str], lows: list[str], text: str) -> Scores:
+        n = len(w)
+        if not n:
+            return (0.0, 0.0, 0.0, 0.0)
+        is_cap_diff = 0 < n - sum(map(str.isupper, w)) < n
+        hits = self._words & set(lows)
+        value: dict[str, object] = {}
+        if hits:
+            for j in [j for j, low in enumerate(lows) if low in hits]:
+                tok = w[j]
+                if tok in value:  # valence depends on the first occurrence only (NLTK's rule)
+                    continue
+                low = lows[j]
+                if low in _BOOSTER or (low == "kind" and j < n - 1 and lows[j + 1] == "of"):
+                    value[tok] = 0
+                else:
+                    value[tok] = self._lexicon_valence(w, lows, j, is_cap_diff)
+        sentiments = list(map(value.get, w, repeat(0, n))) if value else [0] * n
+        if "but" in lows:  # _but_check on the lower-cased tokens
+            bi = lows.index("but")
+            for sidx, sentiment in enumerate(sentiments):
+                if sidx < bi:
+                    sentiments[sidx] = sentiment * 0.5
+                elif sidx > bi:
+                    sentiments[sidx] = sentiment * 1.5
+        return _score_valence(sentiments, text)
+
+    def score(self, text: str) -> Scores:
+        """(neg, neu, pos, compound) of ``text``, equal to NLTK's ``polarity_scores(text)``."""
+        w = split_tokens(text)
+        return self._score_tokens(w, list(map(str.lower, w)), text)
+
+    def score_many(self, texts: Sequence[str]) -> list[Scores]:
+        """Scores of each text."""
+        return [self.score(t) for t in texts]
+
+    def score_document(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[Scores], Scores]:
+        """Scores of each sentence ``text[s:e]`` and of the whole text, tokenising the text once when possible."""
+        words, lowers, out = [], [], []
+        for s, e in spans:
+            sent = text[s:e]
+            w = split_tokens(sent)
+            lows = list(map(str.lower, w))
+            out.append(self._score_tokens(w, lows, sent))
+            words.append(w)
+            lowers.append(lows)
+        if _tokens_concatenate(text, spans):
+            w = [t for ws in words for t in ws]
+            lows = [t for ls in lowers for t in ls]
+        else:
+            w = split_tokens(text)
+            lows = list(map(str.lower, w))
+        return out, self._score_tokens(w, lows, text)
+
+
+def _tokens_concatenate(text: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """True if ``text.split()`` equals the concatenated ``text[s:e].split()``: the text outside the spans is
+    whitespace and every span edge touches whitespace or an end of the text."""
+    prev = 0
+    n = len(text)
+    for s, e in spans:
+        if s < prev or e < s:
+            return False
+        if text[prev:s].strip():
+            return False
+        for b in (s, e):
+            if 0 < b < n and not (text[b - 1].isspace() or text[b].isspace()):
+                return False
+        prev = e
+    return not text[prev:].strip()
+
+
+def _score_valence(sentiments: list, text: str) -> Scores:
+    """NLTK's ``score_valence`` (punctuation emphasis from the whole text) and its rounding."""
+    sum_s = float(sum(sentiments))
+    ep_count = min(text.count("!"), 4)
+    ep_amplifier = ep_count * 0.292
+    qm_count = text.count("?")
+    qm_amplifier = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct_emph_amplifier = ep_amplifier + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+    pos_sum = 0.0
+    neg_sum = 0.0
+    neu_count = sentiments.count(0)
+    for sentiment_score in filter(None, sentiments):  # zeros add nothing to the sums: skip them, keep the order
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        elif sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    pos = math.fabs(pos_sum / total)
+    neg = math.fabs(neg_sum / total)
+    neu = math.fabs(neu_count / total)
+    return (round(neg, 3), round(neu, 3), round(pos, 3), round(compound, 4))
+
+
+def parse_lexicon(content: str) -> dict[str, float]:
+    """The lexicon dict as NLTK's ``make_lex_dict`` builds it from the file content (trailing newline stripped)."""
+    lex: dict[str, float] = {}
+    for line in content.strip("\n").split("\n"):
+        word, measure = line.strip().split("\t")[0:2]
+        lex[word] = float(measure)
+    return lex
+
+
+@lru_cache(maxsize=1)
+def default_vader() -> Vader:
+    """The fast VADER with the vaderSentiment lexicon that analysis.sentiment records in the manifest."""
+    from analysis.sentiment import _lexicon_source
+
+    return Vader(parse_lexicon(_lexicon_source().read_text(encoding="utf-8")))
