@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
 from analysis.errors import ParameterError, ResourceError
 from analysis.frames.document import _as_docs, _iter_docs
 from analysis.resources import check_keys, compile_cues, load_resource, resource_path
@@ -161,14 +162,24 @@ def score_frames(
     families = {f.id: f.family for f in cb.frames}
     n_meas = {f.id: len(f.measurable) for f in cb.frames}
     prefilter = _indicator_prefilter(cb) if _prefilter else None
+    patterns = [cue_pattern(ind.regex) for ind in inds]
+    starts = _cue_start_matcher(cb) if _prefilter else None
     ev_rows, ind_rows, score_rows = [], [], []
     for doc in _iter_docs(docs, sentences):
         fired_by_frame = dict.fromkeys(n_meas, 0)
-        candidates = prefilter.candidates(doc.text) if prefilter is not None else None
+        text = doc.text
+        lowered = lower_text(text)  # case-sensitive matching on the lowered text where exact (analysis.cuematch)
+        # indicators whose cues all start with known words: tried only where those words start (analysis.cuematch)
+        at_starts = starts.find(text, lowered) if starts is not None else None
+        covered = starts.covered if at_starts is not None else frozenset()
+        candidates = prefilter.candidates(text, lowered) if prefilter is not None else None
         for k, ind in enumerate(inds):
-            # one compiled alternation per indicator: a single pass over the text finds every cue; indicators
-            # whose required words are absent from the text cannot match and are skipped
-            matches = list(ind.regex.finditer(doc.text)) if candidates is None or k in candidates else []
+            # the others: one compiled alternation per indicator, a single pass over the text finds every cue;
+            # indicators whose required words are absent from the text cannot match and are skipped
+            if k in covered:
+                matches = [m for m, _ in at_starts.get(k, ())]
+            else:
+                matches = list(patterns[k].finditer(text, lowered)) if candidates is None or k in candidates else []
             if matches:
                 fired_by_frame[ind.frame] += 1
                 for m in matches:
@@ -180,12 +191,21 @@ def score_frames(
                             ind.id,
                             m.start(),
                             m.end(),
-                            m.group(),
+                            span_text(text, m),
                         )
                     )
                 first = matches[0]
                 ind_rows.append(
-                    (doc.doc_id, ind.frame, ind.id, True, len(matches), first.group(), first.start(), first.end())
+                    (
+                        doc.doc_id,
+                        ind.frame,
+                        ind.id,
+                        True,
+                        len(matches),
+                        span_text(text, first),
+                        first.start(),
+                        first.end(),
+                    )
                 )
             else:
                 ind_rows.append((doc.doc_id, ind.frame, ind.id, False, 0, None, -1, -1))
@@ -283,11 +303,17 @@ class _Prefilter:
     def __init__(self, automaton, always: frozenset[int]):
         self.automaton, self.always = automaton, always
 
-    def candidates(self, text: str) -> set[int]:
+    def candidates(self, text: str, lowered: str | None = None) -> set[int]:
         found = set(self.always)
-        for _, idxs in self.automaton.iter(text.lower()):
+        for _, idxs in self.automaton.iter(text.lower() if lowered is None else lowered):
             found.update(idxs)
         return found
+
+
+@lru_cache(maxsize=8)
+def _cue_start_matcher(cb: Codebook) -> CueStartMatcher:
+    inds = [i for i in cb.indicators if i.measurable]
+    return CueStartMatcher([i.cues if is_cue_alternation(i.regex, i.cues) else () for i in inds])
 
 
 @lru_cache(maxsize=8)

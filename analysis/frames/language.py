@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import actors
+from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
 from analysis.errors import ResourceError
 from analysis.frames.attribution import (
     _attribution_frame,
@@ -168,11 +169,29 @@ def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int, armed_onl
     return min(pool, key=lambda m: (dist(m), m[0]))[2]
 
 
+@lru_cache(maxsize=16)
+def _named_start_matcher(patterns: tuple[str, ...]) -> CueStartMatcher:
+    return CueStartMatcher([patterns])
+
+
+def _find_named(regex: re.Pattern, patterns: tuple[str, ...], prefix: str, text: str, lowered: str | None):
+    """(match, entry index) of a ``_named_alternation`` regex (case-insensitive, ``\\w`` boundaries) in text
+    order: tried only where an entry's start words occur when every entry has known starts (analysis.cuematch)."""
+    matcher = _named_start_matcher(patterns)
+    usable = 0 in matcher.covered and is_cue_alternation(regex, patterns, named=prefix)
+    found = matcher.find(text, lowered) if usable else None
+    if found is not None:
+        return found.get(0, [])
+    return [(m, int(m.lastgroup[1:])) for m in cue_pattern(regex).finditer(text, lowered)]
+
+
 def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: bool = True) -> tuple[list, list]:
     labels, verbs = [], []
     text = doc.text
-    for m in lex.label_regex.finditer(text):
-        row = lex.label_rows[int(m.lastgroup[1:])]
+    lowered = lower_text(text)
+    label_rows, verb_rows = lex.label_rows, lex.verb_rows
+    for m, n in _find_named(lex.label_regex, tuple(lex.labels["pattern"]), "L", text, lowered):
+        row = label_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
         target = _nearest_target(doc, m.start(), m.end(), s0, e0, armed_only)
@@ -185,15 +204,15 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
                 m.end(),
                 row["id"],
                 row["class"],
-                m.group(),
+                span_text(text, m),
                 target,
                 voice,
                 kind,
                 source,
             )
         )
-    for m in lex.verb_regex.finditer(text):
-        row = lex.verb_rows[int(m.lastgroup[1:])]
+    for m, n in _find_named(lex.verb_regex, tuple(lex.verbs["pattern"]), "V", text, lowered):
+        row = verb_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
         passive = bool(_PASSIVE.search(text[s0 : m.start()]))
@@ -242,7 +261,7 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
                 m.end(),
                 row["lemma"],
                 row["perspective"],
-                m.group(),
+                span_text(text, m),
                 passive,
                 subj,
                 obj_actor,

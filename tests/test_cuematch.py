@@ -1,0 +1,114 @@
+"""analysis.cuematch: the fast cue matching finds exactly what finditer over each indicator's alternation finds."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import frames
+from analysis.cuematch import CueStartMatcher, cue_pattern, find_cue_prefixes, is_lowerable, lower_text
+from analysis.resources import compile_cues
+
+CUES = [
+    ("(?:heartbreaking|heart-breaking|harrowing|tragic|tragedy)",),
+    (r"peace\s+(?:talks|plan|process)", r"ceasefire\s+(?:deal|agreement)", r"(?:peace|truce)"),  # order matters
+    (r"(?:at\s+least|more\s+than)?\s*\d[\d,]*\s+(?:people|civilians)\s+(?:were\s+)?killed",),  # \s* start: scan
+    (r"\d[\d,]*\s+(?:people|civilians)", r"(?:dozens|scores)\s+of\s+(?:people|civilians)"),
+    (r"(?-i:UN|U\.N\.)\s+(?:envoy|officials?)", r"united\s+nations"),  # a case-sensitive part
+    (r"(?<!counter-)(?:terror|terrorism|terrorists?)",),  # a lookbehind before the start word
+    (r"(?:\$|€|£)\s?\d[\d,.]*\s*(?:million|billion)?",),  # currency signs: one-character starts
+    (r"\w+-held",),  # starts anywhere: not covered
+    (r"(?:the\s+)?(?:only|best)\s+way\s+to",),  # an optional first word
+    (r"(?:a|one|the)\s+(?:resident|widow)",),  # a one-letter start followed by a space
+]
+TEXTS = [
+    "Peace talks failed; a peace plan, a truce and a ceasefire deal followed. PEACE\tTALKS resumed.",
+    "At least 20 civilians were killed and 1,200 people fled; dozens of civilians\nwere hurt. 3 people killed.",
+    "The UN envoy met UN officials; the un envoy did not. The United   Nations and U.N. officials agreed.",
+    "Counter-terrorism units hunted terrorists; terror spread. Counter-terror: no. TERRORIST cells.",
+    "A heartbreaking, harrowing, Heart-Breaking tragedy; tragically not. Tragedies are not matched.",
+    "Aid of $5 million and €3.5 billion and £ 200 arrived; US$ 4 was pledged.",
+    "Rebel-held and government-held areas. The only way to peace; the best way to win; best\u00a0way to go.",
+    "A resident and one widow spoke; the resident left. Aresident no.",
+    "Kelvin \u212a and long \u017f and dotless \u0131 and \u0130stanbul: peace talks.",  # unsafe characters
+    "",
+]
+
+
+def _reference(cues, text):
+    regex = compile_cues(list(cues), "test")
+    return [(m.span(), m.group()) for m in regex.finditer(text)]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_cue_starts_equal_finditer(text):
+    matcher = CueStartMatcher(CUES)
+    lowered = lower_text(text)
+    found = matcher.find(text, lowered)
+    for k, cues in enumerate(CUES):
+        expected = _reference(cues, text)
+        if found is not None and k in matcher.covered:
+            got = [(m.span(), text[m.start() : m.end()]) for m, _ in found.get(k, [])]
+        else:
+            got = [
+                (m.span(), text[m.start() : m.end()])
+                for m in cue_pattern(compile_cues(list(cues), "t")).finditer(text, lowered)
+            ]
+        assert got == expected, (cues, text)
+
+
+def test_first_cue_in_order_wins():
+    text = "Peace talks began."
+    found = CueStartMatcher(CUES).find(text, lower_text(text))
+    ((m, j),) = found[1]
+    assert (m.group(), j) == ("peace talks", 0)  # cue 0 ("peace\s+talks") before cue 2 ("peace")
+
+
+def test_coverage_and_prefixes():
+    matcher = CueStartMatcher(CUES)
+    assert 7 not in matcher.covered  # \w+-held
+    assert 2 not in matcher.covered  # may start with whitespace
+    assert {0, 1, 3, 4, 5, 6, 8, 9} <= matcher.covered  # 9 starts with "a " (a letter and whitespace)
+    assert find_cue_prefixes(r"(?:the\s+)?(?:only|best)\s+way") == {"the ", "only ", "best "}
+    assert find_cue_prefixes(r"(?-i:UN)\s+envoy") == {"un "}
+    # in a text without two whitespace characters in a row, \s+ is one character: the start strings go on
+    assert find_cue_prefixes(r"(?:the\s+)?(?:only|best)\s+way", single_space=True) == {
+        "the only way",
+        "the best way",
+        "only way",
+        "best way",
+    }
+    assert find_cue_prefixes(r"peace\s*talks", single_space=True) == {"peacetalks", "peace talks"}
+    assert find_cue_prefixes(r"\w+ly") is None
+
+
+def test_lowered_matching_only_when_exact():
+    assert is_lowerable(re.compile(r"(?<!\w)(?:peace\s+talks)(?!\w)", re.IGNORECASE))
+    assert not is_lowerable(re.compile(r"(?-i:UN)\s+envoy", re.IGNORECASE))  # needs the original case
+    assert not is_lowerable(re.compile(r"\Wpeace", re.IGNORECASE))  # an upper-case escape
+    assert not is_lowerable(re.compile(r"peace", 0))  # already case-sensitive
+    assert lower_text("Peace TALKS") == "peace talks"
+    assert lower_text("\u212a") is None and lower_text("stra\u00dfe") is None  # Kelvin sign, sharp s
+    assert lower_text("\u0130stanbul") is None  # lower-casing changes the length
+
+
+@pytest.mark.shared
+def test_fakes_frame_cues_equal_finditer(fakes_csv):
+    texts = pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].fillna("").tolist()
+    cb = frames.load_codebook()
+    inds = [i for i in cb.indicators if i.measurable]
+    matcher = CueStartMatcher([i.cues for i in inds])
+    assert len(matcher.covered) >= len(inds) // 2
+    n = n_docs = 0
+    for text in texts:
+        found = matcher.find(text, lower_text(text))
+        if found is None:  # characters that make lowered matching inexact: the pipeline scans these texts
+            continue
+        n_docs += 1
+        for k in matcher.covered:
+            expected = [m.span() for m in inds[k].regex.finditer(text)]
+            assert [m.span() for m, _ in found.get(k, [])] == expected
+            n += len(expected)
+    assert n_docs > 700 and n > 5_000
