@@ -103,3 +103,15 @@ def test_the_rule_is_the_same_for_patches_and_lists(tmp_path):
     words = tmp_path / "stop.yaml"
     words.write_text("version: 1\nextends: builtin\nwords: [reuters]\n")
     assert text.load_stopwords(words) == text.load_stopwords() | {"reuters"}
+
+
+def test_fast_yaml_loader_reads_every_resource_like_the_safe_loader():
+    import yaml
+
+    from analysis import config, resources
+
+    paths = sorted(config.RESOURCES_DIR.glob("*.yaml"))
+    assert len(paths) >= 5, "the built-in YAML resources were not found"
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=resources.YAML_LOADER) == yaml.safe_load(text), path.name
