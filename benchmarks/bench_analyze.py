@@ -8,6 +8,8 @@ articles/s, leaving out imports and reading), then ``python -m analysis analyze 
 asked, timed as a whole (wall clock from process start to exit: imports, reading, all stages, writing). Our rate
 is articles / wall seconds; the ratio is our rate / the anchor's rate in the same round. Min and median over
 rounds are printed, and the tables of every run are checked to be identical (same bytes) to the first run's.
+Last, the word counts of the first ``--count-sample`` articles are checked against NLTK's Punkt + Treebank
+FreqDist (normalised as docs/text-analysis.md says).
 
 The corpus is FA-KES through ``ingest`` replicated with new doc_ids; the copies are exact, so a cache of repeated
 sentences would look far better here than on real news (9.6% of FA-KES sentences repeat). ``analyze`` has no such
@@ -66,6 +68,37 @@ def run_analyze(corpus: Path, out: Path, jobs: int) -> float:
     return time.perf_counter() - t0
 
 
+def check_counts(corpus: Path, terms: Path, limit: int) -> tuple[int, int, list]:
+    """For the first ``limit`` articles: NLTK's Punkt + Treebank FreqDist, normalised as documented (each token
+    lower-cased and re-split with analysis.text.TOKEN_PATTERN, which drops punctuation-only tokens), must equal the
+    article's rows in terms.parquet. Returns (identical, checked, first differing doc_ids)."""
+    from collections import Counter
+
+    import pyarrow.parquet as pq
+    from nltk import FreqDist
+    from nltk.tokenize import NLTKWordTokenizer
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from analysis.text import TOKEN_PATTERN
+
+    docs = pq.read_table(corpus, columns=["doc_id", "text"]).slice(0, limit).to_pandas()
+    ours = pq.read_table(terms, filters=[("doc_id", "in", list(docs["doc_id"]))]).to_pandas()
+    ours = {d: dict(zip(g["term"], g["count"])) for d, g in ours.groupby("doc_id", observed=True)}
+    punkt, words = PunktSentenceTokenizer(), NLTKWordTokenizer()
+    same, differing = 0, []
+    for doc_id, text in zip(docs["doc_id"], docs["text"]):
+        dist = FreqDist(tok for sent in punkt.tokenize(text) for tok in words.tokenize(sent))
+        norm = Counter()
+        for tok, n in dist.items():
+            for w in TOKEN_PATTERN.findall(tok.lower()):
+                norm[w] += n
+        if dict(norm) == ours.get(doc_id, {}):
+            same += 1
+        else:
+            differing.append(doc_id)
+    return same, len(docs), differing[:5]
+
+
 def tables_digest(out: Path) -> str:
     digest = hashlib.sha256()
     for p in sorted(out.glob("*.parquet")):
@@ -80,6 +113,7 @@ def main(argv=None) -> int:
     ap.add_argument("--copies", type=int, default=10, help="FA-KES copies (default 10: 8,040 articles)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values of analyze to time")
+    ap.add_argument("--count-sample", type=int, default=1_000, help="articles for the identical-counts check")
     args = ap.parse_args(argv)
     anchor = config.SHARED_DIR / "bench" / "naive_nltk.py"
     if not anchor.exists() or not (config.SHARED_CORPORA / FAKES).exists():
@@ -124,6 +158,13 @@ def main(argv=None) -> int:
                 f"median {statistics.median(ratios[j]):.2f}x"
             )
         print("tables identical across all runs: yes")
+        same, checked, differing = check_counts(
+            corpus, work / f"out_{args.jobs[0]}_0" / "terms.parquet", args.count_sample
+        )
+        print(
+            f"identical counts (NLTK Punkt + Treebank FreqDist, normalised, vs terms.parquet): {same:,} of {checked:,}"
+            + (f"; differing e.g. {differing}" if differing else "")
+        )
     return 0
 
 
