@@ -19,6 +19,7 @@ import pandas as pd
 
 from analysis.catalogue import EXTRA_NOTEBOOKS, REPORTS, list_reports, report_catalogue  # noqa: F401 - for notebooks
 from analysis.errors import ParameterError
+from analysis.htmltable import render_table  # the one table renderer (escaped; interactive on screen)
 from analysis.plots.style import use_report_style
 from analysis.provenance import fingerprint_corpus, git_commit, package_versions
 from analysis.tables import save_json
@@ -156,11 +157,13 @@ class Report:
         digits: int = 2,
         sort_by: str | None = None,
         columns: list[str] | None = None,
+        interactive: bool = True,
     ) -> None:
         """Show the first ``max_rows`` rows of ``df`` (rounded, no index) and, when rendering, save all of it as
         tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
         shown (largest first; ties keep the table's order) and ``columns`` picks the columns shown, without changing
-        the saved table."""
+        the saved table. A table with more rows than ``max_rows`` is also searchable, sortable and paged on screen
+        (``interactive=False``: the static table only)."""
         from IPython.display import HTML, display
 
         self._check_name(name, "table")
@@ -192,6 +195,7 @@ class Report:
                     percent=percent,
                     digits=digits,
                     number=self._table_no,
+                    interactive=interactive,
                 )
             )
         )
@@ -234,57 +238,13 @@ class Report:
 
 def open_report(*, title: str, output_dir: str | os.PathLike = "", parameters: dict | None = None) -> Report:
     """Start a report in a notebook: apply the report figure style and return a :class:`Report` for its outputs."""
+    from IPython.display import HTML, display
+
+    from analysis.htmltable import render_table_scripts
+
     use_report_style()
+    display(HTML(render_table_scripts()))  # the interactive tables' JavaScript, once, offline
     return Report(title=title, output_dir=output_dir, parameters=parameters)
-
-
-def render_table(
-    df: pd.DataFrame,
-    *,
-    name: str = "table",
-    max_rows: int = 15,
-    caption: str | None = None,
-    percent=(),
-    digits: int = 2,
-    number: int | None = None,
-) -> str:
-    """HTML of a table for a report: no index, thousands separators, ``digits`` decimals, dates as YYYY-MM-DD, shares
-    as percentages, at most ``max_rows`` rows with a note saying how many there are. Deterministic."""
-    if df.empty:
-        return '<p class="note">No rows to show for this selection.</p>'
-    shown = df.head(max_rows).copy()
-    percent = {str(c).replace("_", " ") for c in percent}
-    shown.columns = [str(c).replace("_", " ") for c in shown.columns]
-    formats = {}
-    for col in shown.columns:
-        s = shown[col]
-        if col in percent:
-            formats[col] = lambda v: "–" if pd.isna(v) else f"{v:.1%}"
-        elif pd.api.types.is_datetime64_any_dtype(s):
-            formats[col] = lambda v: "–" if pd.isna(v) else f"{v:%Y-%m-%d}"
-        elif pd.api.types.is_bool_dtype(s):
-            formats[col] = lambda v: "yes" if v else "no"
-        elif pd.api.types.is_integer_dtype(s):
-            formats[col] = lambda v: "–" if pd.isna(v) else f"{int(v):,}"
-        elif pd.api.types.is_float_dtype(s):
-            formats[col] = lambda v, d=digits: "–" if pd.isna(v) else f"{v:,.{d}f}"
-        else:
-            formats[col] = lambda v: format_value(v) if isinstance(v, (list, tuple)) or not pd.isna(v) else "–"
-    numeric = [
-        c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
-    ]
-    styler = (
-        shown.style.hide(axis="index")
-        .format(formats)
-        .set_table_attributes('class="report-table"')
-        .set_properties(subset=numeric, **{"text-align": "right"})
-    )
-    styler.set_uuid(re.sub(r"[^A-Za-z0-9_-]", "_", name))
-    label = f"Table {number}. " if number else ""
-    extra = f" Showing {len(shown):,} of {len(df):,} rows." if len(df) > len(shown) else ""
-    if caption or extra:
-        styler = styler.set_caption(f"{label}{caption or ''}{extra}".strip())
-    return styler.to_html()
 
 
 def render_selection_note(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:

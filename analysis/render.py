@@ -91,6 +91,7 @@ def export_html(executed: Path, html_path: Path, *, title: str, subtitle: str = 
         extra_css = HtmlFormatter(style="default").get_style_defs(".highlight")
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{_css()}\n{extra_css}\n</style>\n</head>\n<body>\n"
         f'<main class="report">\n<header class="report-header"><h1>{html.escape(title)}</h1>'
         f'<p class="subtitle">{html.escape(subtitle)}</p></header>\n{body}\n</main>\n</body>\n</html>\n'

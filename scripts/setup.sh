@@ -42,4 +42,14 @@ if [ "$pdf_ok" = 0 ] || [ "$subset_ok" = 0 ]; then
     echo "setup: optional: 'sudo apt-get install libharfbuzz-subset0' silences WeasyPrint's font-subsetting warning" >&2
   fi
 fi
+# The browser tests (--dev) drive Debian's Chromium with Playwright (never `playwright install`: no downloads).
+if [ "${1:-}" = "--dev" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: the browser tests need Chromium; run: sudo apt-get install chromium" >&2
+    exit 2
+  fi
+fi
 echo "setup: .venv ready ($(.venv/bin/python --version))"
