@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import logging
 import re
@@ -514,27 +515,45 @@ def _compile_pattern(pattern: str, case_sensitive: bool) -> list[re.Pattern]:
     return [re.compile(fnmatch.translate(p), flags) for p in parts]
 
 
+def _token_matches(part: re.Pattern, token: str) -> bool:
+    """A pattern word matches a token, or one part of a hyphenated compound ("liberated" in "newly-liberated")."""
+    return bool(part.match(token)) or ("-" in token and any(part.match(p) for p in token.split("-")))
+
+
+KWIC_UNITS = ("window", "sentence")
+
+
 def find_kwic(
     corpus: pd.DataFrame,
     pattern: str | list[str],
     *,
     window: int = 5,
+    unit: str = "window",
     case_sensitive: bool = False,
     start=None,
     end=None,
     outlets=None,
     include_duplicates: bool = True,
 ) -> pd.DataFrame:
-    """Keyword-in-context: every match of ``pattern`` with ``window`` words of context on each side.
+    """Keyword-in-context: every match of ``pattern`` with its context.
 
     ``pattern``: a word ("Raqqa"), a phrase ("Islamic State", matched as consecutive tokens), or a glob over
     tokens ("liberat*", "al-*"); a list of patterns is searched at once. Matching is case-insensitive unless
-    ``case_sensitive=True``. Columns: doc_id, outlet, published, pattern, token_start, token_end (token
-    positions in the document), left, match, right (original text, whitespace collapsed); sorted by doc_id and
+    ``case_sensitive=True``. A word or glob also matches one part of a hyphenated compound: "liberat*" and
+    "liberated" find "newly-liberated", "Raqqa" finds "Raqqa-based" (the match column shows the whole token).
+
+    ``unit="window"``: ``window`` words of context on each side. ``unit="sentence"``: the rest of the sentence
+    on each side (left + match + right is the whole sentence), and ``sent_id`` is the sentence's number in the
+    article, as in the ``sentences`` table of `analyze` (the same sentence splitter).
+
+    Columns: doc_id, [sent_id,] outlet, published, title, pattern, token_start, token_end (token positions in the
+    document), left, match, right (original text, whitespace collapsed); one row per match, sorted by doc_id and
     position.
     """
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError(f"window must be a number of words (0 or more), got {window!r}")
+    if unit not in KWIC_UNITS:
+        raise ParameterError(f"unit must be one of {', '.join(KWIC_UNITS)}, got {unit!r}")
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     patterns = _as_list(pattern)
@@ -544,6 +563,7 @@ def find_kwic(
     for p, _parts in compiled:
         head = re.split(r"[*?\[]", p.split()[0])[0]
         heads.append(re.compile(re.escape(head), 0 if case_sensitive else re.IGNORECASE) if head else None)
+    by_sentence = unit == "sentence"
     ws = re.compile(r"\s+")
     rows = []
     for doc in docs.itertuples(index=False):
@@ -554,22 +574,32 @@ def find_kwic(
         spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
         toks = [text[s:e] for s, e in spans]
         n = len(toks)
+        sentences = split_sentences(text) if by_sentence else []
+        sentence_starts = [s for s, _ in sentences]
         for p, parts in candidates:
             k = len(parts)
             first = parts[0]
             for i in range(n - k + 1):
-                if not first.match(toks[i]):
+                if not _token_matches(first, toks[i]):
                     continue
-                if all(parts[j].match(toks[i + j]) for j in range(1, k)):
-                    j0, j1 = max(0, i - window), min(n, i + k + window)
+                if all(_token_matches(parts[j], toks[i + j]) for j in range(1, k)):
                     m0, m1 = spans[i][0], spans[i + k - 1][1]
-                    left = text[spans[j0][0] : m0] if i > j0 else ""
-                    right = text[m1 : spans[j1 - 1][1]] if j1 > i + k else ""
+                    if by_sentence:
+                        sent_id = max(0, bisect.bisect_right(sentence_starts, m0) - 1)
+                        s0, s1 = sentences[sent_id] if sentences else (0, len(text))
+                        left, right = text[s0:m0], text[m1:s1]
+                    else:
+                        sent_id = -1
+                        j0, j1 = max(0, i - window), min(n, i + k + window)
+                        left = text[spans[j0][0] : m0] if i > j0 else ""
+                        right = text[m1 : spans[j1 - 1][1]] if j1 > i + k else ""
                     rows.append(
                         (
                             doc.doc_id,
+                            sent_id,
                             getattr(doc, "outlet", None),
                             getattr(doc, "published", pd.NaT),
+                            getattr(doc, "title", None),
                             p,
                             i,
                             i + k,
@@ -578,8 +608,9 @@ def find_kwic(
                             ws.sub(" ", right).strip(),
                         )
                     )
-    table = pd.DataFrame(
-        rows, columns=["doc_id", "outlet", "published", "pattern", "token_start", "token_end", "left", "match", "right"]
-    )
-    table = table.astype({"token_start": "int64", "token_end": "int64"})
+    columns = ["doc_id", "sent_id", "outlet", "published", "title", "pattern", "token_start", "token_end"]
+    table = pd.DataFrame(rows, columns=columns + ["left", "match", "right"])
+    table = table.astype({"sent_id": "int64", "token_start": "int64", "token_end": "int64"})
+    if not by_sentence:
+        table = table.drop(columns="sent_id")
     return table.sort_values(["doc_id", "token_start", "pattern"], kind="stable").reset_index(drop=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import numpy as np
@@ -176,6 +177,7 @@ def test_kwic_phrase_and_glob_on_written_text(mini_corpus):
         "doc_id",
         "outlet",
         "published",
+        "title",
         "pattern",
         "token_start",
         "token_end",
@@ -213,3 +215,36 @@ def test_plot_keyness_and_dispersion(mini_corpus):
     marks = [len(ax.collections[0].get_offsets()) for ax in fig.axes[:2]]
     assert marks == [int((kw["pattern"] == "Islamic State").sum()), int((kw["pattern"] == "Raqqa").sum())]
     assert isinstance(plot_dispersion(mini_corpus, "xyzzy"), Figure)
+
+
+def test_kwic_glob_and_word_match_inside_hyphenated_compounds():
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["h1"],
+            "outlet": ["wire"],
+            "published": pd.to_datetime(["2017-07-10"]),
+            "title": ["Mosul"],
+            "text": ["Crowds filled the newly-liberated streets. A Raqqa-based monitor counted the deliberate fires."],
+        }
+    )
+    for pattern in ("liberat*", "*liberated", "liberated"):
+        kw = F.find_kwic(docs, pattern)
+        assert kw["match"].tolist() == ["newly-liberated"], pattern
+    assert F.find_kwic(docs, "Raqqa")["match"].tolist() == ["Raqqa-based"]
+    assert F.find_kwic(docs, "liberat*")["match"].tolist() == ["newly-liberated"]  # not "deliberate"
+
+
+def test_kwic_by_sentence_gives_the_pipelines_sent_id_and_the_whole_sentence(mini_corpus):
+    from analysis.pipeline import build_sentences
+
+    kw = F.find_kwic(mini_corpus, "Mosul", unit="sentence")
+    assert len(kw) == len(F.find_kwic(mini_corpus, "Mosul")) > 0
+    assert {"sent_id", "outlet", "published", "title"} <= set(kw.columns)
+    sentences = build_sentences(mini_corpus).set_index(["doc_id", "sent_id"])["text"]
+    ws = re.compile(r"\s+")
+    for row in kw.itertuples():
+        whole = ws.sub(" ", sentences[(row.doc_id, row.sent_id)]).strip()
+        assert " ".join(p for p in (row.left, row.match, row.right) if p) == whole
+        assert row.title == mini_corpus.set_index("doc_id").loc[row.doc_id, "title"]
+    with pytest.raises(ParameterError, match="unit"):
+        F.find_kwic(mini_corpus, "Mosul", unit="paragraph")

@@ -243,7 +243,8 @@ def _voice(doc: _Doc, start: int, end: int, reported: dict) -> tuple[str, str | 
 
 def find_evidence_context(table: pd.DataFrame, docs: pd.DataFrame, *, width: int = 60) -> pd.DataFrame:
     """Read the evidence: ``table`` (frame_evidence, labels, territorial_verbs or attributions) with the text around
-    each hit, like a keyword-in-context listing: the table's columns plus left, match, right.
+    each hit, like a keyword-in-context listing: the table's columns plus the article's outlet, published and title
+    (where the corpus has them and the table does not) and left, match, right.
 
     ``width`` is the number of characters shown on each side (line breaks shown as spaces).
     """
@@ -262,7 +263,10 @@ def find_evidence_context(table: pd.DataFrame, docs: pd.DataFrame, *, width: int
         left.append(text[max(0, start - width) : start].replace("\n", " "))
         match.append(text[start:end])
         right.append(text[end : end + width].replace("\n", " "))
-    return table.assign(left=left, match=match, right=right).reset_index(drop=True)
+    about = [c for c in ("outlet", "published", "title") if c in docs.columns and c not in table.columns]
+    meta = docs.drop_duplicates("doc_id").set_index("doc_id")[about]
+    located = table.assign(**{c: table["doc_id"].map(meta[c]).to_numpy() for c in about})
+    return located.assign(left=left, match=match, right=right).reset_index(drop=True)
 
 
 def _named_alternation(
