@@ -40,6 +40,9 @@ _SUBMODULES = {
     "plots",
     "catalogue",
     "notebook",
+    "htmltable",
+    "explore",
+    "browser",
 }
 
 

@@ -1,0 +1,324 @@
+"""The explorer's widgets (ipywidgets): filters, volume over time and tabs that drill down to the articles.
+
+Every table and figure it shows comes from the library functions the reports use (``timeseries.count_articles``,
+``plots.coverage.plot_volume``, ``explore.find_articles``, ``frequency.find_kwic``, ``explore.find_evidence``,
+``actors.count_mentions``/``score_actor_tone``, ``frequency.score_keyness``) and the one table renderer
+(``htmltable.render_table``). The results of the last update are kept as DataFrames on the explorer
+(``articles``, ``sentences``, ``evidence``, ``mention_counts``, ``tone``, ``key_terms``) so that they can be
+used further in the notebook, and so that tests can run the callbacks without a browser.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import AnalysisError
+from analysis.explore import find_articles, find_evidence, find_match_spans, render_article
+
+TABS = ("Articles", "Sentences", "Evidence", "Actors and places", "Key terms", "Read")
+NO_ROWS = '<p class="note">{}</p>'
+
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _date(value):
+    return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+class Explorer:
+    """Filters (dates, outlets, actors and places, frame, keyword, period) and tabs that show the articles behind
+    them. Build it with ``analysis.explore(corpus, tables)``; it displays itself as the cell's value."""
+
+    def __init__(self, corpus: pd.DataFrame, tables, *, freq: str = "M", actors=None, max_rows: int = 10):
+        import ipywidgets as w
+
+        from analysis import actors as actor_lib
+        from analysis.frames import frame_labels
+        from analysis.htmltable import render_table_scripts
+
+        self.corpus, self.tables, self.freq, self.max_rows = corpus, tables, freq, max_rows
+        self.dictionary = actor_lib.load_dictionary(actors) if actors else actor_lib.default_dictionary()
+        sentences = tables.table("sentences", columns=["doc_id", "sent_id", "start", "end", "vader_compound"])
+        self._sentences = sentences
+        # your own actors file: its mentions are found here, with the same matcher the pipeline uses
+        self.mentions = (
+            actor_lib.find_mentions(corpus, dictionary=self.dictionary, sentences=sentences)
+            if actors
+            else tables.table("mentions")
+        )
+        self.labels = {eid: e.label for eid, e in self.dictionary.entries.items()}
+        counts = self.mentions["actor_id"].value_counts()
+        actor_options = [(f"{self.labels.get(a, a)} ({n:,})", a) for a, n in counts.head(80).items()]
+        outlets = corpus["outlet"].value_counts()
+        dates = pd.to_datetime(corpus["published"]).dropna()
+
+        layout = w.Layout(width="auto")
+        self.start = w.DatePicker(description="From", value=dates.min().date() if len(dates) else None)
+        self.end = w.DatePicker(description="To", value=dates.max().date() if len(dates) else None)
+        self.outlets = w.SelectMultiple(
+            options=[(f"{o} ({n:,})", o) for o, n in outlets.items()], description="Outlets", rows=6, layout=layout
+        )
+        self.actors = w.SelectMultiple(options=actor_options, description="Actors", rows=6, layout=layout)
+        self.frame = w.Dropdown(options=[("(any)", None)] + [(v, k) for k, v in frame_labels().items()])
+        self.frame.description = "Frame"
+        self.keyword = w.Text(description="Keyword", placeholder="word, phrase or glob: liberat*")
+        self.keyword.continuous_update = False
+        self.period = w.Dropdown(options=[("(all periods)", None)], description="Period")
+        self.status = w.HTML()
+        self.volume = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.read_doc = w.Dropdown(options=[], description="Article", layout=w.Layout(width="95%"))
+        self.outputs = [w.Output() for _ in TABS]
+        self.tabs = w.Tab(children=self.outputs)
+        for i, name in enumerate(TABS):
+            self.tabs.set_title(i, name)
+        scripts = w.Output()
+        scripts.append_display_data(_html(render_table_scripts()))  # the interactive tables' JavaScript, offline
+
+        self.articles = self.sentences = self.evidence = None
+        self.mention_counts = self.tone = self.key_terms = None
+        self._updating = False
+        for control in (self.start, self.end, self.outlets, self.actors, self.frame, self.keyword):
+            control.observe(self._on_filter, names="value")
+        self.period.observe(self._on_period, names="value")
+        self.tabs.observe(lambda change: self.show_tab(change["new"]), names="selected_index")
+        self.read_doc.observe(lambda change: self.show_tab(TABS.index("Read")), names="value")
+        filters = w.HBox(
+            [w.VBox([self.start, self.end, self.frame, self.keyword, self.period]), self.outlets, self.actors]
+        )
+        self.widget = w.VBox([scripts, filters, self.status, self.volume, self.tabs])
+        self.update()
+
+    # ------------------------------------------------------------------ display
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _show(self, index: int, html: str) -> None:
+        out = self.outputs[index]
+        out.clear_output()
+        out.append_display_data(_html(html))
+
+    def _table(self, df: pd.DataFrame, name: str, columns: list[str], **options) -> str:
+        from analysis.htmltable import render_table
+
+        shown = df[[c for c in columns if c in df.columns]]
+        return render_table(shown, name=f"explore-{name}", max_rows=self.max_rows, interactive=True, **options)
+
+    # ------------------------------------------------------------------ callbacks
+    def selection(self, *, with_period: bool = True) -> dict:
+        """The current filters as keyword arguments of :func:`analysis.explore.find_articles`."""
+        return dict(
+            start=_date(self.start.value),
+            end=_date(self.end.value),
+            outlet=list(self.outlets.value) or None,
+            actor=list(self.actors.value) or None,
+            frame=self.frame.value,
+            keyword=self.keyword.value.strip() or None,
+            period=self.period.value if with_period else None,
+            freq=self.freq,
+        )
+
+    def _on_filter(self, change) -> None:
+        if not self._updating:
+            self.update()
+
+    def _on_period(self, change) -> None:
+        if not self._updating:
+            self._select_articles()
+            self.show_tab(self.tabs.selected_index or 0)
+
+    def update(self) -> None:
+        """Recompute everything from the filters: volume over time, the period list, the visible tab."""
+        from analysis.plots.coverage import plot_volume
+        from analysis.timeseries import count_articles
+
+        try:
+            before = find_articles(
+                self.corpus,
+                self.tables,
+                mentions=self.mentions,
+                dictionary=self.dictionary,
+                **self.selection(with_period=False),
+            )
+        except AnalysisError as exc:
+            self.status.value = f'<p class="note">{_escape(exc)}</p>'
+            return
+        dated = self.corpus[self.corpus["doc_id"].isin(before["doc_id"]) & self.corpus["published"].notna()]
+        if dated.empty:
+            self.volume_table = pd.DataFrame(columns=["period", "n_articles"])
+            self.volume.value = b""
+        else:
+            self.volume_table = count_articles(dated, freq=self.freq)
+            self.volume.value = _png(plot_volume(self.volume_table))
+        self._updating = True
+        try:
+            current = self.period.value
+            options = [("(all periods)", None)] + [
+                (f"{p:%Y-%m-%d} · {n:,} articles", f"{p:%Y-%m-%d}")
+                for p, n in zip(self.volume_table["period"], self.volume_table["n_articles"])
+                if n > 0
+            ]
+            self.period.options = options
+            self.period.value = current if current in {v for _, v in options} else None
+        finally:
+            self._updating = False
+        self._select_articles()
+        self.show_tab(self.tabs.selected_index or 0)
+
+    def _select_articles(self) -> None:
+        try:
+            self.articles = find_articles(
+                self.corpus, self.tables, mentions=self.mentions, dictionary=self.dictionary, **self.selection()
+            )
+        except AnalysisError as exc:
+            self.status.value = f'<p class="note">{_escape(exc)}</p>'
+            return
+        sel = self.selection()
+        what = ", ".join(f"{k}={v}" for k, v in sel.items() if v and k not in ("freq",)) or "everything"
+        self.status.value = f"<b>{len(self.articles):,} articles</b> · {_escape(what)}"
+        self._stale = set(range(len(TABS)))
+        self._updating = True
+        try:
+            self.read_doc.options = [
+                (f"{_date(p) or 'undated'} · {o} · {t}"[:140], d)
+                for d, p, o, t in self.articles[["doc_id", "published", "outlet", "title"]]
+                .head(500)
+                .itertuples(index=False)
+            ]
+        finally:
+            self._updating = False
+
+    def show_tab(self, index: int) -> None:
+        """Compute and show one tab for the current selection (tabs are computed when they are opened)."""
+        if self.articles is None:
+            return
+        name = TABS[index]
+        docs = self.corpus[self.corpus["doc_id"].isin(self.articles["doc_id"])]
+        try:
+            html = getattr(self, "_tab_" + name.split()[0].lower())(docs)
+        except AnalysisError as exc:
+            html = NO_ROWS.format(_escape(exc))
+        self._show(index, html)
+
+    def _tab_articles(self, docs) -> str:
+        return self._table(
+            self.articles,
+            "articles",
+            ["published", "outlet", "title", "agency", "n_words", "tone", "n_mentions", "frame_score", "n_matches"],
+            caption="The articles behind the selection, by date.",
+        )
+
+    def _tab_sentences(self, docs) -> str:
+        from analysis.frequency import find_kwic
+
+        keyword = self.keyword.value.strip()
+        if not keyword:
+            return NO_ROWS.format("Type a keyword (a word, a phrase or a glob such as liberat*) to list its sentences.")
+        if docs.empty:
+            return NO_ROWS.format("No articles in this selection.")
+        self.sentences = find_kwic(docs, keyword, unit="sentence")
+        return self._table(
+            self.sentences,
+            "sentences",
+            ["published", "outlet", "title", "left", "match", "right", "doc_id", "sent_id"],
+            caption=f"Every sentence with {keyword!r}.",
+        )
+
+    def _tab_evidence(self, docs) -> str:
+        if not self.frame.value and not self.actors.value:
+            return NO_ROWS.format("Choose a frame or actors to see the evidence behind them.")
+        sel = self.selection()
+        self.evidence = find_evidence(
+            self.corpus, self.tables, mentions=self.mentions, dictionary=self.dictionary, **sel
+        )
+        return self._table(
+            self.evidence.assign(evidence_of=self.evidence["evidence_of"].map(lambda v: self.labels.get(v, v))),
+            "evidence",
+            ["evidence_of", "indicator", "published", "outlet", "title", "left", "match", "right", "doc_id"],
+            caption="The cues and mentions behind the frame and actors, in context.",
+        )
+
+    def _tab_actors(self, docs) -> str:
+        from analysis.actors import count_mentions, score_actor_tone
+        from analysis.plots.actors import plot_mentions_over_time
+
+        if docs.empty:
+            return NO_ROWS.format("No articles in this selection.")
+        chosen = list(self.actors.value) or None
+        self.mention_counts = count_mentions(
+            self.mentions, docs, freq=self.freq, actors=chosen, dictionary=self.dictionary
+        )
+        fig = plot_mentions_over_time(self.mention_counts, actors=chosen, measure="n_mentions")
+        self.tone = score_actor_tone(
+            self.mentions, self._sentences, docs, by="outlet", kind=None, actors=chosen, dictionary=self.dictionary
+        )
+        import base64
+
+        img = f'<img alt="mentions per period" src="data:image/png;base64,{base64.b64encode(_png(fig)).decode()}">'
+        tone = self._table(
+            self.tone.sort_values(["label", "outlet"], kind="stable"),
+            "tone",
+            ["label", "outlet", "n_sentences", "mean_compound", "se_compound", "share_negative", "share_positive"],
+            caption="Tone (VADER compound) of the sentences mentioning each actor, by outlet.",
+            percent=("share_negative", "share_positive"),
+        )
+        return img + tone
+
+    def _tab_key(self, docs) -> str:
+        from analysis.frequency import score_keyness
+
+        documents = self.tables.table("documents")
+        inside = documents["doc_id"].isin(self.articles["doc_id"]).to_numpy()
+        if not inside.any() or inside.all():
+            return NO_ROWS.format("Narrow the selection (e.g. pick outlets) to compare its terms with the rest.")
+        marked = documents.assign(selection=np.where(inside, "selection", "rest"))
+        self.key_terms = score_keyness(
+            self.tables.table("terms"),
+            documents=marked,
+            by="selection",
+            target="selection",
+            stopwords=True,
+            min_count=5,
+        )
+        return self._table(
+            self.key_terms.head(200),
+            "key-terms",
+            ["term", "target_count", "reference_count", "target_rate", "reference_rate", "g2", "log_ratio"],
+            caption="Terms most typical of the selection against the rest of the corpus (G2).",
+        )
+
+    def _tab_read(self, docs) -> str:
+        doc_id = self.read_doc.value
+        if not doc_id:
+            return NO_ROWS.format("No article selected.")
+        text = self.corpus.loc[self.corpus["doc_id"] == doc_id, "text"].iloc[0]
+        spans = find_match_spans(text, self.keyword.value) if self.keyword.value.strip() else []
+        if self.evidence is not None:
+            ev = self.evidence[self.evidence["doc_id"] == doc_id]
+            spans += _evidence_spans(text, ev)
+        return render_article(self.corpus, doc_id, highlight=spans)
+
+
+def _evidence_spans(text: str, evidence: pd.DataFrame) -> list[tuple[int, int]]:
+    return [(int(s), int(e)) for s, e in zip(evidence["start"], evidence["end"])]
+
+
+def _html(markup: str):
+    from IPython.display import HTML
+
+    return HTML(markup)
+
+
+def _escape(value) -> str:
+    import html
+
+    return html.escape(str(value))
