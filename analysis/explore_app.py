@@ -32,7 +32,7 @@ def _png(fig) -> bytes:
 
 
 def _date(value):
-    return None if value is None else pd.Timestamp(value).strftime("%Y-%m-%d")
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
 class Explorer:
@@ -60,11 +60,11 @@ class Explorer:
         counts = self.mentions["actor_id"].value_counts()
         actor_options = [(f"{self.labels.get(a, a)} ({n:,})", a) for a, n in counts.head(80).items()]
         outlets = corpus["outlet"].value_counts()
-        dates = pd.to_datetime(corpus["published"]).dropna()
 
         layout = w.Layout(width="auto")
-        self.start = w.DatePicker(description="From", value=dates.min().date() if len(dates) else None)
-        self.end = w.DatePicker(description="To", value=dates.max().date() if len(dates) else None)
+        # empty dates: no window, so undated articles stay in (a window drops them)
+        self.start = w.DatePicker(description="From", value=None)
+        self.end = w.DatePicker(description="To", value=None)
         self.outlets = w.SelectMultiple(
             options=[(f"{o} ({n:,})", o) for o, n in outlets.items()], description="Outlets", rows=6, layout=layout
         )
