@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from analysis.errors import AnalysisError
 
@@ -37,12 +38,19 @@ def find_chromium() -> Path:
     return Path(candidate)
 
 
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("file", "data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
 @contextlib.contextmanager
 def open_browser(*, width: int = 1440, height: int = 900) -> Iterator[object]:
     """A Playwright browser context on a fresh, temporary profile, removed afterwards; yields the context.
 
     Never downloads a browser (no `playwright install`): it drives the system Chromium found by
-    :func:`find_chromium`, with :data:`CHROMIUM_FLAGS`.
+    :func:`find_chromium`, with :data:`CHROMIUM_FLAGS`. Only local pages load (files, data:/blob: URLs and
+    127.0.0.1, e.g. a JupyterLab server); every other request is refused and its URL appended to
+    ``context.blocked_requests``, so that a test can assert a page asks for nothing from the network.
     """
     try:
         from playwright.sync_api import sync_playwright
@@ -56,8 +64,18 @@ def open_browser(*, width: int = 1440, height: int = 900) -> Iterator[object]:
             args=list(CHROMIUM_FLAGS),
             headless=True,
             viewport={"width": width, "height": height},
-            offline=True,
         )
+        blocked: list[str] = []
+        context.blocked_requests = blocked
+
+        def _route(route) -> None:
+            if _is_local(route.request.url):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", _route)
         try:
             yield context
         finally:

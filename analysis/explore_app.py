@@ -20,6 +20,7 @@ from analysis.explore import find_articles, find_evidence, find_match_spans, ren
 
 TABS = ("Articles", "Sentences", "Evidence", "Actors and places", "Key terms", "Read")
 NO_ROWS = '<p class="note">{}</p>'
+CONTEXT = 70  # characters of context shown on each side of a keyword or cue
 
 
 def _png(fig) -> bytes:
@@ -75,7 +76,7 @@ class Explorer:
         self.keyword.continuous_update = False
         self.period = w.Dropdown(options=[("(all periods)", None)], description="Period")
         self.status = w.HTML()
-        self.volume = w.Image(format="png", layout=w.Layout(max_width="100%"))
+        self.volume = w.Image(format="png", layout=w.Layout(width="100%", max_width="760px"))
         self.read_doc = w.Dropdown(options=[], description="Article", layout=w.Layout(width="95%"))
         self.outputs = [w.Output() for _ in TABS]
         self.tabs = w.Tab(children=self.outputs)
@@ -226,10 +227,15 @@ class Explorer:
         if docs.empty:
             return NO_ROWS.format("No articles in this selection.")
         self.sentences = find_kwic(docs, keyword, unit="sentence")
+        # shown as a concordance: the context nearest the keyword (the table keeps whole sentences)
+        shown = self.sentences.assign(
+            left=self.sentences["left"].map(lambda t: t if len(t) <= CONTEXT else "…" + t[-CONTEXT:]),
+            right=self.sentences["right"].map(lambda t: t if len(t) <= CONTEXT else t[:CONTEXT] + "…"),
+        )
         return self._table(
-            self.sentences,
+            shown,
             "sentences",
-            ["published", "outlet", "title", "left", "match", "right", "doc_id", "sent_id"],
+            ["published", "outlet", "left", "match", "right", "title", "doc_id", "sent_id"],
             caption=f"Every sentence with {keyword!r}.",
         )
 
@@ -243,7 +249,7 @@ class Explorer:
         return self._table(
             self.evidence.assign(evidence_of=self.evidence["evidence_of"].map(lambda v: self.labels.get(v, v))),
             "evidence",
-            ["evidence_of", "indicator", "published", "outlet", "title", "left", "match", "right", "doc_id"],
+            ["evidence_of", "indicator", "published", "outlet", "left", "match", "right", "title", "doc_id"],
             caption="The cues and mentions behind the frame and actors, in context.",
         )
 

@@ -139,7 +139,8 @@ def render_datatable(df: pd.DataFrame, *, name: str = "table", percent=(), digit
     numbers = [i for i, c in enumerate(data.columns) if _is_number(data[c])]
     # keyword in context: the left context ends at the keyword, so it is right-aligned and the keywords line up
     right = numbers + ([list(data.columns).index("left")] if {"left", "match"} <= set(data.columns) else [])
-    column_defs = [{"className": "dt-right", "targets": right}] if right else []
+    left = [i for i in range(len(data.columns)) if i not in right]  # JupyterLab right-aligns every cell otherwise
+    column_defs = [{"className": cls, "targets": t} for cls, t in (("dt-right", right), ("dt-left", left)) if t]
     return to_html_datatable(
         data,
         table_id=table_id,
