@@ -141,7 +141,7 @@ def render_datatable(df: pd.DataFrame, *, name: str = "table", percent=(), digit
     right = numbers + ([list(data.columns).index("left")] if {"left", "match"} <= set(data.columns) else [])
     left = [i for i in range(len(data.columns)) if i not in right]  # JupyterLab right-aligns every cell otherwise
     column_defs = [{"className": cls, "targets": t} for cls, t in (("dt-right", right), ("dt-left", left)) if t]
-    return to_html_datatable(
+    markup = to_html_datatable(
         data,
         table_id=table_id,
         connected=False,
@@ -156,6 +156,15 @@ def render_datatable(df: pd.DataFrame, *, name: str = "table", percent=(), digit
         columnDefs=column_defs,
         display_logo_when_loading=False,
     )
+    return _without_links(markup)
+
+
+def _without_links(markup: str) -> str:
+    """itables' markup without its links to itables.org (a help mark, "need help?", a logo): a report links to
+    nothing outside itself, and the PDF has no stray marks."""
+    markup = re.sub(r"<sup>(?:(?!</sup>).)*itables\.org(?:(?!</sup>).)*</sup>", "", markup, flags=re.S)
+    markup = re.sub(r"<noscript>(?:(?!</noscript>).)*</noscript>", "", markup, flags=re.S)
+    return re.sub(r'<a href="?https?://itables\.org[^>]*>(.*?)</a>', r"\1", markup, flags=re.S)
 
 
 @lru_cache(maxsize=1)
@@ -166,7 +175,7 @@ def render_table_scripts() -> str:
     from itables.javascript import generate_init_offline_itables_html
 
     # hidden: the bundle's <noscript> hint ("is your notebook trusted?") must not print in the PDF
-    bundle = generate_init_offline_itables_html(options.dt_bundle)
+    bundle = _without_links(generate_init_offline_itables_html(options.dt_bundle))
     return f'<div class="table-scripts" style="display:none">{bundle}</div>'
 
 
