@@ -21,7 +21,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.periods import parse_date, require_columns, to_period, validate_freq
+from analysis.periods import parse_date, to_period, validate_freq
+from analysis.selection import select_documents
+from analysis.tables import require_columns
 
 ARTICLE_COLUMNS = ["doc_id", "published", "outlet", "title", "agency", "n_words"]
 ANY = "(any)"
@@ -120,28 +122,15 @@ def find_articles(
     filters used. An empty selection is an empty table (not an error); an unknown outlet, actor or frame is.
     """
     require_columns(corpus, ["doc_id", "published", "text"], what="corpus")
-    docs = corpus
-    keep = pd.Series(True, index=docs.index)
-    published = pd.to_datetime(docs["published"])
-    lo, hi = parse_date(start, name="start"), parse_date(end, name="end")
-    if lo is not None:
-        keep &= published >= lo
-    if hi is not None:
-        keep &= published < hi + pd.Timedelta(days=1)
+    docs = select_documents(
+        corpus, start=start, end=end, outlets=_as_list(outlet), include_duplicates=include_duplicates, allow_empty=True
+    )
     if period is not None and str(period).strip():
         first, following = parse_period(period, freq=freq)
-        keep &= (published >= first) & (published < following)
-    outlets = _as_list(outlet)
-    if outlets:
-        known = set(docs["outlet"].dropna())
-        unknown = sorted(set(outlets) - known)
-        if unknown:
-            raise ParameterError(f"unknown outlet(s) {', '.join(map(repr, unknown))}; the corpus has: {sorted(known)}")
-        keep &= docs["outlet"].isin(outlets)
-    if not include_duplicates and "duplicate_of" in docs.columns:
-        keep &= docs["duplicate_of"].isna()
+        published = pd.to_datetime(docs["published"])
+        docs = docs[(published >= first) & (published < following)]
     columns = [c for c in ARTICLE_COLUMNS if c in docs.columns]
-    out = docs.loc[keep, columns].copy()
+    out = docs[columns].copy()
     documents = _optional(tables, "documents")
     if documents is not None and "vader_sent_mean" in documents.columns:
         out["tone"] = out["doc_id"].map(documents.drop_duplicates("doc_id").set_index("doc_id")["vader_sent_mean"])
@@ -160,8 +149,8 @@ def find_articles(
     if keyword is not None and str(keyword).strip():
         from analysis.frequency import find_kwic
 
-        hits = find_kwic(corpus.loc[corpus["doc_id"].isin(out["doc_id"])], keyword)
-        n = hits.groupby("doc_id").size()
+        chosen = corpus.loc[corpus["doc_id"].isin(out["doc_id"])]
+        n = find_kwic(chosen, keyword).groupby("doc_id").size() if len(chosen) else pd.Series(dtype="int64")
         out = out[out["doc_id"].isin(n.index)].assign(n_matches=lambda d: d["doc_id"].map(n).astype("int64"))
     return out.sort_values(["published", "outlet", "doc_id"], kind="stable", na_position="last").reset_index(drop=True)
 

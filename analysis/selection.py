@@ -45,12 +45,19 @@ OTHER_GROUP = "other"  # the smaller groups folded together by `top=`
 
 
 def select_documents(
-    corpus: pd.DataFrame, *, start=None, end=None, outlets: Iterable[str] | None = None, include_duplicates: bool = True
+    corpus: pd.DataFrame,
+    *,
+    start=None,
+    end=None,
+    outlets: Iterable[str] | None = None,
+    include_duplicates: bool = True,
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
     """The rows of ``corpus`` inside ``[start, end]`` (inclusive dates), from ``outlets``, optionally without duplicates.
 
     A date window drops undated articles (they cannot be placed in it). Unknown outlets and an empty result are errors,
-    so a typo never silently yields an empty report.
+    so a typo never silently yields an empty report (``allow_empty=True``: an empty result is an empty table, for
+    interactive filtering).
     """
     start_ts, end_ts = parse_date(start, name="start"), parse_date(end, name="end")
     if start_ts is not None and end_ts is not None and start_ts > end_ts:
@@ -77,7 +84,7 @@ def select_documents(
     if not include_duplicates and "duplicate_of" in corpus.columns:
         keep &= corpus["duplicate_of"].isna()
     selected = corpus[keep]
-    if selected.empty:
+    if selected.empty and not allow_empty:
         raise ParameterError(
             f"no articles left after selecting start={start!r}, end={end!r}, outlets={outlets!r}, "
             f"include_duplicates={include_duplicates}: widen the selection"

@@ -38,7 +38,7 @@ def _notebook(path: Path, corpus: Path, analysis: Path, keyword: str) -> None:
     cells = [
         nbformat.v4.new_code_cell(
             "import analysis\n"
-            f"corpus = analysis.ingest.load_corpus({str(corpus)!r})\n"
+            f"corpus = analysis.corpus.load_corpus({str(corpus)!r})\n"
             f"tables = analysis.pipeline.load_analysis({str(analysis)!r})"
         ),
         nbformat.v4.new_code_cell("ex = analysis.explore(corpus, tables)\nex"),

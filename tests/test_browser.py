@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import browser, config, reports
+from analysis import browser, config, render
 
 pytestmark = pytest.mark.slow
 REPORTS = ["explore", "coverage"]
@@ -51,7 +51,7 @@ def rendered(tmp_path_factory, chromium):
     )
     assert proc.returncode == 0, proc.stderr
     analyze_corpus(corpus, base / "analysis", progress=False)
-    results = reports.render_reports(
+    results = render.render_reports(
         REPORTS, corpus=corpus, analysis=base / "analysis", out=base / "reports", progress=False, pdf=False
     )
     return {r.name: r.html for r in results}
