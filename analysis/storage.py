@@ -1,0 +1,86 @@
+"""Inputs and outputs on shared or object storage (``s3://``, ``gs://``, ``memory://``, ...) through fsspec.
+
+A command reads a remote input through a local staging copy and builds its outputs in a local folder; the finished
+set is then uploaded, the manifest last, so a reader of the remote folder never sees a manifest beside missing or
+older tables. Plain paths (and ``file://`` URLs) are used in place, without fsspec.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from analysis.errors import InputError
+
+_LOCAL_PROTOCOLS = {"file", "local"}
+
+
+def is_remote(path: str | os.PathLike) -> bool:
+    """True for an fsspec URL other than a local file (``s3://bucket/x``, ``memory://x``)."""
+    text = str(path)
+    protocol, sep, _ = text.partition("://")
+    return bool(sep) and protocol.lower() not in _LOCAL_PROTOCOLS
+
+
+def local_path(path: str | os.PathLike) -> Path:
+    """A local path for ``path``, dropping a ``file://`` prefix."""
+    text = str(path)
+    return Path(text[len("file://") :] if text.startswith("file://") else text)
+
+
+def _filesystem(url: str):
+    import fsspec
+
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise InputError(
+            f"{url}: no filesystem for this URL ({exc}); install the fsspec driver for it (e.g. s3fs, gcsfs)"
+        ) from exc
+    return fs, root
+
+
+@contextlib.contextmanager
+def staged_input(path: str | os.PathLike) -> Iterator[Path]:
+    """A local copy of a remote file or folder for the duration of the block; a local path is yielded as it is."""
+    if not is_remote(path):
+        yield local_path(path)
+        return
+    url = str(path)
+    fs, root = _filesystem(url)
+    if not fs.exists(root):
+        raise InputError(f"{url} does not exist")
+    with tempfile.TemporaryDirectory(prefix="analysis-stage-") as tmp:
+        target = Path(tmp) / (Path(root.rstrip("/")).name or "input")
+        if fs.isdir(root):
+            fs.get(root.rstrip("/") + "/", str(target), recursive=True)
+        else:
+            fs.get(root, str(target))
+        yield target
+
+
+@contextlib.contextmanager
+def staged_output(path: str | os.PathLike, *, last: str | None = None) -> Iterator[Path]:
+    """A local folder to build outputs in; for a remote ``path`` it is uploaded when the block succeeds.
+
+    Files are uploaded in name order with ``last`` (e.g. the manifest) uploaded after all the others. Nothing is
+    uploaded when the block raises.
+    """
+    if not is_remote(path):
+        yield local_path(path)
+        return
+    url = str(path).rstrip("/")
+    fs, root = _filesystem(url)
+    with tempfile.TemporaryDirectory(prefix="analysis-out-") as tmp:
+        local = Path(tmp) / "out"
+        local.mkdir()
+        yield local
+        files = sorted(p for p in local.rglob("*") if p.is_file())
+        files.sort(key=lambda p: p.name == last)  # stable: `last` goes to the end
+        fs.makedirs(root, exist_ok=True)
+        for file in files:
+            rel = file.relative_to(local).as_posix()
+            fs.put_file(str(file), f"{root}/{rel}")
