@@ -14,9 +14,11 @@ Addresses:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -157,51 +159,59 @@ class Cluster:
     def n_workers(self) -> int:
         return len(self.client.scheduler_info().get("workers", {})) if self.client else 0
 
-    def map(
-        self, func: Callable[..., Any], items: Iterable[Any], *, max_in_flight: int | None = None, retries: int = 2
-    ) -> Iterator[Any]:
-        """Yield ``func(item)`` for every item, in order; a worker lost mid-partition is retried by Dask.
+    def submit(self, func: Callable[..., Any], *args: Any, retries: int = 2):
+        """Submit ``func(*args)``; a worker lost mid-task is retried by Dask up to ``retries`` times."""
+        # pure=False: identical partitions (replicated corpora) are still separate tasks.
+        return self.client.submit(func, *args, pure=False, retries=retries)
 
-        An exception raised by ``func`` on a worker is re-raised here unchanged, exactly as a local run would raise
-        it. Losing the scheduler raises :class:`ClusterError`.
+    @contextlib.contextmanager
+    def lost_scheduler_errors(self) -> Iterator[None]:
+        """Turn a lost scheduler connection inside the block into one :class:`ClusterError`.
+
+        An exception raised by the task itself on a worker passes through unchanged, exactly as in a local run.
         """
         from distributed.client import FutureCancelledError
         from distributed.comm.core import CommClosedError
 
-        limit = max_in_flight or max(2, 2 * max(self.n_workers, 1))
-        pending: deque = deque()
-        it = iter(items)
-        exhausted = False
         try:
-            while True:
-                while not exhausted and len(pending) < limit:
-                    try:
-                        item = next(it)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    # pure=False: identical partitions (replicated corpora) are still separate tasks.
-                    pending.append(self.client.submit(func, item, pure=False, retries=retries))
-                if not pending:
-                    return
-                future = pending.popleft()
-                yield future.result()
-                future.release()
+            yield
         except (CommClosedError, FutureCancelledError, OSError, TimeoutError) as exc:
             raise ClusterError(
                 f"lost the Dask scheduler {self.scheduler.spec!r} during the run ({type(exc).__name__}: {exc}); "
                 "no output was written: re-run when the cluster is back"
             ) from exc
-        finally:
-            for future in pending:
-                future.cancel()
 
+    @property
+    def max_in_flight(self) -> int:
+        """Partitions submitted at once: two per worker keeps workers busy and client memory bounded."""
+        return max(2, 2 * max(self.n_workers, 1))
 
-def add_cli_option(parser) -> None:
-    """The ``--scheduler`` option shared by `ingest` and `analyze`."""
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on a Dask cluster: local, local:N (N worker processes here), tcp://host:8786 (an existing "
-        "scheduler) or slurm:FILE.yaml (dask-jobqueue); tables are identical to a local run (docs/scale.md)",
-    )
+    def map(self, func: Callable[..., Any], items: Iterable[Any], *, max_in_flight: int | None = None) -> Iterator[Any]:
+        """Yield ``func(item)`` for every item, in order, with at most ``max_in_flight`` items submitted at once."""
+        limit = max_in_flight or self.max_in_flight
+        pending: deque = deque()
+        it = iter(items)
+        exhausted = False
+        with self.lost_scheduler_errors():
+            try:
+                while True:
+                    while not exhausted and len(pending) < limit:
+                        try:
+                            pending.append(self.submit(func, next(it)))
+                        except StopIteration:
+                            exhausted = True
+                    if not pending:
+                        return
+                    future = pending.popleft()
+                    yield future.result()
+                    future.release()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def announce(self, file=None) -> None:
+        """Print where the Dask dashboard is (progress per task, worker memory) on stderr."""
+        print(
+            f"dask: {self.n_workers} worker(s) on {self.scheduler.spec}; dashboard: {self.dashboard_link}",
+            file=file or sys.stderr,
+        )

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis import __version__, config
+from analysis import __version__, config, storage
 from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS, open_corpus
 from analysis.errors import InputError, ParameterError, SchemaError
 from analysis.provenance import file_sha256, git_commit, package_versions
@@ -312,6 +312,16 @@ def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return _process_chunk(docs, _WORKER_STAGES)
 
 
+_CLUSTER_STAGES: dict[tuple[str, ...], list] = {}
+
+
+def _work_on_cluster(docs: pd.DataFrame, specs: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """One partition on a Dask worker: the same function as a local chunk; stages are loaded once per worker."""
+    if specs not in _CLUSTER_STAGES:
+        _CLUSTER_STAGES[specs] = _load_stages(specs)[0]
+    return _process_chunk(docs, _CLUSTER_STAGES[specs])
+
+
 # --------------------------------------------------------------------------------------------------- writing tables
 class _TableWriter:
     """Streams each table's chunks into one parquet file; memory holds one chunk.
@@ -394,19 +404,30 @@ def _run_chunks(
     chunk_size: int,
     jobs: int,
     bar,
+    cluster=None,
 ) -> None:
-    """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk."""
+    """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk.
+
+    Chunks are analysed here, in ``jobs`` worker processes, or on a Dask ``cluster`` (an
+    :class:`analysis.cluster.Cluster`); in every case results are written in corpus order, so the tables are the same.
+    """
+    import contextlib
     from concurrent.futures.process import BrokenProcessPool
 
     pending_rows: list[np.ndarray] = []
     pending_texts: list = []
     row = 0
     pool = None
-    if jobs > 1:  # chunks are analysed in worker processes and written in corpus order
+    submit, limit = None, 2 * jobs
+    if cluster is not None:
+        specs = tuple(spec for spec, _, _ in loaded)
+        submit, limit = (lambda docs: cluster.submit(_work_on_cluster, docs, specs)), cluster.max_in_flight
+    elif jobs > 1:  # chunks are analysed in worker processes and written in corpus order
         from concurrent.futures import ProcessPoolExecutor
 
         specs = [spec for spec, _, _ in loaded]
         pool = ProcessPoolExecutor(jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs,))
+        submit = lambda docs: pool.submit(_work, docs)  # noqa: E731
     in_flight: deque = deque()
 
     def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
@@ -421,28 +442,30 @@ def _run_chunks(
         docs["text"] = pd.Series(pending_texts, dtype=object)
         pending_rows.clear()
         pending_texts.clear()
-        if pool is None:
+        if submit is None:
             write(_process_chunk(docs, loaded), len(docs))
             return
-        in_flight.append((pool.submit(_work, docs), len(docs)))
-        while len(in_flight) > 2 * jobs:  # bounded: memory holds a few chunks, not the corpus
+        in_flight.append((submit(docs), len(docs)))
+        while len(in_flight) > limit:  # bounded: memory holds a few chunks, not the corpus
             future, n = in_flight.popleft()
             write(future.result(), n)
 
+    lost = cluster.lost_scheduler_errors() if cluster is not None else contextlib.nullcontext()
     try:
-        for batch in _iter_corpus_batches(pf, chunk_size):
-            fingerprint.update(batch)
-            chosen = np.flatnonzero(keep[row : row + batch.num_rows])
-            if len(chosen):
-                pending_rows.append(chosen + row)
-                pending_texts.extend(batch.column("text").take(pa.array(chosen)).to_pylist())
-            row += batch.num_rows
-            if len(pending_texts) >= chunk_size:
-                flush()
-        flush()
-        while in_flight:
-            future, n = in_flight.popleft()
-            write(future.result(), n)
+        with lost:
+            for batch in _iter_corpus_batches(pf, chunk_size):
+                fingerprint.update(batch)
+                chosen = np.flatnonzero(keep[row : row + batch.num_rows])
+                if len(chosen):
+                    pending_rows.append(chosen + row)
+                    pending_texts.extend(batch.column("text").take(pa.array(chosen)).to_pylist())
+                row += batch.num_rows
+                if len(pending_texts) >= chunk_size:
+                    flush()
+            flush()
+            while in_flight:
+                future, n = in_flight.popleft()
+                write(future.result(), n)
     except BrokenProcessPool as exc:
         raise ParameterError(
             "analyze worker processes stopped (they start with the 'forkserver' or 'spawn' method): in a script, "
@@ -466,6 +489,7 @@ def analyze_corpus(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     stages: Iterable[str] | None = None,
     jobs: int = 1,
+    scheduler: str | None = None,
     progress: bool = True,
 ) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
@@ -473,15 +497,57 @@ def analyze_corpus(
     Reads the corpus in chunks of ``chunk_size`` articles (memory stays flat as the corpus grows), splits sentences,
     runs every stage in :data:`STAGES` and writes ``documents.parquet``, ``sentences.parquet``, ``terms.parquet``
     and each stage's tables, plus ``manifest.json``. Re-running on the same corpus gives identical tables.
-    ``jobs > 1`` analyses chunks in that many worker processes (same tables, written in corpus order).
+    ``jobs > 1`` analyses chunks in that many worker processes; ``scheduler`` (``local:N``, ``tcp://host:8786``,
+    ``slurm:FILE.yaml``; see :mod:`analysis.cluster`) analyses them on a Dask cluster. Either way the tables are
+    the same as a one-process run; only the manifest's ``scheduler`` field tells them apart. ``corpus_path`` and
+    ``out_dir`` may be fsspec URLs (``s3://...``).
     """
-    corpus_path = Path(corpus_path)
-    out_dir = Path(out_dir)
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more (worker processes), got {jobs}")
-    jobs = int(jobs)
+    if scheduler is not None and int(jobs) > 1:
+        raise ParameterError("use either jobs (processes on this machine) or scheduler (a Dask cluster), not both")
+    options = {
+        "include_duplicates": include_duplicates,
+        "start": start,
+        "end": end,
+        "outlets": outlets,
+        "chunk_size": int(chunk_size),
+        "stages": stages,
+        "jobs": int(jobs),
+        "progress": progress,
+    }
+    if scheduler is None:
+        with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
+            _analyze(local, out, label=str(corpus_path), **options)
+        return load_analysis(out_dir)
+    from analysis import cluster as cluster_mod
+
+    sched = cluster_mod.parse_scheduler(scheduler)  # a bad address fails before any work
+    with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
+        with cluster_mod.Cluster(sched) as cluster:
+            cluster.announce()
+            _analyze(local, out, label=str(corpus_path), cluster=cluster, **options)
+    return load_analysis(out_dir)
+
+
+def _analyze(
+    corpus_path: Path,
+    out_dir: Path,
+    *,
+    label: str,
+    include_duplicates: bool,
+    start,
+    end,
+    outlets,
+    chunk_size: int,
+    stages,
+    jobs: int,
+    progress: bool,
+    cluster=None,
+) -> None:
+    """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
     pf = open_corpus(corpus_path)
     meta = _read_metadata(pf, corpus_path)
     published_str = pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
@@ -499,13 +565,15 @@ def analyze_corpus(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_selected, unit="article", desc="analyze", disable=not progress or None)
-        _run_chunks(pf, meta, keep, loaded, writer, fingerprint, chunk_size=chunk_size, jobs=jobs, bar=bar)
+        _run_chunks(
+            pf, meta, keep, loaded, writer, fingerprint, chunk_size=chunk_size, jobs=jobs, bar=bar, cluster=cluster
+        )
         tables = writer.finish(out_dir)
         manifest = {
             "command": "analyze",
             "analysis_version": __version__,
             "parameters": {
-                "corpus": str(corpus_path),
+                "corpus": label,
                 "include_duplicates": include_duplicates,
                 "start": None if start is None else str(start),
                 "end": None if end is None else str(end),
@@ -513,7 +581,7 @@ def analyze_corpus(
                 "chunk_size": int(chunk_size),
             },
             "corpus": {
-                "path": str(corpus_path),
+                "path": label,
                 "sha256": file_sha256(corpus_path),
                 "fingerprint": fingerprint.hexdigest(),
                 "n_articles": int(len(meta)),
@@ -526,11 +594,12 @@ def analyze_corpus(
             "package_versions": package_versions(),
             "git_commit": git_commit(),
         }
+        if cluster is not None:  # the one field in which a cluster run differs from a local one
+            manifest["scheduler"] = cluster.scheduler.describe()
         (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
         _install_outputs(build_dir, out_dir, list(tables) + [None])
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
-    return load_analysis(out_dir)
 
 
 def _install_outputs(build_dir: Path, out_dir: Path, names: list[str | None]) -> None:
@@ -558,17 +627,17 @@ class Analysis:
     ``a.tables`` lists the table names; ``a.path(name)`` gives a table's file.
     """
 
-    def __init__(self, out_dir: Path, manifest: dict):
-        self._dir = out_dir
+    def __init__(self, out_dir: Path | str, manifest: dict):
+        self._dir = out_dir  # a folder, or an fsspec URL (s3://..., memory://...) of one
         self.manifest = manifest
         self._cache: dict[str, pd.DataFrame] = {}
 
     @property
     def tables(self) -> list[str]:
-        return sorted(p.stem for p in self._dir.glob("*.parquet"))
+        return storage.list_stems(self._dir, ".parquet")
 
-    def path(self, name: str) -> Path:
-        return self._dir / f"{name}.parquet"
+    def path(self, name: str) -> Path | str:
+        return storage.join(self._dir, f"{name}.parquet")
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Load one table (cached when all columns are read)."""
@@ -583,7 +652,7 @@ class Analysis:
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name.startswith("_"):
             raise AttributeError(name)
-        if (self.__dict__["_dir"] / f"{name}.parquet").exists():
+        if storage.exists(storage.join(self.__dict__["_dir"], f"{name}.parquet")):
             return self.table(name)
         raise AttributeError(
             f"analysis in {self.__dict__['_dir']} has no table {name!r}; it has: {', '.join(self.tables)}"
@@ -620,21 +689,35 @@ def add_sentence_text(sentences: pd.DataFrame, corpus: pd.DataFrame) -> pd.DataF
 
 
 def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
-    """The tables of an `analyze` run in ``out_dir`` as an :class:`Analysis` (tables load on first access)."""
-    out_dir = Path(out_dir)
-    manifest_path = out_dir / MANIFEST
-    if not manifest_path.exists():
+    """The tables of an `analyze` run in ``out_dir`` as an :class:`Analysis` (tables load on first access).
+
+    ``out_dir`` may be an fsspec URL (``s3://bucket/analysis``): tables are then read from there.
+    """
+    out_dir = out_dir if storage.is_remote(out_dir) else Path(out_dir)
+    manifest_path = storage.join(out_dir, MANIFEST)
+    if not storage.exists(manifest_path):
         raise InputError(
             f"no analysis in {out_dir} (no {MANIFEST}): run `python -m analysis analyze CORPUS --out {out_dir}` first"
         )
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(storage.read_text(manifest_path))
     except ValueError as exc:
         raise InputError(f"{manifest_path} is not valid JSON: re-run `python -m analysis analyze`") from exc
     return Analysis(out_dir, manifest)
 
 
 # --------------------------------------------------------------------------------------------------------- CLI
+def add_scheduler_option(parser) -> None:
+    """The ``--scheduler`` option of `ingest` and `analyze` (kept here so `--help` does not import Dask)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: local or local:N (N worker processes here), tcp://host:8786 (an existing "
+        "scheduler) or slurm:FILE.yaml (dask-jobqueue settings); the tables are identical to a local run; "
+        "see docs/scale.md",
+    )
+
+
 def register_cli(sub) -> None:
     """Add the `analyze` sub-command."""
     p = sub.add_parser(
@@ -662,6 +745,7 @@ def register_cli(sub) -> None:
     )
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1); the tables are identical")
+    add_scheduler_option(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -676,6 +760,7 @@ def _run_cli(args) -> int:
         outlets=args.outlets,
         chunk_size=args.chunk_size,
         jobs=args.jobs,
+        scheduler=args.scheduler,
         progress=not args.no_progress,
     )
     print(

@@ -84,3 +84,33 @@ def staged_output(path: str | os.PathLike, *, last: str | None = None) -> Iterat
         for file in files:
             rel = file.relative_to(local).as_posix()
             fs.put_file(str(file), f"{root}/{rel}")
+
+
+def join(base: str | os.PathLike, name: str) -> str | Path:
+    """``base/name`` as a URL for a remote base, else as a Path."""
+    if is_remote(base):
+        return f"{str(base).rstrip('/')}/{name}"
+    return local_path(base) / name
+
+
+def exists(path: str | os.PathLike) -> bool:
+    if not is_remote(path):
+        return local_path(path).exists()
+    fs, root = _filesystem(str(path))
+    return fs.exists(root)
+
+
+def read_text(path: str | os.PathLike) -> str:
+    if not is_remote(path):
+        return local_path(path).read_text(encoding="utf-8")
+    fs, root = _filesystem(str(path))
+    return fs.cat_file(root).decode("utf-8")
+
+
+def list_stems(folder: str | os.PathLike, suffix: str) -> list[str]:
+    """Names (without ``suffix``) of the files directly in ``folder`` that end in ``suffix``, sorted."""
+    if not is_remote(folder):
+        return sorted(p.name[: -len(suffix)] for p in local_path(folder).glob(f"*{suffix}"))
+    fs, root = _filesystem(str(folder))
+    names = [p.rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)] if fs.exists(root) else []
+    return sorted(n[: -len(suffix)] for n in names if n.endswith(suffix))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import operator
+import os
+from pathlib import Path
 
 import pytest
 
-from analysis import cluster, storage
+from analysis import cli, cluster, pipeline, storage
 from analysis.errors import ParameterError
 
 
@@ -122,3 +125,99 @@ def test_staged_input_copies_remote_folder():
     assert not local.exists()
     assert storage.staged_input("data/x.parquet").__enter__().as_posix() == "data/x.parquet"
     assert not storage.is_remote("file:///tmp/x") and storage.is_remote("s3://b/x")
+
+
+# ------------------------------------------------------------------------------------------- analyze on a cluster
+@pytest.fixture()
+def corpus_file(mini_corpus, tmp_path):
+    from analysis.tables import save_table
+
+    return save_table(mini_corpus, tmp_path / "articles.parquet")
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _manifest_without_scheduler(folder):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    scheduler = manifest.pop("scheduler", None)
+    return manifest, scheduler
+
+
+def test_analyze_on_a_local_cluster_is_byte_identical(corpus_file, tmp_path):
+    """Two worker processes, three partitions (chunk_size 2): every table byte for byte as a one-process run."""
+    local = pipeline.analyze_corpus(corpus_file, tmp_path / "local", chunk_size=2, progress=False)
+    on_cluster = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "cluster", chunk_size=2, scheduler="local:2", progress=False
+    )
+    a, b = _files(tmp_path / "local"), _files(tmp_path / "cluster")
+    assert sorted(a) == sorted(b) and len(a) >= 8
+    for name in a:
+        if name != "manifest.json":
+            assert a[name] == b[name], name
+    m_local, s_local = _manifest_without_scheduler(tmp_path / "local")
+    m_cluster, s_cluster = _manifest_without_scheduler(tmp_path / "cluster")
+    assert m_local == m_cluster
+    assert s_local is None and s_cluster == {"kind": "local", "spec": "local:2", "n_workers": 2}
+    assert on_cluster.terms.equals(local.terms)
+
+
+def test_a_worker_lost_mid_partition_is_retried(corpus_file, tmp_path, monkeypatch):
+    tests_dir = str(Path(__file__).resolve().parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests_dir, os.environ.get("PYTHONPATH")])))
+    monkeypatch.syspath_prepend(tests_dir)
+    marker = tmp_path / "killed"
+    monkeypatch.setenv("CLUSTER_TEST_MARKER", str(marker))
+    stages = ["cluster_stages:analyze_chunk"]
+    result = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "cluster", chunk_size=2, stages=stages, scheduler="local:2", progress=False
+    )
+    assert marker.read_text() == "killed once"  # a worker really died
+    expected = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "local", chunk_size=2, stages=["analysis.sentiment:analyze_chunk"], progress=False
+    )
+    assert result.documents.equals(expected.documents)
+    assert result.sentences.equals(expected.sentences)
+
+
+def test_lost_scheduler_is_one_error_and_writes_nothing(corpus_file, tmp_path, monkeypatch, capsys):
+    from distributed.comm.core import CommClosedError
+
+    class _Lost:
+        def result(self):
+            raise CommClosedError("in <TCP (closed)>: Stream is closed")
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(cluster.Cluster, "submit", lambda self, *a, **k: _Lost())
+    out = tmp_path / "out"
+    code = cli.main(["analyze", str(corpus_file), "--out", str(out), "--scheduler", "local:1", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "lost the Dask scheduler 'local:1'" in err and "no output was written" in err
+    assert not (out / "manifest.json").exists() and not list(out.glob("*.parquet"))
+
+
+def test_cli_prints_the_dashboard_and_checks_the_address_first(corpus_file, tmp_path, capsys):
+    code = cli.main(["analyze", str(corpus_file), "--out", str(tmp_path / "o"), "--scheduler", "nowhere"])
+    assert code == 2 and "is not understood" in capsys.readouterr().err
+    code = cli.main(["analyze", str(corpus_file), "--out", str(tmp_path / "o"), "--jobs", "2", "--scheduler", "local"])
+    assert code == 2 and "not both" in capsys.readouterr().err
+    code = cli.main(["analyze", str(corpus_file), "--out", str(tmp_path / "o"), "--scheduler", "local:1"])
+    err = capsys.readouterr().err
+    assert code == 0 and "dask: 1 worker(s) on local:1; dashboard: http" in err
+
+
+def test_analyze_reads_and_writes_fsspec_urls(corpus_file, tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/corpora/articles.parquet", corpus_file.read_bytes())
+    remote = pipeline.analyze_corpus("memory://corpora/articles.parquet", "memory://results/a1", progress=False)
+    local = pipeline.analyze_corpus(corpus_file, tmp_path / "local", progress=False)
+    assert remote.tables == local.tables
+    for name in local.tables:
+        assert fs.cat(f"/results/a1/{name}.parquet") == (tmp_path / "local" / f"{name}.parquet").read_bytes()
+    assert remote.manifest["corpus"]["path"] == "memory://corpora/articles.parquet"
+    assert remote.manifest["corpus"]["fingerprint"] == local.manifest["corpus"]["fingerprint"]
+    assert remote.documents.equals(local.documents)
