@@ -131,7 +131,7 @@ class Cluster:
                 self.client = Client(self._cluster)
             else:
                 self.client = Client(sched.address, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a LocalCluster worker failed to start
             self.close()
             raise ClusterError(
                 f"cannot reach the Dask scheduler {sched.spec!r} ({type(exc).__name__}: {exc}); is it running? "
