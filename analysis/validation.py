@@ -331,7 +331,8 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
 
 
 # ================================================================================================== agreement
-def _alpha(matrix: np.ndarray) -> float:
+def score_alpha(matrix: np.ndarray) -> float:
+    """Krippendorff's alpha (nominal) of a coders x units matrix (NaN = not coded); NaN when no variation."""
     import krippendorff
 
     values = matrix[~np.isnan(matrix)]
@@ -381,7 +382,7 @@ def score_agreement(sheets: pd.DataFrame) -> pd.DataFrame:
             k = len(vals)
             pairs += k * (k - 1)
             agree += sum(int((vals == v).sum()) * (int((vals == v).sum()) - 1) for v in np.unique(vals))
-        alpha = _alpha(mat) if mat.shape[1] else float("nan")
+        alpha = score_alpha(mat) if mat.shape[1] else float("nan")
         rows.append(
             {
                 "question": q,
@@ -477,6 +478,39 @@ def automated_answers(source, doc_ids=None, *, frames_codebook=None, lexicon=Non
 
 
 # ================================================================================================== P/R/F1
+def score_confusion(automated, human) -> dict:
+    """Confusion counts and precision, recall, F1 of 0/1 codes ``automated`` against ``human`` (same length).
+
+    Returns support (human yes), predicted (automated yes), tp, fp, fn, tn, precision, recall, f1; precision
+    and recall are NaN when undefined (no predicted yes / no human yes), F1 is 0 when both are defined and tp = 0.
+    """
+    a, h = np.asarray(automated, dtype=int), np.asarray(human, dtype=int)
+    if a.shape != h.shape:
+        raise ParameterError(f"automated and human codes differ in length ({a.size} vs {h.size})")
+    tp = int(((a == 1) & (h == 1)).sum())
+    fp = int(((a == 1) & (h == 0)).sum())
+    fn = int(((a == 0) & (h == 1)).sum())
+    tn = int(((a == 0) & (h == 0)).sum())
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    f1 = (
+        2 * precision * recall / (precision + recall)
+        if tp and not np.isnan(precision) and not np.isnan(recall)
+        else (0.0 if tp + fp and tp + fn else float("nan"))
+    )
+    return {
+        "support": tp + fn,
+        "predicted": tp + fp,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
 def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.DataFrame:
     """Precision, recall and F1 of each automated question against human codes (and of each derived frame).
 
@@ -504,33 +538,7 @@ def score_against_human(automated: pd.DataFrame, human: pd.DataFrame) -> pd.Data
         h = hum.loc[ids, q].astype("Float64")
         ok = a.notna() & h.notna()
         a, h = a[ok].astype(int).to_numpy(), h[ok].astype(int).to_numpy()
-        tp = int(((a == 1) & (h == 1)).sum())
-        fp = int(((a == 1) & (h == 0)).sum())
-        fn = int(((a == 0) & (h == 1)).sum())
-        tn = int(((a == 0) & (h == 0)).sum())
-        precision = tp / (tp + fp) if tp + fp else float("nan")
-        recall = tp / (tp + fn) if tp + fn else float("nan")
-        f1 = (
-            2 * precision * recall / (precision + recall)
-            if tp and not np.isnan(precision) and not np.isnan(recall)
-            else (0.0 if tp + fp and tp + fn else float("nan"))
-        )
-        rows.append(
-            {
-                "question": q,
-                "level": _level(q),
-                "n": int(ok.sum()),
-                "support": tp + fn,
-                "predicted": tp + fp,
-                "tp": tp,
-                "fp": fp,
-                "fn": fn,
-                "tn": tn,
-                "precision": precision,
-                "recall": recall,
-                "f1": f1,
-            }
-        )
+        rows.append({"question": q, "level": _level(q), "n": int(ok.sum()), **score_confusion(a, h)})
     return pd.DataFrame(rows).sort_values(["level", "question"], kind="stable").reset_index(drop=True)
 
 
@@ -704,5 +712,7 @@ __all__ = [
     "automated_answers",
     "score_against_human",
     "load_validation_summary",
+    "score_confusion",
+    "score_alpha",
     "register_cli",
 ]

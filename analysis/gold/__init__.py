@@ -1,0 +1,1 @@
+"""Readers and scorers for the public gold sets that the project's measures are validated against."""
