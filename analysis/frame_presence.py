@@ -1,0 +1,174 @@
+"""Frame presence: the calibrated dictionary rule and the logistic model over indicator evidence, as plain arithmetic.
+
+Two separate decisions of whether a frame is present in an article, so that a user can choose (docs/framing.md):
+
+- ``present_dictionary``: the frame's cue evidence (number of cue matches of its indicators) reaches a threshold
+  chosen by 5-fold cross-validation on a gold set (frames without a calibrated threshold: any indicator fired);
+- ``present_model``: a regularised logistic regression over indicator features (``p_model`` >= its threshold).
+
+Both are stored with their training provenance in ``analysis/resources/frame_presence.json`` (written by
+``scripts/train_frames.py``). Applying them is a dot product over the stored coefficients: no scikit-learn objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.errors import ResourceError
+from analysis.periods import require_columns
+
+PRESENCE_FILE = "frame_presence.json"
+PRESENCE_COLUMNS = ["doc_id", "frame", "evidence", "present_dictionary", "p_model", "present_model"]
+
+
+# ================================================================================================== features
+LENGTH_FEATURE = "doc:log_kchars"  # log(characters / 1000): longer articles have more matches by chance
+
+
+def feature_name(indicator_key: str) -> str:
+    """Name of an indicator feature: ``frame.indicator:matches``."""
+    return f"{indicator_key}:matches"
+
+
+def find_presence_features(indicators: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
+    """Per article the raw feature values: doc_id index, one column per indicator, plus article length.
+
+    ``frame.indicator:matches`` = log(1 + cue matches of the indicator in the article); ``doc:log_kchars`` =
+    log(characters / 1000). ``indicators`` is the indicators table of ``frames.score_frames`` (or
+    frame_indicators.parquet); ``docs`` has doc_id and text. (Matches in the lead sentences alone, which the
+    coders were told to weigh most, were tried as further features and did not improve cross-validated F1.)
+    """
+    require_columns(indicators, ["doc_id", "frame", "indicator", "n_matches"], what="frame indicators")
+    require_columns(docs, ["doc_id", "text"], what="corpus")
+    key = indicators["frame"].astype(str) + "." + indicators["indicator"].astype(str)
+    n_all = indicators.assign(key=key).pivot_table(
+        index="doc_id", columns="key", values="n_matches", aggfunc="sum", fill_value=0
+    )
+    out = np.log1p(n_all.astype("float64")).rename(columns=feature_name)
+    out.columns.name = None
+    chars = docs.drop_duplicates("doc_id").set_index("doc_id")["text"].str.len().reindex(out.index)
+    out[LENGTH_FEATURE] = np.log(np.maximum(chars.fillna(1).to_numpy(dtype="float64"), 1.0) / 1000.0)
+    return out.sort_index(axis=1)
+
+
+def count_frame_evidence(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The dictionary rule's evidence: doc_id, frame, evidence (cue matches summed over the frame's indicators)."""
+    require_columns(indicators, ["doc_id", "frame", "n_matches"], what="frame indicators")
+    return (
+        indicators.groupby(["doc_id", "frame"], sort=False)["n_matches"]
+        .sum()
+        .rename("evidence")
+        .astype("int64")
+        .reset_index()
+    )
+
+
+# ================================================================================================== the stored rule
+def _check_model(data: dict, where: str) -> dict:
+    for key in ("version", "features", "frames"):
+        if key not in data:
+            raise ResourceError(f"{where}: missing key {key!r}; regenerate it with scripts/train_frames.py")
+    names = [f["name"] for f in data["features"]]
+    for frame, spec in data["frames"].items():
+        for key in ("dictionary", "model"):
+            if key not in spec:
+                raise ResourceError(f"{where}: frame {frame!r} has no {key!r} entry")
+        m = spec["model"]
+        unknown = set(m.get("coefficients", {})) - set(names)
+        if unknown:
+            raise ResourceError(f"{where}: frame {frame!r} uses undefined feature(s) {sorted(unknown)}")
+        for key in ("intercept", "threshold", "coefficients", "means", "scales"):
+            if key not in m:
+                raise ResourceError(f"{where}: frame {frame!r} model has no {key!r}")
+        if any(not s or not math.isfinite(s) for s in m["scales"].values()):
+            raise ResourceError(f"{where}: frame {frame!r} has a zero or non-finite feature scale")
+    return data
+
+
+def load_presence_model(source: str | Path | dict | None = None) -> dict:
+    """The presence rules (built-in ``frame_presence.json``, your own file, or an already loaded dict)."""
+    if isinstance(source, dict):
+        return _check_model(source, "presence model")
+    path = config.resource(PRESENCE_FILE) if source is None else Path(source)
+    if not path.is_file():
+        raise ResourceError(f"presence model {path} does not exist; run scripts/train_frames.py or pass None")
+    return _load_cached(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(path_str: str, _mtime: int) -> dict:
+    try:
+        data = json.loads(Path(path_str).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResourceError(f"{path_str}: not valid JSON ({exc})") from exc
+    return _check_model(data, path_str)
+
+
+def score_model_probability(features: pd.DataFrame, spec: dict) -> np.ndarray:
+    """P(frame present) of one frame's stored logistic model: sigmoid(intercept + sum_j w_j (x_j - mean_j) / scale_j).
+
+    ``features`` is :func:`find_presence_features` output; a feature the table lacks counts as 0 (no match).
+    """
+    z = np.full(len(features), float(spec["intercept"]))
+    for name, w in spec["coefficients"].items():
+        x = features[name].to_numpy(dtype="float64") if name in features else np.zeros(len(features))
+        z += float(w) * (x - float(spec["means"][name])) / float(spec["scales"][name])
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def score_presence(
+    indicators: pd.DataFrame, docs: pd.DataFrame, *, model: str | Path | dict | None = None
+) -> pd.DataFrame:
+    """Both presence decisions for every article and frame: doc_id, frame, evidence, present_dictionary, p_model,
+    present_model.
+
+    Frames with a calibrated rule use its evidence threshold and model; other frames (e.g. the conflict-specific
+    ones) are present by dictionary when any indicator fired, with ``p_model``/``present_model`` left empty (NA).
+    """
+    rules = load_presence_model(model)
+    ev = count_frame_evidence(indicators)
+    fired = indicators.groupby(["doc_id", "frame"], sort=False)["n_matches"].apply(lambda s: int((s > 0).sum()))
+    ev = ev.merge(fired.rename("n_fired").reset_index(), on=["doc_id", "frame"], how="left")
+    feats = find_presence_features(indicators, docs) if len(ev) else pd.DataFrame()
+    parts = []
+    for frame, block in ev.groupby("frame", sort=False):
+        spec = rules["frames"].get(frame)
+        block = block.copy()
+        if spec is None:
+            block["present_dictionary"] = block["n_fired"] >= 1
+            block["p_model"] = np.nan
+            block["present_model"] = pd.array([pd.NA] * len(block), dtype="boolean")
+        else:
+            block["present_dictionary"] = block["evidence"] >= int(spec["dictionary"]["threshold"])
+            p = score_model_probability(feats.reindex(block["doc_id"]), spec["model"])
+            block["p_model"] = p
+            block["present_model"] = pd.array(p >= float(spec["model"]["threshold"]), dtype="boolean")
+        parts.append(block)
+    if not parts:
+        return pd.DataFrame(columns=PRESENCE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)[PRESENCE_COLUMNS]
+    return out.astype({"present_dictionary": "bool", "p_model": "float64"})
+
+
+def RESOURCE_VERSIONS() -> dict[str, str]:  # noqa: N802 - name fixed by the pipeline contract
+    """Version of the stored presence rules (recorded in manifest.json)."""
+    return {"frame_presence": str(load_presence_model()["version"])}
+
+
+__all__ = [
+    "LENGTH_FEATURE",
+    "feature_name",
+    "find_presence_features",
+    "count_frame_evidence",
+    "load_presence_model",
+    "score_model_probability",
+    "score_presence",
+    "RESOURCE_VERSIONS",
+]
