@@ -1,0 +1,121 @@
+"""Frame presence: features, the calibrated dictionary rule, the stored logistic model applied without sklearn."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import frame_presence as fp
+from analysis import frames
+from analysis.errors import ResourceError
+from analysis.gold import calibration as cal
+
+TEXTS = [
+    "The cost of the plan is $4 billion and taxes will rise.",
+    "Budget cuts hurt the economy; the price tag is $2 million.",
+    "Spending on the programme is expensive, and jobs will be lost.",
+    "Critics accused the mayor of lying. Both sides dispute the figures.",
+    "The river ran clear. The birds returned to the valley in spring.",
+    "She walked to the market and bought bread.",
+    "The economy grew, profits rose and wages went up; it cost $5 million.",
+    "Opponents condemned the decision and rejected the deal.",
+    "A quiet day in the town; the school reopened after the holiday.",
+    "Unemployment fell while exports and revenues increased by $9 billion.",
+]
+ECONOMIC = np.array([1, 1, 1, 0, 0, 0, 1, 0, 0, 1])
+
+
+@pytest.fixture(scope="module")
+def scored():
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    _, indicators, _ = frames.score_frames(docs)
+    return docs, indicators
+
+
+def test_features_are_log_match_counts_per_indicator_and_article_length(scored):
+    docs, indicators = scored
+    feats = fp.find_presence_features(indicators, docs)
+    assert set(feats.index) == set(docs["doc_id"])
+    row = indicators[(indicators["doc_id"] == "d0") & (indicators["indicator"] == "costs")].iloc[0]
+    assert row["n_matches"] >= 2  # "cost" and "$4 billion"
+    assert feats.loc["d0", "economic.costs:matches"] == pytest.approx(np.log1p(row["n_matches"]))
+    assert feats.loc["d4", "economic.costs:matches"] == 0.0
+    assert feats.loc["d0", fp.LENGTH_FEATURE] == pytest.approx(np.log(len(TEXTS[0]) / 1000))
+
+
+def _rules(threshold: int) -> dict:
+    model = copy.deepcopy(fp.load_presence_model())
+    model["frames"] = {"economic": model["frames"]["economic"]}
+    model["frames"]["economic"]["dictionary"]["threshold"] = threshold
+    return model
+
+
+def test_dictionary_rule_needs_the_threshold_of_cue_matches(scored):
+    docs, indicators = scored
+    ev = fp.count_frame_evidence(indicators).query("frame == 'economic'").set_index("doc_id")["evidence"]
+    for threshold in (1, 2, 3):
+        p = fp.score_presence(indicators, docs, model=_rules(threshold))
+        eco = p[p["frame"] == "economic"].set_index("doc_id")["present_dictionary"]
+        assert (eco == (ev >= threshold).reindex(eco.index)).all()
+    assert ev["d4"] == 0 and not eco["d4"]
+    # frames without a calibrated rule: any indicator fired, no model
+    conflict = p[p["frame"] == "conflict"].set_index("doc_id")
+    assert conflict.loc["d3", "present_dictionary"] and not conflict.loc["d4", "present_dictionary"]
+    assert conflict["p_model"].isna().all() and conflict["present_model"].isna().all()
+
+
+def test_stored_model_equals_sklearn_predict_proba_on_training_features(scored):
+    docs, indicators = scored
+    feats = fp.find_presence_features(indicators, docs).loc[docs["doc_id"]]
+    names = cal.frame_features(feats, "economic")
+    x = feats[names].to_numpy()
+    pipe, c, threshold, by_c = cal.fit_model(x, ECONOMIC)
+    spec = cal.model_spec(pipe, names, c, threshold)
+    ours = fp.score_model_probability(feats, spec)
+    np.testing.assert_allclose(ours, pipe.predict_proba(x)[:, 1], rtol=1e-10, atol=1e-12)
+    assert set(by_c) == set(cal.C_GRID) and c in cal.C_GRID
+    # the probability rises with cost cues: an article with many beats one with none
+    assert ours[list(docs["doc_id"]).index("d0")] > ours[list(docs["doc_id"]).index("d5")]
+
+
+def test_best_threshold_maximises_f1_prefers_higher_cutoffs_and_respects_a_minimum():
+    score = np.array([0, 0, 1, 2, 3, 5])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    assert cal.best_threshold(score, y) == (2.0, 1.0)
+    everything = np.array([0, 0, 0, 0])
+    t, f = cal.best_threshold(everything, np.array([1, 1, 0, 1]))
+    assert t == 0.0  # only candidate: mark every article
+    t, f = cal.best_threshold(everything, np.array([1, 1, 0, 1]), minimum=1)
+    assert t == 1.0 and f == 0.0  # never present without evidence
+
+
+def test_builtin_rules_cover_the_generic_frames_with_provenance():
+    model = fp.load_presence_model()
+    generic = {f.id for f in frames.load_codebook().frames if f.family == "generic"}
+    assert set(model["frames"]) == generic
+    prov = model["provenance"]
+    assert set(prov["data_files"]) == {"articles_metadata.tsv", "full_annotations.json"}
+    assert all(len(v["sha256"]) == 64 for v in prov["data_files"].values())
+    assert prov["library_versions"]["scikit-learn"] and prov["hyper_parameters"]["folds"] == 5
+    defined = {f["name"] for f in model["features"]}
+    for spec in model["frames"].values():
+        assert set(spec["model"]["coefficients"]) <= defined
+        assert spec["dictionary"]["threshold"] >= 1
+        assert len(spec["cv"]["model"]["fold_f1"]) == 5
+    assert fp.RESOURCE_VERSIONS() == {"frame_presence": model["version"]}
+
+
+def test_a_bad_rules_file_is_one_clear_error(tmp_path):
+    model = copy.deepcopy(fp.load_presence_model())
+    model["frames"]["economic"]["model"]["coefficients"]["economic.nonsense:matches"] = 1.0
+    with pytest.raises(ResourceError, match=r"frame 'economic' uses undefined feature"):
+        fp.load_presence_model(model)
+    bad = tmp_path / "rules.json"
+    bad.write_text("{not json")
+    with pytest.raises(ResourceError, match="not valid JSON"):
+        fp.load_presence_model(bad)
+    with pytest.raises(ResourceError, match="does not exist"):
+        fp.load_presence_model(tmp_path / "absent.json")
