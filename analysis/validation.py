@@ -645,7 +645,18 @@ def register_cli(sub) -> None:
         description="Read completed coding sheets; report Krippendorff's alpha between coders and "
         "precision, recall and F1 of each automated indicator, frame, label and source type.",
     )
-    v.add_argument("sheets", nargs="+", help="completed coding sheets (CSV), one or more per coder")
+    v.add_argument(
+        "sheets",
+        nargs="*",
+        help="completed coding sheets (CSV), one or more per coder; with --gold: the gold set's folder (optional)",
+    )
+    v.add_argument(
+        "--gold",
+        default=None,
+        metavar="NAME",
+        help="score the frame measures against a public gold set instead (narrative-frames), e.g. "
+        "`validate --gold narrative-frames ../shared/corpora/narrative-frames`",
+    )
     v.add_argument(
         "--analysis-dir",
         default=str(config.ANALYSIS_DIR),
@@ -681,6 +692,15 @@ def _run_codesheet(args) -> int:
 
 
 def _run_validate(args) -> int:
+    if args.gold:
+        from analysis.gold import validate as gold_validate  # the gold readers import this module
+
+        if len(args.sheets) > 1:
+            raise ParameterError(f"--gold takes one folder, got {len(args.sheets)} paths")
+        args.gold_path = args.sheets[0] if args.sheets else None
+        return gold_validate.run_gold_validation(args)
+    if not args.sheets:
+        raise ParameterError("pass the completed coding sheets (CSV), or --gold NAME [FOLDER] for a public gold set")
     sheets = load_codesheets(args.sheets)
     auto = automated_answers(Path(args.analysis_dir), sheets["doc_id"].unique())
     out = Path(args.out) if args.out else Path(args.analysis_dir) / VALIDATION_SUBDIR
