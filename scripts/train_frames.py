@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         print("5-fold cross-validation on the development part (held-out fold scores, mean and sd over folds):")
         print(summary.to_string(index=False))
 
+    alpha = {
+        method: nf.summarise_alpha(nf.score_alpha(None, cv.predictions, gold, column=f"present_{method}")).set_index(
+            "item"
+        )
+        for method in ("dictionary", "model")
+    }
     out_frames, all_names = {}, set()
     for frame in design.labels.columns:
         fit = cal.fit_frame(design, frame)
@@ -86,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
                 "recall_mean": float(rows.loc[method, "recall_mean"]),
                 "fold_f1": _fold(method, "f1"),
                 "fold_thresholds": _fold(method, "threshold"),
+                "alpha_coder_coder": float(alpha[method].loc[frame, "coder_coder"]),
+                "alpha_tool_coder_mean": float(alpha[method].loc[frame, "tool_coder_mean"]),
+                "alpha_tool_coder_min": float(alpha[method].loc[frame, "tool_coder_min"]),
+                "alpha_tool_coder_max": float(alpha[method].loc[frame, "tool_coder_max"]),
             }
             for method in ("dictionary", "model")
         }

@@ -144,3 +144,12 @@ def test_real_gold_set_has_250_dev_articles_and_the_frame_rule_reproduces_every_
     for code, (qs, k) in nf.FRAME_RULE.items():
         derived = (wide[list(qs)] == 1).sum(axis=1) >= k
         assert (derived.reindex(labels.index) == labels[code]).all(), code
+
+
+def test_validate_command_errors_are_one_line(capsys):
+    from analysis import cli
+
+    assert cli.main(["validate", "--gold", "no-such-set"]) == 2
+    assert "unknown gold set 'no-such-set'; available: narrative-frames" in capsys.readouterr().err
+    assert cli.main(["validate"]) == 2
+    assert "pass the completed coding sheets" in capsys.readouterr().err

@@ -188,8 +188,23 @@ def test_automated_answers_from_corpus_match_frames(mini_corpus):
 
 def test_load_validation_summary_unvalidated_statement(tmp_path):
     got = validation.load_validation_summary(None)
-    assert got["status"] == "unvalidated" and "UNVALIDATED" in got["statement"]
+    assert got["status"] == "unvalidated" and "NOT VALIDATED ON THIS CORPUS" in got["statement"]
     assert validation.load_validation_summary(tmp_path)["scores"] is None
+
+
+def test_without_a_coding_sheet_the_external_gold_figures_are_shown():
+    from analysis import frame_presence
+
+    rules = frame_presence.load_presence_model()
+    for presence in ("dictionary", "model"):
+        ext = validation.load_validation_summary(None, presence=presence)["external"]
+        assert ext["presence"] == presence and f"This report shows {presence} presence" in ext["statement"]
+        assert "Narrative Frames Corpus" in ext["statement"] and "cross-validated" in ext["statement"]
+        assert f"{rules['provenance']['n_articles']} human-coded articles" in ext["statement"]
+        table = ext["table"].set_index(["frame", "method"])
+        assert table.loc[("economic", presence), "cv_f1_mean"] == rules["frames"]["economic"]["cv"][presence]["f1_mean"]
+    with pytest.raises(ParameterError, match="presence must be one of"):
+        validation.load_validation_summary(None, presence="any")
 
 
 def test_load_validation_summary_statement_names_no_machine_path(tmp_path):
