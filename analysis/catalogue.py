@@ -179,6 +179,8 @@ def validate_parameters(
             outlets=p.get("outlets") or None,
             include_duplicates=bool(p.get("include_duplicates", True)),
         )
+        if "frame_presence" in p and p["frame_presence"] not in ("dictionary", "model"):
+            raise ParameterError(f"frame_presence must be dictionary or model, not {p['frame_presence']!r}")
         if p.get("actors"):
             bad = _unknown_actors(p["actors"])
             if bad:

@@ -553,7 +553,7 @@ def load_external_validation(presence: str = "dictionary") -> dict:
     alpha_tool_coder: 5-fold cross-validated figures on the gold set's development part), ``statement`` and the
     gold set's ``provenance``. ``presence`` names the rule the report shows (dictionary or model).
     """
-    from analysis import frame_presence
+    from analysis.frames import presence as frame_presence
 
     if presence not in PRESENCE_RULES:
         raise ParameterError(f"presence must be one of {', '.join(PRESENCE_RULES)}, not {presence!r}")

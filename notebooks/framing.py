@@ -37,6 +37,7 @@ outlets: list[str] = []  # outlets to include, e.g. sana and reuters; empty: all
 include_duplicates: bool = True  # keep re-published copies (articles with duplicate_of set)
 top: int = 7  # groups (outlets, agencies, actors) shown by name; the rest are folded into other
 events: str = ""  # YAML file of key events for time axes; empty: analysis/resources/events.yaml
+frame_presence: str = "dictionary"  # when a frame counts as present: dictionary or model (docs/framing.md)
 title: str = "Framing, labels and sources"  # report title
 
 # %%
@@ -44,7 +45,7 @@ from analysis import notebook, timeseries, frames, validation
 from analysis.plots import coverage as coverage_plots, frames as frame_plots
 
 report = notebook.open_report(title=title, output_dir=output_dir,
-                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events))
+                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, frame_presence=frame_presence))
 corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
                                                             include_duplicates=include_duplicates, events=events)
 report.note(notebook.render_selection_note(corpus_all, docs))
@@ -52,12 +53,12 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # %% [markdown]
 # ## Frame prevalence
 #
-# Share of articles in which at least one indicator of each frame fired (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). Cue-based indicators over-detect frames that share vocabulary with everyday war reporting; see the validation section.
+# Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `dictionary` (the frame's cue matches reach a threshold calibrated against human coders) or `model` (a logistic model over the indicators, calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
 
 # %%
-frame_shares = frames.count_frames(result.frames, docs)
+frame_shares = frames.count_frames(result.frames, docs, presence=frame_presence)
 report.figure(coverage_plots.plot_ranking(frame_shares, value="share_present", label="frame", percent=True, xlabel="share of articles with the frame"), "frame-prevalence")
-report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["frame", "family", "n_present", "share_present", "mean_score"])
+report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["frame", "family", "rule", "n_present", "share_present", "mean_score"])
 
 # %% [markdown]
 # ## Frames over time
@@ -65,7 +66,7 @@ report.table(frame_shares, "frame-prevalence", percent=["share_present"], column
 # Share of each period's articles with each frame, one panel per frame (periods with fewer than 5 articles are not drawn; those with few articles still swing widely).
 
 # %%
-frames_over_time = frames.count_frames(result.frames, docs, freq=freq, min_docs=5)
+frames_over_time = frames.count_frames(result.frames, docs, freq=freq, min_docs=5, presence=frame_presence)
 report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "frames-over-time")
 
 # %% [markdown]
@@ -74,7 +75,7 @@ report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "
 # Share of each outlet's articles with each frame (outlets with at least 5 articles).
 
 # %%
-frames_by_outlet = frames.count_frames(result.frames, docs, by="outlet", min_docs=5)
+frames_by_outlet = frames.count_frames(result.frames, docs, by="outlet", min_docs=5, presence=frame_presence)
 report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="frame", columns="outlet", value="share_present", weight="n_present", percent=True, colorbar_label="share of the outlet's articles"), "frames-by-outlet")
 
 # %% [markdown]
@@ -118,10 +119,10 @@ report.figure(frame_plots.plot_sources(sources_by_outlet, min_n=20), "sources-by
 # %% [markdown]
 # ## Validation
 #
-# How far the automatic frame, label and attribution measures agree with human coders of this corpus (`python -m analysis codesheet` and `validate`).
+# How far the automatic frame, label and attribution measures agree with human coders: of this corpus when coding sheets exist (`python -m analysis codesheet` and `validate`), else the external figures of the generic frames against the coders of a public gold set.
 
 # %%
-report.validation(validation.load_validation_summary(analysis_dir))
+report.validation(validation.load_validation_summary(analysis_dir, presence=frame_presence))
 
 # %% [markdown]
 # ## Provenance

@@ -29,7 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import sklearn  # noqa: E402
 
-from analysis import config, frame_presence, frames  # noqa: E402
+from analysis import config, frames  # noqa: E402
+from analysis.frames import presence as frame_presence  # noqa: E402
 from analysis.gold import calibration as cal  # noqa: E402
 from analysis.gold import narrative_frames as nf  # noqa: E402
 from analysis.tables import save_json  # noqa: E402

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import frame_presence as fp
 from analysis import frames
-from analysis.errors import ResourceError
+from analysis.errors import ParameterError, ResourceError
+from analysis.frames import presence as fp
 from analysis.gold import calibration as cal
 
 TEXTS = [
@@ -105,7 +105,7 @@ def test_builtin_rules_cover_the_generic_frames_with_provenance():
         assert set(spec["model"]["coefficients"]) <= defined
         assert spec["dictionary"]["threshold"] >= 1
         assert len(spec["cv"]["model"]["fold_f1"]) == 5
-    assert fp.RESOURCE_VERSIONS() == {"frame_presence": model["version"]}
+    assert fp.RESOURCE_VERSIONS()["frame_presence"]["version"] == model["version"]
 
 
 def test_a_bad_rules_file_is_one_clear_error(tmp_path):
@@ -119,3 +119,30 @@ def test_a_bad_rules_file_is_one_clear_error(tmp_path):
         fp.load_presence_model(bad)
     with pytest.raises(ResourceError, match="does not exist"):
         fp.load_presence_model(tmp_path / "absent.json")
+
+
+def test_analyze_stage_keeps_dictionary_and_model_presence_apart(mini_corpus):
+    from analysis import actors
+    from analysis.pipeline import build_sentences
+
+    sentences = build_sentences(mini_corpus)
+    mentions = actors.find_mentions(mini_corpus, sentences=sentences)
+    table = frames.analyze_chunk(mini_corpus, sentences, mentions=mentions)["frames"]
+    assert {"present_dictionary", "p_model", "present_model"} <= set(table.columns)
+    generic = table["family"] == "generic"
+    assert table.loc[generic, "p_model"].between(0, 1).all() and table.loc[~generic, "p_model"].isna().all()
+    # uncalibrated frames: present by dictionary exactly when an indicator fired
+    domain = table[~generic]
+    assert (domain["present_dictionary"] == (domain["n_fired"] > 0)).all()
+
+    by_model = frames.count_frames(table, mini_corpus, presence="model")
+    rules = dict(zip(by_model["frame"], by_model["rule"]))
+    assert rules["economic"] == "model" and rules["military"] == "dictionary (no model)"
+    by_dict = frames.count_frames(table, mini_corpus, presence="dictionary").set_index("frame")
+    expected = table.groupby("frame")["present_dictionary"].sum()
+    assert (by_dict["n_present"] == expected.reindex(by_dict.index)).all()
+    assert frames.count_frames(table, mini_corpus)["rule"].eq("any indicator").all()
+    with pytest.raises(ParameterError, match="presence must be dictionary, model or None"):
+        frames.count_frames(table, mini_corpus, presence="any")
+    with pytest.raises(ParameterError, match="either presence= or threshold="):
+        frames.count_frames(table, mini_corpus, presence="model", threshold=0.5)

@@ -510,7 +510,7 @@ def test_analyze_chunk_tables_and_determinism(mini_corpus):
     for name in out:
         pd.testing.assert_frame_equal(out[name], again[name])
     versions = frames.RESOURCE_VERSIONS()
-    assert set(versions) == {"frames", "conflict_language", "attribution"}
+    assert set(versions) == {"frames", "conflict_language", "attribution", "frame_presence"}
 
 
 def test_fakes_real_corpus(fakes_csv):

@@ -193,7 +193,7 @@ def test_load_validation_summary_unvalidated_statement(tmp_path):
 
 
 def test_without_a_coding_sheet_the_external_gold_figures_are_shown():
-    from analysis import frame_presence
+    from analysis.frames import presence as frame_presence
 
     rules = frame_presence.load_presence_model()
     for presence in ("dictionary", "model"):

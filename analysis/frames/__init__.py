@@ -8,6 +8,7 @@ Modules (``analysis.frames`` re-exports their public names)::
 
     document     the shared view of a document: sentences, quotation spans, voice; find_evidence_context
     codebook     load_codebook, score_frames, count_frames, frame_labels, indicator_questions
+    presence     calibrated presence (dictionary threshold, logistic model): score_presence, add_presence
     attribution  load_attribution_rules, find_attributions, count_attributions
     language     load_conflict_language, find_labels, find_territorial_verbs, count_labels, count_territorial_verbs
 
@@ -50,6 +51,7 @@ from analysis.frames.language import (
     find_territorial_verbs,
     load_conflict_language,
 )
+from analysis.frames.presence import add_presence, load_presence_model, score_presence
 
 # The pipeline runs this stage on English articles only (the frame codebook and cue lists are English).
 LANGUAGES = ("en",)
@@ -62,6 +64,7 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.D
     verbs are tied to the same actor mentions that ``mentions.parquet`` holds.
     """
     scores, indicators, evidence = score_frames(docs, sentences=sentences)
+    scores = add_presence(scores, indicators, docs)
     labels, verbs, attrs = find_language(docs, sentences=sentences, mentions=mentions)
     wide = scores.pivot(index="doc_id", columns="frame", values="score")
     wide.columns = [f"frame_{c}" for c in wide.columns]
@@ -79,10 +82,14 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.D
 
 def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed by the pipeline contract
     """Version and sha256 of the built-in resources used by the `analyze` stage (recorded in manifest.json)."""
+    from analysis.frames import presence
     from analysis.resources import resource_versions
 
-    return resource_versions(
-        frames="frames.yaml", conflict_language="conflict_language.yaml", attribution="attribution.yaml"
+    return (
+        resource_versions(
+            frames="frames.yaml", conflict_language="conflict_language.yaml", attribution="attribution.yaml"
+        )
+        | presence.RESOURCE_VERSIONS()
     )
 
 
@@ -95,6 +102,7 @@ __all__ = [
     "FrameScores",
     "Lexicon",
     "RESOURCE_VERSIONS",
+    "add_presence",
     "analyze_chunk",
     "count_attributions",
     "count_frames",
@@ -111,5 +119,7 @@ __all__ = [
     "load_attribution_rules",
     "load_codebook",
     "load_conflict_language",
+    "load_presence_model",
     "score_frames",
+    "score_presence",
 ]

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
@@ -350,6 +351,9 @@ def _indicator_prefilter(cb: Codebook) -> _Prefilter | None:
     return _Prefilter(automaton, frozenset(always))
 
 
+UNCALIBRATED_RULE = "any indicator (uncalibrated)"
+
+
 def count_frames(
     frames_df: pd.DataFrame,
     corpus: pd.DataFrame,
@@ -363,37 +367,63 @@ def count_frames(
     min_count: int = 0,
     min_docs: int = 0,
     threshold: float | None = None,
+    presence: str | None = None,
 ) -> pd.DataFrame:
     """Frame prevalence by group and period: articles, articles with the frame, share, mean score.
 
-    ``frames_df`` is the ``scores`` table of :func:`score_frames` (or ``frames.parquet`` from `analyze`). A frame
-    is *present* in an article when its score is above ``threshold`` (default: any indicator fired, i.e. > 0).
-    Columns: by..., [period], frame, family, n_docs, n_present, share_present, mean_score; each group and frame has a
-    row for every period of the window (an empty period: n_docs 0, share and mean empty). ``min_count`` applies to ``n_present``;
-    ``min_docs`` drops groups (and periods) with fewer articles (shares of a handful of articles are noise).
+    ``frames_df`` is the ``scores`` table of :func:`score_frames` (or ``frames.parquet`` from `analyze`). Which
+    articles count as having the frame:
+
+    - ``presence="dictionary"`` or ``"model"``: the calibrated presence column of ``frames.parquet``
+      (``present_dictionary`` / ``present_model``, see :mod:`analysis.frames.presence`); frames without a
+      calibrated rule (the conflict-specific ones) count when any indicator fired, and the ``rule`` column says so;
+    - otherwise a score above ``threshold`` (default: any indicator fired, i.e. > 0).
+
+    Columns: by..., [period], frame, family, rule, n_docs, n_present, share_present, mean_score; each group and
+    frame has a row for every period of the window (an empty period: n_docs 0, share and mean empty).
+    ``min_count`` applies to ``n_present``; ``min_docs`` drops groups (and periods) with fewer articles (shares of
+    a handful of articles are noise).
     """
     require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
+    if presence is not None and presence not in ("dictionary", "model"):
+        raise ParameterError(f"presence must be dictionary, model or None, not {presence!r}")
+    if presence is not None and threshold is not None:
+        raise ParameterError("pass either presence= or threshold=, not both")
+    if presence is not None:
+        require_columns(frames_df, ["present_dictionary", "present_model"], what="frame scores with presence")
     groups = group_documents(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
-    cut = 0.0 if threshold is None else float(threshold)
     joined = groups.join(frames_df, what="frame scores")
-    joined = joined.assign(present=joined["score"] > cut)
+    if presence is None:
+        cut = 0.0 if threshold is None else float(threshold)
+        joined = joined.assign(
+            present=joined["score"] > cut, rule=UNCALIBRATED_RULE if threshold is None else f"score > {cut:g}"
+        )
+    else:
+        # frames without a calibrated rule (no model probability) are present when any indicator fired
+        calibrated = joined["p_model"].notna().to_numpy() if "p_model" in joined else np.ones(len(joined), bool)
+        if presence == "model":
+            model = joined["present_model"].astype("boolean")
+            present = model.fillna(joined["present_dictionary"].astype(bool)).astype(bool)
+        else:
+            present = joined["present_dictionary"].astype(bool)
+        joined = joined.assign(present=present, rule=np.where(calibrated, presence, UNCALIBRATED_RULE))
     if "family" not in joined:
         joined["family"] = ""
     keys = groups.keys
     counted = (
-        joined.groupby(keys + ["frame", "family"], dropna=False, sort=True)
+        joined.groupby(keys + ["frame", "family", "rule"], dropna=False, sort=True)
         .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
         .reset_index()
         .astype({"n_docs": "int64", "n_present": "int64"})
     )
     by_keys = [k for k in keys if k != PERIOD]
-    combos = [*by_keys, "frame", "family"]
+    combos = [*by_keys, "frame", "family", "rule"]
     out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
     out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
     out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
-    cols = keys + ["frame", "family", "n_docs", "n_present", "share_present", "mean_score"]
+    cols = keys + ["frame", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 
 

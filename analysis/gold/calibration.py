@@ -2,7 +2,7 @@
 
 Used by ``scripts/train_frames.py`` (which stores the result in ``analysis/resources/frame_presence.json``) and by
 ``python -m analysis validate --gold`` (which recomputes the cross-validated figures). Needs scikit-learn; applying
-the stored result does not (``analysis.frame_presence``).
+the stored result does not (``analysis.frames.presence``).
 
 Every choice is made inside the training part of a split: in the 5 outer folds the threshold, the regularisation
 strength C and the model's probability cut-off are chosen on the 4 training folds only (C and the cut-off by an
@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis import frame_presence, frames, validation
+from analysis import frames, validation
+from analysis.frames import presence as frame_presence
 
 SEED = 20230709  # fixed: the same folds every run
 N_FOLDS = 5

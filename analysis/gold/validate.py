@@ -18,8 +18,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from analysis import frame_presence
 from analysis.errors import ParameterError
+from analysis.frames import presence as frame_presence
 from analysis.gold import calibration as cal
 from analysis.gold import narrative_frames as nf
 from analysis.tables import save_table

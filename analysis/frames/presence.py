@@ -1,4 +1,4 @@
-"""Frame presence: the calibrated dictionary rule and the logistic model over indicator evidence, as plain arithmetic.
+"""Frame presence: the calibrated dictionary rule and the logistic model over indicator evidence, as arithmetic.
 
 Two separate decisions of whether a frame is present in an article, so that a user can choose (docs/framing.md):
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ResourceError
-from analysis.periods import require_columns
+from analysis.tables import require_columns
 
 PRESENCE_FILE = "frame_presence.json"
 PRESENCE_COLUMNS = ["doc_id", "frame", "evidence", "present_dictionary", "p_model", "present_model"]
@@ -157,9 +157,24 @@ def score_presence(
     return out.astype({"present_dictionary": "bool", "p_model": "float64"})
 
 
-def RESOURCE_VERSIONS() -> dict[str, str]:  # noqa: N802 - name fixed by the pipeline contract
-    """Version of the stored presence rules (recorded in manifest.json)."""
-    return {"frame_presence": str(load_presence_model()["version"])}
+def add_presence(scores: pd.DataFrame, indicators: pd.DataFrame, docs: pd.DataFrame, *, model=None) -> pd.DataFrame:
+    """The frame ``scores`` table with the presence columns joined: present_dictionary, p_model, present_model."""
+    pres = score_presence(indicators, docs, model=model)[["doc_id", "frame", "present_dictionary", "p_model",
+                                                          "present_model"]]  # fmt: skip
+    out = scores.merge(pres, on=["doc_id", "frame"], how="left")
+    out["present_dictionary"] = out["present_dictionary"].fillna(False).astype(bool)
+    out["present_model"] = out["present_model"].astype("boolean")
+    return out
+
+
+def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed by the pipeline contract
+    """Version and sha256 of the stored presence rules (recorded in manifest.json)."""
+    from analysis.resources import file_version
+
+    path = config.resource(PRESENCE_FILE)
+    return {
+        "frame_presence": {"version": str(load_presence_model()["version"]), "sha256": file_version(path)["sha256"]}
+    }
 
 
 __all__ = [
@@ -170,5 +185,6 @@ __all__ = [
     "load_presence_model",
     "score_model_probability",
     "score_presence",
+    "add_presence",
     "RESOURCE_VERSIONS",
 ]
