@@ -137,11 +137,15 @@ def test_analyze_stage_keeps_dictionary_and_model_presence_apart(mini_corpus):
 
     by_model = frames.count_frames(table, mini_corpus, presence="model")
     rules = dict(zip(by_model["frame"], by_model["rule"]))
-    assert rules["economic"] == "model" and rules["military"] == "dictionary (no model)"
+    assert rules["economic"] == "model" and rules["military"] == "any indicator (uncalibrated)"
     by_dict = frames.count_frames(table, mini_corpus, presence="dictionary").set_index("frame")
     expected = table.groupby("frame")["present_dictionary"].sum()
     assert (by_dict["n_present"] == expected.reindex(by_dict.index)).all()
-    assert frames.count_frames(table, mini_corpus)["rule"].eq("any indicator").all()
+    assert frames.count_frames(table, mini_corpus)["rule"].eq("any indicator (uncalibrated)").all()
+    assert set(frames.count_frames(table, mini_corpus, presence="dictionary")["rule"]) == {
+        "dictionary",
+        "any indicator (uncalibrated)",
+    }
     with pytest.raises(ParameterError, match="presence must be dictionary, model or None"):
         frames.count_frames(table, mini_corpus, presence="any")
     with pytest.raises(ParameterError, match="either presence= or threshold="):
