@@ -51,6 +51,17 @@ def lexicon_info() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
+def load_lexicon() -> dict[str, float]:
+    """The VADER lexicon of vaderSentiment as ``{token: mean valence}`` (-4 .. 4), read from its file."""
+    lexicon: dict[str, float] = {}
+    for line in _lexicon_source().read_text(encoding="utf-8").splitlines():
+        token, _, rest = line.partition("\t")
+        if token and rest:
+            lexicon[token] = float(rest.split("\t", 1)[0])
+    return lexicon
+
+
 def _cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(base) / "conflict-news" / "nltk_data"
@@ -207,3 +218,14 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.D
 def RESOURCE_VERSIONS() -> dict[str, str]:  # noqa: N802 - the name the pipeline looks up on every stage module
     """Versions of the resources this stage used (for manifest.json)."""
     return {"vader": lexicon_info()}
+
+
+def score_targets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Sentiment towards a target: ``frame`` (text, start, end) with ``polarity`` and signed ``score`` added.
+
+    Target-dependent, unlike the sentence scores above: a linear model over features around the target span
+    (analysis.target_sentiment, trained on NewsMTSC; see docs/actors.md for its validation figures).
+    """
+    from analysis.target_sentiment import score_targets as _score_targets
+
+    return _score_targets(frame)

@@ -1,0 +1,342 @@
+"""Target-dependent sentiment: transparent features around a target span, scored by a stored linear model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis import config
+from analysis.errors import InputError, ResourceError
+from analysis.periods import require_columns
+
+CUES_FILE = "target_sentiment_cues.yaml"
+MODEL_FILE = "target_sentiment_model.json"
+LABELS = ("negative", "neutral", "positive")
+# Feature groups, named by the prefix of their feature names (the ablation in the model file drops one at a time).
+GROUPS = ("sent", "dist", "clause", "role", "speaker", "quote", "negation", "position", "word", "bow")
+# Learned word features: their weights come from the training data, so only words seen often enough are kept.
+LEARNED_GROUPS = ("word", "bow")
+
+# Words (with inner apostrophes, hyphens, periods: "didn't", "al-Assad", "U.S"), a double dash, or one symbol.
+_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|--|[^\w\s]")
+_QUOTES = {'"': "toggle", "“": "open", "”": "close"}
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The word cues of ``target_sentiment_cues.yaml`` as sets (see the comments in that file)."""
+
+    version: str
+    sha256: str
+    negators: frozenset[str]
+    negation_window: int
+    clause_breaks: frozenset[str]
+    auxiliaries: frozenset[str]
+    passive_auxiliaries: frozenset[str]
+    agent_markers: frozenset[str]
+    speech_verbs: frozenset[str]
+    speaker_markers: tuple[tuple[str, ...], ...]
+    word_window: int
+    bow_scale: float
+    distance_bands: tuple[int, ...]
+    min_word_count: int
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: str | Path | None = None) -> Cues:
+    """The feature cues (``analysis/resources/target_sentiment_cues.yaml`` unless ``path`` names another file)."""
+    source = Path(path) if path is not None else config.resource(CUES_FILE)
+    raw = source.read_bytes()
+    data = yaml.safe_load(raw)
+    words = lambda key: frozenset(str(w).lower() for w in data[key])  # noqa: E731 - a local shorthand
+    try:
+        return Cues(
+            version=str(data["version"]),
+            sha256=hashlib.sha256(raw).hexdigest(),
+            negators=words("negators"),
+            negation_window=int(data["negation_window"]),
+            clause_breaks=words("clause_breaks"),
+            auxiliaries=words("auxiliaries"),
+            passive_auxiliaries=words("passive_auxiliaries"),
+            agent_markers=words("agent_markers"),
+            speech_verbs=words("speech_verbs"),
+            speaker_markers=tuple(tuple(m.lower().split()) for m in data["speaker_markers"]),
+            word_window=int(data["word_window"]),
+            bow_scale=float(data["bow_scale"]),
+            distance_bands=tuple(int(b) for b in data["distance_bands"]),
+            min_word_count=int(data["min_word_count"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResourceError(
+            f"{source}: bad or missing entry ({exc}); compare with analysis/resources/{CUES_FILE}"
+        ) from exc
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, float]:
+    from analysis.sentiment import load_lexicon
+
+    return load_lexicon()
+
+
+@lru_cache(maxsize=1)
+def _stem_lexicon() -> dict[str, float]:
+    """Mean VADER valence per Porter stem: the fallback for inflections VADER does not list ("bombed" -> "bomb")."""
+    stem = _stemmer()
+    sums: dict[str, list[float]] = {}
+    for word, valence in _lexicon().items():
+        if word[0].isalpha():
+            sums.setdefault(stem(word), []).append(valence)
+    return {s: sum(v) / len(v) for s, v in sums.items()}
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    # NLTK's Porter stemmer needs no nltk_data; it pools inflections ("killed", "kills" -> "kill") for the learned
+    # word weights, which 8.7k training targets are too few to learn one by one.
+    from nltk.stem.porter import PorterStemmer
+
+    return lru_cache(maxsize=200_000)(PorterStemmer().stem)
+
+
+def _band(distance: int, bands: tuple[int, ...]) -> str:
+    low = 1
+    for high in bands:
+        if distance <= high:
+            return f"{low}-{high}"
+        low = high + 1
+    return f"{low}+"
+
+
+def _target_tokens(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    inside = [i for i, (s, e) in enumerate(spans) if e > start and s < end]
+    if inside:
+        return inside[0], inside[-1]
+    raise InputError(f"target span {start}-{end} covers no word of its text")
+
+
+def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) -> dict[str, float]:
+    """The features of the target at ``text[start:end]``: ``{name: value}``, names prefixed by their group.
+
+    Valences are VADER lexicon values / 4 (a word VADER lacks takes the mean valence of the lexicon words with
+    its Porter stem: "bombed" -> "bomb"), sign-flipped when a negator precedes them within ``negation_window``
+    tokens of the same clause; such words also enter the learned groups as ``not_<stem>``. The target's own
+    words never count (so no actor carries a prior). Groups:
+
+    - ``sent``: positive and negative valence of the whole sentence, and its VADER-style normalised sum;
+    - ``dist``: valence left (L) and right (R) of the target by token-distance band;
+    - ``clause``: valence inside and outside the target's clause (clauses end at punctuation and "but", "while" ...);
+    - ``role``: valence of the verb after the target (``agent``: "X killed"), of a be/passive predicate
+      (``be``: "X was praised", "X is corrupt"), of the words before it (``object``: "freed X"), and of the verb
+      before an agentive "by" (``by_agent``: "accused by X");
+    - ``speaker``: the target says the sentence ("X said", "according to X"): the sentence valence again;
+    - ``quote``: the target inside quotes, valence quoted around a target outside them;
+    - ``negation``: a negator within the window around the target in its clause;
+    - ``position``: the target opens the sentence;
+    - ``word``: the (Porter-stemmed) words within ``word_window`` tokens left and right of the target;
+    - ``bow``: every stemmed word of the sentence, weighted by closeness, ``1 / (1 + distance / bow_scale)``.
+
+    ``word`` and ``bow`` carry weights learned from NewsMTSC; the other groups are lexicon sums and flags.
+    """
+    cues = cues or load_cues()
+    lex = _lexicon()
+    matches = list(_TOKEN.finditer(text))
+    spans = [m.span() for m in matches]
+    words = [m.group().lower().replace("’", "'") for m in matches]
+    t0, t1 = _target_tokens(spans, start, end)
+    n = len(words)
+
+    # Clause number and quotation state of every token (a break token belongs to no clause: -1).
+    clause, quoted = [0] * n, [False] * n
+    current, in_quote = 0, False
+    for i, w in enumerate(words):
+        kind = _QUOTES.get(w)
+        if kind is not None:
+            in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
+        quoted[i] = in_quote
+        if w in cues.clause_breaks and not (t0 <= i <= t1):
+            current += 1
+            clause[i] = -1
+            continue
+        clause[i] = current
+    target_clause = clause[t0]
+
+    def negated(i: int) -> bool:
+        lo = max(0, i - cues.negation_window)
+        return any(words[j] in cues.negators and clause[j] == clause[i] for j in range(lo, i))
+
+    stem = _stemmer()
+    stem_lex = _stem_lexicon()
+    stems = [stem(w) if w[0].isalnum() else w for w in words]
+    in_scope = [negated(i) for i in range(n)]
+    valence = [0.0] * n
+    for i, w in enumerate(words):
+        if t0 <= i <= t1:
+            continue
+        v = lex.get(w)
+        if v is None:
+            v = stem_lex.get(stems[i])
+        if v:
+            valence[i] = (-v if in_scope[i] else v) / 4.0
+
+    f: dict[str, float] = {}
+
+    def add(name: str, value: float) -> None:
+        if value:
+            f[name] = f.get(name, 0.0) + value
+
+    def add_valence(prefix: str, v: float) -> None:
+        if v > 0:
+            add(f"{prefix}:pos", v)
+        elif v < 0:
+            add(f"{prefix}:neg", -v)
+
+    total = 0.0
+    speech_quoted = 0.0
+    target_quoted = quoted[t0]
+    for i, v in enumerate(valence):
+        if not v:
+            continue
+        total += v
+        add_valence("sent", v)
+        side, dist = ("L", t0 - i) if i < t0 else ("R", i - t1)
+        add_valence(f"dist:{side}{_band(dist, cues.distance_bands)}", v)
+        add_valence("clause:in" if clause[i] == target_clause else "clause:out", v)
+        if quoted[i] and not target_quoted:
+            speech_quoted += v
+    scaled = 4.0 * total
+    add("sent:norm", scaled / math.sqrt(scaled * scaled + 15.0))  # VADER's normalisation of a summed valence
+    add_valence("quote:in", speech_quoted)
+    add("quote:target", 1.0 if target_quoted else 0.0)
+
+    # Role: the verb after the target (skipping auxiliaries), a be/passive predicate, the words before it.
+    j, passive = t1 + 1, False
+    while j < n and j <= t1 + 4 and words[j] in cues.auxiliaries and clause[j] == target_clause:
+        passive = passive or words[j] in cues.passive_auxiliaries
+        j += 1
+    after = [k for k in range(j, min(n, j + 3)) if clause[k] == target_clause]
+    for k in after:
+        add_valence("role:be" if passive else "role:agent", valence[k])
+    if t0 >= 1 and words[t0 - 1] in cues.agent_markers:
+        for k in range(max(0, t0 - 4), t0 - 1):
+            if clause[k] == target_clause:
+                add_valence("role:by_agent", valence[k])
+    else:
+        for k in range(max(0, t0 - 3), t0):
+            if clause[k] == target_clause:
+                add_valence("role:object", valence[k])
+
+    # Speaker: "X said", "X has told", "..., said X", "according to X".
+    speaker = any(words[k] in cues.speech_verbs for k in range(j, min(n, j + 1)))
+    speaker = speaker or (t0 >= 1 and words[t0 - 1] in cues.speech_verbs)
+    for marker in cues.speaker_markers:
+        if t0 >= len(marker) and tuple(words[t0 - len(marker) : t0]) == marker:
+            speaker = True
+    if speaker:
+        add("speaker:flag", 1.0)
+        add_valence("speaker", total)
+
+    lo, hi = max(0, t0 - cues.negation_window), min(n, t1 + 1 + cues.negation_window)
+    if any(words[k] in cues.negators and clause[k] == target_clause for k in range(lo, hi) if not t0 <= k <= t1):
+        add("negation:near", 1.0)
+    first_word = next((i for i, w in enumerate(words) if w[0].isalnum()), 0)
+    add("position:first", 1.0 if t0 == first_word else 0.0)
+
+    for k, w in enumerate(words):
+        if (t0 <= k <= t1) or not w[0].isalnum():
+            continue
+        side, dist = ("L", t0 - k) if k < t0 else ("R", k - t1)
+        s = "not_" + stems[k] if in_scope[k] else stems[k]  # negation marking (Das & Chen 2001)
+        if dist <= cues.word_window:
+            f[f"word:{side}:{s}"] = 1.0
+        closeness = 1.0 / (1.0 + dist / cues.bow_scale)
+        key = f"bow:{s}"
+        if closeness > f.get(key, 0.0):
+            f[key] = closeness
+    return f
+
+
+@dataclass(frozen=True)
+class Model:
+    """A multinomial logistic regression as data: one weight per (class, feature) plus an intercept per class."""
+
+    labels: tuple[str, ...]
+    intercept: np.ndarray  # shape (n_classes,)
+    weights: dict[str, np.ndarray]  # feature name -> weights per class (scaling already folded in)
+    info: dict
+
+    def score_features(self, features: dict[str, float]) -> np.ndarray:
+        """Class probabilities of one feature dict (softmax of intercept + sum of value x weight)."""
+        z = self.intercept.copy()
+        for name, value in features.items():
+            w = self.weights.get(name)
+            if w is not None:
+                z += value * w
+        z -= z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
+
+def parse_model(data: dict) -> Model:
+    """A :class:`Model` from the JSON structure that scripts/train_target_sentiment.py writes."""
+    try:
+        labels = tuple(data["labels"])
+        intercept = np.asarray(data["intercept"], dtype="float64")
+        weights = {name: np.asarray(w, dtype="float64") for name, w in data["weights"].items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ResourceError(
+            f"target sentiment model: bad structure ({exc}); re-run scripts/train_target_sentiment.py"
+        ) from exc
+    if labels != LABELS or intercept.shape != (3,) or any(w.shape != (3,) for w in weights.values()):
+        raise ResourceError("target sentiment model: expects 3 classes negative/neutral/positive with 3 weights each")
+    return Model(labels, intercept, weights, {k: v for k, v in data.items() if k not in ("weights", "intercept")})
+
+
+@lru_cache(maxsize=2)
+def load_model(path: str | Path | None = None) -> Model:
+    """The stored model (``analysis/resources/target_sentiment_model.json``), checked against the cue file."""
+    source = Path(path) if path is not None else config.resource(MODEL_FILE)
+    if not source.exists():
+        raise ResourceError(f"{source} is missing: run `python scripts/train_target_sentiment.py`")
+    model = parse_model(json.loads(source.read_text(encoding="utf-8")))
+    trained_with = model.info.get("cues", {}).get("sha256")
+    if trained_with != load_cues().sha256:
+        raise ResourceError(
+            f"{source} was trained with other cues than analysis/resources/{CUES_FILE}: "
+            "re-run `python scripts/train_target_sentiment.py`"
+        )
+    return model
+
+
+def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.DataFrame:
+    """``frame`` (text, start, end: the target's character span) with ``polarity`` and signed ``score`` added.
+
+    ``score`` is P(positive) - P(negative) of the stored model (-1 .. 1); ``polarity`` is the most probable class.
+    Returns a new frame; the input is not changed.
+    """
+    require_columns(frame, ["text", "start", "end"], what="target table")
+    model = model or load_model()
+    cues = load_cues()
+    out = frame.copy()
+    probs = np.empty((len(frame), 3), dtype="float64")
+    for row, (text, start, end) in enumerate(zip(frame["text"], frame["start"], frame["end"])):
+        if not isinstance(text, str):
+            raise InputError(f"target table row {row}: text is {type(text).__name__}, not a string")
+        start, end = int(start), int(end)
+        if not 0 <= start < end <= len(text):
+            raise InputError(
+                f"target table row {row}: span {start}-{end} lies outside its text ({len(text)} characters)"
+            )
+        probs[row] = model.score_features(find_features(text, start, end, cues=cues))
+    out["polarity"] = pd.Series(np.asarray(LABELS, dtype=object)[probs.argmax(axis=1)], index=out.index, dtype="string")
+    out["score"] = probs[:, 2] - probs[:, 0]
+    return out
