@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from analysis import config
 from analysis.errors import InputError, ResourceError
-from analysis.periods import require_columns
+from analysis.resources import load_mapping, resource_path
+from analysis.tables import require_columns
 
 CUES_FILE = "target_sentiment_cues.yaml"
 MODEL_FILE = "target_sentiment_model.json"
@@ -53,15 +53,18 @@ class Cues:
 
 @lru_cache(maxsize=4)
 def load_cues(path: str | Path | None = None) -> Cues:
-    """The feature cues (``analysis/resources/target_sentiment_cues.yaml`` unless ``path`` names another file)."""
-    source = Path(path) if path is not None else config.resource(CUES_FILE)
-    raw = source.read_bytes()
-    data = yaml.safe_load(raw)
+    """The feature cues (``analysis/resources/target_sentiment_cues.yaml`` unless ``path`` names another file).
+
+    A cue file is not extended or merged like the other resources: the model is trained with one exact file, and
+    :func:`load_model` refuses a model whose recorded cue sha256 differs (retrain after changing a cue).
+    """
+    source = resource_path(path, CUES_FILE, what="target sentiment cue file")
+    data = load_mapping(source, what="target sentiment cue file")
     words = lambda key: frozenset(str(w).lower() for w in data[key])  # noqa: E731 - a local shorthand
     try:
         return Cues(
             version=str(data["version"]),
-            sha256=hashlib.sha256(raw).hexdigest(),
+            sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
             negators=words("negators"),
             negation_window=int(data["negation_window"]),
             clause_breaks=words("clause_breaks"),
