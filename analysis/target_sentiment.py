@@ -343,3 +343,35 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
     out["polarity"] = pd.Series(np.asarray(LABELS, dtype=object)[probs.argmax(axis=1)], index=out.index, dtype="string")
     out["score"] = probs[:, 2] - probs[:, 0]
     return out
+
+
+def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - the name the pipeline looks up on every stage module
+    """Version (training date) and sha256 of the model file and of its cue file (for manifest.json)."""
+    from analysis.resources import resource_versions
+
+    model = config.resource(MODEL_FILE)
+    versions = resource_versions(CUES_FILE)
+    versions[MODEL_FILE] = {
+        "version": f"trained {load_model().info.get('trained', '?')}",
+        "sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
+    }
+    return versions
+
+
+def describe_method(model: Model | None = None) -> str:
+    """One sentence naming the method and its validation figures, read from the model file (for reports)."""
+    info = (model or load_model()).info
+    data = info.get("training_data", {})
+    text = (
+        "Tone towards each actor is target-dependent: a logistic regression over features of the words around each "
+        f"mention (VADER valence by distance, clause and grammatical role; negation; learned words), trained on "
+        f"NewsMTSC ({data.get('targets', '?'):,} targets of US political news, Hamborg & Donnay 2021) and scored "
+        "P(positive) - P(negative) from -1 to 1"
+    )
+    dev = info.get("validation", {})
+    if dev:
+        parts = [
+            f"{split} {r['macro_f1']:.2f} (sentence VADER {r['baseline_macro_f1']:.2f})" for split, r in dev.items()
+        ]
+        text += f". Macro F1 on NewsMTSC's development parts: {'; '.join(parts)}"
+    return text + ". Trained on another domain, so compare actors rather than read levels."
