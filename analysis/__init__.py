@@ -32,6 +32,8 @@ _SUBMODULES = {
     "text",
     "frequency",
     "sentiment",
+    "target_sentiment",
+    "gold",
     "actors",
     "frames",
     "validation",

@@ -23,7 +23,7 @@
 # below and in the provenance section.
 #
 # **What you will see.** The most mentioned actors; their mentions over time and by outlet; a co-occurrence network;
-# the tone of the sentences that mention each actor; a map of the places mentioned; and frequent names that the
+# the tone towards each actor (target-dependent sentiment); a map of the places mentioned; and frequent names that the
 # actor dictionary (`analysis/resources/actors.yaml`) does not cover yet.
 
 # %% tags=["parameters"]
@@ -39,6 +39,7 @@ top: int = 7  # groups (outlets, agencies, actors) shown by name; the rest are f
 events: str = ""  # YAML file of key events for time axes; empty: analysis/resources/events.yaml
 actors: list[str] = []  # actor ids or names to follow; empty: all actors
 min_sentences: int = 20  # fewest sentences for an actor tone estimate
+tone_method: str = "target"  # actor tone: target (towards the actor; validated on NewsMTSC) or sentence (sentence VADER)
 title: str = "Actors and places in the coverage"  # report title
 
 # %%
@@ -47,7 +48,7 @@ from analysis import actors as actor_lib
 from analysis.plots import actors as actor_plots, coverage as coverage_plots
 
 report = notebook.open_report(title=title, output_dir=output_dir,
-                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, actors=actors, min_sentences=min_sentences))
+                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, actors=actors, min_sentences=min_sentences, tone_method=tone_method))
 corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
                                                             include_duplicates=include_duplicates, events=events)
 report.note(notebook.render_selection_note(corpus_all, docs))
@@ -92,13 +93,18 @@ report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25), "cooccurrenc
 report.table(pairs, "cooccurrence", max_rows=12, columns=["actor_a", "actor_b", "n_both", "n_a", "n_b", "jaccard", "lift"])
 
 # %% [markdown]
-# ## Tone around each actor
+# ## Tone towards each actor
 #
-# Mean VADER compound score of the sentences that mention each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. Sentence tone reflects the events reported (attacks, deaths) as much as any stance towards the actor, and dictionary sentiment is a weak measure on news: compare actors, do not read the level.
+# Mean tone towards each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. With `tone_method="target"` (the default) each mention is scored for the sentiment its sentence expresses towards that actor, so two actors in one sentence can differ ("the army drove IS out of the town"); with `tone_method="sentence"` every actor in a sentence gets that sentence's VADER compound, which measures the vocabulary of the events reported (attacks, deaths) more than any stance towards the actor. The method and its validation:
 
 # %%
-tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind="actor", actors=actors or None, min_count=min_sentences)
-report.figure(coverage_plots.plot_ranking(tone, value="mean_compound", label="label", error="se_compound", reference=0, top=25, select_by="n_sentences", xlabel="mean sentence sentiment (VADER compound)", title="Tone of the sentences naming each actor"), "actor-tone")
+report.note(actor_lib.describe_tone_method(tone_method))
+
+# %%
+tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind="actor", actors=actors or None, min_count=min_sentences, method=tone_method)
+report.figure(actor_plots.plot_actor_tone(tone, top=25), "actor-tone")
+report.table(tone, "actor-tone", max_rows=15, sort_by="n_sentences", percent=["share_negative", "share_positive"],
+             columns=["label", "method", "n_sentences", "mean_tone", "se_tone", "share_negative", "share_positive"])
 
 # %% [markdown]
 # ## Places

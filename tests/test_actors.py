@@ -224,8 +224,9 @@ def test_quanteda_style_dictionary_import(tmp_path):
 
 def test_builtin_resources_are_versioned():
     versions = actors.RESOURCE_VERSIONS()
-    assert set(versions) == {"actors.yaml", "places.yaml"}
-    assert all(v not in ("missing", "unversioned") for v in versions.values())
+    # the dictionary files, and the model and cues that score each mention's tone
+    assert set(versions) == {"actors.yaml", "places.yaml", "target_sentiment_model.json", "target_sentiment_cues.yaml"}
+    assert all(v["version"] not in ("missing", "unversioned") and len(v["sha256"]) == 64 for v in versions.values())
     assert config.resource("actors.yaml").exists()
 
 
@@ -247,7 +248,7 @@ def test_analyze_command_writes_mentions(mini_corpus, tmp_path):
     )
     mentions = result.mentions
     direct = actors.find_mentions(mini_corpus, sentences=build_sentences(mini_corpus))
-    assert len(mentions) == len(direct) and list(mentions.columns) == actors.MENTION_COLUMNS
+    assert len(mentions) == len(direct) and list(mentions.columns) == [*actors.MENTION_COLUMNS, *actors.TONE_COLUMNS]
     assert set(zip(mentions["doc_id"], mentions["start"], mentions["actor_id"])) == set(
         zip(direct["doc_id"], direct["start"], direct["actor_id"])
     )
@@ -258,7 +259,8 @@ def test_analyze_chunk_contract(mini):
     corpus, sentences, _ = mini
     out = actors.analyze_chunk(corpus, sentences)
     m = out["mentions"]
-    assert list(m.columns) == actors.MENTION_COLUMNS
+    assert list(m.columns) == [*actors.MENTION_COLUMNS, *actors.TONE_COLUMNS]
+    assert m["tone"].dtype == np.float64 and m["tone_polarity"].dtype == "string"
     assert m["sent_id"].notna().all() and str(m["sent_id"].dtype) == "Int64"
     assert m["start"].dtype == np.int64 and set(m["kind"]) == {"actor", "place"}
     texts = corpus.set_index("doc_id")["text"]
@@ -266,7 +268,7 @@ def test_analyze_chunk_contract(mini):
     again = actors.analyze_chunk(corpus, sentences)["mentions"]
     pd.testing.assert_frame_equal(m, again)
     empty = actors.analyze_chunk(corpus.iloc[:0], sentences.iloc[:0])["mentions"]
-    assert list(empty.columns) == actors.MENTION_COLUMNS and empty.empty
+    assert list(empty.columns) == [*actors.MENTION_COLUMNS, *actors.TONE_COLUMNS] and empty.empty
 
 
 def test_count_mentions_rates_and_duplicates(mini):
@@ -308,7 +310,7 @@ def test_cooccurrence_long_table_matches_matrix(mini):
 def test_actor_tone_joins_sentence_scores(mini):
     corpus, sentences, mentions = mini
     scored = sentences.assign(vader_compound=np.linspace(-1, 1, len(sentences)))
-    tone = actors.score_actor_tone(mentions, scored)
+    tone = actors.score_actor_tone(mentions, scored, method="sentence")
     expect = (
         mentions[mentions["kind"] == "actor"]
         .drop_duplicates(["doc_id", "sent_id", "actor_id"])
@@ -316,11 +318,48 @@ def test_actor_tone_joins_sentence_scores(mini):
         .groupby("actor_id")["vader_compound"]
         .mean()
     )
-    got = tone.set_index("actor_id")["mean_compound"]
+    got = tone.set_index("actor_id")["mean_tone"]
     pd.testing.assert_series_equal(got.sort_index(), expect.sort_index(), check_names=False)
-    standalone = actors.score_actor_tone(mentions, sentences, corpus, by="outlet", freq="Y")
+    assert set(tone["method"]) == {"sentence"}
+    standalone = actors.score_actor_tone(mentions, sentences, corpus, by="outlet", freq="Y", method="sentence")
     assert {"outlet", "period", "n_sentences", "share_negative"} <= set(standalone.columns)
-    assert standalone["mean_compound"].between(-1, 1).all()
+    assert standalone["mean_tone"].between(-1, 1).all()
+    with pytest.raises(ParameterError, match="method"):
+        actors.score_actor_tone(mentions, scored, method="vader")
+
+
+def _one_sentence(text: str):
+    corpus = pd.DataFrame({"doc_id": ["t1"], "text": [text]})
+    sentences = pd.DataFrame({"doc_id": ["t1"], "sent_id": [0], "start": [0], "end": [len(text)], "text": [text]})
+    return sentences, actors.find_mentions(corpus, sentences=sentences)
+
+
+def test_target_tone_tells_apart_two_actors_in_one_sentence():
+    """Sentence VADER gives both the same score; the target method scores each actor's own context."""
+    sentences, mentions = _one_sentence(
+        "Residents praised the SDF for freeing the town, while they condemned Islamic State for the killings."
+    )
+    assert set(mentions["actor_id"]) == {"sdf", "islamic_state"}
+    target = actors.score_actor_tone(mentions, sentences).set_index("actor_id")
+    sentence = actors.score_actor_tone(mentions, sentences, method="sentence").set_index("actor_id")
+    assert sentence.loc["sdf", "mean_tone"] == sentence.loc["islamic_state", "mean_tone"]
+    assert target.loc["sdf", "mean_tone"] > 0 > target.loc["islamic_state", "mean_tone"]
+    assert target.loc["sdf", "share_positive"] == 1.0 and target.loc["islamic_state", "share_negative"] == 1.0
+    assert set(target["method"]) == {"target"}
+
+
+def test_mention_tone_from_the_pipeline_is_used_and_matches_standalone(mini):
+    corpus, sentences, mentions = mini
+    staged = actors.analyze_chunk(corpus, sentences)["mentions"]
+    assert {"tone", "tone_polarity"} <= set(staged.columns)
+    assert staged["tone"].between(-1, 1).all() and staged["tone"].notna().all()
+    assert set(staged["tone_polarity"]) <= {"negative", "neutral", "positive"}
+    from_stage = actors.score_actor_tone(staged, sentences[["doc_id", "sent_id"]])  # no text needed
+    standalone = actors.score_actor_tone(mentions, sentences)
+    pd.testing.assert_frame_equal(from_stage, standalone)
+    lost = sentences[sentences["sent_id"] != staged["sent_id"].iloc[0]]
+    with pytest.raises(ParameterError, match="no sentence"):
+        actors.score_mention_tone(mentions, lost)
 
 
 def test_discovery_on_self_written_text():
@@ -408,7 +447,7 @@ def test_plots_return_titled_figures(mini):
     corpus, sentences, mentions = mini
     counts = actors.count_mentions(mentions, corpus, freq="M")
     cooc = actors.count_cooccurrence(mentions, level="document")
-    tone = actors.score_actor_tone(mentions, sentences.assign(vader_compound=0.1), corpus, by="outlet")
+    tone = actors.score_actor_tone(mentions, sentences, corpus, by="outlet")
     figures = [
         plots.plot_mentions_over_time(counts, actors=["islamic_state", "sdf"]),
         plots.plot_cooccurrence_network(cooc, min_count=1),

@@ -4,7 +4,7 @@
 
     dictionary  load_dictionary, default_dictionary, resolve_actor, resolve_place, ActorDictionary
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
-    tone        score_actor_tone
+    tone        score_actor_tone, score_mention_tone, describe_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
 """
 
@@ -27,7 +27,7 @@ from analysis.actors.dictionary import (
 )
 from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
 from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
-from analysis.actors.tone import score_actor_tone
+from analysis.actors.tone import TONE_COLUMNS, describe_tone_method, score_actor_tone, score_mention_tone
 
 # The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
 LANGUAGES = ("en",)
@@ -35,17 +35,19 @@ LANGUAGES = ("en",)
 __all__ = [
     "ACTORS_FILE",
     "ACTOR_TYPES",
+    "ActorDictionary",
+    "Entry",
     "LANGUAGES",
     "MENTION_COLUMNS",
     "PLACES_FILE",
     "PLACE_TYPES",
     "RESOURCE_VERSIONS",
-    "ActorDictionary",
-    "Entry",
+    "TONE_COLUMNS",
     "analyze_chunk",
     "count_cooccurrence",
     "count_mentions",
     "default_dictionary",
+    "describe_tone_method",
     "find_mentions",
     "find_unlisted_names",
     "load_dictionary",
@@ -54,5 +56,6 @@ __all__ = [
     "resolve_actor",
     "resolve_place",
     "score_actor_tone",
+    "score_mention_tone",
     "score_place_agreement",
 ]

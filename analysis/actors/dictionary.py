@@ -636,5 +636,7 @@ def resolve_place(name: str, *, dictionary: ActorDictionary | None = None) -> st
 
 
 def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - the name the pipeline looks up on every stage module
-    """Version and sha256 of the built-in dictionary files (for manifest.json)."""
-    return resource_versions(ACTORS_FILE, PLACES_FILE)
+    """Version and sha256 of the built-in dictionary files and of the mention tone model (for manifest.json)."""
+    from analysis import target_sentiment
+
+    return {**resource_versions(ACTORS_FILE, PLACES_FILE), **target_sentiment.RESOURCE_VERSIONS()}

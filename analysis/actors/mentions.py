@@ -129,8 +129,13 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
 
 
 def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched) for one chunk."""
-    return {"mentions": find_mentions(docs, sentences=sentences)}
+    """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched, tone, tone_polarity).
+
+    ``tone`` is the target-dependent sentiment of the mention's sentence towards it (see actors.tone).
+    """
+    from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
+
+    return {"mentions": score_mention_tone(find_mentions(docs, sentences=sentences), sentences)}
 
 
 # ----------------------------------------------------------------------------------------------------------- counts

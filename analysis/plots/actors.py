@@ -342,6 +342,12 @@ def _place_labels(
 
 
 # ---------------------------------------------------------------------------------------------------------- tone
+TONE_AXIS_LABELS = {
+    "target": "mean tone towards the actor\n(target-dependent: P(positive) - P(negative), -1 to 1; bars: 95% intervals)",
+    "sentence": "mean tone of the sentences naming the actor\n(VADER compound, -1 to 1; bars: 95% intervals)",
+}
+
+
 def plot_actor_tone(
     tone: pd.DataFrame,
     *,
@@ -351,13 +357,14 @@ def plot_actor_tone(
     min_sentences: int = 5,
     title: str | None = None,
 ) -> Figure:
-    """Mean VADER compound of the sentences mentioning each actor, with 95% intervals, from ``score_actor_tone``.
+    """Mean tone towards each actor, with 95% intervals, from ``score_actor_tone`` (either method).
 
     ``by``: a grouping column of the table (e.g. 'outlet' or 'period') drawn as coloured dots per actor.
     ``actors`` (default: the ``top`` actors with the most sentences); rows with fewer than ``min_sentences``
     sentences are left out (their mean is noise).
     """
-    require_columns(tone, ["actor_id", "n_sentences", "mean_compound", "se_compound"], what="tone table")
+    require_columns(tone, ["actor_id", "n_sentences", "mean_tone", "se_tone"], what="tone table")
+    method = tone["method"].iloc[0] if "method" in tone.columns and len(tone) else "target"
     if by is not None:
         require_columns(tone, [by], what="tone table")
     t = tone[tone["n_sentences"] >= min_sentences].copy()
@@ -372,7 +379,7 @@ def plot_actor_tone(
     if t.empty:
         draw_no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
         return fig
-    overall = t.assign(w=t["mean_compound"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum()
+    overall = t.assign(w=t["mean_tone"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum()
     order = list((overall["w"] / overall["n_sentences"]).sort_values().index)
     ypos = {a: i for i, a in enumerate(order)}
     groups = [None] if by is None else sorted(t[by].dropna().unique().tolist())
@@ -387,10 +394,10 @@ def plot_actor_tone(
     for gi, g in enumerate(groups):
         sub = t if g is None else t[t[by] == g]
         y = np.array([ypos[a] for a in sub["actor_id"]]) + (gi - (len(groups) - 1) / 2) * step
-        err = 1.96 * sub["se_compound"].fillna(0).to_numpy()
+        err = 1.96 * sub["se_tone"].fillna(0).to_numpy()
         label = None if g is None else (pd.Timestamp(g).strftime(fmt) if by == "period" else str(g))
         ax.errorbar(
-            sub["mean_compound"],
+            sub["mean_tone"],
             y,
             xerr=err,
             fmt="o",
@@ -405,9 +412,7 @@ def plot_actor_tone(
         range(len(order)), [textwrap.fill(labels.get(a, a), 24, break_long_words=False) for a in order], fontsize=9
     )
     ax.set_xlim(-1, 1)
-    ax.set_xlabel(
-        "mean tone of the sentences naming the actor\n(VADER compound, -1 to 1; bars: 95% intervals)", fontsize=9.5
-    )
+    ax.set_xlabel(TONE_AXIS_LABELS.get(method, TONE_AXIS_LABELS["target"]), fontsize=9.5)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     if by is not None:
@@ -420,7 +425,8 @@ def plot_actor_tone(
             title=by,
             title_fontsize=8.5,
         )
-    ax.set_title(title or "Tone of the sentences that mention each actor", fontsize=11, loc="left")
+    default = "Tone towards each actor" if method == "target" else "Tone of the sentences that mention each actor"
+    ax.set_title(title or default, fontsize=11, loc="left")
     return fig
 
 
