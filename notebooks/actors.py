@@ -93,12 +93,17 @@ report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25), "cooccurrenc
 report.table(pairs, "cooccurrence", max_rows=12, columns=["actor_a", "actor_b", "n_both", "n_a", "n_b", "jaccard", "lift"])
 
 # %% [markdown]
-# ## Tone towards each actor
+# ## How actor tone is measured
 #
-# Mean tone towards each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. With `tone_method="target"` (the default) each mention is scored for the sentiment its sentence expresses towards that actor, so two actors in one sentence can differ ("the army drove IS out of the town"); with `tone_method="sentence"` every actor in a sentence gets that sentence's VADER compound, which measures the vocabulary of the events reported (attacks, deaths) more than any stance towards the actor. The method and its validation:
+# The method (the `tone_method` parameter) and how well it agrees with human coders:
 
 # %%
 report.note(actor_lib.describe_tone_method(tone_method))
+
+# %% [markdown]
+# ## Tone towards each actor
+#
+# Mean tone towards each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. With `tone_method="target"` (the default) each mention is scored for the sentiment its sentence expresses towards that actor, so two actors in one sentence can differ ("the army drove IS out of the town"); with `tone_method="sentence"` every actor in a sentence gets that sentence's VADER compound, which measures the vocabulary of the events reported (attacks, deaths) more than any stance towards the actor.
 
 # %%
 tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind="actor", actors=actors or None, min_count=min_sentences, method=tone_method)
