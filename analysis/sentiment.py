@@ -53,13 +53,10 @@ def lexicon_info() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> dict[str, float]:
-    """The VADER lexicon of vaderSentiment as ``{token: mean valence}`` (-4 .. 4), read from its file."""
-    lexicon: dict[str, float] = {}
-    for line in _lexicon_source().read_text(encoding="utf-8").splitlines():
-        token, _, rest = line.partition("\t")
-        if token and rest:
-            lexicon[token] = float(rest.split("\t", 1)[0])
-    return lexicon
+    """The VADER lexicon of vaderSentiment as ``{token: mean valence}`` (-4 .. 4), parsed as NLTK parses it."""
+    from analysis.vader import parse_lexicon
+
+    return parse_lexicon(_lexicon_source().read_text(encoding="utf-8"))
 
 
 def _cache_dir() -> Path:
