@@ -346,13 +346,15 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
 
 
 def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - the name the pipeline looks up on every stage module
-    """Version (training date) and sha256 of the model file and of its cue file (for manifest.json)."""
+    """Version (data, C, size) and sha256 of the model file and of its cue file (for manifest.json)."""
     from analysis.resources import resource_versions
 
+    hp = load_model().info.get("hyper_parameters", {})
     model = config.resource(MODEL_FILE)
     versions = resource_versions(CUES_FILE)
     versions[MODEL_FILE] = {
-        "version": f"trained {load_model().info.get('trained', '?')}",
+        # no date here: the training date is in the model file, and reports must not look rendered on a date
+        "version": f"NewsMTSC train, C={hp.get('C', '?')}, {hp.get('n_features', '?')} features",
         "sha256": hashlib.sha256(model.read_bytes()).hexdigest(),
     }
     return versions
