@@ -39,6 +39,10 @@ STAGES = [
 STAGE_INPUTS = {
     "analysis.frames:analyze_chunk": ("mentions",),  # labels and verbs tie to the actors stage's mentions
 }
+# The stages that take the user's dictionary files (``analyze --actors/--places``) as the stage option
+# ``dictionary=(path, ...)``: the frames stage types and resolves the actors stage's mentions with the same files.
+# Stage options are plain picklable values, passed explicitly to every chunk (worker processes and Dask workers too).
+DICTIONARY_STAGES = ("analysis.actors:analyze_chunk", "analysis.frames:analyze_chunk")
 # The tables a stage returns that a later stage can take as input (checked before any chunk runs).
 _STAGE_OUTPUTS = {"analysis.actors:analyze_chunk": ("mentions",)}
 MANIFEST = "manifest.json"
@@ -245,7 +249,7 @@ def _sort_table(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
+def _process_chunk(docs: pd.DataFrame, stages, options: dict | None = None) -> dict[str, pd.DataFrame]:
     sentences = build_sentences(docs)
     documents = docs[[c for c in DOCUMENT_COLUMNS if c in docs.columns]].copy()
     documents["n_sentences"] = (
@@ -261,7 +265,7 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
             name: produced[name][produced[name]["doc_id"].isin(keep)].reset_index(drop=True)
             for name in STAGE_INPUTS.get(spec, ())
         }
-        result = func(stage_docs.copy(), stage_sentences.copy(), **inputs)
+        result = func(stage_docs.copy(), stage_sentences.copy(), **inputs, **(options or {}).get(spec, {}))
         for name, table in (result or {}).items():
             produced[name] = table
             if name.startswith("documents_"):
@@ -287,12 +291,14 @@ def _process_chunk(docs: pd.DataFrame, stages) -> dict[str, pd.DataFrame]:
 
 
 _WORKER_STAGES: list | None = None
+_WORKER_OPTIONS: dict | None = None
 
 
-def _init_worker(specs: list[str]) -> None:
-    global _WORKER_STAGES
+def _init_worker(specs: list[str], options: dict | None = None) -> None:
+    global _WORKER_STAGES, _WORKER_OPTIONS
     logging.disable(logging.WARNING)  # skipped stages were already reported by the parent
     _WORKER_STAGES = _load_stages(specs)[0]
+    _WORKER_OPTIONS = options
 
 
 def _worker_context(specs: list[str]):
@@ -309,17 +315,19 @@ def _worker_context(specs: list[str]):
 
 
 def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return _process_chunk(docs, _WORKER_STAGES)
+    return _process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS)
 
 
 _CLUSTER_STAGES: dict[tuple[str, ...], list] = {}
 
 
-def _work_on_cluster(docs: pd.DataFrame, specs: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def _work_on_cluster(
+    docs: pd.DataFrame, specs: tuple[str, ...], options: dict | None = None
+) -> dict[str, pd.DataFrame]:
     """One partition on a Dask worker: the same function as a local chunk; stages are loaded once per worker."""
     if specs not in _CLUSTER_STAGES:
         _CLUSTER_STAGES[specs] = _load_stages(specs)[0]
-    return _process_chunk(docs, _CLUSTER_STAGES[specs])
+    return _process_chunk(docs, _CLUSTER_STAGES[specs], options)
 
 
 # --------------------------------------------------------------------------------------------------- writing tables
@@ -405,6 +413,7 @@ def _run_chunks(
     jobs: int,
     bar,
     cluster=None,
+    options: dict | None = None,
 ) -> None:
     """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk.
 
@@ -421,12 +430,14 @@ def _run_chunks(
     submit, limit = None, 2 * jobs
     if cluster is not None:
         specs = tuple(spec for spec, _, _ in loaded)
-        submit, limit = (lambda docs: cluster.submit(_work_on_cluster, docs, specs)), cluster.max_in_flight
+        submit, limit = (lambda docs: cluster.submit(_work_on_cluster, docs, specs, options)), cluster.max_in_flight
     elif jobs > 1:  # chunks are analysed in worker processes and written in corpus order
         from concurrent.futures import ProcessPoolExecutor
 
         specs = [spec for spec, _, _ in loaded]
-        pool = ProcessPoolExecutor(jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs,))
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs, options)
+        )
         submit = lambda docs: pool.submit(_work, docs)  # noqa: E731
     in_flight: deque = deque()
 
@@ -443,7 +454,7 @@ def _run_chunks(
         pending_rows.clear()
         pending_texts.clear()
         if submit is None:
-            write(_process_chunk(docs, loaded), len(docs))
+            write(_process_chunk(docs, loaded, options), len(docs))
             return
         in_flight.append((submit(docs), len(docs)))
         while len(in_flight) > limit:  # bounded: memory holds a few chunks, not the corpus
@@ -490,6 +501,8 @@ def analyze_corpus(
     stages: Iterable[str] | None = None,
     jobs: int = 1,
     scheduler: str | None = None,
+    actors: str | os.PathLike | None = None,
+    places: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
@@ -500,7 +513,9 @@ def analyze_corpus(
     ``jobs > 1`` analyses chunks in that many worker processes; ``scheduler`` (``local:N``, ``tcp://host:8786``,
     ``slurm:FILE.yaml``; see :mod:`analysis.cluster`) analyses them on a Dask cluster. Either way the tables are
     the same as a one-process run; only the manifest's ``scheduler`` field tells them apart. ``corpus_path`` and
-    ``out_dir`` may be fsspec URLs (``s3://...``).
+    ``out_dir`` may be fsspec URLs (``s3://...``). ``actors`` / ``places``: your own dictionary files (format of
+    :func:`analysis.actors.load_dictionary`, by its override rule); the actors and frames stages use them, and their
+    path, version and sha256 go into the manifest's ``resource_versions["user_dictionary"]``.
     """
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
@@ -517,6 +532,7 @@ def analyze_corpus(
         "stages": stages,
         "jobs": int(jobs),
         "progress": progress,
+        "dictionary": _dictionary_files(actors=actors, places=places),
     }
     if scheduler is None:
         with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
@@ -532,6 +548,16 @@ def analyze_corpus(
     return load_analysis(out_dir)
 
 
+def _dictionary_files(*, actors, places) -> dict[str, str]:
+    """The user dictionary files by role (actors, places), checked now: a bad file fails before any work."""
+    files = {role: str(path) for role, path in (("actors", actors), ("places", places)) if path is not None}
+    if files:
+        from analysis.actors import load_dictionary
+
+        load_dictionary(list(files.values()))
+    return files
+
+
 def _analyze(
     corpus_path: Path,
     out_dir: Path,
@@ -545,6 +571,7 @@ def _analyze(
     stages,
     jobs: int,
     progress: bool,
+    dictionary: dict[str, str],
     cluster=None,
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
@@ -556,6 +583,9 @@ def _analyze(
     keep[selected.index.to_numpy()] = True
     n_selected = int(keep.sum())
     loaded, stage_status = _load_stages(STAGES if stages is None else stages)
+    # absolute paths: worker processes and Dask workers on this machine read the same files
+    files = tuple(str(Path(p).resolve()) for p in dictionary.values())
+    options = {spec: {"dictionary": files} for spec, _, _ in loaded if files and spec in DICTIONARY_STAGES}
 
     out_dir.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out_dir))
@@ -566,7 +596,17 @@ def _analyze(
 
         bar = tqdm(total=n_selected, unit="article", desc="analyze", disable=not progress or None)
         _run_chunks(
-            pf, meta, keep, loaded, writer, fingerprint, chunk_size=chunk_size, jobs=jobs, bar=bar, cluster=cluster
+            pf,
+            meta,
+            keep,
+            loaded,
+            writer,
+            fingerprint,
+            chunk_size=chunk_size,
+            jobs=jobs,
+            bar=bar,
+            cluster=cluster,
+            options=options,
         )
         tables = writer.finish(out_dir)
         manifest = {
@@ -579,6 +619,7 @@ def _analyze(
                 "end": None if end is None else str(end),
                 "outlets": sorted(outlets) if outlets and not isinstance(outlets, str) else outlets,
                 "chunk_size": int(chunk_size),
+                **dictionary,
             },
             "corpus": {
                 "path": label,
@@ -594,6 +635,12 @@ def _analyze(
             "package_versions": package_versions(),
             "git_commit": git_commit(),
         }
+        if dictionary:
+            from analysis.actors import find_file_versions
+
+            manifest["resource_versions"]["user_dictionary"] = {
+                role: find_file_versions([path])[path] for role, path in dictionary.items()
+            }
         if cluster is not None:  # the one field in which a cluster run differs from a local one
             manifest["scheduler"] = cluster.scheduler.describe()
         (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
@@ -746,6 +793,14 @@ def register_cli(sub) -> None:
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1); the tables are identical")
     add_scheduler_option(p)
+    p.add_argument(
+        "--actors",
+        metavar="FILE",
+        help="your actor dictionary (YAML, as analysis.actors.load_dictionary reads it): its entries are added to the "
+        "built-in ones (an entry with a built-in id replaces it, one saying `extends: builtin` adds to it); "
+        "`extends: none` at its top uses only your files",
+    )
+    p.add_argument("--places", metavar="FILE", help="your place gazetteer (YAML), by the same rule as --actors")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -761,6 +816,8 @@ def _run_cli(args) -> int:
         chunk_size=args.chunk_size,
         jobs=args.jobs,
         scheduler=args.scheduler,
+        actors=args.actors,
+        places=args.places,
         progress=not args.no_progress,
     )
     print(

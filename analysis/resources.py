@@ -10,6 +10,9 @@ conflict language, attribution rules, stopwords, events):
 - Extending merges each list of entries **by id** (the entry's ``id``, ``name`` or ``lemma``): an entry with the
   id of a built-in entry replaces it, ``enabled: false`` removes it, new ids are appended in file order; other
   top-level keys the user file does not set are taken from the built-in file.
+- One entry can extend the entry with its id instead of replacing it: it says ``extends: builtin`` and gives
+  only what it adds (e.g. one alias); its list keys are appended to, other keys it sets replace
+  (:func:`extend_entry`; used by the actor dictionary).
 - The version of the merged resource is ``<builtin version>+<user version>``.
 
 Every error names the file and the entry and says what to fix (:class:`analysis.errors.ResourceError`).
@@ -103,6 +106,21 @@ def merge_by_id(base: list, extra: list | None, key: str, *, where: str = "") ->
             order.append(entry[key])
         out[entry[key]] = entry
     return [out[k] for k in order if out[k].get("enabled", True) is not False]
+
+
+def extend_entry(base: dict, extra: dict, lists: tuple[str, ...] = ()) -> dict:
+    """The override rule for one entry that says ``extends: builtin``: the keys ``extra`` sets replace those of
+    ``base`` (the earlier entry with its id), except the list keys in ``lists``, which are appended to (no repeats)."""
+    out = dict(base)
+    for key, value in extra.items():
+        if key == EXTENDS_KEY:
+            continue
+        if key in lists:
+            value = [value] if isinstance(value, str) else list(value or [])
+            out[key] = list(dict.fromkeys([*(base.get(key) or []), *value]))
+        else:
+            out[key] = value
+    return out
 
 
 def wants_extend(data: dict, path: Path, *, default: bool) -> bool:

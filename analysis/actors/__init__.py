@@ -2,7 +2,7 @@
 
 ``analysis.actors`` re-exports the public names of its modules::
 
-    dictionary  load_dictionary, default_dictionary, resolve_actor, resolve_place, ActorDictionary
+    dictionary  load_dictionary, default_dictionary, find_dictionary, resolve_actor, resolve_place, ActorDictionary
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
     tone        score_actor_tone, score_mention_tone, describe_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
@@ -20,6 +20,8 @@ from analysis.actors.dictionary import (
     ActorDictionary,
     Entry,
     default_dictionary,
+    find_dictionary,
+    find_file_versions,
     load_dictionary,
     parse_quanteda_dictionary,
     resolve_actor,
@@ -48,6 +50,8 @@ __all__ = [
     "count_mentions",
     "default_dictionary",
     "describe_tone_method",
+    "find_dictionary",
+    "find_file_versions",
     "find_mentions",
     "find_unlisted_names",
     "load_dictionary",

@@ -16,7 +16,7 @@ import regex
 
 from analysis import config
 from analysis.errors import ParameterError, ResourceError
-from analysis.resources import EXTENDS_KEY, load_yaml, resource_versions, wants_extend
+from analysis.resources import EXTENDS_KEY, extend_entry, file_version, load_yaml, resource_versions, wants_extend
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,9 @@ PLACE_TYPES = (
 )
 CASE_RULES = ("auto", "exact", "insensitive")
 COMMON_KEYS = {"id", "label", "type", "aliases", "patterns", "case", "note"}
+# An entry saying ``extends: builtin`` adds to the earlier entry with its id instead of replacing it (see
+# resources.extend_entry): its aliases and patterns are appended, the keys it sets replace those of that entry.
+ENTRY_LIST_KEYS = ("aliases", "patterns")
 ACTOR_KEYS = COMMON_KEYS | {"side", "affiliation", "country"}
 PLACE_KEYS = COMMON_KEYS | {"country", "admin", "parent", "lat", "lon", "city_level", "province_of", "path"}
 FILE_KEYS = {"version", "description", "actors", "places", "discovery"}
@@ -471,7 +474,13 @@ def _parse_entry(raw, kind: str, source: str, position: int) -> Entry:
     return Entry(entry_id, kind, label, etype, aliases, patterns, case, attrs, source)
 
 
-def _parse_native(data: dict, source: str) -> list[Entry]:
+def _entry_mapping(e: Entry) -> dict:
+    """An entry as the mapping it was read from (for :func:`resources.extend_entry`)."""
+    raw = {"id": e.id, "label": e.label, "type": e.type, "aliases": list(e.aliases), "patterns": list(e.patterns)}
+    return {**raw, "case": e.case, **e.attrs}
+
+
+def _parse_native(data: dict, source: str, earlier: dict[str, Entry] | None = None) -> list[Entry]:
     unknown = sorted(set(data) - FILE_KEYS)
     if unknown:
         raise ResourceError(
@@ -483,6 +492,14 @@ def _parse_native(data: dict, source: str) -> list[Entry]:
         if not isinstance(items, list):
             raise ResourceError(f"{source}: {section} must be a list of entries")
         for i, raw in enumerate(items):
+            if isinstance(raw, dict) and EXTENDS_KEY in raw:
+                base = (earlier or {}).get(raw.get("id"))
+                if raw[EXTENDS_KEY] != "builtin" or base is None or base.kind != kind:
+                    raise ResourceError(
+                        f"{source} {kind} #{i + 1}: `extends: builtin` needs the id of a built-in {kind} "
+                        f"(got {raw.get('id')!r}); remove `extends:` to add a new entry"
+                    )
+                raw = extend_entry(_entry_mapping(base), raw, ENTRY_LIST_KEYS)
             e = _parse_entry(raw, kind, source, i)
             if e.id in seen:
                 raise ResourceError(f"{source}: duplicate id {e.id!r}; every entry needs its own id")
@@ -590,7 +607,7 @@ def load_dictionary(path: str | os.PathLike | list | None = None, *, extend: boo
             data = {k: v for k, v in data.items() if k != EXTENDS_KEY}
         source = p.name if p in builtin else str(p)
         if _is_native(data):
-            parsed = _parse_native(data, source)
+            parsed = _parse_native(data, source, entries)
         elif isinstance(data, dict) and data:
             parsed = parse_quanteda_dictionary(data, source)
         else:
@@ -613,6 +630,24 @@ def load_dictionary(path: str | os.PathLike | list | None = None, *, extend: boo
             if target is not None and target not in entries:
                 raise ResourceError(f"{e.source} entry {e.id!r}: {ref} {target!r} is not an entry id")
     return ActorDictionary(list(entries.values()), versions)
+
+
+@lru_cache(maxsize=4)
+def _cached_dictionary(files: tuple[str, ...], _digests: tuple[str, ...]) -> ActorDictionary:
+    return load_dictionary(list(files)) if files else default_dictionary()
+
+
+def find_dictionary(files: tuple[str, ...] | list[str] | None = None) -> ActorDictionary:
+    """The dictionary of the user ``files`` (paths, as ``analyze --actors/--places`` passes them to the stages),
+    or the built-in one when there are none; loaded once per process for the same files with the same bytes."""
+    files = tuple(str(f) for f in files or ())
+    digests = tuple(file_version(f)["sha256"] for f in files)
+    return _cached_dictionary(files, digests)
+
+
+def find_file_versions(files: tuple[str, ...] | list[str] | None) -> dict[str, dict[str, str]]:
+    """Path, version and sha256 of each user dictionary file (for manifest.json), keyed by its path."""
+    return {str(f): {"path": str(f), **file_version(f)} for f in files or ()}
 
 
 @lru_cache(maxsize=1)

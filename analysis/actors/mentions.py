@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, _normalise, default_dictionary
+from analysis.actors.dictionary import (
+    MENTION_COLUMNS,
+    ActorDictionary,
+    _normalise,
+    default_dictionary,
+    find_dictionary,
+)
 from analysis.errors import ParameterError
 from analysis.selection import (
     PERIOD,
@@ -128,14 +134,18 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
     return merged[MENTION_COLUMNS]
 
 
-def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def analyze_chunk(
+    docs: pd.DataFrame, sentences: pd.DataFrame, *, dictionary: tuple[str, ...] = ()
+) -> dict[str, pd.DataFrame]:
     """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched, tone, tone_polarity).
 
     ``tone`` is the target-dependent sentiment of the mention's sentence towards it (see actors.tone).
+    ``dictionary``: the user dictionary files (``analyze --actors/--places``) by path; none: the built-in one.
     """
     from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
 
-    return {"mentions": score_mention_tone(find_mentions(docs, sentences=sentences), sentences)}
+    found = find_mentions(docs, sentences=sentences, dictionary=find_dictionary(dictionary))
+    return {"mentions": score_mention_tone(found, sentences)}
 
 
 # ----------------------------------------------------------------------------------------------------------- counts

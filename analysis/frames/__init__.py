@@ -57,15 +57,22 @@ from analysis.frames.presence import add_presence, load_presence_model, score_pr
 LANGUAGES = ("en",)
 
 
-def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def analyze_chunk(
+    docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.DataFrame, dictionary: tuple[str, ...] = ()
+) -> dict[str, pd.DataFrame]:
     """The `analyze` stage: frame scores, indicators and evidence, labels, territorial verbs and attributions.
 
     ``mentions`` is the actors stage's table for the same chunk (the pipeline passes it on), so that labels and
-    verbs are tied to the same actor mentions that ``mentions.parquet`` holds.
+    verbs are tied to the same actor mentions that ``mentions.parquet`` holds; ``dictionary`` (the user dictionary
+    files, as the actors stage got them) types those mentions and resolves speakers.
     """
+    from analysis.actors import find_dictionary
+
     scores, indicators, evidence = score_frames(docs, sentences=sentences)
     scores = add_presence(scores, indicators, docs)
-    labels, verbs, attrs = find_language(docs, sentences=sentences, mentions=mentions)
+    labels, verbs, attrs = find_language(
+        docs, sentences=sentences, mentions=mentions, dictionary=find_dictionary(dictionary)
+    )
     wide = scores.pivot(index="doc_id", columns="frame", values="score")
     wide.columns = [f"frame_{c}" for c in wide.columns]
     wide = wide.reindex(pd.Index(docs["doc_id"].unique(), name="doc_id")).reset_index()

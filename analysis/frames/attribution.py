@@ -610,9 +610,10 @@ def count_attributions(
     )
 
 
-def _speaker_resolver():
-    """A function speaker text -> (actor_id, actor_type) through the actor dictionary; (None, None) if unresolved."""
-    dictionary = actors.default_dictionary()
+def _speaker_resolver(dictionary=None):
+    """A function speaker text -> (actor_id, actor_type) through the actor dictionary (default: the built-in one);
+    (None, None) if unresolved."""
+    dictionary = dictionary or actors.default_dictionary()
     types = dictionary.types
 
     @lru_cache(maxsize=8192)

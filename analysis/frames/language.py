@@ -150,8 +150,8 @@ def _is_armed(actor_type) -> bool:
     return actor_type is not None and any(t in str(actor_type).lower() for t in ARMED_TYPES)
 
 
-def _dictionary_has_armed_types() -> bool:
-    return any(_is_armed(t) for t in actors.default_dictionary().types.values())
+def _dictionary_has_armed_types(dictionary=None) -> bool:
+    return any(_is_armed(t) for t in (dictionary or actors.default_dictionary()).types.values())
 
 
 def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int, armed_only: bool = True):
@@ -284,12 +284,12 @@ def _verb_frame(rows) -> pd.DataFrame:
     )
 
 
-def _typed_mentions(docs: pd.DataFrame, sentences, mentions) -> pd.DataFrame:
+def _typed_mentions(docs: pd.DataFrame, sentences, mentions, dictionary=None) -> pd.DataFrame:
     """Actor and place mentions with each one's type from the actor dictionary (a person takes the type of the
     actor it is affiliated to). ``mentions`` is the actors stage's table; found here only for standalone use."""
-    dictionary = actors.default_dictionary()
+    dictionary = dictionary or actors.default_dictionary()
     if mentions is None:
-        mentions = actors.find_mentions(docs[["doc_id", "text"]], sentences=sentences)
+        mentions = actors.find_mentions(docs[["doc_id", "text"]], sentences=sentences, dictionary=dictionary)
     cols = ["doc_id", "start", "end", "actor_id", "kind", "actor_type"]
     if not len(mentions):
         return pd.DataFrame(columns=cols)
@@ -303,20 +303,22 @@ def find_language(
     mentions: pd.DataFrame | None = None,
     lexicon=None,
     rules=None,
+    dictionary=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Labels, territorial verbs and attributions in one pass: ``(labels, verbs, attributions)``.
 
     ``mentions`` (from :func:`analysis.actors.find_mentions`, or ``mentions.parquet``) ties labels and verbs to
     actors; when it is None the mentions are found here. See :func:`find_labels`, :func:`find_territorial_verbs`
-    and :func:`analysis.frames.find_attributions` for the columns.
+    and :func:`analysis.frames.find_attributions` for the columns. ``dictionary``: the ActorDictionary that found
+    ``mentions`` (default: the built-in one); it types them and resolves speakers.
     """
     docs = _as_docs(corpus_or_docs)
-    mentions = _typed_mentions(docs, sentences, mentions)
+    mentions = _typed_mentions(docs, sentences, mentions, dictionary)
     lex = load_conflict_language(lexicon)
     rules = load_attribution_rules(rules)
-    resolve = _speaker_resolver()
+    resolve = _speaker_resolver(dictionary)
     # labels target armed groups; a custom actor dictionary without armed-group types falls back to any actor
-    armed_only = _dictionary_has_armed_types()
+    armed_only = _dictionary_has_armed_types(dictionary)
     labels, verbs, attrs = [], [], []
     for doc in _iter_docs(docs, sentences, mentions):
         a = _doc_attributions(doc, rules, resolve)

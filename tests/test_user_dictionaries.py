@@ -1,0 +1,144 @@
+"""`analyze --actors FILE --places FILE`: user dictionaries reach the actors and frames stages and the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import cli, pipeline
+from analysis.actors import load_dictionary
+from analysis.tables import save_table
+
+TEXTS = {
+    "m03": "The Qamishli Peace Council said on Monday that talks would resume. "
+    "Fighters of the Quwat Suriya al-Dimuqratiya entered Tal Baydar at dawn.",
+    "m04": "Officials of the Qamishli Peace Council met the Syrian Democratic Forces in Tal Baydar.",
+}
+USER_ACTORS = """\
+version: "test-1"
+extends: builtin
+actors:
+  - id: qamishli_council
+    label: Qamishli Peace Council
+    type: ngo
+    aliases: [Qamishli Peace Council]
+  - id: sdf
+    extends: builtin
+    aliases: [Quwat Suriya al-Dimuqratiya]
+"""
+USER_PLACES = """\
+version: "test-places-1"
+places:
+  - id: tal_baydar
+    label: Tal Baydar
+    type: town
+    country: SY
+    aliases: [Tal Baydar]
+"""
+
+
+@pytest.fixture()
+def corpus_file(mini_corpus, tmp_path):
+    df = mini_corpus.copy()
+    for doc_id, text in TEXTS.items():
+        df.loc[df["doc_id"] == doc_id, "text"] = text
+    df["n_words"] = df["text"].str.split().str.len().astype("int64")
+    return save_table(df, tmp_path / "articles.parquet")
+
+
+@pytest.fixture()
+def user_files(tmp_path):
+    actors, places = tmp_path / "my_actors.yaml", tmp_path / "my_places.yaml"
+    actors.write_text(USER_ACTORS)
+    places.write_text(USER_PLACES)
+    return actors, places
+
+
+def _mentions(out) -> pd.DataFrame:
+    return pd.read_parquet(out / "mentions.parquet")
+
+
+def test_extends_builtin_entry_adds_one_alias_and_keeps_the_rest(user_files):
+    actors, _ = user_files
+    d = load_dictionary(actors)
+    sdf = d.entries["sdf"]
+    assert sdf.label == "Syrian Democratic Forces" and sdf.type == "armed_group"
+    assert "Quwat Suriya al-Dimuqratiya" in sdf.aliases and "SDF" in sdf.aliases
+    assert d.entries["qamishli_council"].label == "Qamishli Peace Council"
+    assert "syrian_army" in d  # the file extends the built-in dictionary
+
+
+def test_analyze_cli_uses_the_user_dictionary(corpus_file, user_files, tmp_path, capsys):
+    actors, places = user_files
+    out = tmp_path / "out"
+    code = cli.main(
+        [
+            "analyze",
+            str(corpus_file),
+            "--out",
+            str(out),
+            "--actors",
+            str(actors),
+            "--places",
+            str(places),
+            "--no-progress",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    m = _mentions(out)
+    m03 = m[m["doc_id"] == "m03"]
+    assert set(m03["actor_id"]) >= {"qamishli_council", "sdf", "tal_baydar"}
+    assert m03.loc[m03["actor_id"] == "sdf", "matched"].tolist() == ["Quwat Suriya al-Dimuqratiya"]
+    assert set(m[m["doc_id"] == "m04"]["actor_id"]) >= {"qamishli_council", "sdf", "tal_baydar"}
+    # the frames stage resolves speakers with the same dictionary
+    attrs = pd.read_parquet(out / "attributions.parquet")
+    said = attrs[(attrs["doc_id"] == "m03") & (attrs["verb"] == "said")]
+    assert said["actor_id"].tolist() == ["qamishli_council"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    used = manifest["resource_versions"]["user_dictionary"]
+    assert used["actors"] == {
+        "path": str(actors),
+        "version": "test-1",
+        "sha256": hashlib.sha256(actors.read_bytes()).hexdigest(),
+    }
+    assert used["places"]["version"] == "test-places-1"
+    assert manifest["parameters"]["actors"] == str(actors)
+
+    # a run without the files in the same process sees only the built-in dictionary (nothing leaks between runs)
+    plain = pipeline.analyze_corpus(corpus_file, tmp_path / "plain", progress=False)
+    ids = set(plain.mentions["actor_id"])
+    assert not ids & {"qamishli_council", "tal_baydar"}
+    assert "user_dictionary" not in plain.manifest["resource_versions"]
+
+
+def test_worker_processes_get_the_user_dictionary(corpus_file, user_files, tmp_path):
+    actors, places = user_files
+    one = pipeline.analyze_corpus(corpus_file, tmp_path / "one", actors=actors, places=places, progress=False)
+    two = pipeline.analyze_corpus(
+        corpus_file, tmp_path / "two", actors=actors, places=places, jobs=2, chunk_size=2, progress=False
+    )
+    for name in ("mentions", "attributions", "labels"):
+        pd.testing.assert_frame_equal(one.table(name), two.table(name))
+    assert "qamishli_council" in set(two.mentions["actor_id"])
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("version: 1\nactors:\n  - id: Bad Id\n    aliases: [x]\n", "id 'Bad Id'"),
+        ("version: 1\nactors:\n  - id: nobody\n    extends: builtin\n    aliases: [x]\n", "extends: builtin"),
+        ("actors: [\n", "not valid YAML"),
+    ],
+)
+def test_a_bad_dictionary_file_is_one_clear_error(corpus_file, tmp_path, capsys, content, needle):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content)
+    out = tmp_path / "out"
+    code = cli.main(["analyze", str(corpus_file), "--out", str(out), "--actors", str(bad), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2, err
+    assert err.startswith("error:") and "\n" not in err and str(bad) in err and needle in err
+    assert not (out / "manifest.json").exists()
