@@ -686,6 +686,24 @@ class Analysis:
     def path(self, name: str) -> Path | str:
         return storage.join(self._dir, f"{name}.parquet")
 
+    @property
+    def dictionary(self):
+        """The actor dictionary that produced ``mentions``: the user files recorded in the manifest
+        (``analyze --actors/--places``), checked against their recorded sha256, or the built-in one. Pass it to
+        the counting and plotting functions (``dictionary=``) so that labels come from the same entries."""
+        from analysis.actors import find_dictionary
+        from analysis.errors import ResourceError
+        from analysis.resources import file_version
+
+        used = self.manifest.get("resource_versions", {}).get("user_dictionary", {})
+        for role, info in used.items():
+            if file_version(info["path"])["sha256"] != info["sha256"]:
+                raise ResourceError(
+                    f"the {role} dictionary {info['path']} that made this analysis is missing or has changed since "
+                    f"(sha256 {info['sha256'][:12]}...): restore it or re-run `python -m analysis analyze`"
+                )
+        return find_dictionary([info["path"] for info in used.values()])
+
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Load one table (cached when all columns are read)."""
         if name not in self.tables:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import cli, pipeline
-from analysis.actors import load_dictionary
+from analysis.actors import count_mentions, load_dictionary
+from analysis.errors import ResourceError
 from analysis.tables import save_table
 
 TEXTS = {
@@ -106,6 +107,14 @@ def test_analyze_cli_uses_the_user_dictionary(corpus_file, user_files, tmp_path,
     }
     assert used["places"]["version"] == "test-places-1"
     assert manifest["parameters"]["actors"] == str(actors)
+
+    # labels come from the dictionary that produced the mentions
+    result = pipeline.load_analysis(out)
+    counts = count_mentions(result.mentions, result.documents, kind="actor", dictionary=result.dictionary)
+    assert counts.set_index("actor_id").loc["qamishli_council", "label"] == "Qamishli Peace Council"
+    actors.write_text(USER_ACTORS.replace("Qamishli Peace Council]", "Qamishli Council]"))
+    with pytest.raises(ResourceError, match="has changed since"):
+        _ = pipeline.load_analysis(out).dictionary
 
     # a run without the files in the same process sees only the built-in dictionary (nothing leaks between runs)
     plain = pipeline.analyze_corpus(corpus_file, tmp_path / "plain", progress=False)
