@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import re as _re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import pandas as pd
 import regex as re
 
 from analysis import config
+from analysis.dates import date_from_filename, parse_date_value, parse_dates  # noqa: F401 - re-exported
 from analysis.errors import ResourceError
 from analysis.resources import load_yaml, wants_extend
 
@@ -545,108 +544,7 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
 # Dates
 # ---------------------------------------------------------------------------------------------------------------
 
-# Explicit formats tried on a whole date column; the one that parses most values wins (so 4/5/2017 is read
-# consistently within a file). Values none of them parse go to `dateparser` one by one.
-DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "%d/%m/%Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%m/%d/%y",
-    "%d-%m-%Y",
-)
-_ISO_PREFIX = _re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
-
-
-@lru_cache(maxsize=100_000)
-def _dateparser(value: str) -> pd.Timestamp | None:
-    import dateparser  # imported lazily: slow to import, needed only for unusual dates
-
-    parsed = dateparser.parse(
-        value,
-        languages=["en", "fr", "de", "es", "ar"],
-        settings={
-            "REQUIRE_PARTS": ["day", "month", "year"],
-            "PREFER_DATES_FROM": "past",
-            "RETURN_AS_TIMEZONE_AWARE": False,
-            "RELATIVE_BASE": dt.datetime(2000, 1, 1),
-        },
-    )  # fixed base: relative words never depend on today
-    if parsed is None or parsed.year < 1900:
-        return None
-    return pd.Timestamp(parsed.date())
-
-
-def parse_date_value(value, fmt: str | None = None) -> pd.Timestamp | None:
-    """One date (midnight, naive) from a string, or ``None``; ISO prefixes, ``fmt``, then dateparser."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return (
-            pd.Timestamp(value).tz_localize(None).normalize()
-            if pd.Timestamp(value).tzinfo
-            else pd.Timestamp(value).normalize()
-        )
-    value = " ".join(str(value).split()).strip(" ,.")
-    if not value:
-        return None
-    m = _ISO_PREFIX.match(value)
-    if m:
-        try:
-            return pd.Timestamp(m.group(1))
-        except ValueError:
-            return None
-    for f in ([fmt] if fmt else []) + list(DATE_FORMATS):
-        try:
-            return pd.Timestamp(dt.datetime.strptime(value, f).date())
-        except ValueError:
-            continue
-    if not re.search(r"\d{4}", value):  # no year: never guess one
-        return None
-    return _dateparser(value)
-
-
-def parse_dates(values: Iterable) -> list[pd.Timestamp | None]:
-    """Parse a column of date strings consistently: pick the format that reads most values, then fall back."""
-    values = list(values)
-    sample = [" ".join(str(v).split()).strip(" ,.") for v in values[:2000] if isinstance(v, str) and v.strip()]
-    best, best_n = None, 0
-    for f in DATE_FORMATS:
-        n = 0
-        for v in sample:
-            try:
-                dt.datetime.strptime(v, f)
-                n += 1
-            except ValueError:
-                pass
-        if n > best_n:
-            best, best_n = f, n
-    return [parse_date_value(v, best) for v in values]
-
-
-_FILENAME_DATE = _re.compile(
-    r"(?<![0-9A-Za-z])((?:19|20)\d{2})([-_.]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])(?![0-9A-Za-z])"
-)
-
-
-def date_from_filename(name: str) -> pd.Timestamp | None:
-    """A ``YYYY-MM-DD``/``YYYYMMDD``/``YYYY_MM_DD`` date standing alone in a file name, else ``None``."""
-    m = _FILENAME_DATE.search(Path(name).name)
-    if not m:
-        return None
-    try:
-        return pd.Timestamp(int(m.group(1)), int(m.group(3)), int(m.group(4)))
-    except ValueError:
-        return None
-
+# One parser for every date: analysis.dates (date_from_filename, parse_date_value, parse_dates are importable here).
 
 # ---------------------------------------------------------------------------------------------------------------
 # Language

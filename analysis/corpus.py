@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import config
+from analysis import config, outputs
 from analysis.errors import InputError, SchemaError
 
 # The canonical schema (docs/CONTRIBUTING.md): a corpus without every one of these columns is refused.
@@ -28,11 +28,21 @@ SCHEMA = [
     "duplicate_of",
 ]
 # Extra columns ingest adds after the schema (source columns of a table input follow, sorted).
-EXTRA_COLUMNS = ["dup_similarity", "dup_kind", "date_source", "dateline", "bytes_repaired"]
+EXTRA_COLUMNS = ["dup_similarity", "dup_kind", "date_source", "dateline", "bytes_repaired", "published_raw"]
 # The per-article metadata the `analyze` tables carry (documents.parquet), in this order.
 DOCUMENT_COLUMNS = ["doc_id", "outlet", "agency", "published", "title", "url", "n_words", "lang", "duplicate_of"]
 # The columns the corpus fingerprint hashes (analysis.provenance.fingerprint_corpus and the streaming `analyze`).
 FINGERPRINT_COLUMNS = ("doc_id", "outlet", "agency", "published", "title", "text", "duplicate_of")
+# analysis.outputs set name: ingest switches the corpus, rejects, removed spans and manifest in together
+OUTPUT_SET = "ingest"
+
+
+def require_complete_corpus(path: str | os.PathLike) -> None:
+    """Refuse a corpus whose output set an interrupted ingest left half-switched (see :mod:`analysis.outputs`)."""
+    path = Path(path)
+    outputs.require_complete(
+        path.parent, OUTPUT_SET, rerun=f"`python -m analysis ingest ... --out {path}` to write it again"
+    )
 
 
 def _checked_path(path: str | os.PathLike) -> Path:
@@ -43,6 +53,7 @@ def _checked_path(path: str | os.PathLike) -> Path:
         )
     if path.is_dir():
         raise InputError(f"corpus {path} is a directory: pass the parquet file written by `python -m analysis ingest`")
+    require_complete_corpus(path)
     return path
 
 
@@ -77,6 +88,9 @@ def open_corpus(path: str | os.PathLike = config.CORPUS_FILE):
     check_schema(pf.schema_arrow.names, path)
     if pf.metadata.num_rows == 0:
         raise SchemaError(f"corpus {path} holds no articles: check the ingest input and its rejects table")
+    text_type = pf.schema_arrow.field("text").type
+    if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type) or pa.types.is_null(text_type)):
+        raise SchemaError(f"corpus {path}: column text is {text_type}, not text: re-create it with ingest")
     return pf
 
 
@@ -99,4 +113,6 @@ def load_corpus(path: str | os.PathLike = config.CORPUS_FILE, *, columns: list[s
         raise _unreadable(path, exc) from None
     if "published" in df.columns and not pd.api.types.is_datetime64_any_dtype(df["published"]):
         raise SchemaError(f"corpus {path}: column published is {df['published'].dtype}, not a date: re-run ingest")
+    if "text" in df.columns and not df["text"].dropna().map(lambda t: isinstance(t, str)).all():
+        raise SchemaError(f"corpus {path}: column text is {df['text'].dtype}, not text: re-create it with ingest")
     return df

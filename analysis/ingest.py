@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -15,9 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import clean, config, langid, readers
+from analysis import clean, config, dates, langid, outputs, readers, sources
 from analysis import dedup as dedup_mod
-from analysis.corpus import EXTRA_COLUMNS, SCHEMA, load_corpus  # noqa: F401 - load_corpus: analysis.ingest.load_corpus
+from analysis.corpus import (  # noqa: F401 - load_corpus: analysis.ingest.load_corpus
+    EXTRA_COLUMNS,
+    OUTPUT_SET,
+    SCHEMA,
+    load_corpus,
+    require_complete_corpus,
+)
 from analysis.errors import InputError
 from analysis.readers import Record
 from analysis.tables import save_json, save_table
@@ -29,16 +34,6 @@ REJECT_COLUMNS = ["path", "row", "reason", "detail"]
 INTEGER_SOURCE_COLUMNS = {"length_words"}
 REMOVED_COLUMNS = ["doc_id", "rule", "text"]
 MANIFEST_NAME = "ingest_manifest.json"
-
-# Files a directory walk passes over silently (listed in the manifest as skipped): documentation, sidecars,
-# provenance written by `fetch-data`, hidden files.
-SKIP_PATTERNS = (
-    re.compile(r"^README(\..*)?$", re.I),
-    re.compile(r"\.meta\.(json|ya?ml)$", re.I),
-    re.compile(r"\.provenance\.json$", re.I),
-    re.compile(r"^\."),
-)
-
 
 @dataclass
 class IngestOptions:
@@ -57,6 +52,8 @@ class IngestOptions:
     near_threshold: float = dedup_mod.DEFAULT_NEAR_THRESHOLD
     progress: bool | None = None  # None: a bar on an interactive terminal only
     format: str | None = None  # a key of readers.FORMATS: every file is read with it (None: detected per file)
+    max_file_mb: float = sources.DEFAULT_MAX_FILE_MB  # per file, and what a .gz expands to
+    date_order: str | None = None  # "dmy"/"mdy" for numeric dates; None: decided from the run's values
 
     def columns(self) -> dict[str, str]:
         return {
@@ -90,13 +87,15 @@ class IngestResult:
         readers_used = ", ".join(f"{k} {v}" for k, v in sorted(used.items())) or "none"
         return "\n".join(
             [
-                f"files: {c['files']} read ({c['files_skipped']} skipped: README/sidecars/hidden); "
+                f"files: {c['files']} read ({c['files_skipped']} skipped, listed in the manifest with reasons); "
                 f"read as: {readers_used}",
                 f"rows: {c['rows']} (articles {c['articles']} + rejected {c['rejected_rows']})",
                 f"rejected: {c['rejected']} ({reasons})",
                 f"duplicates: {c['duplicates_exact']} exact, {c['duplicates_near']} near "
                 f"(threshold {self.manifest['options']['near_threshold']})",
-                f"dates missing: {c['dates_missing']} of {c['articles']} articles (kept as null)",
+                f"dates missing: {c['dates_missing']} of {c['articles']} articles (kept as null; "
+                f"{c['dates_unreadable']} unreadable, raw value in published_raw); day/month order "
+                f"{self.manifest['dates']['order']} ({self.manifest['dates']['source']})",
                 f"bytes repaired: {c['bytes_repaired']}",
                 f"boilerplate spans removed: {c['removed_spans']}",
             ]
@@ -108,30 +107,12 @@ class IngestResult:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _skippable(path: Path) -> bool:
-    return any(p.search(path.name) for p in SKIP_PATTERNS)
-
-
-def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[str], list[str]]:
-    """The files to read under ``inputs`` (files as given; directories walked recursively, sorted) and the
-    files skipped on the way. A missing input is an :class:`InputError`."""
-    files, skipped = [], []
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    f = Path(root) / name
-                    (skipped if _skippable(f) else files).append(f.as_posix())
-        elif p.exists():
-            files.append(p.as_posix())
-        else:
-            raise InputError(
-                f"input {str(item)!r} does not exist: check the path (files or folders of "
-                ".txt/.html/.csv/.tsv/.jsonl/.docx/.rtf/.pdf articles or database exports)"
-            )
-    return sorted(dict.fromkeys(files)), sorted(skipped)
+def find_input_files(
+    inputs: Sequence[str | os.PathLike], *, exclude: Sequence[str | os.PathLike] = ()
+) -> tuple[list[str], list[dict]]:
+    """The files to read under ``inputs`` and the skipped ones with their reasons (see
+    :func:`analysis.sources.find_input_files`)."""
+    return sources.find_input_files(inputs, exclude=exclude)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -141,27 +122,47 @@ def find_input_files(inputs: Sequence[str | os.PathLike]) -> tuple[list[str], li
 
 def make_doc_id(path: str, row: int | None, text: str) -> str:
     """Stable id: sha256 of the file's base name, the row and the raw text (same input -> same id anywhere)."""
-    key = f"{Path(path).name}\x1f{'' if row is None else row}\x1f{text}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    key = f"{sources.display_path(Path(path).name)}\x1f{'' if row is None else row}\x1f{text}"
+    return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
 
-def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: IngestOptions):
+def _column_name(name: str, taken) -> str:
+    """A source column's name in the corpus: as is, unless it clashes with a corpus column or starts with ``_``
+    (then ``src_NAME``); nothing is dropped."""
+    name = str(name)
+    cand = name if name.strip() and not name.startswith("_") else f"src_{name.strip() or 'column'}"
+    while cand in taken:
+        cand = f"src_{cand}"
+    return cand
+
+
+def _article(
+    rec: Record,
+    rules: clean.Rules,
+    finder: clean.AgencyFinder,
+    opts: IngestOptions,
+    *,
+    order: str = dates.DEFAULT_DATE_ORDER,
+    date_problems: list | None = None,
+):
     result = clean.clean_text(rec.text, title=rec.title, rules=rules)
     if not result.text.strip():
         detail = "all text was removed as boilerplate" if result.removed else "the text is empty"
         return None, result.removed, ("empty_text", detail)
-    published = rec.published
-    date_source = rec.date_source
-    if published is not None and not isinstance(published, pd.Timestamp):
-        published = clean.parse_date_value(published)
-        if published is None:
-            rec.extras["_bad_date"] = str(rec.published)
-            date_source = None
+    published, date_source = None, None
+    # a database reader hands on the date part it found and the whole date line as published_raw
+    published_raw = rec.extras.pop("published_raw", None)
+    if rec.published is not None:
+        published_raw = str(rec.published) if published_raw is None else published_raw
+        published, problem = dates.parse_date(rec.published, order=order)
+        date_source = rec.date_source if published is not None else None
+        if problem and date_problems is not None:
+            date_problems.append((sources.display_path(rec.path), rec.row, published_raw, problem))
     if published is None and result.header_date:
-        published, date_source = clean.parse_date_value(result.header_date), "text"
-        date_source = date_source if published is not None else None
+        published = dates.parse_date(result.header_date, order=order)[0]
+        date_source = "text" if published is not None else None
     if published is None and rec.row is None:
-        published = clean.date_from_filename(rec.path)
+        published = dates.date_from_filename(rec.path)
         date_source = "filename" if published is not None else None
     agency, dateline = clean.find_agency(result.text, finder)
     if agency is None and result.header_credit:  # "... AFP Monday 3 Oct 2016" in a removed header
@@ -177,7 +178,7 @@ def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: 
         "text": text,
         "n_words": len(text.split()),
         "lang": langid.find_language(text),
-        "source_path": rec.path,
+        "source_path": sources.display_path(rec.path),
         "source_row": rec.row,
         "source_id": rec.source_id,
         "source_sha256": rec.sha256,
@@ -187,10 +188,10 @@ def _article(rec: Record, rules: clean.Rules, finder: clean.AgencyFinder, opts: 
         "date_source": date_source,
         "dateline": dateline,
         "bytes_repaired": rec.bytes_repaired,
+        "published_raw": published_raw,
     }
     for k, v in rec.extras.items():
-        if not k.startswith("_"):
-            row[k if k not in row else f"src_{k}"] = v
+        row[_column_name(k, row)] = v
     return row, result.removed, None
 
 
@@ -210,56 +211,78 @@ def _progress(iterable, total: int, desc: str, enabled: bool | None):
     )
 
 
-def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions | None = None) -> IngestResult:
-    """Read, clean and deduplicate the articles under ``inputs``; nothing is written (see :func:`ingest`)."""
+def _read_file(path: str, opts: IngestOptions, rules: clean.Rules, rejects: list, info: dict) -> list[Record]:
+    """The records of one file: its bytes read safely (regular files, size caps), its format detected, its reader."""
+    kind, gz = readers.file_kind(path)
+    raw, data = sources.read_source_bytes(path, gz=gz, max_mb=opts.max_file_mb)
+    info["sha256"] = sha = hashlib.sha256(raw).hexdigest()
+    sources.check_archive(data, max_mb=opts.max_file_mb)  # before format detection unpacks a .docx
+    info["reader"] = fmt = opts.format or readers.find_format(path, data)
+    if fmt is None:
+        raise readers.FileRejected(
+            "unsupported_type",
+            f"type {('.' + kind) if kind else '(no extension)'} is not supported and the content is no "
+            "known export: use .txt, .html/.htm, .csv, .tsv, .jsonl, .docx, .rtf, .pdf (optionally .gz), "
+            "or name the format with --format",
+        )
+    ctx = readers.ReadContext(sha, rules, opts.columns(), rejects, fmt=fmt, kind=kind, max_file_mb=opts.max_file_mb)
+    return readers.READERS[fmt](path, data, ctx)
+
+
+def ingest_files(
+    inputs: Sequence[str | os.PathLike],
+    *,
+    options: IngestOptions | None = None,
+    exclude: Sequence[str | os.PathLike] = (),
+) -> IngestResult:
+    """Read, clean and deduplicate the articles under ``inputs``; nothing is written (see :func:`ingest`).
+
+    ``exclude``: files never to read (the run's own outputs, when ``--out`` is inside an input folder)."""
     opts = options or IngestOptions()
+    order_option = dates.check_order(opts.date_order)
     rules = clean.load_rules(opts.boilerplate) if opts.boilerplate else clean.default_rules()
     finder = clean.load_agencies(opts.agencies) if opts.agencies else clean.default_agencies()
     if opts.format is not None and opts.format not in readers.FORMATS:
         raise InputError(f"format {opts.format!r} is not known: use one of {', '.join(sorted(readers.FORMATS))}")
-    files, skipped = find_input_files(inputs)
+    files, skipped = find_input_files(inputs, exclude=exclude)
     if not files:
-        where = ", ".join(map(str, inputs))
+        where = ", ".join(sources.display_path(i) for i in inputs)
+        only = ", ".join(f"{Path(s['path']).name} ({s['reason']})" for s in skipped[:10])
         raise InputError(
-            f"no article files in {where}"
-            f"{' (only ' + ', '.join(Path(s).name for s in skipped) + ')' if skipped else ''}: "
+            f"no article files in {where}{' (only ' + only + ')' if skipped else ''}: "
             "run `make data` to fetch the default corpus (FA-KES) or put .txt/.html/.csv/.tsv/.jsonl "
             "files there"
         )
     rejects: list[tuple] = []
     records: list[Record] = []
     file_info = []
-    row_rejects = 0  # rows of a file rejected while reading (malformed JSON lines)
+    row_rejects = 0  # rows of a file rejected while reading (malformed rows, JSON lines, text types)
     for path in _progress(files, len(files), "reading", opts.progress):
         kind, gz = readers.file_kind(path)
-        info = {"path": path, "type": kind + (".gz" if gz else ""), "sha256": None, "rows": 0, "reader": None}
+        info = {
+            "path": sources.display_path(path),
+            "type": kind + (".gz" if gz else ""),
+            "sha256": None,
+            "rows": 0,
+            "reader": None,
+        }
         file_info.append(info)
         before = len(rejects)
         try:
-            raw = readers.read_bytes(path, gz=False)
-            info["sha256"] = sha = hashlib.sha256(raw).hexdigest()
-            data = readers.read_bytes(path, gz=True) if gz else raw
-            info["reader"] = fmt = opts.format or readers.find_format(path, data)
-            if fmt is None:
-                raise readers.FileRejected(
-                    "unsupported_type",
-                    f"type {('.' + kind) if kind else '(no extension)'} is not supported and the content is no "
-                    "known export: use .txt, .html/.htm, .csv, .tsv, .jsonl, .docx, .rtf, .pdf (optionally .gz), "
-                    "or name the format with --format",
-                )
-            ctx = readers.ReadContext(sha, rules, opts.columns(), rejects, fmt=fmt, kind=kind)
-            recs = readers.READERS[fmt](path, data, ctx)
+            recs = _read_file(path, opts, rules, rejects, info)
         except readers.FileRejected as rej:
+            del rejects[before:]  # a file rejected as a whole: its row rejects (if any) are not counted twice
             rejects.append((path, None, rej.reason, rej.detail))
             continue
         row_rejects += len(rejects) - before
         info["rows"] = len(recs) + (len(rejects) - before)
         records.extend(recs)
 
-    rows, removed = [], []
+    order_info = dates.find_date_order((r.published for r in records if r.published is not None), order=order_option)
+    rows, removed, date_problems = [], [], []
     seen_ids: dict[str, int] = {}
     for rec in _progress(records, len(records), "cleaning", opts.progress):
-        row, spans, rej = _article(rec, rules, finder, opts)
+        row, spans, rej = _article(rec, rules, finder, opts, order=order_info["order"], date_problems=date_problems)
         rec.text = ""  # free the raw text early: large corpora
         if rej:
             rejects.append((rec.path, rec.row, rej[0], rej[1]))
@@ -275,6 +298,7 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     if opts.dedup and len(corpus):
         corpus = dedup_mod.mark_duplicates(corpus, near_threshold=opts.near_threshold)
     corpus = _order_columns(corpus)
+    rejects = [(sources.display_path(p), r, reason, detail) for p, r, reason, detail in rejects]
     rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
     rejects_df["row"] = rejects_df["row"].astype("Int64")
     rejects_df = rejects_df.sort_values(["path", "row", "reason"], na_position="first", kind="stable")
@@ -283,8 +307,22 @@ def ingest_files(inputs: Sequence[str | os.PathLike], *, options: IngestOptions 
     manifest = _manifest(
         corpus, rejects_df, removed_df, file_info, skipped, opts, rules, finder, len(records) + row_rejects
     )
-    _warn_dates(corpus)
+    manifest["dates"] = _date_report(order_info, date_problems)
+    manifest["counts"]["dates_unreadable"] = len(date_problems)
+    _warn_dates(corpus, order_info, date_problems)
     return IngestResult(corpus, rejects_df, removed_df, manifest)
+
+
+def _date_report(order_info: dict, problems: list) -> dict:
+    """The manifest's record of how dates were read: the day/month order and why, and every unreadable value."""
+    return {
+        **order_info,
+        "range": [str(dates.DATE_MIN.date()), str(dates.DATE_MAX.date())],
+        "unreadable": [
+            {"path": p, "row": r, "raw": raw[:200], "problem": problem}
+            for p, r, raw, problem in sorted(problems, key=str)
+        ],
+    }
 
 
 def _corpus_frame(rows: list[dict]) -> pd.DataFrame:
@@ -325,8 +363,36 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _warn_dates(corpus: pd.DataFrame) -> None:
-    missing = corpus[corpus["published"].isna()]
+def _warn_dates(corpus: pd.DataFrame, order_info: dict | None = None, problems: Sequence = ()) -> None:
+    by_file: dict[str, list] = {}
+    for path, _row, raw, problem in problems:
+        by_file.setdefault(path, []).append((raw, problem))
+    for path, items in sorted(by_file.items()):
+        raw, problem = items[0]
+        log.warning(
+            "%s: %d date value(s) could not be read (e.g. %r: %s); kept as null, the raw value is in published_raw",
+            path,
+            len(items),
+            raw[:60],
+            problem.replace("_", " "),
+        )
+    if order_info and order_info["source"] != "option":
+        if order_info["day_first_only"] and order_info["month_first_only"]:
+            log.warning(
+                "numeric dates disagree on day/month order (%d only day-first, %d only month-first): ambiguous "
+                "ones are read %s; set --date-order if that is wrong",
+                order_info["day_first_only"],
+                order_info["month_first_only"],
+                order_info["order"],
+            )
+        elif order_info["ambiguous"] and order_info["source"].startswith("default"):
+            log.warning(
+                "%d numeric date(s) such as 4/5/2017 could be day- or month-first and none shows which: read %s "
+                "(set --date-order dmy or mdy to decide)",
+                order_info["ambiguous"],
+                order_info["order"],
+            )
+    missing = corpus[corpus["published"].isna() & ~corpus["source_path"].isin(list(by_file))]
     for path, group in missing.groupby("source_path", sort=True):
         if group["source_row"].isna().all():
             log.warning("%s: no publication date found (kept as null)", path)
@@ -346,6 +412,7 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
         for f in file_info
     ]
     kinds = Counter(corpus["dup_kind"].dropna()) if "dup_kind" in corpus else Counter()
+    skipped_by_reason = Counter(s["reason"] for s in skipped)
     return {
         "command": "ingest",
         "options": {
@@ -356,6 +423,8 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
             "boilerplate": opts.boilerplate,
             "agencies": opts.agencies,
             "format": opts.format,
+            "max_file_mb": opts.max_file_mb,
+            "date_order": opts.date_order,
         },
         "rules_version": rules.version,
         "agencies_version": finder.version,
@@ -365,6 +434,7 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
         "counts": {
             "files": len(file_info),
             "files_skipped": len(skipped),
+            "skipped_by_reason": dict(sorted(skipped_by_reason.items())),
             "rows": n_rows,
             "articles": len(corpus),
             "rejected": len(rejects),
@@ -413,18 +483,24 @@ def ingest(
 ) -> IngestResult:
     """Ingest ``inputs`` and write the corpus to ``out`` plus rejects, removed spans and a manifest beside it.
 
-    Every write is atomic, and the same inputs give byte-identical tables.
+    ``out`` is checked before any work. The four files are written as one set (:class:`analysis.outputs.OutputSet`):
+    an interrupted run leaves the previous set as it was, or, if killed while switching, a set that readers refuse.
+    The same inputs give byte-identical tables.
     """
     out = Path(out)
     if out.suffix != ".parquet":
         raise InputError(f"--out {out} must end in .parquet (e.g. data/interim/articles.parquet)")
-    result = ingest_files(inputs, options=options)
     paths = output_paths(out)
-    save_table(result.corpus, paths["articles"])
-    save_table(result.rejects, paths["rejects"])
-    save_table(result.removed, paths["removed_spans"])
-    result.manifest["outputs"] = {k: p.name for k, p in paths.items()}
-    save_json(result.manifest, paths["manifest"])
+    names = {k: outputs.check_name(p.name) for k, p in paths.items()}
+    with outputs.OutputSet(out.parent, OUTPUT_SET) as staged:
+        own = [*paths.values(), outputs.marker_path(out.parent, OUTPUT_SET), staged.ledger_path]
+        result = ingest_files(inputs, options=options, exclude=own)
+        save_table(result.corpus, staged.path(names["articles"]))
+        save_table(result.rejects, staged.path(names["rejects"]))
+        save_table(result.removed, staged.path(names["removed_spans"]))
+        result.manifest["outputs"] = dict(names)
+        save_json(result.manifest, staged.path(names["manifest"]))
+        staged.commit(last=names["manifest"], remove_obsolete=False)
     return result
 
 
@@ -468,6 +544,19 @@ def register_cli(subparsers) -> None:
         "near-duplicate (default: %(default)s)",
     )
     p.add_argument("--no-dedup", action="store_true", help="do not look for duplicates")
+    p.add_argument(
+        "--date-order",
+        choices=dates.DATE_ORDERS,
+        help="how to read numeric dates such as 4/5/2017: dmy (day first) or mdy (month first); default: decided "
+        "once for the whole run from the dates only one order can read, else mdy (recorded in the manifest)",
+    )
+    p.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=sources.DEFAULT_MAX_FILE_MB,
+        help="larger files (or .gz files expanding beyond it) are rejected, not read (default: %(default)s)",
+    )
+
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cli)
 
@@ -487,7 +576,11 @@ def _cli(args) -> int:
         near_threshold=args.near_threshold,
         progress=False if args.no_progress else None,
         format=args.format,
+        max_file_mb=args.max_file_mb,
+        date_order=args.date_order,
     )
+    if not args.max_file_mb > 0:
+        raise InputError(f"--max-file-mb {args.max_file_mb} must be positive (e.g. 512)")
     if not 0 < args.near_threshold <= 1:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")
     result = ingest(args.inputs, args.out, options=opts)

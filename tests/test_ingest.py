@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import clean, cli, ingest
+from analysis import clean, cli, ingest, sources
 from analysis.errors import InputError, SchemaError
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "ingest"
@@ -63,7 +64,7 @@ def test_every_file_and_row_is_accounted_for(fixture_run):
     files, skipped = ingest.find_input_files([FIXTURES])
     seen = set(corpus["source_path"]) | set(rejects["path"])
     assert set(files) <= seen
-    assert {Path(s).name for s in skipped} == {"README.md", "aleppo.meta.json"}
+    assert {Path(s["path"]).name for s in skipped} == {"README.md", "aleppo.meta.json"}
     counts = manifest["counts"]
     assert counts["rows"] == counts["articles"] + counts["rejected_rows"]
     assert counts["rejected"] == len(rejects)
@@ -175,7 +176,8 @@ def test_unparsable_date_is_null_counted_and_warned(tmp_path, caplog):
     art = _one(res.corpus, "wire.csv", row=5)
     assert pd.isna(art["published"]) and art["agency"] == "Reuters"
     assert res.manifest["counts"]["dates_missing"] == 1
-    assert any("wire.csv" in r.getMessage() and "no parsable date" in r.getMessage() for r in caplog.records)
+    assert any("wire.csv" in r.getMessage() and "could not be read" in r.getMessage() for r in caplog.records)
+    assert art["published_raw"] == "not a date" and res.manifest["counts"]["dates_unreadable"] == 1
 
 
 # --- cleaning, duplicates ---------------------------------------------------------------------------------------
@@ -280,14 +282,14 @@ def test_cli_nonexistent_input(tmp_path, capsys):
 def test_cli_unreadable_file_rejected_rest_ingested(tmp_path, capsys, monkeypatch):
     src = tmp_path / "in"
     shutil.copytree(FIXTURES / "good", src)
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self):
-        if self.name == "aleppo.txt":
+    def fake_open(path, flags, *args):  # chmod 000 does not stop root: fail the open itself
+        if os.fspath(path).endswith("aleppo.txt"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(sources.os, "open", fake_open)
     assert cli.main(["ingest", str(src), "--out", str(tmp_path / "o" / "a.parquet"), "--no-progress"]) == 0
     out = capsys.readouterr().out
     for word in ("files:", "rows:", "rejected:", "duplicates:", "dates missing:", "bytes repaired:"):

@@ -3,24 +3,19 @@ file, reading and decoding bytes, metadata from sidecars and front matter, and d
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from analysis import clean
+from analysis import clean, sources
+from analysis.sources import Rejected
 
-
-class FileRejected(Exception):
-    """The whole file cannot be read by this reader; ``reason`` is a short key, ``detail`` says what to do."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason, self.detail = reason, detail
+# The whole file (or row) cannot be read; ``reason`` is a short key, ``detail`` says what to do. It is the one
+# rejection every reader raises (analysis.sources.Rejected), so ingest accounts for all of them alike.
+FileRejected = Rejected
 
 
 @dataclass
@@ -125,6 +120,7 @@ class ReadContext:
     rejects: list = field(default_factory=list)  # (path, row, reason, detail) of rows rejected while reading
     fmt: str = ""  # the format the file is read as (a key of readers.FORMATS)
     kind: str = ""  # the file's extension without the dot (and without .gz)
+    max_file_mb: float = sources.DEFAULT_MAX_FILE_MB  # the size cap (ingest --max-file-mb): also a cell's limit
 
 
 @dataclass
@@ -136,7 +132,7 @@ class Record:
     row: int | None
     sha256: str
     title: str | None = None
-    published: object = None  # raw value, or a Timestamp already parsed for a whole column
+    published: object = None  # raw value as read (analysis.dates parses it once the run's day/month order is known)
     outlet: str | None = None
     url: str | None = None
     source_id: str | None = None
@@ -172,32 +168,14 @@ def file_kind(path: str) -> tuple[str, bool]:
     return (suffixes[-1].lstrip(".") if suffixes else ""), gz
 
 
-def read_bytes(path: str, gz: bool) -> bytes:
-    try:
-        data = Path(path).read_bytes()
-    except PermissionError as exc:
-        raise FileRejected("unreadable", f"permission denied ({exc.strerror}): make the file readable") from exc
-    except OSError as exc:
-        raise FileRejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from exc
-    if gz:
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise FileRejected("undecodable", f"not a valid gzip file ({exc})") from exc
-    return data
+def read_bytes(path: str, gz: bool, *, max_mb: float = sources.DEFAULT_MAX_FILE_MB) -> bytes:
+    """The content of ``path`` (gunzipped when ``gz``): regular files only, size-capped (analysis.sources)."""
+    return sources.read_source_bytes(path, gz=gz, max_mb=max_mb)[1]
 
 
 def decode(data: bytes, rules: clean.Rules) -> tuple[str, int]:
-    if not data.strip():
-        raise FileRejected("empty_file", "the file is empty")
-    if clean.looks_binary(data):
-        raise FileRejected("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
-    text, repaired = clean.decode_bytes(data, rules)
-    if text.count("\ufffd") > max(20, len(text) // 20):
-        raise FileRejected(
-            "undecodable", f"too many undecodable bytes ({text.count(chr(0xFFFD))}): convert the file to UTF-8"
-        )
-    return text, repaired
+    """(text, bytes repaired) of a one-article file; empty, binary and mostly undecodable content is rejected."""
+    return sources.decode_source(data, rules)
 
 
 def read_sidecar(path: str) -> dict:
@@ -206,14 +184,26 @@ def read_sidecar(path: str) -> dict:
     for cand in (p.with_name(p.name + ".meta.json"), p.with_name(base + ".meta.json")):
         if cand.exists():
             try:
-                meta = json.loads(cand.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
+                meta = json.loads(sources.read_source_bytes(str(cand), max_mb=16)[1].decode("utf-8"))
+            except Rejected as exc:
+                raise FileRejected("bad_metadata", f"sidecar {cand.name}: {exc.detail}") from None
+            except (OSError, ValueError, RecursionError) as exc:
                 raise FileRejected("bad_metadata", f"sidecar {cand.name} is not valid JSON ({exc}): fix it") from exc
             if not isinstance(meta, dict):
                 raise FileRejected("bad_metadata", f"sidecar {cand.name} must hold a JSON object")
             return meta
     return {}
 
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay strings and go through analysis.dates like every other
+    date (an impossible ``2017-02-30`` or an out-of-range ``1500-01-01`` is then a null date, not a crash)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
@@ -223,8 +213,8 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     if not m:
         return {}, text
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
+        meta = yaml.load(m.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506 - a SafeLoader subclass
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise FileRejected("bad_metadata", f"YAML front matter cannot be parsed ({str(exc).splitlines()[0]})") from exc
     if not isinstance(meta, dict):
         raise FileRejected("bad_metadata", "YAML front matter must be a mapping (key: value lines)")
@@ -234,7 +224,12 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 def apply_meta(rec: Record, meta: dict) -> Record:
     for key, value in meta.items():
         target = META_KEYS.get(str(key).lower())
-        if target and value not in (None, ""):
+        if target and value is not None and value != "":
+            if isinstance(value, (dict, list, tuple, set)):
+                # one value is expected; a nested value (possibly a YAML alias bomb) is never expanded to text
+                raise FileRejected(
+                    "bad_metadata", f"metadata {str(key)[:40]!r} must be a single value, not a list or mapping"
+                )
             setattr(rec, target, value if target == "published" else str(value))
             if target == "published":
                 rec.date_source = "metadata"

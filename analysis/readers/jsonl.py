@@ -6,20 +6,17 @@ import json
 
 import pandas as pd
 
-from analysis import clean
-from analysis.readers.base import FileRejected, ReadContext, Record
+from analysis import clean, sources
+from analysis.readers.base import ReadContext, Record
 from analysis.readers.table import records_from_frame
 
 SUFFIXES = (".jsonl", ".ndjson")
 
 
 def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
-    """One article per JSON line; a malformed line is rejected on its own, the others are kept."""
+    """One article per JSON line; a malformed line, or one whose text is not a string, is rejected on its own."""
     rules, rejects = ctx.rules, ctx.rejects
-    if not data.strip():
-        raise FileRejected("empty_file", "the file is empty")
-    if clean.looks_binary(data):
-        raise FileRejected("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
+    sources.check_text_bytes(data)
     objs, rows, repaired = [], [], []
     for n, raw_line in enumerate(data.split(b"\n"), start=1):
         if not raw_line.strip():
@@ -27,22 +24,18 @@ def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
         line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
         try:
             obj = json.loads(line)
-        except ValueError as exc:
-            rejects.append((path, n, "malformed_json", f"line {n}: {exc}"))
+        except (ValueError, RecursionError) as exc:
+            rejects.append((path, n, "malformed_json", f"line {n}: {str(exc)[:200]}"))
             continue
         if not isinstance(obj, dict):
             rejects.append((path, n, "malformed_json", f"line {n}: a JSON object {{...}} is expected"))
             continue
-        objs.append(
-            {
-                k: (json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, (dict, list)) else v)
-                for k, v in obj.items()
-            }
-        )
+        objs.append(obj)
         rows.append(n)
         repaired.append(fixed)
     if not objs:
         return []
     columns = list(dict.fromkeys(k for obj in objs for k in obj))
-    df = pd.DataFrame(objs, columns=columns)
+    # values stay as JSON gave them: records_from_frame rejects a text that is not a string
+    df = pd.DataFrame({c: [obj.get(c) for obj in objs] for c in columns}, columns=columns, dtype=object)
     return records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
 from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis import clean
+from analysis import clean, delimited, sources
 from analysis.readers.base import FileRejected, ReadContext, Record
 
 # Column auto-detection: first matching name wins (compared lower-case, without spaces, dashes, underscores).
@@ -109,6 +108,16 @@ def detect_columns(columns: Sequence[str], overrides: dict[str, str] | None = No
     return mapping
 
 
+def _cell(v) -> str | None:
+    """A metadata cell as stripped text (None when missing or blank); JSON objects and lists as JSON text."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, (dict, list)):
+        v = json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
+    v = str(v).strip()
+    return v or None
+
+
 def records_from_frame(
     df: pd.DataFrame,
     path: str,
@@ -117,25 +126,39 @@ def records_from_frame(
     row_numbers: Sequence[int] | None = None,
     repaired: Sequence[int] | None = None,
 ) -> list[Record]:
+    """One record per row of ``df``; a row whose text is not a string is rejected (into ``ctx.rejects``)."""
+    rejects = ctx.rejects
     mapping = detect_columns(list(df.columns), ctx.columns, path)
-    dates = clean.parse_dates(df[mapping["published"]]) if "published" in mapping else [None] * len(df)
     mapped = set(mapping.values())
     extras = [c for c in df.columns if c not in mapped]
     records = []
     cols = {fld: df[col].tolist() for fld, col in mapping.items()}
     extra_vals = {c: df[c].tolist() for c in extras}
     rows = row_numbers if row_numbers is not None else range(row_offset, row_offset + len(df))
+    texts = cols["text"]
     for i, row in enumerate(rows):
+        raw_text = texts[i]
+        if (
+            raw_text is not None
+            and not isinstance(raw_text, str)
+            and not (isinstance(raw_text, float) and pd.isna(raw_text))
+        ):
+            shown = json.dumps(raw_text, default=str)[:40]
+            rejects.append(
+                (
+                    path,
+                    int(row),
+                    "bad_text_type",
+                    f"row {row}: the text ({mapping['text']}) is a {type(raw_text).__name__} ({shown}), not a string",
+                )
+            )
+            continue
 
         def val(fld, i=i):
-            v = cols[fld][i] if fld in cols else None
-            if v is None or (isinstance(v, float) and pd.isna(v)):
-                return None
-            v = str(v).strip()
-            return v or None
+            return _cell(cols[fld][i]) if fld in cols else None
 
         rec = Record(
-            text=val("text") or "",
+            text=raw_text.strip() if isinstance(raw_text, str) else "",
             path=path,
             row=int(row),
             sha256=ctx.sha256,
@@ -147,44 +170,15 @@ def records_from_frame(
             bytes_repaired=int(repaired[i]) if repaired is not None else 0,
         )
         if "published" in mapping:
-            rec.published = dates[i]
-            rec.date_source = "metadata" if dates[i] is not None else None
-            if dates[i] is None and val("published"):
-                rec.extras["_bad_date"] = val("published")
+            raw = cols["published"][i]
+            rec.published = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else val("published")
+            if isinstance(rec.published, float) and pd.isna(rec.published):
+                rec.published = None
+            rec.date_source = "metadata" if rec.published is not None else None
         for c in extras:
-            v = extra_vals[c][i]
-            rec.extras[str(c)] = None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+            rec.extras[str(c)] = _cell(extra_vals[c][i]) if not isinstance(extra_vals[c][i], str) else extra_vals[c][i]
         records.append(rec)
     return records
-
-
-def _read_rows_leniently(text: str, sep: str, path: str, rejects: list) -> tuple[pd.DataFrame, list[int]]:
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        header = next(rows)
-        good, numbers, i = [], [], 0
-        for row in rows:
-            if not row:  # blank lines are not rows (as for pandas)
-                continue
-            i += 1
-            if len(row) != len(header):
-                rejects.append(
-                    (
-                        path,
-                        i,
-                        "malformed_row",
-                        f"row {i} has {len(row)} fields, the header {len(header)}: check its quoting",
-                    )
-                )
-                continue
-            good.append(row)
-            numbers.append(i)
-    except csv.Error as exc:
-        raise FileRejected(
-            "parse_error",
-            f"cannot parse as {'TSV' if sep == chr(9) else 'CSV'} ({exc}): check quoting and the delimiter",
-        ) from exc
-    return pd.DataFrame(good, columns=header, dtype=str), numbers
 
 
 def read_table_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
@@ -193,53 +187,48 @@ def read_table_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     return records_from_frame(df, path, ctx, row_numbers=row_numbers, repaired=repaired)
 
 
+def _decode_table(data: bytes, rules: clean.Rules) -> tuple[str, bool]:
+    """(text, cells need repair): UTF-16/UTF-8 as is; anything else parsed in its latin-1 view (every byte one
+    character, CSV syntax intact) and each cell's bytes repaired separately so repairs are counted per row."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return clean.decode_bytes(data, rules)[0], False
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), True
+
+
 def read_frame(path: str, data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, list[int] | None, list[int] | None]:
-    """The rows of a CSV/TSV file as strings, their 1-based row numbers (None: 1..n) and bytes repaired per row."""
+    """The rows of a CSV/TSV file as strings, their 1-based row numbers and bytes repaired per row.
+
+    Rows are parsed one by one (:mod:`analysis.delimited`): a malformed row is rejected with its line number (into
+    ``ctx.rejects``) and the rest of the file is kept."""
     tab = ctx.fmt == "tsv" or (ctx.fmt == "mediacloud" and ctx.kind in ("tsv", "tab"))
     sep, rules, rejects = "\t" if tab else ",", ctx.rules, ctx.rejects
-    if not data.strip():
-        raise FileRejected("empty_file", "the file is empty")
-    if clean.looks_binary(data):
-        raise FileRejected("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
-    try:
-        text, _ = (
-            clean.decode_bytes(data, rules)
-            if data.startswith((b"\xff\xfe", b"\xfe\xff"))
-            else (data.decode("utf-8-sig"), 0)
-        )
-        needs_repair = False
-    except UnicodeDecodeError:
-        # Not UTF-8: parse the latin-1 view (every byte a character, CSV syntax intact), then repair each cell's
-        # bytes separately so that repaired bytes are counted per row.
-        text, needs_repair = data.decode("latin-1"), True
+    sources.check_text_bytes(data)
+    text, needs_repair = _decode_table(data, rules)
+    if needs_repair:  # mostly undecodable (random bytes, a wrong encoding): the whole file, before any row
+        sources.check_undecodable(*clean.decode_bytes(data, rules), len(data))
     if sep == ",":  # a .csv may use ; or | : take the delimiter the header line uses most
         header_line = text.split("\n", 1)[0]
         sep = max([",", ";", "\t", "|"], key=lambda d: (header_line.count(d), d == ","))
-    row_numbers = None
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[], engine="c", on_bad_lines="error"
-        )
-    except pd.errors.EmptyDataError as exc:
-        raise FileRejected("empty_file", "no header line and no rows") from exc
-    except (pd.errors.ParserError, ValueError):
-        # a row with the wrong number of fields: read row by row, reject only the bad rows
-        df, row_numbers = _read_rows_leniently(text, sep, path, rejects)
+    parsed = delimited.parse_delimited(text, sep, max_mb=ctx.max_file_mb)
+    for row, _line, detail in parsed.rejects:
+        rejects.append((path, row, "malformed_row", detail))
+    df = pd.DataFrame(parsed.rows, columns=parsed.header, dtype=object)
     repaired = None
     if needs_repair:
         repaired = [0] * len(df)
         for c in list(df.columns):
-            col = df[c]
-            bad = col.str.contains(r"[\x80-\xff]", regex=True, na=False)
-            if not bad.any():
-                continue
-            vals = col.tolist()
-            for i in bad.to_numpy().nonzero()[0]:
-                fixed, n = clean.decode_bytes(vals[i].encode("latin-1"), rules)
-                vals[i] = fixed
-                repaired[i] += n
+            vals = df[c].tolist()
+            for i, v in enumerate(vals):
+                if any(ord(ch) > 0x7F for ch in v):
+                    vals[i], n = clean.decode_bytes(v.encode("latin-1"), rules)
+                    repaired[i] += n
             df[c] = vals
-        df.columns = [clean.decode_bytes(str(c).encode("latin-1"), rules)[0] for c in df.columns]
+        df.columns = delimited.unique_names(
+            [clean.decode_bytes(str(c).encode("latin-1"), rules)[0] for c in df.columns]
+        )
     # a data row's line number is not its 1-based row index when cells hold newlines; rows are counted as
     # data rows (header excluded), the convention of spreadsheet users and pandas alike
-    return df, row_numbers, repaired
+    return df, parsed.row_numbers, repaired
