@@ -90,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from analysis.outputs import InterruptedAfterCommit
+
+        if isinstance(exc, InterruptedAfterCommit):
+            print("interrupted: the outputs had just been installed and are complete", file=sys.stderr)
+            return 130
         print(
             "interrupted: the outputs of this run were discarded; complete outputs of earlier runs are unchanged",
             file=sys.stderr,

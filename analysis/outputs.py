@@ -159,9 +159,14 @@ def clean_debris(folder: str | os.PathLike, set_name: str, files: Iterable[str] 
     return sorted(removed)
 
 
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM arrived while an output set was being switched in: the switch was completed first."""
+
+
 @contextlib.contextmanager
 def deferred_signals() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the block runs, then act on them (KeyboardInterrupt) once it is done.
+    """Hold SIGINT and SIGTERM back while the block runs, then act on them once it is done
+    (:class:`InterruptedAfterCommit`, a KeyboardInterrupt).
 
     The block should be short (renames): it is what makes "interrupted" mean "nothing half-installed".
     """
@@ -179,7 +184,7 @@ def deferred_signals() -> Iterator[None]:
         for sig, handler in old.items():
             signal.signal(sig, handler)
     if received:
-        raise KeyboardInterrupt
+        raise InterruptedAfterCommit
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -292,6 +297,7 @@ class OutputSet:
 
 
 __all__ = [
+    "InterruptedAfterCommit",
     "OutputSet",
     "check_name",
     "clean_debris",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.errors import ParameterError
@@ -18,16 +20,30 @@ def validate_freq(freq: str) -> str:
     return freq.upper()
 
 
+_YMD = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def parse_date(value, *, name: str = "date") -> pd.Timestamp | None:
-    """Parse an ISO date (``"2017-02-19"``) or Timestamp; ``None``/``""`` give ``None``; anything else is an error."""
+    """Parse a ``YYYY-MM-DD`` date (``"2017-02-19"``) or Timestamp; ``None``/``""`` give ``None``; anything else is
+    an error: ``now``, ``today``, ``31/12/2017`` or a time are refused, so a parameter means the same on every run."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, str) and not _YMD.match(value.strip()):
+        raise ParameterError(f"{name} {value!r} is not a date: write it as YYYY-MM-DD (e.g. 2017-02-19)")
+    if isinstance(value, (int, float, bool)):
+        raise ParameterError(f"{name} {value!r} is not a date: write it as YYYY-MM-DD (e.g. 2017-02-19)")
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
+        ts = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise ParameterError(f"{name} {value!r} is not a date: write it as YYYY-MM-DD") from exc
     if pd.isna(ts):
         raise ParameterError(f"{name} {value!r} is not a date: write it as YYYY-MM-DD")
+    from analysis.dates import DATE_MAX, DATE_MIN
+
+    if not DATE_MIN <= ts.tz_localize(None) <= DATE_MAX:
+        raise ParameterError(
+            f"{name} {value!r} is outside {DATE_MIN.date()}..{DATE_MAX.date()}: write a real date as YYYY-MM-DD"
+        )
     return ts.tz_localize(None) if ts.tzinfo else ts
 
 

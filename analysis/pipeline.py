@@ -7,8 +7,7 @@ import importlib
 import json
 import logging
 import os
-import shutil
-import tempfile
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis import __version__, config, storage
+from analysis import __version__, config, outputs, storage
 from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS, open_corpus
 from analysis.errors import InputError, ParameterError, SchemaError
 from analysis.provenance import file_sha256, git_commit, package_versions
@@ -46,6 +45,8 @@ DICTIONARY_STAGES = ("analysis.actors:analyze_chunk", "analysis.frames:analyze_c
 # The tables a stage returns that a later stage can take as input (checked before any chunk runs).
 _STAGE_OUTPUTS = {"analysis.actors:analyze_chunk": ("mentions",)}
 MANIFEST = "manifest.json"
+OUTPUT_SET = "analysis"  # analysis.outputs set name: every table and the manifest switch in together
+_TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # stage table names (checked: they name files)
 DEFAULT_CHUNK_SIZE = 500
 # A stage module may declare ``LANGUAGES = ("en",)``: it then sees only the articles identified as one of them
 # (plus those whose language could not be told, ``und``); the others are left out, counted in the manifest.
@@ -521,6 +522,8 @@ def analyze_corpus(
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
     if int(jobs) < 1:
         raise ParameterError(f"jobs must be 1 or more (worker processes), got {jobs}")
+    if not storage.is_remote(out_dir):
+        outputs.prepare_folder(storage.local_path(out_dir))  # a bad --out fails now, not after the whole run
     if scheduler is not None and int(jobs) > 1:
         raise ParameterError("use either jobs (processes on this machine) or scheduler (a Dask cluster), not both")
     options = {
@@ -587,11 +590,10 @@ def _analyze(
     files = tuple(str(Path(p).resolve()) for p in dictionary.values())
     options = {spec: {"dictionary": files} for spec, _, _ in loaded if files and spec in DICTIONARY_STAGES}
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    build_dir = Path(tempfile.mkdtemp(prefix=".analyze-", dir=out_dir))
-    try:
+    with outputs.OutputSet(out_dir, OUTPUT_SET) as staged:
+        build_dir = staged.stage
         writer = _TableWriter(build_dir)
-        fingerprint = _Fingerprint(build_dir / "fingerprint.bin", published_str)
+        fingerprint = _Fingerprint(build_dir / ".fingerprint.bin", published_str)
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_selected, unit="article", desc="analyze", disable=not progress or None)
@@ -609,6 +611,9 @@ def _analyze(
             options=options,
         )
         tables = writer.finish(out_dir)
+        bad = [name for name in tables if not _TABLE_NAME.match(name)]
+        if bad:
+            raise SchemaError(f"stage table name(s) {', '.join(map(repr, bad))}: use lower-case letters, digits, _")
         manifest = {
             "command": "analyze",
             "analysis_version": __version__,
@@ -644,26 +649,8 @@ def _analyze(
         if cluster is not None:  # the one field in which a cluster run differs from a local one
             manifest["scheduler"] = cluster.scheduler.describe()
         (build_dir / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
-        _install_outputs(build_dir, out_dir, list(tables) + [None])
-    finally:
-        shutil.rmtree(build_dir, ignore_errors=True)
-
-
-def _install_outputs(build_dir: Path, out_dir: Path, names: list[str | None]) -> None:
-    """Move the new tables into ``out_dir``; tables of a previous run that this run did not produce are removed."""
-    old = out_dir / MANIFEST
-    if old.exists():
-        try:
-            previous = json.loads(old.read_text()).get("tables", {})
-        except (ValueError, AttributeError):
-            previous = {}
-        for name in previous:
-            if name not in names:
-                (out_dir / f"{name}.parquet").unlink(missing_ok=True)
-    for name in names:
-        if name is not None:
-            os.replace(build_dir / f"{name}.parquet", out_dir / f"{name}.parquet")
-    os.replace(build_dir / MANIFEST, out_dir / MANIFEST)  # last: a manifest always describes complete tables
+        # only tables this code wrote into out_dir before (its ledger), never names read from an old manifest
+        staged.commit(last=MANIFEST)
 
 
 # ------------------------------------------------------------------------------------------------------ loading
@@ -681,7 +668,10 @@ class Analysis:
 
     @property
     def tables(self) -> list[str]:
-        return storage.list_stems(self._dir, ".parquet")
+        """The tables of this run: those its manifest lists (plain names only), not whatever lies in the folder."""
+        listed = self.manifest.get("tables", {})
+        present = set(storage.list_stems(self._dir, ".parquet"))
+        return sorted(n for n in listed if isinstance(n, str) and _TABLE_NAME.match(n) and n in present)
 
     def path(self, name: str) -> Path | str:
         return storage.join(self._dir, f"{name}.parquet")
@@ -717,7 +707,7 @@ class Analysis:
     def __getattr__(self, name: str) -> pd.DataFrame:
         if name.startswith("_"):
             raise AttributeError(name)
-        if storage.exists(storage.join(self.__dict__["_dir"], f"{name}.parquet")):
+        if name in self.tables:
             return self.table(name)
         raise AttributeError(
             f"analysis in {self.__dict__['_dir']} has no table {name!r}; it has: {', '.join(self.tables)}"
@@ -760,6 +750,8 @@ def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
     """
     out_dir = out_dir if storage.is_remote(out_dir) else Path(out_dir)
     manifest_path = storage.join(out_dir, MANIFEST)
+    if not storage.is_remote(out_dir):
+        outputs.require_complete(out_dir, OUTPUT_SET, rerun=f"`python -m analysis analyze CORPUS --out {out_dir}`")
     if not storage.exists(manifest_path):
         raise InputError(
             f"no analysis in {out_dir} (no {MANIFEST}): run `python -m analysis analyze CORPUS --out {out_dir}` first"
@@ -768,6 +760,8 @@ def load_analysis(out_dir: str | os.PathLike = config.ANALYSIS_DIR) -> Analysis:
         manifest = json.loads(storage.read_text(manifest_path))
     except ValueError as exc:
         raise InputError(f"{manifest_path} is not valid JSON: re-run `python -m analysis analyze`") from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables", {}), dict):
+        raise InputError(f"{manifest_path} is not an analysis manifest: re-run `python -m analysis analyze`")
     return Analysis(out_dir, manifest)
 
 

@@ -32,6 +32,9 @@ SKIP_RULES = (
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class Rejected(Exception):
     """A file (or row) that cannot become an article: ``reason`` is a short code, ``detail`` says what to do."""
 
@@ -42,9 +45,11 @@ class Rejected(Exception):
 
 def display_path(path: str | os.PathLike) -> str:
     """``path`` as text that can always be written (parquet, JSON, a terminal): bytes of a file name that are not
-    valid UTF-8 become ``\\xNN`` escapes."""
+    valid UTF-8, and control characters, become ``\\xNN`` escapes."""
     raw = os.fsencode(path)
-    return raw.decode("utf-8", errors="backslashreplace")
+    text = raw.decode("utf-8", errors="backslashreplace")
+    # control characters (a newline, a terminal escape sequence) in a name must not reach logs or terminals raw
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def skip_rule(name: str) -> tuple[str, str] | None:
@@ -162,10 +167,28 @@ def _gunzip(data: bytes, cap: int) -> bytes:
     return bytes(out)
 
 
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
 def read_source_bytes(path: str, *, gz: bool = False, max_mb: float = DEFAULT_MAX_FILE_MB) -> tuple[bytes, bytes]:
     """(the file's bytes, its content: decompressed when ``gz``). Only regular files are read (a FIFO, device or
     socket, also behind a symlink, is a rejection and never blocks), and neither may exceed ``max_mb``."""
     cap = int(max_mb * 2**20)
+    try:  # checked before opening too: opening a socket fails, opening a FIFO for writing blocks
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise Rejected("not_a_file", f"{_kind_of(mode)}, not a regular file: only regular files are read")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except PermissionError as exc:
@@ -175,16 +198,7 @@ def read_source_bytes(path: str, *, gz: bool = False, max_mb: float = DEFAULT_MA
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = (
-                "a named pipe (FIFO)"
-                if stat.S_ISFIFO(st.st_mode)
-                else "a device"
-                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-                else "a socket"
-                if stat.S_ISSOCK(st.st_mode)
-                else "not a regular file"
-            )
-            raise Rejected("not_a_file", f"{kind}, not a regular file: only regular files are read")
+            raise Rejected("not_a_file", f"{_kind_of(st.st_mode)}, not a regular file: only regular files are read")
         if st.st_size > cap:
             raise Rejected(
                 "too_large",

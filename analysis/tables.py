@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import tempfile
@@ -28,7 +29,10 @@ def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     os.close(fd)
     try:
         if path.suffix == ".csv":
-            df.to_csv(tmp, index=False, lineterminator="\n")
+            # csv quotes a cell holding the line terminator (\n) but not a bare \r, which readers take for a line
+            # break: a table with one is written with every cell quoted, so no row is split
+            quoting = csv.QUOTE_ALL if _has_carriage_return(df) else csv.QUOTE_MINIMAL
+            df.to_csv(tmp, index=False, lineterminator="\n", quoting=quoting)
         else:
             df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd", row_group_size=ROW_GROUP_ROWS)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are ordinary shared files
@@ -37,6 +41,33 @@ def save_table(df: pd.DataFrame, path: str | os.PathLike) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+# Cell prefixes a spreadsheet reads as a formula (OWASP "CSV injection"): = + - @, tab, carriage return.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` in which every text cell that a spreadsheet would run as a formula (``=HYPERLINK(...)``,
+    ``+1``, ``@SUM``, ...) starts with ``'``, OWASP's advice for CSV files people open in a spreadsheet: the
+    spreadsheet then shows the text and runs nothing. Numbers are left alone."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        out[col] = ["'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v for v in s.tolist()]
+    return out
+
+
+def _has_carriage_return(df: pd.DataFrame) -> bool:
+    for col in df.columns:
+        s = df[col]
+        if (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) and any(
+            isinstance(v, str) and "\r" in v for v in s.tolist()
+        ):
+            return True
+    return False
 
 
 def load_table(path: str | os.PathLike, columns: list[str] | None = None) -> pd.DataFrame:

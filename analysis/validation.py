@@ -13,6 +13,7 @@ Workflow (docs/framing.md):
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from analysis.errors import InputError, ParameterError
 from analysis.ingest import load_corpus
 from analysis.periods import to_period, validate_freq
 from analysis.selection import select_documents
-from analysis.tables import load_table, save_table
+from analysis.tables import load_table, neutralise_formulas, save_table
 
 QUESTION_ROW = "#question"  # doc_id of the sheet row that holds the question texts
 META_COLUMNS = ["doc_id", "coder", "stratum", "outlet", "published", "title", "text"]
@@ -229,6 +230,9 @@ def save_codesheet(
 ) -> Path:
     """Write a coding sheet (CSV): one row per sampled article, one blank column per question.
 
+    Text cells starting with ``= + - @``, a tab or a carriage return get a leading ``'``: taken from scraped data,
+    they would otherwise run as formulas in the coder's spreadsheet (OWASP's advice on CSV injection).
+
     The first row (doc_id ``#question``) holds the question texts and the instructions, so that a coder sees
     each question under its column in a spreadsheet; :func:`load_codesheets` skips it.
     """
@@ -246,6 +250,8 @@ def save_codesheet(
     header.update({"doc_id": QUESTION_ROW, "text": INSTRUCTIONS})
     header.update(dict(zip(questions["question"], questions["text"])))
     sheet = pd.concat([pd.DataFrame([header]), sheet.astype(object)], ignore_index=True)
+    # titles and text come from scraped data: a cell such as =HYPERLINK(...) must not run in the coder's spreadsheet
+    sheet = neutralise_formulas(sheet)
     return save_table(sheet, Path(path) if str(path).endswith(".csv") else Path(f"{path}.csv"))
 
 
@@ -284,7 +290,11 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
             # spreadsheets in many European locales save "CSV" with semicolons
             sep = ";" if header.count(";") > header.count(",") else ","
             raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", sep=sep)
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except pd.errors.EmptyDataError:
+            raise InputError(
+                f"{path}: the coding sheet is empty; use a sheet written by `python -m analysis codesheet`"
+            ) from None
+        except (pd.errors.ParserError, UnicodeDecodeError, csv.Error) as exc:
             raise InputError(
                 f"{path}: not a readable CSV ({str(exc).splitlines()[0]}); save the sheet as UTF-8 CSV"
             ) from exc
@@ -317,6 +327,10 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
         df["source_file"] = str(path)
         frames_out.append(df)
     sheets = pd.concat(frames_out, ignore_index=True)
+    if sheets.empty:
+        raise InputError(
+            f"{', '.join(map(str, paths))}: no article has been coded yet (every row is blank): code some articles first"
+        )
     dup = sheets.duplicated(["coder", "doc_id"], keep=False)
     if dup.any():
         first = sheets[dup].iloc[0]
