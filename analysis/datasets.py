@@ -13,12 +13,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import config
+from analysis import config, outputs
 from analysis.errors import DataUnavailableError, ParameterError
 from analysis.tables import save_json
 
 log = logging.getLogger(__name__)
 PROVENANCE_SUFFIX = ".provenance.json"  # written beside the data file; `ingest` skips it
+MAX_DOWNLOAD_MB = 256  # a server sending more than this for a data set of a few MB is refused, not followed
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,16 @@ def _version_of(ds: Dataset, sums: dict[str, str]) -> str:
 
 def _download(ds: Dataset, dest: Path, timeout: float) -> Path:
     """Fetch ``ds.url`` into a temporary file beside ``dest`` (the caller verifies and moves it)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.{os.getpid()}.", suffix=".tmp", dir=dest.parent)
+    cap = MAX_DOWNLOAD_MB * 2**20
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(ds.url, timeout=timeout) as resp:  # noqa: S310
-            shutil.copyfileobj(resp, out)
+            total = 0
+            while block := resp.read(1 << 20):
+                total += len(block)
+                if total > cap:
+                    raise ValueError(f"the server sent more than {MAX_DOWNLOAD_MB} MB")
+                out.write(block)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -123,8 +130,8 @@ def fetch_dataset(
     if name not in DATASETS:
         raise ParameterError(f"unknown dataset {name!r}: choose one of {', '.join(sorted(DATASETS))}")
     ds = DATASETS[name]
-    dest_dir = Path(dest_dir)
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest_dir = outputs.prepare_folder(dest_dir, option="--dest")  # a bad --dest fails now, clearly
+    outputs.clean_debris(dest_dir, "fetch", [ds.filename, ds.filename + PROVENANCE_SUFFIX])  # killed earlier runs
     dest = dest_dir / ds.filename
     prov_path = dest.with_name(dest.name + PROVENANCE_SUFFIX)
     if dest.exists():
@@ -167,7 +174,7 @@ def fetch_dataset(
         if not sums:
             errors.append(f"local copy {cand} has an unknown checksum")
             continue
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest_dir)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.{os.getpid()}.", suffix=".tmp", dir=dest_dir)
         os.close(fd)
         try:
             shutil.copyfile(cand, tmp)

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis import cli, dates, ingest, outputs, pipeline, sources, tables, validation
-from analysis.errors import InputError, ParameterError, SchemaError
+from analysis.errors import DataUnavailableError, InputError, ParameterError, SchemaError
 from analysis.periods import parse_date
 
 STORY = (
@@ -526,3 +526,20 @@ def test_dates_parameters_are_yyyy_mm_dd_only(value):
 
 def test_display_path_escapes_what_cannot_be_written():
     assert sources.display_path(os.fsdecode(b"a\xff\nb")) == "a\\xff\\x0ab"
+
+
+def test_fetch_data_cleans_debris_and_checks_dest_first(tmp_path, capsys):
+    from analysis import datasets
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    dead = 2**22 + 54321
+    (raw / f".FA-KES-Dataset.csv.{dead}.abc.tmp").write_bytes(b"half a download")
+    try:  # offline: a verified copy from ../shared when present, else an error; either way the debris goes
+        datasets.fetch_dataset("fakes", dest_dir=raw, offline=True, local=tmp_path / "none.csv")
+    except DataUnavailableError:
+        pass
+    assert not list(raw.glob(".*.tmp"))
+    (tmp_path / "file").write_text("x")
+    assert cli.main(["fetch-data", "--dest", str(tmp_path / "file" / "raw"), "--offline"]) == 2
+    assert capsys.readouterr().err.startswith("error: --dest")
