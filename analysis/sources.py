@@ -221,6 +221,26 @@ def read_source_bytes(path: str, *, gz: bool = False, max_mb: float = DEFAULT_MA
     return raw, (_gunzip(raw, cap) if gz else raw)
 
 
+def check_archive(data: bytes, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> None:
+    """Reject a ZIP container (.docx) whose members would expand beyond ``max_mb`` (a zip bomb): checked on the
+    sizes the archive declares, which zipfile enforces while reading, before any reader opens it."""
+    if data[:4] != b"PK\x03\x04":
+        return
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # a damaged container: its reader says why it cannot be read
+    if total > max_mb * 2**20:
+        raise Rejected(
+            "too_large",
+            f"expands to {total / 2**20:.0f} MB when unpacked, over the {max_mb:g} MB limit (--max-file-mb)",
+        )
+
+
 def check_text_bytes(data: bytes) -> None:
     """Reject content that is empty or binary (NUL or control bytes): the checks every text reader makes first."""
     if not data.strip():
@@ -252,6 +272,7 @@ def decode_source(data: bytes, rules: clean.Rules | None = None) -> tuple[str, i
 __all__ = [
     "DEFAULT_MAX_FILE_MB",
     "Rejected",
+    "check_archive",
     "check_text_bytes",
     "check_undecodable",
     "decode_source",

@@ -312,6 +312,15 @@ def test_gzip_bomb_and_oversize_file_are_rejections(tmp_path):
     assert set(res.rejects["reason"]) == {"too_large"} and len(res.rejects) == 2
 
 
+def test_zip_bomb_docx_is_a_rejection(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "bomb.docx", "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<w:t>" + b"a" * (6 * 2**20) + b"</w:t>")
+    res = _ingest([tmp_path / "bomb.docx"], tmp_path / "out", max_file_mb=2)
+    assert list(res.rejects["reason"]) == ["too_large"] and "unpacked" in res.rejects["detail"].iloc[0]
+
+
 def test_file_names_that_are_not_utf8_or_hold_control_characters(tmp_path, capsys):
     src = tmp_path / "in"
     src.mkdir()
