@@ -557,6 +557,9 @@ def find_kwic(
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
     patterns = _as_list(pattern)
+    blank = [p for p in patterns if not isinstance(p, str) or not p.split()]
+    if not patterns or blank:
+        raise ParameterError(f"keyword pattern {blank[0] if blank else pattern!r} is empty: give a word, e.g. Raqqa")
     compiled = [(p, _compile_pattern(p, case_sensitive)) for p in patterns]
     # Cheap prefilter on the raw text: the literal head of the first token of each pattern.
     heads = []

@@ -552,3 +552,11 @@ def test_fetch_data_cleans_debris_and_checks_dest_first(tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     assert cli.main(["fetch-data", "--dest", str(tmp_path / "file" / "raw"), "--offline"]) == 2
     assert capsys.readouterr().err.startswith("error: --dest")
+
+
+@pytest.mark.parametrize("pattern", ["", "   ", [], [""]])
+def test_kwic_refuses_an_empty_keyword(mini_corpus, pattern):
+    from analysis import frequency
+
+    with pytest.raises(ParameterError, match="empty"):
+        frequency.find_kwic(mini_corpus, pattern)
