@@ -346,7 +346,7 @@ def test_out_is_checked_before_any_work(tmp_path, monkeypatch, capsys):
         assert cli.main(["ingest", str(tmp_path / "a.txt"), "--out", str(out), "--no-progress"]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: --out") and "internal error" not in err
-    monkeypatch.setattr(pipeline, "_open_corpus", no_work)
+    monkeypatch.setattr(pipeline, "open_corpus", no_work)
     assert cli.main(["analyze", "c.parquet", "--out", str(tmp_path / "file" / "x"), "--no-progress"]) == 2
 
 
