@@ -127,6 +127,19 @@ def coerce_parameter(name: str, value, type_name: str):
     return value
 
 
+def _check_required_text(declared: dict[str, dict], given: dict) -> None:
+    """A text parameter whose default is not empty, and whose help does not say what empty means (``empty: all``),
+    must not be empty: ``-p keyword ""`` is refused here rather than failing in the kernel."""
+    for key, value in given.items():
+        spec = declared.get(key, {})
+        if str(spec.get("type", "")).replace(" ", "").lower() != "str" or not isinstance(value, str):
+            continue
+        default = _literal(spec.get("default"))
+        if value.strip() or not (isinstance(default, str) and default.strip()) or "empty" in spec.get("help", ""):
+            continue
+        raise ParameterError(f"parameter {key} is empty: give a value (default {default!r}; {spec.get('help', '')})")
+
+
 def _unknown_actors(names) -> list[str]:
     """The names in ``names`` that are neither an id nor a name of the actor dictionary."""
     from analysis.actors import default_dictionary
@@ -154,6 +167,8 @@ def validate_parameters(
         declared = notebook_parameters(name)
         declared_any |= set(declared)
         typed[name] = {k: coerce_parameter(k, v, declared[k]["type"]) for k, v in parameters.items() if k in declared}
+    for name in names:
+        _check_required_text(notebook_parameters(name), typed[name])
     unknown = sorted(set(parameters) - declared_any)
     if unknown:
         raise ParameterError(

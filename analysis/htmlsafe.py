@@ -46,24 +46,29 @@ def escape_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def check_url(url: str, root: str | os.PathLike) -> str:
+    """``url`` if the PDF renderer may fetch it: a ``data:image/...`` URL or a file under ``root``; else RefusedURL."""
+    if _DATA_IMAGE.match(url):
+        return url
+    parsed = urlparse(url)
+    if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+        base = Path(root).resolve()
+        target = Path(unquote(parsed.path)).resolve()
+        if target == base or base in target.parents:
+            return url
+    raise RefusedURL(f"not fetched: {url[:80]} (only the report's own figures are)")
+
+
 def make_url_fetcher(root: str | os.PathLike):
-    """A WeasyPrint ``url_fetcher`` that serves ``data:image/...`` URLs and files under ``root`` (the report's folder:
-    its figures and stylesheet) and refuses every other URL (http, https, ftp, files elsewhere)."""
-    from weasyprint import default_url_fetcher
+    """A WeasyPrint URL fetcher that serves ``data:image/...`` URLs and files under ``root`` (the report's folder)
+    and refuses every other URL (http, https, ftp, files elsewhere): WeasyPrint then leaves that resource out."""
+    from weasyprint.urls import URLFetcher
 
-    base = Path(root).resolve()
+    class ReportFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            return super().fetch(check_url(url, root), headers)
 
-    def fetch(url: str, *args, **kwargs):
-        if _DATA_IMAGE.match(url):
-            return default_url_fetcher(url, *args, **kwargs)
-        parsed = urlparse(url)
-        if parsed.scheme == "file" and not parsed.netloc:
-            target = Path(unquote(parsed.path)).resolve()
-            if target == base or base in target.parents:
-                return default_url_fetcher(url, *args, **kwargs)
-        raise RefusedURL(f"not fetched: {url[:80]} (only the report's own figures are)")
-
-    return fetch
+    return ReportFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
 
 
-__all__ = ["RefusedURL", "escape_frame", "escape_text", "make_url_fetcher"]
+__all__ = ["RefusedURL", "check_url", "escape_frame", "escape_text", "make_url_fetcher"]

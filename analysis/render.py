@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,9 @@ from analysis.catalogue import (
     validate_parameters,
 )
 from analysis.errors import AnalysisError, ParameterError
+from analysis.htmlsafe import make_url_fetcher
 from analysis.notebook import format_value
+from analysis.outputs import prepare_folder
 from analysis.provenance import git_commit, package_versions
 
 log = logging.getLogger(__name__)
@@ -111,32 +114,40 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
         ) from None
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path))
+    # fetch nothing that the page names except its own figures: a URL from scraped text is never requested
+    fetcher = make_url_fetcher(html_path.parent)
+    HTML(filename=str(html_path), base_url=str(html_path.parent), url_fetcher=fetcher).write_pdf(str(pdf_path))
     return pdf_path
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(runtime_dir: Path):
     """A kernel manager talking to the kernel over local IPC sockets (not TCP): nothing listens on the network,
-    and the kernel does not warn about unencrypted TCP. The kernel is the ``python3`` kernelspec, whose ``python``
+    and the kernel does not warn about unencrypted TCP. Its sockets and connection file live in ``runtime_dir``, a
+    private folder of this report run: two runs at once never share a socket (they did in the checkout's
+    notebooks/, crossing kernel messages). The kernel is the ``python3`` kernelspec, whose ``python``
     jupyter_client replaces with this interpreter (sys.executable), so reports run in this environment."""
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.paths import jupyter_runtime_dir
 
-    if len(jupyter_runtime_dir()) > 60:  # socket paths are limited to ~107 bytes: fall back to local TCP
-        return AsyncKernelManager
+    ipc = len(str(runtime_dir)) <= 60  # socket paths are limited to ~107 bytes: else local TCP on a random port
 
-    class IPCKernelManager(AsyncKernelManager):
+    class PrivateKernelManager(AsyncKernelManager):
         def __init__(self, **kw):
             super().__init__(**kw)
-            self.transport = "ipc"
+            self.connection_file = str(runtime_dir / "kernel.json")
+            if ipc:
+                self.transport = "ipc"
+                self.ip = str(runtime_dir / "kernel-ipc")
 
-    return IPCKernelManager
+    return PrivateKernelManager
 
 
 def _execute(nb_in: Path, nb_out: Path, parameters: dict, *, progress: bool) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    runtime_dir = Path(tempfile.mkdtemp(prefix="cn-kernel-"))  # short, private, removed afterwards
+    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime_dir)  # the kernel's own runtime files go there too
     try:
         pm.execute_notebook(
             str(nb_in),
@@ -146,13 +157,19 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, *, progress: bool) -> 
             progress_bar=progress,
             cwd=str(nb_in.parent),
             log_output=False,
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=_kernel_manager_class(runtime_dir),
         )
     except PapermillExecutionError as exc:
         raise ReportError(
             f"{nb_in.name} failed in cell {exc.exec_count or exc.cell_index}: {exc.ename}: "
             f"{exc.evalue} (the executed notebook with the traceback is {nb_out})"
         ) from None
+    finally:
+        if saved is None:
+            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
+        else:
+            os.environ["JUPYTER_RUNTIME_DIR"] = saved
+        shutil.rmtree(runtime_dir, ignore_errors=True)
 
 
 def _clean_output_dir(out_dir: Path, name: str) -> None:
@@ -261,8 +278,7 @@ def render_reports(
     for n in names:
         find_report(n)
     typed = validate_parameters(names, dict(parameters or {}), corpus=corpus, analysis=analysis)
-    out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(Path(out).resolve())  # a bad --out fails before the first kernel starts
     results, started = [], _dt.datetime.now(_dt.UTC)
     for i, name in enumerate(names, 1):
         print(f"report {i}/{len(names)}: {name}", file=sys.stderr, flush=True)

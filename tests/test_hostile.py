@@ -560,3 +560,67 @@ def test_kwic_refuses_an_empty_keyword(mini_corpus, pattern):
 
     with pytest.raises(ParameterError, match="empty"):
         frequency.find_kwic(mini_corpus, pattern)
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    base = tmp_path_factory.mktemp("analysed")
+    corpus = _corpus_file(base)
+    pipeline.analyze_corpus(corpus, base / "analysis", progress=False)
+    return corpus, base / "analysis"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [["keyword", ""], ["keyword", "  "], ["end", "now"], ["start", "31/12/2017"], ["end", "2017-02-30"]],
+)
+def test_report_parameters_are_checked_before_any_kernel_starts(analysed, tmp_path, monkeypatch, capsys, params):
+    from analysis import render
+
+    def no_kernel(*a, **k):
+        raise AssertionError("a kernel started before the parameters were checked")
+
+    monkeypatch.setattr(render, "_execute", no_kernel)
+    corpus, analysis = analysed
+    out = tmp_path / "reports"
+    argv = ["report", "explore", "--corpus", str(corpus), "--analysis", str(analysis), "--out", str(out)]
+    assert cli.main([*argv, "-p", *params]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and params[0] in err
+    assert not out.exists()
+
+
+def test_report_tables_escape_text_from_data():
+    from analysis import notebook
+
+    df = pd.DataFrame(
+        {
+            "outlet": ["<script>alert(1)</script>", "</table><h1>x</h1>"],
+            "outlets": [["<b>a</b>", "<i>b</i>"], []],
+            "<img src=x onerror=alert(1)>": [1, 2],
+        }
+    )
+    html_out = notebook.render_table(df, caption="<svg onload=alert(1)>")
+    for live in ("<script>", "<h1>", "<b>", "<i>", "<img", "<svg", "</table><h1>"):
+        assert live not in html_out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html_out and "&lt;b&gt;a&lt;/b&gt;" in html_out
+
+
+def test_pdf_url_fetcher_serves_only_the_reports_own_files(tmp_path):
+    from analysis import htmlsafe
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    fetch = htmlsafe.make_url_fetcher(tmp_path)
+    assert fetch((tmp_path / "figures" / "a.png").as_uri())
+    assert fetch("data:image/png;base64,iVBORw0KGgo=")
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/",
+        "file:///etc/passwd",
+        "ftp://x/y",
+        (tmp_path.parent / "other.png").as_uri(),
+        "data:text/html,<script>alert(1)</script>",
+    ):
+        with pytest.raises(htmlsafe.RefusedURL):
+            fetch(url)
