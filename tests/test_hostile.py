@@ -624,3 +624,39 @@ def test_pdf_url_fetcher_serves_only_the_reports_own_files(tmp_path):
     ):
         with pytest.raises(htmlsafe.RefusedURL):
             fetch(url)
+
+
+def test_pdf_export_fetches_no_url_from_the_page(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from weasyprint import HTML
+
+    from analysis import render
+
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    page = tmp_path / "r.html"
+    page.write_text(
+        f'<html><head><link rel="stylesheet" href="{url}/c.css"></head><body><p>text</p>'
+        f'<img src="{url}/a.png"><img src="file:///etc/hostname"></body></html>'
+    )
+    try:
+        render.export_pdf(page, tmp_path / "r.pdf")
+        assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and hits == []
+        HTML(filename=str(page)).write_pdf(str(tmp_path / "plain.pdf"))  # WeasyPrint's default fetcher does fetch
+        assert hits
+    finally:
+        server.shutdown()
