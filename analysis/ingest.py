@@ -35,6 +35,7 @@ INTEGER_SOURCE_COLUMNS = {"length_words"}
 REMOVED_COLUMNS = ["doc_id", "rule", "text"]
 MANIFEST_NAME = "ingest_manifest.json"
 
+
 @dataclass
 class IngestOptions:
     """Options of one ingest run (the CLI flags)."""
