@@ -660,3 +660,18 @@ def test_pdf_export_fetches_no_url_from_the_page(tmp_path):
         assert hits
     finally:
         server.shutdown()
+
+
+def test_each_report_run_has_a_private_kernel_runtime_dir():
+    import shutil
+    import tempfile
+
+    from analysis import render
+
+    one, two = Path(tempfile.mkdtemp(prefix="cn-t-")), Path(tempfile.mkdtemp(prefix="cn-t-"))  # as _execute makes
+    try:
+        manager, other = render._kernel_manager_class(one)(), render._kernel_manager_class(two)()
+        assert Path(manager.connection_file).parent == one and Path(other.connection_file).parent == two
+        assert manager.transport == "ipc" and Path(manager.ip).parent == one and Path(other.ip).parent == two
+    finally:
+        shutil.rmtree(one), shutil.rmtree(two)
