@@ -290,7 +290,10 @@ class OutputSet:
             for target in obsolete:
                 target.unlink(missing_ok=True)
             tmp = self.ledger_path.with_name(self.ledger_path.name + f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"files": sums}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            # the manifest (``last``) is rewritten by every run, never deleted: the ledger lists the other files, so two
+            # runs with identical tables have identical ledgers whatever their manifests say
+            ledger = {n: h for n, h in sums.items() if n != last}
+            tmp.write_text(json.dumps({"files": ledger}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
             os.replace(tmp, self.ledger_path)
             self.marker.unlink()
         return [t.name for t in obsolete]
