@@ -49,6 +49,8 @@ def parse_period(period, *, freq: str = "M") -> tuple[pd.Timestamp, pd.Timestamp
     """(first day, first day of the next period) of ``period``: "2017-04" with freq "M", "2017" with "Y",
     "2017-04-10" with "W" (the week holding that day), or a date."""
     freq = validate_freq(freq)
+    if isinstance(period, str) and re.fullmatch(r"\d{4}(-\d{2})?", period.strip()):  # a year or a month
+        period = period.strip() + ("-01-01" if len(period.strip()) == 4 else "-01")
     start = parse_date(period, name="period")
     if start is None:
         raise ParameterError(f"period {period!r}: give a date such as 2017-04 (month) or 2017 (year)")
