@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -317,3 +318,10 @@ def test_lexisnexis_german_interface_keywords(tmp_path):
     _expect_stories(result.corpus)
     assert result.corpus["published_raw"].iloc[0] == "5. Oktober 2016"
     assert list(result.corpus["section"]) == [s.section for s in STORIES]
+
+
+def test_factiva_text_sentence_opening_with_a_code_stays_in_the_body(tmp_path):
+    story = replace(STORIES[0], paragraphs=[*STORIES[0].paragraphs, "IN 2015 the same talks broke down twice."])
+    text = write_factiva_text([story]).replace("\tIN 2015", "IN 2015")  # even unindented, at the line start
+    row = _ingest(tmp_path, "codes.txt", text).corpus.iloc[0]
+    assert row["text"].split("\n") == story.paragraphs and "factiva_in" not in row.index

@@ -46,6 +46,8 @@ _CODE_ALT = "|".join(sorted(CODES, key=len, reverse=True))
 # "HD  Title", "HD\tTitle", a code alone on its line (the value follows), or "HD | Title |" (an RTF table row).
 _LINE = re.compile(rf"^[ \t]*(?P<code>{_CODE_ALT})(?:[ \t]*\|[ \t]*|[ \t]+|$)(?P<value>.*?)[ \t|]*$")
 _SP = r"(?:\s|&nbsp;|&#160;)*"
+# Inside LP/TD a field line must look like one: the code at the line start, then a tab, two spaces, "|" or nothing.
+_STRICT_LINE = re.compile(rf"^(?:{_CODE_ALT})(?:\t|  |[ \t]*\||[ \t]*$)")
 _HTML_CODE_CELL = re.compile(rf"<td[^>]*>{_SP}(?:<[^>]+>{_SP})*(?:{_CODE_ALT}){_SP}(?:</[^>]+>{_SP})*</td>", re.I)
 
 
@@ -66,6 +68,8 @@ def parse_factiva_text(text: str) -> Parsed:
     items: list[tuple[str, list[str], int]] = []  # (code, lines of its value, line number)
     for n, line in enumerate(text.split("\n"), start=1):
         m = _LINE.match(line)
+        if m and items and items[-1][0] in BODY_CODES and not _STRICT_LINE.match(line):
+            m = None  # inside the text, "IN 2015 the army ..." is a sentence, not the industry-code field
         if m:
             items.append((m.group("code"), [m.group("value").strip()], n))
         elif items:
