@@ -391,7 +391,7 @@ def test_seed_territorial_verbs(seed_path):
         ),
         ("Ahmed Karim, on his first visit to Brussels, said the move helped peace.", "X said", "Ahmed Karim", "other"),
         (
-            "Around one in four of the 4,200 students in the survey said they agreed.",
+            "Around one in four of the 4,200 students in the survey said the curfew was fair.",
             "X said",
             "Around one in four of the 4,200 students in the survey",
             "other",
@@ -407,6 +407,15 @@ def test_attribution_patterns(text, pattern, speaker, source_type):
     row = got.iloc[0]
     assert (row["pattern"], row["speaker"], row["source_type"]) == (pattern, speaker, source_type)
     assert text[row["speaker_start"] : row["speaker_end"]] == speaker
+
+
+def test_nested_attribution_gives_both_speakers():
+    text = "Around one in four of the 4,200 students in the survey said they agreed with the curfew."
+    got = frames.find_attributions(one(text)).sort_values("start")
+    assert list(zip(got["speaker"], got["verb"])) == [
+        ("Around one in four of the 4,200 students in the survey", "said"),
+        ("they", "agreed"),  # the nested attribution (PolNeAR annotates both)
+    ]
 
 
 @pytest.mark.parametrize(

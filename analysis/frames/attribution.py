@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -9,10 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import actors
+from analysis import actors, config
 from analysis.errors import ResourceError
-from analysis.frames.document import _as_docs, _Doc, _in_spans, _iter_docs, _named_alternation, _rows
-from analysis.resources import check_keys, compile_cues, load_resource, resource_path
+from analysis.frames.document import (
+    _NAMING,
+    _as_docs,
+    _Doc,
+    _in_spans,
+    _iter_docs,
+    _named_alternation,
+    _rows,
+)
+from analysis.resources import check_keys, compile_cues, load_mapping, load_resource, resource_path
 from analysis.selection import count_events
 from analysis.text import NEWS_ABBREVIATIONS
 
@@ -39,7 +48,7 @@ class AttributionRules:
     version: str
     path: str
     verbs: pd.DataFrame  # lemma, pattern, past, inverted, speaker_requires
-    verb_regex: re.Pattern  # named groups S0, S1, ...
+    verb_regex: re.Pattern  # named groups S0, S1, ... (or one trie of literal forms, see verb_forms)
     according_regex: re.Pattern
     media_regex: re.Pattern
     requires: dict  # verb row -> compiled speaker_requires
@@ -50,10 +59,16 @@ class AttributionRules:
     anonymous_regex: re.Pattern
     source_types: tuple[tuple[str, str, re.Pattern, bool], ...]  # (id, label, regex, before_actor), in order
     actor_types: dict
+    verb_forms: dict | None = None  # literal verb form -> verb row, when every verb pattern is a list of words
+    participle_regex: re.Pattern | None = None  # ", saying ...", ", adding that ...": the speaker is the clause's
 
     @property
     def verb_rows(self) -> list[dict]:
         return _rows(self.verbs)
+
+    def verb_row(self, m: re.Match) -> int:
+        """The verb row of a match of ``verb_regex``."""
+        return self.verb_forms[m.group()] if self.verb_forms is not None else int(m.lastgroup[1:])
 
 
 def load_attribution_rules(source: str | Path | AttributionRules | None = None) -> AttributionRules:
@@ -79,8 +94,13 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
         "anonymous",
         "source_types",
         "actor_types",
+        "lexicon",
     }
-    check_keys(data, keys, keys - {"actor_types"}, str(path))
+    check_keys(data, keys, keys - {"actor_types", "lexicon"}, str(path))
+    participles = []
+    if data.get("lexicon"):
+        extra, participles = _lexicon_verbs(data["lexicon"], data["verbs"] or [], str(path))
+        data["verbs"] = list(data["verbs"] or []) + extra
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
@@ -126,13 +146,22 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
     def rx(key):
         return compile_cues([data[key]], f"{path}: {key}")
 
+    # speech verbs are matched case-sensitively: "The United States" is not "X states"
+    # and not inside hyphenated words ("long-stated criteria")
+    verb_forms = _literal_forms(list(vdf["pattern"]))
+    if verb_forms is not None:  # a few hundred words: one trie-shaped regex, many times faster than an alternation
+        for n, w in enumerate(vdf["where"]):
+            compile_cues([vdf["pattern"][n]], w)
+        verb_regex = re.compile(rf"(?<![\w-])(?:{_trie_pattern(list(verb_forms))})(?![\w-])")
+    else:
+        verb_regex = _named_alternation(
+            list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"
+        )
     return AttributionRules(
         str(data["version"]),
         str(path),
         vdf.drop(columns="where"),
-        # speech verbs are matched case-sensitively: "The United States" is not "X states"
-        # and not inside hyphenated words ("long-stated criteria")
-        _named_alternation(list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"),
+        verb_regex,
         rx("according_to"),
         re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE),
         requires,
@@ -144,7 +173,98 @@ def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
         rx("anonymous"),
         tuple(types),
         {str(k): v for k, v in (data.get("actor_types") or {}).items()},
+        verb_forms,
+        re.compile(rf"(?<=,)\s+(?:{_trie_pattern(participles)})(?![\w-])") if participles else None,
     )
+
+
+_LITERAL_WORD = re.compile(r"^[A-Za-z']+$")
+
+
+def _literal_forms(patterns: list[str]) -> dict[str, int] | None:
+    """form -> row when every pattern is a plain alternation of words ("said|says"); None otherwise."""
+    forms: dict[str, int] = {}
+    for row, pat in enumerate(patterns):
+        for form in pat.split("|"):
+            if not _LITERAL_WORD.match(form):
+                return None
+            forms.setdefault(form, row)
+    return forms
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly ``words``, as a trie (shared prefixes factored out), longest alternative first.
+
+    Hand-written because Python's re tries every alternative of a flat alternation at every position.
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (
+            body + "?"
+            if len(body) == 1 or body.startswith("(?:") and body.endswith(")") and len(branches) > 1
+            else ("(?:" + body + ")?")
+        )
+
+    return emit(trie)
+
+
+_NOT_FINITE = re.compile(r"(?:ing|ion|ions|ment|ments|ism|ist|ists|ers|er|al|ly|ful|ive|ity|ence|ance|ant|ent)$")
+
+
+def _wilson_lower(k: int, n: int, z: float = 1.645) -> float:
+    """Lower bound of the 90% Wilson interval of a proportion k/n (0 when n is 0): a rate seen on few cases counts
+    for less than the same rate seen on many."""
+    if n <= 0:
+        return 0.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    margin = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - margin) / (1 + z * z / n)
+
+
+def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str]]:
+    """Verb entries and -ing participles from the generated reporting-verb lexicon (``lexicon:`` in attribution.yaml).
+
+    Forms already in ``verbs`` are skipped; a form is used when its cue rate and cue count on the lexicon's
+    training data reach ``min_form_rate`` / ``min_form_cues``; noun-like forms are left out and participles in
+    -ing are returned apart (they head no "X <verb>" clause but ", saying ..." after one).
+    """
+    check_keys(spec, {"file", "min_form_rate", "min_form_cues", "exclude"}, {"file"}, f"{where}: lexicon")
+    lex = load_mapping(
+        resource_path(spec["file"], spec["file"]) if Path(spec["file"]).is_absolute() else config.resource(spec["file"])
+    )
+    taken = {f.lower() for e in verbs if isinstance(e, dict) for f in str(e.get("pattern", "")).split("|")}
+    rate, cues = float(spec.get("min_form_rate", 0.3)), int(spec.get("min_form_cues", 3))
+    exclude = set(spec.get("exclude") or [])
+    out, participles = [], []
+    for e in lex.get("verbs") or []:
+        usable = [
+            f
+            for f, st in (e.get("forms") or {}).items()
+            if st["n_cue"] >= cues
+            and _wilson_lower(st["n_cue"], st["n_seen"]) >= rate
+            and f.isalpha()
+            and f not in exclude
+            and str(e["lemma"]) not in exclude
+        ]
+        participles.extend(f for f in usable if f.endswith("ing") and f != "according")  # "according to X" is apart
+        forms = [f for f in usable if f not in taken and not _NOT_FINITE.search(f)]
+        if forms:
+            taken.update(forms)
+            out.append({"lemma": str(e["lemma"]), "pattern": "|".join(forms), "inverted": bool(e.get("inverted"))})
+    return out, sorted(set(participles))
 
 
 # ================================================================================================== source attribution
@@ -162,6 +282,11 @@ ATTRIBUTION_COLUMNS = [
     "actor_id",
     "source_type",
     "coref",
+    "cue_start",
+    "cue_end",
+    "content_start",
+    "content_end",
+    "anonymous_type",
 ]
 
 _HARD_BOUNDARY = re.compile(
@@ -244,6 +369,19 @@ def _mask_abbreviations(sent: str) -> str:
     return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
 
 
+_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:who|that)\s+$")
+_RELATIVE_SPEAKER = re.compile(r"\w,\s+(who)$")
+
+
+def _antecedent(sent: str, who_start: int) -> str:
+    """The phrase a relative "who" refers to: the words before its comma, back to the previous boundary."""
+    before = sent[:who_start].rstrip().rstrip(",")
+    cut = 0
+    for m in _HARD_BOUNDARY.finditer(before):
+        cut = m.end()
+    return before[cut:].strip()
+
+
 def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[int, int, str | None] | None:
     """The speaker phrase ending just before a speech verb: (start, end, role) in sentence offsets, or None."""
     left = sent[:verb_start]
@@ -258,6 +396,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
     if closing_comma:
         stripped = stripped[:-1].rstrip()
+    rel = _RELATIVE_SPEAKER.search(stripped)
+    if rel:  # "Harvey, who acknowledged ...": the relative pronoun is the source (resolved to its antecedent)
+        return rel.start(1), rel.end(1), None
     if not stripped or rules.not_speaker_regex.search(stripped) or _PASSIVE_ADVERB.search(stripped):
         return None
     cut = 0
@@ -276,12 +417,16 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             segment = stripped[seg_start:]
     # "Cruz said Hillary Clinton said": the last speaker
     inner = next(iter(reversed(list(rules.verb_regex.finditer(segment)))), None)
+    if inner is not None and _RELATIVE_BEFORE.search(segment, 0, inner.start()):
+        inner = None  # "Officials who asked not to be named said": the relative clause belongs to the speaker
     if inner is not None:
         seg_start += inner.end()
         while seg_start < len(stripped) and stripped[seg_start].isspace():
             seg_start += 1
         segment = stripped[seg_start:]
     lead = _LEADING_RELATIVE.match(segment)  # "..., which he said"
+    relative = bool(lead) and lead.group().split()[0].lower() in ("who", "whose")
+    pre_lead = seg_start
     if lead:
         seg_start += lead.end()
         segment = stripped[seg_start:]
@@ -300,7 +445,10 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         first.lower() in _DETERMINERS
         or first.lower() in _PREPOSITIONS
         or (first[0].islower() and first.endswith("ing"))
+        or relative  # "Name, who heads the Observatory, said"
     )
+    if relative:
+        seg_start, segment = pre_lead, stripped[pre_lead:]
     if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
         before = stripped[:seg_start].rstrip()[:-1]
         prev_cut = 0
@@ -412,8 +560,9 @@ def _name_context(text: str, name: str, starts, ends, sentence_at) -> str | None
     return f"{before} {after}".strip() or None
 
 
-def _source_type(text: str, actor_type, rules: AttributionRules) -> str:
-    if rules.anonymous_regex.search(text):
+def _source_type(text: str, actor_type, rules: AttributionRules, *, anonymous: bool = True) -> str:
+    """The source type of a speaker phrase (``anonymous=False``: what an anonymous source's words say it is)."""
+    if anonymous and rules.anonymous_regex.search(text):
         return "anonymous"
     for type_id, _, regex, before_actor in rules.source_types:
         if before_actor and regex.search(text):  # "Russian media": the medium, not Russia
@@ -426,10 +575,31 @@ def _source_type(text: str, actor_type, rules: AttributionRules) -> str:
     return "other"
 
 
+_PRONOUN_KIND = {"he": "person", "she": "person", "i": "person"}  # the others ("they", "it", ...) are groups
+_PERSON_HEAD = re.compile(
+    r"(?<!\w)(?:commander|spokes(?:man|woman|person)|official|minister|president|premier|resident|man|woman|"
+    r"general|colonel|major|lieutenant|captain|director|head|chief|leader|doctor|witness|activist|source|envoy|"
+    r"ambassador|governor|mayor|analyst|expert|correspondent|reporter|journalist|officer|soldier|fighter|father|"
+    r"mother|boy|girl)$",
+    re.IGNORECASE,
+)
+
+
+def _speaker_kind(speaker: str, actor_id) -> str:
+    """"person" for a person's name or a singular person noun ("the SDF commander"), else "group"."""
+    entry = actors.default_dictionary().entries.get(actor_id) if actor_id else None
+    if (entry is not None and entry.type == "person") or _PERSON_HEAD.search(speaker):
+        return "person"
+    if entry is None and _SHORT_NAME.match(speaker) and speaker.lower() not in _COMMON_SPEAKERS:
+        return "person"  # an unresolved capitalised name ("Abdel Rahman")
+    return "group"
+
+
 def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple]:
     """Attribution rows for one document (ATTRIBUTION_COLUMNS)."""
     rows = []
     last_type = None
+    last: dict[str, tuple] = {}  # speaker kind ("person", "group", "any") -> (source type, actor id) of the last one
     text = doc.text
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
@@ -453,12 +623,22 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                     continue
                 st = m.end() + sm.start(1)
                 found.append(
-                    (m.start(), st + len(phrase), "according to X", "according to", st, st + len(phrase), None)
+                    (
+                        m.start(),
+                        st + len(phrase),
+                        "according to X",
+                        "according to",
+                        st,
+                        st + len(phrase),
+                        None,
+                        m.start(),
+                        m.end(),
+                    )
                 )
         for m in rules.verb_regex.finditer(sent):
             if _in_spans(doc.quotes, s0 + m.start(), s0 + m.end()):
                 continue  # speech reported inside a quotation belongs to the quoted speaker
-            row = int(m.lastgroup[1:])
+            row = rules.verb_row(m)
             verb = rules.verb_rows[row]
             if verb.get("exclude") is not None and verb["exclude"].match(sent, m.end()):
                 continue
@@ -478,6 +658,10 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 pattern = f"X {verb['past']}"
                 if sp is not None and verb["lemma"] == "tell" and rules.media_regex.match(sent, m.end()):
                     pattern = "X told MEDIA"
+            if sp is None and _COORDINATED.search(rules.trailing_regex.sub("", before[-60:])):
+                # "Clinton mocked Trump ... and said ...": the speaker of the clause the verb is coordinated with
+                sp = _clause_speaker(sent, m.start(), found)
+                pattern = f"X ... and {verb['past']}"
             if sp is None:
                 continue
             speaker = sent[sp[0] : sp[1]]
@@ -488,16 +672,33 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             if sp[2] is not None and sp[0] > m.start():  # an inverted speaker's appositive belongs to the clause
                 role_at = sent.find(sp[2], sp[1])
                 clause_end = max(clause_end, role_at + len(sp[2]) if role_at >= 0 else clause_end)
-            found.append((min(sp[0], m.start()), clause_end, pattern, m.group().lower(), sp[0], sp[1], sp[2]))
-        for start, end, pattern, verb, sps, spe, role in sorted(found):
+            found.append(
+                (min(sp[0], m.start()), clause_end, pattern, m.group().lower(), sp[0], sp[1], sp[2], m.start(), m.end())
+            )
+        if rules.participle_regex is not None:
+            found.extend(_participle_attributions(sent, s0, doc, found, rules))
+        for start, end, pattern, verb, sps, spe, role, cs, ce in sorted(found):
             speaker = original[sps:spe].strip()
             if role is not None:
                 role = original[sent.index(role) : sent.index(role) + len(role)] if role in sent else role
                 role = role.replace(_MASK, ".")
             coref = None
-            if rules.pronoun_regex.match(speaker):
-                actor_id, coref = None, "previous" if last_type else "unresolved"
-                stype = last_type or "unresolved"
+            if speaker == "who":
+                antecedent = _antecedent(original, sps)
+                actor_id, actor_type = resolve(antecedent) if antecedent else (None, None)
+                stype = _source_type(antecedent, actor_type, rules) if antecedent else "unresolved"
+                coref = "relative"
+                last_type = stype
+                last["any"] = last[_speaker_kind(antecedent, actor_id)] = (stype, actor_id)
+            elif rules.pronoun_regex.match(speaker):
+                # "he"/"she" take the last named person, "they"/"it"/"the statement" the last group or
+                # organisation; either falls back to the last named speaker of any kind
+                antecedent = last.get(_PRONOUN_KIND.get(speaker.lower(), "group")) or last.get("any")
+                if antecedent is None:
+                    actor_id, coref, stype = None, "unresolved", "unresolved"
+                else:
+                    stype, actor_id = antecedent
+                    coref = "previous"
             else:
                 actor_id, actor_type = resolve(speaker)
                 stype = _source_type(f"{speaker} {role or ''}".strip(), actor_type, rules)
@@ -518,6 +719,7 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                             stype, coref = context_type, "name_context"
                             actor_id = actor_id or resolve(named)[0]
                 last_type = stype
+                last["any"] = last[_speaker_kind(speaker, actor_id)] = (stype, actor_id)
             rows.append(
                 (
                     doc.doc_id,
@@ -533,9 +735,92 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                     actor_id,
                     stype,
                     coref,
+                    s0 + cs,
+                    s0 + ce,
+                    *_content_span(doc, s0, original, start, end, told=pattern == "X told MEDIA" or verb == "told"),
+                    _source_type(f"{speaker} {role or ''}".strip(), None, rules, anonymous=False)
+                    if stype == "anonymous"
+                    else None,
                 )
             )
     return rows
+
+
+_CONTENT_TRIM = " \t\n,;:—–-"
+_ADDRESSEE = re.compile(r"[^\"“:;,.]{1,40}?(?::\s*|\s+(?=that\s))")
+_THAT = re.compile(r"(?:that|how|whether|why|what)\s+", re.IGNORECASE)
+
+
+def _content_span(doc: _Doc, s0: int, sent: str, start: int, end: int, told: bool = False) -> tuple[int, int]:
+    """What is attributed, as document offsets: the longer side of the sentence around the attribution clause
+    (without a leading "that"), widened to the whole quotation when a quotation runs past the sentence."""
+    if len(sent) - end >= start:
+        cs, ce = end, len(sent)
+    else:
+        cs, ce = 0, start
+    while cs < ce and sent[cs] in _CONTENT_TRIM:
+        cs += 1
+    while ce > cs and sent[ce - 1] in _CONTENT_TRIM:
+        ce -= 1
+    m = _ADDRESSEE.match(sent, cs) if told else None  # "told AFP: ..." / "told reporters that ..."
+    if m and cs - end <= 1:
+        cs = m.end()
+    m = _THAT.match(sent, cs)
+    if m:
+        cs = m.end()
+    if ce <= cs:
+        return -1, -1
+    cs, ce = s0 + cs, s0 + ce
+    for qs, qe in doc.quotes[bisect.bisect_left(doc.quotes, (cs - 5000, 0)) :]:
+        if qs >= ce:
+            break
+        if qe > cs and (qs < s0 or qe > s0 + len(sent)):  # a quotation that runs over sentences
+            cs, ce = min(cs, qs), max(ce, qe)
+    return cs, ce
+
+
+_SUBJECT = re.compile(
+    r"^\W*(?:(?:But|And|Yet|So|Still|Then|Now|Later|Meanwhile|However),?\s+)?"
+    r"((?:He|She|They|We|I)(?!\w)|(?:[A-Z][\w'’.\x01-]*\s+){0,4}[A-Z][\w'’.\x01-]*)"
+    r"(?=\s+[a-z])"
+)
+
+
+_NOT_SUBJECT = _PREPOSITIONS | _DETERMINERS | {"despite", "among", "nearly", "even", "only", "about", "it", "there"}
+
+
+_COORDINATED = re.compile(r"(?<!\w)(?:and|but)\s*$")
+
+
+def _clause_speaker(sent: str, cs: int, found: list) -> tuple[int, int, None] | None:
+    """The speaker of the clause a participle or coordinated verb at ``cs`` belongs to (sentence offsets).
+
+    That is the speaker of the last attribution before it in the sentence ("Trump said ..., adding that ..."),
+    else the sentence's subject when it opens the sentence ("Clinton mocked Trump, calling him ...").
+    """
+    before = [f for f in found if f[8] <= cs]
+    if before:
+        return before[-1][4], before[-1][5], None
+    sm = _SUBJECT.match(sent)
+    if sm is None or sm.end(1) > cs or sm.group(1).split()[0].lower() in _NOT_SUBJECT:
+        return None
+    return sm.start(1), sm.end(1), None
+
+
+def _participle_attributions(sent: str, s0: int, doc: _Doc, found: list, rules: AttributionRules) -> list[tuple]:
+    """ ", saying ..." / ", adding that ...": attributed to the speaker of the clause the participle hangs on."""
+    out = []
+    for m in rules.participle_regex.finditer(sent):
+        cs, ce = m.start() + len(m.group()) - len(m.group().lstrip()), m.end()
+        if _in_spans(doc.quotes, s0 + cs, s0 + ce):
+            continue
+        sp = _clause_speaker(sent, cs, found)
+        if sp is None:
+            continue
+        sps, spe, _ = sp
+        verb = sent[cs:ce].lower()
+        out.append((min(sps, cs), max(spe, ce), f"X, {verb}", verb, sps, spe, None, cs, ce))
+    return out
 
 
 def find_attributions(
@@ -560,9 +845,21 @@ def find_attributions(
 
 def _attribution_frame(rows) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
-    return df.astype(
-        {"sent_id": "int64", "start": "int64", "end": "int64", "speaker_start": "int64", "speaker_end": "int64"}
-    )
+    ints = [
+        "sent_id",
+        "start",
+        "end",
+        "speaker_start",
+        "speaker_end",
+        "cue_start",
+        "cue_end",
+        "content_start",
+        "content_end",
+    ]
+    return df.astype(dict.fromkeys(ints, "int64"))
+
+
+_NAMING_VERB = re.compile(_NAMING.pattern.split("(?!\\w)")[0] + "$", re.IGNORECASE)
 
 
 def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
@@ -570,6 +867,8 @@ def _reported_index(attr_rows: list[tuple], doc: _Doc) -> dict:
     out: dict[int, tuple[list, str]] = {}
     pos = {sid: i for i, sid in enumerate(doc.sent_ids)}
     for r in attr_rows:
+        if _NAMING_VERB.match(r[5]):
+            continue  # "described the rebels as terrorists": the naming rule decides which words are attributed
         si = pos[r[1]]
         spans, speaker = out.get(si, ([], r[6]))
         spans.append((r[2], r[3]))  # the whole clause: speaker, appositive and verb ("Amaq, the ... group, said")

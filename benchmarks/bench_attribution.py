@@ -1,0 +1,114 @@
+"""Attribution recall and precision on PolNeAR: source+cue P/R/F1 (lenient and span-overlap rules), content overlap.
+
+    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N]
+
+Runs ``analysis.frames.find_attributions`` on the PolNeAR articles of ``--part`` (train or dev; the test part is
+held out and never read) and scores them with ``analysis.gold.polnear``: overall, per publisher, and the time taken.
+``--errors N`` prints N missed and N wrong attributions (use it on train, where rules are developed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import frames  # noqa: E402
+from analysis.gold import polnear  # noqa: E402
+
+
+def found_table(attributions: pd.DataFrame) -> pd.DataFrame:
+    """The scorer's columns from a find_attributions table (cue and content offsets as the rules give them)."""
+    out = attributions.copy()
+    for col in ("cue_start", "cue_end", "content_start", "content_end"):
+        if col not in out:
+            out[col] = -1
+    return out
+
+
+def lemma_table() -> dict[str, str]:
+    """Word form -> lemma from the reporting-verb lexicon, so that "says" agrees with a gold "said"."""
+    import yaml
+
+    from analysis import config
+
+    data = yaml.safe_load(config.resource("reporting_verbs.yaml").read_text(encoding="utf-8"))
+    return {form: v["lemma"] for v in data["verbs"] for form in v["forms"]}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--part", default="dev", choices=polnear.PARTS)
+    ap.add_argument("--errors", type=int, default=0, help="print this many misses and false attributions")
+    ap.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
+    args = ap.parse_args(argv)
+    docs, gold = polnear.load_polnear(args.part)
+    if args.limit:
+        docs = docs.head(args.limit)
+        gold = gold[gold["doc_id"].isin(docs["doc_id"])]
+    frames.find_attributions(docs.head(1))  # load rules and the actor dictionary before timing
+    t0 = time.perf_counter()
+    found = found_table(frames.find_attributions(docs))
+    elapsed = time.perf_counter() - t0
+    lemmas = lemma_table()
+    n_words = int(docs["text"].str.split().str.len().sum())
+    print(
+        f"PolNeAR {args.part}: {len(docs)} articles, {n_words:,} words, {int((gold.source_start >= 0).sum())} "
+        f"gold attributions with a source; found {len(found)} in {elapsed:.2f}s ({len(docs) / elapsed:.0f} articles/s)"
+    )
+    rows = []
+    for rule in ("lenient", "overlap"):
+        rows.append({"set": "all", **polnear.score_attributions(found, gold, rule=rule, lemmas=lemmas)})
+    pubs = docs.set_index("doc_id")["publisher"]
+    for pub in sorted(pubs.dropna().unique()):
+        ids = set(pubs.index[pubs == pub])
+        s = polnear.score_attributions(
+            found[found.doc_id.isin(ids)], gold[gold.doc_id.isin(ids)], rule="lenient", lemmas=lemmas
+        )
+        rows.append({"set": pub, **s})
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    content = polnear.score_content_overlap(found, gold)
+    print(
+        "content spans:", " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in content.items())
+    )
+    if args.errors:
+        print_errors(docs, gold, found, lemmas, args.errors)
+    return 0
+
+
+def print_errors(docs, gold, found, lemmas, n: int) -> None:
+    """Misses and false attributions under the overlap rule, with their sentence."""
+    from analysis.gold._score import spans_overlap
+
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    g = gold[gold.source_start >= 0]
+    hit_g, hit_f = set(), set()
+    for doc_id, gd in g.groupby("doc_id"):
+        fd = found[found.doc_id == doc_id]
+        for j, gg in gd.iterrows():
+            for i, f in fd.iterrows():
+                if spans_overlap(f.speaker_start, f.speaker_end, gg.source_start, gg.source_end) and spans_overlap(
+                    f.cue_start, f.cue_end, gg.cue_start, gg.cue_end
+                ):
+                    hit_g.add(j)
+                    hit_f.add(i)
+    print(f"\n--- {n} missed (of {len(g) - len(hit_g)})")
+    for _, gg in g[~g.index.isin(hit_g)].sample(min(n, len(g) - len(hit_g)), random_state=1).iterrows():
+        t = text[gg.doc_id]
+        lo, hi = min(gg.source_start, gg.cue_start), max(gg.source_end, gg.cue_end)
+        print(f"SRC[{gg.source_text}] CUE[{gg.cue_text}] :: {' '.join(t[max(0, lo - 80) : hi + 60].split())}")
+    wrong = found[~found.index.isin(hit_f)]
+    print(f"\n--- {n} false (of {len(wrong)})")
+    for _, f in wrong.sample(min(n, len(wrong)), random_state=1).iterrows():
+        t = text[f.doc_id]
+        print(f"SPK[{f.speaker}] VERB[{f.verb}] :: {' '.join(t[max(0, f.start - 60) : f.end + 60].split())}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Source attribution on tricky sentences (written for these tests) and on PolNeAR dev when ../shared is present."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import frames
+from analysis.gold import polnear
+
+
+def attributions(text: str) -> pd.DataFrame:
+    got = frames.find_attributions(pd.DataFrame({"doc_id": ["d"], "text": [text]}))
+    return got.sort_values("start").reset_index(drop=True)
+
+
+def content(text: str, row) -> str:
+    return text[row.content_start : row.content_end]
+
+
+def test_pronoun_after_a_quote_takes_the_previous_speakers_type():
+    text = (
+        "Rami Abdel Rahman, who heads the Syrian Observatory for Human Rights, said 20 people were killed. "
+        '"The toll will rise, because many are badly wounded," he said.'
+    )
+    got = attributions(text)
+    assert list(got["speaker"]) == ["Rami Abdel Rahman", "he"]
+    assert list(got["source_type"]) == ["monitor_ngo", "monitor_ngo"]
+    assert got.loc[1, "coref"] == "previous"
+    assert content(text, got.loc[1]) == '"The toll will rise, because many are badly wounded,"'
+
+
+def test_said_inside_a_quote_belongs_to_the_quoted_speaker():
+    text = '"The fighters said they would surrender the bridge," the SDF commander told AFP.'
+    got = attributions(text)
+    assert list(got["speaker"]) == ["the SDF commander"]  # not "The fighters"
+    assert got.loc[0, "pattern"] == "X told MEDIA"
+    assert got.loc[0, "source_type"] == "armed_group"
+
+
+def test_nested_attribution_outside_quotes_gives_both_speakers():
+    text = "Iraqi officials said the commander had denied that his troops shelled the market."
+    got = attributions(text)
+    assert list(zip(got["speaker"], got["verb"])) == [("Iraqi officials", "said"), ("the commander", "denied")]
+    assert content(text, got.loc[1]) == "his troops shelled the market."
+
+
+def test_participle_and_relative_sources():
+    text = (
+        "Abadi praised the troops in a televised address, saying Mosul would be free within weeks. "
+        "The spokesman, who confirmed the strike, declined to give a toll."
+    )
+    got = attributions(text)
+    rows = list(zip(got["speaker"], got["verb"], got["pattern"]))
+    assert ("Abadi", "praised", "X praised") in rows
+    assert ("Abadi", "saying", "X, saying") in rows  # the participle's speaker is the clause's subject
+    assert ("who", "confirmed", "X confirmed") in rows
+    who = got[got["speaker"] == "who"].iloc[0]
+    assert (who["coref"], who["source_type"]) == ("relative", "government_military")  # "The spokesman"
+
+
+def test_anonymous_sources_are_typed_anonymous():
+    text = "Security sources said the convoy was hit. Officials who asked not to be named said two were dead."
+    got = attributions(text)
+    assert list(got["source_type"]) == ["anonymous", "anonymous"]
+
+
+def test_content_of_a_quote_running_over_several_sentences():
+    text = '"We entered the old city at dawn. The fighting was street by street," the officer said.'
+    got = attributions(text)
+    assert content(text, got.iloc[0]) == '"We entered the old city at dawn. The fighting was street by street,"'
+
+
+def test_a_war_verb_from_political_news_is_not_a_speech_verb():
+    # "withdrew", "pushed", "unveiled" head attributions in PolNeAR but name actions in war news (excluded)
+    got = attributions("The jihadists withdrew from the village and the army pushed into the old city.")
+    assert got.empty
+
+
+# ------------------------------------------------------------------------------------------------ gold and scorer
+ANN = (
+    "T1\tSource 0 5\tSmith\n"
+    "T2\tCue 6 10\tsaid\n"
+    "T3\tContent 11 30;35 40\tthe town was quiet and calm\n"
+    "T4\tAttribution 6 10\tsaid\n"
+    "E1\tAttribution:T4 Source:T1 Cue:T2 Content:T3\n"
+    "T5\tCue 50 62\taccording to\n"
+    "T6\tContent 41 49\ta second\nline of a span text\n"
+    "E2\tAttribution:T5 Cue:T5 Content:T6\n"
+)
+
+
+def test_parse_brat_reads_discontinuous_spans_and_missing_sources():
+    rels = polnear.parse_brat(ANN)
+    assert len(rels) == 2
+    assert rels[0]["Source"] == ([(0, 5)], "Smith")
+    assert rels[0]["Content"][0] == [(11, 30), (35, 40)]
+    assert rels[1]["Source"] is None
+
+
+def test_score_attributions_lenient_and_overlap_rules():
+    gold = pd.DataFrame(
+        {
+            "doc_id": ["a", "a"],
+            "source_text": ["Mr. Smith", "she"],
+            "source_start": [0, 40],
+            "source_end": [9, 43],
+            "cue_text": ["said", "told"],
+            "cue_start": [10, 44],
+            "cue_end": [14, 48],
+        }
+    )
+    found = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a"],
+            "speaker": ["Smith", "she", "Smith"],
+            "speaker_start": [3, 80, 100],
+            "speaker_end": [9, 83, 105],
+            "verb": ["says", "told", "said"],
+            "cue_start": [10, 84, 106],
+            "cue_end": [14, 88, 110],
+        }
+    )
+    lemmas = {"said": "say", "says": "say"}
+    lenient = polnear.score_attributions(found, gold, rule="lenient", lemmas=lemmas)
+    assert (lenient["n_correct"], lenient["n_found"], lenient["n_gold"]) == (2, 3, 2)  # one-to-one: 2, not 3
+    overlap = polnear.score_attributions(found, gold, rule="overlap")
+    assert overlap["n_correct"] == 1  # only the first found one sits on its gold spans
+
+
+def test_polnear_refuses_the_held_out_part():
+    with pytest.raises(polnear.ParameterError, match="held out"):
+        polnear.load_polnear("test")
+
+
+def test_polnear_dev_reads_and_scores():
+    from analysis import config
+
+    if not (config.SHARED_CORPORA / "polnear" / "data" / "dev").is_dir():
+        pytest.skip("needs ../shared/corpora/polnear")
+    docs, gold = polnear.load_polnear("dev")
+    assert len(docs) == 84
+    with_source = gold[gold["source_start"] >= 0]
+    assert len(with_source) > 1500
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    for r in with_source.head(200).itertuples():  # the BRAT offsets index the article text
+        assert text[r.doc_id][r.source_start : r.source_end] == r.source_text
+    found = frames.find_attributions(docs)
+    score = polnear.score_attributions(found, gold, rule="overlap")
+    assert score["precision"] > 0.8 and score["recall"] > 0.4
+
+
+def test_pronoun_takes_the_last_named_speaker_of_its_kind():
+    text = (
+        "Haider al-Abadi said the city would be freed. The Joint Operations Command said 20 militants were killed. "
+        '"We will not stop until the last one has gone," he said. They said the operation would go on.'
+    )
+    got = attributions(text)
+    he = got[got["speaker"] == "he"].iloc[0]
+    assert (he["actor_id"], he["coref"]) == ("abadi", "previous")  # the person, not the JOC said just before
+    they = got[got["speaker"] == "They"].iloc[0]
+    assert they["actor_id"] == "joc"
+
+
+def test_anonymous_sources_keep_the_type_their_words_give():
+    got = attributions("A military source said the convoy was hit. Sources close to the rebels said they withdrew.")
+    assert list(got["source_type"]) == ["anonymous", "anonymous"]
+    assert list(got["anonymous_type"]) == ["government_military", "armed_group"]
