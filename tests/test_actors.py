@@ -225,7 +225,15 @@ def test_quanteda_style_dictionary_import(tmp_path):
 def test_builtin_resources_are_versioned():
     versions = actors.RESOURCE_VERSIONS()
     # the dictionary files, and the model and cues that score each mention's tone
-    assert set(versions) == {"actors.yaml", "places.yaml", "target_sentiment_model.json", "target_sentiment_cues.yaml"}
+    assert set(versions) == {
+        "actors.yaml",
+        "places.yaml",
+        "persons.yaml",
+        "places_geonames.yaml",
+        "mention_rules.yaml",
+        "target_sentiment_model.json",
+        "target_sentiment_cues.yaml",
+    }
     assert all(v["version"] not in ("missing", "unversioned") and len(v["sha256"]) == 64 for v in versions.values())
     assert config.resource("actors.yaml").exists()
 

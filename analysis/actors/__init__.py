@@ -6,6 +6,7 @@
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
     tone        score_actor_tone, score_mention_tone, describe_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
+    mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from analysis.actors.dictionary import (
     ACTOR_TYPES,
     ACTORS_FILE,
+    BUILTIN_FILES,
     MENTION_COLUMNS,
     PLACE_TYPES,
     PLACES_FILE,
@@ -28,6 +30,7 @@ from analysis.actors.dictionary import (
     resolve_place,
 )
 from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
+from analysis.actors.mention_rules import find_all_mentions, find_rule_mentions, load_mention_rules  # noqa: I001
 from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
 from analysis.actors.tone import TONE_COLUMNS, describe_tone_method, score_actor_tone, score_mention_tone
 
@@ -36,6 +39,7 @@ LANGUAGES = ("en",)
 
 __all__ = [
     "ACTORS_FILE",
+    "BUILTIN_FILES",
     "ACTOR_TYPES",
     "ActorDictionary",
     "Entry",
@@ -52,10 +56,13 @@ __all__ = [
     "describe_tone_method",
     "find_dictionary",
     "find_file_versions",
+    "find_all_mentions",
     "find_mentions",
+    "find_rule_mentions",
     "find_unlisted_names",
     "load_dictionary",
     "load_fakes",
+    "load_mention_rules",
     "parse_quanteda_dictionary",
     "resolve_actor",
     "resolve_place",

@@ -131,7 +131,7 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
         left, sent.rename(columns={"doc_id": "_doc"}), left_on="start", right_on="_s", by="_doc", direction="backward"
     )
     merged["sent_id"] = merged["sent_id"].astype("Int64")
-    return merged[MENTION_COLUMNS]
+    return merged[list(mentions.columns)]
 
 
 def analyze_chunk(
@@ -141,11 +141,14 @@ def analyze_chunk(
 
     ``tone`` is the target-dependent sentiment of the mention's sentence towards it (see actors.tone).
     ``dictionary``: the user dictionary files (``analyze --actors/--places``) by path; none: the built-in one.
+    Also ``unlisted_mentions`` (actors.mention_rules): nationalities and names no entry resolves; nationality
+    adjectives that stand for a state ("Turkish diplomats") are in ``mentions``.
     """
+    from analysis.actors import mention_rules  # builds on this module
     from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
 
-    found = find_mentions(docs, sentences=sentences, dictionary=find_dictionary(dictionary))
-    return {"mentions": score_mention_tone(found, sentences)}
+    found, unlisted = mention_rules.find_all_mentions(docs, sentences=sentences, dictionary=find_dictionary(dictionary))
+    return {"mentions": score_mention_tone(found, sentences), "unlisted_mentions": unlisted}
 
 
 # ----------------------------------------------------------------------------------------------------------- counts

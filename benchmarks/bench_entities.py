@@ -1,0 +1,133 @@
+"""Actor and place recall and precision on re3d: P/R/F1 per entity type, dictionary only vs with the mention rules.
+
+    .venv/bin/python benchmarks/bench_entities.py [--folders "BBC Online" CENTCOM ...] [--errors N]
+
+Finds mentions in the re3d documents of ../shared/corpora/re3d (the development folders present; the two held-out
+folders are not in ../shared) with ``analysis.actors.find_mentions`` (the dictionary: actors.yaml, places.yaml,
+persons.yaml, places_geonames.yaml) and ``analysis.actors.mention_rules.find_rule_mentions`` (nationalities, generic
+organisation/place names, unlisted capitalised names), and scores them with ``analysis.gold.re3d`` over
+Organisation, Person, Location and Nationality spans: the issue's lenient rule (a shared word, start within 40
+characters), untyped; and the stricter span-overlap rule with the type required. Also per source folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analysis import actors  # noqa: E402
+from analysis.actors import mention_rules  # noqa: E402
+from analysis.gold import re3d  # noqa: E402
+
+NOT_NAME_WORDS = frozenset(
+    "I We He She They It You The A An This That These Those Some Many Most Several Other Another His Her Their Our My "
+    "Its One Two Three All Each Both No".split()
+)
+RULE_TYPES = {"organisation": "Organisation", "person": "Person", "place": "Location", "nationality": "Nationality"}
+
+
+def is_named(value: str) -> bool:
+    """Whether a gold span names something: a capitalised word that is not a pronoun or determiner ("the Kurdish
+    YPG", "Hibhib"), as opposed to "we", "the camp", "The army" or coordinates."""
+    return any(w[:1].isupper() and w not in NOT_NAME_WORDS for w in value.replace("-", " ").split())
+
+
+def dictionary_type(entry: actors.Entry) -> str:
+    """re3d type of a dictionary entry: places are Locations, persons Persons, every other actor an Organisation."""
+    if entry.kind == "place":
+        return "Location"
+    return "Person" if entry.type == "person" else "Organisation"
+
+
+def found_mentions(docs: pd.DataFrame, *, with_rules: bool) -> pd.DataFrame:
+    """Mentions in re3d's scorer columns (doc_id, start, end, type, kind)."""
+    dictionary = actors.default_dictionary()
+    corpus = docs[["doc_id", "text"]]
+    if not with_rules:
+        m = actors.find_mentions(corpus)
+        m = m.assign(type=[dictionary_type(dictionary.entries[i]) for i in m["actor_id"]])
+        return m[["doc_id", "start", "end", "type", "kind"]]
+    m, r = mention_rules.find_all_mentions(corpus)
+    nationalities = mention_rules.load_mention_rules().nationalities
+    m = m.assign(
+        type=[
+            "Nationality" if w in nationalities else dictionary_type(dictionary.entries[i])
+            for i, w in zip(m["actor_id"], m["matched"])
+        ]
+    )
+    r = r.assign(type=r["type"].map(RULE_TYPES))
+    cols = ["doc_id", "start", "end", "type", "kind"]
+    return pd.concat([m[cols], r[cols]], ignore_index=True).sort_values(["doc_id", "start"], kind="stable")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--folders", nargs="*", default=None, help="re3d source folders (default: all present)")
+    ap.add_argument("--errors", type=int, default=0, help="print this many misses and wrong mentions")
+    args = ap.parse_args(argv)
+    docs, gold = re3d.load_re3d(args.folders)
+    print(
+        f"re3d: {len(docs)} documents in {docs['folder'].nunique()} folders, {len(gold)} gold spans "
+        f"({', '.join(f'{t} {n}' for t, n in gold['type'].value_counts().sort_index().items())})"
+    )
+    actors.default_dictionary()
+    for with_rules in (False, True):
+        t0 = time.perf_counter()
+        found = found_mentions(docs, with_rules=with_rules)
+        elapsed = time.perf_counter() - t0
+        label = "dictionary + mention rules" if with_rules else "dictionary only"
+        print(f"\n== {label}: {len(found)} mentions ({elapsed:.2f}s)")
+        for rule, typed in (("lenient", False), ("overlap", True)):
+            table = re3d.score_mentions(found, gold, docs, rule=rule, typed=typed)
+            print(f"-- rule {rule}{', type must agree' if typed else ''}")
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        named = gold[gold["value"].map(is_named)]
+        table = re3d.score_mentions(found, named, docs)
+        print(
+            f"-- recall over the {len(named)} named gold spans ({len(named) / len(gold):.0%}; pronouns, common-noun "
+            "phrases and coordinates left out), lenient"
+        )
+        print(table[["type", "n_gold", "recall"]].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if with_rules:
+            rows = []
+            for folder, fdocs in docs.groupby("folder"):
+                ids = set(fdocs["doc_id"])
+                t = re3d.score_mentions(found[found.doc_id.isin(ids)], gold[gold.doc_id.isin(ids)], fdocs)
+                rows.append({"folder": folder, **t.iloc[0].drop("type").to_dict()})
+            print("-- per folder, lenient")
+            print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+            if args.errors:
+                print_errors(docs, gold, found, args.errors)
+    return 0
+
+
+def print_errors(docs, gold, found, n: int) -> None:
+    """Gold spans no mention overlaps, and mentions that overlap no gold span."""
+    from analysis.gold._score import spans_overlap
+
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    miss, wrong = [], []
+    for doc_id, gd in gold.groupby("doc_id"):
+        fd = found[found.doc_id == doc_id]
+        for g in gd.itertuples():
+            if not any(spans_overlap(f.start, f.end, g.start, g.end) for f in fd.itertuples()):
+                miss.append(
+                    f"{g.type}: {g.value!r}  :: {' '.join(text[doc_id][max(0, g.start - 40) : g.end + 30].split())}"
+                )
+        for f in fd.itertuples():
+            if not any(spans_overlap(f.start, f.end, g.start, g.end) for g in gd.itertuples()):
+                wrong.append(f"{f.kind}/{f.type}: {text[doc_id][f.start : f.end]!r}")
+    print(f"\n--- missed ({len(miss)})")
+    print("\n".join(miss[:n]))
+    print(f"\n--- not in the gold ({len(wrong)})")
+    print("\n".join(wrong[:n]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

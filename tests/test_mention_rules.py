@@ -1,0 +1,106 @@
+"""Nationality adjectives, generic organisation/place names and unlisted names on sentences written for these tests,
+and the re3d reader and scorer (on ../shared/corpora/re3d when present)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import actors, config
+from analysis.actors import mention_rules
+from analysis.gold import re3d
+
+
+def find(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return mention_rules.find_all_mentions(pd.DataFrame({"doc_id": ["d"], "text": [text]}))
+
+
+def test_nationality_stands_for_a_state_only_before_a_state_noun():
+    mentions, other = find(
+        "Russian jets struck Idlib. The Russian Orthodox Church held a service. Turkish diplomats met."
+    )
+    assert mentions.loc[mentions["matched"] == "Russian jets", "actor_id"].tolist() == ["russia"]  # an alias
+    assert ("Turkish", "turkey") in set(zip(mentions["matched"], mentions["actor_id"]))  # the rule
+    church = other[other["matched"] == "Russian Orthodox Church"]
+    assert church[["kind", "type"]].values.tolist() == [["unlisted", "organisation"]]
+    assert "russia" not in set(mentions.loc[mentions["start"] > 26, "actor_id"])  # not the Church
+
+
+def test_peoples_and_plain_nationalities_are_nationality_mentions():
+    _, other = find("Syrian refugees and Kurdish and Yazidi families crossed into Iraqi Kurdistan.")
+    nat = other[other["kind"] == "nationality"]
+    assert nat["matched"].tolist() == ["Syrian", "Kurdish", "Yazidi"]
+    assert nat["actor_id"].tolist()[0] == "SY"
+
+
+def test_generic_organisation_and_place_patterns():
+    _, other = find(
+        "Fighters of the Hamza Brigades and the Levant Front met officials of the Ministry of Electricity "
+        "near the Tishrin Dam."
+    )
+    types = dict(zip(other["matched"], other["type"]))
+    assert types["Hamza Brigades"] == "organisation"
+    assert types["Levant Front"] == "organisation"
+    assert types["Ministry of Electricity"] == "organisation"
+    assert types["Tishrin Dam"] == "place"
+
+
+def test_unlisted_names_are_kept_apart_and_typed_by_title():
+    mentions, other = find("Brigadier Hamid al-Jubouri said Abu Jandal was killed. Fighting raged on Monday.")
+    assert "Hamid al-Jubouri" not in set(mentions["matched"])  # never an actor's count
+    types = dict(zip(other["matched"], other["type"]))
+    assert types == {"Hamid al-Jubouri": "person", "Abu Jandal": "person"}  # "Fighting", "Monday": no names
+
+
+def test_place_that_is_also_a_persons_name():
+    # "Hama" is the city, except as the second word of a man's name
+    mentions, other = find("Jets struck Hama on Monday. Hamid Hama, a teacher, said the Hama road was shut.")
+    places = mentions[mentions["kind"] == "place"]
+    assert places["matched"].tolist() == ["Hama", "Hama"]  # the first and the last, not the teacher
+    assert "Hamid Hama" in set(other["matched"])
+
+
+def test_dictionary_mentions_are_unchanged_by_the_rules():
+    text = "Iraqi forces and the SDF fought Islamic State near Mosul."
+    plain = actors.find_mentions(text)
+    merged, _ = find(text)
+    assert merged[["actor_id", "start", "end"]].values.tolist() == plain[["actor_id", "start", "end"]].values.tolist()
+
+
+# ---------------------------------------------------------------------------------------------------------- re3d
+def test_score_mentions_one_to_one_and_typed():
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["The Syrian army shelled Aleppo and Aleppo again."]})
+    gold = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 2,
+            "type": ["Organisation", "Location"],
+            "start": [0, 24],
+            "end": [15, 30],
+            "value": ["The Syrian army", "Aleppo"],
+        }
+    )
+    found = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 3,
+            "start": [4, 24, 35],
+            "end": [15, 30, 41],
+            "type": ["Organisation", "Organisation", "Location"],
+        }
+    )
+    loose = re3d.score_mentions(found, gold, docs).set_index("type")
+    assert loose.loc["all", "n_correct"] == 2  # the second "Aleppo" has no gold span left
+    strict = re3d.score_mentions(found, gold, docs, rule="overlap", typed=True).set_index("type")
+    assert strict.loc["Location", "recall"] == 0.0  # found as an Organisation: wrong type
+    assert strict.loc["Organisation", "recall"] == 1.0
+
+
+def test_re3d_reader_offsets_index_the_text():
+    if not (config.SHARED_CORPORA / "re3d").is_dir():
+        pytest.skip("needs ../shared/corpora/re3d")
+    docs, gold = re3d.load_re3d()
+    assert set(gold["type"]) == set(re3d.TYPES)
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    same = [text[r.doc_id][r.start : r.end] == r.value for r in gold.itertuples()]
+    assert sum(same) / len(same) > 0.99  # a few gold values differ in quote marks or line breaks
+    with pytest.raises(re3d.ParameterError, match="not found"):
+        re3d.load_re3d(["No Such Folder"])
