@@ -586,7 +586,7 @@ _PERSON_HEAD = re.compile(
 
 
 def _speaker_kind(speaker: str, actor_id) -> str:
-    """"person" for a person's name or a singular person noun ("the SDF commander"), else "group"."""
+    """ "person" for a person's name or a singular person noun ("the SDF commander"), else "group"."""
     entry = actors.default_dictionary().entries.get(actor_id) if actor_id else None
     if (entry is not None and entry.type == "person") or _PERSON_HEAD.search(speaker):
         return "person"
@@ -598,7 +598,6 @@ def _speaker_kind(speaker: str, actor_id) -> str:
 def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple]:
     """Attribution rows for one document (ATTRIBUTION_COLUMNS)."""
     rows = []
-    last_type = None
     last: dict[str, tuple] = {}  # speaker kind ("person", "group", "any") -> (source type, actor id) of the last one
     text = doc.text
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
@@ -688,7 +687,6 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 actor_id, actor_type = resolve(antecedent) if antecedent else (None, None)
                 stype = _source_type(antecedent, actor_type, rules) if antecedent else "unresolved"
                 coref = "relative"
-                last_type = stype
                 last["any"] = last[_speaker_kind(antecedent, actor_id)] = (stype, actor_id)
             elif rules.pronoun_regex.match(speaker):
                 # "he"/"she" take the last named person, "they"/"it"/"the statement" the last group or
@@ -718,7 +716,6 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                         if context_type not in ("other", "anonymous", "journalist_agency"):
                             stype, coref = context_type, "name_context"
                             actor_id = actor_id or resolve(named)[0]
-                last_type = stype
                 last["any"] = last[_speaker_kind(speaker, actor_id)] = (stype, actor_id)
             rows.append(
                 (
