@@ -22,7 +22,7 @@ def default_root() -> Path:
     return config.SHARED_CORPORA / "re3d"
 
 
-def list_folders(root: str | Path | None = None) -> list[str]:
+def find_folders(root: str | Path | None = None) -> list[str]:
     """The source folders present (each one publisher: "BBC Online", "CENTCOM", ...), sorted."""
     base = Path(root) if root is not None else default_root()
     if not base.is_dir():
@@ -49,7 +49,7 @@ def load_re3d(folders: list[str] | None = None, *, root: str | Path | None = Non
     gold: GOLD_COLUMNS for the entity ``types`` (default the four actor/place types), exact duplicates removed.
     """
     base = Path(root) if root is not None else default_root()
-    present = list_folders(base)
+    present = find_folders(base)
     folders = present if folders is None else list(folders)
     unknown = sorted(set(folders) - set(present))
     if unknown:
