@@ -26,7 +26,13 @@ import pandas as pd
 import regex
 
 from analysis import config
-from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, _normalise, default_dictionary
+from analysis.actors.dictionary import (
+    DESCRIPTOR_SUFFIX,
+    MENTION_COLUMNS,
+    ActorDictionary,
+    _normalise,
+    default_dictionary,
+)
 from analysis.actors.discover import _discovery_lists
 from analysis.actors.mentions import _assign_sentences, find_mentions
 from analysis.errors import ResourceError
@@ -47,6 +53,7 @@ _RUN = regex.compile(
     r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}'’]*))*"
     r"(?![\p{L}\p{N}])"
 )
+_LOWER_WORD = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'-]*")
 _POSSESSIVE = regex.compile(r"['’]s$")
 _TITLE_BEFORE = regex.compile(r"(?:^|\s)([\p{L}.-]+)\s+(?:([\p{L}.-]+)\s+)?$")
 _NEXT_WORDS = regex.compile(r"[\s-]+([\p{L}-]+)(?:\s+([\p{L}-]+))?")
@@ -159,16 +166,22 @@ def _classify(name: str, titled: bool, rules: MentionRules) -> tuple[str, str]:
     return "unknown", "capitalised"
 
 
-def find_rule_mentions_text(text: str, spans: list[tuple[int, int]], rules: MentionRules) -> list[tuple]:
-    """``(start, end, kind, actor_id, type, rule)`` for one text whose dictionary mentions are ``spans``."""
+def find_rule_mentions_text(
+    text: str, spans: list[tuple[int, int]], rules: MentionRules, aliases=frozenset()
+) -> list[tuple]:
+    """``(start, end, kind, actor_id, type, rule)`` for one text whose dictionary mentions are ``spans``;
+    ``aliases``: the dictionary's lower-cased aliases (to recognise "Syrias", a possessive without apostrophe)."""
     out = []
     nationalities, peoples = rules.nationalities, rules.peoples
     skip = rules.not_names | rules.person_titles | rules.title_joiners
     runs = [m for m in _RUN.finditer(text) if m.group() not in skip]  # most runs are "The", "He", "In" ...
     inside = None  # single words seen capitalised inside a sentence: names even at a sentence start (lazily)
+    lower_words = None  # the text's lower-case words (lazily)
     for m in runs:
         start, end = m.start(), m.end()
         name = m.group()
+        if text.startswith(DESCRIPTOR_SUFFIX, end):
+            continue  # "Britain-based": describes where another actor sits (as in the dictionary)
         if spans and _covered(spans, start, end):
             # a run that contains a dictionary mention keeps only its part before the mention ("Iraqi" in
             # "Iraqi Prime Minister Haider al-Abadi" when the title is not an alias)
@@ -215,12 +228,27 @@ def find_rule_mentions_text(text: str, spans: list[tuple[int, int]], rules: Ment
                     continue
                 if len(words) == 1 and (words[0] in rules.title_joiners or words[0] in rules.person_titles):
                     continue
+        while len(words) > 1 and words[0].endswith("s") and words[0][:-1].lower() in aliases:
+            start += len(words[0]) + 1  # "Syrias Aleppo": a possessive written without its apostrophe
+            words = words[1:]
+            name = " ".join(words)
+        if spans and _covered(spans, start, start + len(" ".join(words))):
+            continue  # what is left is a dictionary mention
+        if len(words) > 1 and words[-1].endswith("s") and " ".join(words)[:-1].lower() in aliases:
+            continue  # "Bashar al-Assads": a covered name with the possessive's "s"
         if len(words) == 1:
             w = words[0]
-            if w in rules.not_names or w in rules.person_titles or w in rules.title_joiners:
+            if w in skip or len(w) < 2 or w.islower():
                 continue
-            if len(w) < 2:
-                continue
+            if w[-1] == "s" and (w[:-1] in skip or w[:-1].lower() in aliases):
+                continue  # a possessive without its apostrophe ("Assads") or a plural ("Tuesdays")
+            if w in rules.place_heads:
+                continue  # "Province", "River" alone ("Coalition", "Observatory" alone do name an organisation)
+            if not w.isupper():
+                if lower_words is None:
+                    lower_words = set(_LOWER_WORD.findall(text))
+                if w.lower() in lower_words:
+                    continue  # also written in lower case in this text: an ordinary word ("Injured", "Civilians")
             if not w.isupper() and _sentence_initial(text, start):
                 if inside is None:
                     inside = {
@@ -248,7 +276,7 @@ def _nationality_row(text: str, start: int, end: int, word: str, rules: MentionR
 _WORD_BEFORE = regex.compile(r"(?<![\p{L}\p{N}'’.-])(\p{Lu}\p{Ll}+) $")
 
 
-def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules) -> set[tuple[int, int]]:
+def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules, aliases) -> set[tuple[int, int]]:
     """Place mentions that are the second word of a capitalised name: "Hamid Hama, a teacher" is a person, not
     the city of Hama. The word before must be capitalised, not a mention, and none of the
     rule words (titles, nationalities, place and organisation words, stopwords such as "In" or "Eastern")."""
@@ -261,6 +289,8 @@ def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules)
         if m is None or m.end(1) in taken:
             continue
         w = m.group(1)
+        if w.lower() in aliases or (w.endswith("s") and w[:-1].lower() in aliases):
+            continue  # "Syrias Aleppo": a possessive without apostrophe, not a person's name
         if (
             w in rules.not_names
             or w in rules.person_titles
@@ -304,11 +334,11 @@ def find_rule_mentions(
             continue
         norm = _normalise(text)
         found = known.get(doc_id, []) if known is not None else matcher.find(norm)
-        bound = _name_bound_places(norm, found, kinds, rules)
+        bound = _name_bound_places(norm, found, kinds, rules, dictionary._alias_owner)
         spans = [(s, e) for s, e, _ in found if (s, e) not in bound]
         for s, e in sorted(bound):
             rows.append((doc_id, pd.NA, None, "name_bound_place", s, e, text[s:e], "place", "name_bound"))
-        for s, e, kind, actor_id, typ, rule in find_rule_mentions_text(norm, spans, rules):
+        for s, e, kind, actor_id, typ, rule in find_rule_mentions_text(norm, spans, rules, dictionary._alias_owner):
             rows.append((doc_id, pd.NA, actor_id, kind, s, e, text[s:e], typ, rule))
     out = pd.DataFrame(rows, columns=UNLISTED_COLUMNS)
     out["sent_id"] = out["sent_id"].astype("Int64")
