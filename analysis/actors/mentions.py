@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from analysis.actors.dictionary import (
-    MENTION_COLUMNS,
     ActorDictionary,
     _normalise,
     default_dictionary,
