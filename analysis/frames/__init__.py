@@ -9,7 +9,9 @@ Modules (``analysis.frames`` re-exports their public names)::
     document     the shared view of a document: sentences, quotation spans, voice; find_evidence_context
     codebook     load_codebook, score_frames, count_frames, frame_labels, indicator_questions
     presence     calibrated presence (dictionary threshold, logistic model): score_presence, add_presence
-    attribution  load_attribution_rules, find_attributions, count_attributions
+    attribution  find_attributions, count_attributions (the per-sentence pass and content spans)
+    attribution_rules  load_attribution_rules: speech verbs, the PolNeAR lexicon, source types
+    speakers     the speaker phrase of a cue, pronoun kinds, source typing
     language     load_conflict_language, find_labels, find_territorial_verbs, count_labels, count_territorial_verbs
 
 Typical use in JupyterLab::

@@ -1,0 +1,259 @@
+"""Attribution rules: speech verbs (hand list and PolNeAR lexicon), speaker words, anonymous cues, source types."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import config
+from analysis.errors import ResourceError
+from analysis.frames.document import (
+    _named_alternation,
+    _rows,
+)
+from analysis.resources import check_keys, compile_cues, load_mapping, load_resource, resource_path
+
+_LISTS = {"verbs": "lemma", "source_types": "id"}  # entry lists merged by id when a user file extends the built-in one
+ATTRIBUTION_FILE = "attribution.yaml"
+SOURCE_TYPES = (
+    "government_military",
+    "armed_group",
+    "monitor_ngo",
+    "un_international",
+    "civilian_witness",
+    "journalist_agency",
+    "anonymous",
+    "other",
+    "unresolved",
+)
+
+
+# ------------------------------------------------------------------------------------------------- attribution rules
+@dataclass(frozen=True)
+class AttributionRules:
+    """Speech verbs, speaker-phrase rules, anonymous cues and source types (see :func:`load_attribution_rules`)."""
+
+    version: str
+    path: str
+    verbs: pd.DataFrame  # lemma, pattern, past, inverted, speaker_requires
+    verb_regex: re.Pattern  # named groups S0, S1, ... (or one trie of literal forms, see verb_forms)
+    according_regex: re.Pattern
+    media_regex: re.Pattern
+    requires: dict  # verb row -> compiled speaker_requires
+    trailing_regex: re.Pattern
+    not_speaker_regex: re.Pattern
+    pronoun_regex: re.Pattern
+    max_speaker_words: int
+    anonymous_regex: re.Pattern
+    source_types: tuple[tuple[str, str, re.Pattern, bool], ...]  # (id, label, regex, before_actor), in order
+    actor_types: dict
+    verb_forms: dict | None = None  # literal verb form -> verb row, when every verb pattern is a list of words
+    participle_regex: re.Pattern | None = None  # ", saying ...", ", adding that ...": the speaker is the clause's
+
+    @property
+    def verb_rows(self) -> list[dict]:
+        return _rows(self.verbs)
+
+    def verb_row(self, m: re.Match) -> int:
+        """The verb row of a match of ``verb_regex``."""
+        return self.verb_forms[m.group()] if self.verb_forms is not None else int(m.lastgroup[1:])
+
+
+def load_attribution_rules(source: str | Path | AttributionRules | None = None) -> AttributionRules:
+    """Load the source-attribution rules: None for the built-in ``attribution.yaml`` or your own YAML file."""
+    if isinstance(source, AttributionRules):
+        return source
+    path = resource_path(source, ATTRIBUTION_FILE)
+    return _load_rules_cached(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
+    path, data = load_resource(Path(path_str), ATTRIBUTION_FILE, lists=_LISTS)
+    keys = {
+        "version",
+        "verbs",
+        "according_to",
+        "media_addressee",
+        "speaker_trailing_words",
+        "not_speaker_endings",
+        "pronouns",
+        "max_speaker_words",
+        "anonymous",
+        "source_types",
+        "actor_types",
+        "lexicon",
+    }
+    check_keys(data, keys, keys - {"actor_types", "lexicon"}, str(path))
+    participles = []
+    if data.get("lexicon"):
+        extra, participles = _lexicon_verbs(data["lexicon"], data["verbs"] or [], str(path))
+        data["verbs"] = list(data["verbs"] or []) + extra
+    verbs, requires = [], {}
+    for n, e in enumerate(data["verbs"] or [], 1):
+        where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
+        check_keys(
+            e, {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by"}, {"lemma", "pattern"}, where
+        )
+        past = str(e["pattern"]).split("|")[0]
+        exclude = None
+        if e.get("not_followed_by"):
+            exclude = re.compile(rf"\s+(?:{compile_cues([e['not_followed_by']], where).pattern})", re.IGNORECASE)
+        verbs.append(
+            {
+                "lemma": str(e["lemma"]),
+                "pattern": str(e["pattern"]),
+                "past": past,
+                "inverted": bool(e.get("inverted", False)),
+                "exclude": exclude,
+                "where": where,
+            }
+        )
+        if e.get("speaker_requires"):
+            requires[n - 1] = compile_cues([e["speaker_requires"]], where + " speaker_requires")
+    if not verbs:
+        raise ResourceError(f"{path}: no speech verbs under `verbs:`")
+    vdf = pd.DataFrame(verbs)
+    types = []
+    for n, e in enumerate(data["source_types"] or [], 1):
+        where = f"{path}: source type #{n} ({e.get('id', '?') if isinstance(e, dict) else '?'})"
+        check_keys(e, {"id", "type", "label", "pattern", "before_actor"}, {"id", "pattern"}, where)
+        types.append(
+            (
+                str(e.get("type", e["id"])),
+                str(e.get("label", e["id"])),
+                compile_cues([e["pattern"]], where),
+                bool(e.get("before_actor", False)),
+            )
+        )
+    try:
+        max_words = int(data["max_speaker_words"])
+    except (TypeError, ValueError) as exc:
+        raise ResourceError(f"{path}: max_speaker_words must be an integer") from exc
+
+    def rx(key):
+        return compile_cues([data[key]], f"{path}: {key}")
+
+    # speech verbs are matched case-sensitively: "The United States" is not "X states"
+    # and not inside hyphenated words ("long-stated criteria")
+    verb_forms = _literal_forms(list(vdf["pattern"]))
+    if verb_forms is not None:  # a few hundred words: one trie-shaped regex, many times faster than an alternation
+        for n, w in enumerate(vdf["where"]):
+            compile_cues([vdf["pattern"][n]], w)
+        verb_regex = re.compile(rf"(?<![\w-])(?:{_trie_pattern(list(verb_forms))})(?![\w-])")
+    else:
+        verb_regex = _named_alternation(
+            list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"
+        )
+    return AttributionRules(
+        str(data["version"]),
+        str(path),
+        vdf.drop(columns="where"),
+        verb_regex,
+        rx("according_to"),
+        re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE),
+        requires,
+        re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE),
+        # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
+        re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$"),
+        re.compile(rf"^(?:{data['pronouns']})$", re.IGNORECASE),
+        max_words,
+        rx("anonymous"),
+        tuple(types),
+        {str(k): v for k, v in (data.get("actor_types") or {}).items()},
+        verb_forms,
+        re.compile(rf"(?<=,)\s+(?:{_trie_pattern(participles)})(?![\w-])") if participles else None,
+    )
+
+
+_LITERAL_WORD = re.compile(r"^[A-Za-z']+$")
+
+
+def _literal_forms(patterns: list[str]) -> dict[str, int] | None:
+    """form -> row when every pattern is a plain alternation of words ("said|says"); None otherwise."""
+    forms: dict[str, int] = {}
+    for row, pat in enumerate(patterns):
+        for form in pat.split("|"):
+            if not _LITERAL_WORD.match(form):
+                return None
+            forms.setdefault(form, row)
+    return forms
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly ``words``, as a trie (shared prefixes factored out), longest alternative first.
+
+    Hand-written because Python's re tries every alternative of a flat alternation at every position.
+    """
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (
+            body + "?"
+            if len(body) == 1 or body.startswith("(?:") and body.endswith(")") and len(branches) > 1
+            else ("(?:" + body + ")?")
+        )
+
+    return emit(trie)
+
+
+_NOT_FINITE = re.compile(r"(?:ing|ion|ions|ment|ments|ism|ist|ists|ers|er|al|ly|ful|ive|ity|ence|ance|ant|ent)$")
+
+
+def _wilson_lower(k: int, n: int, z: float = 1.645) -> float:
+    """Lower bound of the 90% Wilson interval of a proportion k/n (0 when n is 0): a rate seen on few cases counts
+    for less than the same rate seen on many."""
+    if n <= 0:
+        return 0.0
+    p = k / n
+    centre = p + z * z / (2 * n)
+    margin = z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5
+    return (centre - margin) / (1 + z * z / n)
+
+
+def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str]]:
+    """Verb entries and -ing participles from the generated reporting-verb lexicon (``lexicon:`` in attribution.yaml).
+
+    Forms already in ``verbs`` are skipped; a form is used when its cue rate and cue count on the lexicon's
+    training data reach ``min_form_rate`` / ``min_form_cues``; noun-like forms are left out and participles in
+    -ing are returned apart (they head no "X <verb>" clause but ", saying ..." after one).
+    """
+    check_keys(spec, {"file", "min_form_rate", "min_form_cues", "exclude"}, {"file"}, f"{where}: lexicon")
+    lex = load_mapping(
+        resource_path(spec["file"], spec["file"]) if Path(spec["file"]).is_absolute() else config.resource(spec["file"])
+    )
+    taken = {f.lower() for e in verbs if isinstance(e, dict) for f in str(e.get("pattern", "")).split("|")}
+    rate, cues = float(spec.get("min_form_rate", 0.3)), int(spec.get("min_form_cues", 3))
+    exclude = set(spec.get("exclude") or [])
+    out, participles = [], []
+    for e in lex.get("verbs") or []:
+        usable = [
+            f
+            for f, st in (e.get("forms") or {}).items()
+            if st["n_cue"] >= cues
+            and _wilson_lower(st["n_cue"], st["n_seen"]) >= rate
+            and f.isalpha()
+            and f not in exclude
+            and str(e["lemma"]) not in exclude
+        ]
+        participles.extend(f for f in usable if f.endswith("ing") and f != "according")  # "according to X" is apart
+        forms = [f for f in usable if f not in taken and not _NOT_FINITE.search(f)]
+        if forms:
+            taken.update(forms)
+            out.append({"lemma": str(e["lemma"]), "pattern": "|".join(forms), "inverted": bool(e.get("inverted"))})
+    return out, sorted(set(participles))

@@ -1,0 +1,356 @@
+"""Attribution speakers: the speaker phrase left or right of a cue, its actor, its kind and its source type."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from analysis import actors
+from analysis.frames.attribution_rules import AttributionRules
+from analysis.text import NEWS_ABBREVIATIONS
+
+_HARD_BOUNDARY = re.compile(
+    r"[;:()\[\]\"“”«»—–]|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
+    r"after|before|when|where|since|if|as)(?!\w)",
+    re.IGNORECASE,
+)
+_AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
+_TIME_TAIL = re.compile(
+    r"(?:\s+(?:on|late\s+on|early\s+on|last|this|earlier\s+this|later\s+on|on\s+(?:the\s+)?\w+)"
+    r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|"
+    r"evening|night|afternoon|day)|\s+in\s+(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)(?:\s+\d{4})?|"
+    r"\s+in\s+a\s+(?:statement|speech|communique|briefing|"
+    r"televised\s+address|press\s+conference)|\s+(?:today|yesterday|tonight))+\s*$",
+    re.IGNORECASE,
+)
+# "could not be independently confirmed": a passive, not a speaker
+# auxiliaries are matched in lower case only: "IS" (Islamic State) is not "is"
+_PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$")
+_FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)")
+_FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)")
+_AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
+_LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
+_RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
+_PREPOSITIONS = {
+    "in",
+    "on",
+    "at",
+    "from",
+    "inside",
+    "near",
+    "after",
+    "before",
+    "during",
+    "meanwhile",
+    "elsewhere",
+    "separately",
+    "earlier",
+    "later",
+    "however",
+    "also",
+    "but",
+    "and",
+    "for",
+    "with",
+    "by",
+    "to",
+}
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "one",
+    "another",
+    "two",
+    "three",
+    "several",
+    "some",
+    "many",
+    "its",
+    "his",
+    "her",
+    "their",
+}
+
+
+_ABBREV_DOT = re.compile(
+    r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for a in NEWS_ABBREVIATIONS), key=len, reverse=True)) + r")\.",
+    re.IGNORECASE,
+)
+_MASK = "\x01"
+
+
+def _mask_abbreviations(sent: str) -> str:
+    """``sent`` with the periods of abbreviations ("Lt. Gen.", "U.S.") replaced by a placeholder (same length)."""
+    if "." not in sent:
+        return sent
+    return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
+
+
+_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:who|that)\s+$")
+_RELATIVE_SPEAKER = re.compile(r"\w,\s+(who)$")
+
+
+def _antecedent(sent: str, who_start: int) -> str:
+    """The phrase a relative "who" refers to: the words before its comma, back to the previous boundary."""
+    before = sent[:who_start].rstrip().rstrip(",")
+    cut = 0
+    for m in _HARD_BOUNDARY.finditer(before):
+        cut = m.end()
+    return before[cut:].strip()
+
+
+def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[int, int, str | None] | None:
+    """The speaker phrase ending just before a speech verb: (start, end, role) in sentence offsets, or None."""
+    left = sent[:verb_start]
+    stripped = left.rstrip()
+    # the tails to strip ("has also", "on Sunday", "in a statement") are short: work on the last 120 characters
+    # only, as a `$`-anchored substitution scans the whole string
+    head, tail = stripped[:-120], stripped[-120:]
+    tail = rules.trailing_regex.sub("", tail)
+    tail = _TIME_TAIL.sub("", tail).rstrip()
+    tail = rules.trailing_regex.sub("", tail).rstrip()
+    stripped = (head + tail).rstrip()
+    closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
+    if closing_comma:
+        stripped = stripped[:-1].rstrip()
+    rel = _RELATIVE_SPEAKER.search(stripped)
+    if rel:  # "Harvey, who acknowledged ...": the relative pronoun is the source (resolved to its antecedent)
+        return rel.start(1), rel.end(1), None
+    if not stripped or rules.not_speaker_regex.search(stripped) or _PASSIVE_ADVERB.search(stripped):
+        return None
+    cut = 0
+    for m in _HARD_BOUNDARY.finditer(stripped):
+        cut = m.end()
+    seg_start = cut
+    while seg_start < len(stripped) and stripped[seg_start].isspace():
+        seg_start += 1
+    segment = stripped[seg_start:]
+    if len(segment.split()) > 6:
+        ands = [m.end() for m in _AND.finditer(segment)]
+        if ands:
+            seg_start += ands[-1]
+            while seg_start < len(stripped) and stripped[seg_start].isspace():
+                seg_start += 1
+            segment = stripped[seg_start:]
+    # "Cruz said Hillary Clinton said": the last speaker
+    inner = next(iter(reversed(list(rules.verb_regex.finditer(segment)))), None)
+    if inner is not None and _RELATIVE_BEFORE.search(segment, 0, inner.start()):
+        inner = None  # "Officials who asked not to be named said": the relative clause belongs to the speaker
+    if inner is not None:
+        seg_start += inner.end()
+        while seg_start < len(stripped) and stripped[seg_start].isspace():
+            seg_start += 1
+        segment = stripped[seg_start:]
+    lead = _LEADING_RELATIVE.match(segment)  # "..., which he said"
+    relative = bool(lead) and lead.group().split()[0].lower() in ("who", "whose")
+    pre_lead = seg_start
+    if lead:
+        seg_start += lead.end()
+        segment = stripped[seg_start:]
+    words = segment.split()
+    if not words or len(words) > rules.max_speaker_words or words[0] in _AUXILIARIES:  # "have each claimed"
+        return None
+    if all(w.lower() in _DETERMINERS for w in words):  # "several reported": no noun, no speaker
+        return None
+    if len(words) > 2 and _FINITE.search(segment) and not _RELATIVE.search(segment):
+        return None  # "Fifteen of the wounded were in critical condition ... said": a clause, not a speaker
+    first = words[0]
+    role = None
+    # "Name, the title, said" / "Name, on a visit to Brussels, said" / "Name, speaking to reporters, said": the
+    # name is the speaker and the parenthetical its role
+    parenthetical = (
+        first.lower() in _DETERMINERS
+        or first.lower() in _PREPOSITIONS
+        or (first[0].islower() and first.endswith("ing"))
+        or relative  # "Name, who heads the Observatory, said"
+    )
+    if relative:
+        seg_start, segment = pre_lead, stripped[pre_lead:]
+    if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
+        before = stripped[:seg_start].rstrip()[:-1]
+        prev_cut = 0
+        for m in _HARD_BOUNDARY.finditer(before):
+            prev_cut = m.end()
+        name = before[prev_cut:].strip()
+        nwords = name.split()
+        if (
+            1 <= len(nwords) <= 5
+            and all(_NAME_WORD.match(w) for w in nwords)
+            and nwords[0].lower() not in _PREPOSITIONS
+        ):
+            role = segment
+            seg_start = before.index(name, prev_cut)
+            return seg_start, seg_start + len(name), role
+    if closing_comma:
+        return None
+    if (
+        first[0].islower()
+        and first.lower() not in _DETERMINERS
+        and not rules.pronoun_regex.match(first)
+        and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4)
+    ):
+        return None
+    return seg_start, len(stripped), role
+
+
+def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | None:
+    """The speaker after an inverted speech verb ('..., said X, a Y.'): (start, end, role) or None."""
+    m = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[verb_end:])
+    if not m:
+        return None
+    phrase = m.group(1).rstrip()
+    words = phrase.split()
+    if not words or len(words) > 10:
+        return None
+    first = words[0].lower()
+    if first in _PREPOSITIONS or first in _NOT_INVERTED or first.endswith("ly") or _FINITE_RIGHT.search(phrase):
+        return None  # "..., said the jihadists were collapsing", "..., said on Sunday" have no inverted speaker
+    start = verb_end + m.start(1)
+    end = start + len(phrase)
+    role = None
+    rest = sent[end:]
+    rm = re.match(r",\s+((?:a|an|the)\s[^,.;:\"“”()!?]+)", rest)
+    if rm:
+        role = rm.group(1).strip()
+    return start, end, role
+
+
+_NOT_INVERTED = {
+    "that",
+    "it",
+    "there",
+    "this",
+    "if",
+    "whether",
+    "so",
+    "not",
+    "nothing",
+    "yes",
+    "no",
+    "goodbye",
+    "hello",
+    "sorry",
+    "thanks",
+    "what",
+    "how",
+    "why",
+    "when",
+    "where",
+}
+# Capitalised sentence-initial speakers that are common nouns, not surnames ("Critics say ...").
+_COMMON_SPEAKERS = {
+    "critics",
+    "analysts",
+    "experts",
+    "supporters",
+    "opponents",
+    "protesters",
+    "democrats",
+    "republicans",
+    "observers",
+    "commentators",
+    "economists",
+    "scholars",
+    "researchers",
+    "polls",
+    "reports",
+    "others",
+    "some",
+    "many",
+    "most",
+    "both",
+}
+_SHORT_NAME = re.compile(r"^(?:[A-Z][\w'-]+)(?:\s+[A-Z][\w'-]+){0,2}$")
+
+
+def _name_context(text: str, name: str, starts, ends, sentence_at) -> str | None:
+    """The words around the first mention of ``name`` in ``text`` (inside its sentence), without the name itself."""
+    pos = text.find(name)
+    if pos < 0:
+        return None
+    si = sentence_at(pos)
+    s0, e0 = starts[si], ends[si]
+    before = text[max(s0, pos - 50) : pos]
+    after = text[pos + len(name) : min(e0, pos + len(name) + 80)]
+    after = re.split(r"\b(?:said|says|told|added)\b", after)[0]  # not what the sentence goes on to report
+    return f"{before} {after}".strip() or None
+
+
+def _source_type(text: str, actor_type, rules: AttributionRules, *, anonymous: bool = True) -> str:
+    """The source type of a speaker phrase (``anonymous=False``: what an anonymous source's words say it is)."""
+    if anonymous and rules.anonymous_regex.search(text):
+        return "anonymous"
+    for type_id, _, regex, before_actor in rules.source_types:
+        if before_actor and regex.search(text):  # "Russian media": the medium, not Russia
+            return type_id
+    if actor_type is not None and rules.actor_types.get(str(actor_type)):
+        return rules.actor_types[str(actor_type)]
+    for type_id, _, regex, _ in rules.source_types:
+        if regex.search(text):
+            return type_id
+    return "other"
+
+
+_PRONOUN_KIND = {"he": "person", "she": "person", "i": "person"}  # the others ("they", "it", ...) are groups
+_PERSON_HEAD = re.compile(
+    r"(?<!\w)(?:commander|spokes(?:man|woman|person)|official|minister|president|premier|resident|man|woman|"
+    r"general|colonel|major|lieutenant|captain|director|head|chief|leader|doctor|witness|activist|source|envoy|"
+    r"ambassador|governor|mayor|analyst|expert|correspondent|reporter|journalist|officer|soldier|fighter|father|"
+    r"mother|boy|girl)$",
+    re.IGNORECASE,
+)
+
+
+def _speaker_kind(speaker: str, actor_id) -> str:
+    """ "person" for a person's name or a singular person noun ("the SDF commander"), else "group"."""
+    entry = actors.default_dictionary().entries.get(actor_id) if actor_id else None
+    if (entry is not None and entry.type == "person") or _PERSON_HEAD.search(speaker):
+        return "person"
+    if entry is None and _SHORT_NAME.match(speaker) and speaker.lower() not in _COMMON_SPEAKERS:
+        return "person"  # an unresolved capitalised name ("Abdel Rahman")
+    return "group"
+
+
+_SUBJECT = re.compile(
+    r"^\W*(?:(?:But|And|Yet|So|Still|Then|Now|Later|Meanwhile|However),?\s+)?"
+    r"((?:He|She|They|We|I)(?!\w)|(?:[A-Z][\w'’.\x01-]*\s+){0,4}[A-Z][\w'’.\x01-]*)"
+    r"(?=\s+[a-z])"
+)
+
+
+_NOT_SUBJECT = _PREPOSITIONS | _DETERMINERS | {"despite", "among", "nearly", "even", "only", "about", "it", "there"}
+
+
+_COORDINATED = re.compile(r"(?<!\w)(?:and|but)\s*$")
+
+
+def _clause_speaker(sent: str, cs: int, found: list) -> tuple[int, int, None] | None:
+    """The speaker of the clause a participle or coordinated verb at ``cs`` belongs to (sentence offsets).
+
+    That is the speaker of the last attribution before it in the sentence ("Trump said ..., adding that ..."),
+    else the sentence's subject when it opens the sentence ("Clinton mocked Trump, calling him ...").
+    """
+    before = [f for f in found if f[8] <= cs]
+    if before:
+        return before[-1][4], before[-1][5], None
+    sm = _SUBJECT.match(sent)
+    if sm is None or sm.end(1) > cs or sm.group(1).split()[0].lower() in _NOT_SUBJECT:
+        return None
+    return sm.start(1), sm.end(1), None
+
+
+def _speaker_resolver(dictionary=None):
+    """A function speaker text -> (actor_id, actor_type) through the actor dictionary (default: the built-in one);
+    (None, None) if unresolved."""
+    dictionary = dictionary or actors.default_dictionary()
+    types = dictionary.types
+
+    @lru_cache(maxsize=8192)
+    def resolve(text: str):
+        actor_id = dictionary.resolve(text, kind="actor")
+        return (actor_id, types.get(actor_id)) if actor_id else (None, None)
+
+    return resolve
