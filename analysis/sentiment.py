@@ -18,7 +18,7 @@ import pandas as pd
 from analysis.errors import ResourceError
 from analysis.tables import require_columns
 
-# The pipeline runs this stage on English articles only (VADER is an English lexicon); see pipeline._stage_docs.
+# The pipeline runs this stage on English articles only (VADER is an English lexicon); see stages.select_stage_docs.
 LANGUAGES = ("en",)
 
 # VADER's own cut-offs for calling a compound score positive or negative (Hutto & Gilbert 2014, README of vaderSentiment).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import cli, corpus, ingest, pipeline, provenance
+from analysis import cli, corpus, ingest, pipeline, provenance, streaming
 from analysis.errors import InputError, SchemaError
 from analysis.tables import save_table
 
@@ -15,7 +15,7 @@ def test_schema_and_fingerprint_columns_have_one_definition():
     assert set(corpus.FINGERPRINT_COLUMNS) <= set(corpus.SCHEMA)
     assert set(corpus.DOCUMENT_COLUMNS) <= set(corpus.SCHEMA)
     assert not hasattr(pipeline, "REQUIRED_COLUMNS")
-    assert pipeline.FINGERPRINT_COLUMNS is corpus.FINGERPRINT_COLUMNS
+    assert streaming.FINGERPRINT_COLUMNS is corpus.FINGERPRINT_COLUMNS
 
 
 def test_load_corpus_reads_columns_and_checks_the_schema(tmp_path, mini_corpus):

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from analysis import actors, clean, config, frames, pipeline, resources, text, timeseries
+from analysis import actors, clean, config, frames, resources, stages, text, timeseries
 from analysis.errors import ResourceError
 
 
@@ -77,8 +77,8 @@ def test_file_version_has_the_version_key_and_the_sha256():
 
 
 def test_every_stage_records_versions_with_checksums():
-    loaded, _ = pipeline._load_stages(pipeline.STAGES)
-    versions = pipeline._resource_versions(loaded)
+    loaded, _ = stages.load_stages(stages.STAGES)
+    versions = stages.find_resource_versions(loaded)
     for stage in ("analysis.actors", "analysis.frames"):
         assert versions[stage] and all(len(v["sha256"]) == 64 and v["version"] for v in versions[stage].values())
 

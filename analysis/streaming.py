@@ -1,0 +1,293 @@
+"""Streaming a corpus through the stages: row-group reading, the running fingerprint, workers, ordered writing."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS
+from analysis.errors import ParameterError, SchemaError
+from analysis.stages import load_stages, process_chunk
+
+
+# ----------------------------------------------------------------------------------------------- reading the corpus
+def read_metadata(pf: pq.ParquetFile, path: Path) -> pd.DataFrame:
+    """The corpus's document columns (no text), checked: doc_id present and unique, published a date."""
+    cols = [c for c in DOCUMENT_COLUMNS if c in pf.schema_arrow.names]
+    meta = pf.read(columns=cols).to_pandas()
+    if meta["doc_id"].isna().any():
+        raise SchemaError(f"corpus {path} has rows without doc_id: re-create it with `python -m analysis ingest`")
+    dup = meta["doc_id"][meta["doc_id"].duplicated()]
+    if len(dup):
+        raise SchemaError(f"corpus {path} has duplicate doc_id values (e.g. {dup.iloc[0]!r}): doc_id must be unique")
+    try:
+        meta["published"] = pd.to_datetime(meta["published"])
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(f"corpus {path}: column published is not a date column") from exc
+    return meta
+
+
+def _iter_corpus_batches(pf: pq.ParquetFile, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """The corpus rows in file order, ``batch_size`` at a time, with the columns the fingerprint and stages need.
+
+    Read one row group at a time: pyarrow's ``iter_batches`` keeps allocating as it goes (about 0.5 kB per article
+    here), whereas a row group's buffers are freed before the next is read. Memory is then bounded by the row-group
+    size, which `analysis.tables.save_table` caps.
+    """
+    cols = [c for c in FINGERPRINT_COLUMNS if c in pf.schema_arrow.names]
+    for i in range(pf.num_row_groups):
+        table = pf.read_row_group(i, columns=cols, use_threads=False)
+        yield from table.to_batches(max_chunksize=batch_size)
+        del table
+
+
+class Fingerprint:
+    """provenance.fingerprint_corpus computed while streaming: rows are spooled to disk, then hashed in doc_id order.
+
+    fingerprint_corpus hashes the rows sorted by doc_id, but the corpus is read in file order; spooling the row
+    bytes to a temporary file keeps memory flat (only doc_id -> offset is held) and gives the same digest.
+    """
+
+    def __init__(self, path: Path, published: pd.Series):
+        self._fh = open(path, "w+b")
+        self._published = published  # whole column, formatted like fingerprint_corpus formats it
+        self._ids: list[str] = []
+        self._offsets: list[int] = []
+        self._row = 0
+
+    def update(self, batch: pa.RecordBatch) -> None:
+        columns = []
+        for name in FINGERPRINT_COLUMNS:
+            if name == "published" and name in batch.schema.names:
+                columns.append(self._published.iloc[self._row : self._row + batch.num_rows].tolist())
+            elif name in batch.schema.names:
+                values = batch.column(name)
+                if not (
+                    pa.types.is_string(values.type)
+                    or pa.types.is_large_string(values.type)
+                    or pa.types.is_null(values.type)
+                ):
+                    values = pa.array(values.to_pandas().astype("string"), type=pa.large_string(), from_pandas=True)
+                columns.append(["\x00" if v is None else v for v in values.to_pylist()])
+        self._row += batch.num_rows
+        for values in zip(*columns):
+            self._ids.append(values[0])
+            self._offsets.append(self._fh.tell())
+            self._fh.write("\x1f".join(values).encode("utf-8") + b"\x1e")
+
+    def hexdigest(self) -> str:
+        end = self._fh.tell()
+        offsets = np.array(self._offsets + [end], dtype="int64")
+        order = np.argsort(np.array(self._ids, dtype=object), kind="stable")
+        digest = hashlib.sha256()
+        for i in order:
+            self._fh.seek(offsets[i])
+            digest.update(self._fh.read(offsets[i + 1] - offsets[i]))
+        self._fh.close()
+        return digest.hexdigest()
+
+
+_WORKER_OPTIONS: dict | None = None
+
+
+def _init_worker(specs: list[str], options: dict | None = None) -> None:
+    global _WORKER_STAGES, _WORKER_OPTIONS
+    logging.disable(logging.WARNING)  # skipped stages were already reported by the parent
+    _WORKER_STAGES = load_stages(specs)[0]
+    _WORKER_OPTIONS = options
+
+
+def _worker_context(specs: list[str]):
+    """Where available, a forkserver that imports the stage modules once: each worker is then forked from it ready,
+    instead of importing NLTK, pandas and the stages anew (about 1.5 s of CPU per spawned worker). Elsewhere,
+    spawn. Neither copies the parent process (its threads, open files), unlike a plain fork."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload([__name__, *(spec.partition(":")[0] for spec in specs)])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS)
+
+
+_CLUSTER_STAGES: dict[tuple[str, ...], list] = {}
+
+
+def _work_on_cluster(
+    docs: pd.DataFrame, specs: tuple[str, ...], options: dict | None = None
+) -> dict[str, pd.DataFrame]:
+    """One partition on a Dask worker: the same function as a local chunk; stages are loaded once per worker."""
+    if specs not in _CLUSTER_STAGES:
+        _CLUSTER_STAGES[specs] = load_stages(specs)[0]
+    return process_chunk(docs, _CLUSTER_STAGES[specs], options)
+
+
+# --------------------------------------------------------------------------------------------------- writing tables
+class TableWriter:
+    """Streams each table's chunks into one parquet file; memory holds one chunk.
+
+    A table is written directly with a ParquetWriter whose schema is the first chunk's. When a later chunk does not
+    fit that schema (e.g. a column that was all-null in the first chunk), the table switches to part files that
+    finish() merges under a unified schema, again one part at a time.
+    """
+
+    def __init__(self, build_dir: Path):
+        self.build_dir = build_dir
+        self.writers: dict[str, tuple[pq.ParquetWriter, Path]] = {}
+        self.parts: dict[str, list[Path]] = {}
+
+    def _part(self, name: str, table: pa.Table) -> None:
+        part_dir = self.build_dir / "parts" / name
+        part_dir.mkdir(parents=True, exist_ok=True)
+        path = part_dir / f"{len(self.parts.get(name, [])):06d}.parquet"
+        pq.write_table(table, path)
+        self.parts.setdefault(name, []).append(path)
+
+    def append(self, name: str, df: pd.DataFrame) -> None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        if name not in self.writers and name not in self.parts:
+            if any(pa.types.is_null(field.type) for field in table.schema):
+                self._part(name, table)
+                return
+            path = self.build_dir / f".{name}.direct.parquet"
+            self.writers[name] = (pq.ParquetWriter(path, table.schema, compression="zstd"), path)
+        if name in self.writers:
+            writer, path = self.writers[name]
+            try:
+                if table.schema.names != writer.schema.names:
+                    raise TypeError("columns differ")
+                table = table.cast(writer.schema)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError):
+                writer.close()  # what was written so far becomes the first part
+                del self.writers[name]
+                self.parts[name] = [path]
+                self._part(name, table)
+                return
+            writer.write_table(table)
+            return
+        self._part(name, table)
+
+    def finish(self, out_dir: Path) -> dict[str, dict]:
+        summary = {}
+        for name, (writer, path) in sorted(self.writers.items()):
+            writer.close()
+            target = self.build_dir / f"{name}.parquet"
+            os.replace(path, target)
+            schema = pq.read_schema(target)
+            summary[name] = {"rows": pq.ParquetFile(target).metadata.num_rows, "columns": schema.names}
+        for name, parts in sorted(self.parts.items()):
+            schemas = [pq.read_schema(p) for p in parts]
+            schema = pa.unify_schemas(schemas, promote_options="permissive")
+            target = self.build_dir / f"{name}.parquet"
+            rows = 0
+            with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+                for p in parts:
+                    table = pq.read_table(p)
+                    for field in schema:  # a column missing from a part is all-null there
+                        if field.name not in table.column_names:
+                            table = table.append_column(field.name, pa.nulls(table.num_rows, field.type))
+                    table = table.select(schema.names).cast(schema)
+                    rows += table.num_rows
+                    writer.write_table(table)
+            summary[name] = {"rows": rows, "columns": schema.names}
+        return dict(sorted(summary.items()))
+
+
+def run_chunks(
+    pf: pq.ParquetFile,
+    meta: pd.DataFrame,
+    keep: np.ndarray,
+    loaded: list,
+    writer: TableWriter,
+    fingerprint: Fingerprint,
+    *,
+    chunk_size: int,
+    jobs: int,
+    bar,
+    cluster=None,
+    options: dict | None = None,
+) -> None:
+    """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk.
+
+    Chunks are analysed here, in ``jobs`` worker processes, or on a Dask ``cluster`` (an
+    :class:`analysis.cluster.Cluster`); in every case results are written in corpus order, so the tables are the same.
+    """
+    import contextlib
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending_rows: list[np.ndarray] = []
+    pending_texts: list = []
+    row = 0
+    pool = None
+    submit, limit = None, 2 * jobs
+    if cluster is not None:
+        specs = tuple(spec for spec, _, _ in loaded)
+        submit, limit = (lambda docs: cluster.submit(_work_on_cluster, docs, specs, options)), cluster.max_in_flight
+    elif jobs > 1:  # chunks are analysed in worker processes and written in corpus order
+        from concurrent.futures import ProcessPoolExecutor
+
+        specs = [spec for spec, _, _ in loaded]
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs, options)
+        )
+        submit = lambda docs: pool.submit(_work, docs)  # noqa: E731
+    in_flight: deque = deque()
+
+    def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
+        for name, table in result.items():
+            writer.append(name, table)
+        bar.update(n_docs)
+
+    def flush():
+        if not pending_rows:
+            return
+        docs = meta.iloc[np.concatenate(pending_rows)].reset_index(drop=True)
+        docs["text"] = pd.Series(pending_texts, dtype=object)
+        pending_rows.clear()
+        pending_texts.clear()
+        if submit is None:
+            write(process_chunk(docs, loaded, options), len(docs))
+            return
+        in_flight.append((submit(docs), len(docs)))
+        while len(in_flight) > limit:  # bounded: memory holds a few chunks, not the corpus
+            future, n = in_flight.popleft()
+            write(future.result(), n)
+
+    lost = cluster.lost_scheduler_errors() if cluster is not None else contextlib.nullcontext()
+    try:
+        with lost:
+            for batch in _iter_corpus_batches(pf, chunk_size):
+                fingerprint.update(batch)
+                chosen = np.flatnonzero(keep[row : row + batch.num_rows])
+                if len(chosen):
+                    pending_rows.append(chosen + row)
+                    pending_texts.extend(batch.column("text").take(pa.array(chosen)).to_pylist())
+                row += batch.num_rows
+                if len(pending_texts) >= chunk_size:
+                    flush()
+            flush()
+            while in_flight:
+                future, n = in_flight.popleft()
+                write(future.result(), n)
+    except BrokenProcessPool as exc:
+        raise ParameterError(
+            "analyze worker processes stopped (they start with the 'forkserver' or 'spawn' method): in a script, "
+            'call analyze_corpus under `if __name__ == "__main__":`, or use jobs=1'
+        ) from exc
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        bar.close()
