@@ -36,6 +36,7 @@ _SUBMODULES = {
     "gold",
     "actors",
     "frames",
+    "codesheets",
     "validation",
     "timeseries",
     "stages",

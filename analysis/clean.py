@@ -1,4 +1,4 @@
-"""Cleaning raw article text: byte repair, Unicode normalisation, boilerplate removal, agency, dates and language."""
+"""Cleaning raw article text: byte repair, Unicode normalisation, boilerplate removal, agency and dates."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from analysis.resources import load_yaml, wants_extend
 
 BOILERPLATE_FILE = "boilerplate.yaml"
 AGENCIES_FILE = "agencies.yaml"
-LANGUAGES_FILE = "languages.yaml"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Rule files
@@ -545,52 +544,3 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
 # ---------------------------------------------------------------------------------------------------------------
 
 # One parser for every date: analysis.dates (date_from_filename, parse_date_value, parse_dates are importable here).
-
-# ---------------------------------------------------------------------------------------------------------------
-# Language
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _languages() -> tuple[dict, dict, float, int, re.Pattern]:
-    data = _read_yaml(config.resource(LANGUAGES_FILE), "language list")
-    stop = {lang: frozenset(words) for lang, words in data["stopwords"].items()}
-    scripts = dict(data["scripts"])
-    script_re = re.compile("|".join(rf"(?P<{s}>\p{{Script={s}}})" for s in scripts))
-    return stop, scripts, float(data["min_ratio"]), int(data["min_hits"]), script_re
-
-
-_WORD = re.compile(r"\w+")
-_LETTER = _re.compile(r"[^\W\d_]")
-
-
-def detect_lang(text: str) -> str:
-    """ISO 639-1 code of ``text`` by script, then by stopword share (first 2,000 characters), else ``"und"``."""
-    stop, scripts, min_ratio, min_hits, script_re = _languages()
-    sample = text[:2000]
-    letters = len(_LETTER.findall(sample))
-    if not letters:
-        return "und"
-    counts: dict[str, int] = {}
-    for m in script_re.finditer(sample):
-        counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
-    if counts:
-        by_lang: dict[str, int] = {}
-        kana = counts.get("Hiragana", 0) + counts.get("Katakana", 0)
-        for script, n in counts.items():
-            lang = "ja" if kana and script == "Han" else scripts[script]  # Japanese mixes kanji and kana
-            by_lang[lang] = by_lang.get(lang, 0) + n
-        lang, n = max(by_lang.items(), key=lambda kv: (kv[1], kv[0]))
-        if n / letters >= 0.4:
-            return lang
-    words = _WORD.findall(sample.lower())
-    if not words:
-        return "und"
-    best, best_hits = "und", 0
-    for lang, sw in stop.items():
-        hits = sum(1 for w in words if w in sw)
-        if hits > best_hits:
-            best, best_hits = lang, hits
-    if best_hits < min_hits or best_hits / len(words) < min_ratio:
-        return "und"
-    return best

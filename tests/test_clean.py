@@ -247,25 +247,6 @@ def test_date_from_filename(name, expected):
     assert clean.date_from_filename(name) == (pd.Timestamp(expected) if expected else None)
 
 
-# --- language ---------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, lang",
-    [
-        ("The forces of the coalition said that the city was taken on Monday by the army.", "en"),
-        ("Les forces de la coalition ont dit que la ville est prise par les soldats et par la police.", "fr"),
-        ("قالت القوات إن المدينة سقطت يوم الاثنين", "ar"),
-        ("Силы коалиции заявили, что город взят", "ru"),
-        ("Kindle for PCをCtrl＋Alt＋Kのショートカットキーで立ち上がらなくする方法", "ja"),
-        ("12 345 678", "und"),
-        ("Mosul Raqa Aleppo Idlib", "und"),
-    ],
-)
-def test_detect_lang(text, lang):
-    assert clean.detect_lang(text) == lang
-
-
 def test_long_repetitive_paragraphs_are_cleaned_in_linear_time():
     # regression: an unbounded `(?:\d+\s+)*` before a literal made this quadratic (minutes); now it is instant
     text = "1 " * 50_000 + "Tags x"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli, dates, ingest, outputs, pipeline, sources, tables, validation
+from analysis import cli, codesheets, dates, ingest, outputs, pipeline, sources, tables
 from analysis.errors import DataUnavailableError, InputError, ParameterError, SchemaError
 from analysis.periods import parse_date
 
@@ -506,7 +506,7 @@ def test_codesheet_neutralises_formulas(tmp_path, mini_corpus):
     sample["title"] = (payloads * 2)[: len(sample)]
     sample["outlet"] = "=cmd|' /C calc'!A0"
     sample["stratum"] = "all"
-    path = validation.save_codesheet(sample, None, tmp_path / "sheet.csv")
+    path = codesheets.save_codesheet(sample, None, tmp_path / "sheet.csv")
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     cells = [r["title"] for r in rows[1:]] + [r["outlet"] for r in rows[1:]]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cli, config, validation
+from analysis import cli, codesheets, config, validation
 from analysis.errors import InputError, ParameterError
 from analysis.tables import save_table
 
@@ -78,9 +78,9 @@ def test_precision_recall_f1_match_hand_computation():
 
 def test_consensus_is_majority_with_ties_missing():
     sheets = pd.concat([sheet("a", [1, 1, 0]), sheet("b", [1, 0, 0]), sheet("c", [0, 1, None])])
-    got = validation.consensus(sheets)
+    got = validation.find_consensus(sheets)
     assert got["conflict.reproach"].tolist() == [1, 1, 0]
-    tie = validation.consensus(pd.concat([sheet("a", [1]), sheet("b", [0])]))
+    tie = validation.find_consensus(pd.concat([sheet("a", [1]), sheet("b", [0])]))
     assert tie["conflict.reproach"].isna().all()
 
 
@@ -104,40 +104,40 @@ def corpus(n_per: dict) -> pd.DataFrame:
 
 def test_draw_sample_is_stratified_proportional_and_reproducible():
     c = corpus({("a", "2016-01-15"): 60, ("a", "2016-05-01"): 20, ("b", "2016-01-20"): 10, ("b", "2017-03-03"): 10})
-    s = validation.draw_sample(c, 20, seed=1)
+    s = codesheets.draw_sample(c, 20, seed=1)
     assert len(s) == 20 and s["doc_id"].is_unique
     per = s.groupby("stratum").size()
     assert len(per) == 4 and per.min() >= 1
     assert per["a | 2016-01-01"] > per["a | 2016-04-01"] >= per["b | 2017-01-01"]
-    assert s.equals(validation.draw_sample(c, 20, seed=1))
-    assert not set(s["doc_id"]) == set(validation.draw_sample(c, 20, seed=2)["doc_id"])
-    assert len(validation.draw_sample(c, 500)) == len(c)
+    assert s.equals(codesheets.draw_sample(c, 20, seed=1))
+    assert not set(s["doc_id"]) == set(codesheets.draw_sample(c, 20, seed=2)["doc_id"])
+    assert len(codesheets.draw_sample(c, 500)) == len(c)
     with pytest.raises(ParameterError):
-        validation.draw_sample(c, 0)
+        codesheets.draw_sample(c, 0)
 
 
 def test_draw_sample_leaves_out_duplicates(mini_corpus):
-    s = validation.draw_sample(mini_corpus, 6, by="outlet")
+    s = codesheets.draw_sample(mini_corpus, 6, by="outlet")
     assert "m02" not in set(s["doc_id"]) and len(s) == 5
 
 
 # ------------------------------------------------------------------------------------------------ sheets
 def test_codesheet_round_trip_and_value_parsing(tmp_path, mini_corpus):
-    sample = validation.draw_sample(mini_corpus, 4, by="outlet", seed=3)
-    path = validation.save_codesheet(sample, None, tmp_path / "sheet.csv")
+    sample = codesheets.draw_sample(mini_corpus, 4, by="outlet", seed=3)
+    path = codesheets.save_codesheet(sample, None, tmp_path / "sheet.csv")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    questions = validation.coding_questions()
-    assert list(raw.columns[:7]) == validation.META_COLUMNS
+    questions = codesheets.coding_questions()
+    assert list(raw.columns[:7]) == codesheets.META_COLUMNS
     assert set(questions["question"]) <= set(raw.columns)
-    assert raw.iloc[0]["doc_id"] == validation.QUESTION_ROW and raw.iloc[0]["conflict.reproach"].endswith("?")
+    assert raw.iloc[0]["doc_id"] == codesheets.QUESTION_ROW and raw.iloc[0]["conflict.reproach"].endswith("?")
     assert (raw.iloc[1:][questions["question"]] == "").all().all()
     raw.loc[1:, "coder"] = "ann"
     raw.loc[1:, "conflict.reproach"] = ["yes", "0", "1", ""][: len(raw) - 1]
     raw.loc[1:, "label.terrorist.own"] = "n"
     raw.to_csv(tmp_path / "ann.csv", index=False)
     raw.to_csv(tmp_path / "ann_semicolon.csv", index=False, sep=";")
-    got = validation.load_codesheets([tmp_path / "ann.csv"])
-    same = validation.load_codesheets([tmp_path / "ann_semicolon.csv"])
+    got = codesheets.load_codesheets([tmp_path / "ann.csv"])
+    same = codesheets.load_codesheets([tmp_path / "ann_semicolon.csv"])
     pd.testing.assert_frame_equal(got.drop(columns="source_file"), same.drop(columns="source_file"))
     assert len(got) == len(sample) and set(got["coder"]) == {"ann"}
     by_doc = got.set_index("doc_id")
@@ -155,24 +155,24 @@ def test_load_codesheets_errors_name_file_row_and_column(tmp_path):
         path, index=False
     )
     with pytest.raises(InputError, match=r"bad\.csv: row 3, column 'conflict\.reproach': value 'maybe'"):
-        validation.load_codesheets([path])
+        codesheets.load_codesheets([path])
     nodoc = tmp_path / "nodoc.csv"
     pd.DataFrame({"id": ["x1"], "conflict.reproach": ["1"]}).to_csv(nodoc, index=False)
     with pytest.raises(InputError, match="no `doc_id` column"):
-        validation.load_codesheets(nodoc)
+        codesheets.load_codesheets(nodoc)
     dup = tmp_path / "dup.csv"
     pd.DataFrame({"doc_id": ["x1", "x1"], "coder": ["ann", "ann"], "conflict.reproach": ["1", "0"]}).to_csv(
         dup, index=False
     )
     with pytest.raises(InputError, match="coded article 'x1' more than once"):
-        validation.load_codesheets(dup)
+        codesheets.load_codesheets(dup)
 
 
 # ------------------------------------------------------------------------------------------------ automated side
 def test_automated_answers_from_corpus_match_frames(mini_corpus):
     from analysis import frames
 
-    auto = validation.automated_answers(mini_corpus)
+    auto = validation.find_automated_answers(mini_corpus)
     _, indicators, _ = frames.score_frames(mini_corpus)
     labels = frames.find_labels(mini_corpus)
     fired = indicators[indicators["frame"].eq("military") & indicators["indicator"].eq("territorial_change")]
@@ -247,7 +247,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     )
     sheet_path = tmp_path / "external" / "codesheet.csv"
     raw = pd.read_csv(sheet_path, dtype=str, keep_default_na=False)
-    auto = validation.automated_answers(out).set_index("doc_id")
+    auto = validation.find_automated_answers(out).set_index("doc_id")
     coded = []
     for coder, flip in (("ann", False), ("bob", True)):
         filled = raw.copy()
@@ -259,7 +259,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
             "label.militant.attributed",
         ]
         assert "source.anonymous" in filled.columns
-        for q in validation.coding_questions(labels=["terrorist", "militant"])["question"]:
+        for q in codesheets.coding_questions(labels=["terrorist", "militant"])["question"]:
             vals = [str(auto.loc[d, q]) for d in filled["doc_id"][1:]]
             if flip and q == "military.territorial_change":
                 vals[0] = "0" if vals[0] == "1" else "1"
@@ -276,7 +276,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
     # the majority of ann (= automated) and bob (one flip) ties on one article, so precision stays 1 where defined
     assert scores.loc["conflict.reproach", "n"] == 4
     assert (scores["precision"].dropna() == 1).all()
-    assert set(scores.loc[scores["level"] == "source"].index) == {f"source.{t}" for t in validation.SOURCE_QUESTIONS}
+    assert set(scores.loc[scores["level"] == "source"].index) == {f"source.{t}" for t in codesheets.SOURCE_QUESTIONS}
     assert not any(q.startswith("frame.source") or q.startswith("frame.label") for q in scores.index)
     agreement = summary["agreement"].set_index("question")
     assert agreement.loc["military.territorial_change", "alpha"] < 1 or np.isnan(
