@@ -23,14 +23,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from analysis import config
 from analysis.errors import ResourceError
+
+T = TypeVar("T")
 
 EXTENDS_KEY = "extends"
 
@@ -180,6 +183,21 @@ def compile_cues(cues, where: str, *, flags: int = re.IGNORECASE) -> re.Pattern:
             raise ResourceError(f"{where}: invalid pattern {cue!r} ({exc}); fix the regular expression") from exc
     body = "|".join(f"(?:{c})" for c in cues)
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", flags)
+
+
+def load_parsed(source: str | os.PathLike | None, default: str, parse: Callable[[Path], T]) -> T:
+    """``parse(path)`` of the resource ``source`` (None: the built-in ``default``), cached per process.
+
+    The one cache of every parsed resource (codebook, lexicon, attribution rules): keyed by the file and its mtime,
+    so an edited file is read again and an unchanged one is parsed once.
+    """
+    path = resource_path(source, default)
+    return _parse_cached(parse, str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _parse_cached(parse: Callable[[Path], T], path_str: str, _mtime: int) -> T:
+    return parse(Path(path_str))
 
 
 @lru_cache(maxsize=64)

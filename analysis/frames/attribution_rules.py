@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ from analysis.frames.document import (
     _named_alternation,
     _rows,
 )
-from analysis.resources import check_keys, compile_cues, load_mapping, load_resource, resource_path
+from analysis.resources import check_keys, compile_cues, load_mapping, load_parsed, load_resource, resource_path
 
 _LISTS = {"verbs": "lemma", "source_types": "id"}  # entry lists merged by id when a user file extends the built-in one
 ATTRIBUTION_FILE = "attribution.yaml"
@@ -67,13 +66,11 @@ def load_attribution_rules(source: str | Path | AttributionRules | None = None) 
     """Load the source-attribution rules: None for the built-in ``attribution.yaml`` or your own YAML file."""
     if isinstance(source, AttributionRules):
         return source
-    path = resource_path(source, ATTRIBUTION_FILE)
-    return _load_rules_cached(str(path), path.stat().st_mtime_ns)
+    return load_parsed(source, ATTRIBUTION_FILE, _parse_rules)
 
 
-@lru_cache(maxsize=8)
-def _load_rules_cached(path_str: str, _mtime: int) -> AttributionRules:
-    path, data = load_resource(Path(path_str), ATTRIBUTION_FILE, lists=_LISTS)
+def _parse_rules(path: Path) -> AttributionRules:
+    path, data = load_resource(path, ATTRIBUTION_FILE, lists=_LISTS)
     keys = {
         "version",
         "verbs",

@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
 from analysis.errors import ParameterError, ResourceError
 from analysis.frames.document import _as_docs, _iter_docs
-from analysis.resources import check_keys, compile_cues, load_resource, resource_path
+from analysis.resources import check_keys, compile_cues, load_parsed, load_resource
 from analysis.selection import PERIOD, complete_periods, drop_small_groups, group_documents
 from analysis.tables import require_columns
 
@@ -96,13 +96,11 @@ def load_codebook(source: str | Path | Codebook | None = None) -> Codebook:
     """
     if isinstance(source, Codebook):
         return source
-    path = resource_path(source, CODEBOOK_FILE)
-    return _load_codebook_cached(str(path), path.stat().st_mtime_ns)
+    return load_parsed(source, CODEBOOK_FILE, _parse_codebook)
 
 
-@lru_cache(maxsize=8)
-def _load_codebook_cached(path_str: str, _mtime: int) -> Codebook:
-    path, data = load_resource(Path(path_str), CODEBOOK_FILE, lists=_LISTS)
+def _parse_codebook(path: Path) -> Codebook:
+    path, data = load_resource(path, CODEBOOK_FILE, lists=_LISTS)
     check_keys(data, {"version", "frames"}, {"version", "frames"}, str(path))
     frames, seen = [], set()
     for n, fr in enumerate(data["frames"] or [], 1):

@@ -20,7 +20,7 @@ from analysis.frames.attribution import (
     load_attribution_rules,
 )
 from analysis.frames.document import _as_docs, _Doc, _iter_docs, _named_alternation, _rows, _voice
-from analysis.resources import check_keys, load_resource, resource_path
+from analysis.resources import check_keys, load_parsed, load_resource
 from analysis.selection import count_events
 
 _LISTS = {
@@ -55,13 +55,11 @@ def load_conflict_language(source: str | Path | Lexicon | None = None) -> Lexico
     """Load the labels and territorial verbs: None for the built-in ``conflict_language.yaml`` or your own YAML."""
     if isinstance(source, Lexicon):
         return source
-    path = resource_path(source, LANGUAGE_FILE)
-    return _load_lexicon_cached(str(path), path.stat().st_mtime_ns)
+    return load_parsed(source, LANGUAGE_FILE, _parse_lexicon)
 
 
-@lru_cache(maxsize=8)
-def _load_lexicon_cached(path_str: str, _mtime: int) -> Lexicon:
-    path, data = load_resource(Path(path_str), LANGUAGE_FILE, lists=_LISTS)
+def _parse_lexicon(path: Path) -> Lexicon:
+    path, data = load_resource(path, LANGUAGE_FILE, lists=_LISTS)
     check_keys(data, {"version", "labels", "territorial_verbs"}, {"version", "labels", "territorial_verbs"}, str(path))
     labels, seen = [], set()
     for n, e in enumerate(data["labels"] or [], 1):

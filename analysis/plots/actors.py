@@ -10,13 +10,12 @@ import matplotlib.dates as mdates
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.actors import ActorDictionary, default_dictionary
 from analysis.errors import ParameterError
-from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure, draw_no_data
+from analysis.plots.style import NO_SIDE, PALETTE, draw_no_data, new_figure
 from analysis.tables import require_columns
 
 #: One colour per side of the conflict in the network figure (others grey).
@@ -40,12 +39,6 @@ MEASURES = {
     "n_articles_mentioning": "articles mentioning",
 }
 RIVER_COLOR = "#7FB3D5"
-
-
-def _new_figure(width: float = 7.5, height: float = 4.2) -> tuple[Figure, object]:
-    fig = ReportFigure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(fig)  # a renderer for measuring label extents
-    return fig, fig.subplots()
 
 
 def _short(label: str) -> str:
@@ -94,7 +87,7 @@ def plot_mentions_over_time(
         actors = list(actors[actors > 0].index[:top])
     else:
         actors = [actors] if isinstance(actors, str) else list(actors)
-    fig, ax = _new_figure(7.2, 4.2)
+    fig, ax = new_figure(7.2, 4.2)
     if agg.empty or not actors:
         draw_no_data(ax, "no mentions in this selection")
         return fig
@@ -174,7 +167,7 @@ def plot_cooccurrence_network(
     strength = strength.reset_index().sort_values(["n_both", "id"], ascending=[False, True], kind="stable")
     nodes = list(strength["id"].iloc[:top])
     edges = edges[edges["actor_a"].isin(nodes) & edges["actor_b"].isin(nodes)]
-    fig, ax = _new_figure(7.2, 6.4)
+    fig, ax = new_figure(7.2, 6.4)
     ax.set_axis_off()
     if edges.empty:
         draw_no_data(ax, f"no pair co-occurs {min_count} or more times")
@@ -375,7 +368,7 @@ def plot_actor_tone(
         actors = [actors] if isinstance(actors, str) else list(actors)
     t = t[t["actor_id"].isin(actors)]
     labels = _labels(tone, None)
-    fig, ax = _new_figure(7.2, 1.3 + 0.34 * max(len(actors), 3))
+    fig, ax = new_figure(7.2, 1.3 + 0.34 * max(len(actors), 3))
     if t.empty:
         draw_no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
         return fig
@@ -481,7 +474,7 @@ def plot_place_map(
     lon0, lon1, lat0, lat1 = extent
     pts = pts.dropna(subset=["lat", "lon"])
     pts = pts[pts["lon"].between(lon0, lon1) & pts["lat"].between(lat0, lat1)].sort_values("n", ascending=False)
-    fig, ax = _new_figure(7.2, 5.6)
+    fig, ax = new_figure(7.2, 5.6)
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / math.cos(math.radians((lat0 + lat1) / 2)))

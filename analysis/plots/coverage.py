@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 
 from analysis.periods import FREQUENCIES
-from analysis.plots.style import EVENT_COLOR, NEUTRAL, PALETTE, ReportFigure, draw_no_data
+from analysis.plots.style import EVENT_COLOR, NEUTRAL, PALETTE, draw_no_data, new_figure
 from analysis.selection import MISSING_GROUP, OTHER_GROUP
 
 _DAYS = {"D": 1, "W": 7, "M": 30.4, "Q": 91.3, "Y": 365.25}
@@ -26,12 +26,6 @@ def group_colors(groups) -> dict[str, str]:
             colors[g] = PALETTE[i % len(PALETTE)]
             i += 1
     return colors
-
-
-def _new_figure(height: float = 3.8, width: float = 7.5, nrows: int = 1, **kw) -> tuple[Figure, object]:
-    fig = ReportFigure(figsize=(width, height), layout="constrained")
-    axes = fig.subplots(nrows, 1, squeeze=True, **kw)
-    return fig, axes
 
 
 def _date_axis(ax) -> None:
@@ -148,7 +142,7 @@ def plot_volume(table: pd.DataFrame, *, events: pd.DataFrame | None = None, titl
     if table.empty:
         raise ValueError("plot_volume needs a non-empty count_articles table")
     totals = table.groupby("period")["n_articles"].sum()
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     ax.bar(totals.index, totals.values, width=_bar_width(table), color=PALETTE[0], label="articles", zorder=2)
     _date_axis(ax)
     ax.set_ylabel(f"articles per {_unit(table)}")
@@ -180,7 +174,7 @@ def plot_volume_by_group(
     if normalize:
         totals = table.groupby("period")["period_total"].first().reindex(wide.index)
         wide = wide[totals >= min_total]
-    fig, ax = _new_figure(height=4.0)
+    fig, ax = new_figure(height=4.0)
     bottom = np.zeros(len(wide))
     for g in groups:
         ax.bar(
@@ -213,7 +207,7 @@ def plot_volume_heatmap(table: pd.DataFrame, *, by: str, title: str | None = Non
     groups = _ordered_groups(table, by)
     wide = table.pivot(index=by, columns="period", values="share_of_group").reindex(groups).fillna(0)
     totals = table.groupby(by)["n_articles"].sum()
-    fig, ax = _new_figure(height=1.2 + 0.32 * len(groups))
+    fig, ax = new_figure(height=1.2 + 0.32 * len(groups))
     periods = mdates.date2num(pd.DatetimeIndex(wide.columns).to_pydatetime())
     step = np.median(np.diff(periods)) if len(periods) > 1 else 30
     edges = np.append(periods, periods[-1] + step)
@@ -238,7 +232,7 @@ def plot_wire_share(
 ) -> Figure:
     """Two panels from :func:`analysis.timeseries.count_wire_share`: articles per period split into wire-credited
     and other, and the wire and duplicate shares of the periods with at least ``min_total`` articles."""
-    fig, (top, bottom) = _new_figure(height=5.0, nrows=2, sharex=True, height_ratios=[1.2, 1])
+    fig, (top, bottom) = new_figure(height=5.0, nrows=2, sharex=True, height_ratios=[1.2, 1])
     width = _bar_width(table)
     other = table["n_articles"] - table["n_wire"]
     top.bar(table["period"], table["n_wire"], width=width, color=PALETTE[0], label="credits a wire agency", zorder=2)
@@ -275,7 +269,7 @@ def plot_score_over_time(
 ) -> Figure:
     """Mean of a per-article score per period (``analysis.timeseries.score_by_period``), one line per group, with a
     band of ±1 standard error and a reference line (0 = neutral for sentiment)."""
-    fig, ax = _new_figure()
+    fig, ax = new_figure()
     if table.empty:
         draw_no_data(ax, f"No {_unit(table)} has enough scored articles in this selection.")
         ax.set_title(title or f"{label[0].upper() + label[1:]} per {_unit(table)}")
@@ -338,7 +332,7 @@ def plot_ranking(
     if select_by:
         data = data.sort_values([select_by, label], ascending=[False, True], kind="mergesort").head(top)
     data = data.sort_values([value, label], ascending=[False, True], kind="mergesort").head(top)
-    fig, ax = _new_figure(height=1.1 + 0.27 * max(len(data), 1))
+    fig, ax = new_figure(height=1.1 + 0.27 * max(len(data), 1))
     if data.empty:
         draw_no_data(ax, "Nothing to rank in this selection.")
         ax.set_title(title or value.replace("_", " "))
@@ -393,7 +387,7 @@ def plot_categories_over_time(
     categories by total ``weight`` (default: ``value``) are drawn. Periods without data break the lines."""
     if "period" not in table.columns:
         raise ValueError("plot_categories_over_time needs a table with a period column (use freq=...)")
-    fig, ax = _new_figure(height=4.4)
+    fig, ax = new_figure(height=4.4)
     if table.empty:
         draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or value.replace("_", " "))
@@ -441,7 +435,7 @@ def plot_category_heatmap(
     """A heat map of ``value`` for ``rows`` x ``columns`` (e.g. actors x outlets), the largest rows and columns by
     total ``weight`` (default ``value``), with the value written in each cell."""
     w = weight or value
-    fig, ax = _new_figure(height=1.4 + 0.3 * min(top_rows, max(table[rows].nunique(), 1)))
+    fig, ax = new_figure(height=1.4 + 0.3 * min(top_rows, max(table[rows].nunique(), 1)))
     if table.empty:
         draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or value.replace("_", " "))
@@ -496,7 +490,7 @@ def plot_split_bars(
 ) -> Figure:
     """100% horizontal bars: for each ``category`` (e.g. a label) the share of ``value`` in each ``split`` (e.g. own
     voice vs attributed), the ``top`` categories by total first; the total is written after each bar."""
-    fig, ax = _new_figure(height=1.3 + 0.3 * min(top, max(table[category].nunique(), 1)))
+    fig, ax = new_figure(height=1.3 + 0.3 * min(top, max(table[category].nunique(), 1)))
     if table.empty:
         draw_no_data(ax, "No data in this selection.")
         ax.set_title(title or category)

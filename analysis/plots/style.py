@@ -70,6 +70,18 @@ class ReportFigure(Figure):
         return buf.getvalue()
 
 
+def new_figure(width: float = 7.5, height: float = 3.8, *, nrows: int = 1, **subplot_kw) -> tuple[ReportFigure, object]:
+    """A report figure of ``width`` x ``height`` inches with ``nrows`` stacked axes (one axes when ``nrows`` is 1).
+
+    The Agg canvas is attached at once, so a plot function can measure text extents (label widths) while drawing.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ReportFigure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots(nrows, 1, squeeze=True, **subplot_kw)
+
+
 def draw_no_data(ax, message: str) -> None:
     """Say so on an empty plot instead of drawing nothing (or failing) when a selection leaves no data."""
     ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=10, color="#555555")
