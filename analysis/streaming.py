@@ -126,13 +126,24 @@ def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
 _CLUSTER_STAGES: dict[tuple[str, ...], list] = {}
 
 
-def _work_on_cluster(
-    docs: pd.DataFrame, specs: tuple[str, ...], options: dict | None = None
-) -> dict[str, pd.DataFrame]:
-    """One partition on a Dask worker: the same function as a local chunk; stages are loaded once per worker."""
+def _work_on_cluster(docs: pd.DataFrame, specs: tuple[str, ...], options: dict | None = None) -> dict[str, bytes]:
+    """One partition on a Dask worker: the same function as a local chunk; stages are loaded once per worker.
+
+    The partition's tables come back as parquet parts (zstd bytes): typed by Arrow, compact on the wire, and
+    read by the client into exactly the Arrow tables a local run writes.
+    """
     if specs not in _CLUSTER_STAGES:
         _CLUSTER_STAGES[specs] = load_stages(specs)[0]
-    return process_chunk(docs, _CLUSTER_STAGES[specs], options)
+    parts = {}
+    for name, df in process_chunk(docs, _CLUSTER_STAGES[specs], options).items():
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), sink, compression="zstd")
+        parts[name] = sink.getvalue().to_pybytes()
+    return parts
+
+
+def _read_parts(parts: dict[str, bytes]) -> dict[str, pa.Table]:
+    return {name: pq.read_table(pa.BufferReader(data)) for name, data in parts.items()}
 
 
 # --------------------------------------------------------------------------------------------------- writing tables
@@ -156,8 +167,8 @@ class TableWriter:
         pq.write_table(table, path)
         self.parts.setdefault(name, []).append(path)
 
-    def append(self, name: str, df: pd.DataFrame) -> None:
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    def append(self, name: str, df: pd.DataFrame | pa.Table) -> None:
+        table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
         if name not in self.writers and name not in self.parts:
             if any(pa.types.is_null(field.type) for field in table.schema):
                 self._part(name, table)
@@ -246,7 +257,9 @@ def run_chunks(
         submit = lambda docs: pool.submit(_work, docs)  # noqa: E731
     in_flight: deque = deque()
 
-    def write(result: dict[str, pd.DataFrame], n_docs: int) -> None:
+    def write(result: dict, n_docs: int) -> None:
+        if cluster is not None:
+            result = _read_parts(result)
         for name, table in result.items():
             writer.append(name, table)
         bar.update(n_docs)
