@@ -24,6 +24,13 @@ where the option applies, and each option means the same thing everywhere:
     Rows of a group (or period) with fewer than ``min_docs`` selected articles are left out: a share of a handful
     of articles is noise.
 
+Where an option does not apply, the function does not take it (rather than ignore it):
+``score_keyness`` has no ``freq`` (one comparison over the selection: window it with ``start``/``end``);
+``count_wire_share`` has no ``by`` and always counts duplicates (they are what it measures; ``count_by_group`` gives
+the shares per outlet); ``count_by_group`` has no ``freq`` (``count_articles(by=..., freq=...)`` is its series);
+``count_cooccurrence`` has no ``by``/``freq`` (one network: choose an outlet with ``outlets``, a period with
+``start``/``end``); ``count_articles`` has no ``min_count`` (its zeros are the point; ``top`` folds small groups).
+
 Key columns come first, in ONE order: ``[*by, "period"]`` (each group's series is contiguous), then the
 table's own keys (term, actor_id, frame, ...). Rows are sorted by those keys.
 """
