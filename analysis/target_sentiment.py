@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -120,11 +121,82 @@ def _band(distance: int, bands: tuple[int, ...]) -> str:
     return f"{low}+"
 
 
-def _target_tokens(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    inside = [i for i, (s, e) in enumerate(spans) if e > start and s < end]
-    if inside:
-        return inside[0], inside[-1]
-    raise InputError(f"target span {start}-{end} covers no word of its text")
+class _Sentence:
+    """The target-independent token data of one sentence, computed once for all the targets in it."""
+
+    __slots__ = ("words", "starts", "ends", "stems", "lex", "quoted", "breaks", "clause", "in_scope", "valence",
+                 "nonzero", "keys", "first_word")  # fmt: skip
+
+    def __init__(self, text: str, cues: Cues):
+        lex, stem_lex, stem = _lexicon(), _stem_lexicon(), _stemmer()
+        matches = list(_TOKEN.finditer(text))
+        self.starts = [m.start() for m in matches]
+        self.ends = [m.end() for m in matches]
+        words = self.words = [m.group().lower().replace("’", "'") for m in matches]
+        self.stems = [stem(w) if w[0].isalnum() else w for w in words]
+        # the lexicon valence of each word (a word VADER lacks: the mean valence of its stem), before negation
+        self.lex = [lex.get(w) for w in words]
+        for i, v in enumerate(self.lex):
+            if v is None:
+                self.lex[i] = stem_lex.get(self.stems[i])
+        quoted, in_quote = [False] * len(words), False
+        for i, w in enumerate(words):
+            kind = _QUOTES.get(w)
+            if kind is not None:
+                in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
+            quoted[i] = in_quote
+        self.quoted = quoted
+        self.breaks = [w in cues.clause_breaks for w in words]
+        # clause numbers and negation scope when no break token lies inside the target (the usual case; a target
+        # holding one gets its own, see _clauses)
+        self.clause = _clauses(self.breaks, -1, -1)
+        self.in_scope = _negation_scope(words, self.clause, cues)
+        self.valence = [
+            ((-v if neg else v) / 4.0) if v else 0.0 for v, neg in zip(self.lex, self.in_scope, strict=True)
+        ]
+        self.nonzero = [i for i, v in enumerate(self.valence) if v]
+        # feature names of the learned word groups, per word (None: not a word)
+        self.keys = [
+            (("not_" + s if neg else s), "bow:" + ("not_" + s if neg else s)) if w[0].isalnum() else None
+            for w, s, neg in zip(words, self.stems, self.in_scope, strict=True)
+        ]
+        self.first_word = next((i for i, w in enumerate(words) if w[0].isalnum()), 0)
+
+    def target_tokens(self, start: int, end: int) -> tuple[int, int]:
+        """First and last token overlapping ``[start, end)`` (tokens are sorted and do not overlap)."""
+        t0, t1 = bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
+        if t0 > t1:
+            raise InputError(f"target span {start}-{end} covers no word of its text")
+        return t0, t1
+
+
+def _clauses(breaks: list[bool], t0: int, t1: int) -> list[int]:
+    """Clause number of every token; a break token belongs to no clause (-1), unless it lies inside the target."""
+    clause, current = [0] * len(breaks), 0
+    for i, brk in enumerate(breaks):
+        if brk and not (t0 <= i <= t1):
+            current += 1
+            clause[i] = -1
+        else:
+            clause[i] = current
+    return clause
+
+
+def _negation_scope(words: list[str], clause: list[int], cues: Cues) -> list[bool]:
+    """Whether a negator of the same clause precedes each token within ``negation_window`` tokens.
+
+    One pass keeping the last negator position per clause number: the same answer as looking back over the
+    window at every token, in linear time.
+    """
+    window, negators = cues.negation_window, cues.negators
+    last: dict[int, int] = {}
+    out = [False] * len(words)
+    for i, w in enumerate(words):
+        j = last.get(clause[i])
+        out[i] = j is not None and j >= i - window
+        if w in negators:
+            last[clause[i]] = i
+    return out
 
 
 def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) -> dict[str, float]:
@@ -138,7 +210,7 @@ def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) 
     - ``sent``: positive and negative valence of the whole sentence, and its VADER-style normalised sum;
     - ``dist``: valence left (L) and right (R) of the target by token-distance band;
     - ``clause``: valence inside and outside the target's clause (clauses end at punctuation and "but", "while" ...);
-    - ``role``: valence of the verb after the target (``agent``: "X killed"), of a be/passive predicate
+    - ``role``: valence of the verb after the target (skipping auxiliaries), of a be/passive predicate
       (``be``: "X was praised", "X is corrupt"), of the words before it (``object``: "freed X"), and of the verb
       before an agentive "by" (``by_agent``: "accused by X");
     - ``speaker``: the target says the sentence ("X said", "according to X"): the sentence valence again;
@@ -151,45 +223,24 @@ def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) 
     ``word`` and ``bow`` carry weights learned from NewsMTSC; the other groups are lexicon sums and flags.
     """
     cues = cues or load_cues()
-    lex = _lexicon()
-    matches = list(_TOKEN.finditer(text))
-    spans = [m.span() for m in matches]
-    words = [m.group().lower().replace("’", "'") for m in matches]
-    t0, t1 = _target_tokens(spans, start, end)
+    return _target_features(_Sentence(text, cues), start, end, cues)
+
+
+def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[str, float]:
+    """:func:`find_features` of one target of a prepared sentence (the sentence's token data is shared)."""
+    words, quoted = sent.words, sent.quoted
+    t0, t1 = sent.target_tokens(start, end)
     n = len(words)
-
-    # Clause number and quotation state of every token (a break token belongs to no clause: -1).
-    clause, quoted = [0] * n, [False] * n
-    current, in_quote = 0, False
-    for i, w in enumerate(words):
-        kind = _QUOTES.get(w)
-        if kind is not None:
-            in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
-        quoted[i] = in_quote
-        if w in cues.clause_breaks and not (t0 <= i <= t1):
-            current += 1
-            clause[i] = -1
-            continue
-        clause[i] = current
+    clause, in_scope, valence, keys = sent.clause, sent.in_scope, sent.valence, sent.keys
+    if any(sent.breaks[t0 : t1 + 1]):  # a break token inside the target does not end a clause
+        clause = _clauses(sent.breaks, t0, t1)
+        in_scope = _negation_scope(words, clause, cues)
+        valence = [((-v if neg else v) / 4.0) if v else 0.0 for v, neg in zip(sent.lex, in_scope, strict=True)]
+        keys = [
+            (("not_" + s if neg else s), "bow:" + ("not_" + s if neg else s)) if k is not None else None
+            for k, s, neg in zip(sent.keys, sent.stems, in_scope, strict=True)
+        ]
     target_clause = clause[t0]
-
-    def negated(i: int) -> bool:
-        lo = max(0, i - cues.negation_window)
-        return any(words[j] in cues.negators and clause[j] == clause[i] for j in range(lo, i))
-
-    stem = _stemmer()
-    stem_lex = _stem_lexicon()
-    stems = [stem(w) if w[0].isalnum() else w for w in words]
-    in_scope = [negated(i) for i in range(n)]
-    valence = [0.0] * n
-    for i, w in enumerate(words):
-        if t0 <= i <= t1:
-            continue
-        v = lex.get(w)
-        if v is None:
-            v = stem_lex.get(stems[i])
-        if v:
-            valence[i] = (-v if in_scope[i] else v) / 4.0
 
     f: dict[str, float] = {}
 
@@ -206,8 +257,9 @@ def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) 
     total = 0.0
     speech_quoted = 0.0
     target_quoted = quoted[t0]
-    for i, v in enumerate(valence):
-        if not v:
+    for i in sent.nonzero if valence is sent.valence else range(n):
+        v = valence[i]
+        if not v or t0 <= i <= t1:  # the target's own words never count
             continue
         total += v
         add_valence("sent", v)
@@ -251,20 +303,19 @@ def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) 
     lo, hi = max(0, t0 - cues.negation_window), min(n, t1 + 1 + cues.negation_window)
     if any(words[k] in cues.negators and clause[k] == target_clause for k in range(lo, hi) if not t0 <= k <= t1):
         add("negation:near", 1.0)
-    first_word = next((i for i, w in enumerate(words) if w[0].isalnum()), 0)
-    add("position:first", 1.0 if t0 == first_word else 0.0)
+    add("position:first", 1.0 if t0 == sent.first_word else 0.0)
 
-    for k, w in enumerate(words):
-        if (t0 <= k <= t1) or not w[0].isalnum():
+    window, scale = cues.word_window, cues.bow_scale
+    for k, key in enumerate(keys):
+        if key is None or (t0 <= k <= t1):
             continue
         side, dist = ("L", t0 - k) if k < t0 else ("R", k - t1)
-        s = "not_" + stems[k] if in_scope[k] else stems[k]  # negation marking (Das & Chen 2001)
-        if dist <= cues.word_window:
+        s, bow = key  # the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
+        if dist <= window:
             f[f"word:{side}:{s}"] = 1.0
-        closeness = 1.0 / (1.0 + dist / cues.bow_scale)
-        key = f"bow:{s}"
-        if closeness > f.get(key, 0.0):
-            f[key] = closeness
+        closeness = 1.0 / (1.0 + dist / scale)
+        if closeness > f.get(bow, 0.0):
+            f[bow] = closeness
     return f
 
 
@@ -279,14 +330,28 @@ class Model:
 
     def score_features(self, features: dict[str, float]) -> np.ndarray:
         """Class probabilities of one feature dict (softmax of intercept + sum of value x weight)."""
-        z = self.intercept.copy()
+        # The sums in Python floats, in the dict's order: the same IEEE operations as adding value * w to a numpy
+        # vector feature by feature, without a numpy call per feature.
+        weights = self._weight_tuples
+        z0, z1, z2 = self._intercept_tuple
         for name, value in features.items():
-            w = self.weights.get(name)
+            w = weights.get(name)
             if w is not None:
-                z += value * w
+                z0 += value * w[0]
+                z1 += value * w[1]
+                z2 += value * w[2]
+        z = np.array((z0, z1, z2), dtype="float64")
         z -= z.max()
         e = np.exp(z)
         return e / e.sum()
+
+    @cached_property
+    def _weight_tuples(self) -> dict[str, tuple[float, float, float]]:
+        return {name: tuple(w.tolist()) for name, w in self.weights.items()}
+
+    @cached_property
+    def _intercept_tuple(self) -> tuple[float, float, float]:
+        return tuple(self.intercept.tolist())
 
 
 def parse_model(data: dict) -> Model:
@@ -331,6 +396,7 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
     cues = load_cues()
     out = frame.copy()
     probs = np.empty((len(frame), 3), dtype="float64")
+    sent = last_text = None  # consecutive targets in one sentence share its token data
     for row, (text, start, end) in enumerate(zip(frame["text"], frame["start"], frame["end"])):
         if not isinstance(text, str):
             raise InputError(f"target table row {row}: text is {type(text).__name__}, not a string")
@@ -339,7 +405,9 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
             raise InputError(
                 f"target table row {row}: span {start}-{end} lies outside its text ({len(text)} characters)"
             )
-        probs[row] = model.score_features(find_features(text, start, end, cues=cues))
+        if text is not last_text and text != last_text:
+            sent, last_text = _Sentence(text, cues), text
+        probs[row] = model.score_features(_target_features(sent, start, end, cues))
     out["polarity"] = pd.Series(np.asarray(LABELS, dtype=object)[probs.argmax(axis=1)], index=out.index, dtype="string")
     out["score"] = probs[:, 2] - probs[:, 0]
     return out
