@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -16,12 +17,20 @@ from analysis.text import split_sentences
 VOICES = ("own", "attributed")
 
 
+_ROWS: dict[int, tuple[weakref.ref, list[dict]]] = {}
+
+
 def _rows(df: pd.DataFrame) -> list[dict]:
-    """Rows of a small resource table as dicts, stored on the table (resource tables are not changed once loaded)."""
-    rows = df.attrs.get("_rows")
-    if rows is None or len(rows) != len(df):
-        rows = df.to_dict("records")
-        df.attrs["_rows"] = rows
+    """Rows of a small resource table as dicts, computed once per table (resource tables are not changed once loaded).
+
+    Kept beside the table, not in ``df.attrs``: pandas deep-copies ``attrs`` into every column or slice taken from
+    a table, which made each ``labels["pattern"]`` copy all the rows (a fifth of the frames stage's time).
+    """
+    hit = _ROWS.get(id(df))
+    if hit is not None and hit[0]() is df and len(hit[1]) == len(df):
+        return hit[1]
+    rows = df.to_dict("records")
+    _ROWS[id(df)] = (weakref.ref(df), rows)
     return rows
 
 

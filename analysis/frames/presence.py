@@ -134,7 +134,7 @@ def score_presence(
     """
     rules = load_presence_model(model)
     ev = count_frame_evidence(indicators)
-    fired = indicators.groupby(["doc_id", "frame"], sort=False)["n_matches"].apply(lambda s: int((s > 0).sum()))
+    fired = (indicators["n_matches"] > 0).groupby([indicators["doc_id"], indicators["frame"]], sort=False).sum()
     ev = ev.merge(fired.rename("n_fired").reset_index(), on=["doc_id", "frame"], how="left")
     feats = find_presence_features(indicators, docs) if len(ev) else pd.DataFrame()
     parts = []
