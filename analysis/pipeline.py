@@ -28,7 +28,7 @@ from analysis.stages import (
     find_resource_versions,
     load_stages,
 )
-from analysis.streaming import Fingerprint, TableWriter, read_metadata, run_chunks
+from analysis.streaming import Fingerprint, TableWriter, WorkerPool, read_metadata, run_chunks
 
 __all__ = ["STAGES", "Analysis", "add_sentence_text", "analyze_corpus", "build_sentences", "load_analysis"]
 
@@ -131,10 +131,16 @@ def _analyze(
     keep = np.zeros(len(meta), dtype=bool)  # by row position in the file
     keep[selected.index.to_numpy()] = True
     n_selected = int(keep.sum())
-    loaded, stage_status = load_stages(STAGES if stages is None else stages)
+    specs = list(STAGES if stages is None else stages)
     # absolute paths: worker processes and Dask workers on this machine read the same files
     files = tuple(str(Path(p).resolve()) for p in dictionary.values())
-    options = {spec: {"dictionary": files} for spec, _, _ in loaded if files and spec in DICTIONARY_STAGES}
+    options = {spec: {"dictionary": files} for spec in specs if files and spec in DICTIONARY_STAGES}
+    pool = None
+    if jobs > 1 and cluster is None:  # the workers import the stages (and NLTK); this process only reads and writes
+        pool = WorkerPool(specs, options, jobs)
+        loaded = None
+    else:
+        loaded, stage_status = load_stages(specs)
 
     with outputs.OutputSet(out_dir, OUTPUT_SET) as staged:
         build_dir = staged.stage
@@ -151,11 +157,15 @@ def _analyze(
             writer,
             fingerprint,
             chunk_size=chunk_size,
-            jobs=jobs,
             bar=bar,
+            pool=pool,
             cluster=cluster,
             options=options,
         )
+        if pool is not None:
+            stage_status, loaded, resource_versions = pool.describe()
+        else:
+            resource_versions = find_resource_versions(loaded)
         tables = writer.finish(out_dir)
         bad = [name for name in tables if not TABLE_NAME.match(name)]
         if bad:
@@ -182,7 +192,7 @@ def _analyze(
             "stages": stage_status,
             "left_out": count_left_out(meta[keep], loaded),
             "tables": tables,
-            "resource_versions": find_resource_versions(loaded),
+            "resource_versions": resource_versions,
             "package_versions": package_versions(),
             "git_commit": git_commit(),
         }

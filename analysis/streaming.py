@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS
 from analysis.errors import ParameterError, SchemaError
-from analysis.stages import load_stages, process_chunk
+from analysis.stages import find_resource_versions, load_stages, process_chunk
 
 
 # ----------------------------------------------------------------------------------------------- reading the corpus
@@ -97,12 +97,19 @@ class Fingerprint:
 
 
 _WORKER_OPTIONS: dict | None = None
+_WORKER_DESCRIPTION: tuple | Exception | None = None
 
 
 def _init_worker(specs: list[str], options: dict | None = None) -> None:
-    global _WORKER_STAGES, _WORKER_OPTIONS
-    logging.disable(logging.WARNING)  # skipped stages were already reported by the parent
-    _WORKER_STAGES = load_stages(specs)[0]
+    global _WORKER_STAGES, _WORKER_OPTIONS, _WORKER_DESCRIPTION
+    logging.disable(logging.WARNING)  # skipped stages are reported by the parent from describe_stages
+    try:
+        _WORKER_STAGES, status = load_stages(specs)
+    except Exception as exc:  # e.g. a stage before the one it needs: raised by the first task, not a broken pool
+        _WORKER_DESCRIPTION = exc
+        return
+    languages = {spec: getattr(module, "LANGUAGES", None) for spec, module, _ in _WORKER_STAGES}
+    _WORKER_DESCRIPTION = (status, languages, find_resource_versions(_WORKER_STAGES))
     _WORKER_OPTIONS = options
 
 
@@ -119,8 +126,52 @@ def _worker_context(specs: list[str]):
     return multiprocessing.get_context("spawn")
 
 
-def _work(docs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS)
+def _describe() -> tuple:
+    if isinstance(_WORKER_DESCRIPTION, Exception):
+        raise _WORKER_DESCRIPTION
+    return _WORKER_DESCRIPTION
+
+
+def _work(docs: pd.DataFrame) -> dict[str, pa.Table]:
+    """One chunk in a worker process, returned as Arrow tables: converted here, in parallel, and sent to the parent
+    as buffers, which is cheaper than pickling DataFrames of Python objects."""
+    _describe()
+    result = process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS)
+    return {name: pa.Table.from_pandas(table, preserve_index=False) for name, table in result.items()}
+
+
+class WorkerPool:
+    """``jobs`` worker processes that import the stages themselves: the parent (reading, hashing and writing) never
+    imports NLTK or the stage modules; it learns what it records about the stages from :meth:`describe`."""
+
+    def __init__(self, specs: list[str], options: dict | None, jobs: int):
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.jobs = jobs
+        self._pool = ProcessPoolExecutor(
+            jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs, options)
+        )
+        self._description = self._pool.submit(_describe)  # the workers start (and import) while the parent reads
+
+    def describe(self) -> tuple[dict[str, str], list[tuple[str, object, None]], dict]:
+        """What the workers loaded: (stage status, [(spec, module-like with LANGUAGES, None)], resource versions)."""
+        from types import SimpleNamespace
+
+        status, languages, versions = self._description.result()
+        for spec, what in status.items():
+            if what != "ok":
+                logging.getLogger("analysis.stages").warning("stage %s %s", spec, what)
+        loaded = [(spec, SimpleNamespace(LANGUAGES=langs), None) for spec, langs in languages.items()]
+        return status, loaded, versions
+
+    def submit(self, docs: pd.DataFrame):
+        return self._pool.submit(_work, docs)
+
+    def shutdown(self) -> None:
+        from concurrent.futures import wait
+
+        wait([self._description])  # never cancelled: describe() is asked after the chunks
+        self._pool.shutdown(cancel_futures=True)
 
 
 _CLUSTER_STAGES: dict[tuple[str, ...], list] = {}
@@ -226,15 +277,16 @@ def run_chunks(
     fingerprint: Fingerprint,
     *,
     chunk_size: int,
-    jobs: int,
     bar,
+    pool: WorkerPool | None = None,
     cluster=None,
     options: dict | None = None,
 ) -> None:
     """Stream the corpus: hash every row, gather the selected ones into chunks, analyse and write each chunk.
 
-    Chunks are analysed here, in ``jobs`` worker processes, or on a Dask ``cluster`` (an
-    :class:`analysis.cluster.Cluster`); in every case results are written in corpus order, so the tables are the same.
+    Chunks are analysed here (by the ``loaded`` stages), in the worker processes of ``pool``, or on a Dask
+    ``cluster`` (an :class:`analysis.cluster.Cluster`); in every case results are written in corpus order, so the
+    tables are the same.
     """
     import contextlib
     from concurrent.futures.process import BrokenProcessPool
@@ -242,19 +294,12 @@ def run_chunks(
     pending_rows: list[np.ndarray] = []
     pending_texts: list = []
     row = 0
-    pool = None
-    submit, limit = None, 2 * jobs
+    submit, limit = None, 2
     if cluster is not None:
         specs = tuple(spec for spec, _, _ in loaded)
         submit, limit = (lambda docs: cluster.submit(_work_on_cluster, docs, specs, options)), cluster.max_in_flight
-    elif jobs > 1:  # chunks are analysed in worker processes and written in corpus order
-        from concurrent.futures import ProcessPoolExecutor
-
-        specs = [spec for spec, _, _ in loaded]
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs, options)
-        )
-        submit = lambda docs: pool.submit(_work, docs)  # noqa: E731
+    elif pool is not None:  # chunks are analysed in worker processes and written in corpus order
+        submit, limit = pool.submit, 2 * pool.jobs
     in_flight: deque = deque()
 
     def write(result: dict, n_docs: int) -> None:
@@ -302,5 +347,5 @@ def run_chunks(
         ) from exc
     finally:
         if pool is not None:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown()
         bar.close()
