@@ -123,7 +123,11 @@ def _documents_and_terms(
         elif "n_tokens" not in documents.columns:
             require_columns(documents, ["doc_id"], what="documents")
             documents = data.documents[data.documents["doc_id"].isin(documents["doc_id"])]
-        data = _categorical_terms(data)
+        data = _terms_source(data)
+    if isinstance(data, TermsFile):  # summed in DuckDB from the file (analysis.aggregate)
+        require_columns(documents, ["doc_id", "n_tokens"] + need_columns, what="documents table")
+        docs = select_documents(documents, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+        return docs.reset_index(drop=True), data
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"expected a corpus DataFrame, a terms table or an analysis, got {type(data).__name__}")
     if "text" in data.columns:  # a corpus
@@ -168,6 +172,57 @@ def _documents_and_terms(
     return docs.reset_index(drop=True), data  # rows of other documents and stopwords are dropped by _encode
 
 
+class TermsFile(str):
+    """The path of an analysis' local terms.parquet: its sums are computed in DuckDB, not in pandas."""
+
+
+def _terms_source(analysis) -> TermsFile | pd.DataFrame:
+    """A local analysis' terms file (summed in DuckDB), or the table itself (remote folders: read into pandas)."""
+    from analysis import storage
+
+    path = analysis.path("terms")
+    if not storage.is_remote(path) and "terms" in analysis.tables:
+        return TermsFile(path)
+    return _categorical_terms(analysis)
+
+
+def _sum_terms(long, docs: pd.DataFrame, group_of_doc: np.ndarray, stopwords) -> pd.DataFrame:
+    """Per (group, term) of the selected ``docs``: count and doc_freq (columns group, term, count, doc_freq).
+
+    ``group_of_doc`` is the group number of each row of ``docs`` (-1: leave the document out); ``long`` a doc-term
+    table, or a :class:`TermsFile` summed in DuckDB. Stopwords and other documents' rows are left out.
+    """
+    if isinstance(long, TermsFile):
+        from analysis.aggregate import sum_terms_by_group
+
+        _check_unique(docs["doc_id"])
+        use = group_of_doc >= 0
+        groups = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()[use], "group": group_of_doc[use]})
+        return sum_terms_by_group(long, groups, exclude=_resolve_stopwords(stopwords) or ())
+    row, term, count, vocab = _encode(long, docs, stopwords)
+    row_group = group_of_doc[row]
+    use = row_group >= 0
+    n_vocab = max(len(vocab), 1)
+    key = row_group[use] * n_vocab + term[use]
+    keys, inverse = np.unique(key, return_inverse=True)
+    return pd.DataFrame(
+        {
+            "group": keys // n_vocab,
+            "term": vocab[keys % n_vocab] if len(vocab) else np.array([], dtype=object),
+            "count": np.bincount(inverse, weights=count[use], minlength=len(keys)).astype("int64"),
+            "doc_freq": np.bincount(inverse, minlength=len(keys)).astype("int64"),
+        }
+    )
+
+
+def _check_unique(ids: pd.Series) -> None:
+    ids = pd.Index(ids)
+    if not ids.is_unique:
+        raise ParameterError(
+            f"doc_id {ids[ids.duplicated()][0]!r} occurs twice in the documents: doc_id must be unique"
+        )
+
+
 def _categorical_terms(analysis) -> pd.DataFrame:
     """terms.parquet with doc_id and term as categoricals (a fraction of the memory of strings), cached."""
     cache = analysis._cache
@@ -196,11 +251,8 @@ def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarr
     """
     doc_codes, doc_values = _codes(long["doc_id"])
     term_codes, vocab = _codes(long["term"])
+    _check_unique(docs["doc_id"])
     ids = pd.Index(docs["doc_id"])
-    if not ids.is_unique:
-        raise ParameterError(
-            f"doc_id {ids[ids.duplicated()][0]!r} occurs twice in the documents: doc_id must be unique"
-        )
     position = np.append(ids.get_indexer(doc_values), -1)  # index -1 (a missing doc_id) maps to -1
     row = position[doc_codes]
     keep = (row >= 0) & (term_codes >= 0)
@@ -273,20 +325,18 @@ def count_terms(
     )
     docs, groups = _group_columns(docs, by, freq)
     docs = docs.reset_index(drop=True)
-    row, term, count, vocab = _encode(long, docs, stopwords)
     if groups:
         grouped = docs.groupby(groups, dropna=False, sort=True)
-        group_of_doc = grouped.ngroup().to_numpy()
+        group_of_doc = grouped.ngroup().to_numpy().astype("int64")
         totals = grouped.agg(n_tokens=("n_tokens", "sum"), n_docs=("doc_id", "size")).reset_index()
     else:
         group_of_doc = np.zeros(len(docs), dtype="int64")
         totals = pd.DataFrame({"n_tokens": [int(docs["n_tokens"].sum())], "n_docs": [len(docs)]})
-    key = group_of_doc[row] * len(vocab) + term
-    keys, inverse = np.unique(key, return_inverse=True)
-    table = totals.iloc[keys // max(len(vocab), 1)].reset_index(drop=True)
-    table["term"] = vocab[keys % max(len(vocab), 1)] if len(vocab) else np.array([], dtype=object)
-    table["count"] = np.bincount(inverse, weights=count, minlength=len(keys)).astype("int64")
-    table["doc_freq"] = np.bincount(inverse, minlength=len(keys)).astype("int64")
+    sums = _sum_terms(long, docs, group_of_doc, stopwords)
+    table = totals.iloc[sums["group"].to_numpy()].reset_index(drop=True)
+    table["term"] = sums["term"].to_numpy()
+    table["count"] = sums["count"].to_numpy()
+    table["doc_freq"] = sums["doc_freq"].to_numpy()
     table = table[table["count"] >= min_count]
     with np.errstate(divide="ignore", invalid="ignore"):
         table["rate_per_1000"] = np.where(table["n_tokens"] > 0, table["count"] / table["n_tokens"] * 1000, np.nan)
@@ -412,15 +462,20 @@ def score_keyness(
         raise ParameterError(f"the reference for keyness is empty: no documents outside target {targets!r}")
     side = np.where(in_target.to_numpy(), 0, np.where(in_ref.to_numpy(), 1, -1))  # per document
     docs = docs.reset_index(drop=True)
-    row, term, count, vocab = _encode(long, docs, stopwords)
-    row_side = side[row]
-    use = row_side >= 0
-    cells = np.bincount(term[use] * 2 + row_side[use], weights=count[use], minlength=2 * len(vocab))
-    cells = cells.reshape(-1, 2).astype("int64")
+    sums = _sum_terms(long, docs, side.astype("int64"), stopwords)
+    vocab, term = np.unique(sums["term"].to_numpy(), return_inverse=True)  # terms in sorted order
+    cells = np.zeros((len(vocab), 2), dtype="int64")
+    np.add.at(cells, (term, sums["group"].to_numpy()), sums["count"].to_numpy())
     t_total = int(docs.loc[in_target.to_numpy(), "n_tokens"].sum())
     r_total = int(docs.loc[in_ref.to_numpy(), "n_tokens"].sum())
-    present = cells.sum(axis=1) >= max(min_count, 1)
-    counts = pd.DataFrame({"target": cells[present, 0], "reference": cells[present, 1]}, index=vocab[present])
+    attrs = {"target": ", ".join(map(str, targets)), "reference": ", ".join(map(str, refs)) or "rest", "by": by}
+    return _keyness_table(vocab, cells[:, 0], cells[:, 1], t_total, r_total, min_count, sort_by, attrs)
+
+
+def _keyness_table(vocab, target, reference, t_total: int, r_total: int, min_count: int, sort_by: str, attrs: dict):
+    """The keyness table of per-term target and reference counts (see :func:`score_keyness`)."""
+    present = (target + reference) >= max(min_count, 1)
+    counts = pd.DataFrame({"target": target[present], "reference": reference[present]}, index=vocab[present])
     stats = score_keyness_counts(counts["target"].to_numpy(), counts["reference"].to_numpy(), t_total, r_total)
     table = pd.DataFrame(
         {
@@ -435,14 +490,62 @@ def score_keyness(
     if sort_by not in ("g2", "chi2", "log_ratio"):
         raise ParameterError(f"sort_by must be 'g2', 'chi2' or 'log_ratio', got {sort_by!r}")
     table = table.sort_values([sort_by, "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    table.attrs.update(
-        target=", ".join(map(str, targets)),
-        reference=", ".join(map(str, refs)) or "rest",
-        by=by,
-        target_tokens=t_total,
-        reference_tokens=r_total,
-    )
+    table.attrs.update(**attrs, target_tokens=t_total, reference_tokens=r_total)
     return table
+
+
+def score_keyness_by_group(
+    data,
+    corpus: pd.DataFrame | None = None,
+    *,
+    by: str,
+    targets: list,
+    min_count: int = 1,
+    stopwords=None,
+    sort_by: str = "g2",
+) -> dict[str, pd.DataFrame]:
+    """:func:`score_keyness` of each value in ``targets`` against all the other documents, ``{target: table}``.
+
+    The same tables as one ``score_keyness(data, corpus, by=by, target=t)`` per target, from one pass over the
+    terms instead of one per target (each reference is the total minus the target: exact integer sums).
+    """
+    docs, long = _documents_and_terms(
+        data,
+        ngram=1,
+        stopwords=stopwords,
+        phrases=None,
+        documents=corpus,
+        start=None,
+        end=None,
+        outlets=None,
+        include_duplicates=True,
+        need_columns=[by],
+    )
+    docs = docs.reset_index(drop=True)
+    labels = docs[by].astype(str)
+    targets = [str(t) for t in targets]
+    unknown = sorted(set(targets) - set(docs[by].dropna().astype(str)))
+    if unknown:
+        raise ParameterError(f"{by} value(s) {', '.join(map(repr, unknown))} not in the selected documents")
+    code = pd.Categorical(labels, categories=targets).codes.astype("int64")
+    code[code < 0] = len(targets)  # every other document: in each target's reference
+    sums = _sum_terms(long, docs, code, stopwords)
+    vocab, term = np.unique(sums["term"].to_numpy(), return_inverse=True)  # terms in sorted order
+    cells = np.zeros((len(vocab), len(targets) + 1), dtype="int64")
+    np.add.at(cells, (term, sums["group"].to_numpy()), sums["count"].to_numpy())
+    total = cells.sum(axis=1)
+    tokens = docs["n_tokens"].groupby(code).sum()
+    all_tokens = int(docs["n_tokens"].sum())
+    out = {}
+    for i, t in enumerate(targets):
+        if (code != i).sum() == 0:
+            raise ParameterError(f"the reference for keyness is empty: no documents outside target {[t]!r}")
+        t_total = int(tokens.get(i, 0))
+        attrs = {"target": t, "reference": "rest", "by": by}
+        out[t] = _keyness_table(
+            vocab, cells[:, i], total - cells[:, i], t_total, all_tokens - t_total, min_count, sort_by, attrs
+        )
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------ collocations

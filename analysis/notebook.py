@@ -301,7 +301,7 @@ def analysis_documents(result, selected: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_key_terms(
-    terms: pd.DataFrame,
+    terms,
     documents: pd.DataFrame,
     *,
     by: str = "outlet",
@@ -316,8 +316,9 @@ def score_key_terms(
     score_keyness`), one row per group: ``<by>`` (or ``period``), ``n_articles``, ``key_terms`` (the ``n_terms``
     terms with the largest positive G2 and p below ``max_p``, most key first).
 
-    ``terms``/``documents`` are the analysis tables (``documents`` restricted to the selection, e.g. with
-    :func:`analysis_documents`). With ``freq`` the groups are periods (e.g. ``freq="Y"``: each year against the
+    ``terms`` is the analysis (:func:`analysis.pipeline.load_analysis`: its terms are summed in DuckDB from the
+    file) or its terms table; ``documents`` the analysis' documents restricted to the selection (e.g. with
+    :func:`analysis_documents`). All groups are scored from one pass over the terms. With ``freq`` the groups are periods (e.g. ``freq="Y"``: each year against the
     others) instead of ``by``. Only the ``top`` largest groups are scored (keyness of a handful of articles is noise).
     """
     from analysis import frequency
@@ -336,13 +337,13 @@ def score_key_terms(
         groups = sorted(g for g in sizes.index if sizes[g] >= 2)
     else:  # the largest groups
         groups = [g for g in sorted(sizes.index, key=lambda g: (-sizes[g], g)) if sizes[g] >= 2][: top or None]
+    groups = [g for g in groups if sizes[g] != len(docs)]  # a single group has no reference
+    tables = frequency.score_keyness_by_group(
+        terms, docs, by=key, targets=groups, min_count=min_count, stopwords=stopwords
+    )
     rows = []
     for g in groups:
-        if sizes[g] == len(docs):  # a single group has no reference
-            continue
-        table = frequency.score_keyness(
-            terms, documents=docs, by=key, target=g, min_count=min_count, stopwords=stopwords
-        )
+        table = tables[g]
         best = table[(table["g2"] > 0) & (table["p_g2"] < max_p)].head(n_terms)
         rows.append({key: g, "n_articles": int(sizes[g]), "key_terms": ", ".join(best["term"]) or "–"})
     return pd.DataFrame(rows, columns=[key, "n_articles", "key_terms"])

@@ -120,7 +120,7 @@ report.figure(coverage_plots.plot_wire_share(wire, events=key_events), "wire-sha
 
 # %%
 documents = notebook.analysis_documents(result, docs)
-top_terms = frequency.count_terms(result.terms, documents, stopwords=True)
+top_terms = frequency.count_terms(result, documents, stopwords=True)
 report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", label="term", top=25, xlabel="occurrences per 1,000 words", title="Most frequent terms"), "top-terms")
 
 # %% [markdown]
@@ -129,7 +129,7 @@ report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", labe
 # For each of the largest outlets, the terms that occur significantly more often in its articles than in the other outlets' (log-likelihood G2 keyness, p < 0.001, most key first). Keyness points to an outlet's topics, sources and house style (for example datelines and agency names), not to its stance.
 
 # %%
-report.table(notebook.score_key_terms(result.terms, documents, by="outlet", top=top), "keyness-by-outlet", max_rows=20)
+report.table(notebook.score_key_terms(result, documents, by="outlet", top=top), "keyness-by-outlet", max_rows=20)
 
 # %% [markdown]
 # ## Terms typical of each year
@@ -137,7 +137,7 @@ report.table(notebook.score_key_terms(result.terms, documents, by="outlet", top=
 # The same comparison between years: each year's articles against all other years'. Changing key terms trace how the story moved.
 
 # %%
-report.table(notebook.score_key_terms(result.terms, documents, freq="Y"), "keyness-by-year", max_rows=20)
+report.table(notebook.score_key_terms(result, documents, freq="Y"), "keyness-by-year", max_rows=20)
 
 # %% [markdown]
 # ## Sentiment over time

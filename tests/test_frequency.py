@@ -144,6 +144,25 @@ def test_count_terms_from_analysis_equals_corpus(mini_corpus, tmp_path):
         F.count_terms(result, ngram=2)
 
 
+def test_terms_summed_in_duckdb_equal_the_pandas_tables(mini_corpus, tmp_path):
+    """An analysis is summed in DuckDB from terms.parquet, its loaded terms table in pandas: the same tables."""
+    from analysis.pipeline import analyze_corpus
+    from analysis.tables import save_table
+
+    save_table(mini_corpus.sort_values("doc_id"), tmp_path / "corpus.parquet")
+    result = analyze_corpus(tmp_path / "corpus.parquet", tmp_path / "out", progress=False)
+    docs = result.documents[result.documents["doc_id"] != "m03"]  # a selection
+    for kw in ({"stopwords": True}, {"by": "outlet", "freq": "M"}, {"freq": "Y", "min_count": 2}):
+        pd.testing.assert_frame_equal(F.count_terms(result, docs, **kw), F.count_terms(result.terms, docs, **kw))
+    outlets = sorted(docs["outlet"].unique())[:2]
+    by_group = F.score_keyness_by_group(result, docs, by="outlet", targets=outlets, stopwords=True)
+    for outlet in outlets:
+        one = F.score_keyness(result.terms, docs, by="outlet", target=outlet, stopwords=True)
+        pd.testing.assert_frame_equal(by_group[outlet], one)
+        assert by_group[outlet].attrs == one.attrs
+        assert one["target_count"].sum() > 0
+
+
 # -------------------------------------------------------------------------------------------------- collocations
 def test_collocations_on_written_text(mini_corpus):
     col = F.find_collocations(mini_corpus, min_count=2)
