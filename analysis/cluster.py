@@ -188,26 +188,10 @@ class Cluster:
 
     def map(self, func: Callable[..., Any], items: Iterable[Any], *, max_in_flight: int | None = None) -> Iterator[Any]:
         """Yield ``func(item)`` for every item, in order, with at most ``max_in_flight`` items submitted at once."""
-        limit = max_in_flight or self.max_in_flight
-        pending: deque = deque()
-        it = iter(items)
-        exhausted = False
         with self.lost_scheduler_errors():
-            try:
-                while True:
-                    while not exhausted and len(pending) < limit:
-                        try:
-                            pending.append(self.submit(func, next(it)))
-                        except StopIteration:
-                            exhausted = True
-                    if not pending:
-                        return
-                    future = pending.popleft()
-                    yield future.result()
-                    future.release()
-            finally:
-                for future in pending:
-                    future.cancel()
+            yield from map_ordered(
+                lambda item: self.submit(func, item), items, limit=max_in_flight or self.max_in_flight
+            )
 
     def announce(self, file=None) -> None:
         """Print where the Dask dashboard is (progress per task, worker memory) on stderr."""
@@ -215,3 +199,29 @@ class Cluster:
             f"dask: {self.n_workers} worker(s) on {self.scheduler.spec}; dashboard: {self.dashboard_link}",
             file=file or sys.stderr,
         )
+
+
+def map_ordered(submit: Callable[[Any], Any], items: Iterable[Any], *, limit: int) -> Iterator[Any]:
+    """The results of ``submit(item)`` futures (Dask's or ``concurrent.futures``'), in the order of ``items``, with at
+    most ``limit`` submitted at once: workers stay busy while the caller's memory stays bounded. ``items`` is read
+    lazily; the futures left when the caller stops are cancelled."""
+    pending: deque = deque()
+    it = iter(items)
+    exhausted = False
+    try:
+        while True:
+            while not exhausted and len(pending) < limit:
+                try:
+                    pending.append(submit(next(it)))
+                except StopIteration:
+                    exhausted = True
+            if not pending:
+                return
+            future = pending.popleft()
+            yield future.result()
+            release = getattr(future, "release", None)  # Dask: let the worker drop the result now
+            if release is not None:
+                release()
+    finally:
+        for future in pending:
+            future.cancel()

@@ -57,10 +57,12 @@ def check_order(order: str | None) -> str | None:
     return str(order).lower()
 
 
-def find_date_order(values: Iterable, *, order: str | None = None) -> dict:
-    """The day/month order for ``values`` and the evidence: ``{"order", "source", "day_first_only",
-    "month_first_only", "ambiguous"}``. ``order`` (an option) wins; else the order most unambiguous values need;
-    else :data:`DEFAULT_DATE_ORDER` (``source`` says which)."""
+EVIDENCE_KEYS = ("day_first_only", "month_first_only", "ambiguous")
+
+
+def count_date_evidence(values: Iterable) -> dict:
+    """How many numeric ``values`` only day-first reading allows, only month-first, or either: the evidence of
+    :func:`find_date_order` (counts of several batches add up)."""
     day_first = month_first = ambiguous = 0
     for v in values:
         if v is None or not isinstance(v, (str, int)):
@@ -75,7 +77,13 @@ def find_date_order(values: Iterable, *, order: str | None = None) -> dict:
             month_first += 1
         elif a <= 12 and b <= 12:
             ambiguous += 1
-    evidence = {"day_first_only": day_first, "month_first_only": month_first, "ambiguous": ambiguous}
+    return {"day_first_only": day_first, "month_first_only": month_first, "ambiguous": ambiguous}
+
+
+def choose_date_order(evidence: dict, *, order: str | None = None) -> dict:
+    """The day/month order for the counted ``evidence`` (see :func:`find_date_order`)."""
+    evidence = {k: int(evidence[k]) for k in EVIDENCE_KEYS}
+    day_first, month_first = evidence["day_first_only"], evidence["month_first_only"]
     if order is not None:
         return {"order": check_order(order), "source": "option", **evidence}
     if day_first or month_first:
@@ -83,6 +91,13 @@ def find_date_order(values: Iterable, *, order: str | None = None) -> dict:
         source = "values" if not (day_first and month_first) else "values (conflicting: majority)"
         return {"order": chosen, "source": source, **evidence}
     return {"order": DEFAULT_DATE_ORDER, "source": "default (no value shows the order)", **evidence}
+
+
+def find_date_order(values: Iterable, *, order: str | None = None) -> dict:
+    """The day/month order for ``values`` and the evidence: ``{"order", "source", "day_first_only",
+    "month_first_only", "ambiguous"}``. ``order`` (an option) wins; else the order most unambiguous values need;
+    else :data:`DEFAULT_DATE_ORDER` (``source`` says which)."""
+    return choose_date_order(count_date_evidence(values), order=order)
 
 
 def _in_range(ts: pd.Timestamp) -> tuple[pd.Timestamp | None, str | None]:

@@ -1,12 +1,18 @@
-"""Exact and near-duplicate articles: normalised-text hashes and MinHash signatures with LSH banding."""
+"""Exact and near-duplicate articles: normalised-text hashes and MinHash signatures with LSH banding.
+
+Two halves, so that ingest can stream: :func:`key_texts` turns texts into compact keys (a sha1 digest, a word count
+and a MinHash signature per text; on any worker, batch by batch) and :func:`find_duplicate_marks` finds the
+duplicates from the keys of the whole corpus (numpy arrays only: about 550 bytes per article).
+"""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from datasketch import MinHash
 
 from analysis.clean import normalize_for_hash
 from analysis.errors import ParameterError
@@ -19,6 +25,19 @@ MAX_BUCKET_PEERS = 10  # a doc is compared with at most this many earliest docs 
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
+KINDS = (None, "exact", "near")  # dup_kind codes of :class:`DuplicateMarks`
+
+
+def minhash_permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(a, b)`` permutation parameters of ``datasketch.MinHash(num_perm, seed)`` (its default affine32
+    scheme), as uint64.
+
+    Generated here the way datasketch generates them (tests/test_dedup.py checks equality) because importing
+    datasketch imports scipy, 1.5 s of every ingest's start-up."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a.astype(np.uint64), b.astype(np.uint64)
 
 
 def text_hash(text: str) -> str:
@@ -36,8 +55,7 @@ class _Signer:
     """
 
     def __init__(self, num_perm: int, shingle: int, seed: int = 1, batch: int = 16, chunk: int = 8192):
-        a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-        self.a, self.b = a.astype(np.uint64), b.astype(np.uint64)
+        self.a, self.b = minhash_permutations(num_perm, seed)
         self.num_perm, self.shingle, self.batch, self.chunk = num_perm, shingle, batch, chunk
         self.mult = np.array([pow(1_000_003, shingle - 1 - i, 1 << 64) for i in range(shingle)], dtype=np.uint64)
 
@@ -93,16 +111,125 @@ class _Signer:
         return self.sign_many([words])[0]
 
 
+@lru_cache(maxsize=16)
 def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows per band for ``threshold``, chosen as datasketch does but weighting false negatives 9:1
-    (candidates are verified on their signatures, so an extra candidate costs little and a missed pair is lost)."""
-    try:
-        from datasketch.lsh import _optimal_param
+    """Bands and rows per band for ``threshold``, chosen as ``datasketch.lsh._optimal_param`` chooses them but
+    weighting false negatives 9:1 (candidates are verified on their signatures, so an extra candidate costs little
+    and a missed pair is lost).
 
-        return _optimal_param(threshold, num_perm, 0.1, 0.9)
-    except ImportError:  # pragma: no cover - private helper moved; fall back to the textbook choice
-        r = max(1, round(np.log(1 / num_perm) / np.log(threshold)))
-        return max(1, num_perm // r), r
+    datasketch integrates with scipy's ``quad`` (and importing it costs 1.5 s); the integrands are polynomials of
+    degree ``b * r <= num_perm``, which Gauss-Legendre quadrature with ``num_perm // 2 + 1`` nodes integrates exactly
+    (tests/test_dedup.py checks the same choice as datasketch's over a grid of thresholds)."""
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(f, lo: float, hi: float) -> float:
+        s = (hi - lo) / 2 * nodes + (hi + lo) / 2
+        return float((hi - lo) / 2 * (weights * f(s)).sum())
+
+    best, opt = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = integral(lambda s, b=b, r=r: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)
+            fn = integral(lambda s, b=b, r=r: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0)
+            error = fp * 0.1 + fn * 0.9
+            if error < best:
+                best, opt = error, (b, r)
+    return opt
+
+
+@dataclass
+class TextKeys:
+    """The dedup keys of a batch of texts: sha1 digests of the normalised texts, their word counts, and the MinHash
+    signatures of those with at least ``min_words`` words (rows of ``signatures``, in text order)."""
+
+    digests: np.ndarray  # S20, one per text
+    n_words: np.ndarray  # int32, words of the normalised text
+    signatures: np.ndarray  # uint32 (n_signed x num_perm), texts with n_words >= min_words, in order
+
+
+def key_texts(
+    texts: list[str],
+    *,
+    num_perm: int = DEFAULT_NUM_PERM,
+    shingle: int = DEFAULT_SHINGLE,
+    min_words: int = MIN_WORDS_NEAR,
+    signer: _Signer | None = None,
+) -> TextKeys:
+    """The dedup keys of ``texts`` (each text on its own: any batch of a corpus, on any worker)."""
+    digests, n_words, words = [], [], []
+    for text in texts:
+        norm = normalize_for_hash(text)
+        digests.append(hashlib.sha1(norm.encode("utf-8")).digest())
+        split = norm.split()
+        n_words.append(len(split))
+        if len(split) >= min_words:
+            words.append(split)
+    signer = signer or _signer(num_perm, shingle)
+    sigs = signer.sign_many(words) if words else np.empty((0, num_perm), dtype=np.uint32)
+    return TextKeys(np.array(digests, dtype="S20"), np.array(n_words, dtype=np.int32), sigs)
+
+
+_SIGNERS: dict[tuple[int, int], _Signer] = {}
+
+
+def _signer(num_perm: int, shingle: int) -> _Signer:
+    if (num_perm, shingle) not in _SIGNERS:
+        _SIGNERS[num_perm, shingle] = _Signer(num_perm, shingle)
+    return _SIGNERS[num_perm, shingle]
+
+
+@dataclass
+class DuplicateMarks:
+    """Duplicate marks per article (arrays in the order the keys were given): the index of the first copy (-1 for
+    none), the similarity (NaN for none) and the kind code (an index into :data:`KINDS`)."""
+
+    first: np.ndarray
+    similarity: np.ndarray
+    kind: np.ndarray
+
+
+def find_duplicate_marks(
+    doc_ids: np.ndarray,
+    published: np.ndarray,
+    keys: TextKeys,
+    *,
+    near_threshold: float = DEFAULT_NEAR_THRESHOLD,
+    near: bool = True,
+    min_words: int = MIN_WORDS_NEAR,
+) -> DuplicateMarks:
+    """Exact and near-duplicate marks from the keys of every article (see :func:`find_duplicates`).
+
+    ``doc_ids`` (unique strings or bytes), ``published`` (datetime64, NaT for undated) and ``keys`` are in any one
+    order; the marks come back in it. Memory: the keys plus a few integers per article and band."""
+    if not 0 < near_threshold <= 1:
+        raise ParameterError(f"near_threshold {near_threshold} must be in (0, 1]: e.g. 0.8")
+    n = len(doc_ids)
+    first = np.full(n, -1, dtype=np.int64)
+    similarity = np.full(n, np.nan, dtype=np.float64)
+    kind = np.zeros(n, dtype=np.int8)
+    if n == 0:
+        return DuplicateMarks(first, similarity, kind)
+    # priority: earliest published first (undated last), then doc_id, as pandas' stable sort_values would order
+    stamp = np.asarray(published, dtype="datetime64[ns]").view(np.int64)
+    undated = np.isnat(np.asarray(published, dtype="datetime64[ns]"))
+    stamp = np.where(undated, np.iinfo(np.int64).max, stamp)
+    order = np.lexsort((np.asarray(doc_ids), stamp))
+    digests = keys.digests[order]
+    _, first_pos, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    first_of = first_pos[inverse.reshape(-1)]  # per position in priority order: the position of its first copy
+    is_exact = first_of != np.arange(n)
+    first[order[is_exact]] = order[first_of[is_exact]]
+    similarity[order[is_exact]] = 1.0
+    kind[order[is_exact]] = 1
+    if near and n > 1:
+        signed = np.flatnonzero(keys.n_words >= min_words)  # key rows (in given order) that have a signature
+        sig_row = np.full(n, -1, dtype=np.int64)
+        sig_row[signed] = np.arange(len(signed))
+        cand = order[~is_exact & (keys.n_words[order] >= min_words)]  # in priority order
+        rows = _near_duplicates(keys.signatures, sig_row[cand], near_threshold, keys.signatures.shape[1])
+        for d, s_, sim in rows:
+            first[cand[d]], similarity[cand[d]], kind[cand[d]] = cand[s_], sim, 2
+    return DuplicateMarks(first, similarity, kind)
 
 
 def find_duplicates(
@@ -126,55 +253,54 @@ def find_duplicates(
     cols = ["doc_id", "duplicate_of", "dup_similarity", "dup_kind"]
     if corpus.empty:
         return pd.DataFrame(columns=cols)
-    order = pd.DataFrame(
-        {
-            "doc_id": corpus["doc_id"].astype(str).to_numpy(),
-            "published": pd.to_datetime(corpus["published"]).to_numpy(),
-            "text": corpus["text"].astype(str).to_numpy(),
-        }
+    ids = corpus["doc_id"].astype(str).to_numpy()
+    keys = key_texts(
+        corpus["text"].astype(str).tolist(),
+        num_perm=num_perm,
+        shingle=shingle,
+        min_words=min_words if near else 10**9,
+        signer=_Signer(num_perm, shingle),
     )
-    order = order.sort_values(["published", "doc_id"], na_position="last", kind="stable").reset_index(drop=True)
-    norm = [normalize_for_hash(t) for t in order["text"]]
-    hashes = pd.Series([hashlib.sha1(t.encode("utf-8")).digest() for t in norm])
-    first = _first_index(hashes)
-    rows = []
-    is_exact = first.to_numpy() != np.arange(len(order))
-    ids = order["doc_id"].to_numpy()
-    for i in np.flatnonzero(is_exact):
-        rows.append((ids[i], ids[first[i]], 1.0, "exact"))
-    if near and len(order) > 1:
-        cand = [i for i in np.flatnonzero(~is_exact) if len(norm[i].split()) >= min_words]
-        rows += _near_duplicates(
-            ids, [norm[i].split() for i in cand], np.array(cand, dtype=np.int64), near_threshold, num_perm, shingle
-        )
-    out = pd.DataFrame(rows, columns=cols)
+    marks = find_duplicate_marks(
+        ids.astype(str),
+        pd.to_datetime(corpus["published"]).to_numpy(),
+        keys,
+        near_threshold=near_threshold,
+        near=near,
+        min_words=min_words,
+    )
+    dup = np.flatnonzero(marks.kind > 0)
+    out = pd.DataFrame(
+        {
+            "doc_id": ids[dup],
+            "duplicate_of": ids[marks.first[dup]],
+            "dup_similarity": marks.similarity[dup],
+            "dup_kind": [KINDS[k] for k in marks.kind[dup]],
+        },
+        columns=cols,
+    )
     return out.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
-def _first_index(hashes: pd.Series) -> pd.Series:
-    seen: dict[bytes, int] = {}
-    return pd.Series([seen.setdefault(h, i) for i, h in enumerate(hashes)])
-
-
-def _near_duplicates(
-    ids: np.ndarray, docs: list[list[str]], pos: np.ndarray, threshold: float, num_perm: int, shingle: int
-) -> list[tuple]:
-    """Near-duplicate rows among ``docs`` (already in priority order; ``pos`` maps them back to ``ids``)."""
-    n = len(docs)
+def _near_duplicates(sigs: np.ndarray, rows: np.ndarray, threshold: float, num_perm: int) -> list[tuple]:
+    """Near-duplicate ``(later, first, similarity)`` among the documents whose signatures are ``sigs[rows]``
+    (``rows`` in priority order; positions in the result index ``rows``)."""
+    n = len(rows)
     if n < 2:
         return []
-    sigs = _Signer(num_perm, shingle).sign_many(docs)
     bands, rows_per_band = _lsh_params(threshold, num_perm)
     # LSH banding with numpy instead of datasketch.MinHashLSH: its Python dict-of-sets buckets cost ~1 KB per
-    # document and band; sorting one uint64 key per document and band scales to millions of articles.
+    # document and band; sorting one uint64 key per document and band (a group-by on band hashes) scales to
+    # millions of articles.
     pairs = np.empty(0, dtype=np.int64)  # candidate pairs as src * n + dst
     pending: list[np.ndarray] = []
     weights = np.array([pow(0x9E3779B1, j + 1, 1 << 64) for j in range(rows_per_band)], dtype=np.uint64)
     index = np.arange(n, dtype=np.int64)
     for band in range(bands):
-        block = sigs[:, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
+        block = sigs[rows, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
         with np.errstate(over="ignore"):
             keys = (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
+        del block
         srt = np.argsort(keys, kind="stable")  # equal keys keep priority order
         k = keys[srt]
         new_group = np.empty(n, dtype=bool)
@@ -198,7 +324,7 @@ def _near_duplicates(
     sims = np.empty(len(pairs), dtype=np.float64)
     for s in range(0, len(pairs), 200_000):  # chunks bound memory
         sl = slice(s, s + 200_000)
-        sims[sl] = (sigs[src[sl]] == sigs[dst[sl]]).mean(axis=1)
+        sims[sl] = (sigs[rows[src[sl]]] == sigs[rows[dst[sl]]]).mean(axis=1)
     keep = sims >= threshold
     src, dst, sims = src[keep], dst[keep], sims[keep]
     by_dst = np.lexsort((src, -sims, dst))  # per later doc: most similar first, then earliest
@@ -208,7 +334,7 @@ def _near_duplicates(
         if d in marked or s_ in marked:  # only first copies (originals) can be pointed at
             continue
         marked[d] = (s_, float(sims[j]))
-    return [(ids[pos[d]], ids[pos[s_]], round(sim, 4), "near") for d, (s_, sim) in marked.items()]
+    return [(d, s_, round(sim, 4)) for d, (s_, sim) in marked.items()]
 
 
 def mark_duplicates(corpus: pd.DataFrame, **options) -> pd.DataFrame:

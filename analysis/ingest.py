@@ -1,84 +1,78 @@
 """Ingest orchestration: raw article files -> readers (txt, html, csv, tsv, jsonl, docx, rtf, pdf, database
-exports; optionally gzipped) -> cleaning and dedup -> the canonical corpus, manifest and rejects."""
+exports; optionally gzipped) -> cleaning and dedup -> the canonical corpus, manifest and rejects.
+
+It streams: files are read and cleaned one partition at a time (here, in ``jobs`` worker processes, or on a Dask
+cluster), the cleaned rows wait in a spool on disk with compact dedup keys in memory, and once the run's date order
+and duplicates are known the corpus is written row group by row group. Memory does not grow with the corpus
+beyond the dedup keys (about 600 bytes per article) and the largest input file."""
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import logging
 import os
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import clean, config, dates, langid, outputs, readers, sources
+from analysis import config, dates, langid, outputs, readers, sources
 from analysis import dedup as dedup_mod
+from analysis.articles import (  # noqa: F401 - IngestOptions, make_doc_id: analysis.ingest.*
+    INTEGER_SOURCE_COLUMNS,
+    Cleaned,
+    IngestOptions,
+    Partition,
+    clean_partition,
+    is_table_file,
+    load_resources,
+    make_doc_id,
+    read_file_safely,
+)
 from analysis.corpus import (  # noqa: F401 - load_corpus: analysis.ingest.load_corpus
     EXTRA_COLUMNS,
+    FINGERPRINT_COLUMNS,
     OUTPUT_SET,
     SCHEMA,
     load_corpus,
     require_complete_corpus,
 )
-from analysis.errors import InputError
-from analysis.readers import Record
+from analysis.errors import InputError, ParameterError
+from analysis.ingest_write import REMOVED_COLUMNS, RunKeys, write_outputs  # noqa: F401 - REMOVED_COLUMNS
+from analysis.spool import RowSpool
 from analysis.tables import save_json, save_table
 
 log = logging.getLogger(__name__)
 
 REJECT_COLUMNS = ["path", "row", "reason", "detail"]
-# Source columns that readers fill with whole numbers (the database's word count); every other one is a string.
-INTEGER_SOURCE_COLUMNS = {"length_words"}
-REMOVED_COLUMNS = ["doc_id", "rule", "text"]
 MANIFEST_NAME = "ingest_manifest.json"
+PARTITION_ROWS = 500  # records of a table file per partition
+PARTITION_FILES = 50  # one-article files per partition
 
 
-@dataclass
-class IngestOptions:
-    """Options of one ingest run (the CLI flags)."""
-
-    text_column: str | None = None
-    title_column: str | None = None
-    date_column: str | None = None
-    outlet_column: str | None = None
-    id_column: str | None = None
-    url_column: str | None = None
-    outlet: str | None = None
-    boilerplate: str | None = None
-    agencies: str | None = None
-    dedup: bool = True
-    near_threshold: float = dedup_mod.DEFAULT_NEAR_THRESHOLD
-    progress: bool | None = None  # None: a bar on an interactive terminal only
-    format: str | None = None  # a key of readers.FORMATS: every file is read with it (None: detected per file)
-    max_file_mb: float = sources.DEFAULT_MAX_FILE_MB  # per file, and what a .gz expands to
-    date_order: str | None = None  # "dmy"/"mdy" for numeric dates; None: decided from the run's values
-
-    def columns(self) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in {
-                "text": self.text_column,
-                "title": self.title_column,
-                "published": self.date_column,
-                "outlet": self.outlet_column,
-                "source_id": self.id_column,
-                "url": self.url_column,
-            }.items()
-            if v
-        }
-
-
-@dataclass
 class IngestResult:
-    """What an ingest run produced: the corpus, the rejects, the removed spans and the manifest."""
+    """What an ingest run produced: the corpus, the rejects, the removed spans and the manifest.
 
-    corpus: pd.DataFrame
-    rejects: pd.DataFrame
-    removed: pd.DataFrame
-    manifest: dict
+    ``corpus`` and ``removed`` may be read from the written files on first use (``ingest(..., load=False)``)."""
+
+    def __init__(self, corpus, rejects: pd.DataFrame, removed, manifest: dict):
+        self._corpus, self._removed = corpus, removed
+        self.rejects, self.manifest = rejects, manifest
+
+    @property
+    def corpus(self) -> pd.DataFrame:
+        if not isinstance(self._corpus, pd.DataFrame):
+            self._corpus = pd.read_parquet(self._corpus, engine="pyarrow")
+        return self._corpus
+
+    @property
+    def removed(self) -> pd.DataFrame:
+        if not isinstance(self._removed, pd.DataFrame):
+            self._removed = pd.read_parquet(self._removed, engine="pyarrow")
+        return self._removed
 
     def summary(self) -> str:
         """The human-readable summary printed by the CLI."""
@@ -116,118 +110,19 @@ def find_input_files(
     return sources.find_input_files(inputs, exclude=exclude)
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Records -> corpus rows
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def make_doc_id(path: str, row: int | None, text: str) -> str:
-    """Stable id: sha256 of the file's base name, the row and the raw text (same input -> same id anywhere)."""
-    key = f"{sources.display_path(Path(path).name)}\x1f{'' if row is None else row}\x1f{text}"
-    return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
-
-
-def _column_name(name: str, taken) -> str:
-    """A source column's name in the corpus: as is, unless it clashes with a corpus column or starts with ``_``
-    (then ``src_NAME``); nothing is dropped."""
-    name = str(name)
-    cand = name if name.strip() and not name.startswith("_") else f"src_{name.strip() or 'column'}"
-    while cand in taken:
-        cand = f"src_{cand}"
-    return cand
-
-
-def _article(
-    rec: Record,
-    rules: clean.Rules,
-    finder: clean.AgencyFinder,
-    opts: IngestOptions,
-    *,
-    order: str = dates.DEFAULT_DATE_ORDER,
-    date_problems: list | None = None,
-):
-    result = clean.clean_text(rec.text, title=rec.title, rules=rules)
-    if not result.text.strip():
-        detail = "all text was removed as boilerplate" if result.removed else "the text is empty"
-        return None, result.removed, ("empty_text", detail)
-    published, date_source = None, None
-    # a database reader hands on the date part it found and the whole date line as published_raw
-    published_raw = rec.extras.pop("published_raw", None)
-    if rec.published is not None:
-        published_raw = str(rec.published) if published_raw is None else published_raw
-        published, problem = dates.parse_date(rec.published, order=order)
-        date_source = rec.date_source if published is not None else None
-        if problem and date_problems is not None:
-            date_problems.append((sources.display_path(rec.path), rec.row, published_raw, problem))
-    if published is None and result.header_date:
-        published = dates.parse_date(result.header_date, order=order)[0]
-        date_source = "text" if published is not None else None
-    if published is None and rec.row is None:
-        published = dates.date_from_filename(rec.path)
-        date_source = "filename" if published is not None else None
-    agency, dateline = clean.find_agency(result.text, finder)
-    if agency is None and result.header_credit:  # "... AFP Monday 3 Oct 2016" in a removed header
-        agency = finder.alias_of.get(result.header_credit) or finder.alias_of.get(result.header_credit.upper())
-    text = result.text
-    row = {
-        "doc_id": make_doc_id(rec.path, rec.row, rec.text),
-        "outlet": rec.outlet or result.outlet or opts.outlet,
-        "agency": rec.agency or agency,
-        "url": rec.url,
-        "published": published,
-        "title": result.title,
-        "text": text,
-        "n_words": len(text.split()),
-        "lang": langid.find_language(text),
-        "source_path": sources.display_path(rec.path),
-        "source_row": rec.row,
-        "source_id": rec.source_id,
-        "source_sha256": rec.sha256,
-        "duplicate_of": None,
-        "dup_similarity": None,
-        "dup_kind": None,
-        "date_source": date_source,
-        "dateline": dateline,
-        "bytes_repaired": rec.bytes_repaired,
-        "published_raw": published_raw,
-    }
-    for k, v in rec.extras.items():
-        row[_column_name(k, row)] = v
-    return row, result.removed, None
-
-
-def _progress(iterable, total: int, desc: str, enabled: bool | None):
-    if enabled is False or total < 200:
-        return iterable
+def _progress(parts: Iterator[Cleaned], enabled: bool | None) -> Iterator[Cleaned]:
+    """``parts`` as they come, with a bar counting articles (on an interactive terminal when ``enabled`` is None)."""
+    if enabled is False:
+        yield from parts
+        return
     from tqdm.auto import tqdm
 
-    return tqdm(
-        iterable,
-        total=total,
-        desc=desc,
-        unit="article" if desc != "reading" else "file",
-        file=sys.stderr,
-        disable=None if enabled is None else not enabled,
-        leave=False,
-    )
-
-
-def _read_file(path: str, opts: IngestOptions, rules: clean.Rules, rejects: list, info: dict) -> list[Record]:
-    """The records of one file: its bytes read safely (regular files, size caps), its format detected, its reader."""
-    kind, gz = readers.file_kind(path)
-    raw, data = sources.read_source_bytes(path, gz=gz, max_mb=opts.max_file_mb)
-    info["sha256"] = sha = hashlib.sha256(raw).hexdigest()
-    sources.check_archive(data, max_mb=opts.max_file_mb)  # before format detection unpacks a .docx
-    info["reader"] = fmt = opts.format or readers.find_format(path, data)
-    if fmt is None:
-        raise readers.FileRejected(
-            "unsupported_type",
-            f"type {('.' + kind) if kind else '(no extension)'} is not supported and the content is no "
-            "known export: use .txt, .html/.htm, .csv, .tsv, .jsonl, .docx, .rtf, .pdf (optionally .gz), "
-            "or name the format with --format",
-        )
-    ctx = readers.ReadContext(sha, rules, opts.columns(), rejects, fmt=fmt, kind=kind, max_file_mb=opts.max_file_mb)
-    return readers.READERS[fmt](path, data, ctx)
+    with tqdm(
+        desc="ingest", unit="article", file=sys.stderr, disable=None if enabled is None else not enabled, leave=False
+    ) as bar:
+        for part in parts:
+            bar.update(part.n_records)
+            yield part
 
 
 def ingest_files(
@@ -235,14 +130,58 @@ def ingest_files(
     *,
     options: IngestOptions | None = None,
     exclude: Sequence[str | os.PathLike] = (),
+    jobs: int = 1,
+    scheduler: str | None = None,
 ) -> IngestResult:
-    """Read, clean and deduplicate the articles under ``inputs``; nothing is written (see :func:`ingest`).
+    """Read, clean and deduplicate the articles under ``inputs`` into memory; nothing is kept on disk (see
+    :func:`ingest`, which streams the corpus to a file instead).
 
     ``exclude``: files never to read (the run's own outputs, when ``--out`` is inside an input folder)."""
-    opts = options or IngestOptions()
+    with tempfile.TemporaryDirectory(prefix="analysis-ingest-") as tmp:
+        targets = {k: Path(tmp) / f"{k}.parquet" for k in ("articles", "rejects", "removed_spans")}
+        rejects, manifest = _ingest_to(
+            inputs, targets, options or IngestOptions(), exclude=exclude, jobs=jobs, scheduler=scheduler
+        )
+        corpus = pd.read_parquet(targets["articles"], engine="pyarrow")
+        removed = pd.read_parquet(targets["removed_spans"], engine="pyarrow")
+    return IngestResult(corpus, rejects, removed, manifest)
+
+
+def _map_partitions(parts: Iterator[Partition], opts: IngestOptions, *, jobs: int, scheduler) -> Iterator[Cleaned]:
+    """``clean_partition`` of every partition, in order: here, in ``jobs`` forked processes, or on Dask."""
+    items = ((part, opts) for part in parts)
+    if scheduler is not None:
+        from analysis import cluster
+
+        with cluster.Cluster(scheduler) as dask:
+            dask.announce()
+            yield from dask.map(clean_partition, items)
+    elif jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from analysis.cluster import map_ordered
+
+        # fork: the workers start with the modules and compiled rules the parent has already loaded
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from map_ordered(lambda item: pool.submit(clean_partition, item), items, limit=2 * jobs)
+    else:
+        for item in items:
+            yield clean_partition(item)
+
+
+def _ingest_to(
+    inputs: Sequence[str | os.PathLike],
+    targets: dict[str, Path],
+    opts: IngestOptions,
+    *,
+    exclude: Sequence[str | os.PathLike],
+    jobs: int,
+    scheduler,
+) -> tuple[pd.DataFrame, dict]:
+    """Ingest ``inputs`` into the ``targets`` files (articles, rejects, removed_spans); (rejects, manifest)."""
     order_option = dates.check_order(opts.date_order)
-    rules = clean.load_rules(opts.boilerplate) if opts.boilerplate else clean.default_rules()
-    finder = clean.load_agencies(opts.agencies) if opts.agencies else clean.default_agencies()
+    rules, finder = load_resources(opts)  # a bad rule file fails here, before any work
     if opts.format is not None and opts.format not in readers.FORMATS:
         raise InputError(f"format {opts.format!r} is not known: use one of {', '.join(sorted(readers.FORMATS))}")
     files, skipped = find_input_files(inputs, exclude=exclude)
@@ -254,64 +193,70 @@ def ingest_files(
             "run `make data` to fetch the default corpus (FA-KES) or put .txt/.html/.csv/.tsv/.jsonl "
             "files there"
         )
-    rejects: list[tuple] = []
-    records: list[Record] = []
-    file_info = []
-    row_rejects = 0  # rows of a file rejected while reading (malformed rows, JSON lines, text types)
-    for path in _progress(files, len(files), "reading", opts.progress):
-        kind, gz = readers.file_kind(path)
-        info = {
-            "path": sources.display_path(path),
-            "type": kind + (".gz" if gz else ""),
-            "sha256": None,
-            "rows": 0,
-            "reader": None,
-        }
-        file_info.append(info)
-        before = len(rejects)
-        try:
-            recs = _read_file(path, opts, rules, rejects, info)
-        except readers.FileRejected as rej:
-            del rejects[before:]  # a file rejected as a whole: its row rejects (if any) are not counted twice
-            rejects.append((path, None, rej.reason, rej.detail))
-            continue
-        row_rejects += len(rejects) - before
-        info["rows"] = len(recs) + (len(rejects) - before)
-        records.extend(recs)
+    wopts = dataclasses.replace(opts, date_order=order_option, progress=None)
+    file_info: list[dict | None] = [None] * len(files)
+    client = Cleaned()  # the rejects of the table files read here
 
-    order_info = dates.find_date_order((r.published for r in records if r.published is not None), order=order_option)
-    rows, removed, date_problems = [], [], []
-    seen_ids: dict[str, int] = {}
-    for rec in _progress(records, len(records), "cleaning", opts.progress):
-        row, spans, rej = _article(rec, rules, finder, opts, order=order_info["order"], date_problems=date_problems)
-        rec.text = ""  # free the raw text early: large corpora
-        if rej:
-            rejects.append((rec.path, rec.row, rej[0], rej[1]))
-            continue
-        # two copies of one file (same name, same text) in different folders would share an id: files are read
-        # in sorted order, so suffixing the later copies is deterministic
-        n = seen_ids[row["doc_id"]] = seen_ids.get(row["doc_id"], 0) + 1
-        if n > 1:
-            row["doc_id"] = f"{row['doc_id']}-{n}"
-        rows.append(row)
-        removed.extend((row["doc_id"], rule, text) for rule, text in spans)
-    corpus = _corpus_frame(rows)
-    if opts.dedup and len(corpus):
-        corpus = dedup_mod.mark_duplicates(corpus, near_threshold=opts.near_threshold)
-    corpus = _order_columns(corpus)
-    rejects = [(sources.display_path(p), r, reason, detail) for p, r, reason, detail in rejects]
-    rejects_df = pd.DataFrame(rejects, columns=REJECT_COLUMNS)
+    def partitions() -> Iterator[Partition]:
+        group: list[tuple[int, str]] = []
+        for index, path in enumerate(files):
+            if not is_table_file(path, wopts):
+                group.append((index, path))
+                if len(group) >= PARTITION_FILES:
+                    yield Partition(files=group)
+                    group = []
+                continue
+            if group:
+                yield Partition(files=group)
+                group = []
+            file_info[index], recs = read_file_safely(path, wopts, client)
+            for lo in range(0, len(recs), PARTITION_ROWS):
+                yield Partition(records=recs[lo : lo + PARTITION_ROWS])
+        if group:
+            yield Partition(files=group)
+
+    keys = RunKeys(wopts.orders())
+    evidence = dict.fromkeys(dates.EVIDENCE_KEYS, 0)
+    problems: dict[str, list] = {o: [] for o in wopts.orders()}
+    rejects: list[tuple] = []
+    n_records = 0
+    work = Path(targets["articles"]).parent
+    rows_spool, removed_spool = RowSpool(work), RowSpool(work)
+    try:
+        results = _map_partitions(partitions(), wopts, jobs=jobs, scheduler=scheduler)
+        for part in _progress(results, opts.progress):
+            for index, info in part.files:
+                file_info[index] = info
+            rejects += part.rejects
+            n_records += part.n_records + part.row_rejects
+            for k in evidence:
+                evidence[k] += part.evidence[k]
+            for o, found in part.problems.items():
+                problems[o] += found
+            if part.rows:
+                keys.add(part)
+                rows_spool.append(part.rows)
+                removed_spool.append(part.removed)
+        rejects += client.rejects
+        n_records += client.row_rejects
+        order_info = dates.choose_date_order(evidence, order=order_option)
+        date_problems = problems[order_info["order"]]
+        stats = write_outputs(targets, keys, rows_spool, removed_spool, order_info["order"], opts)
+    finally:
+        rows_spool.close()
+        removed_spool.close()
+    rejects_df = pd.DataFrame(
+        [(sources.display_path(p), r, reason, detail) for p, r, reason, detail in rejects], columns=REJECT_COLUMNS
+    )
     rejects_df["row"] = rejects_df["row"].astype("Int64")
     rejects_df = rejects_df.sort_values(["path", "row", "reason"], na_position="first", kind="stable")
     rejects_df = rejects_df.reset_index(drop=True)
-    removed_df = pd.DataFrame(removed, columns=REMOVED_COLUMNS)
-    manifest = _manifest(
-        corpus, rejects_df, removed_df, file_info, skipped, opts, rules, finder, len(records) + row_rejects
-    )
+    save_table(rejects_df, targets["rejects"])
+    manifest = _manifest(stats, rejects_df, file_info, skipped, opts, rules, finder, n_records)
     manifest["dates"] = _date_report(order_info, date_problems)
     manifest["counts"]["dates_unreadable"] = len(date_problems)
-    _warn_dates(corpus, order_info, date_problems)
-    return IngestResult(corpus, rejects_df, removed_df, manifest)
+    _warn_dates(stats["meta"], order_info, date_problems)
+    return rejects_df, manifest
 
 
 def _date_report(order_info: dict, problems: list) -> dict:
@@ -326,45 +271,9 @@ def _date_report(order_info: dict, problems: list) -> dict:
     }
 
 
-def _corpus_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=None if rows else SCHEMA + EXTRA_COLUMNS)
-    if df.empty:
-        df = pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMA + EXTRA_COLUMNS})
-    df["published"] = pd.to_datetime(df["published"]).astype("datetime64[ns]")
-    df["n_words"] = df["n_words"].astype("int64")
-    df["source_row"] = df["source_row"].astype("Int64")
-    df["bytes_repaired"] = df["bytes_repaired"].astype("int64")
-    df["dup_similarity"] = df["dup_similarity"].astype("float64")
-    return df.sort_values(["source_path", "source_row"], na_position="first", kind="stable").reset_index(drop=True)
-
-
-def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
-    rest = sorted(c for c in df.columns if c not in SCHEMA and c not in EXTRA_COLUMNS)
-    out = df[SCHEMA + EXTRA_COLUMNS + rest].copy()
-    for c in [
-        "doc_id",
-        "outlet",
-        "agency",
-        "url",
-        "title",
-        "text",
-        "lang",
-        "source_path",
-        "source_id",
-        "source_sha256",
-        "duplicate_of",
-        "dup_kind",
-        "date_source",
-        "dateline",
-    ] + rest:
-        if c in INTEGER_SOURCE_COLUMNS:
-            out[c] = pd.array([None if pd.isna(v) else int(v) for v in out[c]], dtype="Int64")
-        else:
-            out[c] = out[c].astype("string")  # a string column in parquet even when every value is null
-    return out
-
-
-def _warn_dates(corpus: pd.DataFrame, order_info: dict | None = None, problems: Sequence = ()) -> None:
+def _warn_dates(meta: pd.DataFrame, order_info: dict | None = None, problems: Sequence = ()) -> None:
+    """Warn about unreadable and missing dates; ``meta``: per article ``source_path``, ``row_na`` (one article per
+    file) and ``missing`` (no date)."""
     by_file: dict[str, list] = {}
     for path, _row, raw, problem in problems:
         by_file.setdefault(path, []).append((raw, problem))
@@ -393,26 +302,26 @@ def _warn_dates(corpus: pd.DataFrame, order_info: dict | None = None, problems: 
                 order_info["ambiguous"],
                 order_info["order"],
             )
-    missing = corpus[corpus["published"].isna() & ~corpus["source_path"].isin(list(by_file))]
-    for path, group in missing.groupby("source_path", sort=True):
-        if group["source_row"].isna().all():
+    missing = meta[meta["missing"] & ~meta["source_path"].isin(list(by_file))]
+    for path, group in missing.groupby(missing["source_path"].astype(str), sort=True):
+        if group["row_na"].all():
             log.warning("%s: no publication date found (kept as null)", path)
         else:
-            total = int((corpus["source_path"] == path).sum())
+            total = int((meta["source_path"] == path).sum())
             log.warning("%s: %d of %d rows have no parsable date (kept as null)", path, len(group), total)
 
 
-def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder, n_rows) -> dict:
+def _manifest(stats, rejects, file_info, skipped, opts, rules, finder, n_rows) -> dict:
     from analysis import provenance
 
     by_reason = Counter(rejects["reason"])
-    per_file_articles = Counter(corpus["source_path"])
+    per_file_articles = stats["per_file"]
     per_file_rejects = Counter(rejects["path"])
     inputs = [
         {**f, "articles": per_file_articles.get(f["path"], 0), "rejected": per_file_rejects.get(f["path"], 0)}
         for f in file_info
     ]
-    kinds = Counter(corpus["dup_kind"].dropna()) if "dup_kind" in corpus else Counter()
+    kinds = stats["kinds"]
     skipped_by_reason = Counter(s["reason"] for s in skipped)
     return {
         "command": "ingest",
@@ -437,17 +346,17 @@ def _manifest(corpus, rejects, removed, file_info, skipped, opts, rules, finder,
             "files_skipped": len(skipped),
             "skipped_by_reason": dict(sorted(skipped_by_reason.items())),
             "rows": n_rows,
-            "articles": len(corpus),
+            "articles": stats["articles"],
             "rejected": len(rejects),
-            "rejected_rows": n_rows - len(corpus),
+            "rejected_rows": n_rows - stats["articles"],
             "rejected_by_reason": dict(sorted(by_reason.items())),
             "duplicates_exact": int(kinds.get("exact", 0)),
             "duplicates_near": int(kinds.get("near", 0)),
-            "dates_missing": int(corpus["published"].isna().sum()),
-            "bytes_repaired": int(corpus["bytes_repaired"].sum()) if len(corpus) else 0,
-            "removed_spans": len(removed),
+            "dates_missing": stats["dates_missing"],
+            "bytes_repaired": stats["bytes_repaired"],
+            "removed_spans": stats["removed_spans"],
         },
-        "corpus_fingerprint": provenance.fingerprint_corpus(corpus),
+        "corpus_fingerprint": stats["fingerprint"],
         "package_versions": provenance.package_versions(
             (
                 "analysis",
@@ -481,27 +390,45 @@ def ingest(
     out: str | os.PathLike = config.CORPUS_FILE,
     *,
     options: IngestOptions | None = None,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    load: bool = True,
 ) -> IngestResult:
     """Ingest ``inputs`` and write the corpus to ``out`` plus rejects, removed spans and a manifest beside it.
 
     ``out`` is checked before any work. The four files are written as one set (:class:`analysis.outputs.OutputSet`):
     an interrupted run leaves the previous set as it was, or, if killed while switching, a set that readers refuse.
-    The same inputs give byte-identical tables.
+    The same inputs give byte-identical tables, with any ``jobs`` (worker processes here) or ``scheduler`` (a Dask
+    cluster: ``local[:N]``, ``tcp://host:port``, ``slurm:FILE.yaml``). ``load=False`` leaves the corpus and removed
+    spans on disk until the result's ``corpus`` / ``removed`` is read (what the command line does: flat memory).
     """
     out = Path(out)
     if out.suffix != ".parquet":
         raise InputError(f"--out {out} must end in .parquet (e.g. data/interim/articles.parquet)")
+    if int(jobs) < 1:
+        raise ParameterError(f"jobs {jobs} must be 1 or more (e.g. --jobs 2)")
+    if scheduler is not None and int(jobs) > 1:
+        raise ParameterError("--jobs and --scheduler exclude each other: the Dask workers are the parallelism")
+    if scheduler is not None:
+        from analysis.cluster import parse_scheduler
+
+        scheduler = parse_scheduler(scheduler)  # a bad address fails before any work
     paths = output_paths(out)
     names = {k: outputs.check_name(p.name) for k, p in paths.items()}
     with outputs.OutputSet(out.parent, OUTPUT_SET) as staged:
         own = [*paths.values(), outputs.marker_path(out.parent, OUTPUT_SET), staged.ledger_path]
-        result = ingest_files(inputs, options=options, exclude=own)
-        save_table(result.corpus, staged.path(names["articles"]))
-        save_table(result.rejects, staged.path(names["rejects"]))
-        save_table(result.removed, staged.path(names["removed_spans"]))
-        result.manifest["outputs"] = dict(names)
-        save_json(result.manifest, staged.path(names["manifest"]))
+        targets = {k: staged.path(names[k]) for k in ("articles", "rejects", "removed_spans")}
+        rejects, manifest = _ingest_to(
+            inputs, targets, options or IngestOptions(), exclude=own, jobs=int(jobs), scheduler=scheduler
+        )
+        if scheduler is not None:
+            manifest["scheduler"] = scheduler.describe()
+        manifest["outputs"] = dict(names)
+        save_json(manifest, staged.path(names["manifest"]))
         staged.commit(last=names["manifest"], remove_obsolete=False)
+    result = IngestResult(paths["articles"], rejects, paths["removed_spans"], manifest)
+    if load:
+        result.corpus, result.removed  # noqa: B018 - read now: a later run may replace the files
     return result
 
 
@@ -558,6 +485,19 @@ def register_cli(subparsers) -> None:
         help="larger files (or .gz files expanding beyond it) are rejected, not read (default: %(default)s)",
     )
 
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes that read and clean files (default 1); the outputs are identical",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="read and clean on a Dask cluster: local or local:N (N worker processes here), tcp://host:8786 (an "
+        "existing scheduler) or slurm:FILE.yaml (dask-jobqueue settings); the outputs are identical to a local "
+        "run; see docs/scale.md",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cli)
 
@@ -584,7 +524,7 @@ def _cli(args) -> int:
         raise InputError(f"--max-file-mb {args.max_file_mb} must be positive (e.g. 512)")
     if not 0 < args.near_threshold <= 1:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")
-    result = ingest(args.inputs, args.out, options=opts)
+    result = ingest(args.inputs, args.out, options=opts, jobs=args.jobs, scheduler=args.scheduler, load=False)
     print(result.summary())
     paths = output_paths(args.out)
     print(

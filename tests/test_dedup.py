@@ -125,3 +125,53 @@ def test_signature_does_not_depend_on_batching_or_chunking():
     docs = [clean.normalize_for_hash(t).split() for t in (STORY, OTHER, STORY + " " + OTHER, "too short")]
     whole = dedup._Signer(64, 3, batch=16, chunk=10**9).sign_many(docs)
     assert np.array_equal(whole, dedup._Signer(64, 3, batch=1, chunk=7).sign_many(docs))
+
+
+def test_permutations_and_band_choice_are_datasketch_s():
+    """dedup generates datasketch's MinHash permutations and LSH (bands, rows) itself (importing datasketch costs
+    1.5 s of scipy): both must equal datasketch's own."""
+    datasketch = pytest.importorskip("datasketch")
+    from datasketch.lsh import _optimal_param
+
+    for num_perm, seed in ((128, 1), (64, 7)):
+        a, b = dedup.minhash_permutations(num_perm, seed)
+        ref = datasketch.MinHash(num_perm=num_perm, seed=seed).permutations
+        assert np.array_equal(a, ref[0].astype(np.uint64)) and np.array_equal(b, ref[1].astype(np.uint64))
+    for threshold in np.round(np.arange(0.05, 1.0001, 0.05), 2):
+        for num_perm in (32, 128, 256):
+            assert dedup._lsh_params(float(threshold), num_perm) == _optimal_param(float(threshold), num_perm, 0.1, 0.9)
+
+
+def test_marks_from_keys_batch_by_batch_equal_whole_corpus():
+    """Keys computed batch by batch (as ingest's workers do) give the marks of the whole corpus at once."""
+    rng = random.Random(3)
+    words = STORY.split() + OTHER.split()
+    rows = []
+    for i in range(60):
+        base = STORY if i % 3 else OTHER
+        text = base if i % 7 else " ".join(rng.sample(words, len(words)))
+        if i % 5 == 0:
+            text = text.replace("city", "town", 1)
+        rows.append((f"d{i:03d}", f"2017-01-{1 + i % 28:02d}" if i % 4 else None, text))
+    corpus = _corpus(rows)
+    whole = dedup.find_duplicates(corpus)
+    parts = [dedup.key_texts(corpus["text"].iloc[lo : lo + 7].tolist()) for lo in range(0, 60, 7)]
+    keys = dedup.TextKeys(
+        *(np.concatenate([getattr(p, f) for p in parts]) for f in ("digests", "n_words", "signatures"))
+    )
+    marks = dedup.find_duplicate_marks(corpus["doc_id"].to_numpy(dtype=str), corpus["published"].to_numpy(), keys)
+    dup = np.flatnonzero(marks.kind > 0)
+    got = (
+        pd.DataFrame(
+            {
+                "doc_id": corpus["doc_id"].to_numpy()[dup],
+                "duplicate_of": corpus["doc_id"].to_numpy()[marks.first[dup]],
+                "dup_similarity": marks.similarity[dup],
+                "dup_kind": [dedup.KINDS[k] for k in marks.kind[dup]],
+            }
+        )
+        .sort_values("doc_id", kind="stable")
+        .reset_index(drop=True)
+    )
+    assert set(whole["dup_kind"]) == {"exact", "near"}
+    pd.testing.assert_frame_equal(got, whole)
