@@ -61,6 +61,7 @@ class Rule:
     regex: re.Pattern
     credit: str | None = None
     flat_only: bool = False  # apply only to a text that is one paragraph (a flattened scrape)
+    requires: tuple[re.Pattern, ...] = ()  # every match contains a match of one of these: without, `regex` is not run
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
                     _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
                     str(r["credit"]) if r.get("credit") else None,
                     bool(r.get("flat_only", False)),
+                    tuple(
+                        _compile(q, f"{where}, rule {r['name']!r}, requires")
+                        for q in ([r["requires"]] if isinstance(r.get("requires"), str) else r.get("requires") or [])
+                    ),
                 )
             )
         return out
@@ -425,6 +430,8 @@ def clean_text(
         for rule in rules.inline:
             if rule.flat_only and len(paragraphs) > 1:
                 continue
+            if rule.requires and not any(q.search(para) for q in rule.requires):
+                continue  # no match is possible: the same paragraph, without trying the pattern at every position
             n_before = len(removed)
 
             def cut(m, name=rule.name):

@@ -411,3 +411,37 @@ def test_source_line_naming_an_agency_credits_it():
 def test_rules_version_is_bumped_for_the_inline_furniture():
     assert int(clean.default_rules().version.split("+")[0]) >= 2
     assert int(clean.load_agencies().version.split("+")[0]) >= 2
+
+
+def _without_requires(rules: clean.Rules) -> clean.Rules:
+    import dataclasses
+
+    return dataclasses.replace(rules, inline=[dataclasses.replace(r, requires=()) for r in rules.inline])
+
+
+def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters_csv):
+    """`requires:` prefilters change no output: every FA-KES and Reuters-ISOT text (and the written examples
+    that each such rule cuts) cleans to the same result with and without them."""
+    from analysis.readers import ReadContext, table
+
+    rules = clean.default_rules()
+    assert sum(bool(r.requires) for r in rules.inline) >= 6
+    texts = [
+        "Crowds gathered in the square. (Source: Syrian Coalition's Media Office) Twitter",
+        "Fighting resumed on Monday near the airport, witnesses said. Shelling on Aleppo May 4 2016. (AFP Photo) More",
+        "Footage shows the blast at the market - YouTube and the aftermath.",
+        "Officials confirmed the toll. pic.twitter.com/AbC123 Jane Doe (@jdoe) May 4 2016 and more text followed.",
+        "SAP is the sponsor of this coverage and had no say. The talks went on.",
+        "The convoy reached the town on Tuesday, residents said. Ahmed al-Khatib / Sara Levin",
+    ]
+    for path in (fakes_csv, reuters_csv):
+        data = path.read_bytes()
+        ctx = ReadContext("x", rules, {}, [], fmt="csv", kind="csv")
+        texts += [r.text for r in table.read_table_file(str(path), data, ctx)]
+    plain = _without_requires(rules)
+    cut = set()
+    for text in texts:
+        fast, slow = clean.clean_text(text, rules=rules), clean.clean_text(text, rules=plain)
+        assert fast == slow
+        cut.update(name for name, _ in slow.removed)
+    assert {r.name for r in rules.inline if r.requires} <= cut  # each prefiltered rule really fired

@@ -222,7 +222,7 @@ def read_frame(path: str, data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, 
         for c in list(df.columns):
             vals = df[c].tolist()
             for i, v in enumerate(vals):
-                if any(ord(ch) > 0x7F for ch in v):
+                if not v.isascii():  # a non-ASCII character: bytes to repair
                     vals[i], n = clean.decode_bytes(v.encode("latin-1"), rules)
                     repaired[i] += n
             df[c] = vals
