@@ -10,6 +10,7 @@ from pathlib import Path
 
 from analysis import clean, dates, langid, readers, sources
 from analysis import dedup as dedup_mod
+from analysis.corpus import EXTRA_COLUMNS, SCHEMA
 from analysis.readers import Record
 
 # Source columns that readers fill with whole numbers (the database's word count); every other one is a string.
@@ -17,23 +18,6 @@ INTEGER_SOURCE_COLUMNS = {"length_words"}
 # Suffixes whose files hold many articles: the client reads them and sends their records out in batches, so one
 # big table is cleaned in parallel; every other file is read where it is cleaned (one task per few files).
 TABLE_SUFFIXES = ("csv", "tsv", "tab", "jsonl", "ndjson")
-CORPUS_FIELDS = (
-    "doc_id",
-    "outlet",
-    "agency",
-    "url",
-    "title",
-    "text",
-    "n_words",
-    "lang",
-    "source_path",
-    "source_row",
-    "source_id",
-    "source_sha256",
-    "dateline",
-    "bytes_repaired",
-    "published_raw",
-)
 
 
 @dataclass
@@ -130,7 +114,7 @@ def _column_name(name: str, taken) -> str:
     return cand
 
 
-_TAKEN = set(CORPUS_FIELDS) | {"published", "duplicate_of", "dup_similarity", "dup_kind", "date_source"}
+_TAKEN = set(SCHEMA) | set(EXTRA_COLUMNS)  # a source column of one of these names becomes src_NAME
 
 
 def _date(rec: Record, header_date: str | None, order: str) -> tuple:
