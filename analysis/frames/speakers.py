@@ -10,7 +10,7 @@ from analysis.frames.attribution_rules import AttributionRules
 from analysis.text import NEWS_ABBREVIATIONS
 
 _HARD_BOUNDARY = re.compile(
-    r"[;:()\[\]\"“”«»—–]|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
+    r"[;:()\[\]\"“”«»—–]|''\s*|(?<!\d),|,(?!\d)|\s-\s|\s--\s|(?<!\w)(?:that|but|while|because|although|whereas|"
     r"after|before|when|where|since|if|as)(?!\w)",
     re.IGNORECASE,
 )
@@ -32,6 +32,9 @@ _FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|c
 _AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
 _LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
+_PARTY_TAG = re.compile(r"(\s)\((?:[RDI]|Rep|Dem|Ind)\.?-[A-Z][A-Za-z.]{0,8}\)(?=[\s,])")
+_CLOSING_DASH = re.compile(r"\s(—|–|-|--)$")
+_PRONOUN_END = re.compile(r"(?:^|[\s,])(he|she|they|we|I|He|She|They|We)$")
 _NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
 _PREPOSITIONS = {
     "in",
@@ -84,6 +87,8 @@ _MASK = "\x01"
 
 def _mask_abbreviations(sent: str) -> str:
     """``sent`` with the periods of abbreviations ("Lt. Gen.", "U.S.") replaced by a placeholder (same length)."""
+    if "(" in sent:  # "Sen. Jack Reed (D-R.I.) said": a party tag reads as part of the name, not as a boundary
+        sent = _PARTY_TAG.sub(lambda m: m.group(1) + "P" + "p" * (len(m.group()) - len(m.group(1)) - 1), sent)
     if "." not in sent:
         return sent
     return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
@@ -102,6 +107,11 @@ def _antecedent(sent: str, who_start: int) -> str:
     return before[cut:].strip()
 
 
+def _is_name(words: list[str]) -> bool:
+    """Whether ``words`` read as a name: capitalised words, name particles, "of" inside ("Sanders of Vermont")."""
+    return all(_NAME_WORD.match(w) or (0 < i < len(words) - 1 and w == "of") for i, w in enumerate(words))
+
+
 def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[int, int, str | None] | None:
     """The speaker phrase ending just before a speech verb: (start, end, role) in sentence offsets, or None."""
     left = sent[:verb_start]
@@ -116,6 +126,22 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
     if closing_comma:
         stripped = stripped[:-1].rstrip()
+    closing_dash = _CLOSING_DASH.search(stripped)  # "Name - who previously said ... - said": skip the aside
+    if closing_dash and not closing_comma:
+        opening = stripped.rfind(closing_dash.group(1), 0, closing_dash.start())
+        if opening > 0:
+            name = stripped[:opening].rstrip()
+            cut = 0
+            for m in _HARD_BOUNDARY.finditer(name):
+                cut = m.end()
+            words = name[cut:].split()
+            if 1 <= len(words) <= 6 and _is_name(words[-3:]):
+                start = name.index(words[0], cut)
+                return start, len(name), stripped[opening + 1 : closing_dash.start()].strip()
+    if not closing_comma:
+        pron = _PRONOUN_END.search(stripped)  # "at the town hall this week she said": the pronoun is the speaker
+        if pron:
+            return pron.start(1), pron.end(1), None
     rel = _RELATIVE_SPEAKER.search(stripped)
     if rel:  # "Harvey, who acknowledged ...": the relative pronoun is the source (resolved to its antecedent)
         return rel.start(1), rel.end(1), None
@@ -128,7 +154,7 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     while seg_start < len(stripped) and stripped[seg_start].isspace():
         seg_start += 1
     segment = stripped[seg_start:]
-    if len(segment.split()) > 6:
+    if len(segment.split()) > 6 and not closing_comma:  # "Name, a physician and activist, said" keeps its "and"
         ands = [m.end() for m in _AND.finditer(segment)]
         if ands:
             seg_start += ands[-1]
@@ -178,13 +204,35 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         nwords = name.split()
         if (
             1 <= len(nwords) <= 5
-            and all(_NAME_WORD.match(w) for w in nwords)
+            and _is_name(nwords)
             and nwords[0].lower() not in _PREPOSITIONS
         ):
             role = segment
             seg_start = before.index(name, prev_cut)
             return seg_start, seg_start + len(name), role
+    if closing_comma and len(words) <= 14 and stripped[:seg_start].rstrip().endswith(","):
+        # "Michael Green, associate professor of history at ..., said": a name, then its (lower-case) title
+        before = stripped[:seg_start].rstrip()[:-1]
+        prev_cut = 0
+        for m in _HARD_BOUNDARY.finditer(before):
+            prev_cut = m.end()
+        name = before[prev_cut:].strip()
+        nwords = name.split()
+        if 2 <= len(nwords) <= 5 and _is_name(nwords) and first[0].islower() and not first.endswith("ly"):
+            start = before.index(name, prev_cut)
+            return start, start + len(name), segment
+    if closing_comma and seg_start == 0 and 2 <= len(words) <= 5 and _is_name(words):
+        return seg_start, len(stripped), None  # "Sen. Jack Reed (D-R.I.), said after a lunch"
     if closing_comma:
+        # "Bloomberg's pollster, Douglas Schoen, says": a name after its title; the title is the role
+        if 1 <= len(words) <= 4 and _is_name(words) and stripped[:seg_start].rstrip().endswith(","):
+            before = stripped[:seg_start].rstrip()[:-1]
+            prev_cut = 0
+            for m in _HARD_BOUNDARY.finditer(before):
+                prev_cut = m.end()
+            title = before[prev_cut:].strip()
+            if 1 <= len(title.split()) <= 5 and title[:1].isupper() and title.split()[0].lower() not in _PREPOSITIONS:
+                return seg_start, len(stripped), title
         return None
     if (
         first[0].islower()
@@ -206,7 +254,15 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     if not words or len(words) > 10:
         return None
     first = words[0].lower()
-    if first in _PREPOSITIONS or first in _NOT_INVERTED or first.endswith("ly") or _FINITE_RIGHT.search(phrase):
+    if first in _PRONOUNS_SUBJECT and len(words) > 1:
+        return None  # "..., said he expects ...": a reported clause, not an inverted speaker
+    if (
+        first in _PREPOSITIONS
+        or first in _NOT_INVERTED
+        or first in _TIME_WORDS
+        or first.endswith("ly")
+        or _FINITE_RIGHT.search(phrase)
+    ):
         return None  # "..., said the jihadists were collapsing", "..., said on Sunday" have no inverted speaker
     start = verb_end + m.start(1)
     end = start + len(phrase)
@@ -218,6 +274,26 @@ def _right_speaker(sent: str, verb_end: int) -> tuple[int, int, str | None] | No
     return start, end, role
 
 
+_PRONOUNS_SUBJECT = {"he", "she", "they", "we", "i", "you"}
+_TIME_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tonight",
+    "last",
+    "this",
+    "next",
+    "of",
+    "about",
+    "afterward",
+    "afterwards",
+}
 _NOT_INVERTED = {
     "that",
     "it",
