@@ -31,16 +31,6 @@ def found_table(attributions: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def lemma_table() -> dict[str, str]:
-    """Word form -> lemma from the reporting-verb lexicon, so that "says" agrees with a gold "said"."""
-    import yaml
-
-    from analysis import config
-
-    data = yaml.safe_load(config.resource("reporting_verbs.yaml").read_text(encoding="utf-8"))
-    return {form: v["lemma"] for v in data["verbs"] for form in v["forms"]}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="dev", choices=polnear.PARTS)
@@ -55,7 +45,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     found = found_table(frames.find_attributions(docs))
     elapsed = time.perf_counter() - t0
-    lemmas = lemma_table()
+    lemmas = polnear.load_cue_lemmas()
     n_words = int(docs["text"].str.split().str.len().sum())
     print(
         f"PolNeAR {args.part}: {len(docs)} articles, {n_words:,} words, {int((gold.source_start >= 0).sum())} "

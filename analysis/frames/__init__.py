@@ -28,6 +28,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.frames.attribution import (
+    ATTRIBUTION_FILE,
     SOURCE_TYPES,
     AttributionRules,
     count_attributions,

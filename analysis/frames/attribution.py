@@ -13,6 +13,7 @@ from analysis.frames.attribution_rules import (
     AttributionRules,
     load_attribution_rules,
 )
+from analysis.frames.cue_gate import cue_features
 from analysis.frames.document import _NAMING, _as_docs, _Doc, _in_spans, _iter_docs
 from analysis.frames.speakers import (
     _COMMON_SPEAKERS,
@@ -141,6 +142,11 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             req = rules.requires.get(row)
             if req is not None and not req.search(speaker):
                 continue
+            if verb["gated"] and rules.gate is not None:
+                stats = rules.form_stats.get(m.group().lower(), (0, 0))
+                feats = cue_features(text, s0 + m.start(), s0 + m.end(), s0 + sp[0], s0 + sp[1], pattern, sp[2], stats)
+                if rules.gate.score(feats) < rules.gate.threshold:
+                    continue  # a low-rate verb whose context reads as no attribution (see cue_gate)
             clause_end = max(sp[1], m.end())
             if sp[2] is not None and sp[0] > m.start():  # an inverted speaker's appositive belongs to the clause
                 role_at = sent.find(sp[2], sp[1])

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ResourceError
+from analysis.frames.cue_gate import CueGate, load_cue_gate
 from analysis.frames.document import (
     _named_alternation,
     _rows,
@@ -52,6 +53,8 @@ class AttributionRules:
     actor_types: dict
     verb_forms: dict | None = None  # literal verb form -> verb row, when every verb pattern is a list of words
     participle_regex: re.Pattern | None = None  # ", saying ...", ", adding that ...": the speaker is the clause's
+    form_stats: dict | None = None  # verb form -> (n_cue, n_seen) on the lexicon's training data
+    gate: CueGate | None = None  # keeps or drops the candidates of gated verbs (verbs["gated"]); None keeps all
 
     @property
     def verb_rows(self) -> list[dict]:
@@ -86,15 +89,21 @@ def _parse_rules(path: Path) -> AttributionRules:
         "lexicon",
     }
     check_keys(data, keys, keys - {"actor_types", "lexicon"}, str(path))
-    participles = []
+    participles, form_stats, gate = [], {}, None
     if data.get("lexicon"):
-        extra, participles = _lexicon_verbs(data["lexicon"], data["verbs"] or [], str(path))
+        extra, participles, form_stats = _lexicon_verbs(data["lexicon"], data["verbs"] or [], str(path))
         data["verbs"] = list(data["verbs"] or []) + extra
+        if any(e.get("gated") for e in extra) and data["lexicon"].get("gate"):
+            gate_file = str(data["lexicon"]["gate"])
+            gate = load_cue_gate(gate_file if Path(gate_file).is_absolute() else config.resource(gate_file))
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
         check_keys(
-            e, {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by"}, {"lemma", "pattern"}, where
+            e,
+            {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by", "gated"},
+            {"lemma", "pattern"},
+            where,
         )
         past = str(e["pattern"]).split("|")[0]
         exclude = None
@@ -106,6 +115,7 @@ def _parse_rules(path: Path) -> AttributionRules:
                 "pattern": str(e["pattern"]),
                 "past": past,
                 "inverted": bool(e.get("inverted", False)),
+                "gated": bool(e.get("gated", False)),
                 "exclude": exclude,
                 "where": where,
             }
@@ -164,6 +174,8 @@ def _parse_rules(path: Path) -> AttributionRules:
         {str(k): v for k, v in (data.get("actor_types") or {}).items()},
         verb_forms,
         re.compile(rf"(?<=,)\s+(?:{_trie_pattern(participles)})(?![\w-])") if participles else None,
+        form_stats,
+        gate,
     )
 
 
@@ -223,34 +235,59 @@ def _wilson_lower(k: int, n: int, z: float = 1.645) -> float:
     return (centre - margin) / (1 + z * z / n)
 
 
-def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str]]:
-    """Verb entries and -ing participles from the generated reporting-verb lexicon (``lexicon:`` in attribution.yaml).
+def _verb_form(form: str, forms: set[str], irregular: set[str]) -> bool:
+    """Whether a lexicon word reads as a finite verb: a past in -ed or an irregular past, or an -s form whose past
+    is in the lexicon too ("thinks" / "thought", "backs" / "backed"); the lexicon also counts the nouns, particles
+    and weekdays of cue spans ("interview", "about", "Tuesday")."""
+    if form in irregular or (form.endswith("ed") and len(form) > 4):
+        return True
+    if form.endswith("s") and not form.endswith(("ss", "us", "is")):
+        stem = form[:-2] if form.endswith("es") else form[:-1]
+        return any(p in forms or p in irregular for p in (stem + "ed", stem + "d", form[:-1] + "ed"))
+    return False
+
+
+def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str], dict]:
+    """Verb entries, -ing participles and form counts from the reporting-verb lexicon (``lexicon:`` in the rules).
 
     Forms already in ``verbs`` are skipped; a form is used when its cue rate and cue count on the lexicon's
     training data reach ``min_form_rate`` / ``min_form_cues``; noun-like forms are left out and participles in
-    -ing are returned apart (they head no "X <verb>" clause but ", saying ..." after one).
+    -ing are returned apart (they head no "X <verb>" clause but ", saying ..." after one). Forms below that rate but
+    at or above ``gated_min_rate`` (and ``min_form_cues``) become verbs marked ``gated``: the cue gate decides each
+    of their candidates. The counts: form -> (n_cue, n_seen), for every form of the lexicon.
     """
-    check_keys(spec, {"file", "min_form_rate", "min_form_cues", "exclude"}, {"file"}, f"{where}: lexicon")
+    check_keys(
+        spec,
+        {"file", "min_form_rate", "min_form_cues", "exclude", "gated_min_rate", "gate", "irregular_past"},
+        {"file"},
+        f"{where}: lexicon",
+    )
     lex = load_mapping(
         resource_path(spec["file"], spec["file"]) if Path(spec["file"]).is_absolute() else config.resource(spec["file"])
     )
     taken = {f.lower() for e in verbs if isinstance(e, dict) for f in str(e.get("pattern", "")).split("|")}
     rate, cues = float(spec.get("min_form_rate", 0.3)), int(spec.get("min_form_cues", 3))
+    gated_rate = float(spec.get("gated_min_rate", rate))
     exclude = set(spec.get("exclude") or [])
-    out, participles = [], []
+    irregular = {str(f) for f in spec.get("irregular_past") or []}
+    all_forms = {f for e in lex.get("verbs") or [] for f in (e.get("forms") or {})}
+    out, participles, stats = [], [], {}
     for e in lex.get("verbs") or []:
-        usable = [
-            f
-            for f, st in (e.get("forms") or {}).items()
-            if st["n_cue"] >= cues
-            and _wilson_lower(st["n_cue"], st["n_seen"]) >= rate
-            and f.isalpha()
-            and f not in exclude
-            and str(e["lemma"]) not in exclude
-        ]
-        participles.extend(f for f in usable if f.endswith("ing") and f != "according")  # "according to X" is apart
-        forms = [f for f in usable if f not in taken and not _NOT_FINITE.search(f)]
-        if forms:
-            taken.update(forms)
-            out.append({"lemma": str(e["lemma"]), "pattern": "|".join(forms), "inverted": bool(e.get("inverted"))})
-    return out, sorted(set(participles))
+        ok, gated = [], []
+        for f, st in (e.get("forms") or {}).items():
+            stats[f] = (int(st["n_cue"]), int(st["n_seen"]))
+            if st["n_cue"] < cues or not f.isalpha() or f in exclude or str(e["lemma"]) in exclude:
+                continue
+            low = _wilson_lower(st["n_cue"], st["n_seen"])
+            if low >= rate:
+                ok.append(f)
+            elif low >= gated_rate and _verb_form(f, all_forms, irregular):
+                gated.append(f)
+        participles.extend(f for f in ok if f.endswith("ing") and f != "according")  # "according to X" is apart
+        for forms, is_gated in ((ok, False), (gated, True)):
+            forms = [f for f in forms if f not in taken and not _NOT_FINITE.search(f)]
+            if forms:
+                taken.update(forms)
+                entry = {"lemma": str(e["lemma"]), "pattern": "|".join(forms), "inverted": bool(e.get("inverted"))}
+                out.append({**entry, "gated": True} if is_gated else entry)
+    return out, sorted(set(participles)), stats

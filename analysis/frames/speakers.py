@@ -202,11 +202,7 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             prev_cut = m.end()
         name = before[prev_cut:].strip()
         nwords = name.split()
-        if (
-            1 <= len(nwords) <= 5
-            and _is_name(nwords)
-            and nwords[0].lower() not in _PREPOSITIONS
-        ):
+        if 1 <= len(nwords) <= 5 and _is_name(nwords) and nwords[0].lower() not in _PREPOSITIONS:
             role = segment
             seg_start = before.index(name, prev_cut)
             return seg_start, seg_start + len(name), role

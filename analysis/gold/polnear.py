@@ -136,6 +136,14 @@ def load_polnear(part: str = "dev", *, root: str | Path | None = None, coder: st
 
 
 # ------------------------------------------------------------------------------------------------------- scoring
+def load_cue_lemmas() -> dict[str, str]:
+    """Word form -> lemma from the reporting-verb lexicon, so that a found "says" agrees with a gold "said"."""
+    from analysis.resources import load_mapping
+
+    data = load_mapping(config.resource("reporting_verbs.yaml"))
+    return {form: v["lemma"] for v in data["verbs"] for form in v["forms"]}
+
+
 def _cue_lemmas(text: str, lemmas: dict[str, str]) -> frozenset[str]:
     return frozenset(lemmas.get(w, w) for w in content_words(text))
 
