@@ -94,7 +94,12 @@ def _mask_abbreviations(sent: str) -> str:
     return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
 
 
-_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:who|that)\s+$")
+_RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:who|that|which)\s+$")
+_PARTICIPLE_AFTER = re.compile(
+    r"\s+(?:by|on|online|in|at|to|from|with|last|this|earlier|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday)(?!\w)",
+    re.IGNORECASE,
+)
 _RELATIVE_SPEAKER = re.compile(r"\w,\s+(who)$")
 
 
@@ -163,8 +168,12 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             segment = stripped[seg_start:]
     # "Cruz said Hillary Clinton said": the last speaker
     inner = next(iter(reversed(list(rules.verb_regex.finditer(segment)))), None)
-    if inner is not None and _RELATIVE_BEFORE.search(segment, 0, inner.start()):
-        inner = None  # "Officials who asked not to be named said": the relative clause belongs to the speaker
+    if inner is not None and (
+        _RELATIVE_BEFORE.search(segment, 0, inner.start()) or _PARTICIPLE_AFTER.match(segment, inner.end())
+    ):
+        # "Officials who asked not to be named said": the relative clause belongs to the speaker; "A video posted
+        # online by activists showed": a participle inside the speaker phrase, not an inner speech verb
+        inner = None
     if inner is not None:
         seg_start += inner.end()
         while seg_start < len(stripped) and stripped[seg_start].isspace():
