@@ -120,7 +120,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 continue  # "attacks claimed by Islamic State": a participle, not a speech clause
             before = sent[: m.start()].rstrip()
             sp = None
-            if verb["inverted"] and before and before[-1] in ",\"”'’":
+            # '"...," said X' / "..., said X"; a lexicon verb after a bare comma has an object ("..., endorsed Cruz")
+            if verb["inverted"] and before and (before[-1] in "\"”'’" or (before[-1] == "," and not verb["lexicon"])):
                 left = _left_speaker(sent, m.start(), rules) if before[-1] == "," else None
                 if left is not None and left[2] is not None:  # "Name, the title, said ...": speaker on the left
                     sp, pattern = left, f"X {verb['past']}"

@@ -101,7 +101,7 @@ def _parse_rules(path: Path) -> AttributionRules:
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
         check_keys(
             e,
-            {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by", "gated"},
+            {"lemma", "pattern", "inverted", "speaker_requires", "not_followed_by", "gated", "lexicon"},
             {"lemma", "pattern"},
             where,
         )
@@ -116,6 +116,7 @@ def _parse_rules(path: Path) -> AttributionRules:
                 "past": past,
                 "inverted": bool(e.get("inverted", False)),
                 "gated": bool(e.get("gated", False)),
+                "lexicon": bool(e.get("lexicon", False)),
                 "exclude": exclude,
                 "where": where,
             }
@@ -288,6 +289,11 @@ def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str]
             forms = [f for f in forms if f not in taken and not _NOT_FINITE.search(f)]
             if forms:
                 taken.update(forms)
-                entry = {"lemma": str(e["lemma"]), "pattern": "|".join(forms), "inverted": bool(e.get("inverted"))}
+                entry = {
+                    "lemma": str(e["lemma"]),
+                    "pattern": "|".join(forms),
+                    "inverted": bool(e.get("inverted")),
+                    "lexicon": True,
+                }
                 out.append({**entry, "gated": True} if is_gated else entry)
     return out, sorted(set(participles)), stats

@@ -32,7 +32,10 @@ _FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|c
 _AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
 _LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
-_PARTY_TAG = re.compile(r"(\s)\((?:[RDI]|Rep|Dem|Ind)\.?-[A-Z][A-Za-z.]{0,8}\)(?=[\s,])")
+_PARTY_TAG = re.compile(r"(\s)\((?:[RDI]|Rep|Dem|Ind)\.?(?:-[A-Z][A-Za-z.]{0,8})?\)(?=[\s,])")
+_AGE = re.compile(r",\s+\d{1,3}$")
+_IT_SPEAKER = re.compile(r"(?:^|[,\"”’']\s*|\.\s+)(it|It)$")
+_ASIDE = re.compile(r"\s*\([^()]{1,80}\)$")
 _CLOSING_DASH = re.compile(r"\s(—|–|-|--)$")
 _PRONOUN_END = re.compile(r"(?:^|[\s,])(he|she|they|we|I|He|She|They|We)$")
 _NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
@@ -143,7 +146,13 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
             if 1 <= len(words) <= 6 and _is_name(words[-3:]):
                 start = name.index(words[0], cut)
                 return start, len(name), stripped[opening + 1 : closing_dash.start()].strip()
+    aside = _ASIDE.search(stripped) if stripped.endswith(")") else None
+    if aside and not closing_comma:  # "Kasich (who has 25 delegates to date) said": the speaker before the aside
+        stripped = stripped[: aside.start()]
     if not closing_comma:
+        it = _IT_SPEAKER.search(stripped)  # '"...," it added': the organisation named before
+        if it:
+            return it.start(1), it.end(1), None
         pron = _PRONOUN_END.search(stripped)  # "at the town hall this week she said": the pronoun is the speaker
         if pron:
             return pron.start(1), pron.end(1), None
@@ -205,7 +214,7 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     if relative:
         seg_start, segment = pre_lead, stripped[pre_lead:]
     if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
-        before = stripped[:seg_start].rstrip()[:-1]
+        before = _AGE.sub("", stripped[:seg_start].rstrip()[:-1])  # "Jillian Chase, 27, a Tinder user, said"
         prev_cut = 0
         for m in _HARD_BOUNDARY.finditer(before):
             prev_cut = m.end()
@@ -244,6 +253,7 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         and first.lower() not in _DETERMINERS
         and not rules.pronoun_regex.match(first)
         and (first.endswith("ing") or first.lower() in _PREPOSITIONS or len(words) > 4)
+        and not (len(words) <= 6 and words[-1][:1].isupper() and _is_name(words[-2:]))  # "former FBI agent Tim Gill"
     ):
         return None
     return seg_start, len(stripped), role
