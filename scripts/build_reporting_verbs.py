@@ -1,6 +1,6 @@
 """Build analysis/resources/reporting_verbs.yaml: the reporting-verb and cue-phrase lexicon, from PolNeAR train.
 
-    .venv/bin/python scripts/build_reporting_verbs.py [--min-cues 3] [--min-rate 0.2] [--out PATH]
+    .venv/bin/python scripts/build_reporting_verbs.py [--min-cues 3] [--min-rate 0.05] [--out PATH]
 
 Reads only the train part (840 articles) of ../shared/corpora/polnear. For every word of every gold Cue span
 (auxiliaries and function words left out) it counts how often the word form is part of a Cue (``n_cue``) and how
@@ -194,7 +194,7 @@ def build(min_cues: int, min_rate: float) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--min-cues", type=int, default=3, help="least number of gold cues per lemma")
-    ap.add_argument("--min-rate", type=float, default=0.2, help="least share of a lemma's occurrences that are cues")
+    ap.add_argument("--min-rate", type=float, default=0.05, help="least share of a lemma's occurrences that are cues")
     ap.add_argument("--out", type=Path, default=config.resource("reporting_verbs.yaml"))
     args = ap.parse_args(argv)
     data = build(args.min_cues, args.min_rate)

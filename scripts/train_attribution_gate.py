@@ -36,6 +36,7 @@ from sklearn.model_selection import GroupKFold  # noqa: E402
 
 from analysis import config, frames, provenance  # noqa: E402
 from analysis.frames import cue_gate  # noqa: E402
+from analysis.frames.attribution_rules import ATTRIBUTION_FILE  # noqa: E402
 from analysis.gold import polnear  # noqa: E402
 from analysis.gold._score import content_words, spans_overlap  # noqa: E402
 from analysis.tables import save_json  # noqa: E402
@@ -56,10 +57,10 @@ def _label(row, gold_doc) -> int:
 
 def _rules_without_gate():
     """The built-in attribution rules with the gate switched off (the gate file may not exist yet)."""
-    data = yaml.safe_load(config.resource(frames.ATTRIBUTION_FILE).read_text(encoding="utf-8"))
+    data = yaml.safe_load(config.resource(ATTRIBUTION_FILE).read_text(encoding="utf-8"))
     data["lexicon"].pop("gate", None)
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / frames.ATTRIBUTION_FILE
+        path = Path(tmp) / ATTRIBUTION_FILE
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
         return frames.load_attribution_rules(path)
 

@@ -166,3 +166,99 @@ def test_anonymous_sources_keep_the_type_their_words_give():
     got = attributions("A military source said the convoy was hit. Sources close to the rebels said they withdrew.")
     assert list(got["source_type"]) == ["anonymous", "anonymous"]
     assert list(got["anonymous_type"]) == ["government_military", "armed_group"]
+
+
+# ------------------------------------------------------------------------------------- speaker phrases (issue 11)
+def speakers(text: str) -> list[tuple[str, str]]:
+    return list(zip(*(attributions(text)[c] for c in ("speaker", "verb"))))
+
+
+def test_a_pronoun_right_before_the_verb_is_the_speaker():
+    # no comma after the time phrase (wire copy that lost its punctuation): the pronoun is still the speaker
+    text = "Maria Lopez said the clinic was open. At the briefing this week she said the wards were full."
+    got = attributions(text)
+    she = got[got["speaker"] == "she"].iloc[0]
+    assert she["verb"] == "said" and she["coref"] == "previous"
+
+
+def test_it_after_a_quote_is_the_organisation_named_before():
+    text = 'The Syrian Observatory for Human Rights said 12 civilians died. "Most of them were children," it added.'
+    got = attributions(text)
+    it = got[got["speaker"] == "it"].iloc[0]
+    assert (it["verb"], it["coref"], it["source_type"]) == ("added", "previous", "monitor_ngo")
+
+
+def test_party_tags_ages_asides_and_titles_stay_with_the_name():
+    # (party tags with periods, "(D-R.I.)", end a sentence for the Punkt sentence splitter: not tested here)
+    assert ("Gov. Rick Scott (R)", "said") in speakers("Gov. Rick Scott (R) said the bill would pass.")
+    assert ("Rep. Bobby Scott (D-VA)", "said") in speakers("Rep. Bobby Scott (D-VA), said the vote was close.")
+    assert ("Jillian Chase", "said") in speakers("Jillian Chase, 27, a nurse in Erbil, said the road was closed.")
+    assert ("Kasich", "said") in speakers("Kasich (who has 25 delegates) said he would stay in the race.")
+    got = attributions("Michael Green, associate professor of history at the university, said turnout was low.")
+    assert (got.loc[0, "speaker"], got.loc[0, "role"]) == (
+        "Michael Green",
+        "associate professor of history at the university",
+    )
+    got = attributions("Bloomberg's pollster, Douglas Schoen, says the money is there.")
+    assert (got.loc[0, "speaker"], got.loc[0, "role"]) == ("Douglas Schoen", "Bloomberg's pollster")
+
+
+def test_a_dash_aside_between_speaker_and_verb():
+    text = 'Donald Trump - who had said he would "bomb" the oil fields - said at a rally that he meant it.'
+    assert ("Donald Trump", "said") in speakers(text)
+
+
+def test_negation_and_modals_are_not_part_of_the_speaker():
+    assert ("The ministry", "say") in speakers("The ministry did not say how many soldiers had died.")
+    assert ("The employee", "said") in speakers("The employee first said he did not recall the deletions.")
+
+
+def test_said_followed_by_a_clause_has_no_inverted_speaker():
+    # "..., said he expects ...": the speaker is on the left, "he expects Obama" is what was said
+    got = attributions("Dan Kritenbrink, senior director for Asian affairs, said he expects Obama to attend.")
+    assert list(got["speaker"]) == ["Dan Kritenbrink"]
+
+
+def test_a_participle_in_the_speaker_phrase_is_no_inner_speech_verb():
+    got = attributions("A video posted online by activists showed smoke rising over the old city.")
+    assert list(zip(got["speaker"], got["verb"])) == [("A video posted online by activists", "showed")]
+
+
+def test_a_lexicon_verb_after_a_bare_comma_has_an_object_not_a_speaker():
+    got = attributions("Morton Blackwell, founder of the institute, endorsed Cruz last week, saying he was ready.")
+    assert "Cruz last week" not in set(got["speaker"])
+
+
+# --------------------------------------------------------------------------------------------------- the cue gate
+def test_the_cue_gate_keeps_a_stance_verb_with_a_named_subject_and_drops_it_after_a_noun_phrase():
+    kept = attributions("Sanders believes that the primaries were rigged against him.")
+    assert ("Sanders", "believes") in set(zip(kept["speaker"], kept["verb"]))
+    rules = frames.load_attribution_rules()
+    assert rules.verb_rows[rules.verb_forms["believes"]]["gated"]  # a low-rate verb: the gate decided
+    dropped = attributions("The tall brick building with the broken windows believed in nothing.")
+    assert dropped.empty
+
+
+def test_the_cue_gate_file_has_provenance_and_one_coefficient_per_feature():
+    import json
+
+    from analysis import config
+    from analysis.frames import cue_gate
+
+    data = json.loads(config.resource(cue_gate.GATE_FILE).read_text(encoding="utf-8"))
+    assert list(data["features"]) == list(cue_gate.FEATURES)
+    assert set(data["coefficients"]) == set(cue_gate.FEATURES)
+    assert data["training"]["data"].startswith("PolNeAR") and "train" in data["training"]["data"]
+    assert data["training"]["files_sha256"] and data["cv"]["auc"] > 0.6
+    gate = cue_gate.load_cue_gate()
+    assert 0.0 < gate.threshold < 1.0
+
+
+def test_a_gate_file_with_missing_features_is_refused(tmp_path):
+    from analysis.errors import ResourceError
+    from analysis.frames import cue_gate
+
+    bad = tmp_path / "gate.json"
+    bad.write_text('{"version": "1", "coefficients": {"form_logit": 1.0}, "intercept": 0, "threshold": 0.5}')
+    with pytest.raises(ResourceError, match="exactly the features"):
+        cue_gate.load_cue_gate(bad)

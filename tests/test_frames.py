@@ -519,7 +519,15 @@ def test_analyze_chunk_tables_and_determinism(mini_corpus):
     for name in out:
         pd.testing.assert_frame_equal(out[name], again[name])
     versions = frames.RESOURCE_VERSIONS()
-    assert set(versions) == {"frames", "conflict_language", "attribution", "frame_presence"}
+    assert set(versions) == {
+        "frames",
+        "conflict_language",
+        "attribution",
+        "reporting_verbs",
+        "attribution_gate",
+        "frame_presence",
+    }
+    assert versions["attribution_gate"]["version"] == frames.cue_gate.load_cue_gate().version
 
 
 def test_fakes_real_corpus(fakes_csv):

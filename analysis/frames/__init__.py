@@ -12,6 +12,7 @@ Modules (``analysis.frames`` re-exports their public names)::
     attribution  find_attributions, count_attributions (the per-sentence pass and content spans)
     attribution_rules  load_attribution_rules: speech verbs, the PolNeAR lexicon, source types
     speakers     the speaker phrase of a cue, pronoun kinds, source typing
+    cue_gate     the logistic-regression gate on low-rate reporting verbs (attribution_gate.json)
     language     load_conflict_language, find_labels, find_territorial_verbs, count_labels, count_territorial_verbs
 
 Typical use in JupyterLab::
@@ -28,7 +29,6 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.frames.attribution import (
-    ATTRIBUTION_FILE,
     SOURCE_TYPES,
     AttributionRules,
     count_attributions,
@@ -92,15 +92,21 @@ def analyze_chunk(
 
 def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed by the pipeline contract
     """Version and sha256 of the built-in resources used by the `analyze` stage (recorded in manifest.json)."""
-    from analysis.frames import presence
+    from analysis.frames import cue_gate, presence
     from analysis.resources import resource_versions
 
-    return (
+    versions = (
         resource_versions(
-            frames="frames.yaml", conflict_language="conflict_language.yaml", attribution="attribution.yaml"
+            frames="frames.yaml",
+            conflict_language="conflict_language.yaml",
+            attribution="attribution.yaml",
+            reporting_verbs="reporting_verbs.yaml",
+            attribution_gate="attribution_gate.json",
         )
         | presence.RESOURCE_VERSIONS()
     )
+    versions["attribution_gate"]["version"] = cue_gate.load_cue_gate().version  # JSON: no `version:` line
+    return versions
 
 
 __all__ = [

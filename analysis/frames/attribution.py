@@ -68,6 +68,7 @@ ATTRIBUTION_COLUMNS = [
 ]
 
 _BY_AFTER = re.compile(r"\s+by(?!\w)")
+_AGENT_AFTER = re.compile(r"(?:\s+[a-z]+){1,2}\s+by\s+(?!phone|telephone|email|e-mail|text)")
 
 
 def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple]:
@@ -116,8 +117,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             verb = rules.verb_rows[row]
             if verb.get("exclude") is not None and verb["exclude"].match(sent, m.end()):
                 continue
-            if _BY_AFTER.match(sent, m.end()):
-                continue  # "attacks claimed by Islamic State": a participle, not a speech clause
+            if _BY_AFTER.match(sent, m.end()) or (m.group().endswith("ed") and _AGENT_AFTER.match(sent, m.end())):
+                continue  # "attacks claimed by Islamic State", "a video posted online by activists": participles
             before = sent[: m.start()].rstrip()
             sp = None
             # '"...," said X' / "..., said X"; a lexicon verb after a bare comma has an object ("..., endorsed Cruz")
