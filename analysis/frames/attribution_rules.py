@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ResourceError
-from analysis.frames.cue_gate import CueGate, load_cue_gate
+from analysis.frames.cue_gate import GATE_FILE, CueGate, load_cue_gate
 from analysis.frames.document import (
     _named_alternation,
     _rows,
@@ -95,7 +95,7 @@ def _parse_rules(path: Path) -> AttributionRules:
         data["verbs"] = list(data["verbs"] or []) + extra
         if any(e.get("gated") for e in extra) and data["lexicon"].get("gate"):
             gate_file = str(data["lexicon"]["gate"])
-            gate = load_cue_gate(gate_file if Path(gate_file).is_absolute() else config.resource(gate_file))
+            gate = load_cue_gate(None if gate_file == GATE_FILE else _lexicon_file(gate_file))
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
@@ -236,6 +236,11 @@ def _wilson_lower(k: int, n: int, z: float = 1.645) -> float:
     return (centre - margin) / (1 + z * z / n)
 
 
+def _lexicon_file(name: str) -> Path:
+    """A file named in ``lexicon:``: an absolute path, or the name of a built-in resource."""
+    return resource_path(name, name) if Path(name).is_absolute() else config.resource(name)
+
+
 def _verb_form(form: str, forms: set[str], irregular: set[str]) -> bool:
     """Whether a lexicon word reads as a finite verb: a past in -ed or an irregular past, or an -s form whose past
     is in the lexicon too ("thinks" / "thought", "backs" / "backed"); the lexicon also counts the nouns, particles
@@ -263,9 +268,7 @@ def _lexicon_verbs(spec, verbs: list, where: str) -> tuple[list[dict], list[str]
         {"file"},
         f"{where}: lexicon",
     )
-    lex = load_mapping(
-        resource_path(spec["file"], spec["file"]) if Path(spec["file"]).is_absolute() else config.resource(spec["file"])
-    )
+    lex = load_mapping(_lexicon_file(spec["file"]))
     taken = {f.lower() for e in verbs if isinstance(e, dict) for f in str(e.get("pattern", "")).split("|")}
     rate, cues = float(spec.get("min_form_rate", 0.3)), int(spec.get("min_form_cues", 3))
     gated_rate = float(spec.get("gated_min_rate", rate))

@@ -12,11 +12,10 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from analysis import config
 from analysis.errors import ResourceError
+from analysis.resources import load_parsed
 
 GATE_FILE = "attribution_gate.json"
 FEATURES = (
@@ -66,14 +65,12 @@ class CueGate:
 
 def load_cue_gate(path: str | Path | None = None) -> CueGate:
     """The cue gate from ``attribution_gate.json`` (or your own file of the same shape)."""
-    p = Path(path) if path is not None else config.resource(GATE_FILE)
-    return _load_cached(str(p))
+    return load_parsed(path, GATE_FILE, _parse_gate)
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str) -> CueGate:
+def _parse_gate(path: Path) -> CueGate:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         coef = {str(k): float(v) for k, v in data["coefficients"].items()}
         gate = CueGate(str(data["version"]), coef, float(data["intercept"]), float(data["threshold"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
