@@ -667,3 +667,35 @@ def test_label_in_speaker_appositive_is_own_and_participle_by_is_not_speech():
     assert voices["jihadists"] == "attributed"  # the sentence is reported speech of "police", not "X claimed"
     sources = frames.find_attributions(one("Attacks claimed by jihadists have stoked fears, said police."))
     assert sources[["pattern", "speaker"]].values.tolist() == [["said X", "police"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shells hit the mainly Christian and Druze district, killing four.",
+        "Thousands of Muslims, Christians and members of the Yazidi religious minority fled the town.",
+        "The jet struck near a mosque of the Alawite religious minority.",
+        "Militants abducted Christian hostages from villages in the north-east.",
+        "The strikes damaged 50 religious centers and 25 residential blocks.",
+        "The blast went off during the holy month of Ramadan, as worshippers left Friday prayers.",
+        "The footage showed sectarian killings in the coastal city.",
+        "The area is inhabited mainly by Christians; shells hit schools and houses of worship.",
+        "The market was hit on the first day of the holy Muslim month of Ramadan.",
+    ],
+)
+def test_religious_identity_is_no_religious_reference(text):
+    """A faith named as who people are or where something happened is no reference to religious tenets (MO2)."""
+    assert "morality.religious_reference" not in fired(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pope Francis said caring for the poor is a Christian duty.",
+        "Evangelical Christians read the Bible as a call to protect creation.",
+        "He said religious leaders had a duty to speak out, and prayed for peace.",
+        "The cleric called the shrine a sacred place and said God would judge them.",
+    ],
+)
+def test_religious_tenets_still_count(text):
+    assert "morality.religious_reference" in fired(text)
