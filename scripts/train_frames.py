@@ -35,21 +35,24 @@ from analysis.gold import calibration as cal  # noqa: E402
 from analysis.gold import narrative_frames as nf  # noqa: E402
 from analysis.tables import save_json  # noqa: E402
 
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
 
 
 def _feature_definitions(names: list[str]) -> list[dict]:
     defs = []
     for name in names:
         if name == frame_presence.LENGTH_FEATURE:
-            defs.append({"name": name, "definition": "log(number of characters of the article text / 1000)"})
+            defs.append(
+                {"name": name, "definition": "log(number of characters of the article text / 1000), clamped length"}
+            )
         else:
-            key = name.rsplit(":", 1)[0]
+            key, form = name.rsplit(":", 1)
+            per = "" if form == frame_presence.FEATURE_FORMS["counts"] else " per 1,000 characters (clamped length)"
             defs.append(
                 {
                     "name": name,
                     "indicator": key,
-                    "definition": f"log(1 + number of cue matches of indicator {key} in the article text)",
+                    "definition": f"log(1 + number of cue matches of indicator {key} in the article text{per})",
                 }
             )
     return defs
@@ -93,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                 "recall_mean": float(rows.loc[method, "recall_mean"]),
                 "fold_f1": _fold(method, "f1"),
                 "fold_thresholds": _fold(method, "threshold"),
+                "fold_forms": [
+                    str(x) for x in cv.folds[(cv.folds["frame"] == frame) & (cv.folds["method"] == method)]["form"]
+                ],
                 "alpha_coder_coder": float(alpha[method].loc[frame, "coder_coder"]),
                 "alpha_tool_coder_mean": float(alpha[method].loc[frame, "tool_coder_mean"]),
                 "alpha_tool_coder_min": float(alpha[method].loc[frame, "tool_coder_min"]),
@@ -101,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             for method in ("dictionary", "model")
         }
         fit["dictionary"]["evidence"] = "sum of cue matches over the frame's measurable indicators"
-        fit["dictionary"]["rule"] = "present when evidence >= threshold"
+        fit["dictionary"]["rule"] = (
+            "present when evidence >= threshold"
+            if fit["dictionary"]["form"] == "count"
+            else "present when evidence >= 1 and evidence / (clamped characters / 1000) >= threshold"
+        )
         fit["model"]["rule"] = "p = 1 / (1 + exp(-(intercept + sum_j coefficient_j * (x_j - mean_j) / scale_j)))"
         fit["model"]["decision"] = "present when p >= threshold"
         fit["gold_prevalence"] = float(design.labels[frame].mean())
@@ -112,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         "version": VERSION,
         "description": "Frame presence rules calibrated on the Narrative Frames Corpus (see docs/framing.md)",
         "features": _feature_definitions(sorted(all_names)),
+        # lengths outside the calibration range count as the nearest calibrated length (no extrapolation)
+        "length_range_kchars": [float(design.kchars.min()), float(design.kchars.max())],
         "frames": out_frames,
         "cv_macro_f1": {
             m: {"mean": float(macro.loc[m, "f1_mean"]), "sd": float(macro.loc[m, "f1_sd"])} for m in macro.index
@@ -128,9 +140,13 @@ def main(argv: list[str] | None = None) -> int:
             "hyper_parameters": {
                 "model": "sklearn.linear_model.LogisticRegression (lbfgs, L2) after StandardScaler",
                 "C_grid": list(cal.C_GRID),
+                "model_forms": list(cal.MODEL_FORMS),
+                "dictionary_forms": list(cal.DICTIONARY_FORMS),
                 "class_weight": cal.CLASS_WEIGHT,
-                "selection": "C and the probability cut-off maximise pooled out-of-fold F1 of an inner 5-fold CV; "
-                "the dictionary threshold maximises F1 on the training articles (ties: the higher threshold)",
+                "selection": "the model's feature form (log counts or log rates per 1,000 characters), C and "
+                "probability cut-off maximise pooled out-of-fold F1 of an inner 5-fold CV; the dictionary rule's "
+                "form (count or rate) maximises pooled out-of-fold F1 of an inner 5-fold CV, and its threshold F1 "
+                "on the training articles (ties: the higher threshold, at least one cue match)",
                 "folds": cal.N_FOLDS,
                 "seed": cal.SEED,
             },

@@ -44,12 +44,26 @@ def test_features_are_log_match_counts_per_indicator_and_article_length(scored):
     assert feats.loc["d0", "economic.costs:matches"] == pytest.approx(np.log1p(row["n_matches"]))
     assert feats.loc["d4", "economic.costs:matches"] == 0.0
     assert feats.loc["d0", fp.LENGTH_FEATURE] == pytest.approx(np.log(len(TEXTS[0]) / 1000))
+    rate = row["n_matches"] / (len(TEXTS[0]) / 1000)
+    assert feats.loc["d0", "economic.costs:per_kchar"] == pytest.approx(np.log1p(rate))
 
 
-def _rules(threshold: int) -> dict:
+def test_lengths_outside_the_calibrated_range_are_clamped(scored):
+    docs, indicators = scored
+    feats = fp.find_presence_features(indicators, docs, length_range=(1.0, 6.0))
+    n = indicators[(indicators["doc_id"] == "d0") & (indicators["indicator"] == "costs")]["n_matches"].iloc[0]
+    # a 55-character article counts as one of 1,000 characters: its rate is its count, not 18 times it
+    assert feats.loc["d0", "economic.costs:per_kchar"] == pytest.approx(np.log1p(n / 1.0))
+    assert (feats[fp.LENGTH_FEATURE] == 0.0).all()
+    long_doc = pd.DataFrame({"doc_id": ["x"], "text": ["word " * 3000]})
+    assert fp.find_article_kchars(long_doc, ["x"], length_range=(1.0, 6.0))[0] == 6.0
+
+
+def _rules(threshold: float, form: str = "count") -> dict:
     model = copy.deepcopy(fp.load_presence_model())
     model["frames"] = {"economic": model["frames"]["economic"]}
-    model["frames"]["economic"]["dictionary"]["threshold"] = threshold
+    model["frames"]["economic"]["dictionary"].update(threshold=threshold, form=form)
+    model["length_range_kchars"] = [0.001, 100.0]  # no clamping of these short texts
     return model
 
 
@@ -67,16 +81,41 @@ def test_dictionary_rule_needs_the_threshold_of_cue_matches(scored):
     assert conflict["p_model"].isna().all() and conflict["present_model"].isna().all()
 
 
+def test_length_aware_dictionary_rule_is_a_rate_per_thousand_characters(scored):
+    docs, indicators = scored
+    ev = fp.count_frame_evidence(indicators).query("frame == 'economic'").set_index("doc_id")["evidence"]
+    kchars = docs.set_index("doc_id")["text"].str.len() / 1000
+    rate = ev / kchars.reindex(ev.index)
+    cut = float(rate[rate > 0].median())
+    p = fp.score_presence(indicators, docs, model=_rules(cut, "rate"))
+    eco = p[p["frame"] == "economic"].set_index("doc_id")["present_dictionary"]
+    assert (eco == ((rate >= cut) & (ev >= 1)).reindex(eco.index)).all()
+    assert 0 < eco.sum() < (ev >= 1).sum()
+    # a threshold of zero still needs one cue match
+    assert not fp.score_dictionary_rule(np.array([0.0]), np.array([1.0]), {"form": "rate", "threshold": 0.0})[0]
+
+
+def test_fit_dictionary_chooses_a_form_and_a_threshold_with_at_least_one_match():
+    ev = np.array([0, 0, 1, 1, 2, 3, 4, 0, 1, 5, 6, 0, 2, 3, 0, 1, 0, 4, 2, 0])
+    kchars = np.array([1, 2, 4, 1, 4, 1, 2, 1, 4, 1, 2, 3, 1, 1, 2, 4, 1, 2, 4, 1], dtype=float)
+    y = ((ev / kchars) >= 1).astype(int)  # presence follows the rate, not the count
+    fit = cal.fit_dictionary(ev, kchars, y)
+    assert fit["form"] == "rate" and fit["train_f1"] == 1.0
+    assert set(fit["inner_cv_f1_by_form"]) == set(cal.DICTIONARY_FORMS)
+    assert fit["inner_cv_f1_by_form"]["rate"] > fit["inner_cv_f1_by_form"]["count"]
+
+
 def test_stored_model_equals_sklearn_predict_proba_on_training_features(scored):
     docs, indicators = scored
     feats = fp.find_presence_features(indicators, docs).loc[docs["doc_id"]]
-    names = cal.frame_features(feats, "economic")
+    pipe, names, form, c, threshold, by_choice = cal.fit_model(feats, "economic", ECONOMIC)
+    assert names == cal.frame_features(feats, "economic", form) and names[-1] == fp.LENGTH_FEATURE
+    assert all(n.startswith("economic.") for n in names[:-1])
     x = feats[names].to_numpy()
-    pipe, c, threshold, by_c = cal.fit_model(x, ECONOMIC)
     spec = cal.model_spec(pipe, names, c, threshold)
     ours = fp.score_model_probability(feats, spec)
     np.testing.assert_allclose(ours, pipe.predict_proba(x)[:, 1], rtol=1e-10, atol=1e-12)
-    assert set(by_c) == set(cal.C_GRID) and c in cal.C_GRID
+    assert len(by_choice) == len(cal.C_GRID) * len(cal.MODEL_FORMS) and c in cal.C_GRID
     # the probability rises with cost cues: an article with many beats one with none
     assert ours[list(docs["doc_id"]).index("d0")] > ours[list(docs["doc_id"]).index("d5")]
 
@@ -103,9 +142,13 @@ def test_builtin_rules_cover_the_generic_frames_with_provenance():
     defined = {f["name"] for f in model["features"]}
     for spec in model["frames"].values():
         assert set(spec["model"]["coefficients"]) <= defined
-        assert spec["dictionary"]["threshold"] >= 1
+        rule = spec["dictionary"]
+        assert rule["form"] in cal.DICTIONARY_FORMS and spec["model"]["form"] in cal.MODEL_FORMS
+        assert rule["threshold"] >= 1 if rule["form"] == "count" else rule["threshold"] > 0
         assert len(spec["cv"]["model"]["fold_f1"]) == 5
     assert fp.RESOURCE_VERSIONS()["frame_presence"]["version"] == model["version"]
+    low, high = model["length_range_kchars"]
+    assert 0 < low < high
 
 
 def test_a_bad_rules_file_is_one_clear_error(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from analysis import config, frames
 from analysis.errors import InputError
 from analysis.gold import narrative_frames as nf
+from analysis.gold import validate as gold_validate
 
 TEXTS = {
     "1": "Critics accused the minister of hiding the report. Both sides dispute the findings. The plan would cost "
@@ -153,3 +154,62 @@ def test_validate_command_errors_are_one_line(capsys):
     assert "unknown gold set 'no-such-set'; available: narrative-frames" in capsys.readouterr().err
     assert cli.main(["validate"]) == 2
     assert "pass the completed coding sheets" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------ the command, end to end
+@pytest.fixture(scope="module")
+def validate_run(tmp_path_factory, real_gold):
+    """`python -m analysis validate --gold narrative-frames FOLDER --out DIR` once on the real development part."""
+    import contextlib
+    import io
+
+    from analysis import cli
+
+    out = tmp_path_factory.mktemp("gold-validation")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = cli.main(["validate", "--gold", "narrative-frames", str(nf.DEFAULT_DIR), "--out", str(out)])
+    return code, buf.getvalue(), out
+
+
+@pytest.mark.slow
+def test_validate_gold_end_to_end_prints_the_tables_and_writes_the_csvs(validate_run):
+    code, printed, out = validate_run
+    assert code == 0
+    assert "5-fold cross-validated" in printed and "Krippendorff's alpha" in printed
+    for frame in nf.FRAMES.values():
+        assert frame in printed
+    tables = {key: pd.read_csv(out / name) for key, name in gold_validate.FILES.items()}
+    fr = tables["frames"]
+    assert set(fr["evaluation"]) == {"cv", "in_sample", "baseline"}
+    assert ((fr["tp"] + fr["fp"] + fr["fn"] + fr["tn"]) == 250).all()
+    # the all-present baseline follows from the gold prevalence alone: F1 = 2p / (1 + p)
+    labels = pd.read_csv(nf.DEFAULT_DIR / nf.ARTICLES_FILE, sep="\t", usecols=list(nf.FRAMES))
+    allp = fr[fr["method"] == "all_present"].set_index("code")
+    for code_ in nf.FRAMES:
+        p = labels[code_].mean()
+        assert allp.loc[code_, "f1"] == pytest.approx(2 * p / (1 + p))
+    folds = tables["folds"]
+    assert len(folds) == 5 * 5 * 2 and set(folds["fold"]) == {1, 2, 3, 4, 5}
+    assert (folds.groupby(["method", "frame"])["n"].sum() == 250).all()  # every article held out exactly once
+    alpha = tables["alpha_summary"]
+    coder = alpha[alpha["level"] == "frame"].drop_duplicates("item").set_index("item")["coder_coder"]
+    assert set(coder.index) == set(nf.FRAMES.values()) and coder.between(0, 1).all()
+    assert len(tables["questions"]) >= 15
+
+
+@pytest.mark.slow
+def test_validate_gold_reproduces_the_cross_validated_figures_stored_with_the_rules(validate_run):
+    """The CV figures recorded in frame_presence.json (and quoted in docs/framing.md) are what the command computes."""
+    from analysis.frames import presence
+
+    _, _, out = validate_run
+    stored = presence.load_presence_model()
+    folds = pd.read_csv(out / "folds.csv")
+    macro = folds.groupby(["method", "fold"])["f1"].mean().groupby("method").mean()
+    for method, figures in stored["cv_macro_f1"].items():
+        assert macro[method] == pytest.approx(figures["mean"], abs=1e-9), method
+    per_frame = folds.groupby(["method", "frame"])["f1"].mean()
+    for frame, spec in stored["frames"].items():
+        for method, figures in spec["cv"].items():
+            assert per_frame[(method, frame)] == pytest.approx(figures["f1_mean"], abs=1e-9)

@@ -2,9 +2,12 @@
 
 Two separate decisions of whether a frame is present in an article, so that a user can choose (docs/framing.md):
 
-- ``present_dictionary``: the frame's cue evidence (number of cue matches of its indicators) reaches a threshold
-  chosen by 5-fold cross-validation on a gold set (frames without a calibrated threshold: any indicator fired);
+- ``present_dictionary``: the frame's cue evidence (number of cue matches of its indicators, or matches per 1,000
+  characters) reaches a threshold chosen by cross-validation on a gold set (frames without a calibrated
+  threshold: any indicator fired);
 - ``present_model``: a regularised logistic regression over indicator features (``p_model`` >= its threshold).
+
+Article lengths are clamped to the range the rules were calibrated on (``length_range_kchars``).
 
 Both are stored with their training provenance in ``analysis/resources/frame_presence.json`` (written by
 ``scripts/train_frames.py``). Applying them is a dot product over the stored coefficients: no scikit-learn objects.
@@ -30,20 +33,40 @@ PRESENCE_COLUMNS = ["doc_id", "frame", "evidence", "present_dictionary", "p_mode
 
 # ================================================================================================== features
 LENGTH_FEATURE = "doc:log_kchars"  # log(characters / 1000): longer articles have more matches by chance
+# How an indicator's cue matches enter the model: as counts, or as a rate per 1,000 characters (length-aware)
+FEATURE_FORMS = {"counts": "matches", "rates": "per_kchar"}
 
 
-def feature_name(indicator_key: str) -> str:
-    """Name of an indicator feature: ``frame.indicator:matches``."""
-    return f"{indicator_key}:matches"
+def feature_name(indicator_key: str, form: str = "counts") -> str:
+    """Name of an indicator feature: ``frame.indicator:matches`` (counts) or ``frame.indicator:per_kchar`` (rates)."""
+    return f"{indicator_key}:{FEATURE_FORMS[form]}"
 
 
-def find_presence_features(indicators: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
-    """Per article the raw feature values: doc_id index, one column per indicator, plus article length.
+def find_article_kchars(docs: pd.DataFrame, ids, *, length_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Article length in thousands of characters for ``ids``, clamped to ``length_range`` (the calibration range).
 
-    ``frame.indicator:matches`` = log(1 + cue matches of the indicator in the article); ``doc:log_kchars`` =
-    log(characters / 1000). ``indicators`` is the indicators table of ``frames.score_frames`` (or
-    frame_indicators.parquet); ``docs`` has doc_id and text. (Matches in the lead sentences alone, which the
-    coders were told to weigh most, were tried as further features and did not improve cross-validated F1.)
+    The stored rules were calibrated on articles of 1,100-6,200 characters; a shorter or longer article is
+    treated as one of the nearest calibrated length, so that rates and the length feature never extrapolate
+    (one cue match in a 100-character snippet is not a rate of 10 per 1,000 characters).
+    """
+    chars = docs.drop_duplicates("doc_id").set_index("doc_id")["text"].str.len().reindex(ids)
+    k = np.maximum(chars.fillna(1).to_numpy(dtype="float64"), 1.0) / 1000.0
+    if length_range is not None:
+        k = np.clip(k, float(length_range[0]), float(length_range[1]))
+    return k
+
+
+def find_presence_features(
+    indicators: pd.DataFrame, docs: pd.DataFrame, *, length_range: tuple[float, float] | None = None
+) -> pd.DataFrame:
+    """Per article the raw feature values: doc_id index, two columns per indicator, plus article length.
+
+    ``frame.indicator:matches`` = log(1 + cue matches of the indicator in the article);
+    ``frame.indicator:per_kchar`` = log(1 + cue matches per 1,000 characters); ``doc:log_kchars`` =
+    log(characters / 1000). Lengths are clamped to ``length_range`` (see :func:`find_article_kchars`).
+    ``indicators`` is the indicators table of ``frames.score_frames`` (or frame_indicators.parquet); ``docs`` has
+    doc_id and text. (Matches in the lead sentences alone, which the coders were told to weigh most, were tried as
+    further features and did not improve cross-validated F1.)
     """
     require_columns(indicators, ["doc_id", "frame", "indicator", "n_matches"], what="frame indicators")
     require_columns(docs, ["doc_id", "text"], what="corpus")
@@ -51,10 +74,13 @@ def find_presence_features(indicators: pd.DataFrame, docs: pd.DataFrame) -> pd.D
     n_all = indicators.assign(key=key).pivot_table(
         index="doc_id", columns="key", values="n_matches", aggfunc="sum", fill_value=0
     )
-    out = np.log1p(n_all.astype("float64")).rename(columns=feature_name)
-    out.columns.name = None
-    chars = docs.drop_duplicates("doc_id").set_index("doc_id")["text"].str.len().reindex(out.index)
-    out[LENGTH_FEATURE] = np.log(np.maximum(chars.fillna(1).to_numpy(dtype="float64"), 1.0) / 1000.0)
+    n_all.columns.name = None
+    n = n_all.astype("float64")
+    k = find_article_kchars(docs, n.index, length_range=length_range)
+    counts = np.log1p(n).rename(columns=lambda c: feature_name(c, "counts"))
+    rates = np.log1p(n.div(k, axis=0)).rename(columns=lambda c: feature_name(c, "rates"))
+    out = pd.concat([counts, rates], axis=1)
+    out[LENGTH_FEATURE] = np.log(k)
     return out.sort_index(axis=1)
 
 
@@ -68,6 +94,17 @@ def count_frame_evidence(indicators: pd.DataFrame) -> pd.DataFrame:
         .astype("int64")
         .reset_index()
     )
+
+
+def score_dictionary_rule(evidence: np.ndarray, kchars: np.ndarray, spec: dict) -> np.ndarray:
+    """The dictionary decision of one frame: at least one cue match, and the evidence reaches the threshold.
+
+    ``spec["form"]`` is ``count`` (cue matches) or ``rate`` (cue matches per 1,000 characters of the clamped
+    length, :func:`find_article_kchars`): which one a frame uses was chosen by cross-validation.
+    """
+    evidence = np.asarray(evidence, dtype="float64")
+    score = evidence if spec.get("form", "count") == "count" else evidence / np.asarray(kchars, dtype="float64")
+    return (evidence >= 1) & (score >= float(spec["threshold"]))
 
 
 # ================================================================================================== the stored rule
@@ -136,7 +173,8 @@ def score_presence(
     ev = count_frame_evidence(indicators)
     fired = (indicators["n_matches"] > 0).groupby([indicators["doc_id"], indicators["frame"]], sort=False).sum()
     ev = ev.merge(fired.rename("n_fired").reset_index(), on=["doc_id", "frame"], how="left")
-    feats = find_presence_features(indicators, docs) if len(ev) else pd.DataFrame()
+    length_range = rules.get("length_range_kchars")
+    feats = find_presence_features(indicators, docs, length_range=length_range) if len(ev) else pd.DataFrame()
     parts = []
     for frame, block in ev.groupby("frame", sort=False):
         spec = rules["frames"].get(frame)
@@ -146,7 +184,8 @@ def score_presence(
             block["p_model"] = np.nan
             block["present_model"] = pd.array([pd.NA] * len(block), dtype="boolean")
         else:
-            block["present_dictionary"] = block["evidence"] >= int(spec["dictionary"]["threshold"])
+            kchars = find_article_kchars(docs, block["doc_id"], length_range=length_range)
+            block["present_dictionary"] = score_dictionary_rule(block["evidence"], kchars, spec["dictionary"])
             p = score_model_probability(feats.reindex(block["doc_id"]), spec["model"])
             block["p_model"] = p
             block["present_model"] = pd.array(p >= float(spec["model"]["threshold"]), dtype="boolean")
@@ -179,7 +218,10 @@ def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed
 
 __all__ = [
     "LENGTH_FEATURE",
+    "FEATURE_FORMS",
     "feature_name",
+    "find_article_kchars",
+    "score_dictionary_rule",
     "find_presence_features",
     "count_frame_evidence",
     "load_presence_model",

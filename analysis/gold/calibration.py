@@ -4,10 +4,11 @@ Used by ``scripts/train_frames.py`` (which stores the result in ``analysis/resou
 ``python -m analysis validate --gold`` (which recomputes the cross-validated figures). Needs scikit-learn; applying
 the stored result does not (``analysis.frames.presence``).
 
-Every choice is made inside the training part of a split: in the 5 outer folds the threshold, the regularisation
-strength C and the model's probability cut-off are chosen on the 4 training folds only (C and the cut-off by an
-inner 5-fold cross-validation), then scored on the held-out fold. The stored rule is the same procedure on all of
-the development data.
+Every choice is made inside the training part of a split: in the 5 outer folds the dictionary rule's form (cue
+matches, or matches per 1,000 characters) and threshold, and the model's feature form, regularisation strength C
+and probability cut-off are chosen on the 4 training folds only (the forms, C and the cut-off by an inner 5-fold
+cross-validation), then scored on the held-out fold. The stored rule is the same procedure on all of the
+development data.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from analysis.frames import presence as frame_presence
 
 SEED = 20230709  # fixed: the same folds every run
 N_FOLDS = 5
-C_GRID = (0.01, 0.1, 1.0)
+C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+DICTIONARY_FORMS = ("count", "rate")  # threshold on cue matches, or on matches per 1,000 characters
+MODEL_FORMS = tuple(frame_presence.FEATURE_FORMS)  # indicator features as log counts or log rates
 PENALTY = "l2"  # the default of LogisticRegression (ridge)
 CLASS_WEIGHT = "balanced"  # the rarer frames (10% of articles) get the same total weight as their absence
 
@@ -32,6 +35,7 @@ class Design(NamedTuple):
 
     features: pd.DataFrame  # doc_id index x feature columns (frame_presence.find_presence_features)
     evidence: pd.DataFrame  # doc_id index x frame: cue matches summed over the frame's indicators
+    kchars: pd.Series  # doc_id index: article length in thousands of characters
     labels: pd.DataFrame  # doc_id index x frame: 0/1 gold labels
     indicators: pd.DataFrame  # the indicators table of frames.score_frames (for question-level scores)
 
@@ -46,15 +50,17 @@ def build_design(articles: pd.DataFrame, labels: pd.DataFrame, *, codebook=None)
     ev = frame_presence.count_frame_evidence(indicators).pivot(index="doc_id", columns="frame", values="evidence")
     y = labels.pivot(index="doc_id", columns="frame", values="present").astype(int)
     ids = sorted(set(y.index) & set(feats.index))
-    return Design(feats.loc[ids], ev.loc[ids, y.columns], y.loc[ids], indicators)
+    kchars = pd.Series(frame_presence.find_article_kchars(articles, ids), index=ids, name="kchars")
+    return Design(feats.loc[ids], ev.loc[ids, y.columns], kchars, y.loc[ids], indicators)
 
 
-def frame_features(features: pd.DataFrame, frame: str) -> list[str]:
-    """The model's inputs for one frame: its own indicators' match counts and the article length.
+def frame_features(features: pd.DataFrame, frame: str, form: str = "counts") -> list[str]:
+    """The model's inputs for one frame: its own indicators' match counts (or rates) and the article length.
 
     (The indicators of all five generic frames as inputs to every frame model were tried too: macro F1 0.591 vs
     0.587 with five times the coefficients, so the smaller, more readable model is kept.)"""
-    own = [c for c in features.columns if c.startswith(f"{frame}.")]
+    suffix = ":" + frame_presence.FEATURE_FORMS[form]
+    own = [c for c in features.columns if c.startswith(f"{frame}.") and c.endswith(suffix)]
     return sorted(own) + [frame_presence.LENGTH_FEATURE]
 
 
@@ -94,23 +100,72 @@ def _pipeline(c: float):
     return make_pipeline(StandardScaler(), LogisticRegression(C=c, class_weight=CLASS_WEIGHT, max_iter=5000))
 
 
-def fit_model(x: np.ndarray, y: np.ndarray, *, seed: int = SEED) -> tuple[object, float, float, dict]:
-    """Choose C and the probability cut-off by inner 5-fold CV on (x, y), then refit on all of it.
+def _inner_oof(n: int, seed: int, fit_score) -> np.ndarray:
+    """Out-of-fold scores of an inner 5-fold CV: ``fit_score(train_idx, test_idx)`` -> scores of test_idx."""
+    oof = np.zeros(n)
+    for a, b in _folds(n, N_FOLDS, seed + 1):
+        oof[b] = fit_score(a, b)
+    return oof
 
-    Returns (fitted sklearn pipeline, C, cut-off, {C: pooled out-of-fold F1}).
+
+def fit_model(
+    features: pd.DataFrame, frame: str, y: np.ndarray, *, seed: int = SEED
+) -> tuple[object, list[str], str, float, float, dict]:
+    """Choose the feature form, C and the probability cut-off by inner 5-fold CV on (features, y); refit on all.
+
+    ``features`` holds the training articles only. Returns (fitted sklearn pipeline, feature names, form, C,
+    cut-off, {"form C": pooled out-of-fold F1}).
     """
-    inner = _folds(len(y), N_FOLDS, seed + 1)
-    best, by_c = None, {}
-    for c in C_GRID:
-        oof = np.zeros(len(y))
-        for a, b in inner:
-            oof[b] = _pipeline(c).fit(x[a], y[a]).predict_proba(x[b])[:, 1]
-        t, f = best_threshold(oof, y)
-        by_c[c] = f
-        if best is None or f > best[0]:
-            best = (f, c, t)
-    _, c, t = best
-    return _pipeline(c).fit(x, y), c, t, by_c
+    best, by_choice = None, {}
+    for form in MODEL_FORMS:
+        names = frame_features(features, frame, form)
+        x = features[names].to_numpy(dtype="float64")
+        for c in C_GRID:
+            oof = _inner_oof(
+                len(y), seed, lambda a, b, x=x, c=c: _pipeline(c).fit(x[a], y[a]).predict_proba(x[b])[:, 1]
+            )
+            t, f = best_threshold(oof, y)
+            by_choice[f"{form} {c:g}"] = f
+            if best is None or f > best[0]:  # ties: the first (counts before rates, the smaller C)
+                best = (f, form, names, c, t)
+    _, form, names, c, t = best
+    x = features[names].to_numpy(dtype="float64")
+    return _pipeline(c).fit(x, y), names, form, c, t, by_choice
+
+
+def dictionary_score(evidence: np.ndarray, kchars: np.ndarray, form: str) -> np.ndarray:
+    """What the dictionary threshold applies to: cue matches (``count``) or matches per 1,000 characters."""
+    return np.asarray(evidence, dtype="float64") / (1.0 if form == "count" else np.asarray(kchars, dtype="float64"))
+
+
+def fit_dictionary(evidence: np.ndarray, kchars: np.ndarray, y: np.ndarray, *, seed: int = SEED) -> dict:
+    """Choose the dictionary rule's form by inner 5-fold CV and its threshold on all of (evidence, y).
+
+    A frame is never present without a cue match (else the rule could mark every article), so the threshold is at
+    least the score of one match.
+    """
+
+    def fit_threshold(form: str, rows: np.ndarray) -> float:
+        score = dictionary_score(evidence[rows], kchars[rows], form)
+        has = evidence[rows] >= 1
+        return best_threshold(score, y[rows], minimum=float(score[has].min()) if has.any() else 1.0)[0]
+
+    by_form = {}
+    for form in DICTIONARY_FORMS:
+        pred = np.zeros(len(y), bool)
+        for a, b in _folds(len(y), N_FOLDS, seed + 1):
+            spec = {"form": form, "threshold": fit_threshold(form, a)}
+            pred[b] = frame_presence.score_dictionary_rule(evidence[b], kchars[b], spec)
+        by_form[form] = validation.score_confusion(pred.astype(int), y)["f1"]
+    form = max(DICTIONARY_FORMS, key=lambda f: (by_form[f], f == "count"))  # ties: the plain count
+    threshold = fit_threshold(form, np.arange(len(y)))
+    train = frame_presence.score_dictionary_rule(evidence, kchars, {"form": form, "threshold": threshold})
+    return {
+        "form": form,
+        "threshold": int(threshold) if form == "count" else threshold,
+        "train_f1": validation.score_confusion(train.astype(int), y)["f1"],
+        "inner_cv_f1_by_form": by_form,
+    }
 
 
 def model_spec(pipe, names: list[str], c: float, threshold: float) -> dict:
@@ -131,23 +186,16 @@ def fit_frame(design: Design, frame: str, train: np.ndarray | None = None, *, se
     idx = np.arange(len(design.labels)) if train is None else train
     y = design.labels[frame].to_numpy()[idx]
     ev = design.evidence[frame].to_numpy()[idx]
-    # at least one cue match: a frame is never present without evidence (else the rule marks every article)
-    t_dict, f_dict = best_threshold(ev, y, minimum=1)
-    names = frame_features(design.features, frame)
-    x = design.features[names].to_numpy(dtype="float64")[idx]
-    pipe, c, t_model, by_c = fit_model(x, y, seed=seed)
-    return {
-        "dictionary": {"threshold": int(t_dict), "train_f1": f_dict},
-        "model": model_spec(pipe, names, c, t_model) | {"inner_cv_f1_by_C": {str(k): v for k, v in by_c.items()}},
-        "_pipeline": pipe,
-    }
+    kchars = design.kchars.to_numpy()[idx]
+    pipe, names, form, c, t_model, by_choice = fit_model(design.features.iloc[idx], frame, y, seed=seed)
+    model = model_spec(pipe, names, c, t_model) | {"form": form, "inner_cv_f1_by_form_and_C": by_choice}
+    return {"dictionary": fit_dictionary(ev, kchars, y, seed=seed), "model": model, "_pipeline": pipe}
 
 
 # ================================================================================================== cross-validation
 class CrossValidation(NamedTuple):
-    folds: (
-        pd.DataFrame
-    )  # fold, frame, method, threshold, C, n, support, predicted, tp, fp, fn, tn, precision, recall, f1
+    # fold, frame, method, form, threshold, C, n, support, predicted, tp, fp, fn, tn, precision, recall, f1
+    folds: pd.DataFrame
     predictions: pd.DataFrame  # doc_id, frame, fold, present_dictionary, p_model, present_model (out-of-fold)
 
 
@@ -164,15 +212,15 @@ def score_cross_validation(design: Design, *, seed: int = SEED) -> CrossValidati
             names = fit["model"]["coefficients"].keys()
             x = design.features[list(names)].iloc[test]
             p = frame_presence.score_model_probability(x, fit["model"])
-            pd_dict = ev >= fit["dictionary"]["threshold"]
+            pd_dict = frame_presence.score_dictionary_rule(ev, design.kchars.to_numpy()[test], fit["dictionary"])
             pd_model = p >= fit["model"]["threshold"]
-            for method, pred, thr, c in (
-                ("dictionary", pd_dict, fit["dictionary"]["threshold"], np.nan),
-                ("model", pd_model, fit["model"]["threshold"], fit["model"]["C"]),
+            for method, pred, spec, c in (
+                ("dictionary", pd_dict, fit["dictionary"], np.nan),
+                ("model", pd_model, fit["model"], fit["model"]["C"]),
             ):
                 stats = validation.score_confusion(pred.astype(int), y)
-                rows.append({"fold": k, "frame": frame, "method": method, "threshold": thr, "C": c,
-                             "n": len(test), **stats})  # fmt: skip
+                rows.append({"fold": k, "frame": frame, "method": method, "form": spec["form"],
+                             "threshold": spec["threshold"], "C": c, "n": len(test), **stats})  # fmt: skip
             preds.append(
                 pd.DataFrame(
                     {"doc_id": ids[test], "frame": frame, "fold": k, "present_dictionary": pd_dict,
@@ -193,8 +241,7 @@ def summarise_folds(folds: pd.DataFrame) -> pd.DataFrame:
         f1_sd=("f1", "std"),
         precision_mean=("precision", "mean"),
         recall_mean=("recall", "mean"),
-        threshold_min=("threshold", "min"),
-        threshold_max=("threshold", "max"),
+        forms=("form", lambda f: "/".join(sorted(set(f)))),  # the rule's form chosen in the 5 training parts
     ).reset_index()
     macro = folds.groupby(["method", "fold"])["f1"].mean().groupby("method").agg(["mean", "std"]).reset_index()
     macro = macro.rename(columns={"mean": "f1_mean", "std": "f1_sd"}).assign(frame="(macro)")
@@ -205,11 +252,15 @@ __all__ = [
     "SEED",
     "N_FOLDS",
     "C_GRID",
+    "DICTIONARY_FORMS",
+    "MODEL_FORMS",
     "Design",
     "build_design",
     "frame_features",
     "best_threshold",
     "fit_model",
+    "dictionary_score",
+    "fit_dictionary",
     "model_spec",
     "fit_frame",
     "CrossValidation",
