@@ -289,6 +289,7 @@ def load_external_validation(presence: str = "dictionary") -> dict:
     shown = table[table["method"] == presence]
     macro = rules["cv_macro_f1"][presence]
     close = shown[(shown["alpha_coder_coder"] - shown["alpha_tool_coder"]) <= 0.15]["frame"].tolist()
+    lo, hi = (1000 * x for x in rules["length_range_kchars"])
     statement = (
         f"External validation of the five generic frames: {prov['gold_set']} ({prov['topic']}; "
         f"{prov['n_articles']} human-coded articles, the development part; each article coded by 2-4 trained "
@@ -299,8 +300,9 @@ def load_external_validation(presence: str = "dictionary") -> dict:
         f"other for {len(close)} of 5 frames ({', '.join(close) or 'none'}); the coders themselves reach only "
         f"{shown['alpha_coder_coder'].min():.2f}-{shown['alpha_coder_coder'].max():.2f}. These figures are "
         "cross-validated (the stored rules were fitted on the same articles; in-sample figures are higher) and "
-        "come from another topic: the generic frames are topic-independent by design, but the thresholds were "
-        "calibrated on longer articles. The conflict-specific frames, labels and attributions have no public "
+        "come from another topic: the generic frames are topic-independent by design, but the rules were "
+        f"calibrated on articles of {lo:,.0f}-{hi:,.0f} characters (shorter or longer articles count as the nearest "
+        "calibrated length). The conflict-specific frames, labels and attributions have no public "
         "human coding and remain unvalidated (docs/framing.md says how they were checked)."
     )
     return {"table": table, "statement": statement, "provenance": prov, "presence": presence}

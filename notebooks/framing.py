@@ -37,7 +37,7 @@ outlets: list[str] = []  # outlets to include, e.g. sana and reuters; empty: all
 include_duplicates: bool = True  # keep re-published copies (articles with duplicate_of set)
 top: int = 7  # groups (outlets, agencies, actors) shown by name; the rest are folded into other
 events: str = ""  # YAML file of key events for time axes; empty: analysis/resources/events.yaml
-frame_presence: str = "dictionary"  # when a frame counts as present: dictionary or model (docs/framing.md)
+frame_presence: str = "model"  # when a frame counts as present: model or dictionary (docs/framing.md)
 title: str = "Framing, labels and sources"  # report title
 
 # %%
@@ -53,7 +53,7 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # %% [markdown]
 # ## Frame prevalence
 #
-# Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `dictionary` (the frame's cue matches reach a threshold calibrated against human coders) or `model` (a logistic model over the indicators, calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
+# Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `model` (the default: a logistic model over the indicators' cue matches, calibrated against human coders) or `dictionary` (the frame's cue matches, or matches per 1,000 characters, reach a threshold calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
 
 # %%
 frame_shares = frames.count_frames(result.frames, docs, presence=frame_presence)
