@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis import actors, config  # noqa: E402
-from analysis.actors import dictionary as actor_dictionary  # noqa: E402
+from analysis.actors import matcher as actor_matcher  # noqa: E402
 
 
 def find_mentions_naive(corpus: pd.DataFrame, dictionary: actors.ActorDictionary) -> pd.DataFrame:
@@ -32,9 +32,9 @@ def find_mentions_naive(corpus: pd.DataFrame, dictionary: actors.ActorDictionary
     compiled = []
     for eid, forms in dictionary._forms.items():
         for form, case in forms:
-            where, (cap, spans) = actor_dictionary._alias_rule(form, case)
+            where, (cap, spans) = actor_matcher.alias_rule(form, case)
             flags = 0 if where == "exact" else re.IGNORECASE
-            rx = r"(?<!\w)" + re.escape(form) + r"(?!\w|" + re.escape(actor_dictionary.DESCRIPTOR_SUFFIX) + ")"
+            rx = r"(?<!\w)" + re.escape(form) + r"(?!\w|" + re.escape(actor_matcher.DESCRIPTOR_SUFFIX) + ")"
             compiled.append((re.compile(rx, flags), index[eid], cap, spans))
     patterns = [(p, index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
     import regex
@@ -42,19 +42,19 @@ def find_mentions_naive(corpus: pd.DataFrame, dictionary: actors.ActorDictionary
     patterns = [(regex.compile(p), i) for p, i in patterns]
     rows = []
     for doc_id, text in zip(corpus["doc_id"], corpus["text"]):
-        norm = actor_dictionary._normalise(text)
+        norm = actor_matcher.normalise(text)
         cands = []
         for rx, idx, cap, spans in compiled:
             for m in rx.finditer(norm):
-                if actor_dictionary._case_ok(norm, m.start(), cap, spans):
-                    cands.append((m.start(), m.end(), idx))
+                if actor_matcher.case_ok(norm, m.start(), cap, spans):
+                    cands.append((m.start() - m.end(), m.start(), idx))
         for rx, idx in patterns:
             cands.extend(
-                (m.start(), m.end(), idx)
+                (m.start() - m.end(), m.start(), idx)
                 for m in rx.finditer(norm)
-                if m.end() > m.start() and not norm.startswith(actor_dictionary.DESCRIPTOR_SUFFIX, m.end())
+                if m.end() > m.start() and not norm.startswith(actor_matcher.DESCRIPTOR_SUFFIX, m.end())
             )
-        for s, e, eid in actor_dictionary._resolve_overlaps(cands, ids) if cands else []:
+        for s, e, eid in actor_matcher.resolve_overlaps(cands, ids, bytearray(len(norm))) if cands else []:
             rows.append((doc_id, eid, s, e))
     return pd.DataFrame(rows, columns=["doc_id", "actor_id", "start", "end"])
 

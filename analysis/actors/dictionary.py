@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
 import pandas as pd
 import regex
 
 from analysis import config
+from analysis.actors.matcher import Matcher, lower_keep_length, normalise
 from analysis.errors import ParameterError, ResourceError
 from analysis.resources import EXTENDS_KEY, extend_entry, file_version, load_yaml, resource_versions, wants_extend
 
@@ -63,48 +63,7 @@ PLACE_KEYS = COMMON_KEYS | {"country", "admin", "parent", "lat", "lon", "city_le
 FILE_KEYS = {"version", "description", "provenance", "actors", "places", "discovery"}
 MENTION_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched"]
 
-# Offsets must stay valid, so text normalisation is strictly one character for one character.
-_NORMALISE = str.maketrans(
-    {
-        "\u2019": "'",
-        "\u2018": "'",
-        "\u02bc": "'",
-        "\u2032": "'",
-        "`": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\u2007": " ",
-    }
-)
-_WORD_RE = re.compile(r"[^\W\d_]+")
-# A name directly followed by this suffix locates another actor ("Britain-based"); it is not a mention.
-DESCRIPTOR_SUFFIX = "-based"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-
-
-def _normalise(text: str) -> str:
-    return text.translate(_NORMALISE)
-
-
-def _lower(text: str) -> str:
-    """Lower-case ``text`` keeping its length (a few characters such as U+0130 lower-case to two)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
-def _is_word(c: str) -> bool:
-    return c.isalnum() or c == "_"
 
 
 # --------------------------------------------------------------------------------------------------- the dictionary
@@ -121,29 +80,6 @@ class Entry:
     case: str
     attrs: dict = field(default_factory=dict, hash=False, compare=False)
     source: str = ""
-
-
-def _alias_rule(alias: str, case: str) -> tuple[str, tuple]:
-    """Where an alias is matched ('exact' automaton on the text or 'lower' on the lower-cased text) and its checks.
-
-    Checks are ``(cap_offset, exact_spans)``: the letter at ``cap_offset`` must be upper-case in the text (-1: none)
-    and each ``(i, j)`` span must equal ``alias[i:j]`` exactly.
-    """
-    if case == "exact":
-        return "exact", (-1, ())
-    if case == "insensitive":
-        return "lower", (-1, ())
-    letters = [c for c in alias if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return "exact", (-1, ())
-    cap, spans = -1, []
-    for m in _WORD_RE.finditer(alias):
-        tok = m.group()
-        if len(tok) >= 2 and tok.isupper():
-            spans.append((m.start(), m.end()))
-        elif cap < 0 and len(tok) >= 3 and tok[0].isupper():
-            cap = m.start()
-    return "lower", (cap, tuple(spans))
 
 
 class ActorDictionary:
@@ -242,8 +178,8 @@ class ActorDictionary:
         """
         if not isinstance(name, str) or not name.strip():
             return None
-        text = _normalise(name.strip())
-        key = " ".join(_lower(text).split())
+        text = normalise(name.strip())
+        key = " ".join(lower_keep_length(text).split())
         for candidate in (key, re.sub(r"^(?:the|an?)\s+", "", key)):  # whole name, any case
             owner = self._alias_owner.get(candidate)
             if owner is not None and (kind is None or self.entries[owner].kind == kind):
@@ -275,7 +211,7 @@ class ActorDictionary:
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, id)`` of the mentions in one text (longest match wins, no overlaps), sorted by start."""
-        return self._matcher_obj().find(_normalise(text))
+        return self._matcher_obj().find(normalise(text))
 
     # -- compilation
     def _build_index(self) -> None:
@@ -289,8 +225,8 @@ class ActorDictionary:
                 for alias in e.aliases:
                     if generated and "-" not in alias:
                         continue
-                    variant = " ".join(_normalise(alias.replace("-", " ") if generated else alias).split())
-                    key = _lower(variant)
+                    variant = " ".join(normalise(alias.replace("-", " ") if generated else alias).split())
+                    key = lower_keep_length(variant)
                     other = owner.get(key)
                     if other is not None and other != e.id:
                         if generated:
@@ -305,110 +241,11 @@ class ActorDictionary:
         self._alias_owner = owner
         self._forms = forms
 
-    def _matcher_obj(self) -> _Matcher:
+    def _matcher_obj(self) -> Matcher:
         if self._matcher is None:
-            self._matcher = _Matcher(self)
+            patterns = [(p, e.id) for e in self.entries.values() for p in e.patterns]
+            self._matcher = Matcher(list(self.entries), self._forms, patterns)
         return self._matcher
-
-
-class _Matcher:
-    """Two Aho-Corasick automata (lower-cased text; exact case) plus the few regular-expression patterns.
-
-    pyahocorasick gives every occurrence of every alias in one pass; word boundaries, case rules and
-    "longest match wins" are then checked in Python on the (few) candidates.
-    """
-
-    def __init__(self, dictionary: ActorDictionary):
-        self.ids: list[str] = list(dictionary.entries)
-        index = {eid: i for i, eid in enumerate(self.ids)}
-        lower: dict[str, tuple] = {}
-        exact: dict[str, tuple] = {}
-        for eid, forms in dictionary._forms.items():
-            for form, case in forms:
-                where, (cap, spans) = _alias_rule(form, case)
-                if where == "exact":
-                    exact.setdefault(form, (index[eid], len(form), -1, ()))
-                else:
-                    # the same alias written in two cases in one entry ("Eastern Ghouta", "eastern Ghouta"):
-                    # either case rule admits a match
-                    key = _lower(form)
-                    prev = lower.get(key)
-                    rules = ((cap, spans),) if prev is None else (*prev[2], (cap, spans))
-                    lower[key] = (index[eid], len(form), rules)
-        # an alias without any case constraint needs no check at match time
-        lower = {
-            k: (i, n, None if any(c < 0 and not sp for c, sp in rules) else rules) for k, (i, n, rules) in lower.items()
-        }
-        self.lower = self._automaton(lower)
-        self.exact = self._automaton(exact)
-        self.patterns = [(regex.compile(p), index[e.id]) for e in dictionary.entries.values() for p in e.patterns]
-
-    @staticmethod
-    def _automaton(words: dict) -> ahocorasick.Automaton | None:
-        if not words:
-            return None
-        automaton = ahocorasick.Automaton()
-        for key, value in words.items():
-            automaton.add_word(key, value)
-        automaton.make_automaton()
-        return automaton
-
-    def find(self, norm: str) -> list[tuple[int, int, str]]:
-        """Mentions in an already normalised text: ``[(start, end, id)]`` sorted by start."""
-        n = len(norm)
-        cands = []
-        if self.lower is not None:
-            for last, (idx, length, rules) in self.lower.iter(_lower(norm)):
-                start, end = last - length + 1, last + 1
-                # word boundaries, inlined: this loop runs once per automaton hit
-                if start > 0:
-                    c = norm[start - 1]
-                    if c.isalnum() or c == "_":
-                        continue
-                if end < n:
-                    c = norm[end]
-                    if c.isalnum() or c == "_":
-                        continue
-                if rules is None or any(_case_ok(norm, start, cap, spans) for cap, spans in rules):
-                    cands.append((start, end, idx))
-        if self.exact is not None:
-            for last, (idx, length, _, _) in self.exact.iter(norm):
-                start, end = last - length + 1, last + 1
-                if (start > 0 and _is_word(norm[start - 1])) or (end < n and _is_word(norm[end])):
-                    continue
-                cands.append((start, end, idx))
-        for pattern, idx in self.patterns:
-            cands.extend((m.start(), m.end(), idx) for m in pattern.finditer(norm) if m.end() > m.start())
-        # "Britain-based monitor", "US-based group": the name describes where another actor sits, it does not
-        # mention the state (on FA-KES 156 of 226 "UK" matches were the Observatory's "Britain-based").
-        cands = [c for c in cands if not norm.startswith(DESCRIPTOR_SUFFIX, c[1])]
-        if not cands:
-            return []
-        return _resolve_overlaps(cands, self.ids)
-
-
-def _case_ok(norm: str, start: int, cap: int, spans: tuple) -> bool:
-    """The case rule of :func:`_alias_rule` for an alias found at ``start`` of the normalised text."""
-    if cap >= 0 and not norm[start + cap].isupper():
-        return False
-    return not spans or all(norm[start + i : start + j].isupper() for i, j in spans)
-
-
-def _resolve_overlaps(cands: list[tuple[int, int, int]], ids: list[str]) -> list[tuple[int, int, str]]:
-    """Longest match wins; among equally long ones the leftmost; a character belongs to at most one mention."""
-    if len(cands) == 1:
-        s, e, i = cands[0]
-        return [(s, e, ids[i])]
-    cands.sort(key=lambda c: (c[0] - c[1], c[0], c[2]))
-    taken = bytearray(max(c[1] for c in cands))
-    out = []
-    for s, e, i in cands:
-        if taken.find(1, s, e) >= 0:
-            continue
-        taken[s:e] = b"\x01" * (e - s)
-        out.append((s, e, ids[i]))
-    out.sort()
-    return out
 
 
 # ------------------------------------------------------------------------------------------------- loading files

@@ -11,7 +11,8 @@ import pandas as pd
 import regex
 
 from analysis import config
-from analysis.actors.dictionary import ACTORS_FILE, ActorDictionary, _normalise, _read_yaml, default_dictionary
+from analysis.actors.dictionary import ACTORS_FILE, ActorDictionary, _read_yaml, default_dictionary
+from analysis.actors.matcher import normalise
 from analysis.actors.mentions import _as_documents
 from analysis.errors import ParameterError
 from analysis.tables import require_columns
@@ -79,7 +80,7 @@ def find_unlisted_names(
     for doc_id, text in zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy()):
         if not isinstance(text, str) or not text:
             continue
-        norm = _normalise(text)
+        norm = normalise(text)
         chars = list(norm)
         for s, e, _ in matcher.find(norm):
             chars[s:e] = "\x00" * (e - s)
@@ -180,7 +181,7 @@ def score_place_agreement(
         found, counts, first, offset = [], Counter(), {}, 0
         for values, weight in zip(columns, weights):
             text = values[row]
-            for s, _, eid in matcher.find(_normalise(text)):
+            for s, _, eid in matcher.find(normalise(text)):
                 c = city.get(eid, False)
                 if c is False:
                     continue

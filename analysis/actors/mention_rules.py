@@ -14,29 +14,29 @@ Rules are data in ``analysis/resources/mention_rules.yaml``. Three kinds of rows
 - a place alias that is the second word of a capitalised name ("Hamid Hama, a teacher") is marked
   ``name_bound_place`` and is not a place mention (the name is an unlisted mention).
 
-One regular-expression pass over each text finds the capitalised runs; everything else is set look-ups.
+One pass over each text: the dictionary's automata find the entries (and mark the characters they cover), one
+regular expression finds the capitalised runs, and each distinct run is read once per call (a cache): what is left
+per run is a look-up and a few checks of its context.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import regex
 
 from analysis import config
-from analysis.actors.dictionary import (
-    DESCRIPTOR_SUFFIX,
-    MENTION_COLUMNS,
-    ActorDictionary,
-    _normalise,
-    default_dictionary,
-)
+from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, default_dictionary
 from analysis.actors.discover import _discovery_lists
-from analysis.actors.mentions import _assign_sentences, find_mentions
+from analysis.actors.matcher import DESCRIPTOR_SUFFIX, normalise
+from analysis.actors.mentions import _assign_sentences
 from analysis.errors import ResourceError
 from analysis.resources import load_mapping
+from analysis.tables import require_columns
 
 RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
@@ -44,15 +44,31 @@ KINDS = ("actor", "nationality", "unlisted", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
-# and by the lower-case particles of Arabic and European names ("Jaish al-Islam", "Army of Conquest").
-_RUN = regex.compile(
-    r"(?<![\p{L}\p{N}'’.])"
+# and by the lower-case particles of Arabic and European names ("Jaish al-Islam", "Army of Conquest"). The expression
+# runs (with the standard library's engine, several times faster here than ``regex``'s) on the text's *shape*: the
+# same length, ASCII kept, every other letter written "A" (upper case) or "a", every other digit "0".
+_RUN = re.compile(
+    r"(?<![A-Za-z0-9'.])"
     r"(?:(?:al|el|ad|ar|as|az|ash|abu|bin|ibn|um|umm)[-\s])?"
-    r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}'’]*)"
+    r"(?:(?:[A-Z]\.){2,}|[A-Z][A-Za-z']*)"
     r"(?:(?:[-\s]|\s(?:al|el|ad|ar|as|az|ash|bin|ibn|abu|bani|of|for|the|de|du|von|van|ez|es)[-\s])"
-    r"(?:(?:\p{Lu}\.){2,}|\p{Lu}[\p{L}'’]*))*"
-    r"(?![\p{L}\p{N}])"
+    r"(?:(?:[A-Z]\.){2,}|[A-Z][A-Za-z']*))*"
+    r"(?![A-Za-z0-9])"
 )
+_SHAPE = str.maketrans(
+    {
+        chr(c): "A" if chr(c).isupper() else "a" if chr(c).isalpha() else "0"
+        for c in range(0x80, 0x3000)
+        if chr(c).isalpha() or chr(c).isdigit()
+    }
+)
+
+
+def _find_runs(norm: str):
+    """``(start, end)`` of each capitalised run of a normalised text."""
+    return (m.span() for m in _RUN.finditer(norm.translate(_SHAPE) if not norm.isascii() else norm))
+
+
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\p{N}])\p{Ll}[\p{Ll}'-]*")
 _POSSESSIVE = regex.compile(r"['’]s$")
 _TITLE_BEFORE = regex.compile(r"(?:^|\s)([\p{L}.-]+)\s+(?:([\p{L}.-]+)\s+)?$")
@@ -139,14 +155,15 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:\n" or before.endswith("...")
 
 
-def _covered(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Whether [start, end) overlaps one of the sorted, non-overlapping ``spans``."""
-    import bisect
-
-    i = bisect.bisect_right(spans, (start, float("inf"))) - 1
-    for j in (i, i + 1):
-        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
+def _written_lower(norm: str, low: str) -> bool:
+    """Whether the lower-case word ``low`` occurs as a whole word in the text (as ``_LOWER_WORD`` would find it)."""
+    n, k = len(norm), len(low)
+    i = norm.find(low)
+    while i >= 0:
+        after = i + k
+        if (i == 0 or not norm[i - 1].isalnum()) and (after >= n or not (norm[after].islower() or norm[after] in "'-")):
             return True
+        i = norm.find(low, i + 1)
     return False
 
 
@@ -166,102 +183,140 @@ def _classify(name: str, titled: bool, rules: MentionRules) -> tuple[str, str]:
     return "unknown", "capitalised"
 
 
-def find_rule_mentions_text(
-    text: str, spans: list[tuple[int, int]], rules: MentionRules, aliases=frozenset()
-) -> list[tuple]:
-    """``(start, end, kind, actor_id, type, rule)`` for one text whose dictionary mentions are ``spans``;
-    ``aliases``: the dictionary's lower-cased aliases (to recognise "Syrias", a possessive without apostrophe)."""
-    out = []
-    nationalities, peoples = rules.nationalities, rules.peoples
-    skip = rules.not_names | rules.person_titles | rules.title_joiners
-    runs = [m for m in _RUN.finditer(text) if m.group() not in skip]  # most runs are "The", "He", "In" ...
-    inside = None  # single words seen capitalised inside a sentence: names even at a sentence start (lazily)
-    lower_words = None  # the text's lower-case words (lazily)
-    for m in runs:
-        start, end = m.start(), m.end()
-        name = m.group()
-        if text.startswith(DESCRIPTOR_SUFFIX, end):
-            continue  # "Britain-based": describes where another actor sits (as in the dictionary)
-        if spans and _covered(spans, start, end):
-            # a run that contains a dictionary mention keeps only its part before the mention ("Iraqi" in
-            # "Iraqi Prime Minister Haider al-Abadi" when the title is not an alias)
-            import bisect
+class _RunReader:
+    """Reads capitalised runs against the rules: what depends on the run's words alone is computed once per
+    distinct run text (``plan``); :func:`_scan_text` then checks the context of each occurrence."""
 
-            i = bisect.bisect_left(spans, (start, 0))
-            first = spans[i][0] if i < len(spans) else end
-            if i > 0 and spans[i - 1][1] > start:
-                continue
-            name = text[start:first].rstrip(" -")
-            end = start + len(name)
-            if not name:
-                continue
-        name = _POSSESSIVE.sub("", name)
+    def __init__(self, rules: MentionRules, aliases):
+        self.rules = rules
+        self.aliases = aliases  # the dictionary's lower-cased aliases ("Syrias": a possessive without apostrophe)
+        self.skip = rules.not_names | rules.person_titles | rules.title_joiners
+        self.titles = rules.person_titles | rules.title_joiners
+        self.lead = rules.not_names | self.titles
+        self._plans: dict[str, tuple] = {}
+
+    def plan(self, run: str) -> tuple:
+        """``(nationality, item)`` for a run's text: each None or offsets relative to the run's start.
+
+        nationality: ``(start, end, word)``; item: ``(start, end, titled, word_to_check, titled_class,
+        untitled_class)``, where word_to_check is a single non-acronym word whose context decides (None: no check).
+        """
+        plan = self._plans.get(run)
+        if plan is None:
+            plan = self._plans[run] = self._read(run)
+        return plan
+
+    def _read(self, run: str) -> tuple:
+        rules, aliases, skip = self.rules, self.aliases, self.skip
+        name = _POSSESSIVE.sub("", run)
         words = name.split()
         titled = False
-        while words and (
-            words[0] in rules.not_names or words[0] in rules.person_titles or words[0] in rules.title_joiners
-        ):
-            if words[0] in rules.person_titles or words[0] in rules.title_joiners:
+        start = 0
+        while words and words[0] in self.lead:
+            if words[0] in self.titles:
                 titled = True
             start += len(words[0]) + 1
             words = words[1:]
         while words and words[-1] in ("of", "for", "the", "and", "al", "de"):
             words = words[:-1]
         if not words or len(words) > MAX_RUN_WORDS:
-            continue
+            return None, None
         name = " ".join(words)
-        end = start + len(name)
-        if text[start:end] != name:  # a run with line breaks or double spaces: keep the text's own characters
-            end = start + len(text[start:].split("\n")[0][: len(name)])
-            name = text[start:end]
+        if run[start : start + len(name)] != name:  # line breaks or double spaces: keep the text's own characters
+            name = run[start:].split("\n")[0][: len(name)]
+        nationality = None
         first = words[0]
-        if first in nationalities or first in peoples:
+        if first in rules.nationalities or first in rules.peoples:
             if len(words) == 1 or words[1] in rules.state_nouns:
-                out.append(_nationality_row(text, start, start + len(first), first, rules))
+                nationality = (start, start + len(first), first)
                 if len(words) == 1:
-                    continue
+                    return nationality, None
                 name = " ".join(words[1:])
                 start = start + len(first) + 1
-                titled = titled or words[1] in rules.person_titles or words[1] in rules.title_joiners
+                titled = titled or words[1] in self.titles
                 words = words[1:]
                 if all(w[0].islower() or w in rules.state_nouns for w in words):
-                    continue
-                if len(words) == 1 and (words[0] in rules.title_joiners or words[0] in rules.person_titles):
-                    continue
+                    return nationality, None
+                if len(words) == 1 and words[0] in self.titles:
+                    return nationality, None
         while len(words) > 1 and words[0].endswith("s") and words[0][:-1].lower() in aliases:
             start += len(words[0]) + 1  # "Syrias Aleppo": a possessive written without its apostrophe
             words = words[1:]
             name = " ".join(words)
-        if spans and _covered(spans, start, start + len(" ".join(words))):
-            continue  # what is left is a dictionary mention
         if len(words) > 1 and words[-1].endswith("s") and " ".join(words)[:-1].lower() in aliases:
-            continue  # "Bashar al-Assads": a covered name with the possessive's "s"
+            return nationality, None  # "Bashar al-Assads": a covered name with the possessive's "s"
+        check = None
         if len(words) == 1:
             w = words[0]
             if w in skip or len(w) < 2 or w.islower():
-                continue
+                return nationality, None
             if w[-1] == "s" and (w[:-1] in skip or w[:-1].lower() in aliases):
-                continue  # a possessive without its apostrophe ("Assads") or a plural ("Tuesdays")
+                return nationality, None  # a possessive without its apostrophe ("Assads") or a plural ("Tuesdays")
             if w in rules.place_heads:
-                continue  # "Province", "River" alone ("Coalition", "Observatory" alone do name an organisation)
+                return nationality, None  # "Province", "River" alone ("Coalition", "Observatory" do name one)
             if not w.isupper():
-                if lower_words is None:
-                    lower_words = set(_LOWER_WORD.findall(text))
-                if w.lower() in lower_words:
-                    continue  # also written in lower case in this text: an ordinary word ("Injured", "Civilians")
-            if not w.isupper() and _sentence_initial(text, start):
-                if inside is None:
-                    inside = {
-                        r.group() for r in runs if " " not in r.group() and not _sentence_initial(text, r.start())
-                    }
-                if w not in inside:
-                    continue  # "Fighting raged ...": a capitalised common word, most likely
-        if not titled:  # a title just before the run: "Gen. Joseph Votel", "Brig. Hamid ..."
-            before = _TITLE_BEFORE.search(text, max(0, start - 30), start)
-            titled = bool(before) and any(w in rules.person_titles for w in before.groups() if w)
-        typ, rule = _classify(name, titled, rules)
-        out.append((start, start + len(name), "unlisted", None, typ, rule))
+                check = w
+        item = (start, start + len(name), titled, check, _classify(name, True, rules), _classify(name, False, rules))
+        return nationality, item
+
+
+def _scan_text(norm: str, taken: bytearray, reader: _RunReader) -> list[tuple]:
+    """``(start, end, kind, actor_id, type, rule)`` of the rule mentions of one normalised text whose dictionary
+    mentions cover the characters set in ``taken``."""
+    rules, skip = reader.rules, reader.skip
+    out = []
+    singles = []  # the text's one-word runs (to tell a name from a capitalised word at a sentence start)
+    initial = []  # one-word names at a sentence start: kept when the word is also capitalised inside a sentence
+    for start, end in _find_runs(norm):
+        name = norm[start:end]
+        if name in skip:  # most runs are "The", "He", "In" ...
+            continue
+        if " " not in name:
+            singles.append((name, start))
+        if norm.startswith(DESCRIPTOR_SUFFIX, end):
+            continue  # "Britain-based": describes where another actor sits (as in the dictionary)
+        first = taken.find(1, start, end)
+        if first >= 0:
+            # a run that contains a dictionary mention keeps only its part before the mention ("Iraqi" in
+            # "Iraqi Prime Minister Haider al-Abadi" when the title is not an alias)
+            if first == start:
+                continue
+            name = norm[start:first].rstrip(" -")
+        nationality, item = reader.plan(name)
+        if nationality is not None:
+            s, e, word = nationality
+            out.append(_nationality_row(norm, start + s, start + e, word, rules))
+        if item is None:
+            continue
+        s, e, titled, word, titled_class, untitled_class = item
+        s += start
+        e += start
+        if word is not None:
+            if _written_lower(norm, word.lower()):
+                continue  # also written in lower case in this text: an ordinary word ("Injured", "Civilians")
+            if _sentence_initial(norm, s):
+                initial.append((word, s, e, titled, titled_class, untitled_class))
+                continue
+        out.append(_unlisted_row(norm, s, e, titled, titled_class, untitled_class, rules))
+    if initial:
+        inside = {w for w, at in singles if not _sentence_initial(norm, at)}
+        for word, s, e, titled, titled_class, untitled_class in initial:
+            if word in inside:  # else "Fighting raged ...": a capitalised common word, most likely
+                out.append(_unlisted_row(norm, s, e, titled, titled_class, untitled_class, rules))
+        out.sort(key=lambda row: row[0])
     return out
+
+
+def _unlisted_row(norm: str, s: int, e: int, titled: bool, titled_class, untitled_class, rules) -> tuple:
+    if not titled:  # a title just before the run: "Gen. Joseph Votel", "Brig. Hamid ..."
+        before = norm[max(0, s - 30) : s]
+        if before.endswith((" ", "\t", "\n")):
+            *_, prev, last = ["", "", *before.split()]
+            titled = last in rules.person_titles or (
+                prev in rules.person_titles and last.replace(".", "").replace("-", "").isalpha()
+            )
+    typ, rule = titled_class if titled else untitled_class
+    return (s, e, "unlisted", None, typ, rule)
 
 
 def _nationality_row(text: str, start: int, end: int, word: str, rules: MentionRules) -> tuple:
@@ -283,8 +338,8 @@ def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules,
     out = set()
     taken = {e for _, e, _ in found}
     for s, e, eid in found:
-        if kinds.get(eid) != "place" or s < 2:
-            continue
+        if s < 3 or norm[s - 1] != " " or not norm[s - 2].islower() or kinds.get(eid) != "place":
+            continue  # (cheap checks first: most places follow "in ", "of ", a comma or a line break)
         m = _WORD_BEFORE.search(norm, max(0, s - 25), s)
         if m is None or m.end(1) in taken:
             continue
@@ -306,6 +361,47 @@ def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules,
     return out
 
 
+def _scan_document(norm: str, found: list, taken: bytearray, kinds: dict, reader: _RunReader) -> tuple[list, list]:
+    """``(mentions, rule_rows)`` of one normalised text: its dictionary mentions ``found`` without the places bound
+    into a person's name, and the rule rows (those bound places first, as ``name_bound_place`` rows)."""
+    bound = _name_bound_places(norm, found, kinds, reader.rules, reader.aliases)
+    rows = []
+    if bound:
+        found = [f for f in found if (f[0], f[1]) not in bound]
+        for s, e in sorted(bound):
+            taken[s:e] = bytes(e - s)  # the name's second word: the run reads it as part of the name
+            rows.append((s, e, "name_bound_place", None, "place", "name_bound"))
+    rows.extend(_scan_text(norm, taken, reader))
+    return found, rows
+
+
+def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None):
+    """Yield ``(doc_id, text, mentions, rule_rows)`` for each non-empty text of a corpus (doc_id, text)."""
+    matcher = dictionary._matcher_obj()
+    kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
+    reader = _RunReader(rules, dictionary._alias_owner)
+    for doc_id, text in zip(corpus["doc_id"].to_numpy(), corpus["text"].to_numpy()):
+        if not isinstance(text, str) or not text:
+            continue
+        norm = normalise(text)
+        if known is None:
+            found, taken = matcher.find_with_mask(norm)
+        else:
+            found = known.get(doc_id, [])
+            taken = bytearray(len(norm))
+            for s, e, _ in found:
+                taken[s:e] = b"\x01" * (e - s)
+        found, rows = _scan_document(norm, found, taken, kinds, reader)
+        yield doc_id, text, found, rows
+
+
+def _rule_frame(rows: list) -> pd.DataFrame:
+    out = pd.DataFrame(rows, columns=UNLISTED_COLUMNS)
+    out["sent_id"] = out["sent_id"].astype("Int64")
+    out[["start", "end"]] = out[["start", "end"]].astype("int64")
+    return out.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+
+
 def find_rule_mentions(
     corpus: pd.DataFrame,
     *,
@@ -317,52 +413,66 @@ def find_rule_mentions(
 
     ``start``/``end`` are offsets into the document text; ``sent_id`` is <NA> (assign sentences with
     :func:`find_all_mentions` when needed). ``mentions``: the corpus's dictionary
-    mentions when already found (saves a second pass of the dictionary).
+    mentions when already found (saves a second pass of the dictionary). Also the ``name_bound_place`` rows.
     """
     dictionary = dictionary or default_dictionary()
     rules = rules or load_mention_rules()
-    matcher = dictionary._matcher_obj()
-    kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
     known = None
     if mentions is not None:
         known = {}
         for d, s, e, i in zip(mentions["doc_id"], mentions["start"], mentions["end"], mentions["actor_id"]):
             known.setdefault(d, []).append((int(s), int(e), i))
     rows = []
-    for doc_id, text in zip(corpus["doc_id"].to_numpy(), corpus["text"].to_numpy()):
-        if not isinstance(text, str) or not text:
-            continue
-        norm = _normalise(text)
-        found = known.get(doc_id, []) if known is not None else matcher.find(norm)
-        bound = _name_bound_places(norm, found, kinds, rules, dictionary._alias_owner)
-        spans = [(s, e) for s, e, _ in found if (s, e) not in bound]
-        for s, e in sorted(bound):
-            rows.append((doc_id, pd.NA, None, "name_bound_place", s, e, text[s:e], "place", "name_bound"))
-        for s, e, kind, actor_id, typ, rule in find_rule_mentions_text(norm, spans, rules, dictionary._alias_owner):
-            rows.append((doc_id, pd.NA, actor_id, kind, s, e, text[s:e], typ, rule))
-    out = pd.DataFrame(rows, columns=UNLISTED_COLUMNS)
-    out["sent_id"] = out["sent_id"].astype("Int64")
-    out[["start", "end"]] = out[["start", "end"]].astype("int64")
-    return out.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+    for doc_id, text, _, found_rows in _scan_corpus(corpus, dictionary, rules, known):
+        rows.extend((doc_id, pd.NA, a, k, s, e, text[s:e], t, r) for s, e, k, a, t, r in found_rows)
+    return _rule_frame(rows)
 
 
 def find_all_mentions(
     corpus: pd.DataFrame, *, sentences: pd.DataFrame | None = None, dictionary: ActorDictionary | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(mentions, unlisted)``: the dictionary's mentions plus nationalities that stand for a state (MENTION_COLUMNS
-    of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names)."""
-    mentions = find_mentions(corpus, dictionary=dictionary, sentences=sentences)
-    extra = find_rule_mentions(corpus, dictionary=dictionary, mentions=mentions)
-    if sentences is not None and len(extra):
-        extra = _assign_sentences(extra, sentences)
-    bound = extra[extra["kind"] == "name_bound_place"]
-    if len(bound):  # "Hamid Hama": not the city
-        keys = set(zip(bound["doc_id"], bound["start"], bound["end"]))
-        keep = [k not in keys for k in zip(mentions["doc_id"], mentions["start"], mentions["end"])]
-        mentions = mentions[keep]
-    state = extra[extra["kind"] == "actor"]
-    if len(state):
-        mentions = pd.concat([mentions, state[MENTION_COLUMNS]], ignore_index=True)
+    of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names).
+
+    One pass over each text finds both (the same mentions as :func:`analysis.actors.find_mentions` but for a place
+    bound into a person's name, "Hamid Hama"). ``sentences`` (doc_id, sent_id, start) fills ``sent_id``.
+    """
+    require_columns(corpus, ["doc_id", "text"], what="corpus")
+    dictionary = dictionary or default_dictionary()
+    rules = load_mention_rules()
+    kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
+    m_doc, m_id, m_start, m_end, m_text, other = [], [], [], [], [], []
+    for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules):
+        for s, e, eid in found:
+            m_doc.append(doc_id)
+            m_id.append(eid)
+            m_start.append(s)
+            m_end.append(e)
+            m_text.append(text[s:e])
+        for s, e, kind, actor_id, typ, rule in rows:
+            if kind == "actor":  # a nationality that stands for its state: a mention of that state's actor
+                m_doc.append(doc_id)
+                m_id.append(actor_id)
+                m_start.append(s)
+                m_end.append(e)
+                m_text.append(text[s:e])
+            elif kind != "name_bound_place":
+                other.append((doc_id, pd.NA, actor_id, kind, s, e, text[s:e], typ, rule))
+    mentions = pd.DataFrame(
+        {
+            "doc_id": pd.array(m_doc, dtype=object),
+            "sent_id": pd.array([pd.NA] * len(m_doc), dtype="Int64"),
+            "actor_id": pd.array(m_id, dtype=object),
+            "kind": pd.array([kinds[i] for i in m_id], dtype=object),
+            "start": np.asarray(m_start, dtype="int64"),
+            "end": np.asarray(m_end, dtype="int64"),
+            "matched": pd.array(m_text, dtype=object),
+        }
+    )
+    unlisted = _rule_frame(other)
+    if sentences is not None:
+        mentions = _assign_sentences(mentions, sentences) if len(mentions) else mentions
+        unlisted = _assign_sentences(unlisted, sentences) if len(unlisted) else unlisted
     mentions = mentions.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
-    unlisted = extra[~extra["kind"].isin(["actor", "name_bound_place"])].reset_index(drop=True)
-    return mentions, unlisted
+    unlisted = unlisted.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
+    return mentions[MENTION_COLUMNS], unlisted

@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.actors.dictionary import (
-    ActorDictionary,
-    _normalise,
-    default_dictionary,
-    find_dictionary,
-)
+from analysis.actors.dictionary import ActorDictionary, default_dictionary, find_dictionary
+from analysis.actors.matcher import normalise
 from analysis.errors import ParameterError
 from analysis.selection import (
     PERIOD,
@@ -88,7 +84,7 @@ def find_mentions(
     for i, (doc_id, text) in enumerate(zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy())):
         if not isinstance(text, str) or not text:
             continue
-        found = matcher.find(_normalise(text))
+        found = matcher.find(normalise(text))
         if kind is not None:
             found = [m for m in found if kinds[m[2]] == kind]
         if not found:
@@ -121,16 +117,27 @@ def find_mentions(
 
 
 def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """Fill sent_id with the sentence (doc_id, sent_id, start) holding each mention's first character."""
+    """Fill sent_id with the sentence (doc_id, sent_id, start) holding each mention's first character.
+
+    One sorted search over (document, start) keys: the sentence of the same document with the last start at or
+    before the mention's start (<NA> when the document has no such sentence). Row order is kept.
+    """
     require_columns(sentences, ["doc_id", "sent_id", "start"], what="sentence table")
-    sent = sentences[["doc_id", "sent_id", "start"]].rename(columns={"start": "_s"})
-    sent = sent.assign(doc_id=sent["doc_id"].astype(str), _s=sent["_s"].astype("int64")).sort_values("_s")
-    left = mentions.drop(columns="sent_id").assign(_doc=mentions["doc_id"].astype(str)).sort_values("start")
-    merged = pd.merge_asof(
-        left, sent.rename(columns={"doc_id": "_doc"}), left_on="start", right_on="_s", by="_doc", direction="backward"
+    n_sent = len(sentences)
+    codes, _ = pd.factorize(pd.concat([sentences["doc_id"].astype(str), mentions["doc_id"].astype(str)]).to_numpy())
+    codes = codes.astype("int64")
+    s_key = (codes[:n_sent] << 32) | sentences["start"].to_numpy(dtype="int64")
+    m_key = (codes[n_sent:] << 32) | mentions["start"].to_numpy(dtype="int64")
+    order = np.argsort(s_key, kind="stable")
+    s_key, s_doc = s_key[order], codes[:n_sent][order]
+    s_id = sentences["sent_id"].to_numpy()[order]
+    pos = np.maximum(np.searchsorted(s_key, m_key, side="right") - 1, 0)
+    found = (
+        np.zeros(len(mentions), dtype=bool) if not n_sent else (s_key[pos] <= m_key) & (s_doc[pos] == codes[n_sent:])
     )
-    merged["sent_id"] = merged["sent_id"].astype("Int64")
-    return merged[list(mentions.columns)]
+    sent_id = pd.array(s_id[pos] if n_sent else np.zeros(len(mentions), dtype="int64"), dtype="Int64")
+    sent_id[~found] = pd.NA
+    return mentions.assign(sent_id=sent_id)[list(mentions.columns)]
 
 
 def analyze_chunk(
