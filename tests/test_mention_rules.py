@@ -108,3 +108,54 @@ def test_re3d_reader_offsets_index_the_text():
     assert sum(same) / len(same) > 0.99  # a few gold values differ in quote marks or line breaks
     with pytest.raises(re3d.ParameterError, match="not found"):
         re3d.load_re3d(["No Such Folder"])
+
+
+def test_common_noun_mentions_are_nominal_and_never_actors():
+    mentions, other = find(
+        "The army shelled a nearby village and civilians fled to the camp. The Syrian army said its soldiers "
+        "had left the town."
+    )
+    nominal = other[other["kind"] == "nominal"]
+    assert dict(zip(nominal["matched"], nominal["type"])) == {
+        "The army": "organisation",
+        "a nearby village": "place",
+        "civilians": "organisation",
+        "the camp": "place",
+        "its soldiers": "organisation",
+        "the town": "place",
+    }
+    assert "Syrian army" in set(mentions["matched"])  # a dictionary mention, not a nominal one
+    assert not set(mentions["matched"]) & set(nominal["matched"])  # nominal mentions never count for an actor
+
+
+def test_re3d_nested_spans_merge_into_one_unit():
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["Fighters of the SDF entered the area of Mosul district."]})
+    gold = pd.DataFrame(
+        {
+            "doc_id": ["a"] * 4,
+            "type": ["Organisation", "Organisation", "Location", "Location"],
+            "start": [12, 16, 32, 40],
+            "end": [19, 19, 54, 54],
+            "value": ["the SDF", "SDF", "the area of Mosul district", "Mosul district"],
+        }
+    )
+    assert re3d.find_nested_groups(gold) == [0, 0, 1, 1]
+    found = pd.DataFrame({"doc_id": ["a", "a"], "start": [16, 40], "end": [19, 54], "type": [None, None]})
+    separate = re3d.score_mentions(found, gold, docs).set_index("type")
+    merged = re3d.score_mentions(found, gold, docs, nested="merge").set_index("type")
+    assert separate.loc["all", "recall"] == 0.5  # one mention for one span: "the SDF" and "SDF" cannot both count
+    assert merged.loc["all", ["n_gold", "recall", "precision"]].tolist() == [2, 1.0, 1.0]
+
+
+def test_re3d_check_part_is_kept_apart():
+    if not (config.SHARED_CORPORA / "re3d").is_dir():
+        pytest.skip("needs ../shared/corpora/re3d")
+    tune, tune_gold = re3d.load_re3d(part="tune")
+    check, check_gold = re3d.load_re3d(part="check")
+    assert (len(tune), len(check)) == (39, 11)
+    assert not set(tune["doc_id"]) & set(check["doc_id"])
+    assert set(check_gold["doc_id"]) <= set(check["doc_id"])
+    _, best = re3d.load_re3d(part="tune", one_type_per_span=True)
+    assert len(best) < len(tune_gold)  # "Syria" annotated Location (confidence 0) and Organisation (1): one kept
+    with pytest.raises(re3d.ParameterError, match="part"):
+        re3d.load_re3d(part="test")

@@ -40,7 +40,7 @@ from analysis.tables import require_columns
 
 RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
-KINDS = ("actor", "nationality", "unlisted", "name_bound_place")
+KINDS = ("actor", "nationality", "unlisted", "nominal", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
@@ -93,6 +93,8 @@ class MentionRules:
     person_prefixes: frozenset
     title_joiners: frozenset
     not_names: frozenset
+    nominal: object  # compiled expression of the common-noun mentions (see _compile_nominal)
+    nominal_types: dict  # head word -> type
 
 
 def load_mention_rules(path=None) -> MentionRules:
@@ -117,6 +119,9 @@ def _load_cached(path: str) -> MentionRules:
         "person_prefixes",
         "title_joiners",
         "not_names",
+        "nominal_determiners",
+        "nominal_heads",
+        "nominal_bare",
     }
     if not isinstance(data, dict) or set(data) != keys:
         missing = sorted(keys - set(data or {}))
@@ -147,7 +152,20 @@ def _load_cached(path: str) -> MentionRules:
         person_prefixes=words("person_prefixes"),
         title_joiners=words("title_joiners"),
         not_names=words("not_names") | frozenset(_discovery_lists()[0]),
+        nominal=_compile_nominal(data["nominal_determiners"], data["nominal_heads"], data["nominal_bare"], path),
+        nominal_types={str(w): str(t) for t, ws in data["nominal_heads"].items() for w in ws},
     )
+
+
+def _compile_nominal(determiners, heads: dict, bare, path) -> re.Pattern:
+    """One expression for every common-noun mention: determiner, at most two lower-case words, head (or a bare
+    plural people word); the head is the last group."""
+    if not isinstance(heads, dict) or not set(heads) <= set(TYPES):
+        raise ResourceError(f"{path}: nominal_heads maps types ({', '.join(TYPES)}) to lists of head words")
+    alt = "|".join(re.escape(str(w)) for w in sorted({w for ws in heads.values() for w in ws}, key=len, reverse=True))
+    det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
+    bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])")
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -372,7 +390,24 @@ def _scan_document(norm: str, found: list, taken: bytearray, kinds: dict, reader
             taken[s:e] = bytes(e - s)  # the name's second word: the run reads it as part of the name
             rows.append((s, e, "name_bound_place", None, "place", "name_bound"))
     rows.extend(_scan_text(norm, taken, reader))
+    rows.extend(_nominal_rows(norm, taken, rows, reader.rules))
     return found, rows
+
+
+def _nominal_rows(norm: str, taken: bytearray, rows: list, rules: MentionRules) -> list[tuple]:
+    """Common-noun mentions ("the army", "a nearby village") that overlap no name already found; ``taken`` is
+    updated with the rule rows."""
+    for s, e, *_ in rows:
+        taken[s:e] = b"\x01" * (e - s)
+    out = []
+    for m in rules.nominal.finditer(norm):
+        s, e = m.span()
+        if taken.find(1, s, e) >= 0:
+            continue
+        head = m.group(1)
+        typ = rules.nominal_types[head] if head is not None else "organisation"
+        out.append((s, e, "nominal", None, typ, "nominal" if head is not None else "nominal_bare"))
+    return out
 
 
 def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None):
