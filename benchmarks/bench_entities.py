@@ -46,7 +46,7 @@ def dictionary_type(entry: actors.Entry) -> str:
     return "Person" if entry.type == "person" else "Organisation"
 
 
-def found_mentions(docs: pd.DataFrame, *, with_rules: bool) -> pd.DataFrame:
+def found_mentions(docs: pd.DataFrame, *, with_rules: bool, nominal: bool = False) -> pd.DataFrame:
     """Mentions in re3d's scorer columns (doc_id, start, end, type, kind)."""
     dictionary = actors.default_dictionary()
     corpus = docs[["doc_id", "text"]]
@@ -54,7 +54,7 @@ def found_mentions(docs: pd.DataFrame, *, with_rules: bool) -> pd.DataFrame:
         m = actors.find_mentions(corpus)
         m = m.assign(type=[dictionary_type(dictionary.entries[i]) for i in m["actor_id"]])
         return m[["doc_id", "start", "end", "type", "kind"]]
-    m, r = mention_rules.find_all_mentions(corpus)
+    m, r = mention_rules.find_all_mentions(corpus, nominal=nominal)
     nationalities = mention_rules.load_mention_rules().nationalities
     m = m.assign(
         type=[
@@ -102,11 +102,12 @@ def main(argv=None) -> int:
         f"({', '.join(f'{t} {n}' for t, n in gold['type'].value_counts().sort_index().items())})"
     )
     actors.default_dictionary()
-    for with_rules in (False, True):
+    for with_rules, nominal in ((False, False), (True, False), (True, True)):
         t0 = time.perf_counter()
-        found = found_mentions(docs, with_rules=with_rules)
+        found = found_mentions(docs, with_rules=with_rules, nominal=nominal)
         elapsed = time.perf_counter() - t0
-        label = "dictionary + mention rules" if with_rules else "dictionary only"
+        label = "dictionary only" if not with_rules else "dictionary + mention rules"
+        label += " + common-noun mentions (nominal=True)" if nominal else ""
         print(f"\n== {label}: {len(found)} mentions ({elapsed:.2f}s)")
         print_scores(docs, gold, found)
     _, best = re3d.load_re3d(args.folders, part=args.part, one_type_per_span=True)

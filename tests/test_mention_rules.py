@@ -11,8 +11,8 @@ from analysis.actors import mention_rules
 from analysis.gold import re3d
 
 
-def find(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return mention_rules.find_all_mentions(pd.DataFrame({"doc_id": ["d"], "text": [text]}))
+def find(text: str, **options) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return mention_rules.find_all_mentions(pd.DataFrame({"doc_id": ["d"], "text": [text]}), **options)
 
 
 def test_nationality_stands_for_a_state_only_before_a_state_noun():
@@ -113,7 +113,8 @@ def test_re3d_reader_offsets_index_the_text():
 def test_common_noun_mentions_are_nominal_and_never_actors():
     mentions, other = find(
         "The army shelled a nearby village and civilians fled to the camp. The Syrian army said its soldiers "
-        "had left the town."
+        "had left the town.",
+        nominal=True,
     )
     nominal = other[other["kind"] == "nominal"]
     assert dict(zip(nominal["matched"], nominal["type"])) == {
@@ -126,6 +127,7 @@ def test_common_noun_mentions_are_nominal_and_never_actors():
     }
     assert "Syrian army" in set(mentions["matched"])  # a dictionary mention, not a nominal one
     assert not set(mentions["matched"]) & set(nominal["matched"])  # nominal mentions never count for an actor
+    assert "nominal" not in set(find("The army shelled the town.")[1]["kind"])  # only when asked for
 
 
 def test_re3d_nested_spans_merge_into_one_unit():

@@ -379,7 +379,9 @@ def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules,
     return out
 
 
-def _scan_document(norm: str, found: list, taken: bytearray, kinds: dict, reader: _RunReader) -> tuple[list, list]:
+def _scan_document(
+    norm: str, found: list, taken: bytearray, kinds: dict, reader: _RunReader, *, nominal: bool = False
+) -> tuple[list, list]:
     """``(mentions, rule_rows)`` of one normalised text: its dictionary mentions ``found`` without the places bound
     into a person's name, and the rule rows (those bound places first, as ``name_bound_place`` rows)."""
     bound = _name_bound_places(norm, found, kinds, reader.rules, reader.aliases)
@@ -390,7 +392,8 @@ def _scan_document(norm: str, found: list, taken: bytearray, kinds: dict, reader
             taken[s:e] = bytes(e - s)  # the name's second word: the run reads it as part of the name
             rows.append((s, e, "name_bound_place", None, "place", "name_bound"))
     rows.extend(_scan_text(norm, taken, reader))
-    rows.extend(_nominal_rows(norm, taken, rows, reader.rules))
+    if nominal:
+        rows.extend(_nominal_rows(norm, taken, rows, reader.rules))
     return found, rows
 
 
@@ -410,7 +413,7 @@ def _nominal_rows(norm: str, taken: bytearray, rows: list, rules: MentionRules) 
     return out
 
 
-def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None):
+def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None, nominal=False):
     """Yield ``(doc_id, text, mentions, rule_rows)`` for each non-empty text of a corpus (doc_id, text)."""
     matcher = dictionary._matcher_obj()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
@@ -426,7 +429,7 @@ def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: Menti
             taken = bytearray(len(norm))
             for s, e, _ in found:
                 taken[s:e] = b"\x01" * (e - s)
-        found, rows = _scan_document(norm, found, taken, kinds, reader)
+        found, rows = _scan_document(norm, found, taken, kinds, reader, nominal=nominal)
         yield doc_id, text, found, rows
 
 
@@ -443,12 +446,14 @@ def find_rule_mentions(
     dictionary: ActorDictionary | None = None,
     rules: MentionRules | None = None,
     mentions: pd.DataFrame | None = None,
+    nominal: bool = False,
 ) -> pd.DataFrame:
     """Nationality, generic-name and unlisted mentions of a corpus (doc_id, text): UNLISTED_COLUMNS.
 
     ``start``/``end`` are offsets into the document text; ``sent_id`` is <NA> (assign sentences with
     :func:`find_all_mentions` when needed). ``mentions``: the corpus's dictionary
-    mentions when already found (saves a second pass of the dictionary). Also the ``name_bound_place`` rows.
+    mentions when already found (saves a second pass of the dictionary). Also the ``name_bound_place`` rows, and
+    with ``nominal=True`` the common-noun mentions (kind ``nominal``).
     """
     dictionary = dictionary or default_dictionary()
     rules = rules or load_mention_rules()
@@ -458,26 +463,32 @@ def find_rule_mentions(
         for d, s, e, i in zip(mentions["doc_id"], mentions["start"], mentions["end"], mentions["actor_id"]):
             known.setdefault(d, []).append((int(s), int(e), i))
     rows = []
-    for doc_id, text, _, found_rows in _scan_corpus(corpus, dictionary, rules, known):
+    for doc_id, text, _, found_rows in _scan_corpus(corpus, dictionary, rules, known, nominal):
         rows.extend((doc_id, pd.NA, a, k, s, e, text[s:e], t, r) for s, e, k, a, t, r in found_rows)
     return _rule_frame(rows)
 
 
 def find_all_mentions(
-    corpus: pd.DataFrame, *, sentences: pd.DataFrame | None = None, dictionary: ActorDictionary | None = None
+    corpus: pd.DataFrame,
+    *,
+    sentences: pd.DataFrame | None = None,
+    dictionary: ActorDictionary | None = None,
+    nominal: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(mentions, unlisted)``: the dictionary's mentions plus nationalities that stand for a state (MENTION_COLUMNS
     of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names).
 
     One pass over each text finds both (the same mentions as :func:`analysis.actors.find_mentions` but for a place
     bound into a person's name, "Hamid Hama"). ``sentences`` (doc_id, sent_id, start) fills ``sent_id``.
+    ``nominal=True`` adds the common-noun mentions ("the army", "a nearby village": kind ``nominal``) to
+    ``unlisted``; off by default, as their one extra pass over the text costs about a third of this function's time.
     """
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     dictionary = dictionary or default_dictionary()
     rules = load_mention_rules()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
     m_doc, m_id, m_start, m_end, m_text, other = [], [], [], [], [], []
-    for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules):
+    for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules, nominal=nominal):
         for s, e, eid in found:
             m_doc.append(doc_id)
             m_id.append(eid)

@@ -141,19 +141,22 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
 
 
 def analyze_chunk(
-    docs: pd.DataFrame, sentences: pd.DataFrame, *, dictionary: tuple[str, ...] = ()
+    docs: pd.DataFrame, sentences: pd.DataFrame, *, dictionary: tuple[str, ...] = (), nominal: bool = False
 ) -> dict[str, pd.DataFrame]:
     """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched, tone, tone_polarity).
 
     ``tone`` is the target-dependent sentiment of the mention's sentence towards it (see actors.tone).
     ``dictionary``: the user dictionary files (``analyze --actors/--places``) by path; none: the built-in one.
     Also ``unlisted_mentions`` (actors.mention_rules): nationalities and names no entry resolves; nationality
-    adjectives that stand for a state ("Turkish diplomats") are in ``mentions``.
+    adjectives that stand for a state ("Turkish diplomats") are in ``mentions``. ``nominal=True`` adds the
+    common-noun mentions ("the army", kind ``nominal``) to ``unlisted_mentions``.
     """
     from analysis.actors import mention_rules  # builds on this module
     from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
 
-    found, unlisted = mention_rules.find_all_mentions(docs, sentences=sentences, dictionary=find_dictionary(dictionary))
+    found, unlisted = mention_rules.find_all_mentions(
+        docs, sentences=sentences, dictionary=find_dictionary(dictionary), nominal=nominal
+    )
     return {"mentions": score_mention_tone(found, sentences), "unlisted_mentions": unlisted}
 
 
