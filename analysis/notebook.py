@@ -43,15 +43,20 @@ def load_inputs(
     outlets=None,
     include_duplicates: bool = True,
     events: str | os.PathLike | None = None,
+    text: bool = True,
 ) -> Inputs:
     """The setup of every report notebook in one call: the corpus, the selected articles (analysis.selection), the
-    analysis tables and the key events of the window (``events`` empty: the built-in list)."""
-    from analysis.corpus import load_corpus
+    analysis tables and the key events of the window (``events`` empty: the built-in list).
+
+    ``text=False`` reads the corpus without its texts (a report that needs no text then holds only the metadata,
+    a small part of the memory on a large corpus; the provenance fingerprint is then computed from the file).
+    """
+    from analysis.corpus import SCHEMA, load_corpus
     from analysis.pipeline import load_analysis
     from analysis.selection import select_documents
     from analysis.timeseries import load_events
 
-    corpus_all = load_corpus(corpus)
+    corpus_all = load_corpus(corpus, columns=None if text else [c for c in SCHEMA if c != "text"])
     docs = select_documents(
         corpus_all, start=start or None, end=end or None, outlets=outlets or None, include_duplicates=include_duplicates
     )
@@ -373,7 +378,12 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
     The time of rendering is left out on purpose (it is in the run's ``run.json`` and ``index.html``), so that two
     renders of the same corpus and parameters give identical reports.
     """
-    fingerprint = fingerprint_corpus(corpus)
+    if "text" in corpus.columns:
+        fingerprint = fingerprint_corpus(corpus)
+    else:  # the corpus was read without its texts (load_inputs(text=False)): the same hash, streamed from the file
+        from analysis.streaming import fingerprint_corpus_file
+
+        fingerprint = fingerprint_corpus_file(corpus_path)
     dates = pd.to_datetime(corpus["published"]) if "published" in corpus else pd.Series(dtype="datetime64[ns]")
     data_rows = [
         ("corpus file", Path(corpus_path).name),

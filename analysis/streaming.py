@@ -96,6 +96,26 @@ class Fingerprint:
         return digest.hexdigest()
 
 
+def fingerprint_corpus_file(path: str | os.PathLike, *, batch_size: int = 10_000) -> str:
+    """:func:`analysis.provenance.fingerprint_corpus` of a corpus file, streamed: memory holds one row group and
+    the doc ids, not every text (reports that read the corpus without its texts)."""
+    import tempfile
+
+    from analysis.corpus import open_corpus
+
+    pf = open_corpus(path)
+    published = (
+        pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
+        if "published" in pf.schema_arrow.names
+        else pd.Series([], dtype="string")
+    )
+    with tempfile.TemporaryDirectory(prefix="fingerprint-") as tmp:
+        fingerprint = Fingerprint(Path(tmp) / "rows.bin", published)
+        for batch in _iter_corpus_batches(pf, batch_size):
+            fingerprint.update(batch)
+        return fingerprint.hexdigest()
+
+
 _WORKER_OPTIONS: dict | None = None
 _WORKER_DESCRIPTION: tuple | Exception | None = None
 

@@ -47,7 +47,7 @@ from analysis.plots import coverage as coverage_plots
 report = notebook.open_report(title=title, output_dir=output_dir,
                              parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events))
 corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
-                                                            include_duplicates=include_duplicates, events=events)
+                                                            include_duplicates=include_duplicates, events=events, text=False)
 report.note(notebook.render_selection_note(corpus_all, docs))
 
 # %% [markdown]

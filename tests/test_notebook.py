@@ -68,6 +68,21 @@ def test_render_table_formats_and_truncates():
     assert "No rows" in notebook.render_table(df.iloc[:0], name="e")
 
 
+def test_inputs_without_text_give_the_same_selection_and_provenance(built):
+    corpus, analysis = built
+    full = notebook.load_inputs(corpus, analysis, start="2016-01-01")
+    lean = notebook.load_inputs(corpus, analysis, start="2016-01-01", text=False)
+    assert "text" in full.corpus.columns and "text" not in lean.corpus.columns
+    pd.testing.assert_frame_equal(lean.docs, full.docs.drop(columns="text"))
+    assert 0 < len(lean.docs) < len(lean.corpus)
+    html = {
+        name: notebook.render_provenance(parameters={}, corpus=i.corpus, corpus_path=corpus, analysis=i.analysis)
+        for name, i in (("full", full), ("lean", lean))
+    }
+    assert html["lean"] == html["full"]  # the fingerprint streamed from the file is the one of the loaded corpus
+    assert fingerprint_corpus(full.corpus) in html["lean"] and "computed on this corpus</th><td>yes" in html["lean"]
+
+
 def test_render_provenance(built, mini_corpus):
     from analysis.pipeline import load_analysis
 
