@@ -141,7 +141,8 @@ def _worker_context(specs: list[str]):
 
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload([__name__, *(spec.partition(":")[0] for spec in specs)])
+        # analysis.preload, last: the stages' resources are loaded there once, and shared by every forked worker
+        ctx.set_forkserver_preload([__name__, *(spec.partition(":")[0] for spec in specs), "analysis.preload"])
         return ctx
     return multiprocessing.get_context("spawn")
 
