@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import re
 import shutil
@@ -158,8 +159,11 @@ def build_corpus(n: int, out_dir: Path, *, dup_rate: float, seed: int, per_file:
 
 def run_step(name: str, cmd: list[str]) -> dict:
     """Run one step; wall seconds and the peak RSS (MB) summed over the process and its children."""
+    import resource
+
     import psutil
 
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -179,13 +183,18 @@ def run_step(name: str, cmd: list[str]) -> dict:
         time.sleep(0.2)
     out, err = proc.communicate()
     seconds = time.perf_counter() - t0
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of the step's processes that were waited for (the command, its workers, report kernels): on a shared
+    # machine a steadier measure than wall time
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}): {err.strip().splitlines()[-1] if err.strip() else out}")
-    print(
-        f"{name:10s} {seconds:9.1f} s {peak:9.0f} MB   {out.strip().splitlines()[-1] if out.strip() else ''}",
-        flush=True,
-    )
-    return {"seconds": seconds, "peak_rss_mb": peak}
+    lines = out.strip().splitlines()
+    print(f"{name:10s} {seconds:9.1f} s {cpu:9.1f} s {peak:9.0f} MB   {lines[-1] if lines else ''}", flush=True)
+    for line in lines:  # the report command's line per report: "coverage: ... (79 s)"
+        if re.match(r"^[a-z]+: .*\(\d+ s\)$", line):
+            print(f"{'':10s} {line}", flush=True)
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": peak, "load": os.getloadavg()[0]}
 
 
 def main(argv=None) -> int:
@@ -214,7 +223,7 @@ def main(argv=None) -> int:
                 flush=True,
             )
         results = {}
-        print(f"{'step':10s} {'wall':>11s} {'peak RSS':>12s}", flush=True)
+        print(f"{'step':10s} {'wall':>11s} {'CPU':>11s} {'peak RSS':>12s}", flush=True)
         if "ingest" in steps:
             results["ingest"] = run_step(
                 "ingest", [py, "-m", "analysis", "ingest", str(raw), "--out", str(corpus), "--no-progress"]
@@ -234,7 +243,8 @@ def main(argv=None) -> int:
         print(
             f"\n{n:,} articles: end to end {total / 60:.1f} min; "
             + "; ".join(
-                f"{k} {v['seconds']:.0f} s ({n / v['seconds']:,.0f} art/s), peak {v['peak_rss_mb']:,.0f} MB"
+                f"{k} {v['seconds']:.0f} s ({n / v['seconds']:,.0f} art/s; CPU {v['cpu_seconds']:.0f} s), "
+                f"peak {v['peak_rss_mb']:,.0f} MB, load {v['load']:.1f}"
                 for k, v in results.items()
             )
         )
