@@ -315,15 +315,15 @@ def _near_duplicates(sigs: np.ndarray, rows: np.ndarray, threshold: float, num_p
                 break
             found.append(srt[start[mask] + t] * n + srt[mask])
         pending += found
-        if sum(len(f) for f in pending) > 20_000_000:  # merge now and then: bounded memory, few big sorts
+        if sum(len(f) for f in pending) > 2_000_000:  # merge now and then: bounded memory, few big sorts
             pairs, pending = np.unique(np.concatenate([pairs, *pending])), []
     pairs = np.unique(np.concatenate([pairs, *pending]))
     if not len(pairs):
         return []
     src, dst = pairs // n, pairs % n
     sims = np.empty(len(pairs), dtype=np.float64)
-    for s in range(0, len(pairs), 200_000):  # chunks bound memory
-        sl = slice(s, s + 200_000)
+    for s in range(0, len(pairs), 20_000):  # chunks bound memory (two 20,000 x num_perm signature blocks)
+        sl = slice(s, s + 20_000)
         sims[sl] = (sigs[rows[src[sl]]] == sigs[rows[dst[sl]]]).mean(axis=1)
     keep = sims >= threshold
     src, dst, sims = src[keep], dst[keep], sims[keep]

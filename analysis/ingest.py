@@ -9,6 +9,7 @@ beyond the dedup keys (about 600 bytes per article) and the largest input file."
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import sys
@@ -162,8 +163,12 @@ def _map_partitions(parts: Iterator[Partition], opts: IngestOptions, *, jobs: in
 
         from analysis.cluster import map_ordered
 
-        # fork: the workers start with the modules and compiled rules the parent has already loaded
+        # fork: the workers start with the modules and compiled rules the parent has already loaded. They are
+        # forked now, before the first file is read (the pool starts every worker at its first task), so they do
+        # not inherit the pages of a big table the client is about to hold.
+        gc.freeze()  # the objects loaded so far stay out of the workers' garbage collections: no copy-on-write
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            pool.submit(load_resources, opts).result()
             yield from map_ordered(lambda item: pool.submit(clean_partition, item), items, limit=2 * jobs)
     else:
         for item in items:
