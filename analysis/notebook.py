@@ -165,7 +165,8 @@ class Report:
         interactive: bool = True,
     ) -> None:
         """Show the first ``max_rows`` rows of ``df`` (rounded, no index) and, when rendering, save all of it as
-        tables/<name>.csv. ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
+        tables/<name>.csv (text cells a spreadsheet would run as a formula start with ``'``, as in
+        :func:`analysis.tables.neutralise_formulas`). ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
         shown (largest first; ties keep the table's order) and ``columns`` picks the columns shown, without changing
         the saved table. A table with more rows than ``max_rows`` is also searchable, sortable and paged on screen
         (``interactive=False``: the static table only)."""
@@ -175,9 +176,10 @@ class Report:
         self._table_no += 1
         files = []
         if self.output_dir:
-            from analysis.tables import save_table
+            from analysis.tables import neutralise_formulas, save_table
 
-            os.chmod(save_table(df, self.output_dir / "tables" / f"{name}.csv"), 0o644)
+            # text from the data (titles, names, KWIC context) must not run as a formula in a spreadsheet
+            os.chmod(save_table(neutralise_formulas(df), self.output_dir / "tables" / f"{name}.csv"), 0o644)
             files.append(f"tables/{name}.csv")
         if self.output_dir:
             self.outputs.append({"kind": "table", "name": name, "files": files, "rows": int(len(df))})

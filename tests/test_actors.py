@@ -540,3 +540,34 @@ def test_tone_axis_label_is_not_clipped(mini):
     fig.canvas.draw()
     box = fig.axes[0].xaxis.label.get_window_extent(fig.canvas.get_renderer())
     assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+
+def test_actor_tone_facets_many_groups_and_says_what_it_hides():
+    """14 outlets are too many colours: one panel per actor with the outlets on its axis, not an error; cells
+    with fewer than min_sentences sentences (one sentence giving +0.71) are hidden and the title counts them."""
+    from analysis.plots import actors as plots
+
+    outlets = [f"outlet{i:02d}" for i in range(14)]
+    rows = []
+    for a_i, (actor, label) in enumerate([("sdf", "Syrian Democratic Forces"), ("syrian_army", "Syrian army")]):
+        for o_i, outlet in enumerate(outlets):
+            n = 1 if (a_i, o_i) in {(0, 3), (1, 5), (1, 6)} else 10 + o_i
+            rows.append(
+                {"outlet": outlet, "actor_id": actor, "label": label, "method": "target", "n_sentences": n,
+                 "mean_tone": 0.71 if n == 1 else -0.2 + 0.01 * o_i, "se_tone": 0.05}
+            )
+    tone = pd.DataFrame(rows)
+    fig = plots.plot_actor_tone(tone, by="outlet", min_sentences=5)
+    fig.canvas.draw()
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert [ax.get_title(loc="left").replace("\n", " ") for ax in panels] == ["Syrian Democratic Forces", "Syrian army"]
+    ticks = [t.get_text() for t in panels[0].get_yticklabels()]
+    assert sorted(ticks) == outlets  # the groups are on the axis
+    drawn = [len(ax.lines[0].get_xdata()) for ax in panels]  # the dots of each panel
+    assert drawn == [13, 12]
+    assert all(0.71 not in ax.lines[0].get_xdata() for ax in panels)
+    assert "3 actor × outlet cells with fewer than 5 sentences hidden" in fig.get_suptitle()
+    # few groups: coloured dots on one axis, and the note in its title
+    few = plots.plot_actor_tone(tone[tone["outlet"].isin(outlets[:4])], by="outlet", min_sentences=5)
+    assert "1 actor × outlet cell with fewer than 5 sentences hidden" in few.axes[0].get_title(loc="left")
+    assert "hidden" not in plots.plot_actor_tone(tone[tone["n_sentences"] > 1], by="outlet").get_suptitle()

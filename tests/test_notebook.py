@@ -158,3 +158,24 @@ def test_report_figure_and_table_files_are_deterministic(tmp_path, mini_corpus):
         rep.figure(cplots.plot_volume(volume), "volume")
     with pytest.raises(ParameterError, match="lower-case"):
         rep.table(volume, "Bad Name")
+
+
+def test_report_table_csv_neutralises_formulas(tmp_path):
+    """A title or name from the data that a spreadsheet would run (=HYPERLINK, +1, @SUM, -2) is saved as text."""
+    table = pd.DataFrame(
+        {
+            "title": ['=HYPERLINK("http://x.test","click")', "+1 for peace", "@SUM(A1)", "-2 dead", "Raqqa falls"],
+            "mean_tone": [-0.5, 0.25, 0.0, -1.0, 0.5],  # numbers stay numbers, negative ones too
+        }
+    )
+    rep = notebook.open_report(title="T", output_dir=tmp_path)
+    rep.table(table, "titles")
+    saved = pd.read_csv(tmp_path / "tables" / "titles.csv")
+    assert saved["title"].tolist() == [
+        "'=HYPERLINK(\"http://x.test\",\"click\")",
+        "'+1 for peace",
+        "'@SUM(A1)",
+        "'-2 dead",
+        "Raqqa falls",
+    ]
+    assert saved["mean_tone"].tolist() == [-0.5, 0.25, 0.0, -1.0, 0.5]

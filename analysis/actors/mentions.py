@@ -295,13 +295,15 @@ def count_cooccurrence(
     kind: str | None = "actor",
     min_count: int = 1,
     as_matrix: bool = False,
+    dictionary: ActorDictionary | None = None,
 ) -> pd.DataFrame:
     """How often two actors are mentioned in the same sentence (``level='sentence'``) or article ('document').
 
     Long table, one row per pair (``actor_a`` < ``actor_b``): n_both (units mentioning both), n_a, n_b (units
     mentioning each), n_units (all units: the selected articles, or the sentences of ``sentences`` if given, else
     the sentences with any mention), jaccard = n_both / (n_a + n_b - n_both), lift = n_both * n_units / (n_a * n_b)
-    (> 1: together more often than chance). Pairs with n_both >= ``min_count``, sorted by n_both (desc).
+    (> 1: together more often than chance), and label_a, label_b (the actors' labels in ``dictionary``, default the
+    built-in one). Pairs with n_both >= ``min_count``, sorted by n_both (desc).
     ``corpus`` restricts to start/end/outlets/include_duplicates. ``as_matrix=True`` returns the symmetric
     actor-by-actor matrix of n_both instead (diagonal: n units mentioning the actor).
     """
@@ -349,7 +351,10 @@ def count_cooccurrence(
     out["jaccard"] = out["n_both"] / (out["n_a"] + out["n_b"] - out["n_both"])
     out["lift"] = out["n_both"] * out["n_units"] / (out["n_a"] * out["n_b"])
     out = out.astype({"n_both": "int64"})
-    cols = ["actor_a", "actor_b", "level", "n_both", "n_a", "n_b", "n_units", "jaccard", "lift"]
+    labels = _labels(dictionary or default_dictionary())
+    for side in ("a", "b"):
+        out[f"label_{side}"] = out[f"actor_{side}"].map(labels).fillna(out[f"actor_{side}"])
+    cols = ["actor_a", "actor_b", "label_a", "label_b", "level", "n_both", "n_a", "n_b", "n_units", "jaccard", "lift"]
     return (
         out[cols]
         .sort_values(["n_both", "actor_a", "actor_b"], ascending=[False, True, True], kind="stable")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.frames.attribution_rules import (
     ATTRIBUTION_FILE,
+    SOURCE_TYPE_LABELS,
     SOURCE_TYPES,
     AttributionRules,
     load_attribution_rules,
@@ -342,9 +343,10 @@ def count_attributions(
 ) -> pd.DataFrame:
     """Who is quoted: attributions by group, period and source type: n, n_docs, share (of the group's attributions).
 
-    Keys ``[*by, period, source_type]``; zeros included; ``min_count`` applies to ``n``.
+    Keys ``[*by, period, source_type]``; zeros included; ``min_count`` applies to ``n``. ``source_label`` is the
+    type's label for figures and tables (:data:`SOURCE_TYPE_LABELS`).
     """
-    return count_events(
+    counts = count_events(
         attributions,
         corpus,
         items=["source_type"],
@@ -358,3 +360,6 @@ def count_attributions(
         min_docs=min_docs,
         what="attributions table",
     )
+    at = counts.columns.get_loc("source_type") + 1
+    counts.insert(at, "source_label", counts["source_type"].map(SOURCE_TYPE_LABELS).fillna(counts["source_type"]))
+    return counts

@@ -30,6 +30,18 @@ SOURCE_TYPES = (
     "other",
     "unresolved",
 )
+#: What reports show for each source type (figures, tables): short, plain labels instead of the ids.
+SOURCE_TYPE_LABELS = {
+    "government_military": "government / military",
+    "armed_group": "armed group",
+    "monitor_ngo": "monitor / NGO",
+    "un_international": "UN / international",
+    "civilian_witness": "civilian / witness",
+    "journalist_agency": "journalist / agency",
+    "anonymous": "anonymous",
+    "other": "other (unclassified)",
+    "unresolved": "pronoun (unresolved)",
+}
 
 
 # ------------------------------------------------------------------------------------------------- attribution rules

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 
 from analysis.actors import ActorDictionary, default_dictionary
 from analysis.errors import ParameterError
-from analysis.plots.style import NO_SIDE, PALETTE, draw_no_data, new_figure
+from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure, draw_no_data, new_figure
 from analysis.tables import require_columns
 
 #: One colour per side of the conflict in the network figure (others grey).
@@ -348,19 +348,24 @@ def plot_actor_tone(
     actors=None,
     top: int = 12,
     min_sentences: int = 5,
+    max_groups: int = len(PALETTE),
+    ncols: int = 4,
     title: str | None = None,
 ) -> Figure:
     """Mean tone towards each actor, with 95% intervals, from ``score_actor_tone`` (either method).
 
-    ``by``: a grouping column of the table (e.g. 'outlet' or 'period') drawn as coloured dots per actor.
-    ``actors`` (default: the ``top`` actors with the most sentences); rows with fewer than ``min_sentences``
-    sentences are left out (their mean is noise).
+    ``by``: a grouping column of the table (e.g. 'outlet' or 'period'). Up to ``max_groups`` groups are coloured
+    dots on each actor's row; with more groups the figure swaps axes and facets: one small panel per actor, the
+    groups on its vertical axis. ``actors`` (default: the ``top`` actors with the most sentences). Cells (actor, or
+    actor and group) with fewer than ``min_sentences`` sentences are hidden, since one sentence is no estimate; the
+    title says how many were hidden.
     """
     require_columns(tone, ["actor_id", "n_sentences", "mean_tone", "se_tone"], what="tone table")
     method = tone["method"].iloc[0] if "method" in tone.columns and len(tone) else "target"
     if by is not None:
         require_columns(tone, [by], what="tone table")
-    t = tone[tone["n_sentences"] >= min_sentences].copy()
+    small = tone["n_sentences"] < min_sentences
+    t = tone[~small].copy()
     if actors is None:
         totals = t.groupby("actor_id")["n_sentences"].sum().sort_values(ascending=False, kind="stable")
         actors = list(totals.index[:top])
@@ -368,27 +373,27 @@ def plot_actor_tone(
         actors = [actors] if isinstance(actors, str) else list(actors)
     t = t[t["actor_id"].isin(actors)]
     labels = _labels(tone, None)
+    unit = "cell" if by is None else f"actor × {by} cell"
+    n_hidden = int((small & tone["actor_id"].isin(actors)).sum())
+    hidden = f"{n_hidden} {unit}{'s' if n_hidden != 1 else ''} with fewer than {min_sentences} sentences hidden"
+    default = "Tone towards each actor" if method == "target" else "Tone of the sentences that mention each actor"
+    heading = (title or default) + (f"\n({hidden})" if n_hidden else "")
+    groups = [None] if by is None else sorted(t[by].dropna().unique().tolist())
+    if len(groups) > max_groups:
+        return _plot_tone_facets(t, by=by, groups=groups, labels=labels, method=method, ncols=ncols, title=heading)
     fig, ax = new_figure(7.2, 1.3 + 0.34 * max(len(actors), 3))
     if t.empty:
         draw_no_data(ax, f"no actor with {min_sentences}+ sentences in this selection")
+        ax.set_title(heading, fontsize=11, loc="left")
         return fig
     overall = t.assign(w=t["mean_tone"] * t["n_sentences"]).groupby("actor_id")[["w", "n_sentences"]].sum()
     order = list((overall["w"] / overall["n_sentences"]).sort_values().index)
     ypos = {a: i for i, a in enumerate(order)}
-    groups = [None] if by is None else sorted(t[by].dropna().unique().tolist())
-    if len(groups) > len(PALETTE):
-        raise ParameterError(
-            f"{len(groups)} groups in {by!r} are too many for one figure: select up to "
-            f"{len(PALETTE)} (e.g. with outlets= or a coarser freq)"
-        )
     step = 0.0 if len(groups) == 1 else min(0.6 / (len(groups) - 1), 0.2)
-    yearly = by == "period" and all(pd.Timestamp(g).month == 1 and pd.Timestamp(g).day == 1 for g in groups)
-    fmt = "%Y" if yearly else "%Y-%m-%d"
     for gi, g in enumerate(groups):
         sub = t if g is None else t[t[by] == g]
         y = np.array([ypos[a] for a in sub["actor_id"]]) + (gi - (len(groups) - 1) / 2) * step
         err = 1.96 * sub["se_tone"].fillna(0).to_numpy()
-        label = None if g is None else (pd.Timestamp(g).strftime(fmt) if by == "period" else str(g))
         ax.errorbar(
             sub["mean_tone"],
             y,
@@ -398,7 +403,7 @@ def plot_actor_tone(
             capsize=2,
             linewidth=1,
             color=PALETTE[gi % len(PALETTE)],
-            label=label,
+            label=None if g is None else _group_label(g, by, groups),
         )
     ax.axvline(0, color="#555555", linewidth=0.8)
     ax.set_yticks(
@@ -418,8 +423,57 @@ def plot_actor_tone(
             title=by,
             title_fontsize=8.5,
         )
-    default = "Tone towards each actor" if method == "target" else "Tone of the sentences that mention each actor"
-    ax.set_title(title or default, fontsize=11, loc="left")
+    ax.set_title(heading, fontsize=11, loc="left")
+    return fig
+
+
+def _group_label(group, by: str | None, groups) -> str:
+    """A group's name in a tone figure: a period as its year (yearly periods) or date, anything else as text."""
+    if by != "period":
+        return str(group)
+    yearly = all(pd.Timestamp(g).month == 1 and pd.Timestamp(g).day == 1 for g in groups)
+    return pd.Timestamp(group).strftime("%Y" if yearly else "%Y-%m-%d")
+
+
+def _plot_tone_facets(t: pd.DataFrame, *, by: str, groups, labels, method: str, ncols: int, title: str) -> Figure:
+    """Many groups: one panel per actor (most sentences first), the groups on the shared vertical axis."""
+    order = list(t.groupby("actor_id")["n_sentences"].sum().sort_values(ascending=False, kind="stable").index)
+    ncol = max(1, min(ncols, len(order)))
+    nrows = max(1, math.ceil(len(order) / ncol))
+    fig = ReportFigure(figsize=(7.2, 0.6 + nrows * (0.8 + 0.17 * len(groups))), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncol, sharex=True, sharey=True)).ravel()
+    ypos = {g: i for i, g in enumerate(reversed(groups))}  # first group on top
+    for ax, actor in zip(axes, order):
+        sub = t[t["actor_id"] == actor]
+        ax.errorbar(
+            sub["mean_tone"],
+            [ypos[g] for g in sub[by]],
+            xerr=1.96 * sub["se_tone"].fillna(0).to_numpy(),
+            fmt="o",
+            markersize=3.5,
+            capsize=1.5,
+            linewidth=0.9,
+            color=PALETTE[0],
+        )
+        ax.axvline(0, color="#555555", linewidth=0.7)
+        ax.set_title(textwrap.fill(labels.get(actor, actor), 22, break_long_words=False), fontsize=8.5, loc="left")
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.tick_params(labelsize=7.5)
+    for ax in axes[len(order) :]:
+        ax.set_axis_off()
+    for k in range(max(0, len(order) - ncol), len(order)):  # the lowest panel of each column shows the scale
+        axes[k].xaxis.set_tick_params(labelbottom=True)
+    axes[0].set_xlim(-1, 1)
+    axes[0].set_yticks(range(len(groups)), [_group_label(g, by, groups) for g in reversed(groups)])
+    axes[0].set_ylim(-0.6, len(groups) - 0.4)
+    fig.supxlabel(TONE_AXIS_LABELS.get(method, TONE_AXIS_LABELS["target"]), fontsize=9)
+    fig.suptitle(
+        f"{title.splitlines()[0]}, by {by}" + "".join("\n" + line for line in title.splitlines()[1:]),
+        fontsize=11,
+        x=0.01,
+        ha="left",
+    )
     return fig
 
 

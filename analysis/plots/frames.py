@@ -11,22 +11,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from analysis.errors import ParameterError
+from analysis.frames.attribution_rules import SOURCE_TYPE_LABELS
 from analysis.plots.style import NEUTRAL, PALETTE, ReportFigure
 
 #: Width (inches) of a figure shown at the full text width of an A4 report page; fonts are sized for it.
 A4_WIDTH = 7.2
 
-SOURCE_LABELS = {
-    "government_military": "government / military",
-    "armed_group": "armed group",
-    "monitor_ngo": "monitor / NGO",
-    "un_international": "UN / international",
-    "civilian_witness": "civilian / witness",
-    "journalist_agency": "journalist / agency",
-    "anonymous": "anonymous",
-    "other": "other (unclassified)",
-    "unresolved": "pronoun (unresolved)",
-}
+SOURCE_LABELS = SOURCE_TYPE_LABELS  # one set of source-type labels (analysis.frames.attribution)
 PERSPECTIVE_ORDER = ["victor", "neutral", "loser", "siege", "advance", "withdrawal"]
 PERSPECTIVE_LABELS = {
     "victor": "victor (liberate, free)",
