@@ -44,12 +44,17 @@ def load_inputs(
     include_duplicates: bool = True,
     events: str | os.PathLike | None = None,
     text: bool = True,
+    dictionary=(),
 ) -> Inputs:
     """The setup of every report notebook in one call: the corpus, the selected articles (analysis.selection), the
     analysis tables and the key events of the window (``events`` empty: the built-in list).
 
     ``text=False`` reads the corpus without its texts (a report that needs no text then holds only the metadata,
     a small part of the memory on a large corpus; the provenance fingerprint is then computed from the file).
+    ``dictionary``: the user dictionary files the report is meant to use (the `report` parameter); each must be
+    one the analysis was made with (``analyze --actors/--places``, same sha256), because the mentions come from
+    the analysis: a report cannot relabel them with another dictionary. Labels then come from
+    ``analysis.dictionary`` (the dictionary that produced the mentions), with or without this check.
     """
     from analysis.corpus import SCHEMA, load_corpus
     from analysis.pipeline import load_analysis
@@ -60,7 +65,28 @@ def load_inputs(
     docs = select_documents(
         corpus_all, start=start or None, end=end or None, outlets=outlets or None, include_duplicates=include_duplicates
     )
-    return Inputs(corpus_all, docs, load_analysis(analysis_dir), load_events(events or None, start=start, end=end))
+    result = load_analysis(analysis_dir)
+    check_dictionary_files(result, dictionary)
+    return Inputs(corpus_all, docs, result, load_events(events or None, start=start, end=end))
+
+
+def check_dictionary_files(result, files) -> None:
+    """Raise a ParameterError unless every file of ``files`` is a user dictionary the analysis ``result`` was made
+    with (by sha256, as recorded in its manifest's ``resource_versions.user_dictionary``)."""
+    from analysis.resources import file_version
+
+    files = [files] if isinstance(files, (str, os.PathLike)) else list(files or [])
+    used = (getattr(result, "manifest", {}) or {}).get("resource_versions", {}).get("user_dictionary", {})
+    recorded = {info.get("sha256"): role for role, info in used.items()}
+    for path in files:
+        if not Path(path).is_file():
+            raise ParameterError(f"dictionary {path} does not exist: give the file passed to `analyze --actors`")
+        if file_version(path)["sha256"] not in recorded:
+            made = ", ".join(f"--{role} {info['path']}" for role, info in used.items()) or "the built-in dictionary"
+            raise ParameterError(
+                f"dictionary {path}: the analysis was made with {made}, not with this file; run "
+                f"`python -m analysis analyze CORPUS --actors {path}` (or --places) first, then render the report"
+            )
 
 
 def count_analysis_tables(result) -> pd.DataFrame:
@@ -163,13 +189,16 @@ class Report:
         sort_by: str | None = None,
         columns: list[str] | None = None,
         interactive: bool = True,
+        min_count: dict[str, int] | None = None,
     ) -> None:
         """Show the first ``max_rows`` rows of ``df`` (rounded, no index) and, when rendering, save all of it as
         tables/<name>.csv (text cells a spreadsheet would run as a formula start with ``'``, as in
         :func:`analysis.tables.neutralise_formulas`). ``percent`` names share columns (0-1) shown as percentages; ``sort_by`` orders the rows
         shown (largest first; ties keep the table's order) and ``columns`` picks the columns shown, without changing
         the saved table. A table with more rows than ``max_rows`` is also searchable, sortable and paged on screen
-        (``interactive=False``: the static table only)."""
+        (``interactive=False``: the static table only). ``min_count={"n_sentences": 20}`` hides the rows whose
+        count is below 20 (a mean of one sentence is no estimate) and the caption says how many it hid; the CSV
+        keeps every row."""
         from IPython.display import HTML, display
 
         self._check_name(name, "table")
@@ -185,6 +214,14 @@ class Report:
             self.outputs.append({"kind": "table", "name": name, "files": files, "rows": int(len(df))})
             self._record()
         shown = df.sort_values(sort_by, ascending=False, kind="mergesort") if sort_by else df
+        for col, least in (min_count or {}).items():
+            if col not in shown.columns:
+                raise ParameterError(f"table {name!r} has no column {col!r} for min_count")
+            small = shown[col] < least
+            if small.any():
+                note = f"{int(small.sum()):,} row{'s' if small.sum() != 1 else ''} with {col} below {least} hidden."
+                caption = f"{caption} {note}" if caption else note
+            shown = shown[~small]
         if columns:
             missing = [c for c in columns if c not in shown.columns]
             if missing:

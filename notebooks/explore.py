@@ -40,7 +40,7 @@ title: str = "Exploring the corpus"  # title
 keyword: str = "Raqqa"  # word to show in context
 
 # %%
-from analysis import notebook, timeseries, frequency
+from analysis import notebook, timeseries, frequency, explore
 from analysis.plots import coverage as coverage_plots
 
 report = notebook.open_report(title=title, output_dir=output_dir,
@@ -52,10 +52,10 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # %% [markdown]
 # ## The articles
 #
-# The first rows of the selected corpus (one row per article; the `text` column holds the cleaned body).
+# The selected articles by publication date (one row per article; `tone` is the mean sentence VADER compound; the corpus' `text` column holds the cleaned body; `analysis.explore(corpus, tables)` opens the interactive explorer).
 
 # %%
-report.table(docs[["doc_id", "outlet", "agency", "published", "title", "n_words"]], "articles", max_rows=8)
+report.table(explore.find_articles(docs, result), "articles", max_rows=8, columns=["published", "outlet", "agency", "title", "n_words", "doc_id"])
 
 # %% [markdown]
 # ## Articles per period

@@ -310,6 +310,7 @@ def test_cooccurrence_long_table_matches_matrix(mini):
     assert sent["n_units"].iloc[0] == len(sentences)
     pair = sent[(sent["actor_a"] == "cts") & (sent["actor_b"] == "joc")]
     assert pair["n_both"].item() == 2  # same sentence in m01 and m02
+    assert pair["label_b"].item() == actors.default_dictionary().entries["joc"].label  # tables show labels, not ids
     no_sid = mentions.assign(sent_id=pd.array([pd.NA] * len(mentions), dtype="Int64"))
     with pytest.raises(ParameterError):
         actors.count_cooccurrence(no_sid, level="sentence")
@@ -553,8 +554,15 @@ def test_actor_tone_facets_many_groups_and_says_what_it_hides():
         for o_i, outlet in enumerate(outlets):
             n = 1 if (a_i, o_i) in {(0, 3), (1, 5), (1, 6)} else 10 + o_i
             rows.append(
-                {"outlet": outlet, "actor_id": actor, "label": label, "method": "target", "n_sentences": n,
-                 "mean_tone": 0.71 if n == 1 else -0.2 + 0.01 * o_i, "se_tone": 0.05}
+                {
+                    "outlet": outlet,
+                    "actor_id": actor,
+                    "label": label,
+                    "method": "target",
+                    "n_sentences": n,
+                    "mean_tone": 0.71 if n == 1 else -0.2 + 0.01 * o_i,
+                    "se_tone": 0.05,
+                }
             )
     tone = pd.DataFrame(rows)
     fig = plots.plot_actor_tone(tone, by="outlet", min_sentences=5)
@@ -571,3 +579,80 @@ def test_actor_tone_facets_many_groups_and_says_what_it_hides():
     few = plots.plot_actor_tone(tone[tone["outlet"].isin(outlets[:4])], by="outlet", min_sentences=5)
     assert "1 actor × outlet cell with fewer than 5 sentences hidden" in few.axes[0].get_title(loc="left")
     assert "hidden" not in plots.plot_actor_tone(tone[tone["n_sentences"] > 1], by="outlet").get_suptitle()
+    # no groups: an actor with too few sentences is hidden, and said to be
+    overall = pd.DataFrame(
+        {
+            "actor_id": ["sdf", "tass"],
+            "label": ["SDF", "TASS"],
+            "n_sentences": [30, 1],
+            "mean_tone": [-0.2, 0.71],
+            "se_tone": [0.05, 0.0],
+        }
+    )
+    single = plots.plot_actor_tone(overall)
+    assert "1 actor with fewer than 5 sentences hidden" in single.axes[0].get_title(loc="left")
+    assert [t.get_text() for t in single.axes[0].get_yticklabels()] == ["SDF"]
+
+
+def test_count_mentions_rolls_places_up_to_city_or_province():
+    """East Aleppo and Aleppo are one line at city level; with Manbij and the Aleppo countryside, one province."""
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "outlet": ["x", "y"],
+            "published": pd.to_datetime(["2016-11-02", "2016-12-05"]),
+            "n_words": [30, 20],
+            "text": [
+                "Shelling hit East Aleppo on Tuesday. Aid reached Aleppo later. Manbij was calm.",
+                "Fighting spread to the Aleppo countryside. Mosul's Old City was quiet.",
+            ],
+        }
+    )
+    mentions = actors.find_mentions(corpus)
+    assert {"aleppo_east", "aleppo", "manbij", "aleppo_province", "mosul_old_city"} <= set(mentions["actor_id"])
+    as_found = actors.count_mentions(mentions, corpus, kind="place").set_index("actor_id")
+    city = actors.count_mentions(mentions, corpus, kind="place", roll_up="city").set_index("actor_id")
+    province = actors.count_mentions(mentions, corpus, kind="place", roll_up="province").set_index("actor_id")
+    assert as_found.loc["aleppo", "n_mentions"] == 1 and as_found.loc["aleppo_east", "n_mentions"] == 1
+    assert "aleppo_east" not in city.index and city.loc["aleppo", "n_mentions"] == 2
+    assert city.loc["mosul", "n_mentions"] == 1 and city.loc["mosul", "label"] == "Mosul"
+    assert city.loc["manbij", "n_mentions"] == 1  # a town of its own, not inside Aleppo city
+    assert set(province.index) >= {"aleppo_province", "nineveh"} and "aleppo" not in province.index
+    assert province.loc["aleppo_province", "n_mentions"] == 4  # East Aleppo, Aleppo, Manbij, the countryside
+    assert province.loc["aleppo_province", "n_articles_mentioning"] == 2
+    assert province["n_mentions"].sum() == as_found["n_mentions"].sum()  # rolled up, nothing lost
+    only = actors.count_mentions(mentions, corpus, roll_up="city", actors=["aleppo"])
+    assert only["actor_id"].tolist() == ["aleppo"] and only["n_mentions"].tolist() == [2]
+    with pytest.raises(ParameterError, match="roll_up"):
+        actors.count_mentions(mentions, corpus, roll_up="country")
+
+
+def test_mentions_over_time_does_not_bridge_missing_periods():
+    """A table without the months with no mention (count_mentions(min_count=1)) still draws them, as zeros."""
+    from analysis.plots import actors as plots
+
+    corpus = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "outlet": ["x", "x", "x"],
+            "published": pd.to_datetime(["2017-01-10", "2017-02-10", "2017-05-10"]),
+            "n_words": [12, 12, 12],
+            "text": ["Raqqa was shelled.", "Aid reached Aleppo.", "Raqqa fell."],
+        }
+    )
+    mentions = actors.find_mentions(corpus)
+    counts = actors.count_mentions(mentions, corpus, freq="M", min_count=1)  # zero rows dropped
+    assert sorted(counts.loc[counts["actor_id"] == "raqqa", "period"].dt.month) == [1, 5]
+    fig = plots.plot_mentions_over_time(counts, actors=["raqqa"], measure="n_mentions")
+    line = fig.axes[0].lines[0]
+    months = [pd.Timestamp(d).month for d in matplotlib_dates(line.get_xdata())]
+    assert months == [1, 2, 3, 4, 5]
+    assert list(line.get_ydata()) == [1, 0, 0, 0, 1]
+    rate = plots.plot_mentions_over_time(counts, actors=["raqqa"], measure="share_of_articles").axes[0].lines[0]
+    assert np.isnan(rate.get_ydata()[1:4]).all()  # a rate without articles is a gap, not a zero
+
+
+def matplotlib_dates(values):
+    import matplotlib.dates as mdates
+
+    return [mdates.num2date(v) if isinstance(v, float) else v for v in values]

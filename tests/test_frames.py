@@ -181,6 +181,7 @@ def test_count_frames_by_outlet_and_quarter(mini_corpus):
     assert over_time["n_docs"].groupby(over_time["period"]).max().sum() == mini_corpus["published"].notna().sum() - 1
     military = over_time[over_time["frame"] == "military"]
     assert military["n_present"].sum() >= 3
+    assert set(military["label"]) == {frames.frame_labels()["military"]}  # figures and tables show the label
 
 
 # ------------------------------------------------------------------------------------------------ quotations
@@ -574,6 +575,9 @@ def test_plots_render_from_count_tables(mini_corpus):
         titled = [ax for ax in fig.axes for loc in ("left", "center") if ax.get_title(loc=loc)]
         assert titled or fig._suptitle is not None
         fig.canvas.draw()  # renders without error
+    sources = frames.count_attributions(frames.find_attributions(mini_corpus), mini_corpus)
+    labels = dict(zip(sources["source_type"], sources["source_label"]))
+    assert labels["monitor_ngo"] == "monitor / NGO" and labels["government_military"] == "government / military"
     heat_rows = [t.get_text().replace("\n", " ") for t in figs[2].axes[0].get_yticklabels()]
     assert heat_rows[0] == "Attribution of responsibility"  # codebook order: generic frames first (names wrapped)
 

@@ -172,10 +172,32 @@ def test_report_table_csv_neutralises_formulas(tmp_path):
     rep.table(table, "titles")
     saved = pd.read_csv(tmp_path / "tables" / "titles.csv")
     assert saved["title"].tolist() == [
-        "'=HYPERLINK(\"http://x.test\",\"click\")",
+        '\'=HYPERLINK("http://x.test","click")',
         "'+1 for peace",
         "'@SUM(A1)",
         "'-2 dead",
         "Raqqa falls",
     ]
     assert saved["mean_tone"].tolist() == [-0.5, 0.25, 0.0, -1.0, 0.5]
+
+
+def test_report_table_hides_small_cells_and_says_so(tmp_path, monkeypatch):
+    import IPython.display
+
+    shown_html = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown_html.append(obj.data))
+    tone = pd.DataFrame(
+        {
+            "label": ["TASS", "SANA", "Reuters", "AFP"],
+            "n_sentences": [1, 40, 3, 25],
+            "mean_tone": [0.71, -0.1, 0.4, 0.0],
+        }
+    )
+    rep = notebook.open_report(title="T", output_dir=tmp_path)
+    rep.table(tone, "tone", min_count={"n_sentences": 5}, caption="Tone by outlet.")
+    shown = "".join(shown_html)
+    assert "Tone by outlet. 2 rows with n_sentences below 5 hidden." in shown
+    assert "SANA" in shown and "TASS" not in shown and "Reuters" not in shown
+    assert len(pd.read_csv(tmp_path / "tables" / "tone.csv")) == 4  # the CSV keeps every row
+    with pytest.raises(ParameterError, match="min_count"):
+        rep.table(tone, "tone2", min_count={"n_docs": 5})

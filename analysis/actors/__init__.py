@@ -6,6 +6,7 @@
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
     tone        score_actor_tone, score_mention_tone, describe_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
+    places      roll_up_places, find_place_parents (districts -> city, places -> province)
     mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names)
 """
 
@@ -32,6 +33,7 @@ from analysis.actors.dictionary import (
 from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
 from analysis.actors.mention_rules import find_all_mentions, find_rule_mentions, load_mention_rules  # noqa: I001
 from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
+from analysis.actors.places import ROLL_UP_LEVELS, find_place_parents, roll_up_places
 from analysis.actors.tone import TONE_COLUMNS, describe_tone_method, score_actor_tone, score_mention_tone
 
 # The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
@@ -48,6 +50,7 @@ __all__ = [
     "PLACES_FILE",
     "PLACE_TYPES",
     "RESOURCE_VERSIONS",
+    "ROLL_UP_LEVELS",
     "TONE_COLUMNS",
     "analyze_chunk",
     "count_cooccurrence",
@@ -58,6 +61,8 @@ __all__ = [
     "find_file_versions",
     "find_all_mentions",
     "find_mentions",
+    "find_place_parents",
+    "roll_up_places",
     "find_rule_mentions",
     "find_unlisted_names",
     "load_dictionary",

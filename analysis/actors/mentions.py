@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.actors.dictionary import ActorDictionary, default_dictionary, find_dictionary
 from analysis.actors.matcher import normalise
+from analysis.actors.places import roll_up_places
 from analysis.errors import ParameterError
 from analysis.selection import (
     PERIOD,
@@ -217,6 +218,7 @@ def count_mentions(
     kind: str | None = None,
     actors=None,
     dictionary: ActorDictionary | None = None,
+    roll_up: str | None = None,
 ) -> pd.DataFrame:
     """Mentions of each actor/place per group: raw, per 1,000 words, and share of articles mentioning it.
 
@@ -226,8 +228,12 @@ def count_mentions(
     Columns: [by...], [period], actor_id, kind, label, n_mentions, n_articles_mentioning, n_articles, n_words,
     mentions_per_1000_words, share_of_articles. ``min_count`` applies to ``n_mentions``, ``min_docs`` to
     ``n_articles`` (see analysis.selection). Undated articles are left out when ``freq`` is given.
+    ``roll_up="city"`` counts districts and neighbourhoods as their city (East Aleppo -> Aleppo), ``"province"``
+    every place as its province (Manbij -> Aleppo province), by the gazetteer's hierarchy
+    (:func:`analysis.actors.places.find_place_parents`); ``actors`` then names the rolled-up ids.
     """
     dictionary = dictionary or default_dictionary()
+    mentions = roll_up_places(mentions, level=roll_up, dictionary=dictionary)
     require_columns(corpus, ["doc_id", "n_words"], what="corpus")
     groups = _groups(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates

@@ -366,6 +366,7 @@ def count_frames(
     min_docs: int = 0,
     threshold: float | None = None,
     presence: str | None = None,
+    codebook=None,
 ) -> pd.DataFrame:
     """Frame prevalence by group and period: articles, articles with the frame, share, mean score.
 
@@ -377,7 +378,8 @@ def count_frames(
       calibrated rule (the conflict-specific ones) count when any indicator fired, and the ``rule`` column says so;
     - otherwise a score above ``threshold`` (default: any indicator fired, i.e. > 0).
 
-    Columns: by..., [period], frame, family, rule, n_docs, n_present, share_present, mean_score; each group and
+    Columns: by..., [period], frame, label (the frame's label in ``codebook``, default the built-in one), family,
+    rule, n_docs, n_present, share_present, mean_score; each group and
     frame has a row for every period of the window (an empty period: n_docs 0, share and mean empty).
     ``min_count`` applies to ``n_present``; ``min_docs`` drops groups (and periods) with fewer articles (shares of
     a handful of articles are noise).
@@ -421,7 +423,8 @@ def count_frames(
     out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
     out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
     out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
-    cols = keys + ["frame", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
+    out["label"] = out["frame"].map(frame_labels(codebook)).fillna(out["frame"])
+    cols = keys + ["frame", "label", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 
 

@@ -14,8 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.actors import ActorDictionary, default_dictionary
+from analysis.actors.places import find_place_parents
 from analysis.errors import ParameterError
-from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure, draw_no_data, new_figure
+from analysis.plots.style import NO_SIDE, PALETTE, ReportFigure, draw_no_data, full_period_range, new_figure
 from analysis.tables import require_columns
 
 #: One colour per side of the conflict in the network figure (others grey).
@@ -66,6 +67,8 @@ def plot_mentions_over_time(
 
     ``actors``: ids to show (default: the ``top`` most mentioned). ``measure``: n_mentions,
     mentions_per_1000_words, share_of_articles or n_articles_mentioning. Groups in other ``by`` columns are summed.
+    Every period from the first to the last is on the line: one the table lacks counts as zero mentions (or, for
+    a rate, leaves a gap), so a line never bridges a period without data.
     """
     if measure not in MEASURES:
         raise ParameterError(f"measure {measure!r} must be one of {', '.join(MEASURES)}")
@@ -91,11 +94,15 @@ def plot_mentions_over_time(
     if agg.empty or not actors:
         draw_no_data(ax, "no mentions in this selection")
         return fig
+    full = full_period_range(pd.DatetimeIndex(sorted(pd.to_datetime(agg["period"]).unique())))
+    # a period missing from the table is zero mentions (count measures) or a gap (rates): never a bridged line
+    fill = 0 if measure in ("n_mentions", "n_articles_mentioning") else np.nan
     for i, actor in enumerate(actors):
-        sub = agg[agg["actor_id"] == actor].sort_values("period")
+        sub = agg[agg["actor_id"] == actor].set_index(pd.to_datetime(agg.loc[agg["actor_id"] == actor, "period"]))
+        series = sub[measure].reindex(full, fill_value=fill)
         ax.plot(
-            sub["period"],
-            sub[measure],
+            series.index,
+            series.to_numpy(),
             marker="o",
             markersize=3,
             linewidth=1.6,
@@ -366,6 +373,7 @@ def plot_actor_tone(
         require_columns(tone, [by], what="tone table")
     small = tone["n_sentences"] < min_sentences
     t = tone[~small].copy()
+    chosen = small if actors is None else small & tone["actor_id"].isin([actors] if isinstance(actors, str) else actors)
     if actors is None:
         totals = t.groupby("actor_id")["n_sentences"].sum().sort_values(ascending=False, kind="stable")
         actors = list(totals.index[:top])
@@ -373,8 +381,8 @@ def plot_actor_tone(
         actors = [actors] if isinstance(actors, str) else list(actors)
     t = t[t["actor_id"].isin(actors)]
     labels = _labels(tone, None)
-    unit = "cell" if by is None else f"actor × {by} cell"
-    n_hidden = int((small & tone["actor_id"].isin(actors)).sum())
+    unit = "actor" if by is None else f"actor × {by} cell"
+    n_hidden = int(chosen.sum())
     hidden = f"{n_hidden} {unit}{'s' if n_hidden != 1 else ''} with fewer than {min_sentences} sentences hidden"
     default = "Tone towards each actor" if method == "target" else "Tone of the sentences that mention each actor"
     heading = (title or default) + (f"\n({hidden})" if n_hidden else "")
@@ -511,19 +519,8 @@ def plot_place_map(
     counts = counts[counts.index.isin(places.index)]
     counts = counts[~places.loc[counts.index, "type"].isin(list(exclude_types))]
     if merge_districts:
-
-        def root(pid):
-            seen = set()
-            while (
-                places.loc[pid, "type"] in ("district", "neighbourhood", "landmark")
-                and isinstance(places.loc[pid, "parent"], str)
-                and pid not in seen
-            ):
-                seen.add(pid)
-                pid = places.loc[pid, "parent"]
-            return pid
-
-        counts = counts.groupby(counts.index.map(root)).sum()
+        parents = find_place_parents(d, level="city")
+        counts = counts.groupby(counts.index.map(lambda pid: parents.get(pid, pid))).sum()
     pts = places.loc[counts.index, ["label", "lat", "lon", "type"]].assign(n=counts.to_numpy())
     lon0, lon1, lat0, lat1 = extent
     pts = pts.dropna(subset=["lat", "lon"])

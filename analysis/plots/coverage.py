@@ -322,12 +322,14 @@ def plot_ranking(
     select_by: str | None = None,
     percent: bool = False,
     xlabel: str | None = None,
+    ylabel: str | None = None,
     reference: float | None = None,
     title: str | None = None,
 ) -> Figure:
     """Horizontal bars (or dots with ±1.96 standard errors when ``error`` names a column) of ``value`` per
     ``label``, largest first: the ``top`` rows by ``value``, or by ``select_by`` (e.g. the number of sentences
-    behind a mean) when given. ``reference`` draws a vertical line (e.g. 0 for a tone score)."""
+    behind a mean) when given. ``reference`` draws a vertical line (e.g. 0 for a tone score). ``ylabel`` names the
+    categories (default: the ``label`` column's name)."""
     data = table.dropna(subset=[value])
     if select_by:
         data = data.sort_values([select_by, label], ascending=[False, True], kind="mergesort").head(top)
@@ -362,12 +364,13 @@ def plot_ranking(
     ax.grid(axis="x", visible=True)
     _fmt_axis(ax, "x", percent)
     ax.set_xlabel(xlabel or value.replace("_", " "))
-    ax.set_ylabel(label.replace("_", " "))
+    ylabel = ylabel or label.replace("_", " ")
+    ax.set_ylabel(ylabel)
     if error:  # dots spread over the whole axis: the legend goes under the plot
         fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=8)
     else:  # bars shrink downwards: the lower right corner is free
         ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title or f"{(xlabel or value.replace('_', ' ')).capitalize()} by {label.replace('_', ' ')}")
+    ax.set_title(title or f"{(xlabel or value.replace('_', ' ')).capitalize()} by {ylabel}")
     return fig
 
 

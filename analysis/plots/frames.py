@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from analysis.errors import ParameterError
 from analysis.frames.attribution_rules import SOURCE_TYPE_LABELS
-from analysis.plots.style import NEUTRAL, PALETTE, ReportFigure
+from analysis.plots.style import NEUTRAL, PALETTE, ReportFigure, full_period_range
 
 #: Width (inches) of a figure shown at the full text width of an A4 report page; fonts are sized for it.
 A4_WIDTH = 7.2
@@ -97,7 +97,7 @@ def plot_frame_prevalence(
         dropped = max(0, len(size) - len(PALETTE))  # more lines than colours cannot be told apart
         groups = sorted(size.index[: len(PALETTE)])
     colors = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
-    full = _full_range(pd.DatetimeIndex(sorted(pd.to_datetime(data["period"]).unique())))
+    full = full_period_range(pd.DatetimeIndex(sorted(pd.to_datetime(data["period"]).unique())))
     for ax, frame in zip(axes, frame_ids):
         sub = data[data["frame"] == frame]
         for g in groups:
@@ -308,7 +308,7 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
         p for p in table.columns if p not in PERSPECTIVE_ORDER
     ]
     table = table[cols].sort_index()
-    table = table.reindex(_full_range(pd.to_datetime(table.index)), fill_value=0)  # empty periods stay visible
+    table = table.reindex(full_period_range(pd.to_datetime(table.index)), fill_value=0)  # empty periods stay visible
     totals = table.sum(axis=1)
     if value == "share":
         table = table.div(totals.replace(0, np.nan), axis=0).fillna(0)
@@ -359,16 +359,6 @@ def plot_territorial_verbs(verb_counts: pd.DataFrame, *, value: str = "share", f
     ax.set_xlabel(freq_label or "publication period")
     fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=3, fontsize=8.5, frameon=False)
     return fig
-
-
-def _full_range(periods: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """Every period start between the first and last of ``periods`` (their spacing tells the frequency)."""
-    if len(periods) < 2:
-        return periods
-    gap = pd.Series(periods).diff().dt.days.min()
-    alias = "YS" if gap >= 360 else "QS" if gap >= 89 else "MS" if gap >= 28 else "W-MON" if gap >= 7 else "D"
-    full = pd.date_range(periods.min(), periods.max(), freq=alias)
-    return full.union(periods)
 
 
 def _period_labels(periods: pd.DatetimeIndex) -> list[str]:

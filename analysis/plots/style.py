@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 #: Colour-blind-safe qualitative palette (Okabe & Ito 2008, without yellow, which is unreadable on white);
@@ -45,6 +46,17 @@ REPORT_RC = {
     "svg.fonttype": "path",
     "path.simplify": True,
 }
+
+
+def full_period_range(periods: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Every period start between the first and last of ``periods`` (their spacing tells the frequency): what a
+    time plot reindexes its lines to, so that a period without data is a gap or a zero, never a bridged line."""
+    if len(periods) < 2:
+        return periods
+    gap = pd.Series(periods).diff().dt.days.min()
+    alias = "YS" if gap >= 360 else "QS" if gap >= 89 else "MS" if gap >= 28 else "W-MON" if gap >= 7 else "D"
+    full = pd.date_range(periods.min(), periods.max(), freq=alias)
+    return full.union(periods)
 
 
 def use_report_style() -> None:
