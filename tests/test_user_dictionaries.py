@@ -112,6 +112,31 @@ def test_analyze_cli_uses_the_user_dictionary(corpus_file, user_files, tmp_path,
     result = pipeline.load_analysis(out)
     counts = count_mentions(result.mentions, result.documents, kind="actor", dictionary=result.dictionary)
     assert counts.set_index("actor_id").loc["qamishli_council", "label"] == "Qamishli Peace Council"
+
+    # the actors report labels the user's entry from that dictionary and names the file in its provenance;
+    # its `dictionary` parameter must be a file the analysis was made with
+    from analysis import render
+    from analysis.errors import ParameterError
+    from analysis.notebook import check_dictionary_files
+
+    corpus_path = tmp_path / "articles.parquet"
+    rendered = render.render_report(
+        "actors",
+        corpus=corpus_path,
+        analysis=out,
+        out=tmp_path / "reports",
+        pdf=False,
+        progress=False,
+        parameters={"dictionary": [str(actors)], "min_sentences": 1},
+    )
+    page = rendered.html.read_text(encoding="utf-8")
+    assert "Qamishli Peace Council" in page and "qamishli_council" not in page
+    assert "my_actors.yaml" in page and "test-1" in page  # provenance: path and version of the user file
+    mention_table = pd.read_csv(tmp_path / "reports" / "actors" / "tables" / "actor-mentions.csv")
+    assert "Qamishli Peace Council" in set(mention_table["label"])
+    check_dictionary_files(result, [actors, places])
+    with pytest.raises(ParameterError, match="not with this file"):
+        check_dictionary_files(result, [corpus_path])
     actors.write_text(USER_ACTORS.replace("Qamishli Peace Council]", "Qamishli Council]"))
     with pytest.raises(ResourceError, match="has changed since"):
         _ = pipeline.load_analysis(out).dictionary
