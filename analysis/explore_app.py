@@ -19,6 +19,9 @@ from analysis.errors import AnalysisError
 from analysis.explore import find_articles, find_evidence, find_match_spans, render_article
 
 TABS = ("Articles", "Sentences", "Evidence", "Actors and places", "Key terms", "Read")
+PRESETS_FILE = "explore_presets.yaml"
+PRESET_KEYS = {"id", "label", "keyword", "actors", "outlets", "frame", "year", "roll_up", "tab", "enabled"}
+ROLL_UP_OPTIONS = [("places as found", None), ("districts → city", "city"), ("places → province", "province")]
 NO_ROWS = '<p class="note">{}</p>'
 CONTEXT = 70  # characters of context shown on each side of a keyword or cue
 
@@ -36,11 +39,51 @@ def _date(value):
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def load_presets(source=None, *, corpus: pd.DataFrame, dictionary, frames=()) -> list[dict]:
+    """The explorer's ready-made questions (``analysis/resources/explore_presets.yaml``, or your own file by the
+    override rule of :mod:`analysis.resources`) that this corpus can answer: outlets it lacks are dropped, and a
+    preset whose actors, frame or outlets are not there is left out (the explorer offers no empty question)."""
+    from analysis.errors import ResourceError
+    from analysis.resources import check_keys, load_resource
+
+    path, data = load_resource(source, PRESETS_FILE, lists={"presets": "id"}, what="explorer presets")
+    present_outlets = set(corpus["outlet"].dropna())
+    out = []
+    for i, preset in enumerate(data.get("presets") or []):
+        where = f"{path}: preset #{i + 1}"
+        check_keys(preset, PRESET_KEYS, {"id", "label"}, where)
+        if preset.get("tab", "Articles") not in TABS:
+            raise ResourceError(f"{where}: tab {preset['tab']!r} must be one of {', '.join(TABS)}")
+        if preset.get("roll_up") not in (None, "city", "province"):
+            raise ResourceError(f"{where}: roll_up must be city or province")
+        preset = dict(preset)
+        if preset.get("outlets"):
+            preset["outlets"] = [o for o in preset["outlets"] if o in present_outlets]
+            if not preset["outlets"]:
+                continue
+        if any(a not in dictionary for a in preset.get("actors") or []):
+            continue
+        if preset.get("frame") and preset["frame"] not in frames:
+            continue
+        out.append(preset)
+    return out
+
+
 class Explorer:
     """Filters (dates, outlets, actors and places, frame, keyword, period) and tabs that show the articles behind
     them. Build it with ``analysis.explore(corpus, tables)``; it displays itself as the cell's value."""
 
-    def __init__(self, corpus: pd.DataFrame, tables, *, freq: str = "M", actors=None, max_rows: int = 10):
+    def __init__(
+        self,
+        corpus: pd.DataFrame,
+        tables,
+        *,
+        freq: str = "M",
+        actors=None,
+        presets=None,
+        max_rows: int = 10,
+        min_sentences: int = 5,
+    ):
         import ipywidgets as w
 
         from analysis import actors as actor_lib
@@ -48,7 +91,9 @@ class Explorer:
         from analysis.htmltable import render_table_scripts
 
         self.corpus, self.tables, self.freq, self.max_rows = corpus, tables, freq, max_rows
-        self.dictionary = actor_lib.load_dictionary(actors) if actors else actor_lib.default_dictionary()
+        self.min_sentences = min_sentences
+        # the dictionary that found the mentions: your file, else the one the analysis was made with
+        self.dictionary = actor_lib.load_dictionary(actors) if actors else tables.dictionary
         sentences = tables.table("sentences", columns=["doc_id", "sent_id", "start", "end", "vader_compound"])
         self._sentences = sentences
         # your own actors file: its mentions are found here, with the same matcher the pipeline uses
@@ -58,9 +103,13 @@ class Explorer:
             else tables.table("mentions")
         )
         self.labels = {eid: e.label for eid, e in self.dictionary.entries.items()}
-        counts = self.mentions["actor_id"].value_counts()
-        actor_options = [(f"{self.labels.get(a, a)} ({n:,})", a) for a, n in counts.head(80).items()]
+        self._rolled: dict = {}
+        frames = frame_labels()
+        self.presets = {
+            p["id"]: p for p in load_presets(presets, corpus=corpus, dictionary=self.dictionary, frames=frames)
+        }
         outlets = corpus["outlet"].value_counts()
+        years = sorted(pd.to_datetime(corpus["published"]).dropna().dt.year.unique().tolist())
 
         layout = w.Layout(width="auto")
         # empty dates: no window, so undated articles stay in (a window drops them)
@@ -69,12 +118,22 @@ class Explorer:
         self.outlets = w.SelectMultiple(
             options=[(f"{o} ({n:,})", o) for o, n in outlets.items()], description="Outlets", rows=6, layout=layout
         )
-        self.actors = w.SelectMultiple(options=actor_options, description="Actors", rows=6, layout=layout)
-        self.frame = w.Dropdown(options=[("(any)", None)] + [(v, k) for k, v in frame_labels().items()])
+        self.actors = w.SelectMultiple(options=[], description="Actors", rows=6, layout=layout)
+        self.roll_up = w.Dropdown(options=ROLL_UP_OPTIONS, description="Places")
+        self.frame = w.Dropdown(options=[("(any)", None)] + [(v, k) for k, v in frames.items()])
         self.frame.description = "Frame"
         self.keyword = w.Text(description="Keyword", placeholder="word, phrase or glob: liberat*")
         self.keyword.continuous_update = False
-        self.period = w.Dropdown(options=[("(all periods)", None)], description="Period")
+        # one click: a whole year (From/To set to it), a period of the volume chart, a ready-made question
+        self.year = w.ToggleButtons(options=[("all years", None)] + [(str(y), int(y)) for y in years])
+        self.year.style.button_width = "auto"
+        self.period = w.Select(options=[("(all periods)", None)], description="Period", rows=7)
+        self.preset_buttons = {
+            pid: w.Button(description=p["label"], tooltip=p["label"], layout=w.Layout(width="auto"))
+            for pid, p in self.presets.items()
+        }
+        for pid, button in self.preset_buttons.items():
+            button.on_click(lambda _button, pid=pid: self.apply_preset(pid))
         self.status = w.HTML()
         self.volume = w.Image(format="png", layout=w.Layout(width="100%", max_width="760px"))
         self.read_doc = w.Dropdown(options=[], description="Article", layout=w.Layout(width="95%"))
@@ -88,15 +147,28 @@ class Explorer:
         self.articles = self.sentences = self.evidence = None
         self.mention_counts = self.tone = self.key_terms = None
         self._updating = False
+        self._set_actor_options()
         for control in (self.start, self.end, self.outlets, self.actors, self.frame, self.keyword):
             control.observe(self._on_filter, names="value")
+        self.roll_up.observe(self._on_roll_up, names="value")
+        self.year.observe(self._on_year, names="value")
         self.period.observe(self._on_period, names="value")
-        self.tabs.observe(lambda change: self.show_tab(change["new"]), names="selected_index")
-        self.read_doc.observe(lambda change: self.show_tab(TABS.index("Read")), names="value")
-        filters = w.HBox(
-            [w.VBox([self.start, self.end, self.frame, self.keyword, self.period]), self.outlets, self.actors]
+        self.tabs.observe(
+            lambda change: None if self._updating else self.show_tab(change["new"]), names="selected_index"
         )
-        self.widget = w.VBox([scripts, filters, self.status, self.volume, self.tabs])
+        self.read_doc.observe(lambda change: self.show_tab(TABS.index("Read")), names="value")
+        questions = w.Box(
+            [w.HTML("<b>Questions</b>&nbsp;"), *self.preset_buttons.values()],
+            layout=w.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        filters = w.HBox(
+            [
+                w.VBox([self.start, self.end, self.frame, self.keyword, self.roll_up]),
+                w.VBox([self.outlets, self.period]),
+                self.actors,
+            ]
+        )
+        self.widget = w.VBox([scripts, questions, self.year, filters, self.status, self.volume, self.tabs])
         self.update()
 
     # ------------------------------------------------------------------ display
@@ -132,6 +204,67 @@ class Explorer:
         if not self._updating:
             self.update()
 
+    def _mentions(self) -> pd.DataFrame:
+        """The mentions, with places rolled up as the Places control says (computed once per level)."""
+        from analysis.actors import roll_up_places
+
+        level = self.roll_up.value
+        if level not in self._rolled:
+            self._rolled[level] = roll_up_places(self.mentions, level=level, dictionary=self.dictionary)
+        return self._rolled[level]
+
+    def _set_actor_options(self) -> None:
+        """The Actors list: the 80 most mentioned (with the presets' actors), counted at the current roll-up."""
+        counts = self._mentions()["actor_id"].value_counts()
+        wanted = [a for p in self.presets.values() for a in p.get("actors") or []]  # in the dictionary
+        ids = list(dict.fromkeys([*counts.head(80).index, *wanted]))
+        keep = [a for a in self.actors.value if a in counts.index or a in wanted]
+        self.actors.options = [(f"{self.labels.get(a, a)} ({counts.get(a, 0):,})", a) for a in ids]
+        self.actors.value = tuple(a for a in keep if a in ids)
+
+    def _on_roll_up(self, change) -> None:
+        if self._updating:
+            return
+        self._updating = True
+        try:
+            self._set_actor_options()
+        finally:
+            self._updating = False
+        self.update()
+
+    def _on_year(self, change) -> None:
+        if self._updating:
+            return
+        self._set_year(change["new"])
+        self.update()
+
+    def _set_year(self, year) -> None:
+        self._updating = True
+        try:
+            self.year.value = year
+            self.start.value = None if year is None else pd.Timestamp(f"{year}-01-01").date()
+            self.end.value = None if year is None else pd.Timestamp(f"{year}-12-31").date()
+        finally:
+            self._updating = False
+
+    def apply_preset(self, preset_id: str) -> None:
+        """One click on a question: set every filter as the preset says (the others cleared) and open its tab."""
+        preset = self.presets[preset_id]
+        self._set_year(preset.get("year"))
+        self._updating = True
+        try:
+            self.roll_up.value = preset.get("roll_up")
+            self._set_actor_options()
+            self.outlets.value = tuple(preset.get("outlets") or ())
+            self.actors.value = tuple(preset.get("actors") or ())
+            self.frame.value = preset.get("frame")
+            self.keyword.value = preset.get("keyword") or ""
+            self.period.value = None
+            self.tabs.selected_index = TABS.index(preset.get("tab", "Articles"))
+        finally:
+            self._updating = False
+        self.update()
+
     def _on_period(self, change) -> None:
         if not self._updating:
             self._select_articles()
@@ -146,7 +279,7 @@ class Explorer:
             before = find_articles(
                 self.corpus,
                 self.tables,
-                mentions=self.mentions,
+                mentions=self._mentions(),
                 dictionary=self.dictionary,
                 **self.selection(with_period=False),
             )
@@ -178,13 +311,23 @@ class Explorer:
     def _select_articles(self) -> None:
         try:
             self.articles = find_articles(
-                self.corpus, self.tables, mentions=self.mentions, dictionary=self.dictionary, **self.selection()
+                self.corpus, self.tables, mentions=self._mentions(), dictionary=self.dictionary, **self.selection()
             )
         except AnalysisError as exc:
             self.status.value = f'<p class="note">{_escape(exc)}</p>'
             return
         sel = self.selection()
-        what = ", ".join(f"{k}={v}" for k, v in sel.items() if v and k not in ("freq",)) or "everything"
+        from analysis.frames import frame_labels
+
+        names = {"actor": self.labels, "frame": frame_labels()}  # labels, not ids
+        shown = {
+            k: " + ".join(str(names.get(k, {}).get(x, x)) for x in (v if isinstance(v, list) else [v]))
+            for k, v in sel.items()
+            if v and k != "freq"
+        }
+        if self.roll_up.value:
+            shown["places"] = dict((v, k) for k, v in ROLL_UP_OPTIONS)[self.roll_up.value]
+        what = " · ".join(f"{k}: {v}" for k, v in shown.items()) or "everything"
         self.status.value = f"<b>{len(self.articles):,} articles</b> · {_escape(what)}"
         self._stale = set(range(len(TABS)))
         self._updating = True
@@ -244,7 +387,7 @@ class Explorer:
             return NO_ROWS.format("Choose a frame or actors to see the evidence behind them.")
         sel = self.selection()
         self.evidence = find_evidence(
-            self.corpus, self.tables, mentions=self.mentions, dictionary=self.dictionary, **sel
+            self.corpus, self.tables, mentions=self._mentions(), dictionary=self.dictionary, **sel
         )
         return self._table(
             self.evidence.assign(evidence_of=self.evidence["evidence_of"].map(lambda v: self.labels.get(v, v))),
@@ -254,30 +397,50 @@ class Explorer:
         )
 
     def _tab_actors(self, docs) -> str:
+        import base64
+
         from analysis.actors import count_mentions, score_actor_tone
-        from analysis.plots.actors import plot_mentions_over_time
+        from analysis.plots.actors import plot_actor_tone, plot_mentions_over_time
 
         if docs.empty:
             return NO_ROWS.format("No articles in this selection.")
         chosen = list(self.actors.value) or None
-        self.mention_counts = count_mentions(
-            self.mentions, docs, freq=self.freq, actors=chosen, dictionary=self.dictionary
-        )
-        fig = plot_mentions_over_time(self.mention_counts, actors=chosen, measure="n_mentions")
+        mentions = self._mentions()
+        self.mention_counts = count_mentions(mentions, docs, freq=self.freq, actors=chosen, dictionary=self.dictionary)
+        over_time = plot_mentions_over_time(self.mention_counts, actors=chosen, measure="n_mentions")
+        # the target-dependent tone of the analysis; mentions found here with your own file have none: the tone
+        # of their sentences (VADER) instead, and the table says which
+        method = "target" if "tone" in mentions.columns else "sentence"
         self.tone = score_actor_tone(
-            self.mentions, self._sentences, docs, by="outlet", kind=None, actors=chosen, dictionary=self.dictionary
+            mentions,
+            self._sentences,
+            docs,
+            by="outlet",
+            kind=None,
+            actors=chosen,
+            method=method,
+            dictionary=self.dictionary,
         )
-        import base64
-
-        img = f'<img alt="mentions per period" src="data:image/png;base64,{base64.b64encode(_png(fig)).decode()}">'
+        tone_fig = plot_actor_tone(self.tone, by="outlet", actors=chosen, min_sentences=self.min_sentences)
+        small = self.tone["n_sentences"] < self.min_sentences
+        hidden = (
+            f" {int(small.sum()):,} actor × outlet cells with fewer than {self.min_sentences} sentences hidden "
+            f"(ex.tone has them)."
+            if small.any()
+            else ""
+        )
+        images = "".join(
+            f'<img alt="{alt}" style="max-width:100%" src="data:image/png;base64,{base64.b64encode(_png(f)).decode()}">'
+            for alt, f in (("mentions per period", over_time), ("tone by outlet", tone_fig))
+        )
         tone = self._table(
-            self.tone.sort_values(["label", "outlet"], kind="stable"),
+            self.tone[~small].sort_values(["label", "outlet"], kind="stable"),
             "tone",
-            ["label", "outlet", "n_sentences", "mean_compound", "se_compound", "share_negative", "share_positive"],
-            caption="Tone (VADER compound) of the sentences mentioning each actor, by outlet.",
+            ["label", "outlet", "method", "n_sentences", "mean_tone", "se_tone", "share_negative", "share_positive"],
+            caption=f"Tone towards each actor ({method}), by outlet.{hidden}",
             percent=("share_negative", "share_positive"),
         )
-        return img + tone
+        return images + tone
 
     def _tab_key(self, docs) -> str:
         from analysis.frequency import score_keyness

@@ -126,3 +126,88 @@ def test_explorer_with_your_own_actor_file(analysed, tmp_path):
     ex.actors.value = ("aid_agencies",)
     with_aid = {d for d, t in zip(corpus["doc_id"], corpus["text"]) if "aid agencies" in t.lower()}
     assert set(ex.articles["doc_id"]) == with_aid == {"m01", "m02"}
+
+
+def test_each_task_is_one_click_in_the_explorer(analysed, tmp_path):
+    """The seven tasks of the issue: a question button, a year button or a period click each give exactly what
+    the library call gives (tasks 1-5 by the built-in or your own questions, 6 by year + outlet, 7 by one call)."""
+    from analysis.actors import count_mentions, roll_up_places, score_actor_tone
+
+    corpus, tables = analysed
+    mine = tmp_path / "questions.yaml"
+    mine.write_text(
+        'version: "q-1"\nextends: builtin\npresets:\n'
+        "  - id: gulf_terms\n    label: Key terms of Gulf Monitor\n    outlets: [gulf-monitor, no-such-outlet]\n"
+        "    tab: Key terms\n"
+        "  - id: raqqa_2017\n    label: Raqqa in 2017\n    actors: [raqqa]\n    year: 2017\n    tab: Articles\n"
+        "  - id: not_here\n    label: An outlet this corpus lacks\n    outlets: [tass]\n",
+        encoding="utf-8",
+    )
+    ex = analysis.explore(corpus, tables, presets=mine)
+    assert "not_here" not in ex.preset_buttons and "russian_outlets" not in ex.preset_buttons  # no empty question
+    assert {"liberation", "sdf_vs_army", "raqqa_vs_aleppo", "humanitarian_evidence", "gulf_terms"} <= set(
+        ex.preset_buttons
+    )
+    # 1. one click: every liberat* sentence with outlet and date
+    ex.preset_buttons["liberation"].click()
+    assert ex.tabs.selected_index == 1
+    pd.testing.assert_frame_equal(ex.sentences, frequency.find_kwic(corpus, "liberat*", unit="sentence"))
+    assert {"outlet", "published", "sent_id"} <= set(ex.sentences.columns)
+    # 2. one click: SDF vs Syrian army tone by outlet (the other filters are cleared)
+    ex.preset_buttons["sdf_vs_army"].click()
+    assert ex.tabs.selected_index == 3 and ex.keyword.value == ""
+    expected = score_actor_tone(
+        tables.mentions, tables.sentences, corpus, by="outlet", kind=None, actors=["sdf", "syrian_army"]
+    )
+    pd.testing.assert_frame_equal(ex.tone.reset_index(drop=True), expected.reset_index(drop=True))
+    # 3. one click: key terms of a group of outlets vs the rest (outlets the corpus lacks are dropped)
+    ex.preset_buttons["gulf_terms"].click()
+    assert ex.outlets.value == ("gulf-monitor",) and ex.tabs.selected_index == 4
+    assert ex.key_terms.attrs["target"] == "selection" and len(ex.key_terms) > 0
+    # 4. one click: Raqqa vs Aleppo monthly, districts counted as their city
+    ex.preset_buttons["raqqa_vs_aleppo"].click()
+    assert ex.roll_up.value == "city" and ex.tabs.selected_index == 3
+    rolled = roll_up_places(tables.mentions, level="city")
+    expected = count_mentions(rolled, corpus, freq="M", actors=["raqqa", "aleppo"])
+    got = ex.mention_counts
+    assert (
+        got.groupby("actor_id")["n_mentions"].sum().to_dict()
+        == expected.groupby("actor_id")["n_mentions"].sum().to_dict()
+    )
+    # 5. one click: the evidence behind the humanitarian frame
+    ex.preset_buttons["humanitarian_evidence"].click()
+    assert ex.tabs.selected_index == 2
+    pd.testing.assert_frame_equal(ex.evidence, explore.find_evidence(corpus, tables, frame="humanitarian"))
+    # 6. one click on a year, one on an outlet (or one question that holds both)
+    ex.preset_buttons["raqqa_2017"].click()
+    assert str(ex.start.value) == "2017-01-01" and str(ex.end.value) == "2017-12-31"
+    assert set(ex.articles["doc_id"]) == set(
+        explore.find_articles(corpus, tables, period="2017", freq="Y", actor="raqqa")["doc_id"]
+    )
+    ex.actors.value = ()
+    ex.year.value = None
+    assert ex.start.value is None and len(ex.articles) == len(corpus)
+    ex.year.value = 2017
+    ex.outlets.value = ("gulf-monitor",)
+    assert (
+        set(ex.articles["doc_id"])
+        == set(explore.find_articles(corpus, tables, period="2017", freq="Y", outlet="gulf-monitor")["doc_id"])
+        == {"m03", "m04"}
+    )
+    # a period of the volume chart: one click in the period list
+    ex.outlets.value = ()
+    ex.year.value = None
+    ex.period.value = "2016-10-01"
+    assert set(ex.articles["doc_id"]) == {"m01", "m02"}
+
+
+def test_explorer_hides_tone_cells_of_too_few_sentences_and_says_so(analysed):
+    corpus, tables = analysed
+    ex = analysis.explore(corpus, tables, min_sentences=2)
+    ex.actors.value = ("sdf", "islamic_state")
+    ex.tabs.selected_index = 3
+    small = ex.tone["n_sentences"] < 2
+    assert small.any()  # the mini corpus has outlets naming an actor once
+    html = ex.outputs[3].outputs[0]["data"]["text/html"]
+    assert f"{int(small.sum())} actor × outlet cells with fewer than 2 sentences hidden" in html
+    assert html.count("<img") == 2  # mentions over time and the tone figure
