@@ -21,6 +21,7 @@ from analysis.provenance import file_sha256, git_commit, package_versions
 from analysis.results import MANIFEST, OUTPUT_SET, TABLE_NAME, Analysis, add_sentence_text, load_analysis
 from analysis.selection import select_documents
 from analysis.stages import (
+    CODEBOOK_STAGES,
     DICTIONARY_STAGES,
     STAGES,
     build_sentences,
@@ -50,6 +51,8 @@ def analyze_corpus(
     scheduler: str | None = None,
     actors: str | os.PathLike | None = None,
     places: str | os.PathLike | None = None,
+    frames: str | os.PathLike | None = None,
+    labels: str | os.PathLike | None = None,
     progress: bool = True,
 ) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
@@ -62,7 +65,10 @@ def analyze_corpus(
     the same as a one-process run; only the manifest's ``scheduler`` field tells them apart. ``corpus_path`` and
     ``out_dir`` may be fsspec URLs (``s3://...``). ``actors`` / ``places``: your own dictionary files (format of
     :func:`analysis.actors.load_dictionary`, by its override rule); the actors and frames stages use them, and their
-    path, version and sha256 go into the manifest's ``resource_versions["user_dictionary"]``.
+    path, version and sha256 go into the manifest's ``resource_versions["user_dictionary"]``. ``frames`` /
+    ``labels``: your own frame codebook (:func:`analysis.frames.load_codebook`) and conflict-language file (labels
+    and territorial verbs, :func:`analysis.frames.load_conflict_language`); the frames stage uses them, recorded in
+    ``resource_versions["user_codebook"]``. Every file is checked before any work is done.
     """
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
@@ -82,6 +88,7 @@ def analyze_corpus(
         "jobs": int(jobs),
         "progress": progress,
         "dictionary": _dictionary_files(actors=actors, places=places),
+        "codebook": _codebook_files(frames=frames, labels=labels),
     }
     if scheduler is None:
         with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
@@ -107,6 +114,20 @@ def _dictionary_files(*, actors, places) -> dict[str, str]:
     return files
 
 
+def _codebook_files(*, frames, labels) -> dict[str, str]:
+    """The user codebook and conflict-language files by role (frames, labels), checked now."""
+    files = {role: str(path) for role, path in (("frames", frames), ("labels", labels)) if path is not None}
+    if "frames" in files:
+        from analysis.frames import load_codebook
+
+        load_codebook(files["frames"])
+    if "labels" in files:
+        from analysis.frames import load_conflict_language
+
+        load_conflict_language(files["labels"])
+    return files
+
+
 def _analyze(
     corpus_path: Path,
     out_dir: Path,
@@ -121,6 +142,7 @@ def _analyze(
     jobs: int,
     progress: bool,
     dictionary: dict[str, str],
+    codebook: dict[str, str],
     cluster=None,
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
@@ -135,6 +157,11 @@ def _analyze(
     # absolute paths: worker processes and Dask workers on this machine read the same files
     files = tuple(str(Path(p).resolve()) for p in dictionary.values())
     options = {spec: {"dictionary": files} for spec in specs if files and spec in DICTIONARY_STAGES}
+    own = {"codebook": codebook.get("frames"), "lexicon": codebook.get("labels")}
+    own = {key: str(Path(path).resolve()) for key, path in own.items() if path is not None}
+    for spec in specs:
+        if own and spec in CODEBOOK_STAGES:
+            options.setdefault(spec, {}).update(own)
     pool = None
     if jobs > 1 and cluster is None:  # the workers import the stages (and NLTK); this process only reads and writes
         pool = WorkerPool(specs, options, jobs)
@@ -181,6 +208,7 @@ def _analyze(
                 "outlets": sorted(outlets) if outlets and not isinstance(outlets, str) else outlets,
                 "chunk_size": int(chunk_size),
                 **dictionary,
+                **codebook,
             },
             "corpus": {
                 "path": label,
@@ -201,6 +229,12 @@ def _analyze(
 
             manifest["resource_versions"]["user_dictionary"] = {
                 role: find_file_versions([path])[path] for role, path in dictionary.items()
+            }
+        if codebook:
+            from analysis.resources import file_version
+
+            manifest["resource_versions"]["user_codebook"] = {
+                role: {"path": path, **file_version(path)} for role, path in codebook.items()
             }
         if cluster is not None:  # the one field in which a cluster run differs from a local one
             manifest["scheduler"] = cluster.scheduler.describe()
@@ -257,6 +291,18 @@ def register_cli(sub) -> None:
         "`extends: none` at its top uses only your files",
     )
     p.add_argument("--places", metavar="FILE", help="your place gazetteer (YAML), by the same rule as --actors")
+    p.add_argument(
+        "--frames",
+        metavar="FILE",
+        help="your frame codebook (YAML, format of analysis/resources/frames.yaml): it replaces the built-in one, "
+        "or adds to it when its top says `extends: builtin` (docs/actors.md: the override rule)",
+    )
+    p.add_argument(
+        "--labels",
+        metavar="FILE",
+        help="your conflict language (labels and territorial verbs, format of analysis/resources/"
+        "conflict_language.yaml), by the same rule as --frames",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -274,6 +320,8 @@ def _run_cli(args) -> int:
         scheduler=args.scheduler,
         actors=args.actors,
         places=args.places,
+        frames=args.frames,
+        labels=args.labels,
         progress=not args.no_progress,
     )
     print(

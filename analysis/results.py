@@ -45,17 +45,39 @@ class Analysis:
         (``analyze --actors/--places``), checked against their recorded sha256, or the built-in one. Pass it to
         the counting and plotting functions (``dictionary=``) so that labels come from the same entries."""
         from analysis.actors import find_dictionary
+
+        used = self._user_files("user_dictionary", "dictionary")
+        return find_dictionary([info["path"] for info in used.values()])
+
+    @property
+    def codebook(self):
+        """The frame codebook that produced ``frames`` (``analyze --frames``, checked by sha256, or the built-in
+        one); pass it as ``codebook=`` (e.g. to ``frames.count_frames``) so frame labels come from it."""
+        from analysis.frames import load_codebook
+
+        return load_codebook(self._user_files("user_codebook", "codebook").get("frames", {}).get("path"))
+
+    @property
+    def lexicon(self):
+        """The conflict language (labels, territorial verbs) that produced ``labels`` (``analyze --labels``)."""
+        from analysis.frames import load_conflict_language
+
+        path = self._user_files("user_codebook", "conflict-language").get("labels", {}).get("path")
+        return load_conflict_language(path)
+
+    def _user_files(self, key: str, what: str) -> dict[str, dict]:
+        """The user files of ``resource_versions[key]`` (role -> path, version, sha256), each checked unchanged."""
         from analysis.errors import ResourceError
         from analysis.resources import file_version
 
-        used = self.manifest.get("resource_versions", {}).get("user_dictionary", {})
+        used = self.manifest.get("resource_versions", {}).get(key, {})
         for role, info in used.items():
             if file_version(info["path"])["sha256"] != info["sha256"]:
                 raise ResourceError(
-                    f"the {role} dictionary {info['path']} that made this analysis is missing or has changed since "
+                    f"the {role} {what} {info['path']} that made this analysis is missing or has changed since "
                     f"(sha256 {info['sha256'][:12]}...): restore it or re-run `python -m analysis analyze`"
                 )
-        return find_dictionary([info["path"] for info in used.values()])
+        return used
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Load one table (cached when all columns are read)."""

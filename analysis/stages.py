@@ -31,6 +31,9 @@ STAGE_INPUTS = {
 # ``dictionary=(path, ...)``: the frames stage types and resolves the actors stage's mentions with the same files.
 # Stage options are plain picklable values, passed explicitly to every chunk (worker processes and Dask workers too).
 DICTIONARY_STAGES = ("analysis.actors:analyze_chunk", "analysis.frames:analyze_chunk")
+# The stage that takes the user's codebook and conflict-language files (``analyze --frames/--labels``) as the stage
+# options ``codebook=path`` and ``lexicon=path``.
+CODEBOOK_STAGES = ("analysis.frames:analyze_chunk",)
 # The tables a stage returns that a later stage can take as input (checked before any chunk runs).
 _STAGE_OUTPUTS = {"analysis.actors:analyze_chunk": ("mentions",)}
 

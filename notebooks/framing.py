@@ -38,6 +38,7 @@ include_duplicates: bool = True  # keep re-published copies (articles with dupli
 top: int = 7  # groups (outlets, agencies, actors) shown by name; the rest are folded into other
 events: str = ""  # YAML file of key events for time axes; empty: analysis/resources/events.yaml
 frame_presence: str = "model"  # when a frame counts as present: model or dictionary (docs/framing.md)
+dictionary: list[str] = []  # your dictionary files, as given to `analyze --actors/--places` (checked); empty: as analysed
 title: str = "Framing, labels and sources"  # report title
 
 # %%
@@ -45,9 +46,9 @@ from analysis import notebook, timeseries, frames, validation
 from analysis.plots import coverage as coverage_plots, frames as frame_plots
 
 report = notebook.open_report(title=title, output_dir=output_dir,
-                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, frame_presence=frame_presence))
+                             parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, frame_presence=frame_presence, dictionary=dictionary))
 corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
-                                                            include_duplicates=include_duplicates, events=events, text=False)
+                                                            include_duplicates=include_duplicates, events=events, text=False, dictionary=dictionary)
 report.note(notebook.render_selection_note(corpus_all, docs))
 
 # %% [markdown]
@@ -56,9 +57,9 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `model` (the default: a logistic model over the indicators' cue matches, calibrated against human coders) or `dictionary` (the frame's cue matches, or matches per 1,000 characters, reach a threshold calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
 
 # %%
-frame_shares = frames.count_frames(result.frames, docs, presence=frame_presence)
-report.figure(coverage_plots.plot_ranking(frame_shares, value="share_present", label="frame", percent=True, xlabel="share of articles with the frame"), "frame-prevalence")
-report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["frame", "family", "rule", "n_present", "share_present", "mean_score"])
+frame_shares = frames.count_frames(result.frames, docs, codebook=result.codebook, presence=frame_presence)
+report.figure(coverage_plots.plot_ranking(frame_shares, value="share_present", label="label", ylabel="frame", percent=True, xlabel="share of articles with the frame"), "frame-prevalence")
+report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["label", "family", "rule", "n_present", "share_present", "mean_score"])
 
 # %% [markdown]
 # ## Frames over time
@@ -66,7 +67,7 @@ report.table(frame_shares, "frame-prevalence", percent=["share_present"], column
 # Share of each period's articles with each frame, one panel per frame (periods with fewer than 5 articles are not drawn; those with few articles still swing widely).
 
 # %%
-frames_over_time = frames.count_frames(result.frames, docs, freq=freq, min_docs=5, presence=frame_presence)
+frames_over_time = frames.count_frames(result.frames, docs, codebook=result.codebook, freq=freq, min_docs=5, presence=frame_presence)
 report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "frames-over-time")
 
 # %% [markdown]
@@ -75,8 +76,8 @@ report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "
 # Share of each outlet's articles with each frame (outlets with at least 5 articles).
 
 # %%
-frames_by_outlet = frames.count_frames(result.frames, docs, by="outlet", min_docs=5, presence=frame_presence)
-report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="frame", columns="outlet", value="share_present", weight="n_present", percent=True, colorbar_label="share of the outlet's articles"), "frames-by-outlet")
+frames_by_outlet = frames.count_frames(result.frames, docs, codebook=result.codebook, by="outlet", min_docs=5, presence=frame_presence)
+report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="label", columns="outlet", value="share_present", weight="n_present", percent=True, colorbar_label="share of the outlet's articles"), "frames-by-outlet")
 
 # %% [markdown]
 # ## Labels: own voice or attributed
@@ -105,7 +106,7 @@ report.table(frames.count_territorial_verbs(result.territorial_verbs, docs, incl
 
 # %%
 sources = frames.count_attributions(result.attributions, docs)
-report.figure(coverage_plots.plot_ranking(sources, value="share", label="source_type", percent=True, xlabel="share of attributed statements"), "sources")
+report.figure(coverage_plots.plot_ranking(sources, value="share", label="source_label", ylabel="source type", percent=True, xlabel="share of attributed statements"), "sources")
 
 # %% [markdown]
 # ## Sources by outlet

@@ -176,3 +176,87 @@ def test_a_bad_dictionary_file_is_one_clear_error(corpus_file, tmp_path, capsys,
     assert code == 2, err
     assert err.startswith("error:") and "\n" not in err and str(bad) in err and needle in err
     assert not (out / "manifest.json").exists()
+
+
+USER_FRAMES = """\
+version: "frames-test-1"
+extends: builtin
+frames:
+  - id: reconstruction
+    label: Rebuilding after the battle
+    family: domain
+    indicators:
+      - id: rebuilding
+        question: Does the story report rebuilding or reconstruction?
+        cues:
+          - rebuild(?:ing)?|reconstruction
+"""
+USER_LABELS = """\
+version: "labels-test-1"
+extends: builtin
+labels:
+  - id: outlaws
+    class: pejorative
+    pattern: outlaws?
+territorial_verbs: []
+"""
+
+
+def test_analyze_cli_uses_your_codebook_and_conflict_language(corpus_file, tmp_path, capsys):
+    """`analyze --frames FILE --labels FILE`: the frames stage codes with them, the manifest records them, the
+    analysis gives them back (checked) and frame tables take their labels from the codebook that coded them."""
+    from analysis import frames
+
+    codebook, lexicon = tmp_path / "my_frames.yaml", tmp_path / "my_labels.yaml"
+    codebook.write_text(USER_FRAMES)
+    lexicon.write_text(USER_LABELS)
+    df = pd.read_parquet(corpus_file)
+    df.loc[df["doc_id"] == "m06", "text"] += " Residents called the fighters outlaws. Rebuilding will take years."
+    save_table(df, corpus_file)
+    out = tmp_path / "out"
+    code = cli.main(
+        [
+            "analyze",
+            str(corpus_file),
+            "--out",
+            str(out),
+            "--frames",
+            str(codebook),
+            "--labels",
+            str(lexicon),
+            "--no-progress",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    result = pipeline.load_analysis(out)
+    scores = result.frames
+    rebuilt = scores[(scores["frame"] == "reconstruction") & (scores["score"] > 0)]
+    expected = {d for d, t in zip(df["doc_id"], df["text"]) if "rebuild" in t.lower() or "reconstruction" in t.lower()}
+    assert set(rebuilt["doc_id"]) == expected and "m06" in expected
+    assert {"humanitarian", "conflict"} <= set(scores["frame"])  # extends: the built-in frames are kept
+    labels = result.labels
+    assert labels.loc[labels["doc_id"] == "m06", "label"].tolist().count("outlaws") == 1
+    used = result.manifest["resource_versions"]["user_codebook"]
+    assert used["frames"] == {
+        "path": str(codebook),
+        "version": "frames-test-1",
+        "sha256": hashlib.sha256(codebook.read_bytes()).hexdigest(),
+    }
+    assert used["labels"]["version"] == "labels-test-1"
+    assert result.manifest["parameters"]["frames"] == str(codebook)
+    counted = frames.count_frames(result.frames, df, codebook=result.codebook).set_index("frame")
+    assert counted.loc["reconstruction", "label"] == "Rebuilding after the battle"
+    assert "outlaws" in set(result.lexicon.labels["id"]) and result.lexicon.version.endswith("+labels-test-1")
+    codebook.write_text(USER_FRAMES.replace("Rebuilding after", "Rebuilding"))
+    with pytest.raises(ResourceError, match="has changed since"):
+        _ = pipeline.load_analysis(out).codebook
+    # a bad codebook is one clear error before any work
+    bad = tmp_path / "bad_frames.yaml"
+    bad.write_text(
+        'version: "x"\nframes:\n  - id: broken\n    indicators:\n      - id: i\n        question: q\n'
+        "        cues: ['(unclosed']\n"
+    )
+    assert cli.main(["analyze", str(corpus_file), "--out", str(tmp_path / "o2"), "--frames", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "bad_frames.yaml" in err
+    assert not (tmp_path / "o2" / "manifest.json").exists()

@@ -61,20 +61,27 @@ LANGUAGES = ("en",)
 
 
 def analyze_chunk(
-    docs: pd.DataFrame, sentences: pd.DataFrame, *, mentions: pd.DataFrame, dictionary: tuple[str, ...] = ()
+    docs: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    mentions: pd.DataFrame,
+    dictionary: tuple[str, ...] = (),
+    codebook: str | None = None,
+    lexicon: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The `analyze` stage: frame scores, indicators and evidence, labels, territorial verbs and attributions.
 
     ``mentions`` is the actors stage's table for the same chunk (the pipeline passes it on), so that labels and
     verbs are tied to the same actor mentions that ``mentions.parquet`` holds; ``dictionary`` (the user dictionary
-    files, as the actors stage got them) types those mentions and resolves speakers.
+    files, as the actors stage got them) types those mentions and resolves speakers; ``codebook`` and ``lexicon``
+    are the user's frame codebook and conflict-language files (``analyze --frames/--labels``), None: built-in.
     """
     from analysis.actors import find_dictionary
 
-    scores, indicators, evidence = score_frames(docs, sentences=sentences)
+    scores, indicators, evidence = score_frames(docs, sentences=sentences, codebook=codebook)
     scores = add_presence(scores, indicators, docs)
     labels, verbs, attrs = find_language(
-        docs, sentences=sentences, mentions=mentions, dictionary=find_dictionary(dictionary)
+        docs, sentences=sentences, mentions=mentions, lexicon=lexicon, dictionary=find_dictionary(dictionary)
     )
     wide = scores.pivot(index="doc_id", columns="frame", values="score")
     wide.columns = [f"frame_{c}" for c in wide.columns]

@@ -38,6 +38,13 @@ def _frame_label(frame: str) -> str:
         return frame
 
 
+def _table_labels(counts: pd.DataFrame) -> dict[str, str]:
+    """Frame id -> the label the table carries (``count_frames(..., codebook=)``: your codebook's labels)."""
+    if "label" not in counts.columns:
+        return {}
+    return {f: str(lab) for f, lab in zip(counts["frame"], counts["label"]) if isinstance(lab, str)}
+
+
 def _codebook_order(frame_ids) -> list[str]:
     """Frame ids in codebook order (generic frames, then domain frames); unknown ids last, alphabetically."""
     try:
@@ -85,6 +92,7 @@ def plot_frame_prevalence(
     _check(counts, ["period", "frame", value, "n_docs"], "plot_frame_prevalence")
     data = counts[counts["n_docs"] >= min_docs]
     frame_ids = list(dict.fromkeys(frames or _codebook_order(data["frame"].unique())))
+    names = _table_labels(counts)
     ncol = max(1, min(ncols, len(frame_ids)))
     nrows = max(1, int(np.ceil(len(frame_ids) / ncol)))
     fig = ReportFigure(figsize=(A4_WIDTH if ncol > 1 else 4.8, 1.95 * nrows + 1.0), layout="constrained")
@@ -113,7 +121,9 @@ def plot_frame_prevalence(
                 color=colors[g],
                 label=str(g) if g is not None else "all articles",
             )
-        ax.set_title(textwrap.fill(_frame_label(frame), 26, break_long_words=False), fontsize=9.5, loc="left")
+        ax.set_title(
+            textwrap.fill(names.get(frame) or _frame_label(frame), 26, break_long_words=False), fontsize=9.5, loc="left"
+        )
         ax.grid(alpha=0.3)
         if value == "share_present":
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -153,6 +163,7 @@ def plot_frame_heatmap(
     if "period" in counts.columns:
         raise ParameterError("plot_frame_heatmap wants counts without periods: call count_frames without freq")
     table = counts.pivot_table(index="frame", columns=by, values=value, aggfunc="first")
+    names = _table_labels(counts)
     table = table.reindex([f for f in (frames or _codebook_order(table.index)) if f in table.index])
     n_docs = counts.groupby(by)["n_docs"].max()
     nrow, ncol = table.shape
@@ -166,7 +177,9 @@ def plot_frame_heatmap(
     vmax = 1.0 if value == "share_present" else max(float(np.nanmax(table.to_numpy())), 1e-9)
     im = ax.imshow(table.to_numpy(dtype=float), cmap="Blues", vmin=0, vmax=vmax, aspect="auto")
     ax.set_yticks(
-        range(nrow), [textwrap.fill(_frame_label(f), 24, break_long_words=False) for f in table.index], fontsize=9
+        range(nrow),
+        [textwrap.fill(names.get(f) or _frame_label(f), 24, break_long_words=False) for f in table.index],
+        fontsize=9,
     )
     rotate = ncol > 5
     ax.set_xticks(
