@@ -273,26 +273,15 @@ def find_match_spans(text: str, pattern: str) -> list[tuple[int, int]]:
 
 
 # ------------------------------------------------------------------------------------------------ the explorer
-def render_explorer(
-    corpus: pd.DataFrame,
-    tables,
-    *,
-    freq: str = "M",
-    actors=None,
-    presets=None,
-    max_rows: int = 10,
-    min_sentences: int = 5,
-):
-    """Open the explorer in JupyterLab (an ipywidgets app); returns the :class:`Explorer` (display it, or leave it
-    as the cell's last value). ``actors``: your own actors/places YAML file (mentions are found with it; without
-    it, the dictionary the analysis was made with). ``presets``: your own questions file (format of
-    ``analysis/resources/explore_presets.yaml``). Tone cells of fewer than ``min_sentences`` sentences are hidden,
-    and the explorer says how many."""
+def render_explorer(corpus: pd.DataFrame, tables, **options):
+    """Open the explorer in JupyterLab (an ipywidgets app); returns the :class:`analysis.explore_app.Explorer`
+    (display it, or leave it as the cell's last value). Options (keyword-only): ``freq="M"``; ``actors``: your own
+    actors/places YAML file (mentions are found with it; without it, the dictionary the analysis was made with);
+    ``presets``: your own questions file (format of ``analysis/resources/explore_presets.yaml``);
+    ``max_rows=10``; ``min_sentences=5``: tone cells of fewer sentences are hidden, and the explorer says how many."""
     from analysis.explore_app import Explorer
 
-    return Explorer(
-        corpus, tables, freq=freq, actors=actors, presets=presets, max_rows=max_rows, min_sentences=min_sentences
-    )
+    return Explorer(corpus, tables, **options)
 
 
 class _CallableModule(types.ModuleType):

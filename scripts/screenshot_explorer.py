@@ -55,6 +55,7 @@ def main() -> int:
     parser.add_argument("--analysis", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for the PNGs")
     parser.add_argument("--keyword", default="liberat*")
+    parser.add_argument("--question", default="SDF vs Syrian army", help="start of a question button's label")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     port, token = _free_port(), "explore-screenshot"
@@ -111,6 +112,13 @@ def main() -> int:
                 search.fill("Raqqa")
                 page.wait_for_timeout(1_500)
                 app.screenshot(path=str(args.out / "explorer-search.png"))
+                # one click on a question: the filters are set and its tab opens (the explorer's seven tasks)
+                page.click(f"button:has-text({args.question!r})", timeout=10_000)
+                page.wait_for_timeout(20_000)  # tone and mentions of the whole corpus are computed
+                app.screenshot(path=str(args.out / "explorer-question.png"))
+                page.click(".widget-toggle-buttons button:has-text('2017')", timeout=10_000)
+                page.wait_for_timeout(15_000)
+                app.screenshot(path=str(args.out / "explorer-year.png"))
                 print("page errors:", errors or "none")
         finally:
             os.killpg(lab.pid, signal.SIGTERM)
