@@ -297,7 +297,7 @@ class Explorer:
         try:
             current = self.period.value
             options = [("(all periods)", None)] + [
-                (f"{p:%Y-%m-%d} · {n:,} articles", f"{p:%Y-%m-%d}")
+                (f"{p:%Y-%m-%d} · {n:,} article{'s' if n != 1 else ''}", f"{p:%Y-%m-%d}")
                 for p, n in zip(self.volume_table["period"], self.volume_table["n_articles"])
                 if n > 0
             ]
