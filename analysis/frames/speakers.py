@@ -103,7 +103,7 @@ _PARTICIPLE_AFTER = re.compile(
     r"sunday)(?!\w)",
     re.IGNORECASE,
 )
-_RELATIVE_SPEAKER = re.compile(r"\w,\s+(who)$")
+_RELATIVE_SPEAKER = re.compile(r"[\w\x01’'\")],\s+(who)$")
 
 
 def _antecedent(sent: str, who_start: int) -> str:
