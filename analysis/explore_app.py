@@ -128,6 +128,16 @@ class Explorer:
         self.year = w.ToggleButtons(options=[("all years", None)] + [(str(y), int(y)) for y in years])
         self.year.style.button_width = "auto"
         self.period = w.Select(options=[("(all periods)", None)], description="Period", rows=7)
+        # one click: one outlet in one year (task 6), from the corpus's own outlet x year counts
+        dated = corpus.assign(_year=pd.to_datetime(corpus["published"]).dt.year).dropna(subset=["_year"])
+        per_year = dated.groupby(["_year", "outlet"], sort=True).size()
+        self.outlet_year = w.Select(
+            options=[("(any outlet and year)", None)]
+            + [(f"{int(y)} · {o} · {n:,}", (o, int(y))) for (y, o), n in per_year.items()],
+            description="Year·outlet",
+            rows=6,
+            layout=layout,
+        )
         self.preset_buttons = {
             pid: w.Button(description=p["label"], tooltip=p["label"], layout=w.Layout(width="auto"))
             for pid, p in self.presets.items()
@@ -153,6 +163,7 @@ class Explorer:
         self.roll_up.observe(self._on_roll_up, names="value")
         self.year.observe(self._on_year, names="value")
         self.period.observe(self._on_period, names="value")
+        self.outlet_year.observe(self._on_outlet_year, names="value")
         self.tabs.observe(
             lambda change: None if self._updating else self.show_tab(change["new"]), names="selected_index"
         )
@@ -165,7 +176,7 @@ class Explorer:
             [
                 w.VBox([self.start, self.end, self.frame, self.keyword, self.roll_up]),
                 w.VBox([self.outlets, self.period]),
-                self.actors,
+                w.VBox([self.actors, self.outlet_year]),
             ]
         )
         self.widget = w.VBox([scripts, questions, self.year, filters, self.status, self.volume, self.tabs])
@@ -261,6 +272,20 @@ class Explorer:
             self.keyword.value = preset.get("keyword") or ""
             self.period.value = None
             self.tabs.selected_index = TABS.index(preset.get("tab", "Articles"))
+        finally:
+            self._updating = False
+        self.update()
+
+    def _on_outlet_year(self, change) -> None:
+        """One click on "2017 · sputnik": that year (From/To) and that outlet alone."""
+        if self._updating or change["new"] is None:
+            return
+        outlet, year = change["new"]
+        self._set_year(year)
+        self._updating = True
+        try:
+            self.outlets.value = (outlet,)
+            self.period.value = None
         finally:
             self._updating = False
         self.update()

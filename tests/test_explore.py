@@ -130,7 +130,7 @@ def test_explorer_with_your_own_actor_file(analysed, tmp_path):
 
 def test_each_task_is_one_click_in_the_explorer(analysed, tmp_path):
     """The seven tasks of the issue: a question button, a year button or a period click each give exactly what
-    the library call gives (tasks 1-5 by the built-in or your own questions, 6 by year + outlet, 7 by one call)."""
+    the library call gives (tasks 1-5 by the built-in or your own questions, 6 by the year x outlet list, 7 by one call)."""
     from analysis.actors import count_mentions, roll_up_places, score_actor_tone
 
     corpus, tables = analysed
@@ -194,6 +194,12 @@ def test_each_task_is_one_click_in_the_explorer(analysed, tmp_path):
         == set(explore.find_articles(corpus, tables, period="2017", freq="Y", outlet="gulf-monitor")["doc_id"])
         == {"m03", "m04"}
     )
+    # or one click in the year x outlet list
+    ex.outlets.value = ()
+    ex.year.value = None
+    ex.outlet_year.value = ("gulf-monitor", 2017)
+    assert str(ex.start.value) == "2017-01-01" and ex.outlets.value == ("gulf-monitor",)
+    assert set(ex.articles["doc_id"]) == {"m03", "m04"}
     # a period of the volume chart: one click in the period list
     ex.outlets.value = ()
     ex.year.value = None
