@@ -10,9 +10,9 @@ pandas exactly as before, so the tables are the same either way (sums of integer
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,12 +20,11 @@ import pandas as pd
 MEMORY_LIMIT = "1GB"  # DuckDB spills larger aggregations to a temporary folder instead of growing past this
 
 
-def connect():
-    """An in-memory DuckDB connection with a memory limit and a private spill folder."""
+def connect(spill: str | os.PathLike):
+    """An in-memory DuckDB connection with a memory limit, spilling to the folder ``spill`` (one per connection:
+    two processes sharing a spill folder could overwrite each other's files)."""
     import duckdb
 
-    spill = Path(tempfile.gettempdir()) / f"conflict-news-duckdb-{os.getuid()}"
-    spill.mkdir(parents=True, exist_ok=True)
     return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
 
 
@@ -38,7 +37,8 @@ def sum_terms_by_group(
     document to count (others are left out); ``exclude``: terms to leave out (stopwords). Columns ``group``,
     ``term``, ``count``, ``doc_freq`` (int64), in no particular order.
     """
-    con = connect()
+    spill = tempfile.mkdtemp(prefix="conflict-news-duckdb-")
+    con = connect(spill)
     try:
         con.register("doc_groups", doc_groups[["doc_id", "group"]])
         con.register("excluded", pd.DataFrame({"term": pd.array(sorted(set(exclude)), dtype=object)}))
@@ -55,6 +55,7 @@ def sum_terms_by_group(
         ).to_arrow_table()
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
     return pd.DataFrame(
         {
             "group": result.column("group").to_numpy().astype("int64"),
