@@ -527,7 +527,7 @@ def score_keyness_by_group(
     unknown = sorted(set(targets) - set(docs[by].dropna().astype(str)))
     if unknown:
         raise ParameterError(f"{by} value(s) {', '.join(map(repr, unknown))} not in the selected documents")
-    code = pd.Categorical(labels, categories=targets).codes.astype("int64")
+    code = pd.Index(targets).get_indexer(labels).astype("int64")  # -1: not a target
     code[code < 0] = len(targets)  # every other document: in each target's reference
     sums = _sum_terms(long, docs, code, stopwords)
     vocab, term = np.unique(sums["term"].to_numpy(), return_inverse=True)  # terms in sorted order
