@@ -161,3 +161,17 @@ def test_re3d_check_part_is_kept_apart():
     assert len(best) < len(tune_gold)  # "Syria" annotated Location (confidence 0) and Organisation (1): one kept
     with pytest.raises(re3d.ParameterError, match="part"):
         re3d.load_re3d(part="test")
+
+
+def test_operations_and_ships_are_no_names_and_a_nationality_may_sit_inside_a_nominal_mention():
+    _, other = find(
+        "Operation Matador began as HMS Ocean sailed north. The Iraqi commander said that the command had moved.",
+        nominal=True,
+    )
+    assert not {"Operation Matador", "Matador", "HMS Ocean", "Ocean"} & set(other["matched"])
+    nominal = other[other["kind"] == "nominal"]
+    assert dict(zip(nominal["matched"], nominal["type"])) == {
+        "The Iraqi commander": "person",
+        "the command": "organisation",
+    }
+    assert "Iraqi" in set(other.loc[other["kind"] == "nationality", "matched"])  # both: re3d marks both

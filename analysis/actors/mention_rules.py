@@ -93,6 +93,7 @@ class MentionRules:
     person_prefixes: frozenset
     title_joiners: frozenset
     not_names: frozenset
+    not_name_first_words: frozenset
     nominal: object  # compiled expression of the common-noun mentions (see _compile_nominal)
     nominal_types: dict  # head word -> type
 
@@ -119,6 +120,7 @@ def _load_cached(path: str) -> MentionRules:
         "person_prefixes",
         "title_joiners",
         "not_names",
+        "not_name_first_words",
         "nominal_determiners",
         "nominal_heads",
         "nominal_bare",
@@ -152,20 +154,21 @@ def _load_cached(path: str) -> MentionRules:
         person_prefixes=words("person_prefixes"),
         title_joiners=words("title_joiners"),
         not_names=words("not_names") | frozenset(_discovery_lists()[0]),
+        not_name_first_words=words("not_name_first_words"),
         nominal=_compile_nominal(data["nominal_determiners"], data["nominal_heads"], data["nominal_bare"], path),
         nominal_types={str(w): str(t) for t, ws in data["nominal_heads"].items() for w in ws},
     )
 
 
 def _compile_nominal(determiners, heads: dict, bare, path) -> re.Pattern:
-    """One expression for every common-noun mention: determiner, at most two lower-case words, head (or a bare
-    plural people word); the head is the last group."""
+    """One expression for every common-noun mention: determiner, at most two words (lower-case, or capitalised
+    as a nationality is: the mention is dropped when a name covers them), head (or a bare plural people word)."""
     if not isinstance(heads, dict) or not set(heads) <= set(TYPES):
         raise ResourceError(f"{path}: nominal_heads maps types ({', '.join(TYPES)}) to lists of head words")
     alt = "|".join(re.escape(str(w)) for w in sorted({w for ws in heads.values() for w in ws}, key=len, reverse=True))
     det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
     bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:[a-z][a-z-]*\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])")
+    return re.compile(rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])")
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -237,7 +240,7 @@ class _RunReader:
             words = words[1:]
         while words and words[-1] in ("of", "for", "the", "and", "al", "de"):
             words = words[:-1]
-        if not words or len(words) > MAX_RUN_WORDS:
+        if not words or len(words) > MAX_RUN_WORDS or words[0] in rules.not_name_first_words:
             return None, None
         name = " ".join(words)
         if run[start : start + len(name)] != name:  # line breaks or double spaces: keep the text's own characters
@@ -400,8 +403,9 @@ def _scan_document(
 def _nominal_rows(norm: str, taken: bytearray, rows: list, rules: MentionRules) -> list[tuple]:
     """Common-noun mentions ("the army", "a nearby village") that overlap no name already found; ``taken`` is
     updated with the rule rows."""
-    for s, e, *_ in rows:
-        taken[s:e] = b"\x01" * (e - s)
+    for s, e, kind, *_ in rows:
+        if kind not in ("nationality", "actor"):  # "the Iraqi commander": a nationality may sit inside
+            taken[s:e] = b"\x01" * (e - s)
     out = []
     for m in rules.nominal.finditer(norm):
         s, e = m.span()
