@@ -168,7 +168,9 @@ def _compile_nominal(determiners, heads: dict, bare, path) -> re.Pattern:
     alt = "|".join(re.escape(str(w)) for w in sorted({w for ws in heads.values() for w in ws}, key=len, reverse=True))
     det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
     bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])")
+    return re.compile(
+        rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])"
+    )
 
 
 def _sentence_initial(text: str, start: int) -> bool:
