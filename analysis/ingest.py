@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import config, dates, langid, outputs, readers, sources
+from analysis import config, dates, langid, outputs, readers, sources, storage
 from analysis import dedup as dedup_mod
 from analysis.articles import (  # noqa: F401 - IngestOptions, make_doc_id: analysis.ingest.*
     INTEGER_SOURCE_COLUMNS,
@@ -407,6 +407,8 @@ def ingest(
     cluster: ``local[:N]``, ``tcp://host:port``, ``slurm:FILE.yaml``). ``load=False`` leaves the corpus and removed
     spans on disk until the result's ``corpus`` / ``removed`` is read (what the command line does: flat memory).
     """
+    if storage.is_remote(out) or any(storage.is_remote(p) for p in inputs):
+        return _ingest_remote(inputs, str(out), options=options, jobs=jobs, scheduler=scheduler, load=load)
     out = Path(out)
     if out.suffix != ".parquet":
         raise InputError(f"--out {out} must end in .parquet (e.g. data/interim/articles.parquet)")
@@ -434,6 +436,48 @@ def ingest(
     result = IngestResult(paths["articles"], rejects, paths["removed_spans"], manifest)
     if load:
         result.corpus, result.removed  # noqa: B018 - read now: a later run may replace the files
+    return result
+
+
+def _ingest_remote(inputs, out: str, *, options, jobs, scheduler, load: bool) -> IngestResult:
+    """:func:`ingest` with fsspec URLs (``s3://``, ``gs://``, ``memory://``) among the inputs or as ``out``.
+
+    Remote inputs are copied into one local folder, each under its own name, and ingested from there with paths
+    relative to it, so a source path reads ``raw/a.txt`` wherever the copy was made (the same corpus bytes on
+    every machine). The four outputs are built locally and uploaded when the run succeeds, the manifest last: a
+    reader of the remote folder never sees a manifest beside missing tables. The Dask workers of ``scheduler``
+    read the local copy, so use a cluster on this machine (``local:N``) or a shared filesystem path instead.
+    """
+    import contextlib
+
+    name = out.rstrip("/").rsplit("/", 1)[-1]
+    if not name.endswith(".parquet"):
+        raise InputError(f"--out {out} must end in .parquet (e.g. s3://bucket/interim/articles.parquet)")
+    parent = out.rstrip("/")[: -len(name)].rstrip("/") or "."
+    remote_inputs = any(storage.is_remote(p) for p in inputs)
+    # with remote inputs the run reads from the local copies' folder: local inputs then need absolute paths
+    local_inputs = [p if storage.is_remote(p) or not remote_inputs else str(Path(p).resolve()) for p in inputs]
+    with contextlib.ExitStack() as stack:
+        built = stack.enter_context(storage.staged_output(parent, last=MANIFEST_NAME))
+        built = built.resolve()
+        copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="analysis-inputs-")))
+        names = []
+        for p in local_inputs:
+            if storage.is_remote(p):
+                with storage.staged_input(p) as staged:  # copied into `copies` under its own name
+                    target = copies / staged.name
+                    if target.exists():
+                        raise InputError(f"two remote inputs are both called {staged.name!r}: rename one")
+                    os.replace(staged, target)
+                names.append(staged.name)
+            else:
+                names.append(p)
+        if remote_inputs:
+            stack.enter_context(contextlib.chdir(copies))
+        result = ingest(names, built / name, options=options, jobs=jobs, scheduler=scheduler, load=load)
+    paths = {k: storage.join(parent, p.name) for k, p in output_paths(Path(name)).items()}
+    if not load:
+        result = IngestResult(paths["articles"], result.rejects, paths["removed_spans"], result.manifest)
     return result
 
 
@@ -531,9 +575,9 @@ def _cli(args) -> int:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")
     result = ingest(args.inputs, args.out, options=opts, jobs=args.jobs, scheduler=args.scheduler, load=False)
     print(result.summary())
-    paths = output_paths(args.out)
+    paths = output_paths(Path(str(args.out).rstrip("/").rsplit("/", 1)[-1]))  # names only: a URL is no Path
     print(
-        f"wrote {paths['articles']} ({len(result.corpus)} articles), {paths['rejects'].name}, "
+        f"wrote {args.out} ({result.manifest['counts']['articles']} articles), {paths['rejects'].name}, "
         f"{paths['removed_spans'].name}, {paths['manifest'].name}"
     )
     return 0

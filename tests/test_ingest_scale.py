@@ -146,3 +146,26 @@ def test_lost_scheduler_is_one_error_and_keeps_the_previous_corpus(plain, tmp_pa
     assert code == 2 and "lost the Dask scheduler 'local:1'" in err and "no output was written" in err
     assert _outputs(out.parent) == _outputs(plain)  # the earlier files are untouched
     assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".spool")]
+
+
+def test_ingest_reads_and_writes_fsspec_urls_with_the_bytes_of_a_local_run(tmp_path, monkeypatch):
+    """memory:// stands for s3:// or gs://: the remote folder is read through fsspec, the outputs land there with
+    the manifest, and the corpus is byte-identical to ingesting the same folder locally (paths relative to it)."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    local = tmp_path / "raw"
+    local.mkdir()
+    for src in sorted((INGEST_DATA / "good").iterdir()):
+        (local / src.name).write_bytes(src.read_bytes())
+        fs.pipe_file(f"/fsspec-test/raw/{src.name}", src.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    ingest.ingest(["raw"], tmp_path / "out" / "articles.parquet")
+    remote = ingest.ingest(["memory://fsspec-test/raw"], "memory://fsspec-test/out/articles.parquet", load=False)
+    uploaded = sorted(p.rsplit("/", 1)[-1] for p in fs.find("/fsspec-test/out"))
+    assert "ingest_manifest.json" in uploaded and "articles.parquet" in uploaded
+    for name in ("articles.parquet", "rejects.parquet", "removed_spans.parquet"):
+        assert fs.cat_file(f"/fsspec-test/out/{name}") == (tmp_path / "out" / name).read_bytes(), name
+    assert len(remote.corpus) == remote.manifest["counts"]["articles"] > 0
+    assert set(remote.corpus["source_path"].str.split("/").str[0]) == {"raw"}  # not a temporary folder
+    fs.rm("/fsspec-test", recursive=True)
