@@ -31,6 +31,7 @@ _SUBMODULES = {
     "ingest",
     "text",
     "frequency",
+    "concordance",
     "sentiment",
     "target_sentiment",
     "gold",

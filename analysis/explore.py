@@ -7,7 +7,7 @@ the ones the explorer calls, for use in any notebook:
 - :func:`find_evidence`: the frame cues and actor mentions behind them, in context, with outlet, date and title;
 - :func:`render_article`: the full cleaned text of one article, with the matches highlighted.
 
-Sentences with a word: ``frequency.find_kwic(corpus, "liberat*", unit="sentence")``.
+Sentences with a word: ``concordance.find_kwic(corpus, "liberat*", unit="sentence")``.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def find_articles(
       of them (from ``tables.mentions``, or from ``mentions=`` when you found mentions with your own dictionary).
     - ``frame``: a frame id or label ("humanitarian"): articles where the frame is present (score > 0, as in
       :func:`analysis.frames.count_frames`).
-    - ``keyword``: a word, phrase or glob as in :func:`analysis.frequency.find_kwic` (hyphenated compounds match).
+    - ``keyword``: a word, phrase or glob as in :func:`analysis.concordance.find_kwic` (hyphenated compounds match).
 
     ``tables`` is the analysis (``pipeline.load_analysis``); it is needed for ``actor``, ``frame`` and the tone
     column. Columns: doc_id, published, outlet, title, agency, n_words, then tone (mean sentence VADER
@@ -149,7 +149,7 @@ def find_articles(
         scores = scores[scores["frame"].isin(ids) & (scores["score"] > 0)].groupby("doc_id")["score"].max()
         out = out[out["doc_id"].isin(scores.index)].assign(frame_score=lambda d: d["doc_id"].map(scores))
     if keyword is not None and str(keyword).strip():
-        from analysis.frequency import find_kwic
+        from analysis.concordance import find_kwic
 
         chosen = corpus.loc[corpus["doc_id"].isin(out["doc_id"])]
         n = find_kwic(chosen, keyword).groupby("doc_id").size() if len(chosen) else pd.Series(dtype="int64")
@@ -261,8 +261,8 @@ def render_article(corpus: pd.DataFrame, doc_id: str, *, highlight: Iterable[tup
 
 
 def find_match_spans(text: str, pattern: str) -> list[tuple[int, int]]:
-    """Character spans of ``pattern`` (as :func:`analysis.frequency.find_kwic` matches it) in one text."""
-    from analysis.frequency import find_kwic
+    """Character spans of ``pattern`` (as :func:`analysis.concordance.find_kwic` matches it) in one text."""
+    from analysis.concordance import find_kwic
     from analysis.text import TOKEN_PATTERN
 
     if not isinstance(text, str) or not str(pattern).strip():

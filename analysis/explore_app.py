@@ -1,7 +1,7 @@
 """The explorer's widgets (ipywidgets): filters, volume over time and tabs that drill down to the articles.
 
 Every table and figure it shows comes from the library functions the reports use (``timeseries.count_articles``,
-``plots.coverage.plot_volume``, ``explore.find_articles``, ``frequency.find_kwic``, ``explore.find_evidence``,
+``plots.coverage.plot_volume``, ``explore.find_articles``, ``concordance.find_kwic``, ``explore.find_evidence``,
 ``actors.count_mentions``/``score_actor_tone``, ``frequency.score_keyness``) and the one table renderer
 (``htmltable.render_table``). The results of the last update are kept as DataFrames on the explorer
 (``articles``, ``sentences``, ``evidence``, ``mention_counts``, ``tone``, ``key_terms``) so that they can be
@@ -387,7 +387,7 @@ class Explorer:
         )
 
     def _tab_sentences(self, docs) -> str:
-        from analysis.frequency import find_kwic
+        from analysis.concordance import find_kwic
 
         keyword = self.keyword.value.strip()
         if not keyword:

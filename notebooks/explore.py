@@ -40,7 +40,7 @@ title: str = "Exploring the corpus"  # title
 keyword: str = "Raqqa"  # word to show in context
 
 # %%
-from analysis import notebook, timeseries, frequency, explore
+from analysis import notebook, timeseries, frequency, concordance, explore
 from analysis.plots import coverage as coverage_plots
 
 report = notebook.open_report(title=title, output_dir=output_dir,
@@ -77,10 +77,10 @@ report.table(frequency.count_terms(docs, stopwords=True), "top-terms", max_rows=
 # %% [markdown]
 # ## A word in context
 #
-# `frequency.find_kwic` shows every occurrence of a word with its neighbours (keyword in context).
+# `concordance.find_kwic` shows every occurrence of a word with its neighbours (keyword in context).
 
 # %%
-report.table(frequency.find_kwic(docs, keyword, window=6), "kwic", max_rows=10,
+report.table(concordance.find_kwic(docs, keyword, window=6), "kwic", max_rows=10,
              columns=["outlet", "published", "left", "match", "right"])
 
 # %% [markdown]

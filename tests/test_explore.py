@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import explore, frequency
+from analysis import concordance, explore
 from analysis.errors import ParameterError
 from analysis.frames import find_evidence_context
 from analysis.pipeline import analyze_corpus, load_analysis
@@ -38,7 +38,7 @@ def test_find_articles_by_period_outlet_actor_frame_and_keyword(analysed):
     present = set(frames.loc[(frames["frame"] == "humanitarian") & (frames["score"] > 0), "doc_id"])
     assert set(explore.find_articles(corpus, tables, frame="humanitarian")["doc_id"]) == present
     liberated = explore.find_articles(corpus, tables, keyword="liberat*")
-    assert set(liberated["doc_id"]) == set(frequency.find_kwic(corpus, "liberat*")["doc_id"])
+    assert set(liberated["doc_id"]) == set(concordance.find_kwic(corpus, "liberat*")["doc_id"])
     assert "tone" in october.columns and october["tone"].notna().all()
     empty = explore.find_articles(corpus, tables, start="2030-01-01")
     assert empty.empty and list(empty.columns)[:3] == ["doc_id", "published", "outlet"]
@@ -86,7 +86,7 @@ def test_explorer_callbacks_show_what_the_library_functions_return(analysed):
     ex.outlets.value = ()
     ex.keyword.value = "liberat*"
     ex.tabs.selected_index = 1
-    expected = frequency.find_kwic(corpus[corpus["doc_id"].isin(ex.articles["doc_id"])], "liberat*", unit="sentence")
+    expected = concordance.find_kwic(corpus[corpus["doc_id"].isin(ex.articles["doc_id"])], "liberat*", unit="sentence")
     pd.testing.assert_frame_equal(ex.sentences, expected)
     ex.keyword.value = ""
     ex.frame.value = "humanitarian"
@@ -151,7 +151,7 @@ def test_each_task_is_one_click_in_the_explorer(analysed, tmp_path):
     # 1. one click: every liberat* sentence with outlet and date
     ex.preset_buttons["liberation"].click()
     assert ex.tabs.selected_index == 1
-    pd.testing.assert_frame_equal(ex.sentences, frequency.find_kwic(corpus, "liberat*", unit="sentence"))
+    pd.testing.assert_frame_equal(ex.sentences, concordance.find_kwic(corpus, "liberat*", unit="sentence"))
     assert {"outlet", "published", "sent_id"} <= set(ex.sentences.columns)
     # 2. one click: SDF vs Syrian army tone by outlet (the other filters are cleared)
     ex.preset_buttons["sdf_vs_army"].click()

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
 
+from analysis import concordance as C
 from analysis import frequency as F
 from analysis.errors import ParameterError
 from analysis.text import load_stopwords, tokenize
@@ -165,32 +166,32 @@ def test_terms_summed_in_duckdb_equal_the_pandas_tables(mini_corpus, tmp_path):
 
 # -------------------------------------------------------------------------------------------------- collocations
 def test_collocations_on_written_text(mini_corpus):
-    col = F.find_collocations(mini_corpus, min_count=2)
+    col = C.find_collocations(mini_corpus, min_count=2)
     assert "islamic state" in set(col["collocation"])
     assert (col["count"] >= 2).all() and col["score"].is_monotonic_decreasing
     with pytest.raises(ParameterError, match="unknown measure"):
-        F.find_collocations(mini_corpus, measure="cosine")
+        C.find_collocations(mini_corpus, measure="cosine")
 
 
 @pytest.mark.shared
 def test_collocations_on_fakes(fakes):
-    lr = F.find_collocations(fakes, measure="likelihood_ratio", min_count=10, top=20)
+    lr = C.find_collocations(fakes, measure="likelihood_ratio", min_count=10, top=20)
     assert {"human rights", "islamic state"} <= set(lr["collocation"])
-    pmi = F.find_collocations(fakes, measure="pmi", min_count=10, top=20)
+    pmi = C.find_collocations(fakes, measure="pmi", min_count=10, top=20)
     assert (pmi["count"] >= 10).all() and pmi["measure"].eq("pmi").all()
     assert lr["collocation"].tolist() != pmi["collocation"].tolist()
-    tri = F.find_collocations(fakes, size=3, min_count=20, top=10)
+    tri = C.find_collocations(fakes, size=3, min_count=20, top=10)
     assert "syrian observatory human" not in set(tri["collocation"])  # "for" is a stopword: dropped
 
 
 # ----------------------------------------------------------------------------------------------------------- KWIC
 def test_kwic_phrase_and_glob_on_written_text(mini_corpus):
-    kw = F.find_kwic(mini_corpus, "Islamic State", window=3)
+    kw = C.find_kwic(mini_corpus, "Islamic State", window=3)
     assert len(kw) == sum(t.lower().count("islamic state") for t in mini_corpus["text"])
     assert kw["match"].str.lower().eq("islamic state").all()
     assert kw.loc[kw.doc_id == "m01", "left"].iloc[0] == "Mosul from the"
     assert (kw["left"].str.split().str.len() <= 3).all() and (kw["right"].str.split().str.len() <= 3).all()
-    glob = F.find_kwic(mini_corpus, ["liberat*", "captur*"], window=2)
+    glob = C.find_kwic(mini_corpus, ["liberat*", "captur*"], window=2)
     assert glob["match"].str.lower().str.match(r"liberat|captur").all() and len(glob) > 0
     assert list(glob.columns) == [
         "doc_id",
@@ -204,12 +205,12 @@ def test_kwic_phrase_and_glob_on_written_text(mini_corpus):
         "match",
         "right",
     ]
-    assert F.find_kwic(mini_corpus, "xyzzy").empty
+    assert C.find_kwic(mini_corpus, "xyzzy").empty
 
 
 @pytest.mark.shared
 def test_kwic_multiword_phrase_on_fakes(fakes):
-    kw = F.find_kwic(fakes, "Syrian Observatory for Human Rights", window=4)
+    kw = C.find_kwic(fakes, "Syrian Observatory for Human Rights", window=4)
     expected = fakes["text"].str.count(r"(?i)\bsyrian\s+observatory\s+for\s+human\s+rights\b").sum()
     assert len(kw) == expected > 100
     assert kw["match"].str.lower().eq("syrian observatory for human rights").all()
@@ -230,7 +231,7 @@ def test_plot_keyness_and_dispersion(mini_corpus):
     assert len(bars) == (key["g2"] > 0).head(5).sum() + (key["g2"] < 0).tail(5).sum()
     assert "gulf-monitor" in fig.axes[0].get_title()
     fig = plot_dispersion(mini_corpus, ["Islamic State", "Raqqa"], label="title")
-    kw = F.find_kwic(mini_corpus, ["Islamic State", "Raqqa"])
+    kw = C.find_kwic(mini_corpus, ["Islamic State", "Raqqa"])
     marks = [len(ax.collections[0].get_offsets()) for ax in fig.axes[:2]]
     assert marks == [int((kw["pattern"] == "Islamic State").sum()), int((kw["pattern"] == "Raqqa").sum())]
     assert isinstance(plot_dispersion(mini_corpus, "xyzzy"), Figure)
@@ -247,17 +248,17 @@ def test_kwic_glob_and_word_match_inside_hyphenated_compounds():
         }
     )
     for pattern in ("liberat*", "*liberated", "liberated"):
-        kw = F.find_kwic(docs, pattern)
+        kw = C.find_kwic(docs, pattern)
         assert kw["match"].tolist() == ["newly-liberated"], pattern
-    assert F.find_kwic(docs, "Raqqa")["match"].tolist() == ["Raqqa-based"]
-    assert F.find_kwic(docs, "liberat*")["match"].tolist() == ["newly-liberated"]  # not "deliberate"
+    assert C.find_kwic(docs, "Raqqa")["match"].tolist() == ["Raqqa-based"]
+    assert C.find_kwic(docs, "liberat*")["match"].tolist() == ["newly-liberated"]  # not "deliberate"
 
 
 def test_kwic_by_sentence_gives_the_pipelines_sent_id_and_the_whole_sentence(mini_corpus):
     from analysis.pipeline import build_sentences
 
-    kw = F.find_kwic(mini_corpus, "Mosul", unit="sentence")
-    assert len(kw) == len(F.find_kwic(mini_corpus, "Mosul")) > 0
+    kw = C.find_kwic(mini_corpus, "Mosul", unit="sentence")
+    assert len(kw) == len(C.find_kwic(mini_corpus, "Mosul")) > 0
     assert {"sent_id", "outlet", "published", "title"} <= set(kw.columns)
     sentences = build_sentences(mini_corpus).set_index(["doc_id", "sent_id"])["text"]
     ws = re.compile(r"\s+")
@@ -266,4 +267,4 @@ def test_kwic_by_sentence_gives_the_pipelines_sent_id_and_the_whole_sentence(min
         assert " ".join(p for p in (row.left, row.match, row.right) if p) == whole
         assert row.title == mini_corpus.set_index("doc_id").loc[row.doc_id, "title"]
     with pytest.raises(ParameterError, match="unit"):
-        F.find_kwic(mini_corpus, "Mosul", unit="paragraph")
+        C.find_kwic(mini_corpus, "Mosul", unit="paragraph")

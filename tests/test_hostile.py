@@ -556,10 +556,10 @@ def test_fetch_data_cleans_debris_and_checks_dest_first(tmp_path, capsys):
 
 @pytest.mark.parametrize("pattern", ["", "   ", [], [""]])
 def test_kwic_refuses_an_empty_keyword(mini_corpus, pattern):
-    from analysis import frequency
+    from analysis import concordance
 
     with pytest.raises(ParameterError, match="empty"):
-        frequency.find_kwic(mini_corpus, pattern)
+        concordance.find_kwic(mini_corpus, pattern)
 
 
 @pytest.fixture(scope="module")

@@ -104,11 +104,11 @@ def plot_dispersion(
 ) -> Figure:
     """Lexical dispersion ("x-ray", like quanteda's ``textplot_xray``): where in each article the patterns occur.
 
-    One panel per pattern (a word, phrase or glob as in :func:`analysis.frequency.find_kwic`), one row per article
+    One panel per pattern (a word, phrase or glob as in :func:`analysis.concordance.find_kwic`), one row per article
     (the ``max_docs`` articles with most matches, in ``doc_id`` order), a tick at each match's relative position
     (0 = first word, 1 = last word). ``label``: the corpus column that names the rows (e.g. ``"title"``).
     """
-    from analysis.frequency import find_kwic
+    from analysis.concordance import find_kwic
     from analysis.text import split_words
 
     patterns = [patterns] if isinstance(patterns, str) else list(patterns)
