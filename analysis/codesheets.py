@@ -45,7 +45,7 @@ SOURCE_QUESTIONS = {
 }
 
 
-def coding_questions(frames_codebook=None, *, lexicon=None, labels=None, sources: bool = True) -> pd.DataFrame:
+def find_coding_questions(frames_codebook=None, *, lexicon=None, labels=None, sources: bool = True) -> pd.DataFrame:
     """The questions of a coding sheet: question (column name), level, frame, item, voice, text.
 
     One question per measurable indicator (``frame.indicator``); for each label (all labels of the conflict
@@ -133,7 +133,7 @@ def level_of(question: str) -> str:
 
 
 # ================================================================================================== sampling and sheets
-def draw_sample(
+def find_sample(
     corpus: pd.DataFrame,
     n: int,
     *,
@@ -224,7 +224,7 @@ def save_codesheet(
     """
     if path is None:
         raise ParameterError("save_codesheet needs a path for the CSV file")
-    questions = coding_questions(frames_codebook, lexicon=lexicon, labels=labels, sources=sources)
+    questions = find_coding_questions(frames_codebook, lexicon=lexicon, labels=labels, sources=sources)
     sheet = pd.DataFrame({c: sample[c] if c in sample.columns else "" for c in META_COLUMNS})
     sheet["coder"] = ""
     if "published" in sample.columns:
@@ -263,7 +263,7 @@ def load_codesheets(paths, *, frames_codebook=None, lexicon=None) -> pd.DataFram
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    known = set(coding_questions(frames_codebook, lexicon=lexicon)["question"])
+    known = set(find_coding_questions(frames_codebook, lexicon=lexicon)["question"])
     frames_out = []
     for path in map(Path, paths):
         if not path.is_file():

@@ -77,9 +77,9 @@ def _resolve_actors(names, dictionary) -> list[str]:
 
 
 def _resolve_frames(names, codebook=None) -> list[str]:
-    from analysis.frames import frame_labels
+    from analysis.frames import find_frame_labels
 
-    labels = frame_labels(codebook)
+    labels = find_frame_labels(codebook)
     by_label = {v.lower(): k for k, v in labels.items()}
     out = []
     for name in _as_list(names):

@@ -87,7 +87,7 @@ class Explorer:
         import ipywidgets as w
 
         from analysis import actors as actor_lib
-        from analysis.frames import frame_labels
+        from analysis.frames import find_frame_labels
         from analysis.htmltable import render_table_scripts
 
         self.corpus, self.tables, self.freq, self.max_rows = corpus, tables, freq, max_rows
@@ -104,7 +104,7 @@ class Explorer:
         )
         self.labels = {eid: e.label for eid, e in self.dictionary.entries.items()}
         self._rolled: dict = {}
-        frames = frame_labels()
+        frames = find_frame_labels()
         self.presets = {
             p["id"]: p for p in load_presets(presets, corpus=corpus, dictionary=self.dictionary, frames=frames)
         }
@@ -342,9 +342,9 @@ class Explorer:
             self.status.value = f'<p class="note">{_escape(exc)}</p>'
             return
         sel = self.selection()
-        from analysis.frames import frame_labels
+        from analysis.frames import find_frame_labels
 
-        names = {"actor": self.labels, "frame": frame_labels()}  # labels, not ids
+        names = {"actor": self.labels, "frame": find_frame_labels()}  # labels, not ids
         shown = {
             k: " + ".join(str(names.get(k, {}).get(x, x)) for x in (v if isinstance(v, list) else [v]))
             for k, v in sel.items()

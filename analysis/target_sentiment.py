@@ -428,7 +428,7 @@ def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - the name t
     return versions
 
 
-def describe_method(model: Model | None = None) -> str:
+def render_method(model: Model | None = None) -> str:
     """One sentence naming the method and its validation figures, read from the model file (for reports)."""
     info = (model or load_model()).info
     data = info.get("training_data", {})

@@ -2,7 +2,7 @@
 
 Workflow (docs/framing.md):
 
-1. ``python -m analysis codesheet`` (or :func:`analysis.codesheets.draw_sample` + ``save_codesheet``) writes a
+1. ``python -m analysis codesheet`` (or :func:`analysis.codesheets.find_sample` + ``save_codesheet``) writes a
    CSV with one row per sampled article and one blank column per question (the frame indicator questions and the
    label questions).
 2. Two or more coders fill in copies of the sheet independently (1 = yes, 0 = no).
@@ -21,8 +21,8 @@ import pandas as pd
 
 from analysis import config
 from analysis.codesheets import (
-    coding_questions,
-    draw_sample,
+    find_coding_questions,
+    find_sample,
     level_of,
     load_codesheets,
     save_codesheet,
@@ -131,7 +131,7 @@ def find_automated_answers(source, doc_ids=None, *, frames_codebook=None, lexico
     """
     from analysis import frames as fr
 
-    questions = coding_questions(frames_codebook, lexicon=lexicon)
+    questions = find_coding_questions(frames_codebook, lexicon=lexicon)
     attributions = None
     if isinstance(source, pd.DataFrame):
         docs = source if doc_ids is None else source[source["doc_id"].astype(str).isin(set(map(str, doc_ids)))]
@@ -453,14 +453,14 @@ def _run_codesheet(args) -> int:
             )
         analysed = set(load_table(docs_file, columns=["doc_id"])["doc_id"].astype(str))
         corpus = corpus[corpus["doc_id"].astype(str).isin(analysed)]
-    sample = draw_sample(
+    sample = find_sample(
         corpus, args.n, by=args.by, freq=args.freq, seed=args.seed, include_duplicates=args.include_duplicates
     )
     path = Path(args.out)
     save_codesheet(sample, None, path, labels=args.labels, sources=not args.no_sources)
     print(
         f"wrote {path}: {len(sample)} articles in {sample['stratum'].nunique()} strata, "
-        f"{len(coding_questions(labels=args.labels, sources=not args.no_sources))} questions"
+        f"{len(find_coding_questions(labels=args.labels, sources=not args.no_sources))} questions"
     )
     return 0
 

@@ -101,7 +101,7 @@ report.table(pairs, "cooccurrence", max_rows=12, columns=["label_a", "label_b", 
 # The method (the `tone_method` parameter) and how well it agrees with human coders:
 
 # %%
-report.note(actor_lib.describe_tone_method(tone_method))
+report.note(actor_lib.render_tone_method(tone_method))
 
 # %% [markdown]
 # ## Tone towards each actor

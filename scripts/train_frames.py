@@ -67,15 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     gold = nf.load_narrative_frames(args.gold)
     design = cal.build_design(gold.articles, gold.frames)
     cv = cal.score_cross_validation(design)
-    summary = cal.summarise_folds(cv.folds)
+    summary = cal.score_fold_summary(cv.folds)
     with pd.option_context("display.width", 160, "display.precision", 3):
         print("5-fold cross-validation on the development part (held-out fold scores, mean and sd over folds):")
         print(summary.to_string(index=False))
 
     alpha = {
-        method: nf.summarise_alpha(nf.score_alpha(None, cv.predictions, gold, column=f"present_{method}")).set_index(
-            "item"
-        )
+        method: nf.score_alpha_summary(
+            nf.score_alpha(None, cv.predictions, gold, column=f"present_{method}")
+        ).set_index("item")
         for method in ("dictionary", "model")
     }
     out_frames, all_names = {}, set()

@@ -129,13 +129,13 @@ def test_patterns_for_names_that_are_common_words():
 
 
 def test_resolve_actor_for_source_attribution():
-    assert actors.resolve_actor("the Joint Operations Command") == "joc"
-    assert actors.resolve_actor("the Observatory") == "sohr"
-    assert actors.resolve_actor("an SDF commander") == "sdf"
-    assert actors.resolve_actor("a spokesman for the US-led coalition") == "coalition"
-    assert actors.resolve_actor("Mosul") is None  # a place, not an actor
-    assert actors.resolve_place("deir ezzor") == "deir_ezzor"
-    assert actors.resolve_actor("a resident") is None
+    assert actors.find_actor_id("the Joint Operations Command") == "joc"
+    assert actors.find_actor_id("the Observatory") == "sohr"
+    assert actors.find_actor_id("an SDF commander") == "sdf"
+    assert actors.find_actor_id("a spokesman for the US-led coalition") == "coalition"
+    assert actors.find_actor_id("Mosul") is None  # a place, not an actor
+    assert actors.find_place_id("deir ezzor") == "deir_ezzor"
+    assert actors.find_actor_id("a resident") is None
     d = actors.default_dictionary()
     sohr = d.entry("sohr")
     assert sohr["type"] == "monitor" and sohr["kind"] == "actor"
@@ -165,7 +165,7 @@ def test_gazetteer_has_coordinates_and_city_levels():
         "tartous",
     ]
     for label in fakes_labels:
-        pid = actors.resolve_place(label)
+        pid = actors.find_place_id(label)
         assert pid is not None and places.set_index("id").loc[pid, "city_level"], label
 
 

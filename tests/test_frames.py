@@ -49,7 +49,7 @@ def test_codebook_has_semetko_valkenburg_questions_and_domain_frames():
         "diplomacy",
         "casualties",
     }
-    table = frames.indicator_questions()
+    table = frames.find_indicator_questions()
     assert table["question"].str.endswith("?").all() or table["question"].str.contains(r"\?").all()
 
 
@@ -181,7 +181,7 @@ def test_count_frames_by_outlet_and_quarter(mini_corpus):
     assert over_time["n_docs"].groupby(over_time["period"]).max().sum() == mini_corpus["published"].notna().sum() - 1
     military = over_time[over_time["frame"] == "military"]
     assert military["n_present"].sum() >= 3
-    assert set(military["label"]) == {frames.frame_labels()["military"]}  # figures and tables show the label
+    assert set(military["label"]) == {frames.find_frame_labels()["military"]}  # figures and tables show the label
 
 
 # ------------------------------------------------------------------------------------------------ quotations

@@ -125,7 +125,7 @@ def test_alpha_tool_against_each_coder_beside_coder_agreement(gold_dir):
     assert conflict.loc[("tool-coder", "3"), "n_units"] == 1  # coder 3 coded one article: alpha undefined
     assert np.isnan(conflict.loc[("tool-coder", "3"), "alpha"])
     wrong = presence.assign(present=~presence["present"])
-    summary = nf.summarise_alpha(nf.score_alpha(None, wrong, gold)).set_index("item")
+    summary = nf.score_alpha_summary(nf.score_alpha(None, wrong, gold)).set_index("item")
     assert summary.loc["conflict", "tool_coder_mean"] < 0 and not summary.loc["conflict", "within_0_15"]
 
 

@@ -45,7 +45,7 @@ def test_mark_events_selects_major_events_on_long_windows():
     ax = fig.subplots()
     ax.plot(pd.to_datetime(["2014-01-01", "2018-12-31"]), [0, 1])
     events = timeseries.load_events()
-    entries = cplots.mark_events(ax, events, fig=fig, max_events=10)
+    entries = cplots.plot_events(ax, events, fig=fig, max_events=10)
     major = events[events["level"] == 1]
     assert len(entries) == min(10, len(major))
     assert all(any(label in e for label in major["label"]) for e in entries)

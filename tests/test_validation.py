@@ -104,29 +104,29 @@ def corpus(n_per: dict) -> pd.DataFrame:
 
 def test_draw_sample_is_stratified_proportional_and_reproducible():
     c = corpus({("a", "2016-01-15"): 60, ("a", "2016-05-01"): 20, ("b", "2016-01-20"): 10, ("b", "2017-03-03"): 10})
-    s = codesheets.draw_sample(c, 20, seed=1)
+    s = codesheets.find_sample(c, 20, seed=1)
     assert len(s) == 20 and s["doc_id"].is_unique
     per = s.groupby("stratum").size()
     assert len(per) == 4 and per.min() >= 1
     assert per["a | 2016-01-01"] > per["a | 2016-04-01"] >= per["b | 2017-01-01"]
-    assert s.equals(codesheets.draw_sample(c, 20, seed=1))
-    assert not set(s["doc_id"]) == set(codesheets.draw_sample(c, 20, seed=2)["doc_id"])
-    assert len(codesheets.draw_sample(c, 500)) == len(c)
+    assert s.equals(codesheets.find_sample(c, 20, seed=1))
+    assert not set(s["doc_id"]) == set(codesheets.find_sample(c, 20, seed=2)["doc_id"])
+    assert len(codesheets.find_sample(c, 500)) == len(c)
     with pytest.raises(ParameterError):
-        codesheets.draw_sample(c, 0)
+        codesheets.find_sample(c, 0)
 
 
 def test_draw_sample_leaves_out_duplicates(mini_corpus):
-    s = codesheets.draw_sample(mini_corpus, 6, by="outlet")
+    s = codesheets.find_sample(mini_corpus, 6, by="outlet")
     assert "m02" not in set(s["doc_id"]) and len(s) == 5
 
 
 # ------------------------------------------------------------------------------------------------ sheets
 def test_codesheet_round_trip_and_value_parsing(tmp_path, mini_corpus):
-    sample = codesheets.draw_sample(mini_corpus, 4, by="outlet", seed=3)
+    sample = codesheets.find_sample(mini_corpus, 4, by="outlet", seed=3)
     path = codesheets.save_codesheet(sample, None, tmp_path / "sheet.csv")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    questions = codesheets.coding_questions()
+    questions = codesheets.find_coding_questions()
     assert list(raw.columns[:7]) == codesheets.META_COLUMNS
     assert set(questions["question"]) <= set(raw.columns)
     assert raw.iloc[0]["doc_id"] == codesheets.QUESTION_ROW and raw.iloc[0]["conflict.reproach"].endswith("?")
@@ -259,7 +259,7 @@ def test_cli_codesheet_and_validate(tmp_path, mini_corpus, capsys):
             "label.militant.attributed",
         ]
         assert "source.anonymous" in filled.columns
-        for q in codesheets.coding_questions(labels=["terrorist", "militant"])["question"]:
+        for q in codesheets.find_coding_questions(labels=["terrorist", "militant"])["question"]:
             vals = [str(auto.loc[d, q]) for d in filled["doc_id"][1:]]
             if flip and q == "military.territorial_change":
                 vals[0] = "0" if vals[0] == "1" else "1"

@@ -2,9 +2,9 @@
 
 ``analysis.actors`` re-exports the public names of its modules::
 
-    dictionary  load_dictionary, default_dictionary, find_dictionary, resolve_actor, resolve_place, ActorDictionary
+    dictionary  load_dictionary, default_dictionary, find_dictionary, find_actor_id, find_place_id, ActorDictionary
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
-    tone        score_actor_tone, score_mention_tone, describe_tone_method
+    tone        score_actor_tone, score_mention_tone, render_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
     places      roll_up_places, find_place_parents (districts -> city, places -> province)
     mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names)
@@ -23,18 +23,18 @@ from analysis.actors.dictionary import (
     ActorDictionary,
     Entry,
     default_dictionary,
+    find_actor_id,
     find_dictionary,
     find_file_versions,
+    find_place_id,
     load_dictionary,
     parse_quanteda_dictionary,
-    resolve_actor,
-    resolve_place,
 )
 from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
 from analysis.actors.mention_rules import find_all_mentions, find_rule_mentions, load_mention_rules  # noqa: I001
 from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
 from analysis.actors.places import ROLL_UP_LEVELS, find_place_parents, roll_up_places
-from analysis.actors.tone import TONE_COLUMNS, describe_tone_method, score_actor_tone, score_mention_tone
+from analysis.actors.tone import TONE_COLUMNS, render_tone_method, score_actor_tone, score_mention_tone
 
 # The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
 LANGUAGES = ("en",)
@@ -56,7 +56,7 @@ __all__ = [
     "count_cooccurrence",
     "count_mentions",
     "default_dictionary",
-    "describe_tone_method",
+    "render_tone_method",
     "find_dictionary",
     "find_file_versions",
     "find_all_mentions",
@@ -69,8 +69,8 @@ __all__ = [
     "load_fakes",
     "load_mention_rules",
     "parse_quanteda_dictionary",
-    "resolve_actor",
-    "resolve_place",
+    "find_actor_id",
+    "find_place_id",
     "score_actor_tone",
     "score_mention_tone",
     "score_place_agreement",

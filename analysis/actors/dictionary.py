@@ -500,12 +500,12 @@ def default_dictionary() -> ActorDictionary:
     return _default_dictionary()
 
 
-def resolve_actor(name: str, *, dictionary: ActorDictionary | None = None) -> str | None:
+def find_actor_id(name: str, *, dictionary: ActorDictionary | None = None) -> str | None:
     """The actor id a speaker/source name refers to ("the Joint Operations Command" -> ``joc``), or None."""
     return (dictionary or default_dictionary()).resolve(name, kind="actor")
 
 
-def resolve_place(name: str, *, dictionary: ActorDictionary | None = None) -> str | None:
+def find_place_id(name: str, *, dictionary: ActorDictionary | None = None) -> str | None:
     """The place id a name refers to ("Deir al-Zor" -> ``deir_ezzor``), or None."""
     return (dictionary or default_dictionary()).resolve(name, kind="place")
 

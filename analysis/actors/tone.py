@@ -70,12 +70,12 @@ def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def describe_tone_method(method: str = "target") -> str:
+def render_tone_method(method: str = "target") -> str:
     """One sentence naming the actor-tone method and its validation, for reports."""
     if method == "target":
-        from analysis.target_sentiment import describe_method
+        from analysis.target_sentiment import render_method
 
-        return describe_method()
+        return render_method()
     if method == "sentence":
         return (
             "Tone is the VADER compound of each sentence naming the actor (Hutto & Gilbert 2014), the same for every "

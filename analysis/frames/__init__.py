@@ -7,7 +7,7 @@ character offsets so that a researcher can read why an article was coded the way
 Modules (``analysis.frames`` re-exports their public names)::
 
     document     the shared view of a document: sentences, quotation spans, voice; find_evidence_context
-    codebook     load_codebook, score_frames, count_frames, frame_labels, indicator_questions
+    codebook     load_codebook, score_frames, count_frames, find_frame_labels, find_indicator_questions
     presence     calibrated presence (dictionary threshold, logistic model): score_presence, add_presence
     attribution  find_attributions, count_attributions (the per-sentence pass and content spans)
     attribution_rules  load_attribution_rules: speech verbs, the PolNeAR lexicon, source types
@@ -39,8 +39,8 @@ from analysis.frames.codebook import (
     Codebook,
     FrameScores,
     count_frames,
-    frame_labels,
-    indicator_questions,
+    find_frame_labels,
+    find_indicator_questions,
     load_codebook,
     score_frames,
 )
@@ -137,8 +137,8 @@ __all__ = [
     "find_language",
     "find_quote_spans",
     "find_territorial_verbs",
-    "frame_labels",
-    "indicator_questions",
+    "find_frame_labels",
+    "find_indicator_questions",
     "load_attribution_rules",
     "load_codebook",
     "load_conflict_language",

@@ -423,16 +423,16 @@ def count_frames(
     out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
     out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
     out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
-    out["label"] = out["frame"].map(frame_labels(codebook)).fillna(out["frame"])
+    out["label"] = out["frame"].map(find_frame_labels(codebook)).fillna(out["frame"])
     cols = keys + ["frame", "label", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 
 
-def frame_labels(codebook=None) -> dict[str, str]:
+def find_frame_labels(codebook=None) -> dict[str, str]:
     """Frame id -> readable label, for tables and figures."""
     return {f.id: f.label for f in load_codebook(codebook).frames}
 
 
-def indicator_questions(codebook=None) -> pd.DataFrame:
+def find_indicator_questions(codebook=None) -> pd.DataFrame:
     """The codebook as a table (frame, family, indicator, question, measurable, n_cues, cues)."""
     return load_codebook(codebook).to_frame()

@@ -230,7 +230,7 @@ def score_cross_validation(design: Design, *, seed: int = SEED) -> CrossValidati
     return CrossValidation(pd.DataFrame(rows), pd.concat(preds, ignore_index=True))
 
 
-def summarise_folds(folds: pd.DataFrame) -> pd.DataFrame:
+def score_fold_summary(folds: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard deviation over folds of precision, recall and F1, per frame and method (and macro F1).
 
     The standard deviation is over the 5 held-out folds (ddof=1); precision undefined in a fold counts as missing.
@@ -265,5 +265,5 @@ __all__ = [
     "fit_frame",
     "CrossValidation",
     "score_cross_validation",
-    "summarise_folds",
+    "score_fold_summary",
 ]

@@ -362,7 +362,7 @@ def score_alpha(
     Per mapped question (``tool_answers`` from :func:`find_tool_answers`) and per frame (``presence``: doc_id,
     frame and the 0/1 column ``column``; coders' frame codes from :func:`find_coder_frames`). Either input may be
     None. Long table: item, level (question/frame), comparison (coder-coder | tool-coder), coder, n_units, alpha.
-    Add :func:`summarise_alpha` for one row per item.
+    Add :func:`score_alpha_summary` for one row per item.
     """
     rows: list[dict] = []
     if tool_answers is not None:
@@ -384,7 +384,7 @@ def score_alpha(
     return pd.DataFrame(rows, columns=["item", "level", "comparison", "coder", "n_units", "alpha"])
 
 
-def summarise_alpha(alpha: pd.DataFrame) -> pd.DataFrame:
+def score_alpha_summary(alpha: pd.DataFrame) -> pd.DataFrame:
     """One row per item: coder_coder alpha, mean/min/max tool-coder alpha over coders, gap (coder-coder - mean)."""
     cc = alpha[alpha["comparison"] == "coder-coder"].set_index(["level", "item"])["alpha"]
     tc = alpha[alpha["comparison"] == "tool-coder"].groupby(["level", "item"], sort=False)["alpha"]
@@ -411,5 +411,5 @@ __all__ = [
     "score_questions",
     "score_frame_presence",
     "score_alpha",
-    "summarise_alpha",
+    "score_alpha_summary",
 ]

@@ -75,7 +75,7 @@ def score_gold_validation(name: str = nf.NAME, path: str | Path | None = None) -
     alpha = pd.concat([q_alpha, *alpha_rows], ignore_index=True)
     summary = pd.concat(
         [
-            nf.summarise_alpha(block).assign(method=m, evaluation=e)
+            nf.score_alpha_summary(block).assign(method=m, evaluation=e)
             for (m, e), block in alpha.groupby(["method", "evaluation"], sort=False)
         ],
         ignore_index=True,
@@ -114,7 +114,7 @@ def run_gold_validation(args) -> int:
     """The `validate --gold NAME [PATH]` command."""
     result = score_gold_validation(args.gold, args.gold_path)
     out = Path(args.out) if args.out else Path(args.analysis_dir) / "validation" / f"gold-{args.gold}"
-    print_gold_validation(result, cal.summarise_folds(result.folds))
+    print_gold_validation(result, cal.score_fold_summary(result.folds))
     written = save_gold_validation(result, out)
     print(f"\nwrote {', '.join(str(p) for p in written.values())}")
     return 0

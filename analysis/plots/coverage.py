@@ -118,7 +118,7 @@ def _mark_events(ax, events, *, fig, key: bool, max_events: int) -> tuple[list[s
     return entries, levels
 
 
-def mark_events(
+def plot_events(
     ax, events: pd.DataFrame | None, *, fig: Figure | None = None, key: bool = True, max_events: int = 18
 ) -> list[str]:
     """Draw key events on a time axis: a dashed line at each date, a shaded band for events with an end date,

@@ -31,9 +31,9 @@ PERSPECTIVE_LABELS = {
 
 def _frame_label(frame: str) -> str:
     try:
-        from analysis.frames import frame_labels
+        from analysis.frames import find_frame_labels
 
-        return frame_labels().get(frame, frame)
+        return find_frame_labels().get(frame, frame)
     except Exception:  # noqa: BLE001 - a custom codebook id without a label is still drawable
         return frame
 
@@ -48,9 +48,9 @@ def _table_labels(counts: pd.DataFrame) -> dict[str, str]:
 def _codebook_order(frame_ids) -> list[str]:
     """Frame ids in codebook order (generic frames, then domain frames); unknown ids last, alphabetically."""
     try:
-        from analysis.frames import frame_labels
+        from analysis.frames import find_frame_labels
 
-        order = list(frame_labels())
+        order = list(find_frame_labels())
     except Exception:  # noqa: BLE001 - a custom codebook is still drawable
         order = []
     ids = list(frame_ids)
