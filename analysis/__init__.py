@@ -11,46 +11,13 @@ Submodules are imported lazily so that ``import analysis`` stays cheap.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 __version__ = "0.1.0"
 
-# Every documented module, imported on first use (`analysis.periods`, `analysis.plots.text`, ...).
-_SUBMODULES = {
-    "config",
-    "errors",
-    "tables",
-    "periods",
-    "provenance",
-    "resources",
-    "corpus",
-    "selection",
-    "datasets",
-    "readers",
-    "clean",
-    "dedup",
-    "ingest",
-    "text",
-    "frequency",
-    "concordance",
-    "sentiment",
-    "target_sentiment",
-    "gold",
-    "actors",
-    "frames",
-    "codesheets",
-    "validation",
-    "timeseries",
-    "stages",
-    "streaming",
-    "results",
-    "pipeline",
-    "plots",
-    "catalogue",
-    "notebook",
-    "htmltable",
-    "explore",
-    "browser",
-}
+# Every module of the package, imported on first use (`analysis.periods`, `analysis.storage`, ...): found on disk,
+# so a new module is reachable without being listed here. `__main__` is the command line, never imported this way.
+_SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__)} - {"__main__"}
 
 
 def __getattr__(name: str):
