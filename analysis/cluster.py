@@ -41,6 +41,17 @@ class ClusterError(AnalysisError):
     """The Dask scheduler cannot be reached or was lost during a run (no output is written then)."""
 
 
+def add_scheduler_option(parser, *, what: str = "the outputs") -> None:
+    """The ``--scheduler`` option of `ingest` and `analyze` (parsing it needs no Dask, so `--help` stays light)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: local or local:N (N worker processes here), tcp://host:8786 (an existing "
+        f"scheduler) or slurm:FILE.yaml (dask-jobqueue settings); {what} are identical to a local run; "
+        "see docs/scale.md",
+    )
+
+
 @dataclass(frozen=True)
 class Scheduler:
     """A parsed ``--scheduler`` value."""

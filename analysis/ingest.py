@@ -33,6 +33,7 @@ from analysis.articles import (  # noqa: F401 - IngestOptions, make_doc_id: anal
     make_doc_id,
     read_file_safely,
 )
+from analysis.cluster import add_scheduler_option
 from analysis.corpus import (  # noqa: F401 - load_corpus: analysis.ingest.load_corpus
     EXTRA_COLUMNS,
     FINGERPRINT_COLUMNS,
@@ -540,13 +541,7 @@ def register_cli(subparsers) -> None:
         default=1,
         help="worker processes that read and clean files (default 1); the outputs are identical",
     )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="read and clean on a Dask cluster: local or local:N (N worker processes here), tcp://host:8786 (an "
-        "existing scheduler) or slurm:FILE.yaml (dask-jobqueue settings); the outputs are identical to a local "
-        "run; see docs/scale.md",
-    )
+    add_scheduler_option(p, what="the outputs")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cli)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import __version__, config, outputs, storage
+from analysis.cluster import add_scheduler_option
 from analysis.corpus import open_corpus
 from analysis.errors import ParameterError, SchemaError
 from analysis.provenance import file_sha256, git_commit, package_versions
@@ -244,17 +245,6 @@ def _analyze(
 
 
 # --------------------------------------------------------------------------------------------------------- CLI
-def add_scheduler_option(parser) -> None:
-    """The ``--scheduler`` option of `ingest` and `analyze` (kept here so `--help` does not import Dask)."""
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run on a Dask cluster: local or local:N (N worker processes here), tcp://host:8786 (an existing "
-        "scheduler) or slurm:FILE.yaml (dask-jobqueue settings); the tables are identical to a local run; "
-        "see docs/scale.md",
-    )
-
-
 def register_cli(sub) -> None:
     """Add the `analyze` sub-command."""
     p = sub.add_parser(
@@ -282,7 +272,7 @@ def register_cli(sub) -> None:
     )
     p.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="articles per chunk (memory vs speed)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default 1); the tables are identical")
-    add_scheduler_option(p)
+    add_scheduler_option(p, what="the tables")
     p.add_argument(
         "--actors",
         metavar="FILE",
