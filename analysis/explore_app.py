@@ -109,7 +109,8 @@ class Explorer:
             p["id"]: p for p in load_presets(presets, corpus=corpus, dictionary=self.dictionary, frames=frames)
         }
         outlets = corpus["outlet"].value_counts()
-        years = sorted(pd.to_datetime(corpus["published"]).dropna().dt.year.unique().tolist())
+        year_of = pd.to_datetime(corpus["published"]).dt.year  # NaN when undated
+        years = sorted(year_of.dropna().astype(int).unique().tolist())
 
         layout = w.Layout(width="auto")
         # empty dates: no window, so undated articles stay in (a window drops them)
@@ -129,8 +130,7 @@ class Explorer:
         self.year.style.button_width = "auto"
         self.period = w.Select(options=[("(all periods)", None)], description="Period", rows=7)
         # one click: one outlet in one year (task 6), from the corpus's own outlet x year counts
-        dated = corpus.assign(_year=pd.to_datetime(corpus["published"]).dt.year).dropna(subset=["_year"])
-        per_year = dated.groupby(["_year", "outlet"], sort=True).size()
+        per_year = corpus.groupby([year_of, corpus["outlet"]], sort=True).size()  # groupby drops the undated
         self.outlet_year = w.Select(
             options=[("(any outlet and year)", None)]
             + [(f"{int(y)} · {o} · {n:,}", (o, int(y))) for (y, o), n in per_year.items()],
