@@ -8,6 +8,7 @@ beyond the dedup keys (about 600 bytes per article) and the largest input file."
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import logging
@@ -440,6 +441,11 @@ def ingest(
     return result
 
 
+def _file_name(out: str | os.PathLike) -> str:
+    """The last part of a path or URL (``s3://b/interim/articles.parquet`` -> ``articles.parquet``)."""
+    return str(out).rstrip("/").rsplit("/", 1)[-1]
+
+
 def _ingest_remote(inputs, out: str, *, options, jobs, scheduler, load: bool) -> IngestResult:
     """:func:`ingest` with fsspec URLs (``s3://``, ``gs://``, ``memory://``) among the inputs or as ``out``.
 
@@ -449,21 +455,16 @@ def _ingest_remote(inputs, out: str, *, options, jobs, scheduler, load: bool) ->
     reader of the remote folder never sees a manifest beside missing tables. The Dask workers of ``scheduler``
     read the local copy, so use a cluster on this machine (``local:N``) or a shared filesystem path instead.
     """
-    import contextlib
-
-    name = out.rstrip("/").rsplit("/", 1)[-1]
+    name = _file_name(out)
     if not name.endswith(".parquet"):
         raise InputError(f"--out {out} must end in .parquet (e.g. s3://bucket/interim/articles.parquet)")
     parent = out.rstrip("/")[: -len(name)].rstrip("/") or "."
     remote_inputs = any(storage.is_remote(p) for p in inputs)
-    # with remote inputs the run reads from the local copies' folder: local inputs then need absolute paths
-    local_inputs = [p if storage.is_remote(p) or not remote_inputs else str(Path(p).resolve()) for p in inputs]
     with contextlib.ExitStack() as stack:
-        built = stack.enter_context(storage.staged_output(parent, last=MANIFEST_NAME))
-        built = built.resolve()
+        built = stack.enter_context(storage.staged_output(parent, last=MANIFEST_NAME)).resolve()
         copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="analysis-inputs-")))
         names = []
-        for p in local_inputs:
+        for p in inputs:
             if storage.is_remote(p):
                 with storage.staged_input(p) as staged:  # copied into `copies` under its own name
                     target = copies / staged.name
@@ -471,8 +472,8 @@ def _ingest_remote(inputs, out: str, *, options, jobs, scheduler, load: bool) ->
                         raise InputError(f"two remote inputs are both called {staged.name!r}: rename one")
                     os.replace(staged, target)
                 names.append(staged.name)
-            else:
-                names.append(p)
+            else:  # with remote inputs the run reads from the copies' folder: local inputs need absolute paths
+                names.append(str(Path(p).resolve()) if remote_inputs else p)
         if remote_inputs:
             stack.enter_context(contextlib.chdir(copies))
         result = ingest(names, built / name, options=options, jobs=jobs, scheduler=scheduler, load=load)
@@ -570,7 +571,7 @@ def _cli(args) -> int:
         raise InputError(f"--near-threshold {args.near_threshold} must be between 0 and 1 (e.g. 0.7)")
     result = ingest(args.inputs, args.out, options=opts, jobs=args.jobs, scheduler=args.scheduler, load=False)
     print(result.summary())
-    paths = output_paths(Path(str(args.out).rstrip("/").rsplit("/", 1)[-1]))  # names only: a URL is no Path
+    paths = output_paths(Path(_file_name(args.out)))  # names only: a URL is no Path
     print(
         f"wrote {args.out} ({result.manifest['counts']['articles']} articles), {paths['rejects'].name}, "
         f"{paths['removed_spans'].name}, {paths['manifest'].name}"
