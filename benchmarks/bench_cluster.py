@@ -13,34 +13,17 @@ per-partition cost, which docs/scale.md uses to predict scaling on a real cluste
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_analyze import build_corpus  # noqa: E402 - the same FA-KES x N corpus as the analyze benchmark
-
-
-def run(corpus: Path, out: Path, extra: list[str]) -> float:
-    cmd = [sys.executable, "-m", "analysis", "analyze", str(corpus), "--out", str(out), "--no-progress", *extra]
-    t0 = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
-    return time.perf_counter() - t0
-
-
-def digest(out: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(out.glob("*.parquet")):
-        h.update(p.name.encode() + p.read_bytes())
-    return h.hexdigest()
+from bench_analyze import build_corpus, run_analyze, tables_digest  # noqa: E402 - the same corpus, run and digest
 
 
 def main(argv=None) -> int:
@@ -65,8 +48,8 @@ def main(argv=None) -> int:
         for r in range(args.rounds):
             for name, extra in variants.items():
                 out = Path(tmp) / f"out-{r}-{name.replace(':', '')}"
-                times[name].append(run(corpus, out, extra))
-                d = digest(out)
+                times[name].append(run_analyze(corpus, out, *extra))
+                d = tables_digest(out)
                 reference = reference or d
                 if d != reference:
                     raise SystemExit(f"tables of {name} differ from the one-process run's")
