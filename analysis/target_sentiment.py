@@ -121,24 +121,44 @@ def _band(distance: int, bands: tuple[int, ...]) -> str:
     return f"{low}+"
 
 
+# Token type -> (word, stem, lexicon valence or None, is a word, learned-group keys, the same negated). Bounded: a
+# news vocabulary repeats (Zipf), so nearly every token is a hit; cleared when full rather than grown without end.
+_TOKEN_INFO: dict[str, tuple] = {}
+_TOKEN_INFO_MAX = 200_000
+
+
+def _token_info(token: str) -> tuple:
+    """What a token contributes regardless of its sentence (computed once per token type, see _TOKEN_INFO)."""
+    info = _TOKEN_INFO.get(token)
+    if info is None:
+        if len(_TOKEN_INFO) >= _TOKEN_INFO_MAX:
+            _TOKEN_INFO.clear()
+        word = token.lower().replace("’", "'")
+        is_word = word[0].isalnum()
+        stem = _stemmer()(word) if is_word else word
+        valence = _lexicon().get(word)
+        if valence is None:  # a word VADER lacks: the mean valence of its stem
+            valence = _stem_lexicon().get(stem)
+        keys = ((stem, "bow:" + stem), ("not_" + stem, "bow:not_" + stem)) if is_word else (None, None)
+        info = _TOKEN_INFO[token] = (word, stem, valence, is_word, keys[0], keys[1])
+    return info
+
+
 class _Sentence:
     """The target-independent token data of one sentence, computed once for all the targets in it."""
 
     __slots__ = ("words", "starts", "ends", "stems", "lex", "quoted", "breaks", "clause", "in_scope", "valence",
-                 "nonzero", "keys", "first_word")  # fmt: skip
+                 "nonzero", "keys", "first_word", "infos")  # fmt: skip
 
     def __init__(self, text: str, cues: Cues):
-        lex, stem_lex, stem = _lexicon(), _stem_lexicon(), _stemmer()
         matches = list(_TOKEN.finditer(text))
         self.starts = [m.start() for m in matches]
         self.ends = [m.end() for m in matches]
-        words = self.words = [m.group().lower().replace("’", "'") for m in matches]
-        self.stems = [stem(w) if w[0].isalnum() else w for w in words]
+        infos = self.infos = [_TOKEN_INFO.get(t) or _token_info(t) for t in (m.group() for m in matches)]
+        words = self.words = [i[0] for i in infos]
+        self.stems = [i[1] for i in infos]
         # the lexicon valence of each word (a word VADER lacks: the mean valence of its stem), before negation
-        self.lex = [lex.get(w) for w in words]
-        for i, v in enumerate(self.lex):
-            if v is None:
-                self.lex[i] = stem_lex.get(self.stems[i])
+        self.lex = [i[2] for i in infos]
         quoted, in_quote = [False] * len(words), False
         for i, w in enumerate(words):
             kind = _QUOTES.get(w)
@@ -146,21 +166,17 @@ class _Sentence:
                 in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
             quoted[i] = in_quote
         self.quoted = quoted
-        self.breaks = [w in cues.clause_breaks for w in words]
+        breaks = cues.clause_breaks
+        self.breaks = [w in breaks for w in words]
         # clause numbers and negation scope when no break token lies inside the target (the usual case; a target
         # holding one gets its own, see _clauses)
         self.clause = _clauses(self.breaks, -1, -1)
         self.in_scope = _negation_scope(words, self.clause, cues)
-        self.valence = [
-            ((-v if neg else v) / 4.0) if v else 0.0 for v, neg in zip(self.lex, self.in_scope, strict=True)
-        ]
+        self.valence = _valences(self.lex, self.in_scope)
         self.nonzero = [i for i, v in enumerate(self.valence) if v]
         # feature names of the learned word groups, per word (None: not a word)
-        self.keys = [
-            (("not_" + s if neg else s), "bow:" + ("not_" + s if neg else s)) if w[0].isalnum() else None
-            for w, s, neg in zip(words, self.stems, self.in_scope, strict=True)
-        ]
-        self.first_word = next((i for i, w in enumerate(words) if w[0].isalnum()), 0)
+        self.keys = _learned_keys(infos, self.in_scope)
+        self.first_word = next((i for i, info in enumerate(infos) if info[3]), 0)
 
     def target_tokens(self, start: int, end: int) -> tuple[int, int]:
         """First and last token overlapping ``[start, end)`` (tokens are sorted and do not overlap)."""
@@ -199,6 +215,27 @@ def _negation_scope(words: list[str], clause: list[int], cues: Cues) -> list[boo
     return out
 
 
+_CLOSENESS: dict[float, list[float]] = {}
+
+
+def _closeness(scale: float, n: int) -> list[float]:
+    """``1 / (1 + distance / scale)`` for every distance 0 .. n (the bow weights), computed once per distance."""
+    table = _CLOSENESS.setdefault(scale, [])
+    for dist in range(len(table), n + 1):
+        table.append(1.0 / (1.0 + dist / scale))
+    return table
+
+
+def _valences(lex: list, in_scope: list[bool]) -> list[float]:
+    """Each word's valence / 4, sign-flipped in a negation's scope (0.0 for a word without one)."""
+    return [((-v if neg else v) / 4.0) if v else 0.0 for v, neg in zip(lex, in_scope, strict=True)]
+
+
+def _learned_keys(infos: list[tuple], in_scope: list[bool]) -> list:
+    """Each word's (word feature stem, bow feature name), ``not_<stem>`` in a negation's scope; None: not a word."""
+    return [info[5] if neg else info[4] for info, neg in zip(infos, in_scope, strict=True)]
+
+
 def find_features(text: str, start: int, end: int, *, cues: Cues | None = None) -> dict[str, float]:
     """The features of the target at ``text[start:end]``: ``{name: value}``, names prefixed by their group.
 
@@ -235,11 +272,8 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     if any(sent.breaks[t0 : t1 + 1]):  # a break token inside the target does not end a clause
         clause = _clauses(sent.breaks, t0, t1)
         in_scope = _negation_scope(words, clause, cues)
-        valence = [((-v if neg else v) / 4.0) if v else 0.0 for v, neg in zip(sent.lex, in_scope, strict=True)]
-        keys = [
-            (("not_" + s if neg else s), "bow:" + ("not_" + s if neg else s)) if k is not None else None
-            for k, s, neg in zip(sent.keys, sent.stems, in_scope, strict=True)
-        ]
+        valence = _valences(sent.lex, in_scope)
+        keys = _learned_keys(sent.infos, in_scope)
     target_clause = clause[t0]
 
     f: dict[str, float] = {}
@@ -305,17 +339,25 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
         add("negation:near", 1.0)
     add("position:first", 1.0 if t0 == sent.first_word else 0.0)
 
-    window, scale = cues.word_window, cues.bow_scale
-    for k, key in enumerate(keys):
-        if key is None or (t0 <= k <= t1):
-            continue
-        side, dist = ("L", t0 - k) if k < t0 else ("R", k - t1)
-        s, bow = key  # the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
-        if dist <= window:
-            f[f"word:{side}:{s}"] = 1.0
-        closeness = 1.0 / (1.0 + dist / scale)
-        if closeness > f.get(bow, 0.0):
-            f[bow] = closeness
+    window, closeness = cues.word_window, _closeness(cues.bow_scale, n)
+    for k in range(t0):  # left of the target, then right of it: the features in token order
+        key = keys[k]
+        if key is not None:
+            s, bow = key  # the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
+            if t0 - k <= window:
+                f["word:L:" + s] = 1.0
+            c = closeness[t0 - k]
+            if c > f.get(bow, 0.0):
+                f[bow] = c
+    for k in range(t1 + 1, n):
+        key = keys[k]
+        if key is not None:
+            s, bow = key
+            if k - t1 <= window:
+                f["word:R:" + s] = 1.0
+            c = closeness[k - t1]
+            if c > f.get(bow, 0.0):
+                f[bow] = c
     return f
 
 
@@ -330,6 +372,10 @@ class Model:
 
     def score_features(self, features: dict[str, float]) -> np.ndarray:
         """Class probabilities of one feature dict (softmax of intercept + sum of value x weight)."""
+        return _softmax(np.array([self.score_logits(features)], dtype="float64"))[0]
+
+    def score_logits(self, features: dict[str, float]) -> tuple[float, float, float]:
+        """intercept + sum of value x weight per class, for one feature dict."""
         # The sums in Python floats, in the dict's order: the same IEEE operations as adding value * w to a numpy
         # vector feature by feature, without a numpy call per feature.
         weights = self._weight_tuples
@@ -340,10 +386,7 @@ class Model:
                 z0 += value * w[0]
                 z1 += value * w[1]
                 z2 += value * w[2]
-        z = np.array((z0, z1, z2), dtype="float64")
-        z -= z.max()
-        e = np.exp(z)
-        return e / e.sum()
+        return z0, z1, z2
 
     @cached_property
     def _weight_tuples(self) -> dict[str, tuple[float, float, float]]:
@@ -352,6 +395,13 @@ class Model:
     @cached_property
     def _intercept_tuple(self) -> tuple[float, float, float]:
         return tuple(self.intercept.tolist())
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits (rows: targets), shifted by each row's maximum."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def parse_model(data: dict) -> Model:
@@ -395,7 +445,7 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
     model = model or load_model()
     cues = load_cues()
     out = frame.copy()
-    probs = np.empty((len(frame), 3), dtype="float64")
+    logits = np.empty((len(frame), 3), dtype="float64")
     sent = last_text = None  # consecutive targets in one sentence share its token data
     for row, (text, start, end) in enumerate(zip(frame["text"], frame["start"], frame["end"])):
         if not isinstance(text, str):
@@ -407,7 +457,8 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
             )
         if text is not last_text and text != last_text:
             sent, last_text = _Sentence(text, cues), text
-        probs[row] = model.score_features(_target_features(sent, start, end, cues))
+        logits[row] = model.score_logits(_target_features(sent, start, end, cues))
+    probs = _softmax(logits)
     out["polarity"] = pd.Series(np.asarray(LABELS, dtype=object)[probs.argmax(axis=1)], index=out.index, dtype="string")
     out["score"] = probs[:, 2] - probs[:, 0]
     return out
