@@ -96,10 +96,9 @@ def _iter_docs(docs: pd.DataFrame, sentences: pd.DataFrame | None, mentions: pd.
     ment_index: dict = {}
     if mentions is not None and len(mentions):
         m = mentions.sort_values(["doc_id", "start", "end"], kind="stable")
-        for doc_id, *rest in m[["doc_id", "start", "end", "actor_id", "kind", "actor_type"]].itertuples(
-            index=False, name=None
-        ):
-            ment_index.setdefault(doc_id, []).append(tuple(rest))
+        columns = [m[c].tolist() for c in ("start", "end", "actor_id", "kind", "actor_type")]
+        for doc_id, row in zip(m["doc_id"].tolist(), zip(*columns)):
+            ment_index.setdefault(doc_id, []).append(row)
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
         if not isinstance(text, str) or not text:
             continue

@@ -50,6 +50,14 @@ class Lexicon:
     def verb_rows(self) -> list[dict]:
         return _rows(self.verbs)
 
+    @property
+    def label_patterns(self) -> tuple[str, ...]:
+        return tuple(row["pattern"] for row in self.label_rows)
+
+    @property
+    def verb_patterns(self) -> tuple[str, ...]:
+        return tuple(row["pattern"] for row in self.verb_rows)
+
 
 def load_conflict_language(source: str | Path | Lexicon | None = None) -> Lexicon:
     """Load the labels and territorial verbs: None for the built-in ``conflict_language.yaml`` or your own YAML."""
@@ -168,16 +176,17 @@ def _nearest_target(doc: _Doc, start: int, end: int, s0: int, e0: int, armed_onl
 
 
 @lru_cache(maxsize=16)
-def _named_start_matcher(patterns: tuple[str, ...]) -> CueStartMatcher:
-    return CueStartMatcher([patterns])
+def _named_start_matcher(regex: re.Pattern, patterns: tuple[str, ...], prefix: str) -> CueStartMatcher | None:
+    """The start matcher of a ``_named_alternation`` regex, or None when it cannot stand in for the regex."""
+    matcher = CueStartMatcher([patterns])
+    return matcher if 0 in matcher.covered and is_cue_alternation(regex, patterns, named=prefix) else None
 
 
 def _find_named(regex: re.Pattern, patterns: tuple[str, ...], prefix: str, text: str, lowered: str | None):
     """(match, entry index) of a ``_named_alternation`` regex (case-insensitive, ``\\w`` boundaries) in text
     order: tried only where an entry's start words occur when every entry has known starts (analysis.cuematch)."""
-    matcher = _named_start_matcher(patterns)
-    usable = 0 in matcher.covered and is_cue_alternation(regex, patterns, named=prefix)
-    found = matcher.find(text, lowered) if usable else None
+    matcher = _named_start_matcher(regex, patterns, prefix)
+    found = matcher.find(text, lowered) if matcher is not None else None
     if found is not None:
         return found.get(0, [])
     return [(m, int(m.lastgroup[1:])) for m in cue_pattern(regex).finditer(text, lowered)]
@@ -188,7 +197,7 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
     text = doc.text
     lowered = lower_text(text)
     label_rows, verb_rows = lex.label_rows, lex.verb_rows
-    for m, n in _find_named(lex.label_regex, tuple(lex.labels["pattern"]), "L", text, lowered):
+    for m, n in _find_named(lex.label_regex, lex.label_patterns, "L", text, lowered):
         row = label_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
@@ -209,7 +218,7 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
                 source,
             )
         )
-    for m, n in _find_named(lex.verb_regex, tuple(lex.verbs["pattern"]), "V", text, lowered):
+    for m, n in _find_named(lex.verb_regex, lex.verb_patterns, "V", text, lowered):
         row = verb_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
