@@ -129,6 +129,10 @@ def span_text(text: str, match: re.Match) -> str:
 # the alternation of an indicator's cues gives exactly these matches: at one position the alternation takes the
 # first cue (in order) that matches, and a cue whose start word is absent at that position cannot match there.
 _DIGIT = "\x00digit"  # a cue that starts with \d: candidates are the digits that start a word
+# Two kinds of start that are not a literal string, marked by a first character no text holds:
+_SPACES = "\x01"  # "\s*" then the rest: the match starts where the rest does, or in the whitespace just before it
+_WORD_RUN = "\x02"  # "\w+" then a rest that opens with a non-word character: the match starts where that run does
+_KINDS = {_SPACES: 1, _WORD_RUN: 2}
 _MAX_PREFIXES = 512
 _WORD_DIGIT = re.compile(r"(?<!\w)\d")
 
@@ -150,6 +154,12 @@ def _is_space(op, av) -> bool:
     from re import _constants as c
 
     return op is c.IN and av == [(c.CATEGORY, c.CATEGORY_SPACE)]
+
+
+def _is_word(body) -> bool:
+    from re import _constants as c
+
+    return len(body) == 1 and body[0][0] is c.IN and body[0][1] == [(c.CATEGORY, c.CATEGORY_WORD)]
 
 
 def _space_repeat(op, av) -> tuple[int, int] | None:
@@ -179,6 +189,17 @@ def _prefixes(items: list, single_space: bool) -> set[str] | None:
     if rep is not None and rep[0] == 0:  # \s* or \s?: no whitespace, or exactly one
         absent = _prefixes(items[1:], single_space)
         return None if absent is None or _DIGIT in absent else absent | {" " + r for r in absent}
+    space = _space_repeat(op, av)
+    if space is not None and space[0] == 0:  # \s* or \s? (any whitespace run): the rest, marked
+        absent = _prefixes(items[1:], single_space)
+        if absent is None or any(r[0] in _KINDS or r[0] == " " for r in absent):
+            return None
+        return {_SPACES + r for r in absent}
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1 and _is_word(av[2]):  # \w+ then a non-word character
+        rest = _prefixes(items[1:], single_space)
+        if rest is None or any(r == _DIGIT or r[0] in _KINDS or r[0].isalnum() or r[0] in "_ " for r in rest):
+            return None
+        return {_WORD_RUN + r for r in rest}
     if op is c.LITERAL or _is_space(op, av) or rep is not None:
         run: list[str] = []
         used = 0
@@ -200,7 +221,7 @@ def _prefixes(items: list, single_space: bool) -> set[str] | None:
             return None
         head = "".join(run)
         rest = _prefixes(items[used:], single_space) if used < len(items) else None
-        if rest and _DIGIT not in rest and len(rest) <= _MAX_PREFIXES:
+        if rest and _DIGIT not in rest and len(rest) <= _MAX_PREFIXES and not any(r[0] in _KINDS for r in rest):
             return {head + r for r in rest}
         return {head}
     if op is c.IN and av == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
@@ -239,9 +260,10 @@ def find_cue_prefixes(cue: str, *, single_space: bool = False) -> set[str] | Non
         found = _prefixes(list(_parser.parse(cue, re.IGNORECASE)), single_space)
     except (re.error, RecursionError):
         return None
-    if found is None or any(len(p) < 2 and (p.isalnum() or p == " ") for p in found if p != _DIGIT):
+    bodies = [p[1:] if p[0] in _KINDS else p for p in found or ()]
+    if found is None or any(len(p) < 2 and (p.isalnum() or p == " ") for p in bodies if p != _DIGIT):
         return None
-    if any(p.startswith(" ") for p in found):
+    if any(p.startswith(" ") for p in bodies):
         return None
     return found
 
@@ -258,7 +280,7 @@ class CueStartMatcher:
     def __init__(self, cues: list[tuple[str, ...]]):
         import ahocorasick
 
-        owners: dict[bool, dict[str, list[tuple[int, int]]]] = {False: {}, True: {}}
+        owners: dict[bool, dict[str, list[tuple[int, int, int]]]] = {False: {}, True: {}}
         covered = set()
         self._regex: dict[tuple[int, int], CuePattern] = {}
         for k, cue_list in enumerate(cues):
@@ -270,8 +292,9 @@ class CueStartMatcher:
                 self._regex[(k, j)] = CuePattern(re.compile(rf"(?<!\w)(?:{cue})(?!\w)", re.IGNORECASE))
                 longer = find_cue_prefixes(cue, single_space=True) or found
                 for single_space, starts in ((False, found), (True, longer)):
-                    for p in starts:
-                        owners[single_space].setdefault(p, []).append((k, j))
+                    for p in starts:  # (k, j, kind): kind 0 a literal start, else a marked one (_KINDS)
+                        kind = _KINDS.get(p[0], 0)
+                        owners[single_space].setdefault(p[1:] if kind else p, []).append((k, j, kind))
         self.covered = frozenset(covered)
         self._digit = tuple(owners[False].pop(_DIGIT, ()))
         owners[True].pop(_DIGIT, None)
@@ -279,8 +302,8 @@ class CueStartMatcher:
         for single_space, table in owners.items():
             if table:
                 automaton = ahocorasick.Automaton()
-                for word, kj in table.items():
-                    automaton.add_word(word, (len(word) - 1, tuple(kj)))
+                for word, kjs in table.items():
+                    automaton.add_word(word, (len(word) - 1, tuple(kjs)))
                 automaton.make_automaton()
                 self._automata[single_space] = automaton
 
@@ -293,15 +316,19 @@ class CueStartMatcher:
         search = _OTHER_SPACE.sub(" ", lowered)  # same length: every whitespace character becomes " "
         automaton = self._automata.get("  " not in search)
         if automaton is not None:
-            for end, (back, kj) in automaton.iter(search):
+            for end, (back, kjs) in automaton.iter(search):
                 start = end - back
-                for k, j in kj:
-                    hits.setdefault(k, []).append((start, j))
+                for k, j, kind in kjs:
+                    if kind:
+                        hits.setdefault(k, []).extend(_starts(search, start, kind, j))
+                    else:
+                        hits.setdefault(k, []).append((start, j))
         if self._digit:
             digits = [m.start() for m in _WORD_DIGIT.finditer(lowered)]
             if digits:
-                for k, j in self._digit:
-                    hits.setdefault(k, []).extend((p, j) for p in digits)
+                for k, j, kind in self._digit:
+                    for p in digits:
+                        hits.setdefault(k, []).extend(_starts(search, p, kind, j))
         out: dict[int, list[tuple[re.Match, int]]] = {}
         regex = self._regex
         for k, cands in hits.items():
@@ -320,3 +347,22 @@ class CueStartMatcher:
             if found:
                 out[k] = found
         return out
+
+
+def _starts(search: str, pos: int, kind: int, j: int) -> list[tuple[int, int]]:
+    """Where cue ``j`` may start, given its start string at ``pos`` of the whitespace-folded lowered text.
+
+    Kind 0: at ``pos``. Kind 1 (``_SPACES``): at ``pos`` or at any whitespace just before it. Kind 2 (``_WORD_RUN``,
+    for ``\\w+`` then a non-word character): where the word characters just before ``pos`` begin, since the
+    ``(?<!\\w)`` put before every cue lets no match start inside them; none if ``pos`` follows no word character.
+    """
+    if kind == 0:
+        return [(pos, j)]
+    p = pos
+    if kind == 1:
+        while p > 0 and search[p - 1] == " ":
+            p -= 1
+        return [(q, j) for q in range(p, pos + 1)]
+    while p > 0 and (search[p - 1].isalnum() or search[p - 1] == "_"):  # what \w matches: str.isalnum() or "_"
+        p -= 1
+    return [(p, j)] if p < pos else []

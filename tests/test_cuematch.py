@@ -14,12 +14,12 @@ from analysis.resources import compile_cues
 CUES = [
     ("(?:heartbreaking|heart-breaking|harrowing|tragic|tragedy)",),
     (r"peace\s+(?:talks|plan|process)", r"ceasefire\s+(?:deal|agreement)", r"(?:peace|truce)"),  # order matters
-    (r"(?:at\s+least|more\s+than)?\s*\d[\d,]*\s+(?:people|civilians)\s+(?:were\s+)?killed",),  # \s* start: scan
+    (r"(?:at\s+least|more\s+than)?\s*\d[\d,]*\s+(?:people|civilians)\s+(?:were\s+)?killed",),  # may start in \s*
     (r"\d[\d,]*\s+(?:people|civilians)", r"(?:dozens|scores)\s+of\s+(?:people|civilians)"),
     (r"(?-i:UN|U\.N\.)\s+(?:envoy|officials?)", r"united\s+nations"),  # a case-sensitive part
     (r"(?<!counter-)(?:terror|terrorism|terrorists?)",),  # a lookbehind before the start word
     (r"(?:\$|€|£)\s?\d[\d,.]*\s*(?:million|billion)?",),  # currency signs: one-character starts
-    (r"\w+-held",),  # starts anywhere: not covered
+    (r"\w+-held",),  # starts where the word before "-held" starts
     (r"(?:the\s+)?(?:only|best)\s+way\s+to",),  # an optional first word
     (r"(?:a|one|the)\s+(?:resident|widow)",),  # a one-letter start followed by a space
 ]
@@ -33,6 +33,8 @@ TEXTS = [
     "Rebel-held and government-held areas. The only way to peace; the best way to win; best\u00a0way to go.",
     "A resident and one widow spoke; the resident left. Aresident no.",
     "Kelvin \u212a and long \u017f and dotless \u0131 and \u0130stanbul: peace talks.",  # unsafe characters
+    "Reports: \n  3 civilians were killed;(  20 people killed), x5 people killed, at  least 7 people killed.",
+    "Rebel-held, ISIS_fighters-held, Al-Nusra-held, 12-held, -held, \u00e9lite-held and Kurdish\u2010held areas.",
     "",
 ]
 
@@ -68,9 +70,8 @@ def test_first_cue_in_order_wins():
 
 def test_coverage_and_prefixes():
     matcher = CueStartMatcher(CUES)
-    assert 7 not in matcher.covered  # \w+-held
-    assert 2 not in matcher.covered  # may start with whitespace
-    assert {0, 1, 3, 4, 5, 6, 8, 9} <= matcher.covered  # 9 starts with "a " (a letter and whitespace)
+    # 2 may start in the whitespace before its number, 7 where the word before "-held" starts; 9 with "a "
+    assert set(range(len(CUES))) == matcher.covered
     assert find_cue_prefixes(r"(?:the\s+)?(?:only|best)\s+way") == {"the ", "only ", "best "}
     assert find_cue_prefixes(r"(?-i:UN)\s+envoy") == {"un "}
     # in a text without two whitespace characters in a row, \s+ is one character: the start strings go on
@@ -81,7 +82,8 @@ def test_coverage_and_prefixes():
         "best way",
     }
     assert find_cue_prefixes(r"peace\s*talks", single_space=True) == {"peacetalks", "peace talks"}
-    assert find_cue_prefixes(r"\w+ly") is None
+    assert find_cue_prefixes(r"\w+ly") is None  # the run of word characters may end anywhere in a word
+    assert find_cue_prefixes(r"\s*\w+-held") is None and find_cue_prefixes(r"\w+\s*held") is None
 
 
 def test_lowered_matching_only_when_exact():
