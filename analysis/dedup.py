@@ -8,6 +8,8 @@ duplicates from the keys of the whole corpus (numpy arrays only: about 550 bytes
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -196,11 +198,13 @@ def find_duplicate_marks(
     near_threshold: float = DEFAULT_NEAR_THRESHOLD,
     near: bool = True,
     min_words: int = MIN_WORDS_NEAR,
+    spill_dir: str | os.PathLike | None = None,
 ) -> DuplicateMarks:
     """Exact and near-duplicate marks from the keys of every article (see :func:`find_duplicates`).
 
     ``doc_ids`` (unique strings or bytes), ``published`` (datetime64, NaT for undated) and ``keys`` are in any one
-    order; the marks come back in it. Memory: the keys plus a few integers per article and band."""
+    order; the marks come back in it. Memory: the keys plus a few integers per article and band; LSH candidate
+    pairs beyond two million wait in a temporary file in ``spill_dir`` (default: the system's temporary folder)."""
     if not 0 < near_threshold <= 1:
         raise ParameterError(f"near_threshold {near_threshold} must be in (0, 1]: e.g. 0.8")
     n = len(doc_ids)
@@ -226,7 +230,9 @@ def find_duplicate_marks(
         sig_row = np.full(n, -1, dtype=np.int64)
         sig_row[signed] = np.arange(len(signed))
         cand = order[~is_exact & (keys.n_words[order] >= min_words)]  # in priority order
-        rows = _near_duplicates(keys.signatures, sig_row[cand], near_threshold, keys.signatures.shape[1])
+        rows = _near_duplicates(
+            keys.signatures, sig_row[cand], near_threshold, keys.signatures.shape[1], spill_dir=spill_dir
+        )
         for d, s_, sim in rows:
             first[cand[d]], similarity[cand[d]], kind[cand[d]] = cand[s_], sim, 2
     return DuplicateMarks(first, similarity, kind)
@@ -282,9 +288,67 @@ def find_duplicates(
     return out.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
-def _near_duplicates(sigs: np.ndarray, rows: np.ndarray, threshold: float, num_perm: int) -> list[tuple]:
+PAIR_BLOCK = 16_384  # later documents per block of candidate pairs (pairs are grouped, checked and kept per block)
+_PAIRS_IN_MEMORY = 2_000_000  # candidate pairs held before they go to the spool file
+
+
+class _PairSpool:
+    """Candidate pairs (``src * n + dst``) grouped by the block of their later document, in memory up to
+    :data:`_PAIRS_IN_MEMORY` pairs and in a temporary file beyond, so that LSH candidates never all sit in memory
+    at once (the replicated benchmark finds about 200 per document)."""
+
+    def __init__(self, n: int, spill_dir):
+        self.n, self.spill_dir = n, spill_dir
+        self.held: dict[int, list[np.ndarray]] = {}
+        self.n_held = 0
+        self.on_disk: dict[int, list[tuple[int, int]]] = {}  # block -> (offset, count) in the file
+        self._fh = None
+
+    def add(self, pairs: np.ndarray) -> None:
+        if not len(pairs):
+            return
+        block = (pairs % self.n) // PAIR_BLOCK
+        srt = np.argsort(block, kind="stable")
+        pairs, block = pairs[srt], block[srt]
+        cuts = np.flatnonzero(np.diff(block)) + 1
+        for part, b in zip(np.split(pairs, cuts), block[np.r_[0, cuts]]):
+            self.held.setdefault(int(b), []).append(part)
+        self.n_held += len(pairs)
+        if self.n_held > _PAIRS_IN_MEMORY:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._fh is None:
+            self._fh = tempfile.TemporaryFile(prefix=".dedup-pairs.", dir=self.spill_dir)
+        for b, parts in self.held.items():
+            data = np.concatenate(parts).astype(np.int64)
+            self._fh.seek(0, 2)
+            self.on_disk.setdefault(b, []).append((self._fh.tell(), len(data)))
+            self._fh.write(data.tobytes())
+        self.held, self.n_held = {}, 0
+
+    def blocks(self):
+        """(block, unique pairs of that block, sorted) in block order."""
+        for b in sorted(set(self.held) | set(self.on_disk)):
+            parts = list(self.held.pop(b, []))
+            for offset, count in self.on_disk.pop(b, []):
+                self._fh.seek(offset)
+                parts.append(np.frombuffer(self._fh.read(count * 8), dtype=np.int64))
+            yield b, np.unique(np.concatenate(parts))
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+def _near_duplicates(
+    sigs: np.ndarray, rows: np.ndarray, threshold: float, num_perm: int, *, spill_dir=None
+) -> list[tuple]:
     """Near-duplicate ``(later, first, similarity)`` among the documents whose signatures are ``sigs[rows]``
-    (``rows`` in priority order; positions in the result index ``rows``)."""
+    (``rows`` in priority order; positions in the result index ``rows``).
+
+    Memory: a few integers per document and band at a time, plus the candidate pairs of one block of
+    :data:`PAIR_BLOCK` later documents (the rest wait in :class:`_PairSpool`), whatever the corpus size."""
     n = len(rows)
     if n < 2:
         return []
@@ -292,49 +356,51 @@ def _near_duplicates(sigs: np.ndarray, rows: np.ndarray, threshold: float, num_p
     # LSH banding with numpy instead of datasketch.MinHashLSH: its Python dict-of-sets buckets cost ~1 KB per
     # document and band; sorting one uint64 key per document and band (a group-by on band hashes) scales to
     # millions of articles.
-    pairs = np.empty(0, dtype=np.int64)  # candidate pairs as src * n + dst
-    pending: list[np.ndarray] = []
     weights = np.array([pow(0x9E3779B1, j + 1, 1 << 64) for j in range(rows_per_band)], dtype=np.uint64)
     index = np.arange(n, dtype=np.int64)
-    for band in range(bands):
-        block = sigs[rows, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
-        with np.errstate(over="ignore"):
-            keys = (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
-        del block
-        srt = np.argsort(keys, kind="stable")  # equal keys keep priority order
-        k = keys[srt]
-        new_group = np.empty(n, dtype=bool)
-        new_group[0] = True
-        new_group[1:] = k[1:] != k[:-1]
-        start = np.maximum.accumulate(np.where(new_group, index, 0))
-        rank = index - start
-        found = []
-        for t in range(MAX_BUCKET_PEERS):
-            mask = rank > t
-            if not mask.any():
-                break
-            found.append(srt[start[mask] + t] * n + srt[mask])
-        pending += found
-        if sum(len(f) for f in pending) > 2_000_000:  # merge now and then: bounded memory, few big sorts
-            pairs, pending = np.unique(np.concatenate([pairs, *pending])), []
-    pairs = np.unique(np.concatenate([pairs, *pending]))
-    if not len(pairs):
-        return []
-    src, dst = pairs // n, pairs % n
-    sims = np.empty(len(pairs), dtype=np.float64)
-    for s in range(0, len(pairs), 20_000):  # chunks bound memory (two 20,000 x num_perm signature blocks)
-        sl = slice(s, s + 20_000)
-        sims[sl] = (sigs[rows[src[sl]]] == sigs[rows[dst[sl]]]).mean(axis=1)
-    keep = sims >= threshold
-    src, dst, sims = src[keep], dst[keep], sims[keep]
-    by_dst = np.lexsort((src, -sims, dst))  # per later doc: most similar first, then earliest
-    marked: dict[int, tuple[int, float]] = {}
-    for j in by_dst:
-        d, s_ = int(dst[j]), int(src[j])
-        if d in marked or s_ in marked:  # only first copies (originals) can be pointed at
-            continue
-        marked[d] = (s_, float(sims[j]))
-    return [(d, s_, round(sim, 4)) for d, (s_, sim) in marked.items()]
+    spool = _PairSpool(n, spill_dir)
+    try:
+        for band in range(bands):
+            block = sigs[rows, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
+            with np.errstate(over="ignore"):
+                keys = (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
+            del block
+            srt = np.argsort(keys, kind="stable")  # equal keys keep priority order
+            k = keys[srt]
+            del keys
+            new_group = np.empty(n, dtype=bool)
+            new_group[0] = True
+            new_group[1:] = k[1:] != k[:-1]
+            del k
+            start = np.maximum.accumulate(np.where(new_group, index, 0))
+            rank = index - start
+            for t in range(MAX_BUCKET_PEERS):
+                mask = rank > t
+                if not mask.any():
+                    break
+                spool.add(srt[start[mask] + t] * n + srt[mask])
+        marked = np.zeros(n, dtype=bool)  # later documents given a first copy (those cannot be pointed at)
+        out = []
+        for _, pairs in spool.blocks():
+            src, dst = pairs // n, pairs % n
+            same = np.empty(len(pairs), dtype=np.int64)
+            for s in range(0, len(pairs), 20_000):  # chunks bound memory (two 20,000 x num_perm signature blocks)
+                sl = slice(s, s + 20_000)
+                same[sl] = (sigs[rows[src[sl]]] == sigs[rows[dst[sl]]]).sum(axis=1)
+            sims = same / num_perm  # the mean of the equal slots, exactly
+            keep = sims >= threshold
+            src, dst, sims = src[keep], dst[keep], sims[keep]
+            # per later doc (blocks come in order, so all earlier docs are settled): most similar first, then
+            # earliest, skipping first copies that are themselves marked
+            for j in np.lexsort((src, -sims, dst)):
+                d, s_ = int(dst[j]), int(src[j])
+                if marked[d] or marked[s_]:
+                    continue
+                marked[d] = True
+                out.append((d, s_, round(float(sims[j]), 4)))
+    finally:
+        spool.close()
+    return out
 
 
 def mark_duplicates(corpus: pd.DataFrame, **options) -> pd.DataFrame:

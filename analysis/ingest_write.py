@@ -93,7 +93,13 @@ def write_outputs(targets, keys: RunKeys, rows_spool: RowSpool, removed_spool: R
     ids = keys.final_ids()
     published = np.concatenate(keys.published[order]) if n else np.empty(0, dtype="datetime64[ns]")
     if opts.dedup and n:
-        marks = dedup_mod.find_duplicate_marks(ids, published, keys.text_keys(), near_threshold=opts.near_threshold)
+        marks = dedup_mod.find_duplicate_marks(
+            ids,
+            published,
+            keys.text_keys(),
+            near_threshold=opts.near_threshold,
+            spill_dir=Path(targets["articles"]).parent,
+        )
     else:
         marks = dedup_mod.DuplicateMarks(np.full(n, -1), np.full(n, np.nan), np.zeros(n, dtype=np.int8))
     starts = keys.batch_starts

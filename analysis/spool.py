@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from array import array
 from collections import OrderedDict
 from pathlib import Path
 
@@ -129,26 +130,27 @@ class ParquetStream:
 
 class FingerprintSpool:
     """:func:`analysis.provenance.fingerprint_corpus` over rows given in any order: each row's bytes are spooled
-    to a temporary file, then hashed in ``doc_id`` order (memory: one offset and one id per row)."""
+    to a temporary file, then hashed in ``doc_id`` order (memory: an 8-byte offset and the UTF-8 id per row;
+    UTF-8 bytes sort as the code points that ``fingerprint_corpus`` sorts by)."""
 
     def __init__(self, folder: str | os.PathLike):
         fd, self.path = tempfile.mkstemp(prefix=".fingerprint.", suffix=".tmp", dir=folder)
         self._fh = os.fdopen(fd, "w+b")
         self._ids: list[np.ndarray] = []
-        self._offsets: list[int] = [0]
+        self._offsets = array("q", [0])
 
     def add(self, rows: pd.DataFrame) -> None:
         """Rows with the fingerprint columns (``doc_id`` first), as ``fingerprint_corpus`` would see them."""
         values = rows.astype("string").fillna("\x00")
-        self._ids.append(values["doc_id"].to_numpy(dtype=str))
+        self._ids.append(np.array([i.encode("utf-8") for i in values["doc_id"]], dtype=bytes))
         for row in values.itertuples(index=False, name=None):
             data = "\x1f".join(row).encode("utf-8") + b"\x1e"
             self._fh.write(data)
             self._offsets.append(self._offsets[-1] + len(data))
 
     def hexdigest(self) -> str:
-        ids = np.concatenate(self._ids) if self._ids else np.empty(0, dtype=str)
-        offsets = np.array(self._offsets, dtype=np.int64)
+        ids = np.concatenate(self._ids) if self._ids else np.empty(0, dtype=bytes)
+        offsets = np.frombuffer(self._offsets, dtype=np.int64)
         digest = hashlib.sha256()
         self._fh.flush()
         for i in np.argsort(ids, kind="stable"):

@@ -175,3 +175,21 @@ def test_marks_from_keys_batch_by_batch_equal_whole_corpus():
     )
     assert set(whole["dup_kind"]) == {"exact", "near"}
     pd.testing.assert_frame_equal(got, whole)
+
+
+def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path):
+    """LSH candidate pairs grouped in small blocks and spilled to a file give the marks of the in-memory run."""
+    rng = random.Random(11)
+    words = STORY.split() + OTHER.split()
+    rows = []
+    for i in range(80):
+        base = STORY if i % 3 else OTHER
+        text = " ".join(w for w in base.split() if rng.random() > 0.04) if i % 2 else base + f" note {i}"
+        rows.append((f"d{i:03d}", f"2017-02-{1 + i % 27:02d}" if i % 5 else None, text))
+    corpus = _corpus(rows)
+    whole = dedup.find_duplicates(corpus)
+    assert (whole["dup_kind"] == "near").sum() > 20
+    monkeypatch.setattr(dedup, "PAIR_BLOCK", 7)
+    monkeypatch.setattr(dedup, "_PAIRS_IN_MEMORY", 5)
+    monkeypatch.setattr(dedup.tempfile, "gettempdir", lambda: str(tmp_path))
+    pd.testing.assert_frame_equal(dedup.find_duplicates(corpus), whole)
