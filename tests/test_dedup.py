@@ -180,7 +180,6 @@ def test_marks_from_keys_batch_by_batch_equal_whole_corpus():
 def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path):
     """LSH candidate pairs grouped in small blocks and spilled to a file give the marks of the in-memory run."""
     rng = random.Random(11)
-    words = STORY.split() + OTHER.split()
     rows = []
     for i in range(80):
         base = STORY if i % 3 else OTHER
