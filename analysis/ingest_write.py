@@ -78,11 +78,20 @@ class RunKeys:
         return ids
 
     def text_keys(self) -> dedup_mod.TextKeys:
+        """The run's keys as one :class:`~analysis.dedup.TextKeys`; the signature batches are moved into it one by
+        one (not concatenated), so the signatures are held once, not twice (512 bytes per article)."""
         num_perm = dedup_mod.DEFAULT_NUM_PERM
+        sigs = np.empty((sum(len(b) for b in self.sigs), num_perm), dtype=np.uint32)
+        at = 0
+        self.sigs.reverse()
+        while self.sigs:
+            batch = self.sigs.pop()
+            sigs[at : at + len(batch)] = batch
+            at += len(batch)
         return dedup_mod.TextKeys(
             np.concatenate(self.digests) if self.digests else np.empty(0, dtype="S20"),
             np.concatenate(self.n_words) if self.n_words else np.empty(0, dtype=np.int32),
-            np.concatenate(self.sigs) if self.sigs else np.empty((0, num_perm), dtype=np.uint32),
+            sigs,
         )
 
 
