@@ -1,10 +1,13 @@
 """Sums over the analysis tables in DuckDB, read straight from their parquet files (bounded memory, both cores).
 
-The report path counts terms of millions of articles (a million articles make about 150 M rows of terms.parquet):
-loading such a table into pandas needs gigabytes, whereas DuckDB streams the file through a hash aggregation and
-returns only the sums. The table functions (e.g. :func:`analysis.frequency.count_terms`) call this when they are
-given an analysis (:func:`analysis.pipeline.load_analysis`) rather than DataFrames, and finish the small result in
-pandas exactly as before, so the tables are the same either way (sums of integers are exact in any order).
+The report path counts terms of millions of articles (a million articles make about 150 M rows of terms.parquet,
+30 M of mentions.parquet): loading such a table into pandas needs gigabytes, whereas DuckDB streams the file
+through a hash aggregation and returns only the sums. The table functions (e.g.
+:func:`analysis.frequency.count_terms`, :func:`analysis.actors.count_mentions`, :func:`analysis.selection.count_events`)
+call this when they are given an analysis (:func:`analysis.pipeline.load_analysis`) rather than DataFrames, and finish
+the small result in pandas exactly as before, so the tables are the same either way (counts are exact in any order).
+Groups of articles travel to DuckDB as one integer per article (:func:`index_groups`), so their keys keep the
+dtypes pandas gave them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -28,6 +32,207 @@ def connect(spill: str | os.PathLike):
     return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
 
 
+@contextmanager
+def connection(tables: dict[str, pd.DataFrame] | None = None):
+    """A :func:`connect` connection with a private spill folder and the DataFrames ``tables`` registered under
+    their names; closed and its folder removed on exit."""
+    spill = tempfile.mkdtemp(prefix="conflict-news-duckdb-")
+    con = connect(spill)
+    try:
+        for name, frame in (tables or {}).items():
+            con.register(name, frame)
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+class TableFile(str):
+    """The path of a local analysis table (parquet): counted in DuckDB, never loaded whole into pandas."""
+
+
+def find_table(data, name: str, *, columns: list[str] | None = None):
+    """``data`` itself when it is a DataFrame; for an analysis (:func:`analysis.pipeline.load_analysis`), its table
+    ``name`` as a :class:`TableFile` when it is a local file, else the table read into pandas (remote folders)
+    with only ``columns``."""
+    if isinstance(data, pd.DataFrame) or not (hasattr(data, "manifest") and hasattr(data, "table")):
+        return data
+    from analysis import storage
+
+    path = data.path(name)
+    if name in data.tables and not storage.is_remote(path):
+        return TableFile(path)
+    return data.table(name, columns=columns)
+
+
+def read_table_columns(path: str | os.PathLike) -> dict[str, str]:
+    """Column name -> Arrow type name of a parquet file (read from its footer)."""
+    import pyarrow.parquet as pq
+
+    return {f.name: str(f.type) for f in pq.read_schema(str(path))}
+
+
+def load_table_columns(
+    path: str | os.PathLike, columns: list[str], *, doc_ids=None, equal: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Only ``columns`` of the parquet file and only the rows of the articles ``doc_ids`` (None: all) whose
+    ``equal`` columns hold the given values, in file order, as pandas reads them: for the tables whose means are
+    taken row by row in pandas (a float sum's last bit depends on its order, which DuckDB does not keep)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = list(dict.fromkeys(columns))
+    file = pq.ParquetFile(str(path))
+    read = list(dict.fromkeys([*columns, *(["doc_id"] if doc_ids is not None else []), *(equal or {})]))
+    ids = None if doc_ids is None else pa.array(pd.unique(pd.Series(doc_ids, dtype=object)), type=pa.string())
+    parts = []
+    for i in range(file.num_row_groups):  # one row group at a time (iter_batches keeps allocating as it goes)
+        batch = file.read_row_group(i, columns=read, use_threads=False)
+        mask = None
+        for col, value in (equal or {}).items():
+            hit = pc.fill_null(pc.equal(batch.column(col), value), False)
+            mask = hit if mask is None else pc.and_(mask, hit)
+        if ids is not None:
+            hit = pc.is_in(batch.column("doc_id"), value_set=ids)
+            mask = hit if mask is None else pc.and_(mask, hit)
+        parts.append((batch if mask is None else batch.filter(mask)).select(columns))
+    schema = file.schema_arrow
+    schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)  # pandas' dtypes kept
+    return pa.concat_tables([part.cast(schema) for part in parts] or [schema.empty_table()]).to_pandas()
+
+
+def index_groups(docs: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(doc_groups, key_table)``: each article of ``docs`` (doc_id and the ``keys`` columns) with the integer
+    ``g`` of its key combination, and one row per ``g`` with the keys (as their pandas dtypes)."""
+    if keys:
+        g = docs.groupby(keys, sort=False).ngroup().to_numpy(dtype="int64")
+    else:
+        g = np.zeros(len(docs), dtype="int64")
+    doc_groups = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(dtype=object), "g": g})
+    key_table = docs[keys].assign(g=g).drop_duplicates("g").reset_index(drop=True)
+    return doc_groups, key_table
+
+
+def run_query(sql: str, *, tables: dict[str, pd.DataFrame] | None = None, params: list | None = None) -> pd.DataFrame:
+    """The result of ``sql`` (with the DataFrames ``tables`` registered under their names) as a DataFrame, in a
+    connection of its own under the memory cap."""
+    with connection(tables) as con:
+        return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def count_rows_by_group(
+    path: str | os.PathLike,
+    doc_groups: pd.DataFrame,
+    *,
+    columns: list[str],
+    missing: str | None = None,
+    recode: dict[str, dict] | None = None,
+    keep: dict[str, list] | None = None,
+    first: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Rows of the table ``path`` (keyed by doc_id) of the articles in ``doc_groups`` (doc_id, g), counted per
+    (g, ``columns``): ``n`` (rows) and ``n_docs`` (distinct articles), int64.
+
+    ``missing``: the value of a null in ``columns``; ``recode``: per column, a mapping applied first (values not in
+    it are kept, e.g. places rolled up to their city); ``keep``: per column, the (recoded) values to count, others
+    are left out; ``first``: further columns returned as their smallest value per row of the result (columns that
+    depend on a key only, such as an actor's kind). Columns ``g``, ``columns``, ``first``, ``n``, ``n_docs``, in no
+    particular order.
+    """
+    recode, keep, first = recode or {}, keep or {}, list(first)
+    tables = {"doc_groups": doc_groups[["doc_id", "g"]]}
+    joins, exprs = [], {}
+    for i, col in enumerate(dict.fromkeys([*columns, *keep, *first])):
+        expr = f"t.{_quote(col)}"
+        if col in recode:
+            tables[f"recode_{i}"] = pd.DataFrame(
+                {
+                    "key": pd.array(list(recode[col]), dtype=object),
+                    "value": pd.array(list(recode[col].values()), dtype=object),
+                }
+            )
+            joins.append(f"LEFT JOIN recode_{i} ON recode_{i}.key = t.{_quote(col)}")
+            expr = f"COALESCE(recode_{i}.value, {expr})"
+        if missing is not None and col in columns:
+            expr = f"COALESCE({expr}, {_literal(missing)})"
+        exprs[col] = expr
+    where = []
+    for i, (col, values) in enumerate(keep.items()):
+        tables[f"keep_{i}"] = pd.DataFrame({"value": pd.array(list(values), dtype=object)})
+        where.append(f"{exprs[col]} IN (SELECT value FROM keep_{i})")
+    select = ["d.g AS g", *(f"{exprs[c]} AS {_quote(c)}" for c in columns)]
+    select += [f"MIN({exprs[c]}) AS {_quote(c)}" for c in first]
+    sql = f"""
+        SELECT {", ".join(select)},
+               CAST(COUNT(*) AS BIGINT) AS n, CAST(COUNT(DISTINCT t.doc_id) AS BIGINT) AS n_docs
+        FROM read_parquet(?) AS t JOIN doc_groups AS d ON t.doc_id = d.doc_id {" ".join(joins)}
+        {"WHERE " + " AND ".join(where) if where else ""}
+        GROUP BY ALL
+    """
+    return run_query(sql, tables=tables, params=[str(path)])
+
+
+def count_unit_pairs(
+    path: str | os.PathLike,
+    doc_ids: pd.Series | None,
+    *,
+    unit: list[str],
+    item: str,
+    keep: dict[str, list] | None = None,
+    min_count: int = 1,
+) -> tuple[pd.DataFrame, pd.DataFrame, int, bool]:
+    """Co-occurrence of ``item`` values in the units (e.g. doc_id, sent_id) of the table ``path``, over the articles
+    ``doc_ids`` (None: all), counting rows whose ``keep`` columns hold the given values.
+
+    ``(pairs, per_item, n_units, null_unit)``: pairs ``a < b`` with ``n_both`` (units holding both, >=
+    ``min_count``), ``per_item`` (item, ``n``: units holding it), the number of units, and whether any kept row has
+    a null unit column.
+    """
+    keep = keep or {}
+    tables: dict[str, pd.DataFrame] = {}
+    where = []
+    if doc_ids is not None:
+        tables["selected"] = pd.DataFrame({"doc_id": pd.array(list(doc_ids), dtype=object)})
+        where.append("doc_id IN (SELECT doc_id FROM selected)")
+    for i, (col, values) in enumerate(keep.items()):
+        tables[f"keep_{i}"] = pd.DataFrame({"value": pd.array(list(values), dtype=object)})
+        where.append(f"{_quote(col)} IN (SELECT value FROM keep_{i})")
+    cols = ", ".join(_quote(c) for c in [*unit, item])
+    rows = f"SELECT {cols} FROM read_parquet(?) {'WHERE ' + ' AND '.join(where) if where else ''}"
+    on = " AND ".join(f"a.{_quote(c)} = b.{_quote(c)}" for c in unit)
+    null_unit = " OR ".join(f"{_quote(c)} IS NULL" for c in unit)
+    unit_cols = ", ".join(_quote(c) for c in unit)
+    with connection(tables) as con:
+        con.execute(f"CREATE TEMP TABLE p AS SELECT DISTINCT * FROM ({rows})", [str(path)])
+        has_null = bool(con.execute(f"SELECT COUNT(*) FROM p WHERE {null_unit}").fetchall()[0][0])
+        n_units = int(con.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT {unit_cols} FROM p)").fetchall()[0][0])
+        per_item = (
+            con.sql(f"SELECT {_quote(item)} AS item, CAST(COUNT(*) AS BIGINT) AS n FROM p GROUP BY ALL")
+            .to_arrow_table()
+            .to_pandas()
+        )
+        pairs = (
+            con.sql(
+                f"""SELECT a.{_quote(item)} AS a, b.{_quote(item)} AS b, CAST(COUNT(*) AS BIGINT) AS n_both
+                FROM p AS a JOIN p AS b ON {on} AND a.{_quote(item)} < b.{_quote(item)}
+                GROUP BY ALL HAVING COUNT(*) >= ?""",
+                params=[int(min_count)],
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+    return pairs, per_item, n_units, has_null
+
+
 def sum_terms_by_group(
     terms_path: str | os.PathLike, doc_groups: pd.DataFrame, *, exclude: Iterable[str] = ()
 ) -> pd.DataFrame:
@@ -37,11 +242,8 @@ def sum_terms_by_group(
     document to count (others are left out); ``exclude``: terms to leave out (stopwords). Columns ``group``,
     ``term``, ``count``, ``doc_freq`` (int64), in no particular order.
     """
-    spill = tempfile.mkdtemp(prefix="conflict-news-duckdb-")
-    con = connect(spill)
-    try:
-        con.register("doc_groups", doc_groups[["doc_id", "group"]])
-        con.register("excluded", pd.DataFrame({"term": pd.array(sorted(set(exclude)), dtype=object)}))
+    excluded = pd.DataFrame({"term": pd.array(sorted(set(exclude)), dtype=object)})
+    with connection({"doc_groups": doc_groups[["doc_id", "group"]], "excluded": excluded}) as con:
         result = con.sql(
             """
             SELECT d."group" AS "group", t.term AS term,
@@ -53,9 +255,6 @@ def sum_terms_by_group(
             """,
             params=[str(terms_path)],
         ).to_arrow_table()
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
     return pd.DataFrame(
         {
             "group": result.column("group").to_numpy().astype("int64"),

@@ -116,3 +116,16 @@ def load_corpus(path: str | os.PathLike = config.CORPUS_FILE, *, columns: list[s
     if "text" in df.columns and not df["text"].dropna().map(lambda t: isinstance(t, str)).all():
         raise SchemaError(f"corpus {path}: column text is {df['text'].dtype}, not text: re-create it with ingest")
     return df
+
+
+def iter_corpus_texts(path: str | os.PathLike, doc_ids=None):
+    """``(doc_id, text)`` of the corpus file's articles in file order (the order :func:`load_corpus` gives), one
+    row group in memory at a time; only the articles ``doc_ids`` when given (a report's selection)."""
+    pf = open_corpus(path)
+    keep = None if doc_ids is None else set(doc_ids)
+    for i in range(pf.num_row_groups):
+        group = pf.read_row_group(i, columns=["doc_id", "text"], use_threads=False)
+        for doc_id, text in zip(group.column("doc_id").to_pylist(), group.column("text").to_pylist()):
+            if keep is None or doc_id in keep:
+                yield doc_id, text
+        del group

@@ -236,10 +236,15 @@ def count_events(
     of its ``share_within`` items). Each group and item seen has a row for every period of the window, zeros
     included; then rows with ``n < min_count`` and groups with fewer than ``min_docs`` articles are left out.
     """
+    from analysis import aggregate
+
     by = as_list(by)
-    require_columns(table, ["doc_id", *items], what=what)
-    table_by = [b for b in by if b in table.columns and b not in corpus.columns]
-    missing = [b for b in by if b not in table.columns and b not in corpus.columns]
+    in_file = isinstance(table, aggregate.TableFile)  # an analysis table: counted in DuckDB (analysis.aggregate)
+    types = aggregate.read_table_columns(table) if in_file else {}
+    columns = list(types) if in_file else list(table.columns)
+    require_columns(pd.DataFrame(columns=columns), ["doc_id", *items], what=what)
+    table_by = [b for b in by if b in columns and b not in corpus.columns]
+    missing = [b for b in by if b not in columns and b not in corpus.columns]
     if missing:
         raise ParameterError(
             f"cannot group {what} by {missing}: not a column of the table or the corpus "
@@ -255,11 +260,21 @@ def count_events(
         outlets=outlets,
         include_duplicates=include_duplicates,
     )
-    joined = groups.join(table[["doc_id", *table_by, *[i for i in items if i not in table_by]]], what=what)
-    for col in [*table_by, *items]:
-        joined[col] = joined[col].astype(object).where(joined[col].notna(), MISSING_GROUP)
+    item_cols = [*table_by, *[i for i in items if i not in table_by]]
     keys = [*corpus_by, *table_by, *([PERIOD] if freq else []), *items]
-    counted = joined.groupby(keys, sort=True).agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique")).reset_index()
+    if in_file and not all(types[c] in ("string", "large_string") for c in item_cols):
+        in_file, table = False, aggregate.load_table_columns(table, ["doc_id", *item_cols])  # not text: as pandas
+    if in_file:
+        doc_groups, key_table = aggregate.index_groups(groups.docs, groups.keys)
+        counted = aggregate.count_rows_by_group(table, doc_groups, columns=item_cols, missing=MISSING_GROUP)
+        counted = key_table.merge(counted, on="g", how="inner")
+        counted = counted[[*keys, "n", "n_docs"]].sort_values(keys, kind="stable").reset_index(drop=True)
+    else:
+        joined = groups.join(table[["doc_id", *item_cols]], what=what)
+        for col in item_cols:
+            joined[col] = joined[col].astype(object).where(joined[col].notna(), MISSING_GROUP)
+        counted = joined.groupby(keys, sort=True).agg(n=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+        counted = counted.reset_index()
     combos = [*corpus_by, *table_by, *items]
     out = complete_periods(counted, groups, combos=combos, fill={"n": 0, "n_docs": 0})[keys + ["n", "n_docs"]]
     within = [*corpus_by, *table_by, *([PERIOD] if freq else []), *share_within]

@@ -52,7 +52,7 @@ from analysis.plots import actors as actor_plots, coverage as coverage_plots
 report = notebook.open_report(title=title, output_dir=output_dir,
                              parameters=dict(title=title, start=start, end=end, freq=freq, outlets=outlets, include_duplicates=include_duplicates, top=top, events=events, actors=actors, min_sentences=min_sentences, tone_method=tone_method, roll_up=roll_up, dictionary=dictionary))
 corpus_all, docs, result, key_events = notebook.load_inputs(corpus, analysis_dir, start=start, end=end, outlets=outlets,
-                                                            include_duplicates=include_duplicates, events=events, dictionary=dictionary)
+                                                            include_duplicates=include_duplicates, events=events, text=False, dictionary=dictionary)
 names = result.dictionary  # the dictionary that produced the mentions: labels of your own entries come from it
 report.note(notebook.render_selection_note(corpus_all, docs))
 
@@ -62,7 +62,7 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # The share of the selected articles that mention each actor at least once (any alias in the dictionary). A high share says an actor is part of the story, not that the story is about it.
 
 # %%
-actor_counts = actor_lib.count_mentions(result.mentions, docs, kind="actor", actors=actors or None, dictionary=names)
+actor_counts = actor_lib.count_mentions(result, docs, kind="actor", actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_ranking(actor_counts, value="share_of_articles", label="label", percent=True, xlabel="share of articles mentioning the actor"), "actor-ranking")
 report.table(actor_counts, "actor-mentions", max_rows=15, sort_by="n_mentions", percent=["share_of_articles"],
              columns=["label", "n_mentions", "n_articles_mentioning", "mentions_per_1000_words", "share_of_articles"])
@@ -73,7 +73,7 @@ report.table(actor_counts, "actor-mentions", max_rows=15, sort_by="n_mentions", 
 # Articles mentioning each of the most mentioned actors per period. Volume changes with the overall coverage (first figure of the coverage report), so compare the lines with each other rather than reading a rise as more attention per article.
 
 # %%
-actors_over_time = actor_lib.count_mentions(result.mentions, docs, kind="actor", freq=freq, actors=actors or None, dictionary=names)
+actors_over_time = actor_lib.count_mentions(result, docs, kind="actor", freq=freq, actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_categories_over_time(actors_over_time, category="label", value="n_articles_mentioning", weight="n_mentions", top=top, ylabel="articles mentioning the actor", events=key_events), "actors-over-time")
 
 # %% [markdown]
@@ -82,7 +82,7 @@ report.figure(coverage_plots.plot_categories_over_time(actors_over_time, categor
 # Share of each outlet's articles that mention each actor: columns are outlets (largest first), rows the most mentioned actors.
 
 # %%
-actors_by_outlet = actor_lib.count_mentions(result.mentions, docs, kind="actor", by="outlet", actors=actors or None, dictionary=names)
+actors_by_outlet = actor_lib.count_mentions(result, docs, kind="actor", by="outlet", actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_category_heatmap(actors_by_outlet, rows="label", columns="outlet", value="share_of_articles", weight="n_mentions", percent=True, colorbar_label="share of the outlet's articles"), "actors-by-outlet")
 
 # %% [markdown]
@@ -91,7 +91,7 @@ report.figure(coverage_plots.plot_category_heatmap(actors_by_outlet, rows="label
 # Actors named in the same sentence. Line width is the number of sentences naming both; node size the actor's co-occurrences in total. Lift above 1 in the table means the pair meets more often than their separate frequencies predict.
 
 # %%
-pairs = actor_lib.count_cooccurrence(result.mentions, level="sentence", corpus=docs, min_count=2, dictionary=names)
+pairs = actor_lib.count_cooccurrence(result, level="sentence", corpus=docs, min_count=2, dictionary=names)
 report.figure(actor_plots.plot_cooccurrence_network(pairs, top=25, dictionary=names), "cooccurrence-network")
 report.table(pairs, "cooccurrence", max_rows=12, columns=["label_a", "label_b", "n_both", "n_a", "n_b", "jaccard", "lift"])
 
@@ -109,7 +109,7 @@ report.note(actor_lib.render_tone_method(tone_method))
 # Mean tone towards each of the 25 actors named in most sentences (dots; bars: 95% intervals), most positive first. Actors with fewer than `min_sentences` sentences are hidden (a mean of a few sentences is noise); the figure title and the table caption say how many. With `tone_method="target"` (the default) each mention is scored for the sentiment its sentence expresses towards that actor, so two actors in one sentence can differ ("the army drove IS out of the town"); with `tone_method="sentence"` every actor in a sentence gets that sentence's VADER compound, which measures the vocabulary of the events reported (attacks, deaths) more than any stance towards the actor.
 
 # %%
-tone = actor_lib.score_actor_tone(result.mentions, result.sentences, docs, kind="actor", actors=actors or None, method=tone_method, dictionary=names)
+tone = actor_lib.score_actor_tone(result, result, docs, kind="actor", actors=actors or None, method=tone_method, dictionary=names)
 report.figure(actor_plots.plot_actor_tone(tone, top=25, min_sentences=min_sentences), "actor-tone")
 report.table(tone, "actor-tone", max_rows=15, sort_by="n_sentences", percent=["share_negative", "share_positive"], min_count={"n_sentences": min_sentences},
              columns=["label", "method", "n_sentences", "mean_tone", "se_tone", "share_negative", "share_positive"])
@@ -120,7 +120,7 @@ report.table(tone, "actor-tone", max_rows=15, sort_by="n_sentences", percent=["s
 # Places of the gazetteer (`analysis/resources/places.yaml`) by the number of articles naming them, at their approximate coordinates. With `roll_up="city"` (the default) a city's districts and neighbourhoods count as the city (East Aleppo as Aleppo); `roll_up="province"` counts every place as its province (Manbij as Aleppo province).
 
 # %%
-place_counts = actor_lib.count_mentions(result.mentions, docs, kind="place", roll_up=roll_up or None, dictionary=names)
+place_counts = actor_lib.count_mentions(result, docs, kind="place", roll_up=roll_up or None, dictionary=names)
 report.figure(actor_plots.plot_place_map(place_counts, dictionary=names), "place-map")
 report.table(place_counts, "place-mentions", max_rows=15, sort_by="n_mentions", percent=["share_of_articles"],
              columns=["label", "n_mentions", "n_articles_mentioning", "mentions_per_1000_words", "share_of_articles"])
@@ -131,7 +131,7 @@ report.table(place_counts, "place-mentions", max_rows=15, sort_by="n_mentions", 
 # Frequent capitalised names and acronyms left after every dictionary match is masked: candidates to add to `actors.yaml` or `places.yaml` (many will be ordinary words or people of no interest).
 
 # %%
-report.table(actor_lib.find_unlisted_names(docs, top=40), "unlisted-names", max_rows=15,
+report.table(actor_lib.find_unlisted_names(docs, top=40, corpus_file=corpus), "unlisted-names", max_rows=15,
              columns=["name", "kind", "n_mentions", "n_articles", "context"])
 
 # %% [markdown]

@@ -57,7 +57,7 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `model` (the default: a logistic model over the indicators' cue matches, calibrated against human coders) or `dictionary` (the frame's cue matches, or matches per 1,000 characters, reach a threshold calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
 
 # %%
-frame_shares = frames.count_frames(result.frames, docs, codebook=result.codebook, presence=frame_presence)
+frame_shares = frames.count_frames(result, docs, codebook=result.codebook, presence=frame_presence)
 report.figure(coverage_plots.plot_ranking(frame_shares, value="share_present", label="label", ylabel="frame", percent=True, xlabel="share of articles with the frame"), "frame-prevalence")
 report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["label", "family", "rule", "n_present", "share_present", "mean_score"])
 
@@ -67,7 +67,7 @@ report.table(frame_shares, "frame-prevalence", percent=["share_present"], column
 # Share of each period's articles with each frame, one panel per frame (periods with fewer than 5 articles are not drawn; those with few articles still swing widely).
 
 # %%
-frames_over_time = frames.count_frames(result.frames, docs, codebook=result.codebook, freq=freq, min_docs=5, presence=frame_presence)
+frames_over_time = frames.count_frames(result, docs, codebook=result.codebook, freq=freq, min_docs=5, presence=frame_presence)
 report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "frames-over-time")
 
 # %% [markdown]
@@ -76,7 +76,7 @@ report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "
 # Share of each outlet's articles with each frame (outlets with at least 5 articles).
 
 # %%
-frames_by_outlet = frames.count_frames(result.frames, docs, codebook=result.codebook, by="outlet", min_docs=5, presence=frame_presence)
+frames_by_outlet = frames.count_frames(result, docs, codebook=result.codebook, by="outlet", min_docs=5, presence=frame_presence)
 report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="label", columns="outlet", value="share_present", weight="n_present", percent=True, colorbar_label="share of the outlet's articles"), "frames-by-outlet")
 
 # %% [markdown]
@@ -85,7 +85,7 @@ report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="label
 # For each conflict label (lexicon `analysis/resources/conflict_language.yaml`), the share of its uses in the outlet's own voice versus inside quotations or reported speech. Editorial guidelines ask that loaded words such as "terrorist" or "liberate" be attributed rather than used in the outlet's own voice.
 
 # %%
-label_voice = frames.count_labels(result.labels, docs)
+label_voice = frames.count_labels(result, docs)
 report.figure(coverage_plots.plot_split_bars(label_voice, category="label", split="voice", value="n", xlabel="share of the label's uses"), "labels-voice")
 
 # %% [markdown]
@@ -94,10 +94,10 @@ report.figure(coverage_plots.plot_split_bars(label_voice, category="label", spli
 # Verbs describing control of territory by the perspective they carry: victor's (liberate, free), neutral (retake, capture, seize), loser's (fall to, overrun), and sieges, advances and withdrawals.
 
 # %%
-verbs = frames.count_territorial_verbs(result.territorial_verbs, docs)
+verbs = frames.count_territorial_verbs(result, docs)
 report.figure(coverage_plots.plot_ranking(verbs, value="share", label="perspective", percent=True, xlabel="share of territorial verbs"), "territorial-verbs")
-report.figure(frame_plots.plot_territorial_verbs(frames.count_territorial_verbs(result.territorial_verbs, docs, freq="Q")), "territorial-verbs-over-time")
-report.table(frames.count_territorial_verbs(result.territorial_verbs, docs, include_lemma=True), "territorial-verbs", max_rows=15, sort_by="n", percent=["share"])
+report.figure(frame_plots.plot_territorial_verbs(frames.count_territorial_verbs(result, docs, freq="Q")), "territorial-verbs-over-time")
+report.table(frames.count_territorial_verbs(result, docs, include_lemma=True), "territorial-verbs", max_rows=15, sort_by="n", percent=["share"])
 
 # %% [markdown]
 # ## Who is quoted
@@ -105,7 +105,7 @@ report.table(frames.count_territorial_verbs(result.territorial_verbs, docs, incl
 # Attributed statements ("X said", "according to X", ...) by the type of source. Reliance on official and military sources is a standard finding of conflict-news research.
 
 # %%
-sources = frames.count_attributions(result.attributions, docs)
+sources = frames.count_attributions(result, docs)
 report.figure(coverage_plots.plot_ranking(sources, value="share", label="source_label", ylabel="source type", percent=True, xlabel="share of attributed statements"), "sources")
 
 # %% [markdown]
@@ -114,7 +114,7 @@ report.figure(coverage_plots.plot_ranking(sources, value="share", label="source_
 # Share of each outlet's attributed statements by source type (outlets with at least 20 attributions).
 
 # %%
-sources_by_outlet = frames.count_attributions(result.attributions, docs, by="outlet")
+sources_by_outlet = frames.count_attributions(result, docs, by="outlet")
 report.figure(frame_plots.plot_sources(sources_by_outlet, min_n=20), "sources-by-outlet")
 
 # %% [markdown]

@@ -33,3 +33,73 @@ def test_sums_per_group_leave_out_other_documents_and_excluded_terms(tmp_path):
     assert (town["count"], town["doc_freq"]) == (2, 2)
     assert (the["count"], the["doc_freq"]) == (4, 3)
     assert [str(both[c].dtype) for c in ("group", "count", "doc_freq")] == ["int64"] * 3
+
+
+def _events(tmp_path):
+    # five events in three articles, one with a missing voice, counted by hand below
+    events = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "b", "c"],
+            "sent_id": [0, 0, 0, 1, 0],
+            "actor_id": ["army", "rebels", "army", "army", "east-aleppo"],
+            "kind": ["actor", "actor", "actor", "actor", "place"],
+            "voice": ["own", None, "own", "quoted", "own"],
+        }
+    )
+    return save_table(events, tmp_path / "events.parquet")
+
+
+def test_rows_counted_per_group_with_missing_values_recoding_and_kept_values(tmp_path):
+    from analysis.aggregate import count_rows_by_group
+
+    path = _events(tmp_path)
+    groups = pd.DataFrame({"doc_id": ["a", "b", "c"], "g": [0, 0, 1]})
+    out = count_rows_by_group(path, groups, columns=["voice"], missing="(none)")
+    out = out.sort_values(["g", "voice"]).reset_index(drop=True)
+    assert out.to_dict("list") == {
+        "g": [0, 0, 0, 1],
+        "voice": ["(none)", "own", "quoted", "own"],
+        "n": [1, 2, 1, 1],
+        "n_docs": [1, 2, 1, 1],
+    }
+    rolled = count_rows_by_group(
+        path,
+        groups.iloc[1:],  # a is not selected
+        columns=["actor_id"],
+        recode={"actor_id": {"east-aleppo": "aleppo"}},
+        keep={"actor_id": ["aleppo", "army"]},
+        first=["kind"],
+    ).sort_values("actor_id")
+    assert rolled.to_dict("list") == {
+        "g": [1, 0],
+        "actor_id": ["aleppo", "army"],
+        "kind": ["place", "actor"],
+        "n": [1, 2],
+        "n_docs": [1, 1],
+    }
+
+
+def test_unit_pairs_counted_once_per_unit(tmp_path):
+    from analysis.aggregate import count_unit_pairs
+
+    path = _events(tmp_path)
+    pairs, per_item, n_units, null_unit = count_unit_pairs(
+        path, None, unit=["doc_id", "sent_id"], item="actor_id", keep={"kind": ["actor"]}
+    )
+    # units (a,0): army+rebels, (b,0): army, (b,1): army
+    assert pairs.to_dict("list") == {"a": ["army"], "b": ["rebels"], "n_both": [1]}
+    assert dict(zip(per_item["item"], per_item["n"])) == {"army": 3, "rebels": 1}
+    assert (n_units, null_unit) == (3, False)
+    pairs, per_item, n_units, _ = count_unit_pairs(path, ["b", "c"], unit=["doc_id"], item="actor_id")
+    assert pairs.empty and n_units == 2 and dict(zip(per_item["item"], per_item["n"])) == {"army": 1, "east-aleppo": 1}
+
+
+def test_table_columns_loaded_for_some_articles_in_file_order(tmp_path):
+    from analysis.aggregate import load_table_columns
+
+    path = _events(tmp_path)
+    got = load_table_columns(path, ["doc_id", "actor_id"], doc_ids=["c", "b"], equal={"kind": "actor"})
+    assert got.to_dict("list") == {"doc_id": ["b", "b"], "actor_id": ["army", "army"]}
+    whole = pd.read_parquet(path, columns=["sent_id", "voice"])
+    pd.testing.assert_frame_equal(load_table_columns(path, ["sent_id", "voice"]), whole)
+    assert load_table_columns(path, ["doc_id"], doc_ids=["zzz"]).empty

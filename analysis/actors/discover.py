@@ -58,6 +58,7 @@ def find_unlisted_names(
     top: int | None = 100,
     include_acronyms: bool = True,
     context: int = 40,
+    corpus_file: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """Frequent capitalised names and acronyms that the dictionary does not cover, ranked, to extend it.
 
@@ -70,14 +71,23 @@ def find_unlisted_names(
     Columns: name (most frequent spelling), kind ('name' | 'acronym'), n_mentions, n_articles,
     n_sentence_initial, first_doc_id, context (the first occurrence with ``context`` characters around it).
     Sorted by n_articles, n_mentions (desc), then name; names with fewer than ``min_count`` mentions are dropped.
+    ``corpus_file``: the corpus file to read the texts of ``corpus``'s articles (doc_id) from, one row group at a
+    time and in the file's order, instead of a text column (a report on a large corpus loads it without texts).
     """
     dictionary = dictionary or default_dictionary()
-    docs, _ = _as_documents(corpus)
+    if corpus_file is not None:
+        from analysis.corpus import iter_corpus_texts
+
+        require_columns(corpus, ["doc_id"], what="corpus")
+        texts = iter_corpus_texts(corpus_file, corpus["doc_id"])
+    else:
+        docs, _ = _as_documents(corpus)
+        texts = zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy())
     stop, demonyms, titles = _discovery_lists()
     matcher = dictionary._matcher_obj()
     lower_vocab: Counter = Counter()
     found: dict[str, dict] = {}
-    for doc_id, text in zip(docs["doc_id"].to_numpy(), docs["text"].to_numpy()):
+    for doc_id, text in texts:
         if not isinstance(text, str) or not text:
             continue
         norm = normalise(text)

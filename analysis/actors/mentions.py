@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.actors.dictionary import ActorDictionary, default_dictionary, find_dictionary
 from analysis.actors.matcher import normalise
 from analysis.actors.places import roll_up_places
+from analysis.aggregate import TableFile, find_table
 from analysis.errors import ParameterError
 from analysis.selection import (
     PERIOD,
@@ -233,14 +234,26 @@ def count_mentions(
     (:func:`analysis.actors.places.find_place_parents`); ``actors`` then names the rolled-up ids.
     """
     dictionary = dictionary or default_dictionary()
-    mentions = roll_up_places(mentions, level=roll_up, dictionary=dictionary)
     require_columns(corpus, ["doc_id", "n_words"], what="corpus")
     groups = _groups(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
     keys, docs = groups.keys, groups.docs
-    m = groups.join(_select_mentions(mentions, kind=kind, actors=actors)[["doc_id", "actor_id", "kind"]])
-    keep = sorted(m["actor_id"].unique())
+    mentions = find_table(mentions, "mentions", columns=["doc_id", "actor_id", "kind"])
+    if isinstance(mentions, TableFile):  # an analysis: summed in DuckDB from mentions.parquet
+        from analysis.actors.mention_counts import count_mention_file
+
+        num = count_mention_file(mentions, groups, kind=kind, actors=actors, roll_up=roll_up, dictionary=dictionary)
+    else:
+        mentions = roll_up_places(mentions, level=roll_up, dictionary=dictionary)
+        m = groups.join(_select_mentions(mentions, kind=kind, actors=actors)[["doc_id", "actor_id", "kind"]])
+        num = (
+            m.groupby([*keys, "actor_id"])
+            .agg(n_mentions=("doc_id", "size"), n_articles_mentioning=("doc_id", "nunique"))
+            .reset_index()
+        )
+        num["kind"] = num["actor_id"].map(m.drop_duplicates("actor_id").set_index("actor_id")["kind"])
+    keep = sorted(num["actor_id"].unique())
     if keys:
         denom = (
             docs.groupby(keys, sort=True).agg(n_articles=("doc_id", "size"), n_words=("n_words", "sum")).reset_index()
@@ -250,15 +263,10 @@ def count_mentions(
         )
     else:
         denom = pd.DataFrame({"n_articles": [len(docs)], "n_words": [docs["n_words"].sum()]})
-    kinds = m.drop_duplicates("actor_id").set_index("actor_id")["kind"]
+    kinds = num.drop_duplicates("actor_id").set_index("actor_id")["kind"]
     grid = denom.merge(pd.DataFrame({"actor_id": keep}), how="cross")
-    if len(m):
-        num = (
-            m.groupby([*keys, "actor_id"])
-            .agg(n_mentions=("doc_id", "size"), n_articles_mentioning=("doc_id", "nunique"))
-            .reset_index()
-        )
-        grid = grid.merge(num, on=[*keys, "actor_id"], how="left")
+    if len(num):
+        grid = grid.merge(num.drop(columns="kind"), on=[*keys, "actor_id"], how="left")
     else:
         grid["n_mentions"], grid["n_articles_mentioning"] = 0, 0
     grid[["n_mentions", "n_articles_mentioning"]] = grid[["n_mentions", "n_articles_mentioning"]].fillna(0)
@@ -315,14 +323,32 @@ def count_cooccurrence(
     """
     if level not in ("sentence", "document"):
         raise ParameterError(f"level {level!r} must be 'sentence' or 'document'")
-    m = _select_mentions(mentions, kind=kind, actors=None)
+    source = find_table(mentions, "mentions")
+    if as_matrix and isinstance(source, TableFile):  # the matrix is built in pandas
+        source = mentions.mentions
     n_docs = None
     if corpus is not None:
         docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
-        m = m[m["doc_id"].isin(docs["doc_id"])]
         n_docs = len(docs)
     elif start is not None or end is not None or outlets is not None or not include_duplicates:
         raise ParameterError("start/end/outlets/include_duplicates need corpus= (the articles table)")
+    if isinstance(source, TableFile):  # an analysis: pairs counted in DuckDB from mentions.parquet
+        from analysis.actors.mention_counts import count_cooccurrence_file
+
+        both, per_actor, n_found = count_cooccurrence_file(
+            source, docs["doc_id"] if corpus is not None else None, level=level, kind=kind, min_count=min_count
+        )
+        return _pair_table(
+            both,
+            per_actor,
+            _count_units(level, n_docs, n_found, sentences, docs if corpus is not None else None),
+            level=level,
+            min_count=min_count,
+            dictionary=dictionary,
+        )
+    m = _select_mentions(source, kind=kind, actors=None)
+    if corpus is not None:
+        m = m[m["doc_id"].isin(docs["doc_id"])]
     unit = ["doc_id"]
     if level == "sentence":
         require_columns(m, ["sent_id"], what="mentions table")
@@ -333,13 +359,8 @@ def count_cooccurrence(
             )
         unit = ["doc_id", "sent_id"]
     pairs_in = m[[*unit, "actor_id"]].drop_duplicates()
-    if level == "document":
-        n_units = n_docs if n_docs is not None else m["doc_id"].nunique()
-    elif sentences is not None:
-        require_columns(sentences, ["doc_id"], what="sentence table")
-        n_units = len(sentences) if corpus is None else int(sentences["doc_id"].isin(docs["doc_id"]).sum())
-    else:
-        n_units = len(pairs_in[unit].drop_duplicates())
+    n_found = m["doc_id"].nunique() if level == "document" else len(pairs_in[unit].drop_duplicates())
+    n_units = _count_units(level, n_docs, n_found, sentences, docs if corpus is not None else None)
     per_actor = pairs_in.groupby("actor_id").size()
     if as_matrix:
         both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
@@ -348,8 +369,23 @@ def count_cooccurrence(
         return mat
     both = pairs_in.merge(pairs_in, on=unit, suffixes=("_a", "_b"))
     both = both[both["actor_id_a"] < both["actor_id_b"]]
-    out = both.groupby(["actor_id_a", "actor_id_b"]).size().rename("n_both").reset_index()
-    out = out[out["n_both"] >= min_count].rename(columns={"actor_id_a": "actor_a", "actor_id_b": "actor_b"})
+    both = both.groupby(["actor_id_a", "actor_id_b"]).size().rename("n_both").reset_index()
+    return _pair_table(both, per_actor, n_units, level=level, min_count=min_count, dictionary=dictionary)
+
+
+def _count_units(level: str, n_docs: int | None, n_found: int, sentences, docs) -> int:
+    """The units of co-occurrence: the selected articles, the sentences of ``sentences``, or those found."""
+    if level == "document":
+        return n_docs if n_docs is not None else n_found
+    if sentences is not None:
+        require_columns(sentences, ["doc_id"], what="sentence table")
+        return len(sentences) if docs is None else int(sentences["doc_id"].isin(docs["doc_id"]).sum())
+    return n_found
+
+
+def _pair_table(both, per_actor, n_units: int, *, level: str, min_count: int, dictionary) -> pd.DataFrame:
+    """The co-occurrence table from pair counts (actor_id_a < actor_id_b, n_both) and units per actor."""
+    out = both[both["n_both"] >= min_count].rename(columns={"actor_id_a": "actor_a", "actor_id_b": "actor_b"})
     out["n_a"] = out["actor_a"].map(per_actor).astype("int64")
     out["n_b"] = out["actor_b"].map(per_actor).astype("int64")
     out["n_units"] = int(n_units)

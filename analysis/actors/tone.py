@@ -70,6 +70,29 @@ def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _tone_tables(mentions, sentences, corpus, *, kind, actors, method: str):
+    """The mentions and sentences to score, read from an analysis' files (only the columns and rows needed: the
+    selected articles' mentions of ``kind``) when ``mentions`` is an analysis; DataFrames are passed through."""
+    from analysis.aggregate import TableFile, find_table, load_table_columns, read_table_columns
+
+    source = find_table(mentions, "mentions")
+    if not isinstance(source, TableFile):
+        return source, sentences if isinstance(sentences, pd.DataFrame) else mentions.sentences
+    has_tone = {"tone", "tone_polarity"} <= set(read_table_columns(source))
+    cols = ["doc_id", "sent_id", "actor_id", "kind", *(["tone", "tone_polarity"] if has_tone else ["start", "end"])]
+    doc_ids = None if corpus is None else corpus["doc_id"]
+    if actors is not None:  # unfiltered: the check that the actors are in the table looks at every row
+        doc_ids, kind_filter = None, None
+    else:
+        kind_filter = {"kind": kind} if kind is not None else None
+    m = load_table_columns(source, cols, doc_ids=doc_ids, equal=kind_filter)
+    if isinstance(sentences, pd.DataFrame) or (method == "target" and has_tone):  # the target tone is in m
+        return m, sentences
+    if method == "sentence" and "vader_compound" in read_table_columns(mentions.path("sentences")):
+        return m, mentions.table("sentences", columns=["doc_id", "sent_id", "vader_compound"])
+    return m, mentions.sentences
+
+
 def render_tone_method(method: str = "target") -> str:
     """One sentence naming the actor-tone method and its validation, for reports."""
     if method == "target":
@@ -119,6 +142,7 @@ def score_actor_tone(
     if method not in METHODS:
         raise ParameterError(f"method {method!r} must be one of {', '.join(METHODS)}")
     dictionary = dictionary or default_dictionary()
+    mentions, sentences = _tone_tables(mentions, sentences, corpus, kind=kind, actors=actors, method=method)
     m = _select_mentions(mentions, kind=kind, actors=actors)
     require_columns(m, ["sent_id"], what="mentions table")
     if m["sent_id"].isna().any():

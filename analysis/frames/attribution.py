@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from analysis.aggregate import find_table
 from analysis.frames.attribution_rules import (
     ATTRIBUTION_FILE,
     SOURCE_TYPE_LABELS,
@@ -347,7 +348,7 @@ def count_attributions(
     type's label for figures and tables (:data:`SOURCE_TYPE_LABELS`).
     """
     counts = count_events(
-        attributions,
+        find_table(attributions, "attributions"),
         corpus,
         items=["source_type"],
         by=by,

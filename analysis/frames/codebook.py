@@ -384,6 +384,7 @@ def count_frames(
     ``min_count`` applies to ``n_present``; ``min_docs`` drops groups (and periods) with fewer articles (shares of
     a handful of articles are noise).
     """
+    frames_df = _frame_scores(frames_df, corpus)
     require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
     if presence is not None and presence not in ("dictionary", "model"):
         raise ParameterError(f"presence must be dictionary, model or None, not {presence!r}")
@@ -426,6 +427,19 @@ def count_frames(
     out["label"] = out["frame"].map(find_frame_labels(codebook)).fillna(out["frame"])
     cols = keys + ["frame", "label", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
+
+
+def _frame_scores(frames_df, corpus: pd.DataFrame) -> pd.DataFrame:
+    """``frames_df``, or for an analysis its frames.parquet: only the columns ``count_frames`` reads and only the
+    rows of the articles in ``corpus`` (the table has a row per article and frame)."""
+    from analysis.aggregate import TableFile, find_table, load_table_columns, read_table_columns
+
+    source = find_table(frames_df, "frames")
+    if not isinstance(source, TableFile):
+        return source
+    wanted = ["doc_id", "frame", "family", "score", "present_dictionary", "present_model", "p_model"]
+    present = read_table_columns(source)
+    return load_table_columns(source, [c for c in wanted if c in present], doc_ids=corpus["doc_id"])
 
 
 def find_frame_labels(codebook=None) -> dict[str, str]:

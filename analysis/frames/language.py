@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import actors
+from analysis.aggregate import find_table
 from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
 from analysis.errors import ResourceError
 from analysis.frames.attribution import (
@@ -399,7 +400,7 @@ def count_labels(
     """
     keys = ["label"] + (["target_actor"] if include_target else []) + ["voice"]
     return count_events(
-        labels,
+        find_table(labels, "labels"),
         corpus,
         items=keys,
         by=by,
@@ -434,7 +435,7 @@ def count_territorial_verbs(
     Keys ``[*by, period, perspective, (lemma)]``; zeros included; ``min_count`` applies to ``n``.
     """
     return count_events(
-        verbs,
+        find_table(verbs, "territorial_verbs"),
         corpus,
         items=["perspective"] + (["lemma"] if include_lemma else []),
         by=by,

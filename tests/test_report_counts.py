@@ -1,0 +1,96 @@
+"""The report path's counts from an analysis' parquet files (DuckDB, or only the rows and columns needed) equal the
+counts from the tables loaded into pandas, on the mini corpus analysed by the real pipeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import actors, frames
+from analysis.corpus import load_corpus
+from analysis.errors import ParameterError
+from analysis.pipeline import load_analysis
+
+
+@pytest.fixture()
+def loaded(built):
+    corpus_path, analysis_path = built
+    return corpus_path, load_corpus(corpus_path), load_analysis(analysis_path)
+
+
+def test_mention_counts_from_the_file_equal_the_loaded_table(loaded):
+    _, corpus, result = loaded
+    names = result.dictionary
+    cases = [
+        {"kind": "actor"},
+        {"kind": "actor", "freq": "M"},
+        {"kind": "actor", "by": "outlet"},
+        {"kind": "place", "roll_up": "city"},
+        {"kind": "place", "roll_up": "province", "freq": "Y", "include_duplicates": False},
+        {"kind": None, "min_count": 2},
+    ]
+    for options in cases:
+        expected = actors.count_mentions(result.mentions, corpus, dictionary=names, **options)
+        assert len(expected) and expected["n_mentions"].sum() > 0
+        pd.testing.assert_frame_equal(actors.count_mentions(result, corpus, dictionary=names, **options), expected)
+    some = sorted(result.mentions.loc[result.mentions["kind"] == "actor", "actor_id"].unique())[:2]
+    pd.testing.assert_frame_equal(
+        actors.count_mentions(result, corpus, kind="actor", actors=[*some, "not-an-actor"], dictionary=names),
+        actors.count_mentions(result.mentions, corpus, kind="actor", actors=[*some, "not-an-actor"], dictionary=names),
+    )
+    with pytest.raises(ParameterError, match="none of the actors"):
+        actors.count_mentions(result, corpus, actors=["not-an-actor"], dictionary=names)
+
+
+def test_cooccurrence_and_tone_from_the_file_equal_the_loaded_tables(loaded):
+    _, corpus, result = loaded
+    names = result.dictionary
+    for options in [
+        {"level": "sentence"},
+        {"level": "document", "corpus": corpus},
+        {"level": "sentence", "kind": None},
+    ]:
+        expected = actors.count_cooccurrence(result.mentions, dictionary=names, **options)
+        assert len(expected)
+        pd.testing.assert_frame_equal(actors.count_cooccurrence(result, dictionary=names, **options), expected)
+    for options in [{"kind": "actor"}, {"kind": "actor", "method": "sentence", "by": "outlet"}, {"kind": None}]:
+        expected = actors.score_actor_tone(result.mentions, result.sentences, corpus, dictionary=names, **options)
+        assert len(expected) and expected["n_sentences"].sum() > 0
+        got = actors.score_actor_tone(result, result, corpus, dictionary=names, **options)
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def test_frame_and_event_counts_from_the_files_equal_the_loaded_tables(loaded):
+    _, corpus, result = loaded
+    for options in [{"presence": "model"}, {"presence": "dictionary", "freq": "M"}, {"by": "outlet"}]:
+        expected = frames.count_frames(result.frames, corpus, codebook=result.codebook, **options)
+        assert expected["n_docs"].sum() > 0
+        pd.testing.assert_frame_equal(
+            frames.count_frames(result, corpus, codebook=result.codebook, **options), expected
+        )
+    counters = [
+        (frames.count_labels, "labels", [{}, {"by": "outlet", "freq": "Y"}, {"include_target": True}]),
+        (frames.count_territorial_verbs, "territorial_verbs", [{}, {"include_lemma": True, "by": "outlet"}]),
+        (frames.count_attributions, "attributions", [{}, {"by": "outlet"}, {"freq": "M", "min_count": 1}]),
+    ]
+    for count, table, cases in counters:
+        assert len(result.table(table)), table
+        for options in cases:
+            expected = count(result.table(table), corpus, **options)
+            assert expected["n"].sum() > 0
+            pd.testing.assert_frame_equal(count(result, corpus, **options), expected)
+
+
+def test_unlisted_names_read_from_the_corpus_file_equal_those_of_the_texts(loaded):
+    corpus_path, corpus, _ = loaded
+    expected = actors.find_unlisted_names(corpus, min_count=1)
+    assert len(expected)
+    without_text = corpus.drop(columns="text")
+    pd.testing.assert_frame_equal(
+        actors.find_unlisted_names(without_text, min_count=1, corpus_file=corpus_path), expected
+    )
+    some = corpus.iloc[[0, 2, 3]]
+    pd.testing.assert_frame_equal(
+        actors.find_unlisted_names(some[["doc_id"]], min_count=1, corpus_file=corpus_path),
+        actors.find_unlisted_names(some, min_count=1),
+    )
