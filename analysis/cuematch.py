@@ -254,12 +254,30 @@ def _prefixes(items: list, single_space: bool) -> set[str] | None:
 def find_cue_prefixes(cue: str, *, single_space: bool = False) -> set[str] | None:
     """The start strings of a case-insensitive cue (see :func:`_prefixes`), or None if a match may start almost
     anywhere (a one-letter or whitespace start, ``\\w``, a character class)."""
+    found = _cue_prefixes(cue)[single_space]
+    return None if found is None else set(found)  # a copy: the parsed results are cached
+
+
+@lru_cache(maxsize=4096)
+def _cue_prefixes(cue: str) -> tuple[set[str] | None, set[str] | None]:
+    """:func:`find_cue_prefixes` of a cue without and with ``single_space`` (the cue is parsed once)."""
     from re import _parser  # the standard library's regex parser
 
     try:
-        found = _prefixes(list(_parser.parse(cue, re.IGNORECASE)), single_space)
+        items = list(_parser.parse(cue, re.IGNORECASE))
     except (re.error, RecursionError):
+        return None, None
+    return _checked(_safe_prefixes(items, False)), _checked(_safe_prefixes(items, True))
+
+
+def _safe_prefixes(items: list, single_space: bool) -> set[str] | None:
+    try:
+        return _prefixes(items, single_space)
+    except RecursionError:
         return None
+
+
+def _checked(found: set[str] | None) -> set[str] | None:
     bodies = [p[1:] if p[0] in _KINDS else p for p in found or ()]
     if found is None or any(len(p) < 2 and (p.isalnum() or p == " ") for p in bodies if p != _DIGIT):
         return None
@@ -282,14 +300,15 @@ class CueStartMatcher:
 
         owners: dict[bool, dict[str, list[tuple[int, int, int]]]] = {False: {}, True: {}}
         covered = set()
-        self._regex: dict[tuple[int, int], CuePattern] = {}
+        self._cues: dict[tuple[int, int], str] = {}
+        self._regex: dict[tuple[int, int], CuePattern] = {}  # compiled on first use: most cues rarely occur
         for k, cue_list in enumerate(cues):
             short = [find_cue_prefixes(cue) for cue in cue_list]
             if not cue_list or any(s is None for s in short):
                 continue
             covered.add(k)
             for j, (cue, found) in enumerate(zip(cue_list, short)):
-                self._regex[(k, j)] = CuePattern(re.compile(rf"(?<!\w)(?:{cue})(?!\w)", re.IGNORECASE))
+                self._cues[(k, j)] = cue
                 longer = find_cue_prefixes(cue, single_space=True) or found
                 for single_space, starts in ((False, found), (True, longer)):
                     for p in starts:  # (k, j, kind): kind 0 a literal start, else a marked one (_KINDS)
@@ -306,6 +325,11 @@ class CueStartMatcher:
                     automaton.add_word(word, (len(word) - 1, tuple(kjs)))
                 automaton.make_automaton()
                 self._automata[single_space] = automaton
+
+    def _compile(self, k: int, j: int) -> CuePattern:
+        cue = self._cues[(k, j)]
+        pattern = self._regex[(k, j)] = CuePattern(re.compile(rf"(?<!\w)(?:{cue})(?!\w)", re.IGNORECASE))
+        return pattern
 
     def find(self, text: str, lowered: str | None) -> dict[int, list[tuple[re.Match, int]]] | None:
         """(match, cue index) per covered indicator (absent: no match), or None when ``lowered`` is None (the text
@@ -338,7 +362,7 @@ class CueStartMatcher:
             for p, j in cands:
                 if p < last_end:
                     continue  # inside the previous match (or a cue earlier in order already matched here)
-                m = regex[(k, j)].match(text, lowered, p)
+                m = (regex.get((k, j)) or self._compile(k, j)).match(text, lowered, p)
                 if m is not None:
                     if m.end() == p:  # an empty match: finditer's rules for those differ, let the caller scan
                         return None

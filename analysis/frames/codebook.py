@@ -160,7 +160,7 @@ def score_frames(
     inds = [i for i in cb.indicators if i.measurable]
     families = {f.id: f.family for f in cb.frames}
     n_meas = {f.id: len(f.measurable) for f in cb.frames}
-    prefilter = _indicator_prefilter(cb) if _prefilter else None
+    prefilter = False  # built when first needed: with every indicator covered by the start matcher, never
     patterns = [cue_pattern(ind.regex) for ind in inds]
     starts = _cue_start_matcher(cb) if _prefilter else None
     ev_rows, ind_rows, score_rows = [], [], []
@@ -171,7 +171,11 @@ def score_frames(
         # indicators whose cues all start with known words: tried only where those words start (analysis.cuematch)
         at_starts = starts.find(text, lowered) if starts is not None else None
         covered = starts.covered if at_starts is not None else frozenset()
-        candidates = prefilter.candidates(text, lowered) if prefilter is not None else None
+        candidates = None
+        if _prefilter and (at_starts is None or len(covered) < len(inds)):  # some indicator is left to its regex
+            if prefilter is False:
+                prefilter = _indicator_prefilter(cb)
+            candidates = prefilter.candidates(text, lowered) if prefilter is not None else None
         for k, ind in enumerate(inds):
             # the others: one compiled alternation per indicator, a single pass over the text finds every cue;
             # indicators whose required words are absent from the text cannot match and are skipped
