@@ -11,6 +11,10 @@ rounds are printed, and the tables of every run are checked to be identical (sam
 Last, the word counts of the first ``--count-sample`` articles are checked against NLTK's Punkt + Treebank
 FreqDist (normalised as docs/text-analysis.md says).
 
+CPU seconds (user + system) are printed beside the wall times: of the anchor's whole process, and of `analyze`
+with every process under it (its ``--jobs`` workers too, see :func:`time_command`). Under load they move far less
+than wall times; the CPU ratio is the anchor's CPU over ours. The load average is printed per round and overall.
+
 The corpus is FA-KES through ``ingest`` replicated with new doc_ids; the copies are exact, so a cache of repeated
 sentences would look far better here than on real news (9.6% of FA-KES sentences repeat). ``analyze`` has no such
 cache. On a shared machine run this when it is quiet: both programs slow down under load, the ratio less so.
@@ -20,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,21 +57,67 @@ def build_corpus(path: Path, copies: int) -> int:
     return len(big)
 
 
-def run_anchor(anchor: Path, corpus: Path) -> float:
-    """The anchor's printed rate (articles/s)."""
-    proc = subprocess.run([sys.executable, str(anchor), str(corpus)], capture_output=True, text=True, check=True)
+def _become_subreaper() -> bool:
+    """Adopt our descendants when their parent exits (Linux ``PR_SET_CHILD_SUBREAPER``), so that waiting for them
+    adds their CPU time, and that of the processes they waited for, to ours in ``getrusage(RUSAGE_CHILDREN)``."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+SUBREAPER = sys.platform.startswith("linux") and _become_subreaper()
+
+
+def time_command(cmd: list[str], **options) -> tuple[float, float | None, subprocess.CompletedProcess]:
+    """Wall seconds, CPU seconds and result of ``cmd``.
+
+    CPU is user + system of the process and of every process under it: `analyze --jobs N` forks its workers from a
+    forkserver that it never waits for, so plain getrusage would miss them; as a subreaper this process adopts the
+    forkserver when `analyze` exits and waits for it (the forkserver has waited for the workers). None when the
+    platform cannot do that.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True, **options)
+    wall = time.perf_counter() - t0
+    deadline = time.monotonic() + 30
+    while SUBREAPER and time.monotonic() < deadline:  # adopted orphans exit once `analyze` has
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.05)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, (cpu if SUBREAPER else None), proc
+
+
+def run_anchor(anchor: Path, corpus: Path) -> tuple[float, float | None]:
+    """The anchor's printed rate (articles/s) and its CPU seconds (whole process)."""
+    _, cpu, proc = time_command([sys.executable, str(anchor), str(corpus)])
     m = re.search(r"= (\d+(?:\.\d+)?) articles/s", proc.stdout)
     if not m:
         raise SystemExit(f"anchor printed no rate: {proc.stdout!r} {proc.stderr[-500:]!r}")
-    return float(m.group(1))
+    return float(m.group(1)), cpu
+
+
+def analyze_command(corpus: Path, out: Path, *options: str) -> list[str]:
+    return [sys.executable, "-m", "analysis", "analyze", str(corpus), "--out", str(out), "--no-progress", *options]
 
 
 def run_analyze(corpus: Path, out: Path, *options: str) -> float:
     """Wall seconds of the whole `python -m analysis analyze` process (with ``options``, e.g. ``--jobs 2``)."""
-    cmd = [sys.executable, "-m", "analysis", "analyze", str(corpus), "--out", str(out), "--no-progress", *options]
-    t0 = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
-    return time.perf_counter() - t0
+    return time_analyze(corpus, out, *options)[0]
+
+
+def time_analyze(corpus: Path, out: Path, *options: str) -> tuple[float, float | None]:
+    """Wall and CPU seconds (see :func:`time_command`) of the whole `python -m analysis analyze` process."""
+    wall, cpu, _ = time_command(analyze_command(corpus, out, *options), cwd=ROOT)
+    return wall, cpu
 
 
 def check_counts(corpus: Path, terms: Path, limit: int) -> tuple[int, int, list]:
@@ -106,6 +158,16 @@ def tables_digest(out: Path) -> str:
     return digest.hexdigest()
 
 
+def _cpu(seconds: float | None) -> str:
+    return "CPU n/a" if seconds is None else f"{seconds:.1f} CPU s"
+
+
+def _spread(values: list) -> str:
+    if None in values:
+        return "CPU n/a"
+    return f"CPU s min {min(values):.1f}, median {statistics.median(values):.1f}"
+
+
 def main(argv=None) -> int:
     from analysis import config
 
@@ -127,36 +189,52 @@ def main(argv=None) -> int:
             f"corpus: FA-KES via ingest x{args.copies} = {n:,} articles; {args.rounds} interleaved rounds", flush=True
         )
         anchor_rates: list[float] = []
+        anchor_cpu: list[float] = []
         ours: dict[int, list[float]] = {j: [] for j in args.jobs}
         ratios: dict[int, list[float]] = {j: [] for j in args.jobs}
+        cpu: dict[int, list[float]] = {j: [] for j in args.jobs}
+        loads: list[float] = []
         reference = None
         for r in range(args.rounds):
-            rate = run_anchor(anchor, corpus)
+            loads.append(os.getloadavg()[0])
+            rate, seconds_cpu = run_anchor(anchor, corpus)
             anchor_rates.append(rate)
-            line = [f"round {r + 1}: naive {rate:6.0f} art/s"]
+            anchor_cpu.append(seconds_cpu)
+            line = [f"round {r + 1} (load {loads[-1]:.1f}): naive {rate:6.0f} art/s, {_cpu(seconds_cpu)}"]
             for j in args.jobs:
                 out = work / f"out_{j}_{r}"
-                seconds = run_analyze(corpus, out, "--jobs", str(j))
+                seconds, seconds_cpu = time_analyze(corpus, out, "--jobs", str(j))
                 digest = tables_digest(out)
                 reference = reference or digest
                 if digest != reference:
                     raise SystemExit(f"tables of --jobs {j} round {r + 1} differ from the first run's")
                 ours[j].append(n / seconds)
                 ratios[j].append(n / seconds / rate)
+                cpu[j].append(seconds_cpu)
                 line.append(
-                    f"analyze --jobs {j} {seconds:6.1f} s = {n / seconds:6.0f} art/s ({n / seconds / rate:4.1f}x)"
+                    f"analyze --jobs {j} {seconds:6.1f} s = {n / seconds:6.0f} art/s ({n / seconds / rate:4.1f}x), "
+                    + _cpu(seconds_cpu)
                 )
+            loads[-1] = max(loads[-1], os.getloadavg()[0])
             print("; ".join(line), flush=True)
         print()
+        print(f"load average (1 min) at the rounds' starts and ends: {min(loads):.1f} - {max(loads):.1f}")
         print(
-            f"naive anchor (loop only): min {min(anchor_rates):.0f}, median {statistics.median(anchor_rates):.0f} art/s"
+            f"naive anchor (loop only): min {min(anchor_rates):.0f}, median {statistics.median(anchor_rates):.0f} art/s; "
+            f"whole process {_spread(anchor_cpu)}"
         )
         for j in args.jobs:
             print(
                 f"analyze --jobs {j} (whole process): min {min(ours[j]):.0f}, median {statistics.median(ours[j]):.0f} "
                 f"art/s; ratio to the anchor of the same round: min {min(ratios[j]):.2f}x, "
-                f"median {statistics.median(ratios[j]):.2f}x"
+                f"median {statistics.median(ratios[j]):.2f}x; {_spread(cpu[j])}"
             )
+            if None not in cpu[j] and None not in anchor_cpu:
+                cpu_ratios = [a / b for a, b in zip(anchor_cpu, cpu[j], strict=True)]
+                print(
+                    f"  CPU ratio (anchor whole-process CPU / analyze CPU, same round): min {min(cpu_ratios):.2f}x, "
+                    f"median {statistics.median(cpu_ratios):.2f}x"
+                )
         print("tables identical across all runs: yes")
         same, checked, differing = check_counts(
             corpus, work / f"out_{args.jobs[0]}_0" / "terms.parquet", args.count_sample
