@@ -78,12 +78,56 @@ def case_ok(norm: str, start: int, cap: int, spans: tuple) -> bool:
     return not spans or all(norm[start + i : start + j].isupper() for i, j in spans)
 
 
+# Every character that is not a letter, digit or "_" (what ends a word for the boundary rule) becomes a space.
+_ASCII_BOUNDED = bytes(c if chr(c).isalnum() or c == 95 else 32 for c in range(128)) + bytes(range(128, 256))
+
+
+class _BoundedMap(dict):
+    """str.translate table for non-ASCII text: word characters unchanged, any other character a space (cached)."""
+
+    def __missing__(self, code: int) -> int:
+        c = chr(code)
+        value = code if c.isalnum() or c == "_" else 32
+        self[code] = value
+        return value
+
+
+_NON_ASCII_BOUNDED = _BoundedMap()
+
+
+def _bounded_text(norm: str) -> str:
+    """``norm`` with each non-word character a space, between two spaces (the automata's text, see find_with_mask)."""
+    if norm.isascii():
+        return " " + norm.encode("ascii").translate(_ASCII_BOUNDED).decode("ascii") + " "
+    return " " + norm.translate(_NON_ASCII_BOUNDED) + " "
+
+
+def _boundary_keys(words: dict, *, exact: bool) -> dict:
+    """Automaton keys for :func:`_bounded_text`: each alias written as the text is, between two spaces. An alias
+    of more than word characters ("al-Assad", "U.S.", "Islamic State": the text may have "al Assad", "U.S-",
+    "Islamic\nState") gets ``alts`` in its value: the aliases sharing its key, (form, ``exact``, entry, case rule),
+    each compared with the text (the original text when ``exact``, else the lower-cased one)."""
+    grouped: dict[str, list] = {}
+    for form, value in words.items():
+        grouped.setdefault(" " + _bounded_text(form)[1:-1] + " ", []).append((form, value))
+    out = {}
+    for key, forms in grouped.items():
+        (form, (idx, length, cap, spans, rules)), *_ = forms
+        if len(forms) == 1 and " " not in key[1:-1] and key == " " + form + " ":
+            out[key] = (idx, length, cap, spans, rules, None)
+            continue
+        alts = tuple((f, exact, *v[:1], *v[2:]) for f, v in forms)
+        out[key] = (idx, length, -1, (), None, alts)
+    return out
+
+
 class Matcher:
     """Two Aho-Corasick automata (lower-cased text; exact case) plus the few regular-expression patterns.
 
     ``forms``: entry id -> [(alias form, case rule)], in the dictionary's order; ``patterns``: [(regex, id)].
-    pyahocorasick gives every occurrence of every alias in one pass; word boundaries, case rules and
-    "longest match wins" are then checked in Python on the (few) candidates.
+    pyahocorasick gives every whole-word occurrence of every alias in one pass (the keys carry the word
+    boundaries, see :func:`_bounded_text`); case rules and "longest match wins" are then checked in Python on
+    the candidates.
     """
 
     def __init__(self, ids: list[str], forms: dict[str, list[tuple[str, str]]], patterns: list[tuple[str, str]]):
@@ -106,8 +150,8 @@ class Matcher:
         # (entry index, length, cap offset, exact spans, further rules): an alias without any case constraint needs
         # no check at match time; one case rule is checked inline; two are tried in turn
         lower = {k: self._case_value(i, n, rules) for k, (i, n, rules) in lower.items()}
-        self.lower = self._automaton(lower)
-        self.exact = self._automaton(exact)
+        self.lower = self._automaton(_boundary_keys(lower, exact=False))
+        self.exact = self._automaton(_boundary_keys(exact, exact=True))
         self.patterns = [(regex.compile(p), index[eid]) for p, eid in patterns]
 
     @staticmethod
@@ -134,26 +178,29 @@ class Matcher:
 
     def find_with_mask(self, norm: str) -> tuple[list[tuple[int, int, str]], bytearray]:
         """:meth:`find` and a mask of the text's characters, 1 where a mention covers them."""
-        n = len(norm)
         cands = []  # (start - end, start, entry index): sorts longest first, then leftmost, without a key function
         append = cands.append
-        # This loop runs once per automaton hit (tens of thousands on a corpus): boundaries are inlined.
+        # The automata run on the text with every character that is not a letter, digit or "_" written as a space
+        # and one space added at each end; their keys are the aliases written the same way between two spaces. So
+        # the automata only report whole-word occurrences (word boundaries are checked in C, not once per hit in
+        # Python: a third of the raw hits were inside longer words). An alias with other characters than letters,
+        # digits and spaces ("al-Assad", "U.S.") is compared with the text's own characters (``alts``).
+        bounded = _bounded_text(norm)
         hits = []
         if self.lower is not None:
-            hits.append(self.lower.iter(lower_keep_length(norm)))
+            hits.append(self.lower.iter(lower_keep_length(bounded)))
         if self.exact is not None:
-            hits.append(self.exact.iter(norm))
-        for last, (idx, length, cap, spans, rules) in itertools.chain.from_iterable(hits):
-            start = last - length + 1
-            end = last + 1
-            if start > 0:
-                c = norm[start - 1]
-                if c.isalnum() or c == "_":
+            hits.append(self.exact.iter(bounded))
+        low = None
+        for last, (idx, length, cap, spans, rules, alts) in itertools.chain.from_iterable(hits):
+            start = last - length - 1
+            if alts is not None:
+                if low is None:
+                    low = lower_keep_length(norm)
+                alias = next((a for a in alts if (norm if a[1] else low).startswith(a[0], start)), None)
+                if alias is None:
                     continue
-            if end < n:
-                c = norm[end]
-                if c.isalnum() or c == "_":
-                    continue
+                _, _, idx, cap, spans, rules = alias
             if cap >= 0 and not norm[start + cap].isupper():
                 continue
             if spans and not all(norm[start + i : start + j].isupper() for i, j in spans):
@@ -167,7 +214,7 @@ class Matcher:
         # mention the state (on FA-KES 156 of 226 "UK" matches were the Observatory's "Britain-based").
         if "-based" in norm:
             cands = [c for c in cands if not norm.startswith(DESCRIPTOR_SUFFIX, c[1] - c[0])]
-        taken = bytearray(n)
+        taken = bytearray(len(norm))
         if not cands:
             return [], taken
         return resolve_overlaps(cands, self.ids, taken), taken
