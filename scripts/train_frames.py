@@ -35,7 +35,7 @@ from analysis.gold import calibration as cal  # noqa: E402
 from analysis.gold import narrative_frames as nf  # noqa: E402
 from analysis.tables import save_json  # noqa: E402
 
-VERSION = "2026.12.2"
+VERSION = "2026.12.3"
 
 
 def _feature_definitions(names: list[str]) -> list[dict]:
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         ).set_index("item")
         for method in ("dictionary", "model")
     }
+    gain = cal.score_baseline_gain(cv.folds).set_index(["method", "frame"])
     out_frames, all_names = {}, set()
     for frame in design.labels.columns:
         fit = cal.fit_frame(design, frame)
@@ -103,8 +104,16 @@ def main(argv: list[str] | None = None) -> int:
                 "alpha_tool_coder_mean": float(alpha[method].loc[frame, "tool_coder_mean"]),
                 "alpha_tool_coder_min": float(alpha[method].loc[frame, "tool_coder_min"]),
                 "alpha_tool_coder_max": float(alpha[method].loc[frame, "tool_coder_max"]),
+                # against marking every article present in the same fold (no gain: no information beyond the base rate)
+                "f1_gain_over_all_present": float(gain.loc[(method, frame), "f1_gain_mean"]),
+                "folds_above_all_present": int(gain.loc[(method, frame), "folds_above"]),
             }
             for method in ("dictionary", "model")
+        }
+        fit["cv"]["all_present"] = {
+            "f1_mean": float(rows.loc["all_present", "f1_mean"]),
+            "f1_sd": float(rows.loc["all_present", "f1_sd"]),
+            "fold_f1": _fold("all_present", "f1"),
         }
         fit["dictionary"]["evidence"] = "sum of cue matches over the frame's measurable indicators"
         fit["dictionary"]["rule"] = (

@@ -131,6 +131,24 @@ def test_best_threshold_maximises_f1_prefers_higher_cutoffs_and_respects_a_minim
     assert t == 1.0 and f == 0.0  # never present without evidence
 
 
+def test_baseline_gain_compares_each_rule_with_marking_every_article_in_the_same_fold():
+    # two folds, one frame: the all-present F1 is 0.5 and 0.8; the model beats it in fold 1 only
+    folds = pd.DataFrame(
+        {
+            "fold": [1, 1, 1, 2, 2, 2],
+            "frame": ["economic"] * 6,
+            "method": ["all_present", "model", "dictionary"] * 2,
+            "f1": [0.5, 0.7, 0.4, 0.8, 0.6, 0.8],
+        }
+    )
+    gain = cal.score_baseline_gain(folds).set_index("method")
+    assert set(gain.index) == {"model", "dictionary"}
+    assert gain.loc["model", "f1_gain_mean"] == pytest.approx((0.2 - 0.2) / 2)
+    assert gain.loc["model", "folds_above"] == 1
+    assert gain.loc["dictionary", "f1_gain_mean"] == pytest.approx((-0.1 + 0.0) / 2)
+    assert gain.loc["dictionary", "folds_above"] == 0  # equal is not above
+
+
 def test_builtin_rules_cover_the_generic_frames_with_provenance():
     model = fp.load_presence_model()
     generic = {f.id for f in frames.load_codebook().frames if f.family == "generic"}
@@ -146,6 +164,15 @@ def test_builtin_rules_cover_the_generic_frames_with_provenance():
         assert rule["form"] in cal.DICTIONARY_FORMS and spec["model"]["form"] in cal.MODEL_FORMS
         assert rule["threshold"] >= 1 if rule["form"] == "count" else rule["threshold"] > 0
         assert len(spec["cv"]["model"]["fold_f1"]) == 5
+        # beside the trivial baseline of the same folds: F1 of marking every article present, and each rule's gain
+        assert len(spec["cv"]["all_present"]["fold_f1"]) == 5
+        assert 0 < spec["cv"]["all_present"]["f1_mean"] < 1
+        for method in ("dictionary", "model"):
+            cv = spec["cv"][method]
+            assert cv["f1_gain_over_all_present"] == pytest.approx(
+                np.mean(np.subtract(cv["fold_f1"], spec["cv"]["all_present"]["fold_f1"]))
+            )
+            assert 0 <= cv["folds_above_all_present"] <= 5
     assert fp.RESOURCE_VERSIONS()["frame_presence"]["version"] == model["version"]
     low, high = model["length_range_kchars"]
     assert 0 < low < high

@@ -203,6 +203,11 @@ def test_without_a_coding_sheet_the_external_gold_figures_are_shown():
         assert f"{rules['provenance']['n_articles']} human-coded articles" in ext["statement"]
         table = ext["table"].set_index(["frame", "method"])
         assert table.loc[("economic", presence), "cv_f1_mean"] == rules["frames"]["economic"]["cv"][presence]["f1_mean"]
+        # frames whose rule does not beat marking every article present are named as such, and only those
+        for frame, row in table.xs(presence, level="method").iterrows():
+            assert row["all_present_f1"] == rules["frames"][frame]["cv"]["all_present"]["f1_mean"]
+            named = f"{frame} {row['cv_f1_mean']:.2f} vs {row['all_present_f1']:.2f}, alpha" in ext["statement"]
+            assert named == (row["f1_gain_over_all_present"] <= 0), frame
     with pytest.raises(ParameterError, match="presence must be one of"):
         validation.load_validation_summary(None, presence="any")
 
