@@ -158,7 +158,7 @@ def clean_record(rec: Record, opts: IngestOptions, out: Cleaned) -> None:
         "title": result.title,
         "text": text,
         "n_words": len(text.split()),
-        "lang": langid.find_language(text),
+        "lang": None,  # set for the whole partition by langid.find_languages
         "source_path": sources.display_path(rec.path),
         "source_row": rec.row,
         "source_id": rec.source_id,
@@ -237,5 +237,7 @@ def clean_partition(args: tuple[Partition, IngestOptions]) -> Cleaned:
     for rec in records:
         clean_record(rec, opts, out)
         rec.text = ""  # free the raw text early
+    for row, lang in zip(out.rows, langid.find_languages([row["text"] for row in out.rows])):
+        row["lang"] = lang
     out.keys = dedup_mod.key_texts([row["text"] for row in out.rows]) if opts.dedup else None
     return out

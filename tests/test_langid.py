@@ -43,3 +43,31 @@ def test_count_languages():
         {"lang": "ar", "n_articles": 1},
         {"lang": "und", "n_articles": 1},
     ]
+
+
+def _variants() -> list[str]:
+    """Every sentence above cut at many points, in upper case, twice over and mixed: texts of every length."""
+    out = []
+    for text in TEXTS.values():
+        words = text.split()
+        out += [" ".join(words[:k]) for k in range(1, len(words) + 1)]
+        out += [text.upper(), (text + " ") * 12, text + " " + TEXTS["en"], "12 34 " + text[:30]]
+    return out + ["", "Gaza, 12", "!!!"]
+
+
+def test_batch_scores_are_exactly_those_of_classify():
+    texts = _variants()
+    assert len(texts) > langid.BATCH_MIN
+    ident = langid._identifier()
+    encoded = [ident._encode(t[: langid.SAMPLE_CHARS]) for t in texts if t]
+    langs, probs = langid._classify_many(ident, encoded, langid._visit_counts(ident, encoded))
+    assert list(zip(langs, probs)) == [ident.classify(e) for e in encoded]
+    assert langid.find_languages(texts) == [langid.find_language(t) for t in texts]
+    assert set(langid.find_languages(texts)) >= set(TEXTS) | {"und"}
+    assert langid.find_languages(texts[:3]) == [langid.find_language(t) for t in texts[:3]]  # below BATCH_MIN
+
+
+def test_batch_languages_of_real_articles(fakes_csv, reuters_csv):
+    texts = pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].fillna("").astype(str).tolist()
+    texts += pd.read_csv(reuters_csv).iloc[:, 1].fillna("").astype(str).tolist()
+    assert langid.find_languages(texts) == [langid.find_language(t) for t in texts]
