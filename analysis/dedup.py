@@ -56,7 +56,7 @@ class _Signer:
     and whole batches of documents are signed at once, which is what lets ingest scale to a million articles.
     """
 
-    def __init__(self, num_perm: int, shingle: int, seed: int = 1, batch: int = 16, chunk: int = 8192):
+    def __init__(self, num_perm: int, shingle: int, seed: int = 1, batch: int = 8, chunk: int = 8192):
         self.a, self.b = minhash_permutations(num_perm, seed)
         self.num_perm, self.shingle, self.batch, self.chunk = num_perm, shingle, batch, chunk
         self.mult = np.array([pow(1_000_003, shingle - 1 - i, 1 << 64) for i in range(shingle)], dtype=np.uint64)
@@ -64,10 +64,14 @@ class _Signer:
     def _permute_min(self, hv: np.ndarray, starts: np.ndarray) -> np.ndarray:
         # (num_perm x shingles) layout: the min over each document's shingles runs along contiguous memory;
         # small batches keep the temporaries in the CPU cache
-        with np.errstate(over="ignore"):
-            v = self.a[:, None] * hv[None, :] + self.b[:, None]
-        v = (v & _MERSENNE) + (v >> np.uint64(61))  # v mod (2^61 - 1) without a division
-        v = np.where(v >= _MERSENNE, v - _MERSENNE, v) & _MAX_HASH
+        # in place: each whole-array temporary costs as much as the arithmetic (a*h + b < 2^64: no overflow)
+        v = np.multiply(self.a[:, None], hv[None, :])
+        v += self.b[:, None]
+        high = v >> np.uint64(61)
+        v &= _MERSENNE
+        v += high  # v mod (2^61 - 1) without a division, up to one subtraction
+        np.subtract(v, _MERSENNE, out=v, where=v >= _MERSENNE)
+        v &= _MAX_HASH
         return np.minimum.reduceat(v, starts, axis=1).T.astype(np.uint32)
 
     def sign_many(self, docs: list[list[str]]) -> np.ndarray:

@@ -177,6 +177,7 @@ def run_step(name: str, cmd: list[str]) -> dict:
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = 0.0
+    seen_cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> its own CPU seconds when last sampled
     while proc.poll() is None:
         try:
             procs = [ps, *ps.children(recursive=True)]
@@ -184,6 +185,8 @@ def run_step(name: str, cmd: list[str]) -> dict:
             for p in procs:
                 try:
                     rss += p.memory_info().rss
+                    t = p.cpu_times()
+                    seen_cpu[p.pid, p.create_time()] = t.user + t.system
                 except psutil.Error:
                     pass
             peak = max(peak, rss / 2**20)
@@ -193,9 +196,11 @@ def run_step(name: str, cmd: list[str]) -> dict:
     out, err = proc.communicate()
     seconds = time.perf_counter() - t0
     cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # CPU of the step's processes that were waited for (the command, its workers, report kernels): on a shared
-    # machine a steadier measure than wall time
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    # CPU of the step's processes (the command, its workers, report kernels): on a shared machine a steadier
+    # measure than wall time. getrusage counts only the processes that were waited for (not analyze's forkserver
+    # workers), the samples miss the last 0.2 s of each process and processes shorter than that: the larger
+    waited = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    cpu = max(waited, sum(seen_cpu.values()))
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}): {err.strip().splitlines()[-1] if err.strip() else out}")
     lines = out.strip().splitlines()
