@@ -175,3 +175,20 @@ def test_operations_and_ships_are_no_names_and_a_nationality_may_sit_inside_a_no
         "the command": "organisation",
     }
     assert "Iraqi" in set(other.loc[other["kind"] == "nationality", "matched"])  # both: re3d marks both
+
+
+def test_capitalised_runs_start_on_a_leading_particle_only_after_a_boundary():
+    text = (
+        "Forces of al-Assad met Abu Bakr al-Baghdadi, bin Laden's men and Jaish al-Islam; Hal-Abbas and xal-Bab, U.S."
+    )
+    runs = [text[s:e] for s, e in mention_rules._find_runs(text)]
+    assert runs == [
+        "Forces",
+        "al-Assad",
+        "Abu Bakr al-Baghdadi",
+        "bin Laden's",
+        "Jaish al-Islam",
+        "Hal-Abbas",
+        "Bab",
+        "U.S.",
+    ]
