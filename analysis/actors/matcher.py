@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import ahocorasick
@@ -102,21 +101,22 @@ def _bounded_text(norm: str) -> str:
     return " " + norm.translate(_NON_ASCII_BOUNDED) + " "
 
 
-def _boundary_keys(words: dict, *, exact: bool) -> dict:
+def _boundary_keys(words: dict) -> dict:
     """Automaton keys for :func:`_bounded_text`: each alias written as the text is, between two spaces. An alias
     of more than word characters ("al-Assad", "U.S.", "Islamic State": the text may have "al Assad", "U.S-",
-    "Islamic\nState") gets ``alts`` in its value: the aliases sharing its key, (form, ``exact``, entry, case rule),
-    each compared with the text (the original text when ``exact``, else the lower-cased one)."""
+    "Islamic\nState") has its form in its value, compared with the text at match time; when two aliases share a
+    key ("al-Bab", "al Bab") the value holds both, ``(form, entry, cap offset, exact spans, rules)`` each."""
     grouped: dict[str, list] = {}
     for form, value in words.items():
         grouped.setdefault(" " + _bounded_text(form)[1:-1] + " ", []).append((form, value))
     out = {}
     for key, forms in grouped.items():
         (form, (idx, length, cap, spans, rules)), *_ = forms
-        if len(forms) == 1 and " " not in key[1:-1] and key == " " + form + " ":
-            out[key] = (idx, length, cap, spans, rules, None)
+        if len(forms) == 1:
+            plain = " " not in key[1:-1] and key == " " + form + " "
+            out[key] = (idx, length, cap, spans, rules, None if plain else form)
             continue
-        alts = tuple((f, exact, *v[:1], *v[2:]) for f, v in forms)
+        alts = tuple((f, v[0], *v[2:]) for f, v in forms)
         out[key] = (idx, length, -1, (), None, alts)
     return out
 
@@ -150,8 +150,8 @@ class Matcher:
         # (entry index, length, cap offset, exact spans, further rules): an alias without any case constraint needs
         # no check at match time; one case rule is checked inline; two are tried in turn
         lower = {k: self._case_value(i, n, rules) for k, (i, n, rules) in lower.items()}
-        self.lower = self._automaton(_boundary_keys(lower, exact=False))
-        self.exact = self._automaton(_boundary_keys(exact, exact=True))
+        self.lower = self._automaton(_boundary_keys(lower))
+        self.exact = self._automaton(_boundary_keys(exact))
         self.patterns = [(regex.compile(p), index[eid]) for p, eid in patterns]
 
     @staticmethod
@@ -184,30 +184,32 @@ class Matcher:
         # and one space added at each end; their keys are the aliases written the same way between two spaces. So
         # the automata only report whole-word occurrences (word boundaries are checked in C, not once per hit in
         # Python: a third of the raw hits were inside longer words). An alias with other characters than letters,
-        # digits and spaces ("al-Assad", "U.S.") is compared with the text's own characters (``alts``).
+        # digits and spaces ("al-Assad", "U.S.") is compared with the text's own characters.
         bounded = _bounded_text(norm)
-        hits = []
+        hits = []  # (text the forms are compared with, the automaton's hits)
         if self.lower is not None:
-            hits.append(self.lower.iter(lower_keep_length(bounded)))
+            hits.append((lower_keep_length(norm), self.lower.iter(lower_keep_length(bounded))))
         if self.exact is not None:
-            hits.append(self.exact.iter(bounded))
-        low = None
-        for last, (idx, length, cap, spans, rules, alts) in itertools.chain.from_iterable(hits):
-            start = last - length - 1
-            if alts is not None:
-                if low is None:
-                    low = lower_keep_length(norm)
-                alias = next((a for a in alts if (norm if a[1] else low).startswith(a[0], start)), None)
-                if alias is None:
+            hits.append((norm, self.exact.iter(bounded)))
+        for text, found in hits:
+            for last, (idx, length, cap, spans, rules, form) in found:
+                start = last - length - 1
+                if form is not None:
+                    if form.__class__ is str:
+                        if not text.startswith(form, start):
+                            continue
+                    else:  # two aliases share the key
+                        alias = next((a for a in form if text.startswith(a[0], start)), None)
+                        if alias is None:
+                            continue
+                        _, idx, cap, spans, rules = alias
+                if cap >= 0 and not norm[start + cap].isupper():
                     continue
-                _, _, idx, cap, spans, rules = alias
-            if cap >= 0 and not norm[start + cap].isupper():
-                continue
-            if spans and not all(norm[start + i : start + j].isupper() for i, j in spans):
-                continue
-            if rules is not None and not any(case_ok(norm, start, c, sp) for c, sp in rules):
-                continue
-            append((-length, start, idx))
+                if spans and not all(norm[start + i : start + j].isupper() for i, j in spans):
+                    continue
+                if rules is not None and not any(case_ok(norm, start, c, sp) for c, sp in rules):
+                    continue
+                append((-length, start, idx))
         for pattern, idx in self.patterns:
             cands.extend((m.start() - m.end(), m.start(), idx) for m in pattern.finditer(norm) if m.end() > m.start())
         # "Britain-based monitor", "US-based group": the name describes where another actor sits, it does not
