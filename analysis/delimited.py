@@ -26,12 +26,15 @@ class Delimited:
     rejects: list[tuple[int, int, str]] = field(default_factory=list)  # (data row, line, detail)
 
 
-def _lines(text: str) -> list[str]:
-    # split on \n only (str.splitlines also splits on \x0b, \x1c, U+2028 ... which may sit inside a cell)
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text``, each with its ``\\n``; split on ``\\n`` only (str.splitlines also splits on \\x0b,
+    \\x1c, U+2028 ... which may sit inside a cell). The list is built in place: one copy of a large file, not two."""
+    lines = text.split("\n")
+    last = lines.pop()
+    for i, line in enumerate(lines):
+        lines[i] = line + "\n"
+    if last:
+        lines.append(last)
     return lines
 
 
@@ -50,8 +53,9 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def parse_delimited(text: str, sep: str, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> Delimited:
-    """Parse ``text`` (the whole file) with delimiter ``sep``; the first record is the header.
+def parse_delimited(text: str | list[str], sep: str, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> Delimited:
+    """Parse ``text`` (the whole file, or its :func:`split_lines`) with delimiter ``sep``; the first record is the
+    header.
 
     Blank lines are not rows. A row with too few or too many fields is rejected with its line number; a quoted cell
     may span lines (article text often does), and when such a record is malformed the lines after its first are
@@ -60,7 +64,8 @@ def parse_delimited(text: str, sep: str, *, max_mb: float = DEFAULT_MAX_FILE_MB)
     limit = int(max_mb * 2**20)
     if csv.field_size_limit() < limit:  # csv's default (128 KB) would reject a whole file for one long article
         csv.field_size_limit(limit)
-    lines = _lines(text)
+    lines = text if isinstance(text, list) else split_lines(text)
+    del text
     what = "TSV" if sep == "\t" else "CSV"
     try:
         reader = csv.reader(iter(lines), delimiter=sep)

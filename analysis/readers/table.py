@@ -212,7 +212,10 @@ def read_frame(path: str, data: bytes, ctx: ReadContext) -> tuple[pd.DataFrame, 
     if sep == ",":  # a .csv may use ; or | : take the delimiter the header line uses most
         header_line = text.split("\n", 1)[0]
         sep = max([",", ";", "\t", "|"], key=lambda d: (header_line.count(d), d == ","))
-    parsed = delimited.parse_delimited(text, sep, max_mb=ctx.max_file_mb)
+    lines = delimited.split_lines(text)
+    del text  # the lines are the file now: one copy held while the cells are parsed, not two
+    parsed = delimited.parse_delimited(lines, sep, max_mb=ctx.max_file_mb)
+    del lines
     for row, _line, detail in parsed.rejects:
         rejects.append((path, row, "malformed_row", detail))
     df = pd.DataFrame(parsed.rows, columns=parsed.header, dtype=object)
