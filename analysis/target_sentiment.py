@@ -147,7 +147,7 @@ def _token_info(token: str) -> tuple:
 class _Sentence:
     """The target-independent token data of one sentence, computed once for all the targets in it."""
 
-    __slots__ = ("words", "starts", "ends", "stems", "lex", "quoted", "breaks", "clause", "in_scope", "valence",
+    __slots__ = ("words", "starts", "ends", "lex", "quoted", "breaks", "clause", "negated", "in_scope", "valence",
                  "nonzero", "keys", "first_word", "infos")  # fmt: skip
 
     def __init__(self, text: str, cues: Cues):
@@ -156,26 +156,35 @@ class _Sentence:
         self.ends = [m.end() for m in matches]
         infos = self.infos = [_TOKEN_INFO.get(t) or _token_info(t) for t in (m.group() for m in matches)]
         words = self.words = [i[0] for i in infos]
-        self.stems = [i[1] for i in infos]
+        n = len(words)
         # the lexicon valence of each word (a word VADER lacks: the mean valence of its stem), before negation
         self.lex = [i[2] for i in infos]
-        quoted, in_quote = [False] * len(words), False
-        for i, w in enumerate(words):
-            kind = _QUOTES.get(w)
-            if kind is not None:
-                in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
-            quoted[i] = in_quote
-        self.quoted = quoted
+        if _QUOTES.keys().isdisjoint(words):  # most sentences quote nothing
+            self.quoted = [False] * n
+        else:
+            quoted, in_quote = [False] * n, False
+            for i, w in enumerate(words):
+                kind = _QUOTES.get(w)
+                if kind is not None:
+                    in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
+                quoted[i] = in_quote
+            self.quoted = quoted
         breaks = cues.clause_breaks
         self.breaks = [w in breaks for w in words]
         # clause numbers and negation scope when no break token lies inside the target (the usual case; a target
         # holding one gets its own, see _clauses)
         self.clause = _clauses(self.breaks, -1, -1)
-        self.in_scope = _negation_scope(words, self.clause, cues)
-        self.valence = _valences(self.lex, self.in_scope)
+        self.negated = not cues.negators.isdisjoint(words)
+        if not self.negated:  # no negator: nothing is in a negation's scope (most sentences)
+            self.in_scope = [False] * n
+            self.valence = [v / 4.0 if v else 0.0 for v in self.lex]
+            self.keys = [i[4] for i in infos]
+        else:
+            self.in_scope = _negation_scope(words, self.clause, cues)
+            self.valence = _valences(self.lex, self.in_scope)
+            # feature names of the learned word groups, per word (None: not a word)
+            self.keys = _learned_keys(infos, self.in_scope)
         self.nonzero = [i for i, v in enumerate(self.valence) if v]
-        # feature names of the learned word groups, per word (None: not a word)
-        self.keys = _learned_keys(infos, self.in_scope)
         self.first_word = next((i for i, info in enumerate(infos) if info[3]), 0)
 
     def target_tokens(self, start: int, end: int) -> tuple[int, int]:
@@ -213,6 +222,21 @@ def _negation_scope(words: list[str], clause: list[int], cues: Cues) -> list[boo
         if w in negators:
             last[clause[i]] = i
     return out
+
+
+_SENT_NAMES = ("sent:neg", "sent:pos")
+_CLAUSE_NAMES = (("clause:out:neg", "clause:out:pos"), ("clause:in:neg", "clause:in:pos"))
+_BAND_NAMES: dict[tuple[int, ...], tuple[list, list]] = {}
+
+
+def _band_names(bands: tuple[int, ...], n: int) -> tuple[list, list]:
+    """The ``dist`` feature names (negative, positive valence) left and right of a target, per token distance 0 .. n."""
+    left, right = _BAND_NAMES.setdefault(bands, ([], []))
+    for dist in range(len(left), n + 1):
+        band = _band(dist, bands)
+        left.append((f"dist:L{band}:neg", f"dist:L{band}:pos"))
+        right.append((f"dist:R{band}:neg", f"dist:R{band}:pos"))
+    return left, right
 
 
 _CLOSENESS: dict[float, list[float]] = {}
@@ -291,15 +315,21 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     total = 0.0
     speech_quoted = 0.0
     target_quoted = quoted[t0]
+    names = _band_names(cues.distance_bands, n)  # [side][distance] -> (":neg", ":pos") feature names
     for i in sent.nonzero if valence is sent.valence else range(n):
         v = valence[i]
         if not v or t0 <= i <= t1:  # the target's own words never count
             continue
         total += v
-        add_valence("sent", v)
-        side, dist = ("L", t0 - i) if i < t0 else ("R", i - t1)
-        add_valence(f"dist:{side}{_band(dist, cues.distance_bands)}", v)
-        add_valence("clause:in" if clause[i] == target_clause else "clause:out", v)
+        # add_valence of "sent", the distance band and the clause, written out: the same features in the same order
+        pos = v > 0
+        a = v if pos else -v
+        name = _SENT_NAMES[pos]
+        f[name] = f.get(name, 0.0) + a
+        name = names[0][t0 - i][pos] if i < t0 else names[1][i - t1][pos]
+        f[name] = f.get(name, 0.0) + a
+        name = _CLAUSE_NAMES[clause[i] == target_clause][pos]
+        f[name] = f.get(name, 0.0) + a
         if quoted[i] and not target_quoted:
             speech_quoted += v
     scaled = 4.0 * total
@@ -335,7 +365,9 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
         add_valence("speaker", total)
 
     lo, hi = max(0, t0 - cues.negation_window), min(n, t1 + 1 + cues.negation_window)
-    if any(words[k] in cues.negators and clause[k] == target_clause for k in range(lo, hi) if not t0 <= k <= t1):
+    if sent.negated and any(
+        words[k] in cues.negators and clause[k] == target_clause for k in range(lo, hi) if not t0 <= k <= t1
+    ):
         add("negation:near", 1.0)
     add("position:first", 1.0 if t0 == sent.first_word else 0.0)
 
