@@ -127,6 +127,11 @@ _TOKEN_INFO: dict[str, tuple] = {}
 _TOKEN_INFO_MAX = 200_000
 
 
+def _keys(stem: str) -> tuple[str, str, str]:
+    """The learned-group feature names of a (negated) stem: bow, word left of the target, word right of it."""
+    return "bow:" + stem, "word:L:" + stem, "word:R:" + stem
+
+
 def _token_info(token: str) -> tuple:
     """What a token contributes regardless of its sentence (computed once per token type, see _TOKEN_INFO)."""
     info = _TOKEN_INFO.get(token)
@@ -139,7 +144,7 @@ def _token_info(token: str) -> tuple:
         valence = _lexicon().get(word)
         if valence is None:  # a word VADER lacks: the mean valence of its stem
             valence = _stem_lexicon().get(stem)
-        keys = ((stem, "bow:" + stem), ("not_" + stem, "bow:not_" + stem)) if is_word else (None, None)
+        keys = (_keys(stem), _keys("not_" + stem)) if is_word else (None, None)
         info = _TOKEN_INFO[token] = (word, stem, valence, is_word, keys[0], keys[1])
     return info
 
@@ -256,7 +261,8 @@ def _valences(lex: list, in_scope: list[bool]) -> list[float]:
 
 
 def _learned_keys(infos: list[tuple], in_scope: list[bool]) -> list:
-    """Each word's (word feature stem, bow feature name), ``not_<stem>`` in a negation's scope; None: not a word."""
+    """Each word's learned-group feature names (see _keys), of ``not_<stem>`` in a negation's scope; None: not a
+    word."""
     return [info[5] if neg else info[4] for info, neg in zip(infos, in_scope, strict=True)]
 
 
@@ -375,18 +381,18 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     for k in range(t0):  # left of the target, then right of it: the features in token order
         key = keys[k]
         if key is not None:
-            s, bow = key  # the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
+            bow = key[0]  # of the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
             if t0 - k <= window:
-                f["word:L:" + s] = 1.0
+                f[key[1]] = 1.0
             c = closeness[t0 - k]
             if c > f.get(bow, 0.0):
                 f[bow] = c
     for k in range(t1 + 1, n):
         key = keys[k]
         if key is not None:
-            s, bow = key
+            bow = key[0]
             if k - t1 <= window:
-                f["word:R:" + s] = 1.0
+                f[key[2]] = 1.0
             c = closeness[k - t1]
             if c > f.get(bow, 0.0):
                 f[bow] = c
