@@ -1,15 +1,20 @@
 """Attribution recall and precision on PolNeAR: source+cue P/R/F1 (lenient and span-overlap rules), content overlap.
 
-    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N]
+    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N] [--no-tagger] [--fakes-ab ROUNDS]
 
 Runs ``analysis.frames.find_attributions`` on the PolNeAR articles of ``--part`` (train or dev; the test part is
 held out and never read) and scores them with ``analysis.gold.polnear``: overall, per publisher, and the time taken.
 ``--errors N`` prints N missed and N wrong attributions (use it on train, where rules are developed).
+``--no-tagger`` scores the rules alone (the CRF tagger switched off). ``--fakes-ab ROUNDS`` instead times
+``find_attributions`` on FA-KES with and without the tagger, interleaved in this one process (CPU seconds, best and
+median of ROUNDS each), and prints both tables' counts by source type and a sample of the tagger's rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -36,14 +41,21 @@ def main(argv=None) -> int:
     ap.add_argument("--part", default="dev", choices=polnear.PARTS)
     ap.add_argument("--errors", type=int, default=0, help="print this many misses and false attributions")
     ap.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
+    ap.add_argument("--no-tagger", action="store_true", help="the rules alone (CRF tagger off)")
+    ap.add_argument("--fakes-ab", type=int, default=0, metavar="ROUNDS", help="time FA-KES with/without the tagger")
     args = ap.parse_args(argv)
+    if args.fakes_ab:
+        return fakes_ab(args.fakes_ab)
+    rules = frames.load_attribution_rules()
+    if args.no_tagger:
+        rules = dataclasses.replace(rules, tagger=None)
     docs, gold = polnear.load_polnear(args.part)
     if args.limit:
         docs = docs.head(args.limit)
         gold = gold[gold["doc_id"].isin(docs["doc_id"])]
-    frames.find_attributions(docs.head(1))  # load rules and the actor dictionary before timing
+    frames.find_attributions(docs.head(1), rules=rules)  # load rules and the actor dictionary before timing
     t0 = time.perf_counter()
-    found = found_table(frames.find_attributions(docs))
+    found = found_table(frames.find_attributions(docs, rules=rules))
     elapsed = time.perf_counter() - t0
     lemmas = polnear.load_cue_lemmas()
     n_words = int(docs["text"].str.split().str.len().sum())
@@ -69,6 +81,43 @@ def main(argv=None) -> int:
     )
     if args.errors:
         print_errors(docs, gold, found, lemmas, args.errors)
+    return 0
+
+
+def fakes_ab(rounds: int) -> int:
+    """CPU seconds of find_attributions on FA-KES without and with the tagger, interleaved; counts; a sample."""
+    from bench_frames import load_fakes
+
+    from analysis.frames.document import _build_sentences
+
+    corpus = load_fakes()
+    with_tagger = frames.load_attribution_rules()
+    rules_only = dataclasses.replace(with_tagger, tagger=None)
+    sentences = _build_sentences(corpus)  # as analyze gives them, built once outside the timing
+    frames.find_attributions(corpus.head(5), rules=with_tagger)
+    cpu: dict[str, list[float]] = {"rules": [], "rules+tagger": []}
+    tables = {}
+    for _ in range(rounds):
+        for name, rules in (("rules", rules_only), ("rules+tagger", with_tagger)):
+            t0 = time.process_time()
+            tables[name] = frames.find_attributions(corpus, sentences=sentences, rules=rules)
+            cpu[name].append(time.process_time() - t0)
+    for name, times in cpu.items():
+        print(
+            f"{name:13s} {len(tables[name]):5d} attributions; CPU s best {min(times):.2f}, median "
+            f"{statistics.median(times):.2f} ({len(corpus) / min(times):.0f} articles/s)"
+        )
+    print(f"CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")
+    counts = pd.DataFrame({k: t["source_type"].value_counts() for k, t in tables.items()}).fillna(0).astype(int)
+    print(counts.to_string())
+    new = tables["rules+tagger"][tables["rules+tagger"]["pattern"] == "tagger"]
+    text = dict(zip(corpus["doc_id"], corpus["text"]))
+    print(f"\n--- {min(20, len(new))} of the tagger's {len(new)} rows")
+    for r in new.sample(min(20, len(new)), random_state=1).itertuples():
+        t = text[r.doc_id]
+        print(
+            f"SPK[{r.speaker}] CUE[{r.verb}] {r.source_type} :: {' '.join(t[max(0, r.start - 40) : r.end + 60].split())}"
+        )
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import platform
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
-from analysis import config, frames, provenance  # noqa: E402
+from analysis import config, frames  # noqa: E402
 from analysis.frames import cue_gate  # noqa: E402
 from analysis.frames.attribution_rules import ATTRIBUTION_FILE  # noqa: E402
 from analysis.gold import polnear  # noqa: E402
@@ -118,12 +117,7 @@ def build(C: float, min_precision: float) -> dict:
         if f1 > best[0] and precision >= min_precision:
             best = (f1, float(t))
     model = LogisticRegression(C=C, max_iter=2000).fit(X, y)
-    files = sorted((polnear.default_root() / "data" / "train" / "text").glob("*.txt")) + sorted(
-        (polnear.default_root() / "data" / "train" / "attributions").glob("*.ann")
-    )
-    digest = hashlib.sha256()
-    for p in files:
-        digest.update(f"{p.relative_to(polnear.default_root())} {provenance.file_sha256(p)}\n".encode())
+    n_files, digest = polnear.digest_part("train")
     return {
         "version": VERSION,
         "description": "Logistic-regression gate over candidates of low-rate reporting verbs (analysis.frames."
@@ -143,7 +137,7 @@ def build(C: float, min_precision: float) -> dict:
         "training": {
             "data": "PolNeAR (Newell, Margolin, Ruths 2018), part train, one coder per article",
             "upstream_commit": (polnear.default_root() / "COMMIT").read_text().strip(),
-            "files_sha256": f"sha256 of the list of {len(files)} (path, sha256) lines: {digest.hexdigest()}",
+            "files_sha256": f"sha256 of the list of {n_files} (path, sha256) lines: {digest}",
             "n_articles": int(len(docs)),
             "n_candidates": int(len(y)),
             "n_positive": int(y.sum()),

@@ -526,6 +526,7 @@ def test_analyze_chunk_tables_and_determinism(mini_corpus):
         "attribution",
         "reporting_verbs",
         "attribution_gate",
+        "attribution_tagger",
         "frame_presence",
     }
     assert versions["attribution_gate"]["version"] == frames.cue_gate.load_cue_gate().version

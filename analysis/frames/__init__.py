@@ -13,6 +13,7 @@ Modules (``analysis.frames`` re-exports their public names)::
     attribution_rules  load_attribution_rules: speech verbs, the PolNeAR lexicon, source types
     speakers     the speaker phrase of a cue, pronoun kinds, source typing
     cue_gate     the logistic-regression gate on low-rate reporting verbs (attribution_gate.json)
+    attribution_tagger  the CRF tagger of sources and cues the rules miss (attribution_tagger.json, own Viterbi)
     language     load_conflict_language, find_labels, find_territorial_verbs, count_labels, count_territorial_verbs
 
 Typical use in JupyterLab::
@@ -99,7 +100,7 @@ def analyze_chunk(
 
 def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed by the pipeline contract
     """Version and sha256 of the built-in resources used by the `analyze` stage (recorded in manifest.json)."""
-    from analysis.frames import cue_gate, presence
+    from analysis.frames import attribution_tagger, cue_gate, presence
     from analysis.resources import resource_versions
 
     versions = (
@@ -109,10 +110,12 @@ def RESOURCE_VERSIONS() -> dict[str, dict[str, str]]:  # noqa: N802 - name fixed
             attribution="attribution.yaml",
             reporting_verbs="reporting_verbs.yaml",
             attribution_gate="attribution_gate.json",
+            attribution_tagger="attribution_tagger.json",
         )
         | presence.RESOURCE_VERSIONS()
     )
     versions["attribution_gate"]["version"] = cue_gate.load_cue_gate().version  # JSON: no `version:` line
+    versions["attribution_tagger"]["version"] = attribution_tagger.load_attribution_tagger().version
     return versions
 
 

@@ -15,6 +15,7 @@ from analysis.frames.attribution_rules import (
     AttributionRules,
     load_attribution_rules,
 )
+from analysis.frames.attribution_tagger import find_tokens
 from analysis.frames.cue_gate import cue_features
 from analysis.frames.document import _NAMING, _as_docs, _Doc, _in_spans, _iter_docs
 from analysis.frames.speakers import (
@@ -78,9 +79,11 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
     rows = []
     last: dict[str, tuple] = {}  # speaker kind ("person", "group", "any") -> (source type, actor id) of the last one
     text = doc.text
+    tagger = rules.tagger
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
-        if not rules.verb_regex.search(original) and not rules.according_regex.search(original):
+        tag = tagger is not None and tagger.trigger_regex.search(original) is not None
+        if not tag and not rules.verb_regex.search(original) and not rules.according_regex.search(original):
             continue  # most sentences attribute nothing: skip the work below
         sent = _mask_abbreviations(original)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
@@ -160,6 +163,8 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             )
         if rules.participle_regex is not None:
             found.extend(_participle_attributions(sent, s0, doc, found, rules))
+        if tag and not found:  # the tagger's extra pairs are precise where the rules found nothing (see its script)
+            found.extend(_tagger_attributions(text, s0, e0, doc, rules))
         for start, end, pattern, verb, sps, spe, role, cs, ce in sorted(found):
             speaker = original[sps:spe].strip()
             if role is not None:
@@ -273,6 +278,25 @@ def _participle_attributions(sent: str, s0: int, doc: _Doc, found: list, rules: 
         sps, spe, _ = sp
         verb = sent[cs:ce].lower()
         out.append((min(sps, cs), max(spe, ce), f"X, {verb}", verb, sps, spe, None, cs, ce))
+    return out
+
+
+def _tagger_attributions(text: str, s0: int, e0: int, doc: _Doc, rules: AttributionRules) -> list:
+    """Source+cue pairs of the CRF tagger in a sentence where the rules found none (sentence offsets, as the rules'
+    tuples); a cue inside a quotation is left out, as the rules leave it (speech of the quoted speaker), and so is a
+    cue with a word of the `tagger: exclude:` list."""
+    tokens = find_tokens(text, s0, e0)
+    if not tokens or len(tokens) > rules.tagger.max_words:
+        return []
+    out = []
+    for ss, se, cs, ce, _ in rules.tagger.find_pairs(
+        tokens, quotes=doc.quotes, lexicon=rules.verb_forms or {}, rule_spans=[]
+    ):
+        verb = " ".join(text[cs:ce].lower().split())
+        # `tagger: exclude:`: in war news "attacked", "fired", "targeted" name actions, though PolNeAR marks
+        # "X attacked Y" as an attribution
+        if not _in_spans(doc.quotes, cs, ce) and rules.cue_exclude.isdisjoint(verb.split()):
+            out.append((min(ss, cs) - s0, max(se, ce) - s0, "tagger", verb, ss - s0, se - s0, None, cs - s0, ce - s0))
     return out
 
 

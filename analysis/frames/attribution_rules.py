@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import ResourceError
+from analysis.frames.attribution_tagger import TAGGER_FILE, AttributionTagger, load_attribution_tagger
 from analysis.frames.cue_gate import GATE_FILE, CueGate, load_cue_gate
 from analysis.frames.document import (
     _named_alternation,
@@ -67,6 +68,8 @@ class AttributionRules:
     participle_regex: re.Pattern | None = None  # ", saying ...", ", adding that ...": the speaker is the clause's
     form_stats: dict | None = None  # verb form -> (n_cue, n_seen) on the lexicon's training data
     gate: CueGate | None = None  # keeps or drops the candidates of gated verbs (verbs["gated"]); None keeps all
+    tagger: AttributionTagger | None = None  # the CRF that adds source+cue pairs the rules miss; None: rules only
+    cue_exclude: frozenset = frozenset()  # `tagger: exclude:` words: no tagger cue holds one
 
     @property
     def verb_rows(self) -> list[dict]:
@@ -99,8 +102,9 @@ def _parse_rules(path: Path) -> AttributionRules:
         "source_types",
         "actor_types",
         "lexicon",
+        "tagger",
     }
-    check_keys(data, keys, keys - {"actor_types", "lexicon"}, str(path))
+    check_keys(data, keys, keys - {"actor_types", "lexicon", "tagger"}, str(path))
     participles, form_stats, gate = [], {}, None
     if data.get("lexicon"):
         extra, participles, form_stats = _lexicon_verbs(data["lexicon"], data["verbs"] or [], str(path))
@@ -108,6 +112,13 @@ def _parse_rules(path: Path) -> AttributionRules:
         if any(e.get("gated") for e in extra) and data["lexicon"].get("gate"):
             gate_file = str(data["lexicon"]["gate"])
             gate = load_cue_gate(None if gate_file == GATE_FILE else _lexicon_file(gate_file))
+    tagger, cue_exclude = None, frozenset()
+    if data.get("tagger"):
+        spec = data["tagger"]
+        check_keys(spec, {"file", "exclude"}, {"file"}, f"{path}: tagger")
+        tagger_file = str(spec["file"])
+        tagger = load_attribution_tagger(None if tagger_file == TAGGER_FILE else _lexicon_file(tagger_file))
+        cue_exclude = frozenset(str(w).lower() for w in spec.get("exclude") or [])
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
         where = f"{path}: verb #{n} ({e.get('lemma', '?') if isinstance(e, dict) else '?'})"
@@ -189,6 +200,8 @@ def _parse_rules(path: Path) -> AttributionRules:
         re.compile(rf"(?<=,)\s+(?:{_trie_pattern(participles)})(?![\w-])") if participles else None,
         form_stats,
         gate,
+        tagger,
+        cue_exclude,
     )
 
 

@@ -135,6 +135,23 @@ def load_polnear(part: str = "dev", *, root: str | Path | None = None, coder: st
     return docs_df, gold_df
 
 
+def digest_part(part: str, *, root: str | Path | None = None) -> tuple[int, str]:
+    """(number of files, sha256 of their "path sha256" lines) of PolNeAR ``part``: the provenance of a model."""
+    import hashlib
+
+    from analysis import provenance
+
+    _check_part(part)
+    base = Path(root) if root is not None else default_root()
+    files = sorted((base / "data" / part / "text").glob("*.txt")) + sorted(
+        (base / "data" / part / "attributions").glob("*.ann")
+    )
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(f"{p.relative_to(base)} {provenance.file_sha256(p)}\n".encode())
+    return len(files), digest.hexdigest()
+
+
 # ------------------------------------------------------------------------------------------------------- scoring
 def load_cue_lemmas() -> dict[str, str]:
     """Word form -> lemma from the reporting-verb lexicon, so that a found "says" agrees with a gold "said"."""
