@@ -108,6 +108,7 @@ def fakes_ab(rounds: int) -> int:
             f"{statistics.median(times):.2f} ({len(corpus) / min(times):.0f} articles/s)"
         )
     print(f"CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")
+    stage_ab(corpus, rules_only, rounds)
     counts = pd.DataFrame({k: t["source_type"].value_counts() for k, t in tables.items()}).fillna(0).astype(int)
     print(counts.to_string())
     new = tables["rules+tagger"][tables["rules+tagger"]["pattern"] == "tagger"]
@@ -119,6 +120,29 @@ def fakes_ab(rounds: int) -> int:
             f"SPK[{r.speaker}] CUE[{r.verb}] {r.source_type} :: {' '.join(t[max(0, r.start - 40) : r.end + 60].split())}"
         )
     return 0
+
+
+def stage_ab(corpus: pd.DataFrame, rules_only, rounds: int) -> None:
+    """CPU seconds of the whole frames stage (bench_frames' _stage: sentences, mentions, analyze_chunk) with the
+    built-in rules and with the tagger switched off, interleaved."""
+    from bench_frames import _stage
+
+    from analysis.frames import attribution
+
+    builtin = attribution.load_attribution_rules
+    cpu: dict[str, list[float]] = {"rules": [], "rules+tagger": []}
+    try:
+        for _ in range(rounds):
+            for name in cpu:
+                attribution.load_attribution_rules = builtin if name == "rules+tagger" else (lambda _r: rules_only)
+                t0 = time.process_time()
+                _stage(corpus)
+                cpu[name].append(time.process_time() - t0)
+    finally:
+        attribution.load_attribution_rules = builtin
+    for name, times in cpu.items():
+        print(f"frames stage, {name:13s} CPU s best {min(times):.2f}, median {statistics.median(times):.2f}")
+    print(f"frames stage CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")
 
 
 def print_errors(docs, gold, found, lemmas, n: int) -> None:
