@@ -1,11 +1,11 @@
 """Attribution recall and precision on PolNeAR: source+cue P/R/F1 (lenient and span-overlap rules), content overlap.
 
-    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N] [--no-tagger] [--fakes-ab ROUNDS]
+    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N] [--tagger] [--fakes-ab ROUNDS]
 
 Runs ``analysis.frames.find_attributions`` on the PolNeAR articles of ``--part`` (train or dev; the test part is
 held out and never read) and scores them with ``analysis.gold.polnear``: overall, per publisher, and the time taken.
 ``--errors N`` prints N missed and N wrong attributions (use it on train, where rules are developed).
-``--no-tagger`` scores the rules alone (the CRF tagger switched off). ``--fakes-ab ROUNDS`` instead times
+``--tagger`` switches the CRF tagger on (opt-in: ``frames.load_attribution_rules(tagger=True)``). ``--fakes-ab ROUNDS`` instead times
 ``find_attributions`` on FA-KES with and without the tagger, interleaved in this one process (CPU seconds, best and
 median of ROUNDS each), and prints both tables' counts by source type and a sample of the tagger's rows.
 """
@@ -13,7 +13,6 @@ median of ROUNDS each), and prints both tables' counts by source type and a samp
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 import time
@@ -41,14 +40,12 @@ def main(argv=None) -> int:
     ap.add_argument("--part", default="dev", choices=polnear.PARTS)
     ap.add_argument("--errors", type=int, default=0, help="print this many misses and false attributions")
     ap.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
-    ap.add_argument("--no-tagger", action="store_true", help="the rules alone (CRF tagger off)")
+    ap.add_argument("--tagger", action="store_true", help="rules + the CRF tagger (opt-in)")
     ap.add_argument("--fakes-ab", type=int, default=0, metavar="ROUNDS", help="time FA-KES with/without the tagger")
     args = ap.parse_args(argv)
     if args.fakes_ab:
         return fakes_ab(args.fakes_ab)
-    rules = frames.load_attribution_rules()
-    if args.no_tagger:
-        rules = dataclasses.replace(rules, tagger=None)
+    rules = frames.load_attribution_rules(tagger=args.tagger)
     docs, gold = polnear.load_polnear(args.part)
     if args.limit:
         docs = docs.head(args.limit)
@@ -91,8 +88,8 @@ def fakes_ab(rounds: int) -> int:
     from analysis.frames.document import _build_sentences
 
     corpus = load_fakes()
-    with_tagger = frames.load_attribution_rules()
-    rules_only = dataclasses.replace(with_tagger, tagger=None)
+    with_tagger = frames.load_attribution_rules(tagger=True)
+    rules_only = frames.load_attribution_rules(tagger=False)
     sentences = _build_sentences(corpus)  # as analyze gives them, built once outside the timing
     frames.find_attributions(corpus.head(5), rules=with_tagger)
     cpu: dict[str, list[float]] = {"rules": [], "rules+tagger": []}
@@ -108,7 +105,7 @@ def fakes_ab(rounds: int) -> int:
             f"{statistics.median(times):.2f} ({len(corpus) / min(times):.0f} articles/s)"
         )
     print(f"CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")
-    stage_ab(corpus, rules_only, rounds)
+    stage_ab(corpus, rules_only, with_tagger, rounds)
     counts = pd.DataFrame({k: t["source_type"].value_counts() for k, t in tables.items()}).fillna(0).astype(int)
     print(counts.to_string())
     new = tables["rules+tagger"][tables["rules+tagger"]["pattern"] == "tagger"]
@@ -122,24 +119,25 @@ def fakes_ab(rounds: int) -> int:
     return 0
 
 
-def stage_ab(corpus: pd.DataFrame, rules_only, rounds: int) -> None:
+def stage_ab(corpus: pd.DataFrame, rules_only, with_tagger, rounds: int) -> None:
     """CPU seconds of the whole frames stage (bench_frames' _stage: sentences, mentions, analyze_chunk) with the
-    built-in rules and with the tagger switched off, interleaved."""
+    rules alone and with the tagger, interleaved."""
     from bench_frames import _stage
 
-    from analysis.frames import attribution
+    from analysis.frames import language  # find_language (the stage's call) loads the rules through it
 
-    builtin = attribution.load_attribution_rules
+    builtin = language.load_attribution_rules
     cpu: dict[str, list[float]] = {"rules": [], "rules+tagger": []}
     try:
         for _ in range(rounds):
             for name in cpu:
-                attribution.load_attribution_rules = builtin if name == "rules+tagger" else (lambda _r: rules_only)
+                chosen = with_tagger if name == "rules+tagger" else rules_only
+                language.load_attribution_rules = lambda _r, chosen=chosen: chosen
                 t0 = time.process_time()
                 _stage(corpus)
                 cpu[name].append(time.process_time() - t0)
     finally:
-        attribution.load_attribution_rules = builtin
+        language.load_attribution_rules = builtin
     for name, times in cpu.items():
         print(f"frames stage, {name:13s} CPU s best {min(times):.2f}, median {statistics.median(times):.2f}")
     print(f"frames stage CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")

@@ -157,20 +157,34 @@ def attributions(text: str, **kw) -> pd.DataFrame:
     return got.sort_values("start").reset_index(drop=True)
 
 
-def test_the_built_in_tagger_finds_a_belief_cue_that_no_rule_knows():
-    text = "Senator Warren lit into the bank's chief executive over the fake accounts."
-    rules = frames.load_attribution_rules()
-    assert attributions(text, rules=dataclasses.replace(rules, tagger=None)).empty
-    got = attributions(text)
-    assert list(zip(got["speaker"], got["pattern"])) == [("Senator Warren", "tagger")]
-    assert "lit" in got.loc[0, "verb"]
+def test_the_tagger_is_opt_in_and_finds_a_cue_that_no_rule_knows():
+    text = "Clinton went on to say the plan would fail."
+    assert frames.load_attribution_rules().tagger is None  # off by default (cost: see docs/framing.md)
+    assert attributions(text).empty
+    got = attributions(text, rules=frames.load_attribution_rules(tagger=True))
+    assert list(zip(got["speaker"], got["verb"], got["pattern"])) == [("Clinton", "went on to say", "tagger")]
+    assert text[got.loc[0, "content_start"] : got.loc[0, "content_end"]] == "the plan would fail."
 
 
 def test_the_tagger_adds_nothing_where_the_rules_found_an_attribution():
     text = 'Officials said the convoy was hit. "We are furious at the delay," the commander said.'
-    got = attributions(text)
+    got = attributions(text, rules=frames.load_attribution_rules(tagger=True))
     assert list(got["speaker"]) == ["Officials", "the commander"]
     assert "tagger" not in set(got["pattern"])
+
+
+def test_a_cue_with_an_excluded_word_is_dropped():
+    rules = frames.load_attribution_rules(tagger=True)
+    assert {"attacked", "fired", "targeted"} <= rules.cue_exclude  # war actions, from attribution.yaml
+    text = "Clinton went on to say the plan would fail."
+    assert attributions(text, rules=dataclasses.replace(rules, cue_exclude=frozenset({"went"}))).empty
+
+
+def test_switching_on_a_tagger_the_file_lacks_is_refused(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text('extends: builtin\nversion: "mine"\ntagger: null\n', encoding="utf-8")
+    with pytest.raises(ResourceError, match="no `tagger:` section"):
+        frames.load_attribution_rules(path, tagger=True)
 
 
 def test_the_fast_scorer_sums_the_same_weights_as_the_feature_names():

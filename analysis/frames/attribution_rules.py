@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -70,6 +70,7 @@ class AttributionRules:
     gate: CueGate | None = None  # keeps or drops the candidates of gated verbs (verbs["gated"]); None keeps all
     tagger: AttributionTagger | None = None  # the CRF that adds source+cue pairs the rules miss; None: rules only
     cue_exclude: frozenset = frozenset()  # `tagger: exclude:` words: no tagger cue holds one
+    tagger_file: str | None = None  # the tagger's weights named in the file (loaded when `enabled` or on request)
 
     @property
     def verb_rows(self) -> list[dict]:
@@ -80,11 +81,26 @@ class AttributionRules:
         return self.verb_forms[m.group()] if self.verb_forms is not None else int(m.lastgroup[1:])
 
 
-def load_attribution_rules(source: str | Path | AttributionRules | None = None) -> AttributionRules:
-    """Load the source-attribution rules: None for the built-in ``attribution.yaml`` or your own YAML file."""
-    if isinstance(source, AttributionRules):
-        return source
-    return load_parsed(source, ATTRIBUTION_FILE, _parse_rules)
+def load_attribution_rules(
+    source: str | Path | AttributionRules | None = None, *, tagger: bool | None = None
+) -> AttributionRules:
+    """Load the source-attribution rules: None for the built-in ``attribution.yaml`` or your own YAML file.
+
+    ``tagger``: None follows the file's ``tagger: enabled:``; True adds the CRF tagger of the file's ``tagger:``
+    section (opt-in in the built-in file: it costs about 60% more CPU in the frames stage); False leaves it out.
+    """
+    rules = source if isinstance(source, AttributionRules) else load_parsed(source, ATTRIBUTION_FILE, _parse_rules)
+    if tagger is False and rules.tagger is not None:
+        return replace(rules, tagger=None)
+    if tagger and rules.tagger is None:
+        if rules.tagger_file is None:
+            raise ResourceError(f"{rules.path}: no `tagger:` section to switch on")
+        return replace(rules, tagger=_load_tagger(rules.tagger_file))
+    return rules
+
+
+def _load_tagger(name: str) -> AttributionTagger:
+    return load_attribution_tagger(None if name == TAGGER_FILE else _lexicon_file(name))
 
 
 def _parse_rules(path: Path) -> AttributionRules:
@@ -112,12 +128,13 @@ def _parse_rules(path: Path) -> AttributionRules:
         if any(e.get("gated") for e in extra) and data["lexicon"].get("gate"):
             gate_file = str(data["lexicon"]["gate"])
             gate = load_cue_gate(None if gate_file == GATE_FILE else _lexicon_file(gate_file))
-    tagger, cue_exclude = None, frozenset()
+    tagger, cue_exclude, tagger_file = None, frozenset(), None
     if data.get("tagger"):
         spec = data["tagger"]
-        check_keys(spec, {"file", "exclude"}, {"file"}, f"{path}: tagger")
+        check_keys(spec, {"file", "exclude", "enabled"}, {"file"}, f"{path}: tagger")
         tagger_file = str(spec["file"])
-        tagger = load_attribution_tagger(None if tagger_file == TAGGER_FILE else _lexicon_file(tagger_file))
+        if spec.get("enabled", True):
+            tagger = _load_tagger(tagger_file)
         cue_exclude = frozenset(str(w).lower() for w in spec.get("exclude") or [])
     verbs, requires = [], {}
     for n, e in enumerate(data["verbs"] or [], 1):
@@ -202,6 +219,7 @@ def _parse_rules(path: Path) -> AttributionRules:
         gate,
         tagger,
         cue_exclude,
+        tagger_file,
     )
 
 
