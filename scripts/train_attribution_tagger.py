@@ -176,6 +176,19 @@ def _rounded(p, r, f1) -> dict:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4)}
 
 
+def _fit(docs, gold, rules, rule_table, params: dict, args) -> tuple:
+    """One training run on (docs, gold): the sequence trigger, the sequences, the pruned weights, the crfsuite tagger
+    and the cue margin (its value and count); the same steps for every CV fold and for the final model."""
+    words = _trigger_words(docs, gold, args.min_trigger, args.min_trigger_rate)
+    trigger = _as_tagger(
+        {"labels": list(at.LABELS), "max_words": 1, "trigger_words": words, "transitions": {}, "state_features": {}}
+    ).trigger_regex
+    seqs = _sequences(docs, gold, rules, rule_table, trigger, args.max_words)
+    run_words = _trigger_words(docs, gold, args.min_trigger, args.run_trigger_rate, first=True)
+    weights, crf = _train(seqs, params, args.prune, run_words, args.max_words)
+    return trigger, seqs, weights, crf, _cue_margin(_as_tagger(weights), seqs, args.margin_quantile)
+
+
 def build(args) -> dict:
     """Cross-validate and fit the tagger on PolNeAR train; return the JSON content."""
     docs, gold = polnear.load_polnear("train")
@@ -197,14 +210,7 @@ def build(args) -> dict:
         tr_docs = docs[docs["doc_id"].map(fold_of) != fold]
         te_docs = docs[docs["doc_id"].map(fold_of) == fold]
         tr_gold, te_gold = gold[gold["doc_id"].isin(tr_docs["doc_id"])], gold[gold["doc_id"].isin(te_docs["doc_id"])]
-        words = _trigger_words(tr_docs, tr_gold, args.min_trigger, args.min_trigger_rate)
-        trigger = _as_tagger(
-            {"labels": list(at.LABELS), "max_words": 1, "trigger_words": words, "transitions": {}, "state_features": {}}
-        ).trigger_regex
-        seqs = _sequences(tr_docs, tr_gold, rules, rule_table, trigger, args.max_words)
-        run_words = _trigger_words(tr_docs, tr_gold, args.min_trigger, args.run_trigger_rate, first=True)
-        weights, crf = _train(seqs, params, args.prune, run_words, args.max_words)
-        margin, _ = _cue_margin(_as_tagger(weights), seqs, args.margin_quantile)
+        trigger, seqs, weights, crf, (margin, _) = _fit(tr_docs, tr_gold, rules, rule_table, params, args)
         tagger = dataclasses.replace(_as_tagger(weights), cue_margin=margin)
         for _, feats, _, _ in _sequences(te_docs, te_gold, rules, rule_table, trigger, args.max_words)[:500]:
             agree[0] += crf.tag(feats) == tagger.find_spans(feats)
@@ -224,14 +230,7 @@ def build(args) -> dict:
             + " ".join(f"{t}: {cv['rules_tagger'][t]['lenient'][-1]['f1']:.3f}" for t in THRESHOLDS),
             flush=True,
         )
-    words = _trigger_words(docs, gold, args.min_trigger, args.min_trigger_rate)
-    trigger = _as_tagger(
-        {"labels": list(at.LABELS), "max_words": 1, "trigger_words": words, "transitions": {}, "state_features": {}}
-    ).trigger_regex
-    seqs = _sequences(docs, gold, rules, rule_table, trigger, args.max_words)
-    run_words = _trigger_words(docs, gold, args.min_trigger, args.run_trigger_rate, first=True)
-    weights, _ = _train(seqs, params, args.prune, run_words, args.max_words)
-    margin, n_margin = _cue_margin(_as_tagger(weights), seqs, args.margin_quantile)
+    _, seqs, weights, _, (margin, n_margin) = _fit(docs, gold, rules, rule_table, params, args)
     ok = [
         (s["lenient"]["f1"], t)
         for t, s in ((t, {r: _pooled(v) for r, v in b.items()}) for t, b in cv["rules_tagger"].items())
