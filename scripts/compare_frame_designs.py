@@ -24,7 +24,11 @@ Designs (``baseline`` is the stored design of frame_presence.json):
 - ``binary``: the frame's indicators as fired 0/1 + log length;
 - ``kappa_cutoff``: baseline, with the cut-off maximising Cohen's kappa (agreement) instead of F1;
 - ``ar6_cues``: baseline on a codebook with one more responsibility indicator written from the question AR6
-  ("some entity ... actively alleviating, or planning to alleviate, the problem").
+  ("some entity ... actively alleviating, or planning to alleviate, the problem");
+- ``shared_vocab``: word features that can transfer to war news: TF-IDF (sublinear) of the words found in at least 5
+  development articles *and* in at least 0.2% of FA-KES and the first 3,000 Reuters-ISOT Middle East articles
+  (about 2,450 words; topic words of the climate set such as "carbon" drop out), beside the frame's own indicators
+  (standardised, weight 0.3); C from a wider grid. It needs ../shared/corpora/fakes and reuters-isot.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import cohen_kappa_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -85,7 +90,20 @@ AR6_INDICATOR = {  # the ar6_cues design: written from the question's wording (a
     ],
 }
 DESIGNS = ("baseline", "soft_labels", "per_question", "per_question_soft", "style", "l1_pool", "l1_pool_style",
-           "evidence_sum", "binary", "kappa_cutoff", "ar6_cues")  # fmt: skip
+           "evidence_sum", "binary", "kappa_cutoff", "ar6_cues", "shared_vocab")  # fmt: skip
+WORD = r"(?u)\b[a-zA-Z][a-zA-Z']+\b"
+SHARED_VOCAB_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)  # TF-IDF rows have unit norm: weaker penalties than the indicators
+
+
+def _shared_vocab_matrix(texts: list[str]) -> np.ndarray:
+    """TF-IDF of the words common to the development texts and to war news (the ``shared_vocab`` design)."""
+    fakes = pd.read_csv(config.SHARED_CORPORA / "fakes" / "FA-KES-Dataset.csv", encoding="latin-1")
+    reuters = pd.read_csv(config.SHARED_CORPORA / "reuters-isot" / "reuters_middle_east.csv", nrows=3000)
+    war = pd.concat([fakes["article_content"], reuters["text"]]).astype(str)
+    war_words = CountVectorizer(token_pattern=WORD, min_df=0.002, binary=True).fit(war).vocabulary_
+    dev_words = CountVectorizer(token_pattern=WORD, min_df=5, binary=True).fit(texts).vocabulary_
+    vocab = sorted(set(dev_words) & set(war_words))
+    return TfidfVectorizer(token_pattern=WORD, vocabulary=vocab, sublinear_tf=True).fit_transform(texts).toarray()
 
 
 class Data:
@@ -100,11 +118,19 @@ class Data:
         self.q_share = gold.answers.groupby(["doc_id", "question"])["answer"].mean().unstack().reindex(ids)
         cons = gold.consensus.pivot(index="doc_id", columns="question", values="consensus").reindex(ids)
         self.q_consensus = cons.astype("float64")
+        self._words: np.ndarray | None = None
         text = gold.articles.drop_duplicates("doc_id").set_index("doc_id")["text"].reindex(ids)
+        self.text = text.tolist()
         k = self.design.kchars.to_numpy()
         self.style = np.column_stack(
             [np.log1p(np.array([len(re.findall(p, t)) for t in text]) / k) for p in STYLE.values()]
         )
+
+    @property
+    def words(self) -> np.ndarray:
+        if self._words is None:
+            self._words = _shared_vocab_matrix(self.text)
+        return self._words
 
     def own(self, frame: str, form: str) -> np.ndarray:
         return self.f[cal.frame_features(self.f, frame, form)].to_numpy(dtype="float64")
@@ -169,6 +195,16 @@ def make_scorer(data: Data, design: str, frame: str, form: str, c: float):
             return lambda b: _combine(frame, [m(x[b]) for m in models])
 
         return fit
+    if design == "shared_vocab":
+        own, words = data.own(frame, form), data.words
+
+        def fit(a):
+            scaler = StandardScaler().fit(own[a])
+            x = lambda rows: np.hstack([words[rows], 0.3 * scaler.transform(own[rows])])  # noqa: E731
+            lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x(a), y[a].astype(int))
+            return lambda b: lr.predict_proba(x(b))[:, 1]
+
+        return fit
     if design in ("l1_pool", "l1_pool_style"):
         suffix = ":" + ("matches" if form == "counts" else "per_kchar")
         cols = sorted(n for n in data.f.columns if n.split(".")[0] in GENERIC and n.endswith(suffix))
@@ -195,6 +231,7 @@ def score_design(data: Data, design: str) -> pd.DataFrame:
     rows = []
     cutoff = _kappa_cutoff if design == "kappa_cutoff" else cal.best_threshold
     grid = (0.03, 0.1, 0.3, 1.0) if design.startswith("l1_pool") else cal.C_GRID
+    grid = SHARED_VOCAB_GRID if design == "shared_vocab" else grid
     for k, (train, test) in enumerate(cal._folds(len(data.ids), cal.N_FOLDS, cal.SEED), 1):
         for frame in data.y.columns:
             y = data.y[frame].to_numpy()

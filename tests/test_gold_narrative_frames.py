@@ -129,6 +129,28 @@ def test_alpha_tool_against_each_coder_beside_coder_agreement(gold_dir):
     assert summary.loc["conflict", "tool_coder_mean"] < 0 and not summary.loc["conflict", "within_0_15"]
 
 
+def test_coder_f1_pools_pairs_of_coders_and_tool_coder_pairs(gold_dir):
+    gold = nf.load_narrative_frames(gold_dir)
+    presence = pd.DataFrame(
+        {"doc_id": ["1", "2", "3"] * 2, "frame": ["conflict"] * 3 + ["morality"] * 3,
+         "present": [True, True, False, False, False, True]}
+    )  # fmt: skip
+    f = nf.score_coder_f1(presence, gold).set_index("frame")
+    # conflict: three coders agree on article 1 (3 pairs, all present), two agree on 2 and 3 (absent)
+    assert f.loc["conflict", "coder_pairs"] == 5 and f.loc["conflict", "coder_coder_f1"] == 1.0
+    # the tool marks article 2 too: 3 both-present pairs on article 1, 2 tool-only on article 2 -> 6 / 8
+    assert f.loc["conflict", "tool_pairs"] == 7 and f.loc["conflict", "tool_coder_f1"] == pytest.approx(0.75)
+    assert f.loc["morality", "tool_coder_f1"] == 1.0 and f.loc["conflict", "gap"] == pytest.approx(0.25)
+    # coder 2 now says no to both morality questions of article 3: the two coders never agree on "present"
+    data = json.loads((gold_dir / nf.ANNOTATIONS_FILE).read_text())
+    for q in ("mo1", "mo2"):
+        data["3"][q] = ["NO AGREEMENT", ["yes", "no", -1, -1]]
+    (gold_dir / nf.ANNOTATIONS_FILE).write_text(json.dumps(data))
+    split = nf.score_coder_f1(presence, nf.load_narrative_frames(gold_dir)).set_index("frame")
+    assert split.loc["morality", "coder_coder_f1"] == 0.0
+    assert split.loc["morality", "tool_coder_f1"] == pytest.approx(2 / 3)  # the tool agrees with coder 1 only
+
+
 # ------------------------------------------------------------------------------------------------ the real gold set
 @pytest.fixture(scope="module")
 def real_gold():
@@ -199,6 +221,9 @@ def test_validate_gold_end_to_end_prints_the_tables_and_writes_the_csvs(validate
     coder = alpha[alpha["level"] == "frame"].drop_duplicates("item").set_index("item")["coder_coder"]
     assert set(coder.index) == set(nf.FRAMES.values()) and coder.between(0, 1).all()
     assert len(tables["questions"]) >= 15
+    human = tables["coder_f1"].set_index(["method", "frame"])
+    assert set(human.index.get_level_values(0)) == {"model", "dictionary"}
+    assert human["coder_coder_f1"].between(0.3, 1).all() and (human["tool_pairs"] > 250).all()
 
 
 @pytest.mark.slow

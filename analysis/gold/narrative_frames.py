@@ -384,6 +384,36 @@ def score_alpha(
     return pd.DataFrame(rows, columns=["item", "level", "comparison", "coder", "n_units", "alpha"])
 
 
+def score_coder_f1(presence: pd.DataFrame, gold: NarrativeFrames, *, column: str = "present") -> pd.DataFrame:
+    """F1 of the tool against single coders beside the F1 of one coder against another: the human reference.
+
+    The aggregated labels the tool is scored on combine 2-4 coders, so no single coder reaches F1 1 against
+    another; this says how far the tool is from that. Pooled over pairs: for every article and frame, each pair of
+    coders who coded it (or the tool and each coder) adds its both-present count to ``tp`` and its two present
+    counts to ``positives``; F1 = 2 tp / positives (symmetric in the two sides, so the order of a pair does not
+    matter). ``presence``: doc_id, frame and the 0/1 column ``column``. Columns: frame, code, coder_pairs,
+    coder_coder_f1, tool_pairs, tool_coder_f1, gap (coder_coder_f1 - tool_coder_f1).
+    """
+    cf = find_coder_frames(gold)
+    tool = presence[["doc_id", "frame", column]].rename(columns={column: "tool"})
+    tool = tool.assign(doc_id=tool["doc_id"].astype(str), tool=tool["tool"].astype(bool))
+    rows = []
+    for code, frame in FRAMES.items():
+        block = cf[cf["frame"] == frame]
+        per_doc = block.groupby("doc_id")["present"].agg(["sum", "count"])
+        k, m = per_doc["sum"].to_numpy(), per_doc["count"].to_numpy()
+        # over the m(m-1)/2 pairs of an article: both present k(k-1)/2 times; each coder is in m-1 pairs
+        pairs, tp, pos = (m * (m - 1) // 2).sum(), (k * (k - 1) // 2).sum(), ((m - 1) * k).sum()
+        with_tool = block.merge(tool[tool["frame"] == frame], on=["doc_id", "frame"], how="inner")
+        t, c = with_tool["tool"].to_numpy(), with_tool["present"].to_numpy(dtype=bool)
+        t_tp, t_pos = int((t & c).sum()), int(t.sum() + c.sum())
+        cc = 2 * tp / pos if pos else float("nan")
+        tc = 2 * t_tp / t_pos if t_pos else float("nan")
+        rows.append({"frame": frame, "code": code, "coder_pairs": int(pairs), "coder_coder_f1": cc,
+                     "tool_pairs": len(with_tool), "tool_coder_f1": tc, "gap": cc - tc})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def score_alpha_summary(alpha: pd.DataFrame) -> pd.DataFrame:
     """One row per item: coder_coder alpha, mean/min/max tool-coder alpha over coders, gap (coder-coder - mean)."""
     cc = alpha[alpha["comparison"] == "coder-coder"].set_index(["level", "item"])["alpha"]
@@ -412,4 +442,5 @@ __all__ = [
     "score_frame_presence",
     "score_alpha",
     "score_alpha_summary",
+    "score_coder_f1",
 ]

@@ -31,6 +31,7 @@ FILES = {
     "folds": "folds.csv",
     "alpha": "alpha.csv",
     "alpha_summary": "alpha_summary.csv",
+    "coder_f1": "coder_f1.csv",
 }
 
 
@@ -40,6 +41,7 @@ class GoldValidation(NamedTuple):
     folds: pd.DataFrame  # per fold x frame x method: held-out scores and the chosen thresholds
     alpha: pd.DataFrame  # long: item, level, method, comparison, coder, n_units, alpha
     alpha_summary: pd.DataFrame  # per item x method: coder-coder alpha, mean tool-coder alpha, gap
+    coder_f1: pd.DataFrame  # per frame x method (cross-validated decisions): F1 against single coders vs coder-coder
 
 
 def score_gold_validation(name: str = nf.NAME, path: str | Path | None = None) -> GoldValidation:
@@ -84,11 +86,18 @@ def score_gold_validation(name: str = nf.NAME, path: str | Path | None = None) -
     lead = ["frame", "code", "method", "evaluation"]
     frames_table = frames_table[lead + [c for c in frames_table.columns if c not in lead]]
     alpha = alpha[["level", "item", "method", "evaluation", "comparison", "coder", "n_units", "alpha"]]
-    return GoldValidation(questions, frames_table, cv.folds, alpha, summary)
+    coder_f1 = pd.concat(
+        [
+            nf.score_coder_f1(cv.predictions, gold, column=f"present_{method}").assign(method=method, evaluation="cv")
+            for method in ("model", "dictionary")
+        ],
+        ignore_index=True,
+    )
+    return GoldValidation(questions, frames_table, cv.folds, alpha, summary, coder_f1)
 
 
 def save_gold_validation(result: GoldValidation, out: str | Path) -> dict[str, Path]:
-    """Write the tables as CSV files in ``out`` (questions, frames, folds, alpha, alpha_summary)."""
+    """Write the tables as CSV files in ``out`` (questions, frames, folds, alpha, alpha_summary, coder_f1)."""
     out = Path(out)
     return {key: save_table(getattr(result, key), out / fname) for key, fname in FILES.items()}
 
@@ -106,6 +115,8 @@ def print_gold_validation(result: GoldValidation, fold_summary: pd.DataFrame) ->
         print("\nKrippendorff's alpha: coders with each other vs the tool with each coder (frames):")
         frames_alpha = result.alpha_summary[result.alpha_summary["level"] == "frame"]
         print(frames_alpha.to_string(index=False))
+        print("\nF1 against single coders (cross-validated decisions) beside one coder against another (pooled pairs):")
+        print(result.coder_f1.to_string(index=False))
         print("\nQuestions (indicator cues against the coders' consensus; no agreement left out):")
         print(result.questions.drop(columns=["note"]).to_string(index=False))
 
