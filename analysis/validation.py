@@ -260,8 +260,9 @@ def load_external_validation(presence: str = "dictionary") -> dict:
     """The external validation of the generic frames stored with the presence rules (``frame_presence.json``).
 
     Returns ``table`` (frame, method, cv_f1_mean, cv_f1_sd, precision, recall, alpha_coder_coder,
-    alpha_tool_coder, all_present_f1, f1_gain_over_all_present: 5-fold cross-validated figures on the gold set's
-    development part; the last two compare with marking every article present), ``statement`` (naming the frames
+    alpha_tool_coder, all_present_f1, f1_gain_over_all_present, tool_coder_f1, coder_coder_f1: 5-fold
+    cross-validated figures on the gold set's development part; all_present_f1 and the gain compare with marking
+    every article present, the last two with single coders (the human reference)), ``statement`` (naming the frames
     whose rule does not beat that baseline) and the gold set's ``provenance``. ``presence`` names the rule the report shows (dictionary or model).
     """
     from analysis.frames import presence as frame_presence
@@ -287,6 +288,9 @@ def load_external_validation(presence: str = "dictionary") -> dict:
                     # the trivial baseline in the same folds (rules 2026.12.3 on; NaN for older files)
                     "all_present_f1": spec["cv"].get("all_present", {}).get("f1_mean", float("nan")),
                     "f1_gain_over_all_present": cv.get("f1_gain_over_all_present", float("nan")),
+                    # the human reference (rules 2026.12.4 on): against single coders, and coder against coder
+                    "tool_coder_f1": cv.get("f1_tool_coder", float("nan")),
+                    "coder_coder_f1": cv.get("f1_coder_coder", float("nan")),
                 }
             )
     table = pd.DataFrame(rows)
@@ -307,6 +311,13 @@ def load_external_validation(presence: str = "dictionary") -> dict:
             "coders): F1 does not show that the rule finds the frame there, so do not cite its prevalence as "
             "validated."
         )
+    human = rules.get("human_reference_macro_f1")
+    reference = (
+        f" Scored against single coders instead of their aggregate, its macro F1 is {human[presence + '_coder']:.2f}, "
+        f"where one trained coder scores {human['coder_coder']:.2f} against another: the human reference."
+        if human
+        else ""
+    )
     lo, hi = (1000 * x for x in rules["length_range_kchars"])
     statement = (
         f"External validation of the five generic frames: {prov['gold_set']} ({prov['topic']}; "
@@ -315,6 +326,7 @@ def load_external_validation(presence: str = "dictionary") -> dict:
         f"aggregated labels: macro {macro['mean']:.2f} (sd {macro['sd']:.2f} over folds); "
         + ", ".join(f"{f} {m:.2f}" for f, m in zip(shown["frame"], shown["cv_f1_mean"]))
         + "."
+        + reference
         + baseline
         + f" Krippendorff's alpha of the tool with each coder is within 0.15 of the coders' alpha with each "
         f"other for {len(close)} of 5 frames ({', '.join(close) or 'none'}); the coders themselves reach only "

@@ -35,7 +35,7 @@ from analysis.gold import calibration as cal  # noqa: E402
 from analysis.gold import narrative_frames as nf  # noqa: E402
 from analysis.tables import save_json  # noqa: E402
 
-VERSION = "2026.12.3"
+VERSION = "2026.12.4"
 
 
 def _feature_definitions(names: list[str]) -> list[dict]:
@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         for method in ("dictionary", "model")
     }
     gain = cal.score_baseline_gain(cv.folds).set_index(["method", "frame"])
+    human = {  # F1 against single coders beside one coder against another (the human reference)
+        method: nf.score_coder_f1(cv.predictions, gold, column=f"present_{method}").set_index("frame")
+        for method in ("dictionary", "model")
+    }
     out_frames, all_names = {}, set()
     for frame in design.labels.columns:
         fit = cal.fit_frame(design, frame)
@@ -107,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
                 # against marking every article present in the same fold (no gain: no information beyond the base rate)
                 "f1_gain_over_all_present": float(gain.loc[(method, frame), "f1_gain_mean"]),
                 "folds_above_all_present": int(gain.loc[(method, frame), "folds_above"]),
+                # pooled over tool-coder pairs (out-of-fold decisions) and over coder-coder pairs of the same articles
+                "f1_tool_coder": float(human[method].loc[frame, "tool_coder_f1"]),
+                "f1_coder_coder": float(human[method].loc[frame, "coder_coder_f1"]),
+                "n_tool_coder_pairs": int(human[method].loc[frame, "tool_pairs"]),
+                "n_coder_coder_pairs": int(human[method].loc[frame, "coder_pairs"]),
             }
             for method in ("dictionary", "model")
         }
@@ -136,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         "frames": out_frames,
         "cv_macro_f1": {
             m: {"mean": float(macro.loc[m, "f1_mean"]), "sd": float(macro.loc[m, "f1_sd"])} for m in macro.index
+        },
+        "human_reference_macro_f1": {
+            "coder_coder": float(human["model"]["coder_coder_f1"].mean()),
+            **{f"{m}_coder": float(human[m]["tool_coder_f1"].mean()) for m in ("dictionary", "model")},
+            "definition": "macro over the five frames of F1 pooled over pairs (nf.score_coder_f1): a single coder "
+            "against another coder of the same article, and the rule's out-of-fold decision against each coder",
         },
         "provenance": {
             "gold_set": nf.TITLE,

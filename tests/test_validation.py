@@ -208,6 +208,10 @@ def test_without_a_coding_sheet_the_external_gold_figures_are_shown():
             assert row["all_present_f1"] == rules["frames"][frame]["cv"]["all_present"]["f1_mean"]
             named = f"{frame} {row['cv_f1_mean']:.2f} vs {row['all_present_f1']:.2f}, alpha" in ext["statement"]
             assert named == (row["f1_gain_over_all_present"] <= 0), frame
+            assert 0 < row["tool_coder_f1"] <= 1 and 0 < row["coder_coder_f1"] <= 1
+        human = rules["human_reference_macro_f1"]
+        assert table.xs(presence, level="method")["tool_coder_f1"].mean() == pytest.approx(human[f"{presence}_coder"])
+        assert f"its macro F1 is {human[presence + '_coder']:.2f}, where one trained coder scores" in ext["statement"]
     with pytest.raises(ParameterError, match="presence must be one of"):
         validation.load_validation_summary(None, presence="any")
 
