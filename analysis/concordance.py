@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.frequency import _as_list, _resolve_stopwords
 from analysis.selection import select_documents
-from analysis.tables import require_columns
-from analysis.text import TOKEN_PATTERN, split_sentences, split_words
+from analysis.tables import as_list, require_columns
+from analysis.text import TOKEN_PATTERN, resolve_stopwords, split_sentences, split_words
 
 # ------------------------------------------------------------------------------------------------------ collocations
 _MEASURES = {"likelihood_ratio", "pmi", "student_t", "chi_sq", "raw_freq", "poisson_stirling", "jaccard", "dice"}
@@ -62,7 +61,7 @@ def find_collocations(
     )
     finder = finder_cls.from_documents(units)
     finder.apply_freq_filter(min_count)
-    stop = _resolve_stopwords(stopwords)
+    stop = resolve_stopwords(stopwords)
     if stop:
         finder.apply_word_filter(lambda w: w in stop)
     scored = finder.score_ngrams(getattr(measures, measure))
@@ -126,7 +125,7 @@ def find_kwic(
         raise ParameterError(f"unit must be one of {', '.join(KWIC_UNITS)}, got {unit!r}")
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     docs = select_documents(corpus, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
-    patterns = _as_list(pattern)
+    patterns = as_list(pattern)
     blank = [p for p in patterns if not isinstance(p, str) or not p.split()]
     if not patterns or blank:
         raise ParameterError(f"keyword pattern {blank[0] if blank else pattern!r} is empty: give a word, e.g. Raqqa")

@@ -13,8 +13,8 @@ import pandas as pd
 from analysis.errors import ParameterError
 from analysis.periods import validate_freq
 from analysis.selection import group_documents, select_documents
-from analysis.tables import require_columns
-from analysis.text import join_phrases, load_stopwords, ngrams, split_words
+from analysis.tables import as_list, require_columns
+from analysis.text import join_phrases, ngrams, resolve_stopwords, split_words
 
 # Bumped whenever analysis.text.TOKEN_PATTERN changes the tokens it yields (recorded in manifest.json).
 TOKENIZER_VERSION = "treebank-compatible-regex-1"
@@ -70,22 +70,6 @@ def analyze_chunk(docs: pd.DataFrame, sentences: pd.DataFrame) -> dict[str, pd.D
 
 
 # ------------------------------------------------------------------------------------------- inputs of table functions
-def _resolve_stopwords(stopwords) -> frozenset[str] | None:
-    if stopwords is None or stopwords is False:
-        return None
-    if stopwords is True:
-        return load_stopwords()
-    if isinstance(stopwords, str):
-        return load_stopwords(stopwords)
-    return frozenset(str(w).lower() for w in stopwords)
-
-
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
 def _documents_and_terms(
     data,
     *,
@@ -107,7 +91,7 @@ def _documents_and_terms(
     """
     if not isinstance(ngram, (int, np.integer)) or ngram < 1:
         raise ParameterError(f"ngram must be a positive integer, got {ngram!r}")
-    stop = _resolve_stopwords(stopwords)
+    stop = resolve_stopwords(stopwords)
     if hasattr(data, "manifest") and hasattr(data, "table"):  # an Analysis from pipeline.load_analysis
         if ngram != 1 or phrases:
             raise ParameterError(
@@ -195,7 +179,7 @@ def _sum_terms(long, docs: pd.DataFrame, group_of_doc: np.ndarray, stopwords) ->
         _check_unique(docs["doc_id"])
         use = group_of_doc >= 0
         groups = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()[use], "group": group_of_doc[use]})
-        return sum_terms_by_group(long, groups, exclude=_resolve_stopwords(stopwords) or ())
+        return sum_terms_by_group(long, groups, exclude=resolve_stopwords(stopwords) or ())
     row, term, count, vocab = _encode(long, docs, stopwords)
     row_group = group_of_doc[row]
     use = row_group >= 0
@@ -253,7 +237,7 @@ def _encode(long: pd.DataFrame, docs: pd.DataFrame, stopwords) -> tuple[np.ndarr
     position = np.append(ids.get_indexer(doc_values), -1)  # index -1 (a missing doc_id) maps to -1
     row = position[doc_codes]
     keep = (row >= 0) & (term_codes >= 0)
-    stop = _resolve_stopwords(stopwords)
+    stop = resolve_stopwords(stopwords)
     if stop:
         keep &= ~np.append(pd.Index(vocab).isin(list(stop)), True)[term_codes]
     return row[keep], term_codes[keep], long["count"].to_numpy()[keep].astype("int64"), vocab
@@ -305,7 +289,7 @@ def count_terms(
     ``n_docs`` (documents in the group) and ``rank`` (1 = most frequent in the group). Rows with
     ``count < min_count`` are dropped; sorted by group, descending count, then term.
     """
-    need = _as_list(by) + (["published"] if freq is not None else [])
+    need = as_list(by) + (["published"] if freq is not None else [])
     if freq is not None:
         validate_freq(freq)
     docs, long = _documents_and_terms(
@@ -428,7 +412,7 @@ def score_keyness(
     """
     if by is None:
         raise ParameterError("score_keyness needs `by=` (the column that holds the target, e.g. 'outlet')")
-    targets = _as_list(target)
+    targets = as_list(target)
     if not targets:
         raise ParameterError("score_keyness needs a `target=` value of the `by` column")
     docs, long = _documents_and_terms(
@@ -444,7 +428,7 @@ def score_keyness(
         need_columns=[by],
     )
     values = set(docs[by].dropna().astype(str))
-    refs = _as_list(reference)
+    refs = as_list(reference)
     unknown = sorted({str(v) for v in targets + refs} - values)
     if unknown:
         raise ParameterError(

@@ -94,6 +94,13 @@ def save_json(obj, path: str | os.PathLike, *, sort_keys: bool = True, default=s
     return path
 
 
+def as_list(value) -> list:
+    """A one-or-many argument as a list: None -> [], a string -> [it], any other iterable -> its items."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
     """Raise a ParameterError naming the missing columns and the available ones."""
     missing = [c for c in columns if c not in df.columns]

@@ -311,6 +311,18 @@ def load_stopwords(path: str | Path | None = None, *, extend: bool = False) -> f
     return frozenset(words)
 
 
+def resolve_stopwords(stopwords) -> frozenset[str] | None:
+    """A table function's ``stopwords=`` argument as a set: None/False none, True the packaged list, a path that
+    file (:func:`load_stopwords`), an iterable those words (lower-cased)."""
+    if stopwords is None or stopwords is False:
+        return None
+    if stopwords is True:
+        return load_stopwords()
+    if isinstance(stopwords, str):
+        return load_stopwords(stopwords)
+    return frozenset(str(w).lower() for w in stopwords)
+
+
 def stopwords_version(path: str | Path | None = None) -> str:
     """The ``version:`` of a stopword YAML file (the packaged one by default)."""
     data = load_yaml(Path(path or config.resource("stopwords_en.yaml")), what="stopword file")
