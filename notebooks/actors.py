@@ -128,11 +128,11 @@ report.table(place_counts, "place-mentions", max_rows=15, sort_by="n_mentions", 
 # %% [markdown]
 # ## Names the dictionary does not cover
 #
-# Frequent capitalised names and acronyms left after every dictionary match is masked: candidates to add to `actors.yaml` or `places.yaml` (many will be ordinary words or people of no interest).
+# Capitalised names that the mention rules found and no dictionary entry resolves (the `unlisted` mentions of the analysis, with a guessed type), ranked by the articles that name them: candidates to add to `actors.yaml` or `places.yaml` (some will be parts of longer names or people of no interest). `unlisted_mentions.parquet` holds every one of them.
 
 # %%
-report.table(actor_lib.find_unlisted_names(docs, top=40, corpus_file=corpus), "unlisted-names", max_rows=15,
-             columns=["name", "kind", "n_mentions", "n_articles", "context"])
+report.table(actor_lib.count_unlisted_names(result, docs, top=40, corpus_file=corpus), "unlisted-names", max_rows=15,
+             columns=["name", "type", "n_mentions", "n_articles", "context"])
 
 # %% [markdown]
 # ## Provenance

@@ -94,3 +94,14 @@ def test_unlisted_names_read_from_the_corpus_file_equal_those_of_the_texts(loade
         actors.find_unlisted_names(some[["doc_id"]], min_count=1, corpus_file=corpus_path),
         actors.find_unlisted_names(some, min_count=1),
     )
+
+
+def test_unlisted_names_from_the_file_equal_the_loaded_table(loaded):
+    corpus_path, corpus, result = loaded
+    table = result.table("unlisted_mentions")
+    assert (table["kind"] == "unlisted").any()
+    for options in [{"min_count": 1}, {"min_count": 1, "top": 3}, {"min_count": 2}]:
+        expected = actors.count_unlisted_names(table, corpus, **options)
+        got = actors.count_unlisted_names(result, corpus[["doc_id"]], corpus_file=corpus_path, **options)
+        pd.testing.assert_frame_equal(got, expected)
+    assert actors.count_unlisted_names(table, corpus, min_count=1)["context"].notna().all()

@@ -6,6 +6,7 @@
     mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
     tone        score_actor_tone, score_mention_tone, render_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
+    unlisted    count_unlisted_names (the report's table, from the analysis's unlisted mentions)
     places      roll_up_places, find_place_parents (districts -> city, places -> province)
     mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names)
 """
@@ -35,6 +36,7 @@ from analysis.actors.mention_rules import find_all_mentions, find_rule_mentions,
 from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
 from analysis.actors.places import ROLL_UP_LEVELS, find_place_parents, roll_up_places
 from analysis.actors.tone import TONE_COLUMNS, render_tone_method, score_actor_tone, score_mention_tone
+from analysis.actors.unlisted import UNLISTED_NAME_COLUMNS, count_unlisted_names
 
 # The pipeline runs this stage on English articles only (the actor dictionary and its rules are English).
 LANGUAGES = ("en",)
@@ -65,6 +67,8 @@ __all__ = [
     "roll_up_places",
     "find_rule_mentions",
     "find_unlisted_names",
+    "count_unlisted_names",
+    "UNLISTED_NAME_COLUMNS",
     "load_dictionary",
     "load_fakes",
     "load_mention_rules",
