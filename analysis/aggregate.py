@@ -73,18 +73,25 @@ def read_table_columns(path: str | os.PathLike) -> dict[str, str]:
 
 
 def load_table_columns(
-    path: str | os.PathLike, columns: list[str], *, doc_ids=None, equal: dict[str, str] | None = None
+    path: str | os.PathLike,
+    columns: list[str],
+    *,
+    doc_ids=None,
+    equal: dict[str, str] | None = None,
+    isin: dict[str, list] | None = None,
 ) -> pd.DataFrame:
     """Only ``columns`` of the parquet file and only the rows of the articles ``doc_ids`` (None: all) whose
-    ``equal`` columns hold the given values, in file order, as pandas reads them: for the tables whose means are
-    taken row by row in pandas (a float sum's last bit depends on its order, which DuckDB does not keep)."""
+    ``equal`` columns hold the given values and whose ``isin`` columns hold one of the listed values, in file order,
+    as pandas reads them: for the tables whose means are taken row by row in pandas (a float sum's last bit depends
+    on its order, which DuckDB does not keep)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     columns = list(dict.fromkeys(columns))
     file = pq.ParquetFile(str(path))
-    read = list(dict.fromkeys([*columns, *(["doc_id"] if doc_ids is not None else []), *(equal or {})]))
+    read = list(dict.fromkeys([*columns, *(["doc_id"] if doc_ids is not None else []), *(equal or {}), *(isin or {})]))
+    sets = {col: pa.array(list(values)).cast(file.schema_arrow.field(col).type) for col, values in (isin or {}).items()}
     ids = None if doc_ids is None else pa.array(pd.unique(pd.Series(doc_ids, dtype=object)), type=pa.string())
     parts = []
     for i in range(file.num_row_groups):  # one row group at a time (iter_batches keeps allocating as it goes)
@@ -92,6 +99,9 @@ def load_table_columns(
         mask = None
         for col, value in (equal or {}).items():
             hit = pc.fill_null(pc.equal(batch.column(col), value), False)
+            mask = hit if mask is None else pc.and_(mask, hit)
+        for col, values in sets.items():
+            hit = pc.fill_null(pc.is_in(batch.column(col), value_set=values), False)
             mask = hit if mask is None else pc.and_(mask, hit)
         if ids is not None:
             hit = pc.is_in(batch.column("doc_id"), value_set=ids)

@@ -105,3 +105,22 @@ def test_unlisted_names_from_the_file_equal_the_loaded_table(loaded):
         got = actors.count_unlisted_names(result, corpus[["doc_id"]], corpus_file=corpus_path, **options)
         pd.testing.assert_frame_equal(got, expected)
     assert actors.count_unlisted_names(table, corpus, min_count=1)["context"].notna().all()
+
+
+def test_tone_from_a_large_file_in_actor_batches_is_bit_identical(loaded, monkeypatch):
+    """A mentions file larger than a batch is averaged a batch of actors at a time, with the same figures."""
+    from analysis.actors import tone
+
+    _, corpus, result = loaded
+    names = result.dictionary
+    cases = [{"kind": "actor"}, {"kind": None, "by": "outlet", "freq": "M"}, {"kind": "place", "min_count": 2}]
+    whole = [actors.score_actor_tone(result, result, corpus, dictionary=names, **options) for options in cases]
+    monkeypatch.setattr(tone, "TONE_BATCH_ROWS", 3)
+    assert len(tone._actor_batches(result, kind=None, actors=None, method="target")) > 2
+    for options, expected in zip(cases, whole):
+        got = actors.score_actor_tone(result, result, corpus, dictionary=names, **options)
+        assert len(got)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    # a DataFrame, or the sentence method, is one pass whatever the size
+    assert tone._actor_batches(result.mentions, kind=None, actors=None, method="target") is None
+    assert tone._actor_batches(result, kind=None, actors=None, method="sentence") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -72,9 +73,10 @@ def _sentence_scores(sentences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _tone_tables(mentions, sentences, corpus, *, kind, actors, method: str):
+def _tone_tables(mentions, sentences, corpus, *, kind, actors, method: str, actor_ids: list[str] | None = None):
     """The mentions and sentences to score, read from an analysis' files (only the columns and rows needed: the
-    selected articles' mentions of ``kind``) when ``mentions`` is an analysis; DataFrames are passed through."""
+    selected articles' mentions of ``kind``, of the actors ``actor_ids`` when given) when ``mentions`` is an
+    analysis; DataFrames are passed through."""
     from analysis.aggregate import TableFile, find_table, load_table_columns, read_table_columns
 
     source = find_table(mentions, "mentions")
@@ -87,7 +89,8 @@ def _tone_tables(mentions, sentences, corpus, *, kind, actors, method: str):
         doc_ids, kind_filter = None, None
     else:
         kind_filter = {"kind": kind} if kind is not None else None
-    m = load_table_columns(source, cols, doc_ids=doc_ids, equal=kind_filter)
+    batch = None if actor_ids is None else {"actor_id": actor_ids}
+    m = load_table_columns(source, cols, doc_ids=doc_ids, equal=kind_filter, isin=batch)
     if isinstance(sentences, pd.DataFrame) or (method == "target" and has_tone):  # the target tone is in m
         return m, sentences
     if method == "sentence" and "vader_compound" in read_table_columns(mentions.path("sentences")):
@@ -144,7 +147,60 @@ def score_actor_tone(
     if method not in METHODS:
         raise ParameterError(f"method {method!r} must be one of {', '.join(METHODS)}")
     dictionary = dictionary or default_dictionary()
-    mentions, sentences = _tone_tables(mentions, sentences, corpus, kind=kind, actors=actors, method=method)
+    options = dict(by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates,
+                   kind=kind, min_count=min_count, method=method, threshold=threshold, dictionary=dictionary)  # fmt: skip
+    batches = _actor_batches(mentions, kind=kind, actors=actors, method=method)
+    if batches is None:
+        return _score_actor_tone(mentions, sentences, corpus, actors=actors, **options)
+    # A large table file: the actors a batch at a time, so that only one batch's mentions are in memory. Every
+    # figure is a mean over one actor's rows, in file order either way: the same numbers to the last bit.
+    parts = [_score_actor_tone(mentions, sentences, corpus, actor_ids=b, **options) for b in batches]
+    keys = [c for c in parts[0].columns if c not in _OUTPUT_COLUMNS]
+    return pd.concat(parts, ignore_index=True).sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+# mentions per batch when the tone is averaged from a table file (about 100 bytes per row in pandas at its peak)
+TONE_BATCH_ROWS = 4_000_000
+_OUTPUT_COLUMNS = ["actor_id", "kind", "label", "method", "n_sentences", "n_articles", "mean_tone", "sd_tone",
+                   "se_tone", "share_negative", "share_positive"]  # fmt: skip
+
+
+def _actor_batches(mentions, *, kind, actors, method: str) -> list[list[str]] | None:
+    """Actor ids in sorted batches of at most :data:`TONE_BATCH_ROWS` mentions (an actor with more is a batch of
+    its own), when ``mentions`` is an analysis whose mentions file holds more rows than that and carries the target
+    tone; else None (one pass, as for a DataFrame)."""
+    from analysis.aggregate import TableFile, find_table, read_table_columns, run_query
+
+    source = find_table(mentions, "mentions")
+    if not isinstance(source, TableFile) or actors is not None or method != "target":
+        return None
+    if not {"tone", "tone_polarity"} <= set(read_table_columns(source)):
+        return None
+    where = "WHERE actor_id IS NOT NULL" + ("" if kind is None else " AND kind = ?")
+    counts = run_query(
+        f"SELECT actor_id, count(*) AS n FROM read_parquet(?) {where} GROUP BY actor_id ORDER BY actor_id",
+        params=[str(source), *([] if kind is None else [kind])],
+    )
+    if counts["n"].sum() <= TONE_BATCH_ROWS:
+        return None
+    batches, current, size = [], [], 0
+    for actor_id, n in zip(counts["actor_id"], counts["n"]):
+        if current and size + n > TONE_BATCH_ROWS:
+            batches.append(current)
+            current, size = [], 0
+        current.append(actor_id)
+        size += int(n)
+    return batches + [current]
+
+
+def _score_actor_tone(
+    mentions, sentences, corpus, *, by, freq, start, end, outlets, include_duplicates, kind, min_count, method,
+    threshold, dictionary, actors=None, actor_ids: list[str] | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """:func:`score_actor_tone` over all mentions, or over those of the actors ``actor_ids`` (one batch)."""
+    mentions, sentences = _tone_tables(
+        mentions, sentences, corpus, kind=kind, actors=actors, method=method, actor_ids=actor_ids
+    )
     m = _select_mentions(mentions, kind=kind, actors=actors)
     require_columns(m, ["sent_id"], what="mentions table")
     if m["sent_id"].isna().any():
@@ -168,17 +224,11 @@ def score_actor_tone(
         units = groups.join(units)
     elif by is not None or freq is not None or start is not None or end is not None or outlets is not None:
         raise ParameterError("by/freq/start/end/outlets need corpus= (the articles table)")
-    out = (
-        units.groupby([*keys, "actor_id", "kind"])
-        .agg(
-            n_sentences=("_tone", "size"),
-            n_articles=("doc_id", "nunique"),
-            mean_tone=("_tone", "mean"),
-            sd_tone=("_tone", "std"),
-            share_negative=("_neg", "mean"),
-            share_positive=("_pos", "mean"),
-        )
-        .reset_index()
+    grouped = units.groupby([*keys, "actor_id", "kind"])
+    out = grouped.agg(n_sentences=("_tone", "size"), n_articles=("doc_id", "nunique")).reset_index()
+    stats = find_group_means(units, grouped, ["_tone", "_neg", "_pos"], sd="_tone")
+    out = out.assign(
+        mean_tone=stats["_tone"], sd_tone=stats["_tone:sd"], share_negative=stats["_neg"], share_positive=stats["_pos"]
     )
     out = out[out["n_sentences"] >= min_count]
     for col, (_, values) in (codes or {}).items():
@@ -202,6 +252,48 @@ def score_actor_tone(
         "share_positive",
     ]
     return out[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+def find_group_means(frame: pd.DataFrame, grouped, columns: list[str], *, sd: str | None = None) -> dict:
+    """Per group of ``grouped`` (a group-by of ``frame``, in its group order): the mean of each of ``columns``
+    from the correctly rounded sum (``math.fsum``), and for ``sd`` also the sample standard deviation (ddof 1,
+    from the correctly rounded sum of squared deviations; NaN for one row), as ``"<sd>:sd"``.
+
+    Hand-written because pandas' and DuckDB's float sums depend on how the rows are laid out (pandas gives
+    another last bit for the same rows in the same order when the other groups differ), so figures summed a batch
+    of actors at a time, or in another chunking, would not be reproducible to the bit; a correctly rounded sum
+    depends only on the values. Groups of one or two rows need no loop (their plain sum is already correctly
+    rounded); larger groups are summed one by one.
+    """
+    gid = grouped.ngroup().to_numpy()
+    keep = gid >= 0  # rows with a missing key are in no group (as in a pandas group-by)
+    order = np.argsort(gid[keep], kind="stable")
+    sorted_gid = gid[keep][order]
+    n_groups = int(grouped.ngroups)
+    starts = np.searchsorted(sorted_gid, np.arange(n_groups), side="left")
+    ends = np.searchsorted(sorted_gid, np.arange(n_groups), side="right")
+    n = ends - starts
+
+    def _sums(v: np.ndarray) -> np.ndarray:
+        out = np.zeros(n_groups)
+        one, two = n == 1, n == 2
+        out[one] = v[starts[one]]
+        out[two] = v[starts[two]] + v[starts[two] + 1]
+        for g in np.flatnonzero(n > 2):
+            out[g] = math.fsum(v[starts[g] : ends[g]])
+        return out
+
+    result = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for col in columns:
+            v = frame[col].to_numpy(dtype="float64")[keep][order]
+            mean = _sums(v) / n
+            result[col] = mean
+            if col == sd:
+                dev = (v - np.repeat(mean, n)) ** 2
+                var = _sums(dev) / (n - 1)
+                result[f"{col}:sd"] = np.where(n > 1, np.sqrt(var), np.nan)
+    return result
 
 
 def _encode_keys(m: pd.DataFrame) -> dict[str, tuple[np.ndarray, pd.Index]] | None:
@@ -241,6 +333,6 @@ def _tone_units(m: pd.DataFrame, sentences: pd.DataFrame, *, method: str, thresh
             _pos=(m["tone_polarity"] == "positive").to_numpy(dtype="float64"),
         )
     )
-    return scored.groupby(key, as_index=False, sort=False).agg(
-        kind=("kind", "first"), _tone=("_tone", "mean"), _neg=("_neg", "mean"), _pos=("_pos", "mean")
-    )
+    grouped = scored.groupby(key, sort=False)
+    units = grouped.agg(kind=("kind", "first")).reset_index()
+    return units.assign(**find_group_means(scored, grouped, ["_tone", "_neg", "_pos"]))
