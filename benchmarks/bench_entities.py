@@ -87,7 +87,8 @@ KIND_STEPS = (
     ("resolved (dictionary entries, nationality = state)", ("actor", "place")),
     ("+ nationality mentions", ("actor", "place", "nationality")),
     ("+ common-noun mentions (no unlisted names)", ("actor", "place", "nationality", "nominal")),
-    ("+ unlisted names (all)", ("actor", "place", "nationality", "nominal", "unlisted")),
+    ("+ unlisted names", ("actor", "place", "nationality", "nominal", "unlisted")),
+    ("+ pronouns (all)", ("actor", "place", "nationality", "nominal", "unlisted", "pronoun")),
 )
 
 
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
         found = found_mentions(docs, with_rules=with_rules, nominal=nominal)
         elapsed = time.perf_counter() - t0
         label = "dictionary only" if not with_rules else "dictionary + mention rules"
-        label += " + common-noun mentions (nominal=True)" if nominal else ""
+        label += " + common-noun and pronoun mentions (nominal=True)" if nominal else ""
         print(f"\n== {label}: {len(found)} mentions ({elapsed:.2f}s)")
         print_scores(docs, gold, found)
     print_by_kind(docs, gold, found)

@@ -130,6 +130,25 @@ def test_common_noun_mentions_are_nominal_and_never_actors():
     assert "nominal" not in set(find("The army shelled the town.")[1]["kind"])  # only when asked for
 
 
+def test_pronouns_are_typed_pronoun_mentions_only_when_asked_for():
+    text = (
+        'The commander said he had seen her brother. "We will not leave," she told him. '
+        "I'm sure, the man added; it rained. Where is the shelter? World War I ended. Shehab and Heather left."
+    )
+    mentions, other = find(text, nominal=True)
+    pron = other[other["kind"] == "pronoun"]
+    assert list(zip(pron["matched"], pron["type"])) == [
+        ("he", "person"),
+        ("We", "organisation"),
+        ("she", "person"),
+        ("him", "person"),
+        ("I", "person"),  # "I'm": the contraction keeps the pronoun
+    ]  # not the "I" of "World War I": it is inside a capitalised name
+    assert not set(pron["matched"]) & {"her", "it", "the", "Shehab", "Heather"}  # no part of a word, no "it"
+    assert "pronoun" not in set(find(text)[1]["kind"])
+    assert "pronoun" not in set(mentions["kind"])  # never an actor mention
+
+
 def test_re3d_nested_spans_merge_into_one_unit():
     docs = pd.DataFrame({"doc_id": ["a"], "text": ["Fighters of the SDF entered the area of Mosul district."]})
     gold = pd.DataFrame(

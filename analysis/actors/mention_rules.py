@@ -11,6 +11,8 @@ Rules are data in ``analysis/resources/mention_rules.yaml``. Three kinds of rows
   ``organisation`` ("Ministry of Defence", "Hamza Brigades", "Levant Front"), ``place`` ("Tabqa Dam"), ``person``
   (after a title: "President Fuad Masum"), or ``unknown``. Unlisted names count towards recall but never towards an
   actor's counts; a researcher promotes one by adding it to a dictionary file;
+- with ``nominal=True``, a common-noun phrase ("the army", kind ``nominal``) or a pronoun that refers to a person or
+  an institution ("he", "she", "him", "I", "we": kind ``pronoun``), typed but never resolved;
 - a place alias that is the second word of a capitalised name ("Hamid Hama, a teacher") is marked
   ``name_bound_place`` and is not a place mention (the name is an unlisted mention).
 
@@ -40,7 +42,7 @@ from analysis.tables import require_columns
 
 RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
-KINDS = ("actor", "nationality", "unlisted", "nominal", "name_bound_place")
+KINDS = ("actor", "nationality", "unlisted", "nominal", "pronoun", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
@@ -101,8 +103,9 @@ class MentionRules:
     title_joiners: frozenset
     not_names: frozenset
     not_name_first_words: frozenset
-    nominal: object  # compiled expression of the common-noun mentions (see _compile_nominal)
+    nominal: object  # compiled expression of the common-noun and pronoun mentions (see _compile_nominal)
     nominal_types: dict  # head word -> type
+    pronoun_types: dict  # lower-cased pronoun -> type
 
 
 def load_mention_rules(path=None) -> MentionRules:
@@ -132,9 +135,10 @@ def _load_cached(path: str) -> MentionRules:
         "nominal_heads",
         "nominal_bare",
     }
-    if not isinstance(data, dict) or set(data) != keys:
+    optional = {"pronouns"}  # added later: a user's rule file written before it still loads (no pronoun mentions)
+    if not isinstance(data, dict) or not keys <= set(data) <= keys | optional:
         missing = sorted(keys - set(data or {}))
-        extra = sorted(set(data or {}) - keys)
+        extra = sorted(set(data or {}) - keys - optional)
         raise ResourceError(
             f"{path}: mention rules need exactly the keys {sorted(keys)} (missing {missing}, unknown {extra})"
         )
@@ -145,6 +149,10 @@ def _load_cached(path: str) -> MentionRules:
 
     def words(key):
         return frozenset(str(w) for w in data[key] or [])
+
+    pronouns = data.get("pronouns") or {}
+    if not isinstance(pronouns, dict) or not set(pronouns) <= set(TYPES):
+        raise ResourceError(f"{path}: pronouns maps types ({', '.join(TYPES)}) to lists of pronouns")
 
     return MentionRules(
         version=str(data["version"]),
@@ -162,21 +170,31 @@ def _load_cached(path: str) -> MentionRules:
         title_joiners=words("title_joiners"),
         not_names=words("not_names") | frozenset(_discovery_lists()[0]),
         not_name_first_words=words("not_name_first_words"),
-        nominal=_compile_nominal(data["nominal_determiners"], data["nominal_heads"], data["nominal_bare"], path),
+        nominal=_compile_nominal(
+            data["nominal_determiners"], data["nominal_heads"], data["nominal_bare"], pronouns, path
+        ),
         nominal_types={str(w): str(t) for t, ws in data["nominal_heads"].items() for w in ws},
+        pronoun_types={str(w).lower(): str(t) for t, ws in pronouns.items() for w in ws},
     )
 
 
-def _compile_nominal(determiners, heads: dict, bare, path) -> re.Pattern:
+def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re.Pattern:
     """One expression for every common-noun mention: determiner, at most two words (lower-case, or capitalised
-    as a nationality is: the mention is dropped when a name covers them), head (or a bare plural people word)."""
+    as a nationality is: the mention is dropped when a name covers them), head (or a bare plural people word);
+    and, as group 2, the pronouns (any case but "I", which is upper case only; "I'm", "we've" included)."""
     if not isinstance(heads, dict) or not set(heads) <= set(TYPES):
         raise ResourceError(f"{path}: nominal_heads maps types ({', '.join(TYPES)}) to lists of head words")
     alt = "|".join(re.escape(str(w)) for w in sorted({w for ws in heads.values() for w in ws}, key=len, reverse=True))
     det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
     bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
+    pron = [str(w) for ws in pronouns.values() for w in ws]
+    pron_alt = "|".join(
+        re.escape(w) if w == "I" else f"(?i:{re.escape(w)})" for w in sorted(pron, key=len, reverse=True)
+    )
+    pronoun = rf"|(?<![\w'-])({pron_alt})(?![\w-])(?!'(?![a-z]))" if pron else ""
     return re.compile(
         rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])"
+        + pronoun
     )
 
 
@@ -420,6 +438,9 @@ def _nominal_rows(norm: str, taken: bytearray, rows: list, rules: MentionRules) 
         s, e = m.span()
         if taken.find(1, s, e) >= 0:
             continue
+        if m.group(2) is not None:
+            out.append((s, e, "pronoun", None, rules.pronoun_types[m.group(2).lower()], "pronoun"))
+            continue
         head = m.group(1)
         typ = rules.nominal_types[head] if head is not None else "organisation"
         out.append((s, e, "nominal", None, typ, "nominal" if head is not None else "nominal_bare"))
@@ -493,8 +514,8 @@ def find_all_mentions(
 
     One pass over each text finds both (the same mentions as :func:`analysis.actors.find_mentions` but for a place
     bound into a person's name, "Hamid Hama"). ``sentences`` (doc_id, sent_id, start) fills ``sent_id``.
-    ``nominal=True`` adds the common-noun mentions ("the army", "a nearby village": kind ``nominal``) to
-    ``unlisted``; off by default, as their one extra pass over the text costs about a third of this function's time.
+    ``nominal=True`` adds the common-noun mentions ("the army", "a nearby village": kind ``nominal``) and the
+    pronouns ("he", "we": kind ``pronoun``) to ``unlisted``; off by default, as their one extra pass over the text costs about a third of this function's time.
     """
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     dictionary = dictionary or default_dictionary()

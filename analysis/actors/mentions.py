@@ -151,7 +151,7 @@ def analyze_chunk(
     ``dictionary``: the user dictionary files (``analyze --actors/--places``) by path; none: the built-in one.
     Also ``unlisted_mentions`` (actors.mention_rules): nationalities and names no entry resolves; nationality
     adjectives that stand for a state ("Turkish diplomats") are in ``mentions``. ``nominal=True`` adds the
-    common-noun mentions ("the army", kind ``nominal``) to ``unlisted_mentions``.
+    common-noun and pronoun mentions ("the army", "he": kinds ``nominal``, ``pronoun``) to ``unlisted_mentions``.
     """
     from analysis.actors import mention_rules  # builds on this module
     from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
