@@ -158,15 +158,36 @@ def score_mentions(
     when a mention matches any of them; a mention is correct when it matches any gold span (not one-to-one). The
     issue's figures are ``nested="separate"``: every span counts, one mention for one span.
     """
-    if rule not in ("lenient", "overlap"):
-        raise ParameterError(f"rule {rule!r} must be 'lenient' or 'overlap'")
     if nested not in ("separate", "merge"):
         raise ParameterError(f"nested {nested!r} must be 'separate' or 'merge'")
+    found = found.reset_index(drop=True)
+    gold = gold.reset_index(drop=True)
+    matched_f, matched_g = _match(found, gold, docs, rule=rule, typed=typed, nested=nested)
+    unit = list(range(len(gold))) if nested == "separate" else find_nested_groups(gold)
+    unit_type = dict(zip(unit, gold["type"]))
+    recalled_units = {unit[j] for j in matched_g}
+    rows = [{"type": "all", **prf(len(found), len(unit_type), len(matched_f), len(recalled_units))}]
+    for typ in sorted(set(gold["type"])):
+        n_gold = sum(1 for t in unit_type.values() if t == typ)
+        recalled = sum(1 for u in recalled_units if unit_type[u] == typ)
+        if typed:
+            of_type = found.index[found["type"] == typ]
+        else:  # a found mention "belongs" to the type it matched, or to its own type when unmatched
+            of_type = [i for i in found.index if matched_f.get(i, found.at[i, "type"]) == typ]
+        correct = sum(1 for i in of_type if i in matched_f)
+        row = prf(len(of_type), n_gold, correct, recalled)
+        rows.append({"type": typ, **row})
+    return pd.DataFrame(rows)
+
+
+def _match(found: pd.DataFrame, gold: pd.DataFrame, docs, *, rule: str, typed: bool, nested: str):
+    """``(matched_found, matched_gold)``: found row position -> the gold type it matched, and the gold row
+    positions matched (both frames with a 0..n-1 index)."""
+    if rule not in ("lenient", "overlap"):
+        raise ParameterError(f"rule {rule!r} must be 'lenient' or 'overlap'")
     text = dict(zip(docs["doc_id"], docs["text"]))
     matched_f: dict[int, str] = {}  # found row position -> gold type it matched
     matched_g: set[int] = set()
-    found = found.reset_index(drop=True)
-    gold = gold.reset_index(drop=True)
     f_by_doc = {d: t for d, t in found.groupby("doc_id", sort=False)}
     for doc_id, gd in gold.groupby("doc_id", sort=False):
         fd = f_by_doc.get(doc_id)
@@ -192,18 +213,13 @@ def score_mentions(
         for i, j in match_one_to_one(pairs):
             matched_f[i] = gold.at[j, "type"]
             matched_g.add(j)
-    unit = list(range(len(gold))) if nested == "separate" else find_nested_groups(gold)
-    unit_type = dict(zip(unit, gold["type"]))
-    recalled_units = {unit[j] for j in matched_g}
-    rows = [{"type": "all", **prf(len(found), len(unit_type), len(matched_f), len(recalled_units))}]
-    for typ in sorted(set(gold["type"])):
-        n_gold = sum(1 for t in unit_type.values() if t == typ)
-        recalled = sum(1 for u in recalled_units if unit_type[u] == typ)
-        if typed:
-            of_type = found.index[found["type"] == typ]
-        else:  # a found mention "belongs" to the type it matched, or to its own type when unmatched
-            of_type = [i for i in found.index if matched_f.get(i, found.at[i, "type"]) == typ]
-        correct = sum(1 for i in of_type if i in matched_f)
-        row = prf(len(of_type), n_gold, correct, recalled)
-        rows.append({"type": typ, **row})
-    return pd.DataFrame(rows)
+    return matched_f, matched_g
+
+
+def find_recalled(found: pd.DataFrame, gold: pd.DataFrame, docs: pd.DataFrame, *, rule: str = "lenient") -> pd.Series:
+    """Whether each gold span is recalled under ``rule`` (one-to-one, as :func:`score_mentions` with its
+    defaults): a boolean Series on ``gold``'s index."""
+    matched = _match(
+        found.reset_index(drop=True), gold.reset_index(drop=True), docs, rule=rule, typed=False, nested="separate"
+    )[1]
+    return pd.Series([k in matched for k in range(len(gold))], index=gold.index, dtype=bool)
