@@ -46,15 +46,16 @@ def dictionary_type(entry: actors.Entry) -> str:
     return "Person" if entry.type == "person" else "Organisation"
 
 
-def found_mentions(docs: pd.DataFrame, *, with_rules: bool, nominal: bool = False) -> pd.DataFrame:
-    """Mentions in re3d's scorer columns (doc_id, start, end, type, kind)."""
+def found_mentions(docs: pd.DataFrame, *, with_rules: bool, nominal: bool = False, tagger=False) -> pd.DataFrame:
+    """Mentions in re3d's scorer columns (doc_id, start, end, type, kind); ``tagger``: the name tagger (True: the
+    built-in one, or a NameTagger)."""
     dictionary = actors.default_dictionary()
     corpus = docs[["doc_id", "text"]]
     if not with_rules:
         m = actors.find_mentions(corpus)
         m = m.assign(type=[dictionary_type(dictionary.entries[i]) for i in m["actor_id"]])
         return m[["doc_id", "start", "end", "type", "kind"]]
-    m, r = mention_rules.find_all_mentions(corpus, nominal=nominal)
+    m, r = mention_rules.find_all_mentions(corpus, nominal=nominal, tagger=tagger)
     nationalities = mention_rules.load_mention_rules().nationalities
     m = m.assign(
         type=[
@@ -127,15 +128,23 @@ def main(argv=None) -> int:
         f"({', '.join(f'{t} {n}' for t, n in gold['type'].value_counts().sort_index().items())})"
     )
     actors.default_dictionary()
-    for with_rules, nominal in ((False, False), (True, False), (True, True)):
+    for with_rules, nominal, tagger in ((False, False, False), (True, False, False), (True, True, False)):
         t0 = time.perf_counter()
-        found = found_mentions(docs, with_rules=with_rules, nominal=nominal)
+        found = found_mentions(docs, with_rules=with_rules, nominal=nominal, tagger=tagger)
         elapsed = time.perf_counter() - t0
         label = "dictionary only" if not with_rules else "dictionary + mention rules"
         label += " + common-noun and pronoun mentions (nominal=True)" if nominal else ""
         print(f"\n== {label}: {len(found)} mentions ({elapsed:.2f}s)")
         print_scores(docs, gold, found)
     print_by_kind(docs, gold, found)
+    t0 = time.perf_counter()
+    tagged = found_mentions(docs, with_rules=True, nominal=True, tagger=True)
+    elapsed = time.perf_counter() - t0
+    print(
+        f"\n== + the name tagger (tagger=True: unlisted names of unknown type typed or dropped): {len(tagged)} "
+        f"mentions ({elapsed:.2f}s){'; trained on these documents, see its CV figures' if args.part != 'check' else ''}"
+    )
+    print_scores(docs, gold, tagged, named_only=False)
     _, best = re3d.load_re3d(args.folders, part=args.part, one_type_per_span=True)
     table = re3d.score_mentions(found, best, docs, nested="merge")
     print(

@@ -36,7 +36,7 @@ from analysis.actors.dictionary import MENTION_COLUMNS, ActorDictionary, default
 from analysis.actors.discover import _discovery_lists
 from analysis.actors.matcher import DESCRIPTOR_SUFFIX, normalise
 from analysis.actors.mentions import _assign_sentences
-from analysis.errors import ResourceError
+from analysis.errors import ParameterError, ResourceError
 from analysis.resources import load_mapping
 from analysis.tables import require_columns
 
@@ -508,6 +508,7 @@ def find_all_mentions(
     sentences: pd.DataFrame | None = None,
     dictionary: ActorDictionary | None = None,
     nominal: bool = False,
+    tagger=False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(mentions, unlisted)``: the dictionary's mentions plus nationalities that stand for a state (MENTION_COLUMNS
     of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names).
@@ -515,14 +516,20 @@ def find_all_mentions(
     One pass over each text finds both (the same mentions as :func:`analysis.actors.find_mentions` but for a place
     bound into a person's name, "Hamid Hama"). ``sentences`` (doc_id, sent_id, start) fills ``sent_id``.
     ``nominal=True`` adds the common-noun mentions ("the army", "a nearby village": kind ``nominal``) and the
-    pronouns ("he", "we": kind ``pronoun``) to ``unlisted``; off by default, as their one extra pass over the text costs about a third of this function's time.
+    pronouns ("he", "we": kind ``pronoun``) to ``unlisted``; off by default, as their one extra pass over the text
+    costs about a third of this function's time. ``tagger=True`` (or a
+    :class:`analysis.actors.name_tagger.NameTagger`) types the unlisted names of unknown type with the name tagger
+    and drops those it rejects (rule ``tagger``; see :mod:`analysis.actors.name_tagger`); off by default.
     """
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     dictionary = dictionary or default_dictionary()
     rules = load_mention_rules()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
+    name_tagger, gazetteer = _tagger_and_gazetteer(tagger, dictionary)
     m_doc, m_id, m_start, m_end, m_text, other = [], [], [], [], [], []
     for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules, nominal=nominal):
+        if name_tagger is not None:
+            rows = _tag_names(text, rows, name_tagger, rules, gazetteer)
         for s, e, eid in found:
             m_doc.append(doc_id)
             m_id.append(eid)
@@ -556,3 +563,42 @@ def find_all_mentions(
     mentions = mentions.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
     unlisted = unlisted.sort_values(["doc_id", "start"], kind="stable").reset_index(drop=True)
     return mentions[MENTION_COLUMNS], unlisted
+
+
+def _tagger_and_gazetteer(tagger, dictionary: ActorDictionary):
+    """The name tagger asked for (None when off) and the gazetteer words of ``dictionary`` (built once)."""
+    if tagger is False or tagger is None:
+        return None, None
+    from analysis.actors import name_tagger as nt  # only when asked for
+
+    model = nt.load_tagger() if tagger is True else tagger
+    if not isinstance(model, nt.NameTagger):
+        raise ParameterError(f"tagger must be True, False or a NameTagger, not {type(tagger).__name__}")
+    gazetteer = getattr(dictionary, "_name_gazetteer", None)
+    if gazetteer is None:
+        gazetteer = dictionary._name_gazetteer = nt.build_gazetteer(dictionary)
+    return model, gazetteer
+
+
+def _tag_names(text: str, rows: list, model, rules: MentionRules, gazetteer) -> list:
+    """The rule rows of one text with the unlisted names of unknown type typed by the name tagger (or dropped)."""
+    from analysis.actors.name_tagger import name_features
+
+    # a two-word name whose second word is a place bound into it ("Hamid Hama"): a person, as the rule reads it
+    # (in longer names the bound place may be part of a group's name: "Liwa Thuwar Raqqa")
+    bound_ends = {r[1] for r in rows if r[2] == "name_bound_place"}
+    bound_names = {
+        (r[0], r[1]) for r in rows if r[1] in bound_ends and r[2] == "unlisted" and text.count(" ", r[0], r[1]) == 1
+    }
+    out = []
+    for row in rows:
+        s, e, kind, actor_id, typ, rule = row
+        if kind == "unlisted" and typ == "unknown" and (s, e) in bound_names:
+            row = (s, e, kind, actor_id, "person", "name_bound")  # "Hamid Hama, a teacher": the rule's person
+        elif kind == "unlisted" and typ == "unknown":
+            typ, _ = model.find_type(name_features(text, s, e, rules, gazetteer))
+            if typ == "none":
+                continue
+            row = (s, e, kind, actor_id, typ, "tagger")
+        out.append(row)
+    return out
