@@ -186,6 +186,7 @@ def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re
         raise ResourceError(f"{path}: nominal_heads maps types ({', '.join(TYPES)}) to lists of head words")
     alt = "|".join(re.escape(str(w)) for w in sorted({w for ws in heads.values() for w in ws}, key=len, reverse=True))
     det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
+    det += r"|\d[\d,]*"  # a count in digits: "29 supply routes", "120 soldiers"
     bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
     pron = [str(w) for ws in pronouns.values() for w in ws]
     pron_alt = "|".join(
