@@ -188,14 +188,16 @@ def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re
     det = "|".join(re.escape(str(w)).replace(r"\ ", r"\s+") for w in sorted(determiners, key=len, reverse=True))
     det += r"|\d[\d,]*"  # a count in digits: "29 supply routes", "120 soldiers"
     bare_alt = "|".join(re.escape(str(w)) for w in sorted(bare, key=len, reverse=True))
-    pron = [str(w) for ws in pronouns.values() for w in ws]
-    pron_alt = "|".join(
-        re.escape(w) if w == "I" else f"(?i:{re.escape(w)})" for w in sorted(pron, key=len, reverse=True)
-    )
-    pronoun = rf"|(?<![\w'-])({pron_alt})(?![\w-])(?!'(?![a-z]))" if pron else ""
+    words = {str(w) for ws in pronouns.values() for w in ws}
+    alternatives = [f"(?i:{'|'.join(re.escape(w) for w in sorted(words - {'I'}, key=len, reverse=True))})"]
+    alternatives = (alternatives if words - {"I"} else []) + (["I"] if "I" in words else [])
+    pron_alt = "|".join(alternatives)
+    # one look-behind before the three branches (the engine tries it once per position, not once per branch)
+    pronoun = rf"|({pron_alt})(?![\w-])(?!'(?![a-z]))" if pron_alt else ""
     return re.compile(
-        rf"(?<![\w'-])(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])"
+        rf"(?<![\w'-])(?:(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])"
         + pronoun
+        + ")"
     )
 
 
