@@ -1,6 +1,7 @@
 """Actor and place recall and precision on re3d: P/R/F1 per entity type, dictionary only vs with the mention rules.
 
     .venv/bin/python benchmarks/bench_entities.py [--part tune|check|all] [--folders "BBC Online" ...] [--errors N]
+        [--shapes]
 
 Finds mentions in the re3d documents of ../shared/corpora/re3d (the development folders present; the two held-out
 folders are not in ../shared, so 11 of the 50 documents are kept aside here: ``--part check``, see
@@ -8,7 +9,10 @@ folders are not in ../shared, so 11 of the 50 documents are kept aside here: ``-
 persons.yaml, places_geonames.yaml) and ``analysis.actors.mention_rules.find_rule_mentions`` (nationalities, generic
 organisation/place names, unlisted capitalised names), and scores them with ``analysis.gold.re3d`` over
 Organisation, Person, Location and Nationality spans: the issue's lenient rule (a shared word, start within 40
-characters), untyped; and the stricter span-overlap rule with the type required. Also per source folder.
+characters), untyped; and the stricter span-overlap rule with the type required. Also per source folder, with the
+common-noun and pronoun mentions (``nominal=True``) and with the opt-in name tagger (``tagger=True``, trained on the
+tune part: its CV figures are in analysis/resources/name_tagger.json). ``--shapes`` (tune only) counts the gold
+spans by type, shape and outcome, and the one-to-one ceiling of non-overlapping mentions.
 """
 
 from __future__ import annotations
