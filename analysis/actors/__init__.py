@@ -8,7 +8,9 @@
     discover    find_unlisted_names, score_place_agreement, load_fakes
     unlisted    count_unlisted_names (the report's table, from the analysis's unlisted mentions)
     places      roll_up_places, find_place_parents (districts -> city, places -> province)
-    mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names)
+    mention_rules  find_all_mentions, find_rule_mentions, load_mention_rules (nationalities, unlisted names,
+                   common nouns and pronouns)
+    name_tagger    load_tagger, name_features (the opt-in classifier typing unlisted names; not re-exported)
 """
 
 from __future__ import annotations
