@@ -529,10 +529,11 @@ def find_all_mentions(
     rules = load_mention_rules()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
     name_tagger, gazetteer = _tagger_and_gazetteer(tagger, dictionary)
+    tag_cache: tuple[dict, dict] = ({}, {})  # name -> its word features; features -> type (see _tag_names)
     m_doc, m_id, m_start, m_end, m_text, other = [], [], [], [], [], []
     for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules, nominal=nominal):
         if name_tagger is not None:
-            rows = _tag_names(text, rows, name_tagger, rules, gazetteer)
+            rows = _tag_names(text, rows, name_tagger, rules, gazetteer, tag_cache)
         for s, e, eid in found:
             m_doc.append(doc_id)
             m_id.append(eid)
@@ -583,10 +584,12 @@ def _tagger_and_gazetteer(tagger, dictionary: ActorDictionary):
     return model, gazetteer
 
 
-def _tag_names(text: str, rows: list, model, rules: MentionRules, gazetteer) -> list:
-    """The rule rows of one text with the unlisted names of unknown type typed by the name tagger (or dropped)."""
+def _tag_names(text: str, rows: list, model, rules: MentionRules, gazetteer, cache: tuple[dict, dict]) -> list:
+    """The rule rows of one text with the unlisted names of unknown type typed by the name tagger (or dropped).
+    ``cache``: (name -> word features, feature tuple -> type), kept for one call of find_all_mentions."""
     from analysis.actors.name_tagger import name_features
 
+    word_cache, type_cache = cache
     # a two-word name whose second word is a place bound into it ("Hamid Hama"): a person, as the rule reads it
     # (in longer names the bound place may be part of a group's name: "Liwa Thuwar Raqqa")
     bound_ends = {r[1] for r in rows if r[2] == "name_bound_place"}
@@ -599,7 +602,10 @@ def _tag_names(text: str, rows: list, model, rules: MentionRules, gazetteer) -> 
         if kind == "unlisted" and typ == "unknown" and (s, e) in bound_names:
             row = (s, e, kind, actor_id, "person", "name_bound")  # "Hamid Hama, a teacher": the rule's person
         elif kind == "unlisted" and typ == "unknown":
-            typ, _ = model.find_type(name_features(text, s, e, rules, gazetteer))
+            features = tuple(name_features(text, s, e, rules, gazetteer, word_cache))
+            typ = type_cache.get(features)
+            if typ is None:
+                typ = type_cache[features] = model.find_type(list(features))[0]
             if typ == "none":
                 continue
             row = (s, e, kind, actor_id, typ, "tagger")

@@ -146,10 +146,38 @@ def _context(token: str | None) -> str:
     return "cap" if token[0].isupper() else "lower"
 
 
-def name_features(text: str, start: int, end: int, rules, gazetteer: Gazetteer) -> list[str]:
+def name_features(text: str, start: int, end: int, rules, gazetteer: Gazetteer, cache: dict | None = None) -> list[str]:
     """The features of the name ``text[start:end]``: shape, rule words, gazetteer words and context (see the
-    module's docstring). ``rules``: :class:`analysis.actors.mention_rules.MentionRules`."""
+    module's docstring). ``rules``: :class:`analysis.actors.mention_rules.MentionRules`. ``cache``: a dict kept
+    across calls with the same rules and gazetteer (what the name's words alone decide is computed once per name)."""
     name = text[start:end]
+    f = cache.get(name) if cache is not None else None
+    if f is None:
+        f = _word_features(name, rules, gazetteer)
+        if cache is not None:
+            cache[name] = f
+    f = list(f)
+    before = _WORD.findall(text[max(0, start - 40) : start])
+    after = _WORD.findall(text[end : end + 40])
+    prev = before[-1] if before else None
+    f.append(f"prev={_context(prev)}")
+    if prev is not None and prev.rstrip(".") in _stripped(rules.person_titles):
+        f.append("prev_title")
+    if len(before) > 1 and before[-2] in rules.person_titles:
+        f.append("prev2_title")
+    f.append(f"next={_context(after[0] if after else None)}")
+    if not before or before[-1] in {".", "!", "?"} or "\n" in text[max(0, start - 3) : start]:
+        f.append("sentence_start")
+    return f
+
+
+@lru_cache(maxsize=8)
+def _stripped(titles: frozenset) -> frozenset:
+    return frozenset(t.rstrip(".") for t in titles)
+
+
+def _word_features(name: str, rules, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """The features that depend on the name's words only."""
     words = name.replace("-", " ").split()
     low = [w.lower() for w in words]
     n = len(words)
@@ -158,7 +186,7 @@ def name_features(text: str, start: int, end: int, rules, gazetteer: Gazetteer) 
         f.append("acronym")
     elif name.isupper():
         f.append("all_caps")
-    if any(w in _PARTICLES for w in low):
+    if not _PARTICLES.isdisjoint(low):
         f.append("particle")
     if any(c.isdigit() for c in name):
         f.append("digit")
@@ -180,19 +208,8 @@ def name_features(text: str, start: int, end: int, rules, gazetteer: Gazetteer) 
         f.append("gaz_person_first")
     if low[-1] in gazetteer.person_last:
         f.append("gaz_person_last")
-    if any(w in gazetteer.place_words for w in low):
+    if not gazetteer.place_words.isdisjoint(low):
         f.append("gaz_place_word")
-    if any(w in gazetteer.organisation_words for w in low):
+    if not gazetteer.organisation_words.isdisjoint(low):
         f.append("gaz_organisation_word")
-    before = _WORD.findall(text[max(0, start - 40) : start])
-    after = _WORD.findall(text[end : end + 40])
-    prev = before[-1] if before else None
-    f.append(f"prev={_context(prev)}")
-    if prev is not None and prev.rstrip(".") in {t.rstrip(".") for t in rules.person_titles}:
-        f.append("prev_title")
-    if len(before) > 1 and before[-2] in rules.person_titles:
-        f.append("prev2_title")
-    f.append(f"next={_context(after[0] if after else None)}")
-    if not before or before[-1] in {".", "!", "?"} or "\n" in text[max(0, start - 3) : start]:
-        f.append("sentence_start")
-    return f
+    return tuple(f)
