@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ from analysis.actors.mentions import _assign_sentences
 from analysis.errors import ParameterError, ResourceError
 from analysis.resources import load_mapping
 from analysis.tables import require_columns
+
+if TYPE_CHECKING:
+    from analysis.actors.name_tagger import NameTagger
 
 RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
@@ -511,7 +515,7 @@ def find_all_mentions(
     sentences: pd.DataFrame | None = None,
     dictionary: ActorDictionary | None = None,
     nominal: bool = False,
-    tagger=False,
+    tagger: bool | NameTagger = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(mentions, unlisted)``: the dictionary's mentions plus nationalities that stand for a state (MENTION_COLUMNS
     of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names).

@@ -20,11 +20,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from analysis import config
 from analysis.errors import ResourceError
+
+if TYPE_CHECKING:
+    from analysis.actors.dictionary import ActorDictionary
+    from analysis.actors.mention_rules import MentionRules
 
 TAGGER_FILE = "name_tagger.json"
 CLASSES = ("organisation", "person", "place", "nationality", "none")
@@ -108,7 +113,7 @@ class Gazetteer:
     organisation_words: frozenset
 
 
-def build_gazetteer(dictionary) -> Gazetteer:
+def build_gazetteer(dictionary: ActorDictionary) -> Gazetteer:
     """The :class:`Gazetteer` of an :class:`analysis.actors.ActorDictionary` (one pass over its aliases)."""
     first, last, place, org = set(), set(), set(), set()
     for e in dictionary.entries.values():
@@ -176,7 +181,7 @@ def _stripped(titles: frozenset) -> frozenset:
     return frozenset(t.rstrip(".") for t in titles)
 
 
-def _word_features(name: str, rules, gazetteer: Gazetteer) -> tuple[str, ...]:
+def _word_features(name: str, rules: MentionRules, gazetteer: Gazetteer) -> tuple[str, ...]:
     """The features that depend on the name's words only."""
     words = name.replace("-", " ").split()
     low = [w.lower() for w in words]
