@@ -12,6 +12,7 @@ dtypes pandas gave them.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -110,6 +111,48 @@ def load_table_columns(
     schema = file.schema_arrow
     schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)  # pandas' dtypes kept
     return pa.concat_tables([part.cast(schema) for part in parts] or [schema.empty_table()]).to_pandas()
+
+
+def find_group_means(frame: pd.DataFrame, grouped, columns: list[str], *, sd: str | None = None) -> dict:
+    """Per group of ``grouped`` (a group-by of ``frame``, in its group order): the mean of each of ``columns``
+    from the correctly rounded sum (``math.fsum``), and for ``sd`` also the sample standard deviation (ddof 1,
+    from the correctly rounded sum of squared deviations; NaN for one row), as ``"<sd>:sd"``.
+
+    Hand-written because pandas' and DuckDB's float sums depend on how the rows are laid out (pandas gives
+    another last bit for the same rows in the same order when the other groups differ), so figures summed a batch
+    of actors at a time, or in another chunking, would not be reproducible to the bit; a correctly rounded sum
+    depends only on the values. Groups of one or two rows need no loop (their plain sum is already correctly
+    rounded); larger groups are summed one by one.
+    """
+    gid = grouped.ngroup().to_numpy()
+    keep = gid >= 0  # rows with a missing key are in no group (as in a pandas group-by)
+    order = np.argsort(gid[keep], kind="stable")
+    sorted_gid = gid[keep][order]
+    n_groups = int(grouped.ngroups)
+    starts = np.searchsorted(sorted_gid, np.arange(n_groups), side="left")
+    ends = np.searchsorted(sorted_gid, np.arange(n_groups), side="right")
+    n = ends - starts
+
+    def _sums(v: np.ndarray) -> np.ndarray:
+        out = np.zeros(n_groups)
+        one, two = n == 1, n == 2
+        out[one] = v[starts[one]]
+        out[two] = v[starts[two]] + v[starts[two] + 1]
+        for g in np.flatnonzero(n > 2):
+            out[g] = math.fsum(v[starts[g] : ends[g]])
+        return out
+
+    result = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for col in columns:
+            v = frame[col].to_numpy(dtype="float64")[keep][order]
+            mean = _sums(v) / n
+            result[col] = mean
+            if col == sd:
+                dev = (v - np.repeat(mean, n)) ** 2
+                var = _sums(dev) / (n - 1)
+                result[f"{col}:sd"] = np.where(n > 1, np.sqrt(var), np.nan)
+    return result
 
 
 def index_groups(docs: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -103,3 +103,25 @@ def test_table_columns_loaded_for_some_articles_in_file_order(tmp_path):
     whole = pd.read_parquet(path, columns=["sent_id", "voice"])
     pd.testing.assert_frame_equal(load_table_columns(path, ["sent_id", "voice"]), whole)
     assert load_table_columns(path, ["doc_id"], doc_ids=["zzz"]).empty
+
+
+def test_group_means_are_correctly_rounded_and_do_not_depend_on_the_layout():
+    import math
+
+    import numpy as np
+    import pytest
+
+    from analysis.aggregate import find_group_means
+
+    values = [0.1, 0.2, 0.3, 1e16, -1e16, 0.7, 0.05, 2.5]
+    df = pd.DataFrame({"g": ["b", "a", "b", "b", "b", "a", None, "c"], "v": values})
+    grouped = df.groupby("g")
+    got = find_group_means(df, grouped, ["v"], sd="v")
+    b = [0.1, 0.3, 1e16, -1e16]
+    assert got["v"][1] == math.fsum(b) / 4  # naive summation loses the 0.1 and 0.3 entirely
+    assert list(got["v"][[0, 2]]) == [(0.2 + 0.7) / 2, 2.5] and np.isnan(got["v:sd"][2])  # one row: no sd
+    assert got["v:sd"][0] == pytest.approx(np.std([0.2, 0.7], ddof=1))
+    # the same rows among other groups, in another order of groups: the same bits
+    other = pd.concat([pd.DataFrame({"g": ["z", "y", "z"], "v": [3.3, 1.1, 9.9]}), df], ignore_index=True)
+    again = find_group_means(other, other.groupby("g"), ["v"], sd="v")
+    assert again["v"][1] == got["v"][1] and again["v:sd"][1] == got["v:sd"][1]  # group "b" is second in both

@@ -124,3 +124,15 @@ def test_tone_from_a_large_file_in_actor_batches_is_bit_identical(loaded, monkey
     # a DataFrame, or the sentence method, is one pass whatever the size
     assert tone._actor_batches(result.mentions, kind=None, actors=None, method="target") is None
     assert tone._actor_batches(result, kind=None, actors=None, method="sentence") is None
+
+
+def test_frame_counts_from_a_large_file_one_frame_at_a_time_are_bit_identical(loaded, monkeypatch):
+    from analysis.frames import codebook
+
+    _, corpus, result = loaded
+    cases = [{}, {"presence": "model", "by": "outlet", "freq": "M"}, {"threshold": 0.2}]
+    whole = [frames.count_frames(result, corpus, **options) for options in cases]
+    monkeypatch.setattr(codebook, "FRAME_BATCH_ROWS", 5)
+    assert len(codebook._frame_batches(result)) == result.frames["frame"].nunique() > 1
+    for options, expected in zip(cases, whole):
+        pd.testing.assert_frame_equal(frames.count_frames(result, corpus, **options), expected, check_exact=True)

@@ -388,17 +388,59 @@ def count_frames(
     ``min_count`` applies to ``n_present``; ``min_docs`` drops groups (and periods) with fewer articles (shares of
     a handful of articles are noise).
     """
-    frames_df = _frame_scores(frames_df, corpus)
-    require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
     if presence is not None and presence not in ("dictionary", "model"):
         raise ParameterError(f"presence must be dictionary, model or None, not {presence!r}")
     if presence is not None and threshold is not None:
         raise ParameterError("pass either presence= or threshold=, not both")
-    if presence is not None:
-        require_columns(frames_df, ["present_dictionary", "present_model"], what="frame scores with presence")
     groups = group_documents(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
+    keys = groups.keys
+    batches = _frame_batches(frames_df)
+    # A large table file is counted a frame at a time (one frame's rows in memory); every count and mean is over
+    # one frame's rows, and the mean is a correctly rounded sum: the same figures as one pass.
+    parts = [_count_frame_rows(_frame_scores(frames_df, corpus, only=b), groups, presence, threshold) for b in batches]
+    order = keys + ["frame", "family", "rule"]
+    counted = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        counted = counted.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+    by_keys = [k for k in keys if k != PERIOD]
+    combos = [*by_keys, "frame", "family", "rule"]
+    out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
+    out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
+    out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
+    out["label"] = out["frame"].map(find_frame_labels(codebook)).fillna(out["frame"])
+    cols = keys + ["frame", "label", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
+    return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
+
+
+# frame rows per batch when frames.parquet is counted from the file (one row per article and frame)
+FRAME_BATCH_ROWS = 2_000_000
+
+
+def _frame_batches(frames_df) -> list[list[str] | None]:
+    """``[None]`` (one pass) for a DataFrame or a file of at most :data:`FRAME_BATCH_ROWS` rows; else the frames
+    of the file, one batch each."""
+    from analysis.aggregate import TableFile, find_table, run_query
+
+    source = find_table(frames_df, "frames")
+    if not isinstance(source, TableFile):
+        return [None]
+    counts = run_query(
+        "SELECT frame, count(*) AS n FROM read_parquet(?) GROUP BY frame ORDER BY frame", params=[str(source)]
+    )
+    if counts["n"].sum() <= FRAME_BATCH_ROWS:
+        return [None]
+    return [[f] for f in counts["frame"]]
+
+
+def _count_frame_rows(frames_df: pd.DataFrame, groups, presence, threshold) -> pd.DataFrame:
+    """Per key combination, frame, family and rule: n_docs, n_present, mean_score (the counts before the grid)."""
+    from analysis.aggregate import find_group_means
+
+    require_columns(frames_df, ["doc_id", "frame", "score"], what="frame scores")
+    if presence is not None:
+        require_columns(frames_df, ["present_dictionary", "present_model"], what="frame scores with presence")
     joined = groups.join(frames_df, what="frame scores")
     if presence is None:
         cut = 0.0 if threshold is None else float(threshold)
@@ -416,26 +458,19 @@ def count_frames(
         joined = joined.assign(present=present, rule=np.where(calibrated, presence, UNCALIBRATED_RULE))
     if "family" not in joined:
         joined["family"] = ""
-    keys = groups.keys
+    grouped = joined.groupby(groups.keys + ["frame", "family", "rule"], dropna=False, sort=True)
     counted = (
-        joined.groupby(keys + ["frame", "family", "rule"], dropna=False, sort=True)
-        .agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"), mean_score=("score", "mean"))
+        grouped.agg(n_docs=("doc_id", "nunique"), n_present=("present", "sum"))
         .reset_index()
         .astype({"n_docs": "int64", "n_present": "int64"})
     )
-    by_keys = [k for k in keys if k != PERIOD]
-    combos = [*by_keys, "frame", "family", "rule"]
-    out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
-    out["share_present"] = out["n_present"] / out["n_docs"].where(out["n_docs"] > 0)
-    out = drop_small_groups(out[out["n_present"] >= min_count], groups, min_docs)
-    out["label"] = out["frame"].map(find_frame_labels(codebook)).fillna(out["frame"])
-    cols = keys + ["frame", "label", "family", "rule", "n_docs", "n_present", "share_present", "mean_score"]
-    return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
+    return counted.assign(mean_score=find_group_means(joined, grouped, ["score"])["score"])
 
 
-def _frame_scores(frames_df, corpus: pd.DataFrame) -> pd.DataFrame:
+def _frame_scores(frames_df, corpus: pd.DataFrame, *, only: list[str] | None = None) -> pd.DataFrame:
     """``frames_df``, or for an analysis its frames.parquet: only the columns ``count_frames`` reads and only the
-    rows of the articles in ``corpus`` (the table has a row per article and frame)."""
+    rows of the articles in ``corpus`` (the table has a row per article and frame), of the frames ``only`` when
+    given."""
     from analysis.aggregate import TableFile, find_table, load_table_columns, read_table_columns
 
     source = find_table(frames_df, "frames")
@@ -443,7 +478,8 @@ def _frame_scores(frames_df, corpus: pd.DataFrame) -> pd.DataFrame:
         return source
     wanted = ["doc_id", "frame", "family", "score", "present_dictionary", "present_model", "p_model"]
     present = read_table_columns(source)
-    return load_table_columns(source, [c for c in wanted if c in present], doc_ids=corpus["doc_id"])
+    batch = None if only is None else {"frame": only}
+    return load_table_columns(source, [c for c in wanted if c in present], doc_ids=corpus["doc_id"], isin=batch)
 
 
 def find_frame_labels(codebook=None) -> dict[str, str]:
