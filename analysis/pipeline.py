@@ -38,6 +38,9 @@ DEFAULT_CHUNK_SIZE = 500
 
 
 # ------------------------------------------------------------------------------------------------------ the command
+ACTORS_STAGE = "analysis.actors:analyze_chunk"  # the stage that takes nominal=True
+
+
 def analyze_corpus(
     corpus_path: str | os.PathLike = config.CORPUS_FILE,
     out_dir: str | os.PathLike = config.ANALYSIS_DIR,
@@ -54,6 +57,7 @@ def analyze_corpus(
     places: str | os.PathLike | None = None,
     frames: str | os.PathLike | None = None,
     labels: str | os.PathLike | None = None,
+    nominal_mentions: bool = False,
     progress: bool = True,
 ) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
@@ -69,7 +73,10 @@ def analyze_corpus(
     path, version and sha256 go into the manifest's ``resource_versions["user_dictionary"]``. ``frames`` /
     ``labels``: your own frame codebook (:func:`analysis.frames.load_codebook`) and conflict-language file (labels
     and territorial verbs, :func:`analysis.frames.load_conflict_language`); the frames stage uses them, recorded in
-    ``resource_versions["user_codebook"]``. Every file is checked before any work is done.
+    ``resource_versions["user_codebook"]``. Every file is checked before any work is done. ``nominal_mentions``:
+    the actors stage also writes common-noun and pronoun mentions ("the army", "he"; kinds ``nominal`` and
+    ``pronoun``, typed, never resolved to an actor) to ``unlisted_mentions`` (the setting of the re3d recall
+    figures, docs/actors.md); recorded in the manifest's parameters.
     """
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
@@ -90,6 +97,7 @@ def analyze_corpus(
         "progress": progress,
         "dictionary": _dictionary_files(actors=actors, places=places),
         "codebook": _codebook_files(frames=frames, labels=labels),
+        "nominal_mentions": bool(nominal_mentions),
     }
     if scheduler is None:
         with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
@@ -144,6 +152,7 @@ def _analyze(
     progress: bool,
     dictionary: dict[str, str],
     codebook: dict[str, str],
+    nominal_mentions: bool = False,
     cluster=None,
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
@@ -163,6 +172,8 @@ def _analyze(
     for spec in specs:
         if own and spec in CODEBOOK_STAGES:
             options.setdefault(spec, {}).update(own)
+        if nominal_mentions and spec == ACTORS_STAGE:
+            options.setdefault(spec, {})["nominal"] = True
     pool = None
     if jobs > 1 and cluster is None:  # the workers import the stages (and NLTK); this process only reads and writes
         pool = WorkerPool(specs, options, jobs)
@@ -210,6 +221,7 @@ def _analyze(
                 "chunk_size": int(chunk_size),
                 **dictionary,
                 **codebook,
+                **({"nominal_mentions": True} if nominal_mentions else {}),
             },
             "corpus": {
                 "path": label,
@@ -293,6 +305,12 @@ def register_cli(sub) -> None:
         help="your conflict language (labels and territorial verbs, format of analysis/resources/"
         "conflict_language.yaml), by the same rule as --frames",
     )
+    p.add_argument(
+        "--nominal-mentions",
+        action="store_true",
+        help="also write common-noun and pronoun mentions of actors and places ('the army', 'he'; typed, never "
+        "resolved to an actor) to unlisted_mentions: the setting of the re3d recall figures (docs/actors.md)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -312,6 +330,7 @@ def _run_cli(args) -> int:
         places=args.places,
         frames=args.frames,
         labels=args.labels,
+        nominal_mentions=args.nominal_mentions,
         progress=not args.no_progress,
     )
     print(

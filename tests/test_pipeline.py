@@ -259,3 +259,24 @@ def test_empty_and_missing_texts(mini_corpus, tmp_path):
     assert docs.loc[["m03", "m04"], "n_tokens"].tolist() == [0, 0]
     assert docs.loc[["m03", "m04"], "vader_sent_mean"].isna().all()
     assert not {"m03", "m04"} & set(r.terms["doc_id"]) and not {"m03", "m04"} & set(r.sentences["doc_id"])
+
+
+def test_nominal_mentions_option_adds_common_noun_and_pronoun_mentions_only(corpus_file, tmp_path, analysis, capsys):
+    code = cli.main(
+        ["analyze", str(corpus_file), "--out", str(tmp_path / "nom"), "--nominal-mentions", "--no-progress"]
+    )
+    assert code == 0
+    nominal = pipeline.load_analysis(tmp_path / "nom")
+    assert nominal.manifest["parameters"]["nominal_mentions"] is True
+    assert "nominal_mentions" not in analysis.manifest["parameters"]  # the default run records nothing new
+    extra = nominal.table("unlisted_mentions")
+    assert {"nominal", "pronoun"} <= set(extra["kind"])
+    assert not {"nominal", "pronoun"} & set(analysis.table("unlisted_mentions")["kind"])
+    heads = extra.loc[extra["kind"] == "nominal", "matched"].str.lower()
+    assert heads.str.contains(r"\b(?:forces|fighters|militants|troops|army|city|civilians)\b").any()
+    # the other kinds and every other table are those of the default run
+    rest = extra[~extra["kind"].isin(["nominal", "pronoun"])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rest, analysis.table("unlisted_mentions"))
+    for name in analysis.tables:
+        if name != "unlisted_mentions":
+            pd.testing.assert_frame_equal(nominal.table(name), analysis.table(name))
