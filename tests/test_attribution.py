@@ -262,3 +262,26 @@ def test_a_gate_file_with_missing_features_is_refused(tmp_path):
     bad.write_text('{"version": "1", "coefficients": {"form_logit": 1.0}, "intercept": 0, "threshold": 0.5}')
     with pytest.raises(ResourceError, match="exactly the features"):
         cue_gate.load_cue_gate(bad)
+
+
+def test_masked_abbreviations_are_those_the_whole_sentence_substitution_finds():
+    # _mask_abbreviations tries the abbreviation pattern only within reach of each period; it must mask exactly what
+    # a substitution over the whole sentence masks, including runs of abbreviations, dotted ones and near-misses
+    from analysis.frames.speakers import _ABBREV_DOT, _MASK, _mask_abbreviations
+
+    sentences = [
+        "Lt. Gen. Stephen Townsend told reporters in Baghdad on Jan. 5 at 3 p.m. that the U.S.-led coalition was ready.",
+        "Maj.-Gen. Rupert Jones, the coalition's deputy commander, said the Gen.Staff met at 10 a.m.",
+        "The col. said: colonels, gens. and sgts. were not there; Dr.Smith and Mr. Jones were.",
+        "No abbreviation here, only a period at the end.",
+        "U.S. and E.U. officials (R-Ky.) met... etc. etc.",
+        "A.M.A.M. x.y. Sen.",
+    ]
+    for sent in sentences:
+        expected = _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
+        if "(" not in sent:
+            assert _mask_abbreviations(sent) == expected
+        assert len(_mask_abbreviations(sent)) == len(sent)
+    assert _mask_abbreviations(sentences[0]).count(_MASK) == 7  # Lt. Gen. Jan. p.m. U.S. (not "ready.")
+    assert "Gen" + _MASK + "Staff" in _mask_abbreviations(sentences[1])
+    assert _mask_abbreviations(sentences[3]) == sentences[3]

@@ -85,6 +85,7 @@ _ABBREV_DOT = re.compile(
     r"(?<![\w.])(" + "|".join(sorted((re.escape(a) for a in NEWS_ABBREVIATIONS), key=len, reverse=True)) + r")\.",
     re.IGNORECASE,
 )
+_ABBREV_REACH = max(map(len, NEWS_ABBREVIATIONS))  # a match "abbrev." starts at most this far before a period
 _MASK = "\x01"
 
 
@@ -92,9 +93,31 @@ def _mask_abbreviations(sent: str) -> str:
     """``sent`` with the periods of abbreviations ("Lt. Gen.", "U.S.") replaced by a placeholder (same length)."""
     if "(" in sent:  # "Sen. Jack Reed (D-R.I.) said": a party tag reads as part of the name, not as a boundary
         sent = _PARTY_TAG.sub(lambda m: m.group(1) + "P" + "p" * (len(m.group()) - len(m.group(1)) - 1), sent)
-    if "." not in sent:
+    dot = sent.find(".")
+    if dot < 0:
         return sent
-    return _ABBREV_DOT.sub(lambda m: m.group(1).replace(".", _MASK) + _MASK, sent)
+    # The same matches as _ABBREV_DOT.sub, found by trying the pattern only where one can start: a match ends in a
+    # period at most _ABBREV_REACH characters after its start, so only those positions before each period are
+    # tried, each once, left to right, resuming after each match. sub() tries every position of the sentence under
+    # IGNORECASE with a 65-way alternation, which made this a tenth of the attribution stage.
+    parts, done, tried = [], 0, 0  # text before `done` is in parts; positions below `tried` were tried
+    match = _ABBREV_DOT.match
+    while dot >= 0:
+        p = max(done, tried, dot - _ABBREV_REACH)
+        while p < dot:
+            m = match(sent, p)
+            if m is None:
+                p += 1
+                continue
+            parts.append(sent[done:p])
+            parts.append(m.group(1).replace(".", _MASK) + _MASK)
+            done = p = m.end()
+        tried = max(tried, dot)
+        dot = sent.find(".", max(dot + 1, done))
+    if not parts:
+        return sent
+    parts.append(sent[done:])
+    return "".join(parts)
 
 
 _RELATIVE_BEFORE = re.compile(r"(?<!\w)(?:who|that|which)\s+$")
