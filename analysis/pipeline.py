@@ -316,6 +316,8 @@ def register_cli(sub) -> None:
 
 
 def _run_cli(args) -> int:
+    if args.jobs == 1 and args.scheduler is None:  # this process runs the stages: NLTK without SciPy, scikit-learn
+        import analysis.lean_nltk  # noqa: F401
     result = analyze_corpus(
         args.corpus,
         args.out,
