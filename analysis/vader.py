@@ -154,32 +154,32 @@ class Vader:
             valence = valence * _N_SCALAR
         return valence
 
-    def _score_tokens(self, w: list[str], lows: list[str], text: str) -> Scores:
+    def _token_values(self, w: list[str], lows: list[str], is_cap_diff: bool) -> tuple[dict, list[int]]:
+        """The valence of each lexicon token type of ``w`` (NLTK's rule: from its first occurrence, 0 for a
+        booster or the "kind" of "kind of"), in order of first occurrence, and those first positions."""
         n = len(w)
-        if not n:
-            return (0.0, 0.0, 0.0, 0.0)
-        is_cap_diff = 0 < n - sum(map(str.isupper, w)) < n
         hits = self._words & set(lows)
         value: dict[str, object] = {}
+        first: list[int] = []
         if hits:
             for j in [j for j, low in enumerate(lows) if low in hits]:
                 tok = w[j]
                 if tok in value:  # valence depends on the first occurrence only (NLTK's rule)
                     continue
+                first.append(j)
                 low = lows[j]
                 if low in _BOOSTER or (low == "kind" and j < n - 1 and lows[j + 1] == "of"):
                     value[tok] = 0
                 else:
                     value[tok] = self._lexicon_valence(w, lows, j, is_cap_diff)
-        sentiments = list(map(value.get, w, repeat(0, n))) if value else [0] * n
-        if "but" in lows:  # _but_check on the lower-cased tokens
-            bi = lows.index("but")
-            for sidx, sentiment in enumerate(sentiments):
-                if sidx < bi:
-                    sentiments[sidx] = sentiment * 0.5
-                elif sidx > bi:
-                    sentiments[sidx] = sentiment * 1.5
-        return _score_valence(sentiments, text)
+        return value, first
+
+    def _score_tokens(self, w: list[str], lows: list[str], text: str) -> Scores:
+        n = len(w)
+        if not n:
+            return (0.0, 0.0, 0.0, 0.0)
+        is_cap_diff = 0 < n - sum(map(str.isupper, w)) < n
+        return _score_values(self._token_values(w, lows, is_cap_diff)[0], w, lows, text)
 
     def score(self, text: str) -> Scores:
         """(neg, neu, pos, compound) of ``text``, equal to NLTK's ``polarity_scores(text)``."""
@@ -191,22 +191,68 @@ class Vader:
         return [self.score(t) for t in texts]
 
     def score_document(self, text: str, spans: Sequence[tuple[int, int]]) -> tuple[list[Scores], Scores]:
-        """Scores of each sentence ``text[s:e]`` and of the whole text, tokenising the text once when possible."""
-        words, lowers, out = [], [], []
+        """Scores of each sentence ``text[s:e]`` and of the whole text, tokenising the text once when possible.
+
+        When the sentences' tokens are the text's (see _tokens_concatenate), the whole text's token valences are
+        also taken from its sentences: a valence depends on the token, the tokens up to 3 before it and 2 after it,
+        and (for upper-case words) on whether the text mixes upper-case and other words. A token type's first
+        occurrence in the text is its first in its sentence; when it lies 3 or more tokens from the sentence's
+        start and 2 from its end, and the sentence's mixing flag is the text's or the sentence has no upper-case
+        word, its valence in the text is its valence in the sentence. The others are computed on the text.
+        """
+        words, lowers, out, parts = [], [], [], []
         for s, e in spans:
             sent = text[s:e]
             w = split_tokens(sent)
             lows = list(map(str.lower, w))
-            out.append(self._score_tokens(w, lows, sent))
+            n = len(w)
+            if n:
+                upper = sum(map(str.isupper, w))
+                value, first = self._token_values(w, lows, 0 < n - upper < n)
+                out.append(_score_values(value, w, lows, sent))
+                parts.append((n, upper, value, first))
+            else:
+                out.append((0.0, 0.0, 0.0, 0.0))
             words.append(w)
             lowers.append(lows)
-        if _tokens_concatenate(text, spans):
-            w = [t for ws in words for t in ws]
-            lows = [t for ls in lowers for t in ls]
-        else:
+        if not _tokens_concatenate(text, spans):
             w = split_tokens(text)
-            lows = list(map(str.lower, w))
-        return out, self._score_tokens(w, lows, text)
+            return out, self._score_tokens(w, list(map(str.lower, w)), text)
+        w = [t for ws in words for t in ws]
+        lows = [t for ls in lowers for t in ls]
+        n = len(w)
+        if not n:
+            return out, (0.0, 0.0, 0.0, 0.0)
+        is_cap_diff = 0 < n - sum(p[1] for p in parts) < n
+        value: dict[str, object] = {}
+        offset = 0
+        for n_sent, upper, sent_value, first in parts:
+            same_context = upper == 0 or (0 < n_sent - upper < n_sent) == is_cap_diff
+            for (tok, valence), j in zip(sent_value.items(), first):
+                if tok in value:
+                    continue
+                if same_context and 3 <= j <= n_sent - 3:
+                    value[tok] = valence
+                    continue
+                g = offset + j  # near the sentence's edges: its context in the text
+                low = lows[g]
+                if low in _BOOSTER or (low == "kind" and g < n - 1 and lows[g + 1] == "of"):
+                    value[tok] = 0
+                else:
+                    value[tok] = self._lexicon_valence(w, lows, g, is_cap_diff)
+            offset += n_sent
+        return out, _score_values(value, w, lows, text)
+
+
+def _score_values(value: dict, w: list[str], lows: list[str], text: str) -> Scores:
+    """The scores of tokens ``w`` whose token types have the valences ``value`` (the others 0): NLTK's but-rule,
+    then its score_valence."""
+    n = len(w)
+    sentiments = list(map(value.get, w, repeat(0, n))) if value else [0] * n
+    if "but" in lows:  # _but_check on the lower-cased tokens: the same products, zeros too (0 becomes 0.0)
+        bi = lows.index("but")
+        sentiments = [v * 0.5 for v in sentiments[:bi]] + [sentiments[bi]] + [v * 1.5 for v in sentiments[bi + 1 :]]
+    return _score_valence(sentiments, text)
 
 
 def _tokens_concatenate(text: str, spans: Sequence[tuple[int, int]]) -> bool:
