@@ -156,10 +156,18 @@ class _Sentence:
                  "nonzero", "keys", "first_word", "infos")  # fmt: skip
 
     def __init__(self, text: str, cues: Cues):
-        matches = list(_TOKEN.finditer(text))
-        self.starts = [m.start() for m in matches]
-        self.ends = [m.end() for m in matches]
-        infos = self.infos = [_TOKEN_INFO.get(t) or _token_info(t) for t in (m.group() for m in matches)]
+        # _TOKEN matches at every character that is not whitespace, so only whitespace lies between two tokens and a
+        # token's first occurrence from the previous token's end is where it was matched: its offsets are found
+        # with str.find instead of a match object per token
+        tokens = _TOKEN.findall(text)
+        starts, ends, find, end = [], [], text.find, 0
+        for t in tokens:
+            start = find(t, end)
+            end = start + len(t)
+            starts.append(start)
+            ends.append(end)
+        self.starts, self.ends = starts, ends
+        infos = self.infos = [_TOKEN_INFO.get(t) or _token_info(t) for t in tokens]
         words = self.words = [i[0] for i in infos]
         n = len(words)
         # the lexicon valence of each word (a word VADER lacks: the mean valence of its stem), before negation
