@@ -11,7 +11,9 @@ The speed comes from: the punctuation rule applied per token (a token ``p + w`` 
 PUNC_LIST becomes ``w`` exactly when ``w`` has no ASCII punctuation and is longer than one character, which is
 what NLTK's dict encodes), each distinct token's valence computed once (NLTK's first-occurrence rule makes it
 depend on the token only), and non-lexicon tokens skipped with one dict lookup. A whole text is scored from its
-sentences' tokens when the sentences are separated by whitespace (then ``text.split()`` gives the same tokens).
+sentences' tokens when the sentences are separated by whitespace (then ``text.split()`` gives the same tokens),
+and takes each token's valence from its sentence where the token's context is the same in both
+(:meth:`Vader.score_document`), so it is not scored a second time from scratch.
 """
 
 from __future__ import annotations
