@@ -30,6 +30,7 @@ from analysis.frames.speakers import (
     _left_speaker,
     _mask_abbreviations,
     _name_context,
+    _opening_speaker,
     _right_speaker,
     _source_type,
     _speaker_kind,
@@ -83,8 +84,14 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
         tag = tagger is not None and tagger.trigger_regex.search(original) is not None
-        if not tag and not rules.verb_regex.search(original) and not rules.according_regex.search(original):
-            continue  # most sentences attribute nothing: skip the work below
+        if (
+            not tag
+            and not rules.verb_regex.search(original)
+            and not rules.according_regex.search(original)
+            and (rules.participle_regex is None or not rules.participle_regex.search(original))
+        ):
+            continue  # most sentences attribute nothing: skip the work below (a sentence whose only cue is a
+            # participle, "Trump ratcheted up his attacks, saying ...", is not one of them)
         sent = _mask_abbreviations(original)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
         for m in rules.according_regex.finditer(sent):
@@ -127,7 +134,11 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             before = sent[: m.start()].rstrip()
             sp = None
             # '"...," said X' / "..., said X"; a lexicon verb after a bare comma has an object ("..., endorsed Cruz")
-            if verb["inverted"] and before and (before[-1] in "\"”'’" or (before[-1] == "," and not verb["lexicon"])):
+            # any speech verb inverts right after a quotation that closes on its own punctuation ('"...," wrote X')
+            quoted = len(before) > 1 and before[-1] in "\"”'’" and before[-2] in ",?!"
+            if quoted or (
+                verb["inverted"] and before and (before[-1] in "\"”'’" or (before[-1] == "," and not verb["lexicon"]))
+            ):
                 left = _left_speaker(sent, m.start(), rules) if before[-1] == "," else None
                 if left is not None and left[2] is not None:  # "Name, the title, said ...": speaker on the left
                     sp, pattern = left, f"X {verb['past']}"
@@ -143,6 +154,11 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
                 # "Clinton mocked Trump ... and said ...": the speaker of the clause the verb is coordinated with
                 sp = _clause_speaker(sent, m.start(), found)
                 pattern = f"X ... and {verb['past']}"
+            if sp is None:
+                # "Name, a title of several commas, said": the name that opens the sentence (hand-listed verbs and
+                # lexicon verbs that invert, whose speakers are named people and bodies)
+                sp = _opening_speaker(sent, m.start())
+                pattern = f"X {verb['past']}"
             if sp is None:
                 continue
             speaker = sent[sp[0] : sp[1]]

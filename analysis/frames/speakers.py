@@ -28,7 +28,9 @@ _TIME_TAIL = re.compile(
 # auxiliaries are matched in lower case only: "IS" (Islamic State) is not "is"
 _PASSIVE_ADVERB = re.compile(r"(?<!\w)(?:be|been|being|was|were|is|are)\s+\w+ly$")
 _FINITE = re.compile(r"(?<!\w)(?:was|were|is|are|did|does|had|has|have)(?!\w)")
-_FINITE_RIGHT = re.compile(r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does)(?!\w)")
+_FINITE_RIGHT = re.compile(
+    r"(?<!\w)(?:was|were|is|are|had|has|have|will|would|could|can|did|do|does|should|must|may|might)(?!\w)"
+)
 _AUXILIARIES = {"was", "were", "is", "are", "did", "does", "do", "had", "has", "have", "will", "would", "could"}
 _LEADING_RELATIVE = re.compile(r"(?:which|that|who|whom|what)\s+", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?<!\w)(?:who|which|whose)(?!\w)", re.IGNORECASE)
@@ -430,9 +432,75 @@ def _speaker_kind(speaker: str, actor_id) -> str:
 
 _SUBJECT = re.compile(
     r"^\W*(?:(?:But|And|Yet|So|Still|Then|Now|Later|Meanwhile|However),?\s+)?"
-    r"((?:He|She|They|We|I)(?!\w)|(?:[A-Z][\w'’.\x01-]*\s+){0,4}[A-Z][\w'’.\x01-]*)"
+    # an opening adverbial ends in a comma ("On Thursday, he hedged ...", "In three interviews, the justice ...")
+    r"(?:(?:On|In|At|During|After|Earlier|Later|Last|This)\s[^,;:\"“”]{1,40},\s+)?"
+    r"((?:He|She|They|We|I|he|she|they|we)(?!\w)|(?:(?:the|The)\s+[a-z][\w-]*\s+)?"
+    r"(?:[A-Z][\w'’.\x01-]*\s+){0,4}[A-Z][\w'’.\x01-]*|(?:the|The)\s+[a-z][\w-]+)"
     r"(?=\s+[a-z])"
 )
+
+
+_OPENING_NAME = re.compile(
+    r"^[\W\x01]*?((?:[A-Z][\w'’.\x01-]*\s+){0,5}[A-Z][\w'’.\x01-]*|"
+    r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Tt]wo|[Ss]everal|[Ss]ome|[Mm]any)\s[^,;:\"“”()]{1,60}?),\s"
+)
+_NOT_OPENER = {
+    "however",
+    "meanwhile",
+    "yesterday",
+    "today",
+    "tonight",
+    "still",
+    "now",
+    "then",
+    "so",
+    "yet",
+    "also",
+    "instead",
+    "indeed",
+    "moreover",
+    "separately",
+    "similarly",
+    "finally",
+    "first",
+    "second",
+    "again",
+    "overall",
+    "here",
+    "thus",
+    "nonetheless",
+    "nevertheless",
+    "last",
+    "next",
+    "well",
+    "yes",
+    "no",
+    "oh",
+    "sir",
+    "look",
+    "okay",
+    "ok",
+}
+
+
+def _opening_speaker(sent: str, verb_start: int) -> tuple[int, int, str] | None:
+    """ "Mike Shields, president of the Congressional Leadership Fund, a super PAC allied with ..., said": the name
+    that opens the sentence, when only appositives (commas, no quotation, colon or semicolon) lead from it to a
+    speech verb that follows a comma; the appositives are its role. (start, end, role) or None."""
+    before = sent[:verb_start].rstrip()
+    if not before.endswith(","):
+        return None
+    m = _OPENING_NAME.match(before)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    first = words[0].lower()
+    if (first in _NOT_SUBJECT and first not in _DETERMINERS) or first in _NOT_OPENER or first.endswith("ly"):
+        return None
+    middle = before[m.end() : -1]
+    if not middle.strip() or len(middle.split()) > 30 or re.search(r"[;:\"“”()\[\]]|\s-\s|\s--\s|[—–]", middle):
+        return None
+    return m.start(1), m.end(1), middle.strip()
 
 
 _NOT_SUBJECT = _PREPOSITIONS | _DETERMINERS | {"despite", "among", "nearly", "even", "only", "about", "it", "there"}
@@ -451,7 +519,11 @@ def _clause_speaker(sent: str, cs: int, found: list) -> tuple[int, int, None] | 
     if before:
         return before[-1][4], before[-1][5], None
     sm = _SUBJECT.match(sent)
-    if sm is None or sm.end(1) > cs or sm.group(1).split()[0].lower() in _NOT_SUBJECT:
+    if sm is None or sm.end(1) > cs:
+        return None
+    words = sm.group(1).split()
+    # "the justice sounded off ..., saying": a determiner with a lower-case noun is a subject; "The Louisville" not
+    if words[0].lower() in _NOT_SUBJECT and not (len(words) == 2 and words[0].lower() == "the" and words[1].islower()):
         return None
     return sm.start(1), sm.end(1), None
 
