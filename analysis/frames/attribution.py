@@ -77,10 +77,41 @@ _AGENT_AFTER = re.compile(r"(?:\s+[a-z]+){1,2}\s+by\s+(?!phone|telephone|email|e
 
 def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple]:
     """Attribution rows for one document (ATTRIBUTION_COLUMNS)."""
-    rows = []
-    last: dict[str, tuple] = {}  # speaker kind ("person", "group", "any") -> (source type, actor id) of the last one
+    return next(_iter_attributions([doc], rules, resolve))[1]
+
+
+#: documents whose tagger sentences are scored and decoded together (numpy over the batch, not per sentence)
+_TAGGER_BATCH = 64
+
+
+def _iter_attributions(docs, rules: AttributionRules, resolve):
+    """(doc, attribution rows) for each document of ``docs``, in order. The rules run per document; the sentences
+    the tagger is asked about (a trigger word, no rule attribution) are decoded for ``_TAGGER_BATCH`` documents at
+    once, then each document's rows are resolved in sentence order (pronouns take the previous speaker)."""
+    batch = []
+    for doc in docs:
+        batch.append((doc, _doc_found(doc, rules)))
+        if len(batch) >= _TAGGER_BATCH:
+            yield from _finish_batch(batch, rules, resolve)
+            batch = []
+    yield from _finish_batch(batch, rules, resolve)
+
+
+def _finish_batch(batch: list, rules: AttributionRules, resolve):
+    if rules.tagger is not None:
+        asked = [(doc, entry) for doc, entries in batch for entry in entries if entry[6] and not entry[5]]
+        for (_, entry), pairs in zip(asked, _tagger_attributions(asked, rules)):
+            entry[5].extend(pairs)
+    for doc, entries in batch:
+        yield doc, _doc_rows(doc, entries, rules, resolve)
+
+
+def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
+    """The rules' attributions of each sentence that may hold one: [k, s0, e0, original, sent, found, tag]
+    (``tag``: the sentence holds a tagger trigger word)."""
     text = doc.text
     tagger = rules.tagger
+    out = []
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
         tag = tagger is not None and tagger.trigger_regex.search(original) is not None
@@ -179,8 +210,17 @@ def _doc_attributions(doc: _Doc, rules: AttributionRules, resolve) -> list[tuple
             )
         if rules.participle_regex is not None:
             found.extend(_participle_attributions(sent, s0, doc, found, rules))
-        if tag and not found:  # the tagger's extra pairs are precise where the rules found nothing (see its script)
-            found.extend(_tagger_attributions(text, s0, e0, doc, rules))
+        # the tagger's extra pairs are precise where the rules found nothing (see its script): asked in _finish_batch
+        out.append([k, s0, e0, original, sent, found, tag])
+    return out
+
+
+def _doc_rows(doc: _Doc, entries: list, rules: AttributionRules, resolve) -> list[tuple]:
+    """Attribution rows (ATTRIBUTION_COLUMNS) of a document's found attributions, in sentence order."""
+    rows = []
+    last: dict[str, tuple] = {}  # speaker kind ("person", "group", "any") -> (source type, actor id) of the last one
+    text = doc.text
+    for k, s0, _, original, sent, found, _ in entries:
         for start, end, pattern, verb, sps, spe, role, cs, ce in sorted(found):
             speaker = original[sps:spe].strip()
             if role is not None:
@@ -297,22 +337,29 @@ def _participle_attributions(sent: str, s0: int, doc: _Doc, found: list, rules: 
     return out
 
 
-def _tagger_attributions(text: str, s0: int, e0: int, doc: _Doc, rules: AttributionRules) -> list:
-    """Source+cue pairs of the CRF tagger in a sentence where the rules found none (sentence offsets, as the rules'
-    tuples); a cue inside a quotation is left out, as the rules leave it (speech of the quoted speaker), and so is a
-    cue with a word of the `tagger: exclude:` list."""
-    tokens = find_tokens(text, s0, e0)
-    if not tokens or len(tokens) > rules.tagger.max_words:
-        return []
-    out = []
-    for ss, se, cs, ce, _ in rules.tagger.find_pairs(
-        tokens, quotes=doc.quotes, lexicon=rules.verb_forms or {}, rule_spans=[]
-    ):
-        verb = " ".join(text[cs:ce].lower().split())
-        # `tagger: exclude:`: in war news "attacked", "fired", "targeted" name actions, though PolNeAR marks
-        # "X attacked Y" as an attribution
-        if not _in_spans(doc.quotes, cs, ce) and rules.cue_exclude.isdisjoint(verb.split()):
-            out.append((min(ss, cs) - s0, max(se, ce) - s0, "tagger", verb, ss - s0, se - s0, None, cs - s0, ce - s0))
+def _tagger_attributions(asked: list, rules: AttributionRules) -> list[list]:
+    """Source+cue pairs of the CRF tagger for each (doc, sentence entry) of ``asked``, sentences where the rules
+    found none (sentence offsets, as the rules' tuples); a cue inside a quotation is left out, as the rules leave it
+    (speech of the quoted speaker), and so is a cue with a word of the `tagger: exclude:` list."""
+    tagger = rules.tagger
+    sentences, where = [], []
+    for n, (doc, (_, s0, e0, *_rest)) in enumerate(asked):
+        tokens = find_tokens(doc.text, s0, e0)
+        if tokens and len(tokens) <= tagger.max_words:
+            sentences.append((tokens, doc.quotes))
+            where.append(n)
+    out: list[list] = [[] for _ in asked]
+    for n, pairs in zip(where, tagger.find_pairs_batch(sentences, lexicon=rules.verb_forms or {})):
+        doc, (_, s0, *_rest) = asked[n]
+        text = doc.text
+        for ss, se, cs, ce, _ in pairs:
+            verb = " ".join(text[cs:ce].lower().split())
+            # `tagger: exclude:`: in war news "attacked", "fired", "targeted" name actions, though PolNeAR marks
+            # "X attacked Y" as an attribution
+            if not _in_spans(doc.quotes, cs, ce) and rules.cue_exclude.isdisjoint(verb.split()):
+                out[n].append(
+                    (min(ss, cs) - s0, max(se, ce) - s0, "tagger", verb, ss - s0, se - s0, None, cs - s0, ce - s0)
+                )
     return out
 
 
@@ -331,8 +378,8 @@ def find_attributions(
     rules = load_attribution_rules(rules)
     resolve = _speaker_resolver()
     rows = []
-    for doc in _iter_docs(docs, sentences):
-        rows.extend(_doc_attributions(doc, rules, resolve))
+    for _, doc_rows in _iter_attributions(_iter_docs(docs, sentences), rules, resolve):
+        rows.extend(doc_rows)
     return _attribution_frame(rows)
 
 

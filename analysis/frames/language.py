@@ -15,7 +15,7 @@ from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, 
 from analysis.errors import ResourceError
 from analysis.frames.attribution import (
     _attribution_frame,
-    _doc_attributions,
+    _iter_attributions,
     _reported_index,
     _speaker_resolver,
     load_attribution_rules,
@@ -328,8 +328,7 @@ def find_language(
     # labels target armed groups; a custom actor dictionary without armed-group types falls back to any actor
     armed_only = _dictionary_has_armed_types(dictionary)
     labels, verbs, attrs = [], [], []
-    for doc in _iter_docs(docs, sentences, mentions):
-        a = _doc_attributions(doc, rules, resolve)
+    for doc, a in _iter_attributions(_iter_docs(docs, sentences, mentions), rules, resolve):
         lab, vb = _doc_labels_and_verbs(doc, lex, _reported_index(a, doc), armed_only)
         labels.extend(lab)
         verbs.extend(vb)
