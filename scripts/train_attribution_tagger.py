@@ -49,7 +49,7 @@ from analysis.frames.document import _iter_docs  # noqa: E402
 from analysis.gold import polnear  # noqa: E402
 from analysis.tables import save_json  # noqa: E402
 
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
 THRESHOLDS = (0.0, 0.4, 0.5, 0.6, 0.7, 0.8)  # least confidence of a tagger pair (marginal of its B-S and B-C)
 
 
