@@ -285,3 +285,61 @@ def test_masked_abbreviations_are_those_the_whole_sentence_substitution_finds():
     assert _mask_abbreviations(sentences[0]).count(_MASK) == 7  # Lt. Gen. Jan. p.m. U.S. (not "ready.")
     assert "Gen" + _MASK + "Staff" in _mask_abbreviations(sentences[1])
     assert _mask_abbreviations(sentences[3]) == sentences[3]
+
+
+def test_it_after_a_quote_and_a_pronoun_after_a_quote_take_the_speaker_before():
+    text = (
+        "The Joint Operations Command said troops had entered the old city. "
+        '"We will not stop until the last street is cleared," it added. '
+        'Colonel Ahmed Jaber, a spokesman, said the road was open. "The convoy leaves at dawn," he said.'
+    )
+    got = attributions(text)
+    assert list(zip(got["speaker"], got["coref"].fillna(""))) == [
+        ("The Joint Operations Command", ""),
+        ("it", "previous"),
+        ("Colonel Ahmed Jaber", ""),
+        ("he", "previous"),
+    ]
+    assert set(got["source_type"]) == {"government_military"}
+
+
+def test_said_inside_a_quote_after_a_colon_is_not_a_second_attribution():
+    got = attributions('The commander said: "The villagers said they saw nothing, and we believe them."')
+    assert list(zip(got["speaker"], got["verb"])) == [("The commander", "said")]
+
+
+def test_nested_attribution_with_an_auxiliary_and_an_addressee():
+    text = "The ministry said the governor had told reporters that the bridge was destroyed."
+    got = attributions(text)
+    assert list(zip(got["speaker"], got["verb"])) == [("The ministry", "said"), ("the governor", "told")]
+    assert content(text, got.loc[1]) == "the bridge was destroyed."
+
+
+def test_the_name_that_opens_a_sentence_before_several_appositives():
+    text = "Hassan Ali, a teacher from the eastern district, a father of three, said the shelling had stopped."
+    got = attributions(text)
+    assert list(got["speaker"]) == ["Hassan Ali"]
+    assert got.loc[0, "role"] == "a teacher from the eastern district, a father of three"
+    assert got.loc[0, "source_type"] == "civilian_witness"  # typed by its role
+    # a sentence opened by an adverb or a preposition has no such speaker
+    assert attributions("However, in a later interview with the station, said the shelling had stopped.").empty
+
+
+def test_a_group_with_an_including_aside_and_a_modal_clause_after_the_verb():
+    got = attributions("Several aid groups, including two local charities, said the convoy should wait.")
+    # "said the convoy should wait" is a clause, not an inverted speaker "the convoy should wait"
+    assert list(zip(got["speaker"], got["role"])) == [("Several aid groups", "including two local charities")]
+    assert got.loc[0, "source_type"] == "monitor_ngo"
+
+
+def test_a_sentence_whose_only_cue_is_a_participle():
+    got = attributions("On Monday, the governor toured the camp, saying conditions had improved.")
+    assert list(zip(got["speaker"], got["pattern"])) == [("the governor", "X, saying")]
+    assert attributions("Then she cut into the minister, calling him a liar.")["speaker"].tolist() == ["she"]
+
+
+def test_any_speech_verb_inverts_after_a_closing_quotation():
+    got = attributions('"The road is open again," wrote Lina Saleh, a volunteer.')
+    assert list(zip(got["speaker"], got["pattern"])) == [("Lina Saleh", "wrote X")]
+    # without the quotation "wrote" keeps its object: no speaker after it
+    assert attributions("The road was open again, wrote Lina Saleh.").empty

@@ -203,3 +203,31 @@ def test_the_fast_scorer_sums_the_same_weights_as_the_feature_names():
         slow = tagger.score_tokens(at.token_features(tokens, **kw))
         assert fast.shape == (len(tokens), 5)
         np.testing.assert_allclose(fast, np.array(slow), atol=1e-9)
+
+
+def test_the_batched_viterbi_gives_each_sentence_its_own_best_path():
+    rng = np.random.default_rng(7)
+    transitions = rng.normal(size=(5, 5)).tolist()
+    sentences = [rng.normal(size=(n, 5)) for n in (1, 6, 3, 11)]
+    padded = np.zeros((len(sentences), 11, 5))
+    for b, s in enumerate(sentences):
+        padded[b, : len(s)] = s
+        padded[b, len(s) :] = 50.0  # padding that would win every word if it leaked into a sentence
+    paths = at.viterbi_batch(padded, [len(s) for s in sentences], transitions)
+    assert paths == [at.viterbi(s, transitions) for s in sentences]
+    assert [len(p) for p in paths] == [1, 6, 3, 11]
+
+
+def test_sentences_tagged_together_get_the_pairs_of_one_at_a_time():
+    tagger = at.load_attribution_tagger()
+    text = (
+        "Clinton went on to say the plan would fail. The weather was mild on Tuesday. "
+        "The mayor is furious at the delay, aides told reporters on the phone."
+    )
+    bounds = ((0, 43), (44, 76), (77, len(text)))
+    sentences = [(at.find_tokens(text, s, e), []) for s, e in bounds]
+    lexicon = frames.load_attribution_rules().verb_forms  # the reporting verbs, as find_attributions passes them
+    one = [tagger.find_pairs(t, quotes=q, lexicon=lexicon, rule_spans=[]) for t, q in sentences]
+    assert tagger.find_pairs_batch(sentences, lexicon=lexicon) == one
+    assert one[0] and not one[1]  # the first sentence has a source and cue, the weather sentence none
+    assert tagger.find_pairs_batch([], lexicon=lexicon) == []
