@@ -1,10 +1,12 @@
 """Attribution recall and precision on PolNeAR: source+cue P/R/F1 (lenient and span-overlap rules), content overlap.
 
-    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N] [--tagger] [--fakes-ab ROUNDS]
+    .venv/bin/python benchmarks/bench_attribution.py [--part dev] [--errors N] [--categories] [--tagger]
+        [--fakes-ab ROUNDS]
 
 Runs ``analysis.frames.find_attributions`` on the PolNeAR articles of ``--part`` (train or dev; the test part is
 held out and never read) and scores them with ``analysis.gold.polnear``: overall, per publisher, and the time taken.
-``--errors N`` prints N missed and N wrong attributions (use it on train, where rules are developed).
+``--errors N`` prints N missed and N wrong attributions (use it on train, where rules are developed);
+``--categories`` counts the misses and the false attributions by kind (overlap rule; see ``print_categories``).
 ``--tagger`` switches the CRF tagger on (opt-in: ``frames.load_attribution_rules(tagger=True)``). ``--fakes-ab ROUNDS`` instead times
 ``find_attributions`` on FA-KES with and without the tagger, interleaved in this one process (CPU seconds, best and
 median of ROUNDS each), and prints both tables' counts by source type and a sample of the tagger's rows.
@@ -39,6 +41,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--part", default="dev", choices=polnear.PARTS)
     ap.add_argument("--errors", type=int, default=0, help="print this many misses and false attributions")
+    ap.add_argument("--categories", action="store_true", help="count misses and false attributions by kind")
     ap.add_argument("--limit", type=int, default=0, help="first N articles only (0: all)")
     ap.add_argument("--tagger", action="store_true", help="rules + the CRF tagger (opt-in)")
     ap.add_argument("--fakes-ab", type=int, default=0, metavar="ROUNDS", help="time FA-KES with/without the tagger")
@@ -78,6 +81,8 @@ def main(argv=None) -> int:
     )
     if args.errors:
         print_errors(docs, gold, found, lemmas, args.errors)
+    if args.categories:
+        print_categories(docs, gold, found, rules)
     return 0
 
 
@@ -141,6 +146,164 @@ def stage_ab(corpus: pd.DataFrame, rules_only, with_tagger, rounds: int) -> None
     for name, times in cpu.items():
         print(f"frames stage, {name:13s} CPU s best {min(times):.2f}, median {statistics.median(times):.2f}")
     print(f"frames stage CPU ratio (best): {min(cpu['rules+tagger']) / min(cpu['rules']):.3f}")
+
+
+def _matches(gold: pd.DataFrame, found: pd.DataFrame) -> tuple[set, set, dict]:
+    """Gold and found indices that match under the overlap rule, and for unmatched gold rows a partial match."""
+    from analysis.gold._score import spans_overlap
+
+    hit_g, hit_f, partial = set(), set(), {}
+    found_by_doc = {d: t for d, t in found.groupby("doc_id")}
+    for doc_id, gd in gold.groupby("doc_id"):
+        fd = found_by_doc.get(doc_id)
+        if fd is None:
+            continue
+        for j, gg in gd.iterrows():
+            for i, f in fd.iterrows():
+                so = spans_overlap(f.speaker_start, f.speaker_end, gg.source_start, gg.source_end)
+                co = spans_overlap(f.cue_start, f.cue_end, gg.cue_start, gg.cue_end)
+                if so and co:
+                    hit_g.add(j)
+                    hit_f.add(i)
+                elif co or so:
+                    partial.setdefault(j, "cue found, other source" if co else "source found, other cue")
+    return hit_g, hit_f, partial
+
+
+_PRONOUNS = {"he", "she", "they", "we", "i", "it", "you", "him", "her", "them", "us", "who"}
+_NOUN_CUES = (
+    r"(?<!\w)(?:statement|interview|report|remarks?|comments?|speech|letter|tweets?|post|email|memo|op-ed|column|"
+    r"editorial|poll|survey|study|analysis|release|briefing|testimony|claims?|view|opinion|assessment|account|words)"
+    r"(?!\w)"
+)
+_AUX_FIRST = {
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "has",
+    "have",
+    "had",
+    "will",
+    "would",
+    "can",
+    "could",
+    "did",
+    "does",
+    "do",
+    "to",
+    "may",
+    "might",
+    "should",
+    "must",
+    "'s",
+    "’s",
+}
+
+
+def print_categories(docs, gold, found, rules) -> None:
+    """Counts of the missed gold attributions (overlap rule) by cue kind, source position and where in the pipeline
+    they are lost, and of the false attributions by what the gold marks there. One miss counts in one cue kind and
+    one position, and in any of the other flags."""
+    import collections
+    import re
+
+    from analysis.frames.attribution_tagger import find_tokens
+    from analysis.frames.document import _iter_docs
+
+    g = gold[gold["source_start"] >= 0]
+    hit_g, hit_f, partial = _matches(g, found)
+    forms = set(rules.verb_forms or {})
+    gated = {f for f, r in (rules.verb_forms or {}).items() if rules.verb_rows[r]["gated"]}
+    view = {d.doc_id: d for d in _iter_docs(docs, None)}
+    found_sents = collections.defaultdict(set)
+    for r in found.itertuples():
+        found_sents[r.doc_id].add(view[r.doc_id].sentence_at(r.cue_start))
+
+    def in_quote(doc, s, e) -> bool:
+        return any(qs <= s and e <= qe for qs, qe in view[doc].quotes)
+
+    tagger = rules.tagger or frames.load_attribution_rules(tagger=True).tagger  # its trigger words, when it is off
+    miss = g[~g.index.isin(hit_g)]
+    kinds, places, flags = collections.Counter(), collections.Counter(), collections.Counter()
+    for j, gg in miss.iterrows():
+        doc, words = view[gg.doc_id], [w.lower().strip(".,\"'“”") for w in gg.cue_text.split()]
+        if not gg.cue_text.strip():
+            kind = "no cue"
+        elif not any(c.isalnum() for c in gg.cue_text):
+            kind = "a colon or other punctuation (Q: ..., Trump: ...)"
+        elif "according" in words:
+            kind = "according to"
+        elif any(w in forms and w not in gated for w in words):
+            kind = "a lexicon verb"
+        elif any(w in gated for w in words):
+            kind = "a gated lexicon verb"
+        elif re.search(_NOUN_CUES, gg.cue_text, re.I):
+            kind = "a noun cue (statement, interview, ...)"
+        elif words[0] in _AUX_FIRST:
+            kind = "auxiliary or copula first (is angry at, has long backed, to say)"
+        elif len(words) >= 3:
+            kind = "other multi-word cue"
+        else:
+            kind = "other verb or word (stance, belief)"
+        kinds[kind] += 1
+        ks, kc = doc.sentence_at(gg.source_start), doc.sentence_at(max(gg.cue_start, 0))
+        if ks != kc:
+            places["source in another sentence"] += 1
+        elif gg.source_start > gg.cue_start:
+            places["source after the cue"] += 1
+        elif len(doc.text[gg.source_end : gg.cue_start].split()) > 3:
+            places["source before, more than 3 words away"] += 1
+        else:
+            places["source before, at most 3 words away"] += 1
+        if gg.source_text.lower() in _PRONOUNS:
+            flags["pronoun source (he, they, who, ...)"] += 1
+        if len(gg.source_text.split()) > 6:
+            flags["source of more than 6 words"] += 1
+        if gg.cue_start >= 0 and in_quote(gg.doc_id, gg.cue_start, gg.cue_end):
+            flags["cue inside a quotation (nested)"] += 1
+        if gg.content_start >= 0 and doc.sentence_at(gg.content_start) != doc.sentence_at(max(gg.content_end - 1, 0)):
+            flags["content over several sentences"] += 1
+        if j in partial:
+            flags[partial[j]] += 1
+        s0, e0 = doc.starts[kc], doc.ends[kc]
+        if kc in found_sents[gg.doc_id]:
+            flags["lost where: the rules found another attribution in the sentence"] += 1
+        elif not tagger.trigger_regex.search(doc.text[s0:e0]):
+            flags["lost where: no attribution and no tagger trigger word in the sentence"] += 1
+        elif len(find_tokens(doc.text, s0, e0)) > tagger.max_words:
+            flags["lost where: sentence too long for the tagger"] += 1
+        else:
+            flags[f"lost where: the tagger {'was' if rules.tagger else 'would be'} asked"] += 1
+    print(f"\n--- {len(miss)} of {len(g)} gold attributions missed (overlap rule), by cue kind")
+    for name, counter in (("cue kind", kinds), ("source position", places), ("flags", flags)):
+        print(f"{name}:")
+        for k, v in counter.most_common():
+            print(f"  {v:6d}  {v / len(miss):6.1%}  {k}")
+    wrong = found[~found.index.isin(hit_f)]
+    fp = collections.Counter()
+    cues = {d: list(zip(t.cue_start, t.cue_end, t.source_start)) for d, t in gold.groupby("doc_id")}
+    sources = {d: list(zip(t.source_start, t.source_end)) for d, t in g.groupby("doc_id")}
+    for f in wrong.itertuples():
+        gc = cues.get(f.doc_id, [])
+        if any(a < f.cue_end and f.cue_start < b and s >= 0 for a, b, s in gc):
+            k = "the cue is a gold cue, the speaker is not its source"
+        elif any(a < f.cue_end and f.cue_start < b for a, b, s in gc):
+            k = "the cue is a gold cue without a source"
+        elif any(a < f.speaker_end and f.speaker_start < b for a, b in sources.get(f.doc_id, [])):
+            k = "the speaker is a gold source, of another cue"
+        else:
+            k = "no gold attribution there"
+        if in_quote(f.doc_id, f.cue_start, f.cue_end):
+            k += " (cue inside a quotation)"
+        fp[k] += 1
+    print(f"\n--- {len(wrong)} of {len(found)} found attributions false (overlap rule)")
+    for k, v in fp.most_common():
+        print(f"  {v:6d}  {v / max(len(wrong), 1):6.1%}  {k}")
+    by_pattern = collections.Counter("tagger" if p == "tagger" else "rules" for p in wrong["pattern"])
+    print("  by source of the row: " + ", ".join(f"{k} {v}" for k, v in by_pattern.most_common()))
 
 
 def print_errors(docs, gold, found, lemmas, n: int) -> None:
