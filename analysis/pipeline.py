@@ -39,6 +39,7 @@ DEFAULT_CHUNK_SIZE = 500
 
 # ------------------------------------------------------------------------------------------------------ the command
 ACTORS_STAGE = "analysis.actors:analyze_chunk"  # the stage that takes nominal=True
+FRAMES_STAGE = "analysis.frames:analyze_chunk"  # the stage that takes attribution_tagger=True
 
 
 def analyze_corpus(
@@ -58,6 +59,7 @@ def analyze_corpus(
     frames: str | os.PathLike | None = None,
     labels: str | os.PathLike | None = None,
     nominal_mentions: bool = False,
+    attribution_tagger: bool = False,
     progress: bool = True,
 ) -> Analysis:
     """Analyse every selected article once and write the tidy tables to ``out_dir``; returns :func:`load_analysis`.
@@ -76,7 +78,9 @@ def analyze_corpus(
     ``resource_versions["user_codebook"]``. Every file is checked before any work is done. ``nominal_mentions``:
     the actors stage also writes common-noun and pronoun mentions ("the army", "he"; kinds ``nominal`` and
     ``pronoun``, typed, never resolved to an actor) to ``unlisted_mentions`` (the setting of the re3d recall
-    figures, docs/actors.md); recorded in the manifest's parameters.
+    figures, docs/actors.md); ``attribution_tagger``: the frames stage adds the CRF attribution tagger to the
+    attribution rules (higher recall on PolNeAR, more CPU; docs/framing.md). Both are recorded in the manifest's
+    parameters.
     """
     if int(chunk_size) < 1:
         raise ParameterError(f"chunk_size must be 1 or more, got {chunk_size}")
@@ -98,6 +102,7 @@ def analyze_corpus(
         "dictionary": _dictionary_files(actors=actors, places=places),
         "codebook": _codebook_files(frames=frames, labels=labels),
         "nominal_mentions": bool(nominal_mentions),
+        "attribution_tagger": bool(attribution_tagger),
     }
     if scheduler is None:
         with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
@@ -153,6 +158,7 @@ def _analyze(
     dictionary: dict[str, str],
     codebook: dict[str, str],
     nominal_mentions: bool = False,
+    attribution_tagger: bool = False,
     cluster=None,
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
@@ -174,6 +180,8 @@ def _analyze(
             options.setdefault(spec, {}).update(own)
         if nominal_mentions and spec == ACTORS_STAGE:
             options.setdefault(spec, {})["nominal"] = True
+        if attribution_tagger and spec == FRAMES_STAGE:
+            options.setdefault(spec, {})["attribution_tagger"] = True
     pool = None
     if jobs > 1 and cluster is None:  # the workers import the stages (and NLTK); this process only reads and writes
         pool = WorkerPool(specs, options, jobs)
@@ -222,6 +230,7 @@ def _analyze(
                 **dictionary,
                 **codebook,
                 **({"nominal_mentions": True} if nominal_mentions else {}),
+                **({"attribution_tagger": True} if attribution_tagger else {}),
             },
             "corpus": {
                 "path": label,
@@ -311,6 +320,12 @@ def register_cli(sub) -> None:
         help="also write common-noun and pronoun mentions of actors and places ('the army', 'he'; typed, never "
         "resolved to an actor) to unlisted_mentions: the setting of the re3d recall figures (docs/actors.md)",
     )
+    p.add_argument(
+        "--attribution-tagger",
+        action="store_true",
+        help="add the CRF attribution tagger to the attribution rules: higher recall on PolNeAR (docs/framing.md), "
+        "about a quarter more CPU in the frames stage",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run_cli)
 
@@ -333,6 +348,7 @@ def _run_cli(args) -> int:
         frames=args.frames,
         labels=args.labels,
         nominal_mentions=args.nominal_mentions,
+        attribution_tagger=args.attribution_tagger,
         progress=not args.no_progress,
     )
     print(

@@ -280,3 +280,32 @@ def test_nominal_mentions_option_adds_common_noun_and_pronoun_mentions_only(corp
     for name in analysis.tables:
         if name != "unlisted_mentions":
             pd.testing.assert_frame_equal(nominal.table(name), analysis.table(name))
+
+
+def test_attribution_tagger_option_reaches_the_frames_stage(mini_corpus, tmp_path):
+    from analysis import frames
+
+    # an attribution without the comma the rules look for ("... fighters a local official said"): only the tagger
+    extra = mini_corpus.iloc[[0]].assign(
+        doc_id="m99",
+        text="Most of the dead in the air raids on the city of Raqa were IS fighters a local official said.",
+    )
+    corpus = save_table(pd.concat([mini_corpus, extra], ignore_index=True), tmp_path / "articles.parquet")
+    plain = pipeline.analyze_corpus(corpus, tmp_path / "plain", progress=False)
+    tagged = pipeline.analyze_corpus(corpus, tmp_path / "tag", attribution_tagger=True, jobs=2, progress=False)
+    assert tagged.manifest["parameters"]["attribution_tagger"] is True
+    assert "attribution_tagger" not in plain.manifest["parameters"]
+    got = tagged.table("attributions")
+    found = got.loc[got["doc_id"] == "m99", ["speaker", "pattern"]].values.tolist()
+    assert found == [["a local official", "tagger"]] and "m99" not in set(plain.table("attributions")["doc_id"])
+    assert frames.load_attribution_rules(tagger=True).tagger is not None
+    # the label in that sentence ("IS fighters") is now in an attributed voice; the other articles are unchanged
+    labels = tagged.table("labels")
+    assert set(labels.loc[labels["doc_id"] == "m99", "voice"]) == {"attributed"}
+    plain_labels = plain.table("labels")
+    assert set(plain_labels.loc[plain_labels["doc_id"] == "m99", "voice"]) != {"attributed"}
+    for name in plain.tables:
+        if name != "attributions":
+            a, b = tagged.table(name), plain.table(name)
+            a, b = (t[t["doc_id"] != "m99"].reset_index(drop=True) for t in (a, b))
+            pd.testing.assert_frame_equal(a, b)

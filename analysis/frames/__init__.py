@@ -69,6 +69,7 @@ def analyze_chunk(
     dictionary: tuple[str, ...] = (),
     codebook: str | None = None,
     lexicon: str | None = None,
+    attribution_tagger: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """The `analyze` stage: frame scores, indicators and evidence, labels, territorial verbs and attributions.
 
@@ -76,13 +77,20 @@ def analyze_chunk(
     verbs are tied to the same actor mentions that ``mentions.parquet`` holds; ``dictionary`` (the user dictionary
     files, as the actors stage got them) types those mentions and resolves speakers; ``codebook`` and ``lexicon``
     are the user's frame codebook and conflict-language files (``analyze --frames/--labels``), None: built-in.
+    ``attribution_tagger``: add the CRF attribution tagger to the rules (``analyze --attribution-tagger``).
     """
     from analysis.actors import find_dictionary
 
     scores, indicators, evidence = score_frames(docs, sentences=sentences, codebook=codebook)
     scores = add_presence(scores, indicators, docs)
+    rules = load_attribution_rules(tagger=True) if attribution_tagger else None
     labels, verbs, attrs = find_language(
-        docs, sentences=sentences, mentions=mentions, lexicon=lexicon, dictionary=find_dictionary(dictionary)
+        docs,
+        sentences=sentences,
+        mentions=mentions,
+        lexicon=lexicon,
+        dictionary=find_dictionary(dictionary),
+        rules=rules,
     )
     wide = scores.pivot(index="doc_id", columns="frame", values="score")
     wide.columns = [f"frame_{c}" for c in wide.columns]
