@@ -78,13 +78,20 @@ class _Signer:
         """Signatures (one row of ``num_perm`` uint32 per document) of documents given as word lists."""
         out = np.full((len(docs), self.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
         k = self.shingle
+        # every token of the call hashed in one hash_array call: per batch of 8 documents, pandas' fixed cost per
+        # call (factorising, a Categorical) was most of the hashing time; the hash of a token does not depend on
+        # what it is hashed with, so the signatures are the same
+        all_lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+        offsets = np.concatenate(([0], np.cumsum(all_lens)))
+        if offsets[-1] == 0:
+            return out
+        all_tok = pd.util.hash_array(np.array([w for d in docs for w in d], dtype=object)) & _MAX_HASH
         for lo in range(0, len(docs), self.batch):
+            lens = all_lens[lo : lo + self.batch]
             chunk = docs[lo : lo + self.batch]
-            lens = np.array([len(d) for d in chunk], dtype=np.int64)
-            flat = [w for d in chunk for w in d]
-            if not flat:
+            tok = all_tok[offsets[lo] : offsets[lo + len(chunk)]]
+            if not len(tok):
                 continue
-            tok = pd.util.hash_array(np.array(flat, dtype=object)) & _MAX_HASH
             ends = np.cumsum(lens)
             doc_of = np.repeat(np.arange(len(chunk)), lens)
             n = len(tok) - k + 1
