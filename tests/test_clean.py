@@ -445,3 +445,42 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
         assert fast == slow
         cut.update(name for name, _ in slow.removed)
     assert {r.name for r in rules.inline if r.requires} <= cut  # each prefiltered rule really fired
+
+
+def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuters_csv):
+    """The agency forms' `requires:` strings and the trigger restricted to the aliases present are speed-ups only:
+    every FA-KES and Reuters-ISOT text (cleaned, as ingest passes it) and written examples of each prefiltered form
+    get the same agency, dateline and named agencies as with the whole trigger and no prefilter."""
+    import dataclasses
+
+    from analysis.readers import ReadContext, table
+
+    finder = clean.default_agencies()
+    assert {"dateline", "paren", "reporters", "reporting-by", "source-end", "source-line"} <= set(finder.requires)
+    texts = [
+        "HOMS, Syria (AFP) - Shelling resumed at dawn, a monitor said.",
+        "Shelling resumed at dawn (Reuters) - the monitor said on Monday.",
+        "A Reuters correspondent in the town counted eleven trucks.",
+        "The convoy left at noon. (Reporting by Jane Roe; Editing by John Poe)",
+        "The ceasefire held through the night. Source AA",
+        "The ceasefire held through the night.\nSource: SANA",
+        "The council met again (with AFP) and adjourned.",
+        "Officials told Reuters the talks had stalled.",  # a bare mention: no credit
+    ]
+    rules = clean.default_rules()
+    for path in (fakes_csv, reuters_csv):
+        ctx = ReadContext("x", rules, {}, [], fmt="csv", kind="csv")
+        texts += [
+            clean.clean_text(r.text, title=r.title).text
+            for r in table.read_table_file(str(path), path.read_bytes(), ctx)
+        ]
+    plain = dataclasses.replace(finder, requires={})
+    forms_hit = set()
+    for text in texts:
+        assert finder.named(text) == {finder.alias_of[a] for a in set(finder.trigger.findall(text))}
+        assert clean.find_agency(text, finder) == clean.find_agency(text, plain)
+        for agency in finder.named(text):
+            forms_hit.update(f for f, _, rx in finder.by_agency[agency] if f in finder.requires and rx.search(text))
+    assert set(finder.requires) - {"reporting-by"} <= forms_hit  # each prefiltered form really matched somewhere
+    assert clean.find_agency(texts[3], finder)[0] == "Reuters"  # reporting-by, a fixed form
+    assert clean.find_agency(texts[7], finder) == (None, None)
