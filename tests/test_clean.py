@@ -430,6 +430,7 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
         "Crowds gathered in the square. (Source: Syrian Coalition's Media Office) Twitter",
         "Fighting resumed on Monday near the airport, witnesses said. Shelling on Aleppo May 4 2016. (AFP Photo) More",
         "Footage shows the blast at the market - YouTube and the aftermath.",
+        "The clip was posted on Monday by the rescuers. - YouTube",  # a label without a title before it
         "Officials confirmed the toll. pic.twitter.com/AbC123 Jane Doe (@jdoe) May 4 2016 and more text followed.",
         "SAP is the sponsor of this coverage and had no say. The talks went on.",
         "The convoy reached the town on Tuesday, residents said. Ahmed al-Khatib / Sara Levin",
