@@ -168,6 +168,9 @@ def _map_partitions(parts: Iterator[Partition], opts: IngestOptions, *, jobs: in
         # fork: the workers start with the modules and compiled rules the parent has already loaded. They are
         # forked now, before the first file is read (the pool starts every worker at its first task), so they do
         # not inherit the pages of a big table the client is about to hold.
+        # The language model too (py3langid's, about 0.9 s of CPU to decompress and load): loaded once here, every
+        # worker shares it, instead of each loading it at its first partition.
+        langid._identifier()
         gc.freeze()  # the objects loaded so far stay out of the workers' garbage collections: no copy-on-write
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             pool.submit(load_resources, opts).result()
