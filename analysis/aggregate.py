@@ -97,17 +97,14 @@ def load_table_columns(
     parts = []
     for i in range(file.num_row_groups):  # one row group at a time (iter_batches keeps allocating as it goes)
         batch = file.read_row_group(i, columns=read, use_threads=False)
-        mask = None
+        # the cheap conditions first, each on the rows left by the one before; the articles' set last
         for col, value in (equal or {}).items():
-            hit = pc.fill_null(pc.equal(batch.column(col), value), False)
-            mask = hit if mask is None else pc.and_(mask, hit)
+            batch = batch.filter(pc.fill_null(pc.equal(batch.column(col), value), False))
         for col, values in sets.items():
-            hit = pc.fill_null(pc.is_in(batch.column(col), value_set=values), False)
-            mask = hit if mask is None else pc.and_(mask, hit)
+            batch = batch.filter(pc.fill_null(pc.is_in(batch.column(col), value_set=values), False))
         if ids is not None:
-            hit = pc.is_in(batch.column("doc_id"), value_set=ids)
-            mask = hit if mask is None else pc.and_(mask, hit)
-        parts.append((batch if mask is None else batch.filter(mask)).select(columns))
+            batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=ids))
+        parts.append(batch.select(columns))
     schema = file.schema_arrow
     schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)  # pandas' dtypes kept
     return pa.concat_tables([part.cast(schema) for part in parts] or [schema.empty_table()]).to_pandas()
