@@ -97,17 +97,19 @@ def load_table_columns(
     parts = []
     for i in range(file.num_row_groups):  # one row group at a time (iter_batches keeps allocating as it goes)
         batch = file.read_row_group(i, columns=read, use_threads=False)
-        # the cheap conditions first, each on the rows left by the one before; the articles' set last
+        # the cheap conditions first, each on the rows left by the one before
         for col, value in (equal or {}).items():
             batch = batch.filter(pc.fill_null(pc.equal(batch.column(col), value), False))
         for col, values in sets.items():
             batch = batch.filter(pc.fill_null(pc.is_in(batch.column(col), value_set=values), False))
-        if ids is not None:
-            batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=ids))
-        parts.append(batch.select(columns))
+        parts.append(batch)
     schema = file.schema_arrow
-    schema = pa.schema([schema.field(c) for c in columns], metadata=schema.metadata)  # pandas' dtypes kept
-    return pa.concat_tables([part.cast(schema) for part in parts] or [schema.empty_table()]).to_pandas()
+    keep = [*columns, *(["doc_id"] if ids is not None and "doc_id" not in columns else [])]
+    schema = pa.schema([schema.field(c) for c in keep], metadata=schema.metadata)  # pandas' dtypes kept
+    table = pa.concat_tables([part.select(keep).cast(schema) for part in parts] or [schema.empty_table()])
+    if ids is not None:  # the articles' set once over all rows: is_in builds its hash table of the set on every call
+        table = table.filter(pc.is_in(table.column("doc_id"), value_set=ids))
+    return table.select(columns).to_pandas()
 
 
 def find_group_means(frame: pd.DataFrame, grouped, columns: list[str], *, sd: str | None = None) -> dict:
