@@ -112,6 +112,29 @@ def load_table_columns(
     return table.select(columns).to_pandas()
 
 
+def find_value_batches(
+    path: str | os.PathLike, column: str, max_rows: int, *, equal: dict[str, str] | None = None
+) -> list[list] | None:
+    """The values of ``column`` in the parquet file (not null, sorted), packed in order into batches of at most
+    ``max_rows`` rows (a value with more rows is a batch of its own), counting only the rows whose ``equal``
+    columns hold the given values; None when those rows number ``max_rows`` or fewer (one pass is enough)."""
+    where = " AND ".join([f"{_quote(column)} IS NOT NULL", *(f"{_quote(c)} = ?" for c in (equal or {}))])
+    counts = run_query(
+        f"SELECT {_quote(column)} AS value, count(*) AS n FROM read_parquet(?) WHERE {where} GROUP BY 1 ORDER BY 1",
+        params=[str(path), *(equal or {}).values()],
+    )
+    if counts["n"].sum() <= max_rows:
+        return None
+    batches, current, size = [], [], 0
+    for value, n in zip(counts["value"], counts["n"]):
+        if current and size + n > max_rows:
+            batches.append(current)
+            current, size = [], 0
+        current.append(value)
+        size += int(n)
+    return [*batches, current]
+
+
 def find_group_means(frame: pd.DataFrame, grouped, columns: list[str], *, sd: str | None = None) -> dict:
     """Per group of ``grouped`` (a group-by of ``frame``, in its group order): the mean of each of ``columns``
     from the correctly rounded sum (``math.fsum``), and for ``sd`` also the sample standard deviation (ddof 1,

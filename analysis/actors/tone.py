@@ -155,42 +155,26 @@ def score_actor_tone(
     # A large table file: the actors a batch at a time, so that only one batch's mentions are in memory. Every
     # figure is a mean over one actor's rows, in file order either way: the same numbers to the last bit.
     parts = [_score_actor_tone(mentions, sentences, corpus, actor_ids=b, **options) for b in batches]
-    keys = [c for c in parts[0].columns if c not in _OUTPUT_COLUMNS]
+    keys = list(parts[0].columns[: parts[0].columns.get_loc("actor_id")])  # the group and period columns lead
     return pd.concat(parts, ignore_index=True).sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
 
 
 # mentions per batch when the tone is averaged from a table file (about 100 bytes per row in pandas at its peak)
 TONE_BATCH_ROWS = 4_000_000
-_OUTPUT_COLUMNS = ["actor_id", "kind", "label", "method", "n_sentences", "n_articles", "mean_tone", "sd_tone",
-                   "se_tone", "share_negative", "share_positive"]  # fmt: skip
 
 
 def _actor_batches(mentions, *, kind, actors, method: str) -> list[list[str]] | None:
     """Actor ids in sorted batches of at most :data:`TONE_BATCH_ROWS` mentions (an actor with more is a batch of
     its own), when ``mentions`` is an analysis whose mentions file holds more rows than that and carries the target
     tone; else None (one pass, as for a DataFrame)."""
-    from analysis.aggregate import TableFile, find_table, read_table_columns, run_query
+    from analysis.aggregate import TableFile, find_table, find_value_batches, read_table_columns
 
     source = find_table(mentions, "mentions")
     if not isinstance(source, TableFile) or actors is not None or method != "target":
         return None
     if not {"tone", "tone_polarity"} <= set(read_table_columns(source)):
         return None
-    where = "WHERE actor_id IS NOT NULL" + ("" if kind is None else " AND kind = ?")
-    counts = run_query(
-        f"SELECT actor_id, count(*) AS n FROM read_parquet(?) {where} GROUP BY actor_id ORDER BY actor_id",
-        params=[str(source), *([] if kind is None else [kind])],
-    )
-    if counts["n"].sum() <= TONE_BATCH_ROWS:
-        return None
-    batches, current, size = [], [], 0
-    for actor_id, n in zip(counts["actor_id"], counts["n"]):
-        if current and size + n > TONE_BATCH_ROWS:
-            batches.append(current)
-            current, size = [], 0
-        current.append(actor_id)
-        size += int(n)
-    return batches + [current]
+    return find_value_batches(source, "actor_id", TONE_BATCH_ROWS, equal=None if kind is None else {"kind": kind})
 
 
 def _score_actor_tone(

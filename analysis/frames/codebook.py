@@ -397,13 +397,14 @@ def count_frames(
     )
     keys = groups.keys
     batches = _frame_batches(frames_df)
-    # A large table file is counted a frame at a time (one frame's rows in memory); every count and mean is over
-    # one frame's rows, and the mean is a correctly rounded sum: the same figures as one pass.
+    # A large table file is counted a batch of frames at a time (one batch's rows in memory); every count and mean
+    # is over one frame's rows, and the mean is a correctly rounded sum: the same figures as one pass.
     parts = [_count_frame_rows(_frame_scores(frames_df, corpus, only=b), groups, presence, threshold) for b in batches]
-    order = keys + ["frame", "family", "rule"]
-    counted = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    counted = parts[0]
     if len(parts) > 1:
-        counted = counted.sort_values(order, kind="stable", na_position="last").reset_index(drop=True)
+        counted = pd.concat(parts, ignore_index=True).sort_values(
+            keys + ["frame", "family", "rule"], kind="stable", na_position="last", ignore_index=True
+        )
     by_keys = [k for k in keys if k != PERIOD]
     combos = [*by_keys, "frame", "family", "rule"]
     out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
@@ -421,18 +422,13 @@ FRAME_BATCH_ROWS = 8_000_000
 
 def _frame_batches(frames_df) -> list[list[str] | None]:
     """``[None]`` (one pass) for a DataFrame or a file of at most :data:`FRAME_BATCH_ROWS` rows; else the frames
-    of the file, one batch each."""
-    from analysis.aggregate import TableFile, find_table, run_query
+    of the file in batches of at most that many rows (a frame with more is a batch of its own)."""
+    from analysis.aggregate import TableFile, find_table, find_value_batches
 
     source = find_table(frames_df, "frames")
     if not isinstance(source, TableFile):
         return [None]
-    counts = run_query(
-        "SELECT frame, count(*) AS n FROM read_parquet(?) GROUP BY frame ORDER BY frame", params=[str(source)]
-    )
-    if counts["n"].sum() <= FRAME_BATCH_ROWS:
-        return [None]
-    return [[f] for f in counts["frame"]]
+    return find_value_batches(source, "frame", FRAME_BATCH_ROWS) or [None]
 
 
 def _count_frame_rows(frames_df: pd.DataFrame, groups, presence, threshold) -> pd.DataFrame:
