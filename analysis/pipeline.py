@@ -25,6 +25,7 @@ from analysis.stages import (
     CODEBOOK_STAGES,
     DICTIONARY_STAGES,
     STAGES,
+    SWITCH_STAGES,
     build_sentences,
     count_left_out,
     find_resource_versions,
@@ -38,10 +39,6 @@ DEFAULT_CHUNK_SIZE = 500
 
 
 # ------------------------------------------------------------------------------------------------------ the command
-ACTORS_STAGE = "analysis.actors:analyze_chunk"  # the stage that takes nominal=True
-FRAMES_STAGE = "analysis.frames:analyze_chunk"  # the stage that takes attribution_tagger=True
-
-
 def analyze_corpus(
     corpus_path: str | os.PathLike = config.CORPUS_FILE,
     out_dir: str | os.PathLike = config.ANALYSIS_DIR,
@@ -101,8 +98,11 @@ def analyze_corpus(
         "progress": progress,
         "dictionary": _dictionary_files(actors=actors, places=places),
         "codebook": _codebook_files(frames=frames, labels=labels),
-        "nominal_mentions": bool(nominal_mentions),
-        "attribution_tagger": bool(attribution_tagger),
+        "switches": [
+            name
+            for name, on in (("nominal_mentions", nominal_mentions), ("attribution_tagger", attribution_tagger))
+            if on
+        ],
     }
     if scheduler is None:
         with storage.staged_input(corpus_path) as local, storage.staged_output(out_dir, last=MANIFEST) as out:
@@ -157,8 +157,7 @@ def _analyze(
     progress: bool,
     dictionary: dict[str, str],
     codebook: dict[str, str],
-    nominal_mentions: bool = False,
-    attribution_tagger: bool = False,
+    switches: Iterable[str] = (),
     cluster=None,
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
@@ -178,10 +177,10 @@ def _analyze(
     for spec in specs:
         if own and spec in CODEBOOK_STAGES:
             options.setdefault(spec, {}).update(own)
-        if nominal_mentions and spec == ACTORS_STAGE:
-            options.setdefault(spec, {})["nominal"] = True
-        if attribution_tagger and spec == FRAMES_STAGE:
-            options.setdefault(spec, {})["attribution_tagger"] = True
+    for name in switches:
+        spec, option = SWITCH_STAGES[name]
+        if spec in specs:
+            options.setdefault(spec, {})[option] = True
     pool = None
     if jobs > 1 and cluster is None:  # the workers import the stages (and NLTK); this process only reads and writes
         pool = WorkerPool(specs, options, jobs)
@@ -229,8 +228,7 @@ def _analyze(
                 "chunk_size": int(chunk_size),
                 **dictionary,
                 **codebook,
-                **({"nominal_mentions": True} if nominal_mentions else {}),
-                **({"attribution_tagger": True} if attribution_tagger else {}),
+                **dict.fromkeys(switches, True),
             },
             "corpus": {
                 "path": label,
