@@ -125,3 +125,42 @@ def test_group_means_are_correctly_rounded_and_do_not_depend_on_the_layout():
     other = pd.concat([pd.DataFrame({"g": ["z", "y", "z"], "v": [3.3, 1.1, 9.9]}), df], ignore_index=True)
     again = find_group_means(other, other.groupby("g"), ["v"], sd="v")
     assert again["v"][1] == got["v"][1] and again["v:sd"][1] == got["v:sd"][1]  # group "b" is second in both
+
+
+def test_rows_summarised_by_group_in_duckdb_have_correctly_rounded_means(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from analysis.aggregate import summarise_rows_by_group
+
+    rows = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "d", "c", "c", "d", "e", "e"],
+            "frame": ["x", "y", "x", "x", "x", None, "x", "x", "y"],
+            "score": [0.1, 0.5, 1e16, 0.1, 0.3, 0.25, -1e16, 0.2, None],
+            "hit": [True, False, True, True, True, False, True, False, True],
+        }
+    )
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), path, row_group_size=3)  # three row groups
+    doc_groups = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "g": [0, 1, 0, 1]})  # "e" is not selected
+    got = summarise_rows_by_group(
+        path,
+        doc_groups,
+        rows={"frame": "t.frame", "hit": "t.hit", "score": "t.score"},
+        columns=["frame"],
+        counts={"n": "COUNT(*)", "n_docs": "COUNT(DISTINCT doc_id)", "n_hit": "SUM(CAST(hit AS BIGINT))"},
+        means=["score"],
+    )
+    got = got.sort_values(["g", "frame"], na_position="last").reset_index(drop=True)
+    got["frame"] = got["frame"].fillna("(null)")  # a null key is a group of its own, as in a pandas group-by
+    assert got[["g", "frame", "n", "n_docs", "n_hit"]].to_dict("list") == {
+        "g": [0, 0, 0, 1],
+        "frame": ["x", "y", "(null)", "x"],
+        "n": [2, 1, 1, 3],
+        "n_docs": [2, 1, 1, 2],
+        "n_hit": [2, 0, 0, 3],
+    }
+    assert got["n"].dtype == "int64"
+    # 1e16 + 0.1 - 1e16 is 0 in floating point; the correctly rounded sum keeps the 0.1, whatever the row order
+    assert got["score"].tolist() == [(0.1 + 0.3) / 2, 0.5, 0.25, 0.1 / 3]

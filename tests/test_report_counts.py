@@ -126,13 +126,18 @@ def test_tone_from_a_large_file_in_actor_batches_is_bit_identical(loaded, monkey
     assert tone._actor_batches(result, kind=None, actors=None, method="sentence") is None
 
 
-def test_frame_counts_from_a_large_file_one_frame_at_a_time_are_bit_identical(loaded, monkeypatch):
-    from analysis.frames import codebook
-
+def test_frame_counts_from_the_file_are_bit_identical_to_the_loaded_table(loaded):
+    """Counted in DuckDB from frames.parquet, the prevalence and the mean scores equal pandas' to the last bit."""
     _, corpus, result = loaded
-    cases = [{}, {"presence": "model", "by": "outlet", "freq": "M"}, {"threshold": 0.2}]
-    whole = [frames.count_frames(result, corpus, **options) for options in cases]
-    monkeypatch.setattr(codebook, "FRAME_BATCH_ROWS", 5)
-    assert len(codebook._frame_batches(result)) == result.frames["frame"].nunique() > 1
-    for options, expected in zip(cases, whole):
-        pd.testing.assert_frame_equal(frames.count_frames(result, corpus, **options), expected, check_exact=True)
+    cases = [{}, {"presence": "model", "by": "outlet", "freq": "M"}, {"threshold": 0.2}, {"presence": "dictionary"}]
+    for options in cases:
+        expected = frames.count_frames(result.frames, corpus, **options)
+        assert expected["n_present"].sum() > 0 and expected["mean_score"].notna().any()
+        got = frames.count_frames(result, corpus, **options)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    some = corpus.iloc[::3]  # a selection of the articles
+    pd.testing.assert_frame_equal(
+        frames.count_frames(result, some, by="outlet"),
+        frames.count_frames(result.frames, some, by="outlet"),
+        check_exact=True,
+    )

@@ -396,15 +396,11 @@ def count_frames(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
     keys = groups.keys
-    batches = _frame_batches(frames_df)
-    # A large table file is counted a batch of frames at a time (one batch's rows in memory); every count and mean
-    # is over one frame's rows, and the mean is a correctly rounded sum: the same figures as one pass.
-    parts = [_count_frame_rows(_frame_scores(frames_df, corpus, only=b), groups, presence, threshold) for b in batches]
-    counted = parts[0]
-    if len(parts) > 1:
-        counted = pd.concat(parts, ignore_index=True).sort_values(
-            keys + ["frame", "family", "rule"], kind="stable", na_position="last", ignore_index=True
-        )
+    source = _frame_file(frames_df)
+    if source is not None:
+        counted = _count_frame_file(source, groups, presence, threshold)
+    else:
+        counted = _count_frame_rows(frames_df, groups, presence, threshold)
     by_keys = [k for k in keys if k != PERIOD]
     combos = [*by_keys, "frame", "family", "rule"]
     out = complete_periods(counted, groups, combos=combos, fill={"n_docs": 0, "n_present": 0})
@@ -415,20 +411,47 @@ def count_frames(
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 
 
-# frame rows per batch when frames.parquet is counted from the file (one row per article and frame: about
-# 800,000 articles of the 10 built-in frames; each batch is one more pass over the file)
-FRAME_BATCH_ROWS = 8_000_000
-
-
-def _frame_batches(frames_df) -> list[list[str] | None]:
-    """``[None]`` (one pass) for a DataFrame or a file of at most :data:`FRAME_BATCH_ROWS` rows; else the frames
-    of the file in batches of at most that many rows (a frame with more is a batch of its own)."""
-    from analysis.aggregate import TableFile, find_table, find_value_batches
+def _frame_file(frames_df):
+    """The frames.parquet of an analysis (a :class:`~analysis.aggregate.TableFile`), or None for a DataFrame."""
+    from analysis.aggregate import TableFile, find_table
 
     source = find_table(frames_df, "frames")
-    if not isinstance(source, TableFile):
-        return [None]
-    return find_value_batches(source, "frame", FRAME_BATCH_ROWS) or [None]
+    return source if isinstance(source, TableFile) else None
+
+
+def _count_frame_file(path, groups, presence, threshold) -> pd.DataFrame:
+    """:func:`_count_frame_rows` of the selected articles' rows of frames.parquet, counted in DuckDB (a million
+    articles make ten million rows): the same rows, dtypes and order, the means to the last bit."""
+    from analysis.aggregate import _literal, index_groups, read_table_columns, summarise_rows_by_group
+
+    present_cols = read_table_columns(path)
+    require_columns(pd.DataFrame(columns=list(present_cols)), ["doc_id", "frame", "score"], what="frame scores")
+    if presence is None:
+        cut = 0.0 if threshold is None else float(threshold)
+        rule = _literal(UNCALIBRATED_RULE if threshold is None else f"score > {cut:g}")
+        present = f"t.score > CAST({cut!r} AS DOUBLE)"  # a decimal literal would round the scores it is compared with
+    else:
+        need = ["present_dictionary", "present_model"]
+        require_columns(pd.DataFrame(columns=list(present_cols)), need, what="frame scores with presence")
+        # frames without a calibrated rule (no model probability) are present when any indicator fired
+        calibrated = "t.p_model IS NOT NULL" if "p_model" in present_cols else "TRUE"
+        rule = f"CASE WHEN {calibrated} THEN {_literal(presence)} ELSE {_literal(UNCALIBRATED_RULE)} END"
+        dictionary = "COALESCE(t.present_dictionary, TRUE)"  # pandas' astype(bool) makes a missing value True
+        present = f"COALESCE(t.present_model, {dictionary})" if presence == "model" else dictionary
+    family = "t.family" if "family" in present_cols else "''"
+    doc_groups, key_table = index_groups(groups.docs, groups.keys)
+    counted = summarise_rows_by_group(
+        path,
+        doc_groups,
+        rows={"frame": "t.frame", "family": family, "rule": rule, "present": present, "score": "t.score"},
+        columns=["frame", "family", "rule"],
+        counts={"n_docs": "COUNT(DISTINCT doc_id)", "n_present": "SUM(CAST(present AS BIGINT))"},
+        means=["score"],
+    )
+    combos = [*groups.keys, "frame", "family", "rule"]
+    out = key_table.merge(counted.rename(columns={"score": "mean_score"}), on="g", how="inner")
+    out = out[[*combos, "n_docs", "n_present", "mean_score"]]
+    return out.sort_values(combos, kind="stable", na_position="last", ignore_index=True)
 
 
 def _count_frame_rows(frames_df: pd.DataFrame, groups, presence, threshold) -> pd.DataFrame:
@@ -462,21 +485,6 @@ def _count_frame_rows(frames_df: pd.DataFrame, groups, presence, threshold) -> p
         .astype({"n_docs": "int64", "n_present": "int64"})
     )
     return counted.assign(mean_score=find_group_means(joined, grouped, ["score"])["score"])
-
-
-def _frame_scores(frames_df, corpus: pd.DataFrame, *, only: list[str] | None = None) -> pd.DataFrame:
-    """``frames_df``, or for an analysis its frames.parquet: only the columns ``count_frames`` reads and only the
-    rows of the articles in ``corpus`` (the table has a row per article and frame), of the frames ``only`` when
-    given."""
-    from analysis.aggregate import TableFile, find_table, load_table_columns, read_table_columns
-
-    source = find_table(frames_df, "frames")
-    if not isinstance(source, TableFile):
-        return source
-    wanted = ["doc_id", "frame", "family", "score", "present_dictionary", "present_model", "p_model"]
-    present = read_table_columns(source)
-    batch = None if only is None else {"frame": only}
-    return load_table_columns(source, [c for c in wanted if c in present], doc_ids=corpus["doc_id"], isin=batch)
 
 
 def find_frame_labels(codebook=None) -> dict[str, str]:
