@@ -356,10 +356,16 @@ def render_selection_note(corpus: pd.DataFrame, selected: pd.DataFrame) -> str:
     return text + "."
 
 
-def analysis_documents(result, selected: pd.DataFrame) -> pd.DataFrame:
+def analysis_documents(result, selected: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
     """The analysis' ``documents`` table (one row per article, with n_tokens, sentiment and frame columns) restricted
-    to the report's selected articles, for the table functions that take ``documents=``."""
-    docs = result.table("documents") if hasattr(result, "table") else result
+    to the report's selected articles, for the table functions that take ``documents=``; only ``columns`` (doc_id
+    always) when given: a report reads the few it needs, not every title and URL of a million articles."""
+    if columns is not None:
+        columns = list(dict.fromkeys(["doc_id", *columns]))
+    if hasattr(result, "table"):
+        docs = result.table("documents", columns=columns)
+    else:
+        docs = result if columns is None else result[columns]
     return docs[docs["doc_id"].isin(selected["doc_id"])].reset_index(drop=True)
 
 

@@ -119,7 +119,7 @@ report.figure(coverage_plots.plot_wire_share(wire, events=key_events), "wire-sha
 # Words per 1,000 word tokens in the selected articles (English stopwords removed). Frequent terms show the vocabulary of the coverage, usually dominated by its recurring actors and places.
 
 # %%
-documents = notebook.analysis_documents(result, docs)
+documents = notebook.analysis_documents(result, docs, columns=["outlet", "agency", "published", "duplicate_of", "n_tokens", "vader_sent_mean"])
 top_terms = frequency.count_terms(result, documents, stopwords=True)
 report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", label="term", top=25, xlabel="occurrences per 1,000 words", title="Most frequent terms"), "top-terms")
 
@@ -145,7 +145,7 @@ report.table(notebook.score_key_terms(result, documents, freq="Y"), "keyness-by-
 # Mean sentence-level VADER compound score of the articles per period (−1 negative, +1 positive; band: ±1 standard error; periods with fewer than 3 articles left out). Dictionary sentiment is a weak measure of tone in news (Boukes et al. 2020): read changes over time and differences between outlets, not the level.
 
 # %%
-tone = timeseries.score_by_period(result.documents, docs, value="vader_sent_mean", freq=freq, min_count=3)
+tone = timeseries.score_by_period(documents, docs, value="vader_sent_mean", freq=freq, min_count=3)
 report.figure(coverage_plots.plot_score_over_time(tone, label="mean sentence sentiment (VADER)", events=key_events), "sentiment")
 report.note(timeseries.render_scores_note(tone, label="mean sentence sentiment"))
 

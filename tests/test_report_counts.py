@@ -151,3 +151,17 @@ def test_frame_counts_from_the_file_are_bit_identical_to_the_loaded_table(loaded
         frames.count_frames(result.frames, some, by="outlet"),
         check_exact=True,
     )
+
+
+def test_analysis_documents_reads_only_the_columns_asked_for(loaded):
+    from analysis import notebook
+
+    _, corpus, result = loaded
+    some = corpus.iloc[1::2]
+    whole = notebook.analysis_documents(result, some)
+    assert len(whole) == len(some) and {"title", "n_tokens"} <= set(whole.columns)
+    narrow = notebook.analysis_documents(result, some, columns=["published", "n_tokens"])
+    assert list(narrow.columns) == ["doc_id", "published", "n_tokens"]
+    pd.testing.assert_frame_equal(narrow, whole[["doc_id", "published", "n_tokens"]])
+    from_frame = notebook.analysis_documents(result.documents, some, columns=["n_tokens"])
+    pd.testing.assert_frame_equal(from_frame, whole[["doc_id", "n_tokens"]])
