@@ -4,6 +4,7 @@ records -> cleaned corpus rows, removed spans, rejects, date evidence and dedup 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -182,6 +183,12 @@ def clean_record(rec: Record, opts: IngestOptions, out: Cleaned) -> None:
 
 def read_file(path: str, opts: IngestOptions, rejects: list, info: dict) -> list[Record]:
     """The records of one file: its bytes read safely (regular files, size caps), its format detected, its reader."""
+    return _read_file(path, opts, rejects, info)
+
+
+def _read_file(path: str, opts: IngestOptions, rejects: list, info: dict, batch: int | None = None):
+    """:func:`read_file`; with ``batch``, an iterator of record lists instead (a stream reader's batches, else the
+    records in slices): only what rejects the whole file is checked before it returns."""
     rules, _ = load_resources(opts)
     kind, gz = readers.file_kind(path)
     raw, data = sources.read_source_bytes(path, gz=gz, max_mb=opts.max_file_mb)
@@ -196,7 +203,12 @@ def read_file(path: str, opts: IngestOptions, rejects: list, info: dict) -> list
             "or name the format with --format",
         )
     ctx = readers.ReadContext(sha, rules, opts.columns(), rejects, fmt=fmt, kind=kind, max_file_mb=opts.max_file_mb)
-    return readers.READERS[fmt](path, data, ctx)
+    if batch is None:
+        return readers.READERS[fmt](path, data, ctx)
+    if fmt in readers.STREAM_READERS:
+        return readers.STREAM_READERS[fmt](path, data, ctx, batch)
+    recs = readers.READERS[fmt](path, data, ctx)
+    return (recs[lo : lo + batch] for lo in range(0, len(recs), batch))
 
 
 def read_file_safely(path: str, opts: IngestOptions, out: Cleaned) -> tuple[dict, list[Record]]:
@@ -214,6 +226,31 @@ def read_file_safely(path: str, opts: IngestOptions, out: Cleaned) -> tuple[dict
     out.row_rejects += len(rejects)
     info["rows"] = len(recs) + len(rejects)
     return info, recs
+
+
+def read_file_batches(path: str, opts: IngestOptions, out: Cleaned, batch: int) -> tuple[dict, Iterator[list[Record]]]:
+    """:func:`read_file_safely` as a stream: the file's manifest entry (its row count filled in once the stream is
+    read) and its records ``batch`` rows at a time. A file rejected as a whole is rejected before any record."""
+    kind, gz = readers.file_kind(path)
+    info = {"path": sources.display_path(path), "type": kind + (".gz" if gz else ""), "sha256": None, "rows": 0}
+    info["reader"] = None
+    rejects: list[tuple] = []
+    try:
+        batches = _read_file(path, opts, rejects, info, batch)
+    except readers.FileRejected as rej:
+        out.rejects.append((path, None, rej.reason, rej.detail))
+        return info, iter(())
+
+    def stream() -> Iterator[list[Record]]:
+        n = 0
+        for recs in batches:
+            n += len(recs)
+            yield recs
+        out.rejects.extend(rejects)
+        out.row_rejects += len(rejects)
+        info["rows"] = n + len(rejects)
+
+    return info, stream()
 
 
 def is_table_file(path: str, opts: IngestOptions) -> bool:

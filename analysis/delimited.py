@@ -9,8 +9,9 @@ and parsing resumes on the next line, so a stray quote costs one row, not the fi
 from __future__ import annotations
 
 import csv
-import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analysis.sources import DEFAULT_MAX_FILE_MB, Rejected
 
@@ -55,20 +56,82 @@ def unique_names(names: list[str]) -> list[str]:
 
 def parse_delimited(text: str | list[str], sep: str, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> Delimited:
     """Parse ``text`` (the whole file, or its :func:`split_lines`) with delimiter ``sep``; the first record is the
-    header.
+    header. The rows of :func:`iter_delimited`, collected."""
+    lines = text if isinstance(text, list) else split_lines(text)
+    del text
+    stream = iter_delimited(iter(lines), sep, max_mb=max_mb)
+    out = Delimited(header=next(stream))
+    for row in stream:
+        if isinstance(row, Malformed):
+            out.rejects.append((row.data_row, row.line, row.detail))
+        else:
+            out.rows.append(row.fields)
+            out.row_numbers.append(row.data_row)
+            out.line_numbers.append(row.line)
+    return out
+
+
+class Row(NamedTuple):
+    """A good data row: its cells, 1-based data row (header not counted) and the line where it starts."""
+
+    fields: list[str]
+    data_row: int
+    line: int
+
+
+class Malformed(NamedTuple):
+    """A rejected data row: its 1-based data row, the line where it starts and what is wrong."""
+
+    data_row: int
+    line: int
+    detail: str
+
+
+class _Lines:
+    """The lines of a file as the csv module reads them, each remembered (with its 0-based index) until the
+    record it belongs to is complete, so that a malformed record's later lines can be read again."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._source = lines
+        self._next_index = 0  # index of the next line drawn from the source
+        self.back: list[tuple[int, str]] = []  # lines to read again, the next one last
+        self.taken: list[tuple[int, str]] = []  # lines of the record being read
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.back:
+            item = self.back.pop()
+        else:
+            item = (self._next_index, next(self._source))
+            self._next_index += 1
+        self.taken.append(item)
+        return item[1]
+
+    def reread_after_first(self) -> None:
+        """Read the current record's lines after its first again (what an unterminated quote swallowed)."""
+        self.back.extend(reversed(self.taken[1:]))
+        self.taken = []
+
+
+def iter_delimited(lines: Iterator[str], sep: str, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator:
+    """Parse the lines of a CSV/TSV file (each with its ``\\n``, as :func:`split_lines` gives them) one record at a
+    time: first the header (the column names, made unique), then a :class:`Row` or :class:`Malformed` per data row.
 
     Blank lines are not rows. A row with too few or too many fields is rejected with its line number; a quoted cell
     may span lines (article text often does), and when such a record is malformed the lines after its first are
-    parsed again, so rows an unterminated quote swallowed are recovered.
+    parsed again, so rows an unterminated quote swallowed are recovered. Only the lines of the record being read
+    are held, so a file of any size streams. The header's problems are raised before the first row:
+    ``parse_error`` (it cannot be parsed), ``empty_file`` (no header).
     """
     limit = int(max_mb * 2**20)
     if csv.field_size_limit() < limit:  # csv's default (128 KB) would reject a whole file for one long article
         csv.field_size_limit(limit)
-    lines = text if isinstance(text, list) else split_lines(text)
-    del text
     what = "TSV" if sep == "\t" else "CSV"
+    source = _Lines(lines)
     try:
-        reader = csv.reader(iter(lines), delimiter=sep)
+        reader = csv.reader(source, delimiter=sep)
         header = next(reader, None)
         while header is not None and not header:  # leading blank lines
             header = next(reader, None)
@@ -76,51 +139,45 @@ def parse_delimited(text: str | list[str], sep: str, *, max_mb: float = DEFAULT_
         raise Rejected("parse_error", f"cannot parse the header as {what} ({exc}): check its quoting") from None
     if header is None:
         raise Rejected("empty_file", "no header line and no rows")
-    out = Delimited(header=unique_names(header))
+    yield unique_names(header)
     width = len(header)
-    pos = reader.line_num  # lines consumed so far (0-based index of the next line)
     data_row = 0
-    while pos < len(lines):
-        reader = csv.reader(itertools.islice(lines, pos, None), delimiter=sep)
-        consumed = 0
-        restart = None
+    while True:
+        source.taken = []
+        reader = csv.reader(source, delimiter=sep)
+        restart = False
         try:
             for fields in reader:
-                first = pos + consumed  # 0-based index of this record's first line
-                span = reader.line_num - consumed
-                consumed = reader.line_num
+                taken, source.taken = source.taken, []
                 if not fields:
                     continue
+                first = taken[0][0]  # 0-based index of this record's first line
                 data_row += 1
                 if len(fields) != width:
+                    span = len(taken)
                     cause = (
                         "an unterminated quote, or a quote inside an unquoted cell"
                         if span > 1
                         else "check its delimiters and quoting"
                     )
-                    out.rejects.append(
-                        (
-                            data_row,
-                            first + 1,
-                            f"line {first + 1}: {len(fields)} fields, the header has {width} ({cause})",
-                        )
+                    yield Malformed(
+                        data_row, first + 1, f"line {first + 1}: {len(fields)} fields, the header has {width} ({cause})"
                     )
                     if span > 1:
-                        restart = first + 1
+                        source.taken = taken
+                        source.reread_after_first()
+                        restart = True
                         break
                     continue
-                out.rows.append(fields)
-                out.row_numbers.append(data_row)
-                out.line_numbers.append(first + 1)
+                yield Row(fields, data_row, first + 1)
         except csv.Error as exc:
-            first = pos + consumed
+            first = source.taken[0][0]
             data_row += 1
-            out.rejects.append((data_row, first + 1, f"line {first + 1}: cannot parse as {what} ({exc})"))
-            restart = first + 1
-        if restart is None:
-            break
-        pos = restart
-    return out
+            yield Malformed(data_row, first + 1, f"line {first + 1}: cannot parse as {what} ({exc})")
+            source.reread_after_first()
+            restart = True
+        if not restart:
+            return
 
 
-__all__ = ["Delimited", "parse_delimited", "unique_names"]
+__all__ = ["Delimited", "Malformed", "Row", "iter_delimited", "parse_delimited", "split_lines", "unique_names"]

@@ -32,6 +32,7 @@ from analysis.articles import (  # noqa: F401 - IngestOptions, make_doc_id: anal
     is_table_file,
     load_resources,
     make_doc_id,
+    read_file_batches,
     read_file_safely,
 )
 from analysis.cluster import add_scheduler_option
@@ -219,9 +220,17 @@ def _ingest_to(
             if group:
                 yield Partition(files=group)
                 group = []
-            file_info[index], recs = read_file_safely(path, wopts, client)
-            for lo in range(0, len(recs), PARTITION_ROWS):
-                yield Partition(records=recs[lo : lo + PARTITION_ROWS])
+            # the file streams: its rows are read a partition at a time, and partitions hold PARTITION_ROWS
+            # records each (rows rejected while reading do not count), as when the whole file was read first
+            file_info[index], batches = read_file_batches(path, wopts, client, PARTITION_ROWS)
+            pending: list = []
+            for recs in batches:
+                pending += recs
+                while len(pending) >= PARTITION_ROWS:
+                    yield Partition(records=pending[:PARTITION_ROWS])
+                    pending = pending[PARTITION_ROWS:]
+            if pending:
+                yield Partition(records=pending)
         if group:
             yield Partition(files=group)
 

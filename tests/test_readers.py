@@ -325,3 +325,124 @@ def test_factiva_text_sentence_opening_with_a_code_stays_in_the_body(tmp_path):
     text = write_factiva_text([story]).replace("\tIN 2015", "IN 2015")  # even unindented, at the line start
     row = _ingest(tmp_path, "codes.txt", text).corpus.iloc[0]
     assert row["text"].split("\n") == story.paragraphs and "factiva_in" not in row.index
+
+
+# --- tables read as a stream ------------------------------------------------------------------------------------
+
+_SENTENCES = [
+    "Shelling hit the old market before dawn, residents said.",
+    "The governor promised that the bridge would reopen within a week.",
+    'A spokesman said "no decision" had been taken on the talks.',
+]
+
+
+def _hostile_csv() -> bytes:
+    """Multi-line cells, a blank line, a row with too few fields and an unterminated quote that swallows rows."""
+    lines = ["id,title,date,text,note"]
+    for i in range(60):
+        body = " ".join(_SENTENCES[(i + k) % 3] for k in range(1 + i % 4)).replace('"', '""')
+        if i == 9:
+            lines.append(f'{i},short row,2017-01-01,"{body}"')
+        elif i == 31:
+            lines.append(f'{i},open quote,2017-03-03,"Talks stalled,x')
+        elif 31 < i < 35:  # plain rows the open quote runs over
+            lines.append(f"{i},Plain {i},2017-03-04,Talks went on for hours without a result,n{i}")
+        elif i == 20:
+            lines.append("")
+        elif i % 11 == 4:
+            lines.append(f'{i},"two\nline title",2017-02-02,"{body}\n\nA second paragraph.",n{i}')
+        else:
+            lines.append(f'{i},Title {i},{1 + i % 12}/{1 + i % 28}/2016,"{body}",n{i}')
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _latin_csv() -> bytes:
+    """Semicolons and bytes that are not UTF-8 (repaired per cell), CRLF line ends."""
+    return b"id;title;text\r\n" + b"".join(
+        f"{i};Caf\xe9 {i};".encode("latin-1") + b"\x95\x81Quote\x95\x81 " + " ".join(_SENTENCES).encode() + b"\r\n"
+        for i in range(40)
+    )
+
+
+STREAM_CASES = {
+    "hostile.csv": _hostile_csv(),
+    "latin.csv": _latin_csv(),
+    "utf16.tsv": ("id\ttext\n" + "".join(f"{i}\t{_SENTENCES[i % 3]} caf\u00e9\n" for i in range(30))).encode("utf-16"),
+    "bom.csv": ("\ufeffid,text\n" + "\n".join(f'{i},"{_SENTENCES[i % 3]} \u00fc"' for i in range(30))).encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STREAM_CASES))
+@pytest.mark.parametrize("batch", [1, 7, 500])
+def test_table_stream_gives_the_records_of_the_whole_file_read(name, batch):
+    from analysis import clean
+    from analysis.readers import table
+
+    data = STREAM_CASES[name]
+    kind = name.rsplit(".", 1)[1]
+    whole = readers.ReadContext("sha", clean.default_rules(), fmt=kind, kind=kind)
+    streamed = replace(whole, rejects=[])
+    expected = table.read_table_file(name, data, whole)
+    got = [r for recs in table.iter_table_file(name, data, streamed, batch) for r in recs]
+    assert got == expected and len(got) > 20
+    assert sorted(streamed.rejects) == sorted(whole.rejects)
+    if name == "hostile.csv":  # the short row and the unterminated quote are rejected, the rows after it kept
+        assert {r[2] for r in whole.rejects} == {"malformed_row"} and len(whole.rejects) == 2
+        assert {32, 33, 34} <= {r.row for r in got} and 31 not in {r.row for r in got}
+    if name == "latin.csv":
+        assert all(r.bytes_repaired == 5 for r in got) and got[0].title == "Café 0"
+
+
+def test_jsonl_stream_gives_the_records_of_the_whole_file_read():
+    import json
+
+    from analysis import clean
+    from analysis.readers import jsonl
+
+    lines = []
+    for i in range(40):
+        obj = {"id": i, "body": _SENTENCES[i % 3]}
+        if i >= 30:  # a key that appears late still names the text column of every row, as in the whole read
+            obj["text"] = _SENTENCES[(i + 1) % 3]
+        lines.append(json.dumps(obj))
+        if i % 13 == 2:
+            lines += ['{"id": broken', "[1, 2]"]
+    lines.append(json.dumps({"id": 99, "text": 12}))
+    data = "\n".join(lines).encode()
+    whole = readers.ReadContext("sha", clean.default_rules(), fmt="jsonl", kind="jsonl")
+    streamed = replace(whole, rejects=[])
+    expected = jsonl.read_jsonl_file("f.jsonl", data, whole)
+    got = [r for recs in jsonl.iter_jsonl_file("f.jsonl", data, streamed, 4) for r in recs]
+    assert got == expected and len(got) == 40
+    assert got[0].text == "" and got[35].text == _SENTENCES[0]
+    assert sorted(streamed.rejects) == sorted(whole.rejects)
+    assert {r[2] for r in whole.rejects} == {"malformed_json", "bad_text_type"}
+
+
+def test_stream_rejects_a_whole_file_before_its_first_record():
+    from analysis import clean
+    from analysis.readers import jsonl, table
+
+    ctx = readers.ReadContext("sha", clean.default_rules(), fmt="csv", kind="csv")
+    with pytest.raises(readers.FileRejected, match="no text column"):
+        table.iter_table_file("a.csv", b"id,headline\n1,Talks resume\n", ctx)
+    with pytest.raises(readers.FileRejected) as exc:
+        table.iter_table_file("b.csv", bytes(range(128, 256)) * 40 + b"\n", ctx)
+    assert exc.value.reason == "undecodable"
+    with pytest.raises(readers.FileRejected, match="no text column"):
+        jsonl.iter_jsonl_file("c.jsonl", b'{"id": 1}\n{}\n', ctx)
+
+
+@pytest.mark.parametrize("step", [1, 5, 64, 1 << 20])
+def test_undecodable_count_in_chunks_is_the_whole_file_count(step):
+    from analysis import clean
+    from analysis.readers import table
+
+    rules = clean.default_rules()
+    # repairable sequences far from line breaks, next to them, and bytes no rule covers (cp1252 or U+FFFD)
+    data = b"".join(
+        b"x" * (i % 90) + b"Syria\x95_s and \x95\x81Time" + b"\n" + b"\x95_ near\n" + b"\x81\x90 \xe9t\xe9\n"
+        for i in range(30)
+    )
+    text, repaired = clean.decode_bytes(data, rules)
+    assert table.undecodable_count(data, rules, step) == text.count("\ufffd") + repaired > 100

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from analysis.readers import documents, exports, factiva, html, jsonl, lexisnexis, mediacloud, nexisuni, table, text
@@ -37,6 +37,7 @@ __all__ = [
     "Reject",
     "FORMATS",
     "READERS",
+    "STREAM_READERS",
     "EXPORT_FORMATS",
     "DOCUMENT_FORMATS",
     "file_kind",
@@ -152,3 +153,12 @@ READERS: dict[str, Reader] = {
     **dict.fromkeys(EXPORT_FORMATS, exports.read_export_file),
 }
 assert set(READERS) == set(FORMATS), "every format needs a reader"
+
+# formats also read as a stream: ``iter_<format>_file(path, data, ctx, batch) -> Iterator[list[Record]]`` gives the
+# reader's records ``batch`` rows at a time (whole-file rejections raised before it returns), holding one batch
+StreamReader = Callable[[str, bytes, ReadContext, int], Iterator[list[Record]]]
+STREAM_READERS: dict[str, StreamReader] = {
+    "csv": table.iter_table_file,
+    "tsv": table.iter_table_file,
+    "jsonl": jsonl.iter_jsonl_file,
+}

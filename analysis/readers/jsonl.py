@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterator
 
 import pandas as pd
 
 from analysis import clean, sources
 from analysis.readers.base import ReadContext, Record
-from analysis.readers.table import records_from_frame
+from analysis.readers.table import detect_columns, records_from_frame
 
 SUFFIXES = (".jsonl", ".ndjson")
 
@@ -39,3 +41,66 @@ def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     # values stay as JSON gave them: records_from_frame rejects a text that is not a string
     df = pd.DataFrame({c: [obj.get(c) for obj in objs] for c in columns}, columns=columns, dtype=object)
     return records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """``enumerate(data.split(b"\\n"), start=1)`` without the list of every line."""
+    pos, n = 0, 1
+    while True:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            yield n, data[pos:]
+            return
+        yield n, data[pos:end]
+        pos, n = end + 1, n + 1
+
+
+def _objects(data: bytes, rules, rejects: list | None, path: str) -> Iterator[tuple[int, dict, int]]:
+    """(line number, object, bytes repaired) of every JSON object line; malformed lines into ``rejects`` (when given)."""
+    for n, raw_line in _lines(data):
+        if not raw_line.strip():
+            continue
+        line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
+        try:
+            obj = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            if rejects is not None:
+                rejects.append((path, n, "malformed_json", f"line {n}: {str(exc)[:200]}"))
+            continue
+        if not isinstance(obj, dict):
+            if rejects is not None:
+                rejects.append((path, n, "malformed_json", f"line {n}: a JSON object {{...}} is expected"))
+            continue
+        yield n, obj, fixed
+
+
+def iter_jsonl_file(path: str, data: bytes, ctx: ReadContext, batch: int = 500) -> Iterator[list[Record]]:
+    """:func:`read_jsonl_file`'s records, ``batch`` lines at a time, holding one batch of objects besides ``data``.
+
+    The columns are every key of the file in order of first appearance, as there: a first pass over the lines
+    collects the keys only, the second reads the records (each line is parsed twice, a cheap price for memory that
+    does not grow with the file)."""
+    sources.check_text_bytes(data)
+    keys: dict = {}
+    found = False
+    for _n, obj, _f in _objects(data, ctx.rules, None, path):
+        found = True
+        keys.update(dict.fromkeys(obj))
+    columns = list(keys)
+    if found:
+        detect_columns(columns, ctx.columns, path)  # no text column: the whole file is rejected, before any row
+    return _jsonl_batches(path, data, ctx, batch, columns)
+
+
+def _jsonl_batches(path: str, data: bytes, ctx: ReadContext, batch: int, columns: list) -> Iterator[list[Record]]:
+    objects = _objects(data, ctx.rules, ctx.rejects, path)
+    while True:
+        chunk = list(itertools.islice(objects, batch))
+        if not chunk:
+            return
+        rows = [n for n, _o, _f in chunk]
+        repaired = [f for _n, _o, f in chunk]
+        # values stay as JSON gave them: records_from_frame rejects a text that is not a string
+        df = pd.DataFrame({c: [o.get(c) for _n, o, _f in chunk] for c in columns}, columns=columns, dtype=object)
+        del chunk
+        yield records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)

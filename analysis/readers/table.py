@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import io
+import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
@@ -185,6 +188,103 @@ def read_table_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     """One article per row of a CSV/TSV file; columns detected by name (see :data:`COLUMN_ALIASES`)."""
     df, row_numbers, repaired = read_frame(path, data, ctx)
     return records_from_frame(df, path, ctx, row_numbers=row_numbers, repaired=repaired)
+
+
+def iter_table_file(path: str, data: bytes, ctx: ReadContext, batch: int = 500) -> Iterator[list[Record]]:
+    """:func:`read_table_file`'s records, ``batch`` rows at a time, reading the file as a stream: only the rows of one
+    batch are held besides ``data`` (never the decoded text, its lines or every row's cells at once).
+
+    Everything that rejects the whole file (empty, binary, mostly undecodable, no text column, a bad header) is
+    checked before this returns, so a rejected file yields no record. The records, row numbers, repairs and row
+    rejects are those of :func:`read_table_file` (tests/test_readers.py)."""
+    tab = ctx.fmt == "tsv" or (ctx.fmt == "mediacloud" and ctx.kind in ("tsv", "tab"))
+    rules = ctx.rules
+    sources.check_text_bytes(data)
+    needs_repair, lines = False, None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decoded whole (rare; no streaming decoder needed)
+        try:
+            lines = iter(delimited.split_lines(clean.decode_bytes(data, rules)[0]))
+        except UnicodeDecodeError:
+            needs_repair = True
+    else:
+        needs_repair = not _valid_utf8(data)
+    if needs_repair:  # mostly undecodable (random bytes, a wrong encoding): the whole file, before any row
+        _check_undecodable_chunked(data, rules)
+    if lines is None:  # newline="\n": lines end at "\n" only, untranslated, exactly as delimited.split_lines cuts
+        lines = io.TextIOWrapper(io.BytesIO(data), encoding="latin-1" if needs_repair else "utf-8-sig", newline="\n")
+    first = next(lines, "")
+    sep = "\t" if tab else max([",", ";", "\t", "|"], key=lambda d: (first.split("\n", 1)[0].count(d), d == ","))
+    stream = delimited.iter_delimited(itertools.chain([first], lines), sep, max_mb=ctx.max_file_mb)
+    columns = next(stream)
+    if needs_repair:
+        columns = delimited.unique_names([clean.decode_bytes(str(c).encode("latin-1"), rules)[0] for c in columns])
+    detect_columns(columns, ctx.columns, path)  # no text column: the whole file is rejected, before any row
+    return _table_batches(path, stream, columns, needs_repair, ctx, batch)
+
+
+def _table_batches(path, stream, columns, needs_repair: bool, ctx: ReadContext, batch: int):
+    """The records of ``stream`` (rows of :func:`analysis.delimited.iter_delimited`), ``batch`` rows at a time."""
+    rules, rejects = ctx.rules, ctx.rejects
+    while True:
+        rows, numbers, seen = [], [], 0
+        for row in itertools.islice(stream, batch):
+            seen += 1
+            if isinstance(row, delimited.Malformed):
+                rejects.append((path, row.data_row, "malformed_row", row.detail))
+            else:
+                rows.append(row.fields)
+                numbers.append(row.data_row)
+        if not seen:
+            return
+        if not rows:
+            continue
+        repaired = None
+        if needs_repair:  # as read_frame: each cell's bytes repaired on their own, counted per row
+            repaired = [0] * len(rows)
+            for i, cells in enumerate(rows):
+                for j, v in enumerate(cells):
+                    if not v.isascii():  # a non-ASCII character: bytes to repair
+                        cells[j], n = clean.decode_bytes(v.encode("latin-1"), rules)
+                        repaired[i] += n
+        df = pd.DataFrame(rows, columns=columns, dtype=object)
+        del rows
+        yield records_from_frame(df, path, ctx, row_numbers=numbers, repaired=repaired)
+
+
+def _valid_utf8(data: bytes, step: int = 1 << 20) -> bool:
+    """Whether ``data`` is UTF-8 (a BOM allowed), checked a megabyte at a time (no decoded copy of the file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for lo in range(0, len(data), step):
+            decoder.decode(view[lo : lo + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_undecodable_chunked(data: bytes, rules: clean.Rules) -> None:
+    """``sources.check_undecodable`` of the whole of ``data`` decoded with repairs, without its decoded copy."""
+    sources.check_undecodable("", undecodable_count(data, rules), len(data))
+
+
+def undecodable_count(data: bytes, rules: clean.Rules, step: int = 1 << 20) -> int:
+    """U+FFFD characters plus repaired bytes of ``clean.decode_bytes(data)``, decoded a megabyte or so at a time.
+
+    Chunks are cut only at a line break with 64 ASCII bytes on either side: a repair rule looks 20 bytes around its
+    byte sequence, so every byte is repaired (and counted) as in one whole-file decode (for sequences up to 40
+    bytes), and no later chunk starts with a byte-order mark."""
+    bad, lo, n = 0, 0, len(data)
+    while lo < n:
+        hi = data.find(b"\n", lo + step) if lo + step < n else -1
+        while hi >= 0 and not data[max(0, hi - 64) : hi + 65].isascii():
+            hi = data.find(b"\n", hi + 1)
+        hi = n if hi < 0 else hi + 1
+        text, repaired = clean.decode_bytes(data[lo:hi] if lo or hi < n else data, rules)
+        bad += text.count("\ufffd") + repaired
+        lo = hi
+    return bad
 
 
 def _decode_table(data: bytes, rules: clean.Rules) -> tuple[str, bool]:
