@@ -106,13 +106,22 @@ def _visit_counts(ident, encoded: list[bytes]) -> list[tuple[np.ndarray, np.ndar
 
 def _classify_many(ident, encoded: list[bytes], visits: list) -> tuple[list[str], list[float]]:
     """``ident.classify`` of each encoded string from its feature counts: py3langid 0.4's ``_sparse_score``
-    (``log1p(counts) @ nb_ptc[features] + nb_pc``, one product per string as there), then ``_decide``'s
+    (``log1p(counts) @ nb_ptc[features] + nb_pc``, one product per string as there, on the same float32 rows), then ``_decide``'s
     normalisation and ``classify``'s choice (normalised probabilities, no minimum confidence) on all rows."""
     scores = np.zeros((len(encoded), len(ident.nb_classes)), dtype=np.float32)  # featureless: 0.0, as there
-    for row, found in enumerate(visits):
-        if found is not None:
-            features, counts = found
-            scores[row] = np.log1p(counts.astype(np.float32)) @ ident.nb_ptc[features] + ident.nb_pc
+    rows = [row for row, found in enumerate(visits) if found is not None]
+    if rows:
+        # the model's float16 rows of every feature the batch uses, made float32 once: the product there casts
+        # the rows it gathers to float32 (exactly) text by text, most of its cost; the same float32 rows in the
+        # same product give the same bits
+        used, where = np.unique(np.concatenate([visits[row][0] for row in rows]), return_inverse=True)
+        table = ident.nb_ptc[used].astype(np.float32)
+        pos = 0
+        for row in rows:
+            features, counts = visits[row]
+            end = pos + len(features)
+            scores[row] = np.log1p(counts.astype(np.float32)) @ table[where[pos:end]] + ident.nb_pc
+            pos = end
     scale = np.array([1.0 / math.sqrt(len(data) or 1) for data in encoded], dtype=np.float32)
     scores *= scale[:, None]
     np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
