@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,9 +24,67 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier (normalised probabilities), from the unpacked model cache when it can be used."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    from py3langid.modelio import _to_array
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    arrays = _unpacked_model(MODEL_DIR / MODEL_FILE)
+    if arrays is None:
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # what py3langid's load_model and from_model_file make of the same arrays
+    ptc, pc, classes, nextmove, row, output = (arrays[k] for k in _MODEL_KEYS)
+    return LanguageIdentifier(
+        ptc, pc, classes.tolist(), _to_array(nextmove), output.tolist(), norm_probs=True, tk_row=_to_array(row)
+    )
+
+
+_MODEL_KEYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")  # py3langid's npz layout
+
+
+def _unpacked_model(path: Path) -> dict[str, np.ndarray] | None:
+    """The arrays of py3langid's LZMA-packed model, unpacked once into the user cache (one .npy file each, in a
+    folder named by the packed file's sha256) and memory-mapped from there: unpacking costs about 0.5-0.9 s of
+    CPU on every run, and mapped pages are shared by every process. ``None`` (load the packed file) when the
+    cache cannot be written or the model has another layout."""
+    import hashlib
+
+    try:
+        packed = path.read_bytes()
+        folder = _cache_root() / f"py3langid-{hashlib.sha256(packed).hexdigest()[:16]}"
+        if not (folder / "complete").exists():
+            _unpack(packed, folder)
+        return {k: np.load(folder / f"{k}.npy", mmap_mode="r", allow_pickle=False) for k in _MODEL_KEYS}
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _unpack(packed: bytes, folder: Path) -> None:
+    """Write the model's arrays into ``folder`` atomically (a temporary folder renamed when complete)."""
+    import io
+    import lzma
+    import shutil
+    import tempfile
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".unpack-"))
+    try:
+        with np.load(io.BytesIO(lzma.decompress(packed)), allow_pickle=False) as data:
+            for k in _MODEL_KEYS:
+                np.save(tmp / f"{k}.npy", data[k], allow_pickle=False)
+        (tmp / "complete").write_text("")
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process unpacked it first
+            if not (folder / "complete").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _cache_root() -> Path:
+    """``$XDG_CACHE_HOME/conflict-news`` (``~/.cache/conflict-news``), as analysis.sentiment's lexicon cache."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "conflict-news"
 
 
 def score_language(text: str) -> tuple[str, float]:

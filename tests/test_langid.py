@@ -71,3 +71,31 @@ def test_batch_languages_of_real_articles(fakes_csv, reuters_csv):
     texts = pd.read_csv(fakes_csv, encoding="latin-1")["article_content"].fillna("").astype(str).tolist()
     texts += pd.read_csv(reuters_csv).iloc[:, 1].fillna("").astype(str).tolist()
     assert langid.find_languages(texts) == [langid.find_language(t) for t in texts]
+
+
+def test_unpacked_model_cache_gives_the_packed_model(tmp_path, monkeypatch):
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = langid._unpacked_model(MODEL_DIR / MODEL_FILE)  # unpacks into tmp_path
+    again = langid._unpacked_model(MODEL_DIR / MODEL_FILE)  # reads the unpacked files
+    assert [p.name for p in (tmp_path / "conflict-news").iterdir()][0].startswith("py3langid-")
+    ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+    for arrays in (first, again):
+        assert np.array_equal(arrays["ptc"], ptc) and arrays["ptc"].dtype == ptc.dtype
+        assert np.array_equal(arrays["pc"], pc) and arrays["classes"].tolist() == classes
+        assert arrays["nextmove"].tobytes() == nextmove.tobytes() and arrays["nextmove_row"].tobytes() == row.tobytes()
+        assert arrays["out_feat"].tolist() == output
+    ident = langid._identifier()  # from the cache or the packed file: the same decisions
+    assert ident.classify("Le gouvernement a annoncé mardi de nouvelles mesures.")[0] == "fr"
+
+
+def test_unpacked_model_cache_not_writable_falls_back(tmp_path, monkeypatch):
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # the cache root cannot be created under a file
+    assert langid._unpacked_model(MODEL_DIR / MODEL_FILE) is None
