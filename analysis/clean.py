@@ -33,6 +33,14 @@ def _read_yaml(path: Path, what: str) -> dict:
     return data
 
 
+def _positive_int(value, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ResourceError(f"{where}: {value!r} must be a whole number of words, 1 or more (e.g. 16)")
+    return value
+
+
 def _compile(pattern: str, where: str, flags=re.IGNORECASE) -> re.Pattern:
     try:
         return re.compile(pattern, flags)
@@ -62,6 +70,9 @@ class Rule:
     credit: str | None = None
     flat_only: bool = False  # apply only to a text that is one paragraph (a flattened scrape)
     requires: tuple[re.Pattern, ...] = ()  # every match contains a match of one of these: without, `regex` is not run
+    # every match starts within the paragraph's last `last_words` whitespace-separated words: `regex` is tried
+    # from there only, not at every position of a long paragraph (speed only, like `requires`)
+    last_words: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,7 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
                         _compile(q, f"{where}, rule {r['name']!r}, requires")
                         for q in ([r["requires"]] if isinstance(r.get("requires"), str) else r.get("requires") or [])
                     ),
+                    _positive_int(r.get("last_words"), f"{where}, rule {r['name']!r}, last_words"),
                 )
             )
         return out
@@ -388,6 +400,17 @@ def strip_header(text: str, title: str | None, rules: Rules) -> Header:
     return Header(text[pos:].lstrip(), text[:pos].strip(), date_text, credit)
 
 
+_WORD_RUNS_BACKWARDS = re.compile(r"\S+", re.REVERSE)  # the `regex` module's \s, as in the rules' patterns
+
+
+def _start_of_last_words(text: str, n: int) -> int:
+    """Where the ``n``-th last run of non-whitespace starts (0 when ``text`` has fewer), found from the end."""
+    for i, m in enumerate(_WORD_RUNS_BACKWARDS.finditer(text), start=1):
+        if i == n:
+            return m.start()
+    return 0
+
+
 def clean_text(
     text: str, *, title: str | None = None, rules: Rules | None = None, strip_headers: bool = True
 ) -> CleanResult:
@@ -438,7 +461,10 @@ def clean_text(
                 removed.append((name, m.group(0).strip()))
                 return " "
 
-            para = rule.regex.sub(cut, para)
+            if rule.last_words is None:
+                para = rule.regex.sub(cut, para)
+            else:  # the text before `pos` is kept, and lookbehinds still see it
+                para = rule.regex.sub(cut, para, pos=_start_of_last_words(para, rule.last_words))
             if rule.credit and header_credit is None and len(removed) > n_before:
                 header_credit = rule.credit  # used only when the cleaned text credits no agency
         para = _SPACES.sub(" ", para).strip()

@@ -416,7 +416,9 @@ def test_rules_version_is_bumped_for_the_inline_furniture():
 def _without_requires(rules: clean.Rules) -> clean.Rules:
     import dataclasses
 
-    return dataclasses.replace(rules, inline=[dataclasses.replace(r, requires=()) for r in rules.inline])
+    return dataclasses.replace(
+        rules, inline=[dataclasses.replace(r, requires=(), last_words=None) for r in rules.inline]
+    )
 
 
 def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters_csv):
@@ -434,6 +436,9 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
         "Officials confirmed the toll. pic.twitter.com/AbC123 Jane Doe (@jdoe) May 4 2016 and more text followed.",
         "SAP is the sponsor of this coverage and had no say. The talks went on.",
         "The convoy reached the town on Tuesday, residents said. Ahmed al-Khatib / Sara Levin",
+        # the longest signature the rule allows (6 names, 5 lone slashes, a number) after a long paragraph
+        "Talks resumed in the capital on Sunday after a pause of several weeks, and both delegations said they "
+        "expected progress. Omar / al-Najjar / R. / Hana / Yusuf / Dara 12-4",
     ]
     for path in (fakes_csv, reuters_csv):
         data = path.read_bytes()
@@ -445,7 +450,13 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
         fast, slow = clean.clean_text(text, rules=rules), clean.clean_text(text, rules=plain)
         assert fast == slow
         cut.update(name for name, _ in slow.removed)
-    assert {r.name for r in rules.inline if r.requires} <= cut  # each prefiltered rule really fired
+    assert {r.name for r in rules.inline if r.requires or r.last_words} <= cut  # each prefiltered rule really fired
+    signed = clean.clean_text(texts[7], rules=rules)
+    assert signed.removed == [("staff-signature", "Omar / al-Najjar / R. / Hana / Yusuf / Dara 12-4")]
+    import dataclasses
+
+    too_few = [dataclasses.replace(r, last_words=11) if r.last_words else r for r in rules.inline]
+    assert clean.clean_text(texts[7], rules=dataclasses.replace(rules, inline=too_few)).removed != signed.removed
 
 
 def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuters_csv):
