@@ -493,13 +493,23 @@ class AgencyFinder:
 
     def named(self, text: str) -> set[str]:
         """The agencies whose aliases ``text`` names (as ``trigger.findall`` finds them)."""
-        present = tuple(a for a in self._aliases if a in text)
-        if not present:
+        found = {alias for _end, alias in self._automaton.iter(text)} if self._automaton is not None else ()
+        if not found:
             return set()
+        present = tuple(a for a in self._aliases if a in found)  # the aliases that are substrings of the text
         return {self.alias_of[a] for a in set(_alias_trigger(present).findall(text))}
 
     def __post_init__(self) -> None:
         self._aliases = sorted(self.alias_of, key=len, reverse=True)  # the trigger's order of alternatives
+        # every occurrence of every alias in one pass over the text (38 substring scans before)
+        self._automaton = None
+        if self._aliases:
+            import ahocorasick
+
+            self._automaton = ahocorasick.Automaton()
+            for alias in self._aliases:
+                self._automaton.add_word(alias, alias)
+            self._automaton.make_automaton()
 
 
 @lru_cache(maxsize=256)
