@@ -496,3 +496,67 @@ def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuter
     assert set(finder.requires) - {"reporting-by"} <= forms_hit  # each prefiltered form really matched somewhere
     assert clean.find_agency(texts[3], finder)[0] == "Reuters"  # reporting-by, a fixed form
     assert clean.find_agency(texts[7], finder) == (None, None)
+
+
+def _title_search(head: str, title: str, pos: int, endpos: int):
+    found = clean._title_regex(title).search(head, pos, endpos)
+    return None if found is None else found.span()
+
+
+def test_title_found_without_its_regex_as_with_it():
+    """strip_header finds the repeated title without compiling a pattern per title when text and title are ASCII:
+    the same span as the title's regex on written heads (planted titles with separators, case changes, the
+    closing punctuation) and on random strings of word, space, control and punctuation characters."""
+    import random
+
+    heads = [
+        ("Syria talks resume", "Wed 05 Apr 2017 Syria talks resume. The delegations met on Monday."),
+        ("Syria talks resume", 'Wed 05 Apr 2017 SYRIA - talks "resume" The delegations met'),
+        ("Syria talks resume", "Wed 05 Apr 2017 Syria talksresume!) Then"),
+        ("Syria talks resume", "Syria talks resumed later"),  # the last word runs on: no end after it
+        ("Aid reaches Ghouta", "Aid reaches\x1cGhouta.\x1c more"),
+        ("Aid reaches Ghouta", "Aid reaches Ghouta \u2013 officials"),  # not ASCII: the regex decides
+    ]
+    for title, head in heads:
+        assert clean._find_title(head, title, clean._title_words(title), 0, 300) == _title_search(head, title, 0, 300)
+    assert clean._find_title(heads[0][1], heads[0][0], clean._title_words(heads[0][0]), 0, 300) == (15, 36)
+    assert clean._find_title(heads[3][1], heads[3][0], clean._title_words(heads[3][0]), 0, 300) is None
+    rng = random.Random(5)
+    alphabet = list("abcAB xyz1_") + [" ", ".", ",", "'", '"', ")", "]", ":", "!", "?", "\x1c", "\t", "\n", "-"]
+    found = 0
+    for _ in range(4000):
+        title = " ".join(
+            "".join(rng.choice("abAB1_") for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(2, 4))
+        )
+        words = clean._title_words(title)
+        head = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        if rng.random() < 0.6:  # plant the title, with a random separator and ending
+            at = rng.randint(0, len(head))
+            planted = rng.choice([" ", ". ", "-", "", " \x1c"]).join(words)
+            head = head[:at] + planted + rng.choice(["", " ", ".", '." ', "!) x", "\n", "x"]) + head[at:]
+        if len(words) < 2:
+            continue
+        pos = rng.randint(0, len(head) // 2)
+        end = pos + rng.randint(0, 50)
+        expected = _title_search(head, title, pos, end)
+        assert clean._find_title(head, title, words, pos, end) == expected, (title, head, pos, end)
+        found += expected is not None
+    assert found > 400  # about a sixth of the cases find the title
+
+
+def test_title_found_without_its_regex_on_every_fakes_and_isot_article(fakes_csv, reuters_csv):
+    from analysis.readers import ReadContext, table
+
+    rules = clean.default_rules()
+    for path in (fakes_csv, reuters_csv):
+        ctx = ReadContext("x", rules, {}, [], fmt="csv", kind="csv")
+        for rec in table.read_table_file(str(path), path.read_bytes(), ctx):
+            title = clean.clean_title(rec.title, rules)
+            words = clean._title_words(title) if title else ()
+            if len(words) < 2:
+                continue
+            head = clean.normalize_text(rec.text)[:400]
+            for pos in (0, 17, 40):
+                assert clean._find_title(head, title, words, pos, pos + 300) == _title_search(
+                    head, title, pos, pos + 300
+                )
