@@ -99,3 +99,15 @@ def test_unpacked_model_cache_not_writable_falls_back(tmp_path, monkeypatch):
     blocker.write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # the cache root cannot be created under a file
     assert langid._unpacked_model(MODEL_DIR / MODEL_FILE) is None
+
+
+def test_enough_letters_stops_at_the_twentieth_letter_with_the_same_answer():
+    import random
+
+    rng = random.Random(1)
+    alphabet = [*"ab1_ .,\u00e9\u00df\u0663\u0643", "\n"]  # letters, digits, underscore, Arabic digit and letter
+    cases = ["Gaza, 12", "a" * 19, "a" * 20, "1 2 3 " + "b " * 20, "_" * 40 + "c" * 20]
+    cases += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for text in cases:
+        letters = sum(ch.isalpha() for ch in text)  # str.isalpha is [^\W\d_] for these characters
+        assert bool(langid._ENOUGH_LETTERS.match(text)) == (letters >= langid.MIN_LETTERS), text
