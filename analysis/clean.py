@@ -324,7 +324,12 @@ _WORDS = _re.compile(r"\w+")
 
 def normalize_for_hash(text: str) -> str:
     """Lower-case words only, single-spaced: the key of exact-duplicate detection."""
-    return " ".join(_WORDS.findall(text.casefold()))
+    return " ".join(hash_words(text))
+
+
+def hash_words(text: str) -> list[str]:
+    """The words of :func:`normalize_for_hash` (its ``split()``: a word character is never a space)."""
+    return _WORDS.findall(text.casefold())
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from analysis.clean import normalize_for_hash
+from analysis.clean import hash_words, normalize_for_hash
 from analysis.errors import ParameterError
 
 DEFAULT_NEAR_THRESHOLD = 0.7  # estimated Jaccard similarity of word 3-shingles
@@ -171,9 +171,8 @@ def key_texts(
     """The dedup keys of ``texts`` (each text on its own: any batch of a corpus, on any worker)."""
     digests, n_words, words = [], [], []
     for text in texts:
-        norm = normalize_for_hash(text)
-        digests.append(hashlib.sha1(norm.encode("utf-8")).digest())
-        split = norm.split()
+        split = hash_words(text)
+        digests.append(hashlib.sha1(" ".join(split).encode("utf-8")).digest())  # of normalize_for_hash(text)
         n_words.append(len(split))
         if len(split) >= min_words:
             words.append(split)

@@ -192,3 +192,19 @@ def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path
     monkeypatch.setattr(dedup, "_PAIRS_IN_MEMORY", 5)
     monkeypatch.setattr(dedup.tempfile, "gettempdir", lambda: str(tmp_path))
     pd.testing.assert_frame_equal(dedup.find_duplicates(corpus), whole)
+
+
+def test_hash_words_are_the_split_of_the_hash_key():
+    """key_texts takes the words of the exact-duplicate key directly instead of splitting the key again."""
+    from analysis.clean import hash_words, normalize_for_hash
+
+    texts = [
+        "Shelling hit the OLD market\u00a0before dawn,\x1cresidents said.",
+        "Stra\u00dfe\u3000gesperrt \u2013 \u0627\u0644\u062d\u0635\u0627\u0631 ist vorbei_heute 12,5",
+        "",
+        " \n\t ",
+    ]
+    for text in texts:
+        assert hash_words(text) == normalize_for_hash(text).split()
+    assert hash_words(texts[0])[:4] == ["shelling", "hit", "the", "old"]
+    assert hash_words(texts[1])[0] == "strasse"  # casefold, as the key
