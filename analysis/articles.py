@@ -191,6 +191,16 @@ def _read_file(path: str, opts: IngestOptions, rejects: list, info: dict, batch:
     records in slices): only what rejects the whole file is checked before it returns."""
     rules, _ = load_resources(opts)
     kind, gz = readers.file_kind(path)
+    if batch is not None and not gz and is_table_file(path, opts):
+        # a plain table file streams from disk: one pass for the checks and the sha256, the reader's pass after
+        src = sources.scan_source(path, max_mb=opts.max_file_mb, head_bytes=readers.SNIFF_BYTES)
+        fmt = opts.format or (None if src.head[:4] == b"PK\x03\x04" else readers.find_format(path, src.head))
+        if fmt in readers.STREAM_READERS:  # (a zip or an export named .csv is read whole, below)
+            info["sha256"], info["reader"] = src.sha256, fmt
+            ctx = readers.ReadContext(
+                src.sha256, rules, opts.columns(), rejects, fmt=fmt, kind=kind, max_file_mb=opts.max_file_mb
+            )
+            return readers.STREAM_READERS[fmt](path, src, ctx, batch)
     raw, data = sources.read_source_bytes(path, gz=gz, max_mb=opts.max_file_mb)
     info["sha256"] = sha = hashlib.sha256(raw).hexdigest()
     sources.check_archive(data, max_mb=opts.max_file_mb)  # before format detection unpacks a .docx

@@ -183,6 +183,76 @@ def read_source_bytes(path: str, *, gz: bool = False, max_mb: float = DEFAULT_MA
     """(the file's bytes, its content: decompressed when ``gz``). Only regular files are read (a FIFO, device or
     socket, also behind a symlink, is a rejection and never blocks), and neither may exceed ``max_mb``."""
     cap = int(max_mb * 2**20)
+    fd = _open_regular(path, max_mb)
+    try:
+        chunks, total = [], 0
+        while total <= cap:
+            block = os.read(fd, min(1 << 20, cap + 1 - total))
+            if not block:
+                break
+            chunks.append(block)
+            total += len(block)
+        if total > cap:  # the file grew while being read
+            raise Rejected("too_large", f"over the {max_mb:g} MB limit: split it, or raise --max-file-mb")
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise Rejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    return raw, (_gunzip(raw, cap) if gz else raw)
+
+
+class FileSource:
+    """A regular file read as a stream: what :func:`read_source_bytes` checks and the sha256 of its bytes, from one
+    pass over the file in 1 MB blocks (:func:`scan_source`), without holding its bytes; ``open()`` reads it again.
+
+    ``head``: the first ``head_bytes`` bytes; ``blank``: only ASCII whitespace (``not data.strip()``)."""
+
+    def __init__(self, path: str, sha256: str, size: int, head: bytes, blank: bool):
+        self.path, self.sha256, self.size, self.head, self.blank = path, sha256, size, head, blank
+
+    def open(self):
+        """The file's bytes from the start, as a binary file object."""
+        try:
+            return open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        except OSError as exc:
+            raise Rejected("unreadable", f"cannot open the file ({exc.strerror or exc})") from None
+
+    def read(self) -> bytes:
+        """All the bytes (for the rare inputs read whole, e.g. UTF-16)."""
+        with self.open() as f:
+            return f.read()
+
+
+def scan_source(path: str, *, max_mb: float = DEFAULT_MAX_FILE_MB, head_bytes: int = 256_000) -> FileSource:
+    """A plain (not gzipped) file checked as :func:`read_source_bytes` checks it, hashed, not kept in memory."""
+    import hashlib
+
+    cap = int(max_mb * 2**20)
+    fd = _open_regular(path, max_mb)
+    digest, head, total, blank = hashlib.sha256(), b"", 0, True
+    try:
+        while total <= cap:
+            block = os.read(fd, min(1 << 20, cap + 1 - total))
+            if not block:
+                break
+            digest.update(block)
+            if len(head) < head_bytes:
+                head += block[: head_bytes - len(head)]
+            blank = blank and not block.strip()
+            total += len(block)
+        if total > cap:  # the file grew while being read
+            raise Rejected("too_large", f"over the {max_mb:g} MB limit: split it, or raise --max-file-mb")
+    except OSError as exc:
+        raise Rejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    return FileSource(path, digest.hexdigest(), total, head, blank)
+
+
+def _open_regular(path: str, max_mb: float) -> int:
+    """A read-only descriptor of ``path`` once it is known to be a regular file within ``max_mb``."""
+    cap = int(max_mb * 2**20)
     try:  # checked before opening too: opening a socket fails, opening a FIFO for writing blocks
         mode = os.stat(path).st_mode
     except OSError:
@@ -204,21 +274,13 @@ def read_source_bytes(path: str, *, gz: bool = False, max_mb: float = DEFAULT_MA
                 "too_large",
                 f"{st.st_size / 2**20:.0f} MB, over the {max_mb:g} MB limit: split it, or raise --max-file-mb",
             )
-        chunks, total = [], 0
-        while total <= cap:
-            block = os.read(fd, min(1 << 20, cap + 1 - total))
-            if not block:
-                break
-            chunks.append(block)
-            total += len(block)
-        if total > cap:  # the file grew while being read
-            raise Rejected("too_large", f"over the {max_mb:g} MB limit: split it, or raise --max-file-mb")
-        raw = b"".join(chunks)
     except OSError as exc:
-        raise Rejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
-    finally:
         os.close(fd)
-    return raw, (_gunzip(raw, cap) if gz else raw)
+        raise Rejected("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    except Rejected:
+        os.close(fd)
+        raise
+    return fd
 
 
 def check_archive(data: bytes, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> None:
@@ -271,6 +333,7 @@ def decode_source(data: bytes, rules: clean.Rules | None = None) -> tuple[str, i
 
 __all__ = [
     "DEFAULT_MAX_FILE_MB",
+    "FileSource",
     "Rejected",
     "check_archive",
     "check_text_bytes",
@@ -279,5 +342,6 @@ __all__ = [
     "display_path",
     "find_input_files",
     "read_source_bytes",
+    "scan_source",
     "skip_rule",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import replace
 
@@ -374,8 +375,9 @@ STREAM_CASES = {
 
 @pytest.mark.parametrize("name", sorted(STREAM_CASES))
 @pytest.mark.parametrize("batch", [1, 7, 500])
-def test_table_stream_gives_the_records_of_the_whole_file_read(name, batch):
-    from analysis import clean
+@pytest.mark.parametrize("from_disk", [False, True])
+def test_table_stream_gives_the_records_of_the_whole_file_read(name, batch, from_disk, tmp_path):
+    from analysis import clean, sources
     from analysis.readers import table
 
     data = STREAM_CASES[name]
@@ -383,7 +385,12 @@ def test_table_stream_gives_the_records_of_the_whole_file_read(name, batch):
     whole = readers.ReadContext("sha", clean.default_rules(), fmt=kind, kind=kind)
     streamed = replace(whole, rejects=[])
     expected = table.read_table_file(name, data, whole)
-    got = [r for recs in table.iter_table_file(name, data, streamed, batch) for r in recs]
+    source = data
+    if from_disk:  # the file read from disk as a stream: its bytes are never held
+        (tmp_path / name).write_bytes(data)
+        source = sources.scan_source(str(tmp_path / name))
+        assert source.sha256 == hashlib.sha256(data).hexdigest() and source.size == len(data)
+    got = [r for recs in table.iter_table_file(name, source, streamed, batch) for r in recs]
     assert got == expected and len(got) > 20
     assert sorted(streamed.rejects) == sorted(whole.rejects)
     if name == "hostile.csv":  # the short row and the unterminated quote are rejected, the rows after it kept
@@ -393,10 +400,10 @@ def test_table_stream_gives_the_records_of_the_whole_file_read(name, batch):
         assert all(r.bytes_repaired == 5 for r in got) and got[0].title == "Café 0"
 
 
-def test_jsonl_stream_gives_the_records_of_the_whole_file_read():
+def test_jsonl_stream_gives_the_records_of_the_whole_file_read(tmp_path):
     import json
 
-    from analysis import clean
+    from analysis import clean, sources
     from analysis.readers import jsonl
 
     lines = []
@@ -414,6 +421,11 @@ def test_jsonl_stream_gives_the_records_of_the_whole_file_read():
     expected = jsonl.read_jsonl_file("f.jsonl", data, whole)
     got = [r for recs in jsonl.iter_jsonl_file("f.jsonl", data, streamed, 4) for r in recs]
     assert got == expected and len(got) == 40
+    (tmp_path / "f.jsonl").write_bytes(data + b"\n")  # from disk, with a final line break
+    from_disk = replace(whole, rejects=[])
+    source = sources.scan_source(str(tmp_path / "f.jsonl"))
+    assert [r for recs in jsonl.iter_jsonl_file("f.jsonl", source, from_disk, 4) for r in recs] == expected
+    assert sorted(from_disk.rejects) == sorted(whole.rejects)
     assert got[0].text == "" and got[35].text == _SENTENCES[0]
     assert sorted(streamed.rejects) == sorted(whole.rejects)
     assert {r[2] for r in whole.rejects} == {"malformed_json", "bad_text_type"}
@@ -434,8 +446,8 @@ def test_stream_rejects_a_whole_file_before_its_first_record():
 
 
 @pytest.mark.parametrize("step", [1, 5, 64, 1 << 20])
-def test_undecodable_count_in_chunks_is_the_whole_file_count(step):
-    from analysis import clean
+def test_undecodable_count_in_chunks_is_the_whole_file_count(step, tmp_path):
+    from analysis import clean, sources
     from analysis.readers import table
 
     rules = clean.default_rules()
@@ -446,3 +458,6 @@ def test_undecodable_count_in_chunks_is_the_whole_file_count(step):
     )
     text, repaired = clean.decode_bytes(data, rules)
     assert table.undecodable_count(data, rules, step) == text.count("\ufffd") + repaired > 100
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    assert table.undecodable_count(sources.scan_source(str(path)), rules, step) == text.count("\ufffd") + repaired

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from analysis import clean, sources
+from analysis.readers import table
 from analysis.readers.base import ReadContext, Record
 from analysis.readers.table import detect_columns, records_from_frame
 
@@ -43,21 +44,17 @@ def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     return records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """``enumerate(data.split(b"\\n"), start=1)`` without the list of every line."""
-    pos, n = 0, 1
-    while True:
-        end = data.find(b"\n", pos)
-        if end < 0:
-            yield n, data[pos:]
-            return
-        yield n, data[pos:end]
-        pos, n = end + 1, n + 1
+def _lines(src) -> Iterator[tuple[int, bytes]]:
+    """``enumerate(data.split(b"\\n"), start=1)`` read from the source line by line (the empty piece after a
+    final line break is blank, so it is not needed)."""
+    with src.open() as f:
+        for n, line in enumerate(f, start=1):
+            yield n, line[:-1] if line.endswith(b"\n") else line
 
 
-def _objects(data: bytes, rules, rejects: list | None, path: str) -> Iterator[tuple[int, dict, int]]:
+def _objects(src, rules, rejects: list | None, path: str) -> Iterator[tuple[int, dict, int]]:
     """(line number, object, bytes repaired) of every JSON object line; malformed lines into ``rejects`` (when given)."""
-    for n, raw_line in _lines(data):
+    for n, raw_line in _lines(src):
         if not raw_line.strip():
             continue
         line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
@@ -74,26 +71,30 @@ def _objects(data: bytes, rules, rejects: list | None, path: str) -> Iterator[tu
         yield n, obj, fixed
 
 
-def iter_jsonl_file(path: str, data: bytes, ctx: ReadContext, batch: int = 500) -> Iterator[list[Record]]:
+def iter_jsonl_file(
+    path: str, data: bytes | sources.FileSource, ctx: ReadContext, batch: int = 500
+) -> Iterator[list[Record]]:
     """:func:`read_jsonl_file`'s records, ``batch`` lines at a time, holding one batch of objects besides ``data``.
 
     The columns are every key of the file in order of first appearance, as there: a first pass over the lines
     collects the keys only, the second reads the records (each line is parsed twice, a cheap price for memory that
     does not grow with the file)."""
-    sources.check_text_bytes(data)
+    src = table.as_source(data)
+    del data
+    table.check_text_source(src)
     keys: dict = {}
     found = False
-    for _n, obj, _f in _objects(data, ctx.rules, None, path):
+    for _n, obj, _f in _objects(src, ctx.rules, None, path):
         found = True
         keys.update(dict.fromkeys(obj))
     columns = list(keys)
     if found:
         detect_columns(columns, ctx.columns, path)  # no text column: the whole file is rejected, before any row
-    return _jsonl_batches(path, data, ctx, batch, columns)
+    return _jsonl_batches(path, src, ctx, batch, columns)
 
 
-def _jsonl_batches(path: str, data: bytes, ctx: ReadContext, batch: int, columns: list) -> Iterator[list[Record]]:
-    objects = _objects(data, ctx.rules, ctx.rejects, path)
+def _jsonl_batches(path: str, src, ctx: ReadContext, batch: int, columns: list) -> Iterator[list[Record]]:
+    objects = _objects(src, ctx.rules, ctx.rejects, path)
     while True:
         chunk = list(itertools.islice(objects, batch))
         if not chunk:

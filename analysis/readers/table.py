@@ -190,7 +190,40 @@ def read_table_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     return records_from_frame(df, path, ctx, row_numbers=row_numbers, repaired=repaired)
 
 
-def iter_table_file(path: str, data: bytes, ctx: ReadContext, batch: int = 500) -> Iterator[list[Record]]:
+class BytesSource:
+    """Bytes in memory behind the interface of :class:`analysis.sources.FileSource` (what the stream readers use)."""
+
+    def __init__(self, data: bytes):
+        self.data, self.head, self.blank, self.size = data, data, not data.strip(), len(data)
+
+    def open(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+    def read(self) -> bytes:
+        return self.data
+
+
+def as_source(data: bytes | sources.FileSource) -> BytesSource | sources.FileSource:
+    """``data`` as a source the stream readers can read (and read again) from the start."""
+    return BytesSource(data) if isinstance(data, (bytes, bytearray)) else data
+
+
+def check_text_source(src) -> None:
+    """:func:`analysis.sources.check_text_bytes` of a source: empty (only whitespace) or binary (its first 8 KB)."""
+    if src.blank:
+        raise FileRejected("empty_file", "the file is empty")
+    if clean.looks_binary(src.head):
+        raise FileRejected("binary", "binary content (NUL or control bytes), not text: remove it or convert it to text")
+
+
+def _closing_lines(f) -> Iterator[str]:
+    with f:
+        yield from f
+
+
+def iter_table_file(
+    path: str, data: bytes | sources.FileSource, ctx: ReadContext, batch: int = 500
+) -> Iterator[list[Record]]:
     """:func:`read_table_file`'s records, ``batch`` rows at a time, reading the file as a stream: only the rows of one
     batch are held besides ``data`` (never the decoded text, its lines or every row's cells at once).
 
@@ -198,20 +231,22 @@ def iter_table_file(path: str, data: bytes, ctx: ReadContext, batch: int = 500) 
     checked before this returns, so a rejected file yields no record. The records, row numbers, repairs and row
     rejects are those of :func:`read_table_file` (tests/test_readers.py)."""
     tab = ctx.fmt == "tsv" or (ctx.fmt == "mediacloud" and ctx.kind in ("tsv", "tab"))
-    rules = ctx.rules
-    sources.check_text_bytes(data)
+    rules, src = ctx.rules, as_source(data)
+    del data
+    check_text_source(src)
     needs_repair, lines = False, None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decoded whole (rare; no streaming decoder needed)
+    if src.head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: decoded whole (rare; no streaming decoder)
         try:
-            lines = iter(delimited.split_lines(clean.decode_bytes(data, rules)[0]))
+            lines = iter(delimited.split_lines(clean.decode_bytes(src.read(), rules)[0]))
         except UnicodeDecodeError:
             needs_repair = True
     else:
-        needs_repair = not _valid_utf8(data)
+        needs_repair = not _valid_utf8(src)
     if needs_repair:  # mostly undecodable (random bytes, a wrong encoding): the whole file, before any row
-        _check_undecodable_chunked(data, rules)
+        sources.check_undecodable("", undecodable_count(src, rules), src.size)
     if lines is None:  # newline="\n": lines end at "\n" only, untranslated, exactly as delimited.split_lines cuts
-        lines = io.TextIOWrapper(io.BytesIO(data), encoding="latin-1" if needs_repair else "utf-8-sig", newline="\n")
+        encoding = "latin-1" if needs_repair else "utf-8-sig"
+        lines = _closing_lines(io.TextIOWrapper(src.open(), encoding=encoding, newline="\n"))
     first = next(lines, "")
     sep = "\t" if tab else max([",", ";", "\t", "|"], key=lambda d: (first.split("\n", 1)[0].count(d), d == ","))
     stream = delimited.iter_delimited(itertools.chain([first], lines), sep, max_mb=ctx.max_file_mb)
@@ -251,39 +286,47 @@ def _table_batches(path, stream, columns, needs_repair: bool, ctx: ReadContext, 
         yield records_from_frame(df, path, ctx, row_numbers=numbers, repaired=repaired)
 
 
-def _valid_utf8(data: bytes, step: int = 1 << 20) -> bool:
-    """Whether ``data`` is UTF-8 (a BOM allowed), checked a megabyte at a time (no decoded copy of the file)."""
+def _valid_utf8(src, step: int = 1 << 20) -> bool:
+    """Whether the source is UTF-8 (a BOM allowed), checked a megabyte at a time (no decoded copy of the file)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    try:
-        for lo in range(0, len(data), step):
-            decoder.decode(view[lo : lo + step])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
+    with as_source(src).open() as f:
+        try:
+            while block := f.read(step):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
     return True
 
 
-def _check_undecodable_chunked(data: bytes, rules: clean.Rules) -> None:
-    """``sources.check_undecodable`` of the whole of ``data`` decoded with repairs, without its decoded copy."""
-    sources.check_undecodable("", undecodable_count(data, rules), len(data))
-
-
-def undecodable_count(data: bytes, rules: clean.Rules, step: int = 1 << 20) -> int:
-    """U+FFFD characters plus repaired bytes of ``clean.decode_bytes(data)``, decoded a megabyte or so at a time.
+def undecodable_count(data, rules: clean.Rules, step: int = 1 << 20) -> int:
+    """U+FFFD characters plus repaired bytes of ``clean.decode_bytes(data)`` (bytes or a source), decoded a
+    megabyte or so at a time.
 
     Chunks are cut only at a line break with 64 ASCII bytes on either side: a repair rule looks 20 bytes around its
     byte sequence, so every byte is repaired (and counted) as in one whole-file decode (for sequences up to 40
     bytes), and no later chunk starts with a byte-order mark."""
-    bad, lo, n = 0, 0, len(data)
-    while lo < n:
-        hi = data.find(b"\n", lo + step) if lo + step < n else -1
-        while hi >= 0 and not data[max(0, hi - 64) : hi + 65].isascii():
-            hi = data.find(b"\n", hi + 1)
-        hi = n if hi < 0 else hi + 1
-        text, repaired = clean.decode_bytes(data[lo:hi] if lo or hi < n else data, rules)
-        bad += text.count("\ufffd") + repaired
-        lo = hi
+    bad = 0
+    with as_source(data).open() as f:
+        buf, eof, look = b"", False, step
+        while True:
+            hi = buf.find(b"\n", look) if look < len(buf) else -1
+            while hi >= 0 and hi + 65 <= len(buf) and not buf[max(0, hi - 64) : hi + 65].isascii():
+                hi = buf.find(b"\n", hi + 1)
+            if hi >= 0 and hi + 65 <= len(buf):  # a safe cut: decode up to it
+                text, repaired = clean.decode_bytes(buf[: hi + 1], rules)
+                bad += text.count("\ufffd") + repaired
+                buf, look = buf[hi + 1 :], step
+                continue
+            if eof:
+                break
+            look = max(step, hi if hi >= 0 else len(buf))  # no safe cut yet: read on, look on from here
+            block = f.read(step)
+            eof = not block
+            buf += block
+        if buf:
+            text, repaired = clean.decode_bytes(buf, rules)
+            bad += text.count("\ufffd") + repaired
     return bad
 
 
