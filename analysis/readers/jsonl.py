@@ -44,17 +44,18 @@ def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     return records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)
 
 
-def _lines(src) -> Iterator[tuple[int, bytes]]:
-    """``enumerate(data.split(b"\\n"), start=1)`` read from the source line by line (the empty piece after a
-    final line break is blank, so it is not needed)."""
-    with src.open() as f:
+def _lines(f) -> Iterator[tuple[int, bytes]]:
+    """``enumerate(data.split(b"\\n"), start=1)`` read from the open file ``f`` line by line, closing it (the empty
+    piece after a final line break is blank, so it is not needed)."""
+    with f:
         for n, line in enumerate(f, start=1):
             yield n, line[:-1] if line.endswith(b"\n") else line
 
 
-def _objects(src, rules, rejects: list | None, path: str) -> Iterator[tuple[int, dict, int]]:
-    """(line number, object, bytes repaired) of every JSON object line; malformed lines into ``rejects`` (when given)."""
-    for n, raw_line in _lines(src):
+def _objects(f, rules, rejects: list | None, path: str) -> Iterator[tuple[int, dict, int]]:
+    """(line number, object, bytes repaired) of every JSON object line of the open file ``f``; malformed lines into
+    ``rejects`` (when given)."""
+    for n, raw_line in _lines(f):
         if not raw_line.strip():
             continue
         line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
@@ -84,17 +85,17 @@ def iter_jsonl_file(
     table.check_text_source(src)
     keys: dict = {}
     found = False
-    for _n, obj, _f in _objects(src, ctx.rules, None, path):
+    for _n, obj, _f in _objects(src.open(), ctx.rules, None, path):
         found = True
         keys.update(dict.fromkeys(obj))
     columns = list(keys)
     if found:
         detect_columns(columns, ctx.columns, path)  # no text column: the whole file is rejected, before any row
-    return _jsonl_batches(path, src, ctx, batch, columns)
+    return _jsonl_batches(path, src.open(), ctx, batch, columns)  # opened now: a file gone is rejected now
 
 
-def _jsonl_batches(path: str, src, ctx: ReadContext, batch: int, columns: list) -> Iterator[list[Record]]:
-    objects = _objects(src, ctx.rules, ctx.rejects, path)
+def _jsonl_batches(path: str, f, ctx: ReadContext, batch: int, columns: list) -> Iterator[list[Record]]:
+    objects = _objects(f, ctx.rules, ctx.rejects, path)
     while True:
         chunk = list(itertools.islice(objects, batch))
         if not chunk:
