@@ -50,7 +50,9 @@ def dictionary_type(entry: actors.Entry) -> str:
     return "Person" if entry.type == "person" else "Organisation"
 
 
-def found_mentions(docs: pd.DataFrame, *, with_rules: bool, nominal: bool = False, tagger=False) -> pd.DataFrame:
+def found_mentions(
+    docs: pd.DataFrame, *, with_rules: bool, nominal: bool = False, tagger=False, nested: bool = False
+) -> pd.DataFrame:
     """Mentions in re3d's scorer columns (doc_id, start, end, type, kind); ``tagger``: the name tagger (True: the
     built-in one, or a NameTagger)."""
     dictionary = actors.default_dictionary()
@@ -59,7 +61,7 @@ def found_mentions(docs: pd.DataFrame, *, with_rules: bool, nominal: bool = Fals
         m = actors.find_mentions(corpus)
         m = m.assign(type=[dictionary_type(dictionary.entries[i]) for i in m["actor_id"]])
         return m[["doc_id", "start", "end", "type", "kind"]]
-    m, r = mention_rules.find_all_mentions(corpus, nominal=nominal, tagger=tagger)
+    m, r = mention_rules.find_all_mentions(corpus, nominal=nominal, tagger=tagger, nested=nested)
     nationalities = mention_rules.load_mention_rules().nationalities
     m = m.assign(
         type=[

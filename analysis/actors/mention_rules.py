@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
-KINDS = ("actor", "nationality", "unlisted", "nominal", "pronoun", "name_bound_place")
+KINDS = ("actor", "nationality", "unlisted", "nominal", "pronoun", "nested", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
+NESTED_KEYS = ("directions", "areas", "joined", "not_nationalities", "enclosing_types")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
 # and by the lower-case particles of Arabic and European names ("Jaish al-Islam", "Army of Conquest"). The expression
@@ -110,6 +111,7 @@ class MentionRules:
     nominal: object  # compiled expression of the common-noun and pronoun mentions (see _compile_nominal)
     nominal_types: dict  # head word -> type
     pronoun_types: dict  # lower-cased pronoun -> type
+    nested: dict  # the nested-mention word lists (directions, areas, joined, not_nationalities, enclosing_types)
 
 
 def load_mention_rules(path=None) -> MentionRules:
@@ -139,7 +141,8 @@ def _load_cached(path: str) -> MentionRules:
         "nominal_heads",
         "nominal_bare",
     }
-    optional = {"pronouns"}  # added later: a user's rule file written before it still loads (no pronoun mentions)
+    # added later: a user's rule file written before them still loads (no pronoun or nested mentions)
+    optional = {"pronouns", "nested"}
     if not isinstance(data, dict) or not keys <= set(data) <= keys | optional:
         missing = sorted(keys - set(data or {}))
         extra = sorted(set(data or {}) - keys - optional)
@@ -157,6 +160,9 @@ def _load_cached(path: str) -> MentionRules:
     pronouns = data.get("pronouns") or {}
     if not isinstance(pronouns, dict) or not set(pronouns) <= set(TYPES):
         raise ResourceError(f"{path}: pronouns maps types ({', '.join(TYPES)}) to lists of pronouns")
+    nested = data.get("nested") or {}
+    if not isinstance(nested, dict) or not set(nested) <= set(NESTED_KEYS):
+        raise ResourceError(f"{path}: nested maps {', '.join(NESTED_KEYS)} to lists of words")
 
     return MentionRules(
         version=str(data["version"]),
@@ -179,6 +185,7 @@ def _load_cached(path: str) -> MentionRules:
         ),
         nominal_types={str(w): str(t) for t, ws in data["nominal_heads"].items() for w in ws},
         pronoun_types={str(w).lower(): str(t) for t, ws in pronouns.items() for w in ws},
+        nested=_compile_nested(nested, data),
     )
 
 
@@ -203,6 +210,44 @@ def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re
         + pronoun
         + ")"
     )
+
+
+def _alternation(words, flags: str = "") -> str:
+    alt = "|".join(re.escape(str(w)) for w in sorted({str(w) for w in words}, key=len, reverse=True))
+    return f"(?{flags}:{alt})" if flags else f"(?:{alt})"
+
+
+def _compile_nested(nested: dict, data: dict) -> dict:
+    """The nested-mention word lists as sets, and their expressions: ``before_place`` (a direction or area word
+    before a place: "northern", "west of", "the outskirts of"), ``after_name`` (a head noun after a name, at most
+    two lower-case words between: "tactical units", "-held building"), ``capital_after`` (capitalised words after a
+    name: " Operational Command"), ``determiner`` (just before a name) and ``title_before`` (title words, and a
+    nationality, before a person's name: "Iraqi Prime Minister ", "Lt. Gen. ")."""
+    out = {k: frozenset(str(w) for w in nested.get(k) or []) for k in NESTED_KEYS}
+    heads = sorted({str(w) for ws in data["nominal_heads"].values() for w in ws})
+    det = _alternation(data["nominal_determiners"], "i").replace(r"\ ", r"\s+")
+    if out["directions"] or out["areas"]:
+        parts = []
+        if out["directions"]:
+            d = _alternation(out["directions"], "i")
+            parts.append(rf"(?:(?i:the)\s+)?{d}(?:\s+(?i:and|or)\s+{d})?(?:\s+of)?")
+        if out["areas"]:
+            parts.append(rf"(?:(?i:the)\s+)?{_alternation(out['areas'], 'i')}\s+of")
+        out["before_place"] = re.compile(rf"(?<![\w'-])(?:{'|'.join(parts)})\s+(?:the\s+)?$")
+    joined = rf"(?:-{_alternation(out['joined'])})?" if out["joined"] else ""
+    # the words between a name and its head are not function words ("Brandbergen is a mosque", "ISIL fighters in a
+    # building" are no phrases); the longest phrase wins ("Coalition military forces")
+    from analysis.text import load_stopwords  # (the packaged English list; imported here, only the rules need it)
+
+    stop = _alternation(load_stopwords())
+    between = rf"(?:\s+(?!{stop}(?![\w'-]))[a-z][a-z-]*)"
+    out["after_name"] = re.compile(rf"{joined}(?:'s)?{between}{{0,2}}\s+({_alternation(heads)})(?![\w'-])")
+    out["capital_after"] = re.compile(r"(?:'s)?((?:\s+[A-Z][\w'-]*){1,3})(?![\w'-])")
+    out["determiner"] = re.compile(rf"(?<![\w'-])(?:{det}|\d(?:[\d,]*\d)?)\s+$")
+    titles = {str(w) for w in data["person_titles"]} | {str(w) for w in data["title_joiners"]}
+    nat = _alternation([*data["nationalities"], "U.S.", "US", "UN", "U.N."])
+    out["title_before"] = re.compile(rf"(?<![\w.'-])(?:{nat}\s+)?(?:{_alternation(titles)}\s+)+$")
+    return out
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -417,7 +462,14 @@ def _name_bound_places(norm: str, found: list, kinds: dict, rules: MentionRules,
 
 
 def _scan_document(
-    norm: str, found: list, taken: bytearray, kinds: dict, reader: _RunReader, *, nominal: bool = False
+    norm: str,
+    found: list,
+    taken: bytearray,
+    kinds: dict,
+    reader: _RunReader,
+    *,
+    nominal: bool = False,
+    nested: tuple | None = None,
 ) -> tuple[list, list]:
     """``(mentions, rule_rows)`` of one normalised text: its dictionary mentions ``found`` without the places bound
     into a person's name, and the rule rows (those bound places first, as ``name_bound_place`` rows)."""
@@ -431,6 +483,8 @@ def _scan_document(
     rows.extend(_scan_text(norm, taken, reader))
     if nominal:
         rows.extend(_nominal_rows(norm, taken, rows, reader.rules))
+    if nested is not None:  # (matcher, entry types)
+        rows.extend(_nested_rows(norm, found, rows, nested[0], nested[1], reader.rules))
     return found, rows
 
 
@@ -454,10 +508,144 @@ def _nominal_rows(norm: str, taken: bytearray, rows: list, rules: MentionRules) 
     return out
 
 
-def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None, nominal=False):
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z.']*")
+_ARTICLES = frozenset("al el ar as ad ash an at az".split())  # the Arabic article opening a place's name
+
+
+def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rules: MentionRules) -> list[tuple]:
+    """Nested mentions (kind ``nested``) of one normalised text: spans inside or around the mentions already found,
+    as re3d marks them (see ``nested`` in mention_rules.yaml). ``found``: the dictionary mentions; ``rows``: the rule
+    rows; ``etypes``: entry id -> (re3d-like type: organisation, person or place; the entry's own type)."""
+    nr = rules.nested
+    spans = []  # (start, end, type, entry type or None, source)
+    for s, e, eid in found:
+        typ, etype = etypes[eid]
+        spans.append((s, e, typ, etype, "entry"))
+    for s, e, kind, _, typ, _ in rows:
+        if kind in ("actor", "nationality"):
+            spans.append((s, e, "nationality", None, "nationality"))
+        elif kind in ("unlisted", "nominal"):
+            spans.append((s, e, typ, None, kind))
+    have = {(s, e) for s, e, *_ in spans}
+    nationality_chars = bytearray(len(norm))
+    for s, e, typ, _, _ in spans:
+        if typ == "nationality":
+            nationality_chars[s:e] = b"\x01" * (e - s)
+    nominal_spans = [(s, e) for s, e, _, _, src in spans if src == "nominal"]
+    out = []
+
+    def add(s: int, e: int, actor_id, typ: str, rule: str) -> None:
+        if (s, e) not in have:
+            have.add((s, e))
+            out.append((s, e, "nested", actor_id, typ, rule))
+
+    inner_people = []
+    titles = rules.person_titles | rules.title_joiners
+    for s, e, typ, _, src in spans:
+        if src not in ("entry", "unlisted") or " " not in norm[s:e].strip():
+            continue
+        text = norm[s:e]
+        first_end = text.find(" ")
+        last_start = text.rfind(" ") + 1
+        first = text[:first_end]
+        if first in rules.not_name_first_words or first.lower() in _ARTICLES:
+            continue  # "Operation Inherent Resolve", "Ar Raqqah": one name
+        # names inside a name (the dictionary on the name without its last or without its first word): the owner
+        # at its start ("ISIL fighters", "UN Security Council"), a place at its end ("al-Qaeda in Iraq"); a person's
+        # name is one name ("Bashar al-Assad" holds no "al-Assad") unless titles lead it ("President Bashar
+        # al-Assad" holds Bashar al-Assad)
+        if typ == "person":
+            parts = ((first_end + 1, text[first_end + 1 :], ("person",)),) if first in titles else ()
+        else:
+            parts = (
+                (0, text[: last_start - 1], ("organisation", "place", "person")),
+                (first_end + 1, text[first_end + 1 :], ("place",)),
+            )
+        inner = []  # the first part's names start the name, the last part's end it
+        for offset, part, keep in parts:
+            edge = 0 if offset == 0 else len(part)
+            inner.extend(
+                (s + a + offset, s + b + offset, eid)
+                for a, b, eid in matcher.find(part)
+                if etypes[eid][0] in keep and (a if offset == 0 else b) == edge
+            )
+        taken = bytearray(e - s)
+        for a, b, eid in sorted(inner, key=lambda t: (t[0] - t[1], t[0])):
+            if taken.find(1, a - s, b - s) >= 0 or nationality_chars.find(1, a, b) >= 0:
+                continue
+            taken[a - s : b - s] = b"\x01" * (b - a)
+            inner_typ = etypes[eid][0]
+            add(a, b, eid, inner_typ, "nested_name")
+            if inner_typ == "person":
+                inner_people.append((a, b))
+        if typ == "place":
+            continue  # "Saudi Arabia", "United Arab Emirates": a country's name holds no nationality
+        # nationality words inside a name: "Iraqi security forces", "Syrian Democratic Forces"
+        for m in _TOKEN.finditer(text):
+            w = _POSSESSIVE.sub("", m.group()).rstrip(".") if m.group() not in rules.nationalities else m.group()
+            if (w in rules.nationalities or w in rules.peoples) and w not in nr["not_nationalities"]:
+                a = s + m.start()
+                b = a + len(w)
+                if taken.find(1, a - s, b - s) < 0 and nationality_chars.find(1, a, b) < 0:
+                    add(a, b, rules.nationalities.get(w), "nationality", "nested_nationality")
+    before_place = nr.get("before_place")
+    for s, e, typ, etype, src in spans:
+        if src == "nominal":
+            continue
+        placelike = typ == "place" or etype == "state"
+        # the phrase around a name: "ISIL tactical units", "an ISIL-held building", "Baghdad Operational Command"
+        last_word = norm[s:e].rsplit(None, 1)[-1]
+        if (
+            typ != "person"
+            and last_word not in rules.nominal_types  # "Iraqi military" is a phrase already
+            and last_word not in rules.organisation_heads
+            and not any(a <= s and e <= b for a, b in nominal_spans)
+        ):
+            head_end, head_typ = None, None
+            m = nr["after_name"].match(norm, e)
+            if m is not None:
+                head_end, head_typ = m.end(), rules.nominal_types[m.group(1)]
+            elif src == "entry":
+                c = nr["capital_after"].match(norm, e)
+                if c is not None:
+                    words = c.group(1).split()
+                    for k in range(len(words), 0, -1):
+                        last = words[k - 1]
+                        if last in rules.organisation_heads or last in rules.place_heads:
+                            head_typ = "organisation" if last in rules.organisation_heads else "place"
+                            head_end = e + c.group(0).find(last) + len(last)
+                            break
+            if head_end is not None:
+                d = nr["determiner"].search(norm, max(0, s - 20), s)
+                add(d.start() if d else s, head_end, None, head_typ, "nested_phrase")
+        if placelike and before_place is not None:
+            # "northern Syria", "west of Mosul", "the outskirts of Raqqa"
+            d = before_place.search(norm, max(0, s - 40), s)
+            if d is not None:
+                add(d.start(), e, None, "place", "nested_direction")
+    # "Baghdad, Iraq", "Fort Campbell, Kentucky": a place and its country, province or region
+    places = sorted(
+        (s, e, etype) for s, e, typ, etype, src in spans if src == "entry" and (typ == "place" or etype == "state")
+    )
+    for (s1, e1, t1), (s2, e2, t2) in zip(places, places[1:]):
+        if norm[e1:s2] == ", " and t2 in nr["enclosing_types"] and t1 not in nr["enclosing_types"]:
+            add(s1, e2, None, "place", "nested_enclosing")
+    # "Defense Secretary Ash Carter", "Iraqi Prime Minister Nouri al-Maliki": the name with its titles
+    people = [(s, e) for s, e, typ, _, src in spans if typ == "person" and src in ("entry", "unlisted")]
+    for s, e in people + inner_people:
+        t = nr["title_before"].search(norm, max(0, s - 60), s)
+        if t is not None:
+            add(t.start(), e, None, "person", "nested_title")
+    return out
+
+
+def _scan_corpus(
+    corpus: pd.DataFrame, dictionary: ActorDictionary, rules: MentionRules, known=None, nominal=False, nested=False
+):
     """Yield ``(doc_id, text, mentions, rule_rows)`` for each non-empty text of a corpus (doc_id, text)."""
     matcher = dictionary._matcher_obj()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
+    nested_args = (matcher, _entry_types(dictionary)) if nested else None
     reader = _RunReader(rules, dictionary._alias_owner)
     for doc_id, text in zip(corpus["doc_id"].to_numpy(), corpus["text"].to_numpy()):
         if not isinstance(text, str) or not text:
@@ -470,8 +658,17 @@ def _scan_corpus(corpus: pd.DataFrame, dictionary: ActorDictionary, rules: Menti
             taken = bytearray(len(norm))
             for s, e, _ in found:
                 taken[s:e] = b"\x01" * (e - s)
-        found, rows = _scan_document(norm, found, taken, kinds, reader, nominal=nominal)
+        found, rows = _scan_document(norm, found, taken, kinds, reader, nominal=nominal, nested=nested_args)
         yield doc_id, text, found, rows
+
+
+def _entry_types(dictionary: ActorDictionary) -> dict:
+    """Entry id -> (organisation, person or place; the entry's own type), for the nested mentions."""
+    out = {}
+    for eid, e in dictionary.entries.items():
+        typ = "place" if e.kind == "place" else "person" if e.type == "person" else "organisation"
+        out[eid] = (typ, e.type)
+    return out
 
 
 def _rule_frame(rows: list) -> pd.DataFrame:
@@ -488,13 +685,15 @@ def find_rule_mentions(
     rules: MentionRules | None = None,
     mentions: pd.DataFrame | None = None,
     nominal: bool = False,
+    nested: bool = False,
 ) -> pd.DataFrame:
     """Nationality, generic-name and unlisted mentions of a corpus (doc_id, text): UNLISTED_COLUMNS.
 
     ``start``/``end`` are offsets into the document text; ``sent_id`` is <NA> (assign sentences with
     :func:`find_all_mentions` when needed). ``mentions``: the corpus's dictionary
     mentions when already found (saves a second pass of the dictionary). Also the ``name_bound_place`` rows, and
-    with ``nominal=True`` the common-noun mentions (kind ``nominal``).
+    with ``nominal=True`` the common-noun mentions (kind ``nominal``), with ``nested=True`` the nested ones (kind
+    ``nested``, see :func:`find_all_mentions`).
     """
     dictionary = dictionary or default_dictionary()
     rules = rules or load_mention_rules()
@@ -504,7 +703,7 @@ def find_rule_mentions(
         for d, s, e, i in zip(mentions["doc_id"], mentions["start"], mentions["end"], mentions["actor_id"]):
             known.setdefault(d, []).append((int(s), int(e), i))
     rows = []
-    for doc_id, text, _, found_rows in _scan_corpus(corpus, dictionary, rules, known, nominal):
+    for doc_id, text, _, found_rows in _scan_corpus(corpus, dictionary, rules, known, nominal, nested):
         rows.extend((doc_id, pd.NA, a, k, s, e, text[s:e], t, r) for s, e, k, a, t, r in found_rows)
     return _rule_frame(rows)
 
@@ -516,6 +715,7 @@ def find_all_mentions(
     dictionary: ActorDictionary | None = None,
     nominal: bool = False,
     tagger: bool | NameTagger = False,
+    nested: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(mentions, unlisted)``: the dictionary's mentions plus nationalities that stand for a state (MENTION_COLUMNS
     of :mod:`analysis.actors`), and the other rule mentions (UNLISTED_COLUMNS: nationalities, unlisted names).
@@ -527,6 +727,11 @@ def find_all_mentions(
     costs about a third of this function's time. ``tagger=True`` (or a
     :class:`analysis.actors.name_tagger.NameTagger`) types the unlisted names of unknown type with the name tagger
     and drops those it rejects (rule ``tagger``; see :mod:`analysis.actors.name_tagger`); off by default.
+    ``nested=True`` adds to ``unlisted`` the spans inside and around the mentions found (kind ``nested``, as re3d
+    marks them): the names and nationalities inside a name ("ISIL" in "ISIL fighters", "Iraqi" in "Iraqi security
+    forces"), the phrase around a name ("an ISIL-held building", "Baghdad Operational Command", "northern Syria",
+    "Baghdad, Iraq") and a person's name with its titles ("Defense Secretary Ash Carter"). They overlap other
+    mentions, so they are never actor mentions; off by default.
     """
     require_columns(corpus, ["doc_id", "text"], what="corpus")
     dictionary = dictionary or default_dictionary()
@@ -535,7 +740,7 @@ def find_all_mentions(
     name_tagger, gazetteer = _tagger_and_gazetteer(tagger, dictionary)
     tag_cache: tuple[dict, dict] = ({}, {})  # name -> its word features; features -> type (see _tag_names)
     m_doc, m_id, m_start, m_end, m_text, other = [], [], [], [], [], []
-    for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules, nominal=nominal):
+    for doc_id, text, found, rows in _scan_corpus(corpus, dictionary, rules, nominal=nominal, nested=nested):
         if name_tagger is not None:
             rows = _tag_names(text, rows, name_tagger, rules, gazetteer, tag_cache)
         for s, e, eid in found:
