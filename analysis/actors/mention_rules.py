@@ -48,7 +48,7 @@ RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
 KINDS = ("actor", "nationality", "unlisted", "nominal", "pronoun", "nested", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
-NESTED_KEYS = ("directions", "areas", "joined", "not_nationalities", "enclosing_types")
+NESTED_KEYS = ("directions", "areas", "joined", "not_nationalities")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
 # and by the lower-case particles of Arabic and European names ("Jaish al-Islam", "Army of Conquest"). The expression
@@ -111,7 +111,8 @@ class MentionRules:
     nominal: object  # compiled expression of the common-noun and pronoun mentions (see _compile_nominal)
     nominal_types: dict  # head word -> type
     pronoun_types: dict  # lower-cased pronoun -> type
-    nested: dict  # the nested-mention word lists (directions, areas, joined, not_nationalities, enclosing_types)
+    nested: dict  # the nested-mention word lists and expressions (see _compile_nested)
+    gloss: object  # "Arabic:", "Kurdish:" ... (a name in other languages follows), or None
 
 
 def load_mention_rules(path=None) -> MentionRules:
@@ -142,7 +143,7 @@ def _load_cached(path: str) -> MentionRules:
         "nominal_bare",
     }
     # added later: a user's rule file written before them still loads (no pronoun or nested mentions)
-    optional = {"pronouns", "nested"}
+    optional = {"pronouns", "nested", "gloss_languages"}
     if not isinstance(data, dict) or not keys <= set(data) <= keys | optional:
         missing = sorted(keys - set(data or {}))
         extra = sorted(set(data or {}) - keys - optional)
@@ -186,6 +187,7 @@ def _load_cached(path: str) -> MentionRules:
         nominal_types={str(w): str(t) for t, ws in data["nominal_heads"].items() for w in ws},
         pronoun_types={str(w).lower(): str(t) for t, ws in pronouns.items() for w in ws},
         nested=_compile_nested(nested, data),
+        gloss=re.compile(rf"\b{_alternation(data['gloss_languages'])}:") if data.get("gloss_languages") else None,
     )
 
 
@@ -397,6 +399,8 @@ def _scan_text(norm: str, taken: bytearray, reader: _RunReader) -> list[tuple]:
             if _sentence_initial(norm, s):
                 initial.append((word, s, e, titled, titled_class, untitled_class))
                 continue
+        if rules.gloss is not None and not norm.isascii() and not norm[s:e].isascii() and _in_gloss(norm, s, rules):
+            continue
         out.append(_unlisted_row(norm, s, e, titled, titled_class, untitled_class, rules))
     if initial:
         inside = {w for w, at in singles if not _sentence_initial(norm, at)}
@@ -405,6 +409,13 @@ def _scan_text(norm: str, taken: bytearray, reader: _RunReader) -> list[tuple]:
                 out.append(_unlisted_row(norm, s, e, titled, titled_class, untitled_class, rules))
         out.sort(key=lambda row: row[0])
     return out
+
+
+def _in_gloss(norm: str, s: int, rules: MentionRules) -> bool:
+    """Whether position ``s`` is inside a parenthesis that gives a name in other languages ("(Arabic: ...; Kurdish:
+    Çiyayê Hemrîn)"): the name again, written in another language, not a further mention."""
+    opening = norm.rfind("(", max(0, s - 120), s)
+    return opening >= 0 and ")" not in norm[opening:s] and rules.gloss.search(norm, opening, s) is not None
 
 
 def _unlisted_row(norm: str, s: int, e: int, titled: bool, titled_class, untitled_class, rules) -> tuple:
@@ -623,13 +634,6 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
             d = before_place.search(norm, max(0, s - 40), s)
             if d is not None:
                 add(d.start(), e, None, "place", "nested_direction")
-    # "Baghdad, Iraq", "Fort Campbell, Kentucky": a place and its country, province or region
-    places = sorted(
-        (s, e, etype) for s, e, typ, etype, src in spans if src == "entry" and (typ == "place" or etype == "state")
-    )
-    for (s1, e1, t1), (s2, e2, t2) in zip(places, places[1:]):
-        if norm[e1:s2] == ", " and t2 in nr["enclosing_types"] and t1 not in nr["enclosing_types"]:
-            add(s1, e2, None, "place", "nested_enclosing")
     # "Defense Secretary Ash Carter", "Iraqi Prime Minister Nouri al-Maliki": the name with its titles
     people = [(s, e) for s, e, typ, _, src in spans if typ == "person" and src in ("entry", "unlisted")]
     for s, e in people + inner_people:
@@ -729,8 +733,8 @@ def find_all_mentions(
     and drops those it rejects (rule ``tagger``; see :mod:`analysis.actors.name_tagger`); off by default.
     ``nested=True`` adds to ``unlisted`` the spans inside and around the mentions found (kind ``nested``, as re3d
     marks them): the names and nationalities inside a name ("ISIL" in "ISIL fighters", "Iraqi" in "Iraqi security
-    forces"), the phrase around a name ("an ISIL-held building", "Baghdad Operational Command", "northern Syria",
-    "Baghdad, Iraq") and a person's name with its titles ("Defense Secretary Ash Carter"). They overlap other
+    forces"), the phrase around a name ("an ISIL-held building", "Baghdad Operational Command", "northern Syria")
+    and a person's name with its titles ("Defense Secretary Ash Carter"). They overlap other
     mentions, so they are never actor mentions; off by default.
     """
     require_columns(corpus, ["doc_id", "text"], what="corpus")
