@@ -208,7 +208,9 @@ def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re
     # one look-behind before the three branches (the engine tries it once per position, not once per branch)
     pronoun = rf"|({pron_alt})(?![\w-])(?!'(?![a-z]))" if pron_alt else ""
     return re.compile(
-        rf"(?<![\w'-])(?:(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))(?![\w'-])"
+        # the head may carry a possessive ("the group's ability", "the farms' owner")
+        rf"(?<![\w'-])(?:(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))"
+        r"(?=(?:'s|')?(?![\w'-]))"
         + pronoun
         + ")"
     )
