@@ -48,7 +48,7 @@ RULES_FILE = "mention_rules.yaml"
 UNLISTED_COLUMNS = ["doc_id", "sent_id", "actor_id", "kind", "start", "end", "matched", "type", "rule"]
 KINDS = ("actor", "nationality", "unlisted", "nominal", "pronoun", "nested", "name_bound_place")
 TYPES = ("organisation", "person", "place", "nationality", "unknown")
-NESTED_KEYS = ("directions", "areas", "joined", "not_nationalities")
+NESTED_KEYS = ("directions", "areas", "joined", "not_nationalities", "not_between")
 
 # A capitalised run: words starting with a capital (or all-capital acronyms, "U.S."), joined by spaces or hyphens
 # and by the lower-case particles of Arabic and European names ("Jaish al-Islam", "Army of Conquest"). The expression
@@ -210,9 +210,7 @@ def _compile_nominal(determiners, heads: dict, bare, pronouns: dict, path) -> re
     return re.compile(
         # the head may carry a possessive ("the group's ability", "the farms' owner")
         rf"(?<![\w'-])(?:(?:(?:(?i:{det}))\s+(?:(?:[a-z][a-z-]*|[A-Z][a-z]+)\s+){{0,2}}?({alt})|(?i:{bare_alt}))"
-        r"(?=(?:'s|')?(?![\w'-]))"
-        + pronoun
-        + ")"
+        r"(?=(?:'s|')?(?![\w'-]))" + pronoun + ")"
     )
 
 
@@ -243,8 +241,10 @@ def _compile_nested(nested: dict, data: dict) -> dict:
     # building" are no phrases); the longest phrase wins ("Coalition military forces")
     from analysis.text import load_stopwords  # (the packaged English list; imported here, only the rules need it)
 
-    stop = _alternation(load_stopwords())
-    between = rf"(?:\s+(?!{stop}(?![\w'-]))[a-z][a-z-]*)"
+    # nor verbs or adverbs ("Ash Carter today met troops"): not_between, and words in -ed but for compounds
+    # ("self-proclaimed capital")
+    stop = _alternation(load_stopwords() | out["not_between"])
+    between = rf"(?:\s+(?!{stop}(?![\w'-]))(?![a-z]+ed(?![\w'-]))[a-z][a-z-]*)"
     out["after_name"] = re.compile(rf"{joined}(?:'s)?{between}{{0,2}}\s+({_alternation(heads)})(?![\w'-])")
     out["capital_after"] = re.compile(r"(?:'s)?((?:\s+[A-Z][\w'-]*){1,3})(?![\w'-])")
     out["determiner"] = re.compile(rf"(?<![\w'-])(?:{det}|\d(?:[\d,]*\d)?)\s+$")
@@ -637,12 +637,33 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
             if d is not None:
                 add(d.start(), e, None, "place", "nested_direction")
     # "Defense Secretary Ash Carter", "Iraqi Prime Minister Nouri al-Maliki": the name with its titles
-    people = [(s, e) for s, e, typ, _, src in spans if typ == "person" and src in ("entry", "unlisted")]
+    # (the dictionary also lists officials as aliases of their state or coalition: "Ash Carter", "Stephen J.
+    # Townsend"; a name of capitalised words after a title is read as a person's too)
+    people = [
+        (s, e)
+        for s, e, typ, _, src in spans
+        if (typ == "person" and src in ("entry", "unlisted"))
+        or (src == "entry" and typ == "organisation" and _name_shaped(norm[s:e], rules))
+    ]
     for s, e in people + inner_people:
         t = nr["title_before"].search(norm, max(0, s - 60), s)
         if t is not None:
             add(t.start(), e, None, "person", "nested_title")
     return out
+
+
+def _name_shaped(text: str, rules: MentionRules) -> bool:
+    """Whether a mention's text is shaped like a person's name: two to four words, each capitalised (not in
+    capitals but for initials), none a word of organisations, places or states ("Ash Carter", not "Central Command" or "US forces")."""
+    words = text.split()
+    return 2 <= len(words) <= 4 and all(
+        w[0].isupper()
+        and (not w.isupper() or (len(w) == 2 and w[1] == "."))  # an initial ("Stephen J. Townsend") is no acronym
+        and w not in rules.organisation_heads
+        and w not in rules.place_heads
+        and w.lower() not in rules.state_nouns
+        for w in words
+    )
 
 
 def _scan_corpus(
