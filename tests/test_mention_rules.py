@@ -211,3 +211,76 @@ def test_capitalised_runs_start_on_a_leading_particle_only_after_a_boundary():
         "Bab",
         "U.S.",
     ]
+
+
+def nested_rows(other: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    rows = other[other["kind"] == "nested"]
+    return {m: (t, r) for m, t, r in zip(rows["matched"], rows["type"], rows["rule"])}
+
+
+def test_nested_mentions_inside_and_around_names_only_when_asked_for():
+    text = (
+        "Coalition jets hit two ISIL-held buildings and five ISIL tactical units west of Raqqa, while Iraqi security "
+        "forces advanced in northern Iraq. The Baghdad Operational Command said al-Qaeda in Iraq had left."
+    )
+    mentions, plain = find(text, nominal=True)
+    assert "nested" not in set(plain["kind"])
+    nested_mentions, other = find(text, nominal=True, nested=True)
+    pd.testing.assert_frame_equal(nested_mentions, mentions)  # never actor or place mentions
+    got = nested_rows(other)
+    assert got["two ISIL-held buildings"] == ("place", "nested_phrase")
+    assert got["five ISIL tactical units"] == ("organisation", "nested_phrase")
+    assert got["west of Raqqa"] == ("place", "nested_direction")
+    assert got["northern Iraq"] == ("place", "nested_direction")
+    assert got["Iraqi"] == ("nationality", "nested_nationality")  # inside the dictionary's "Iraqi security forces"
+    assert got["The Baghdad Operational Command"] == ("organisation", "nested_phrase")
+    assert got["Iraq"] == ("place", "nested_name")  # the place that ends "al-Qaeda in Iraq"
+    # the spans they hold are still found once each
+    assert mentions["matched"].tolist().count("ISIL") == 2
+    assert {"Raqqa", "Baghdad"} <= set(mentions["matched"])
+
+
+def test_nested_nationality_inside_a_church_is_no_state_and_country_names_hold_none():
+    mentions, other = find(
+        "The Russian Orthodox Church met envoys of Saudi Arabia and the United Arab Emirates.", nested=True
+    )
+    got = nested_rows(other)
+    assert got["Russian"] == ("nationality", "nested_nationality")
+    assert "russia" not in set(mentions["actor_id"])  # a nationality, not the state
+    assert "Saudi" not in got and "Arab" not in got  # a country's name is one name
+
+
+def test_nested_person_with_titles_and_no_surname_inside_a_full_name():
+    _, other = find(
+        "Iraqi Prime Minister Haider al-Abadi met Defense Secretary Ash Carter. Bashar al-Assad stayed away.",
+        nested=True,
+    )
+    got = nested_rows(other)
+    assert got["Iraqi Prime Minister Haider al-Abadi"] == ("person", "nested_title")
+    assert got["Defense Secretary Ash Carter"] == ("person", "nested_title")  # an alias of the US in the dictionary
+    assert "al-Assad" not in got  # a person's name is one name
+    # a verb between a name and a people word makes no phrase
+    assert not [m for m in got if m.startswith("Ash Carter")]
+
+
+def test_nested_place_bound_into_a_persons_name_stays_a_person():
+    # "Hama" is a city; here it is the second word of a man's name, and no direction phrase is built on it
+    mentions, other = find("Hamid Hama, a teacher from Idlib, fled north of Hama with his family.", nested=True)
+    assert mentions["matched"].tolist() == ["Idlib", "Hama"]  # only the city of the second sentence part
+    got = nested_rows(other)
+    assert got["north of Hama"] == ("place", "nested_direction")
+    assert not [m for m in got if "Hamid" in m]
+
+
+def test_a_foreign_language_gloss_is_no_unlisted_name():
+    text = "The Hamrin Mountains (Arabic: جبال حمرين, Kurdish: Çiyayê Hemrîn) rise north of Baquba near Qaraçoq Hill."
+    _, other = find(text)
+    names = other.loc[other["kind"] == "unlisted", "matched"].tolist()
+    assert "Çiyayê Hemrîn" not in names
+    assert "Qaraçoq Hill" in names  # outside the parenthesis it is a name
+
+
+def test_common_noun_head_may_carry_a_possessive():
+    _, other = find("Strikes limit the group's ability and the farms' owners fled.", nominal=True)
+    nominal = other[other["kind"] == "nominal"]
+    assert nominal["matched"].tolist() == ["the group", "the farms"]

@@ -554,7 +554,7 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
 
     inner_people = []
     titles = rules.person_titles | rules.title_joiners
-    for s, e, typ, _, src in spans:
+    for s, e, typ, etype, src in spans:
         if src not in ("entry", "unlisted") or " " not in norm[s:e].strip():
             continue
         text = norm[s:e]
@@ -591,7 +591,7 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
             add(a, b, eid, inner_typ, "nested_name")
             if inner_typ == "person":
                 inner_people.append((a, b))
-        if typ == "place":
+        if typ == "place" or etype == "state":
             continue  # "Saudi Arabia", "United Arab Emirates": a country's name holds no nationality
         # nationality words inside a name: "Iraqi security forces", "Syrian Democratic Forces"
         for m in _TOKEN.finditer(text):
