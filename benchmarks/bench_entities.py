@@ -10,14 +10,16 @@ persons.yaml, places_geonames.yaml) and ``analysis.actors.mention_rules.find_rul
 organisation/place names, unlisted capitalised names), and scores them with ``analysis.gold.re3d`` over
 Organisation, Person, Location and Nationality spans: the issue's lenient rule (a shared word, start within 40
 characters), untyped; and the stricter span-overlap rule with the type required. Also per source folder, with the
-common-noun and pronoun mentions (``nominal=True``) and with the opt-in name tagger (``tagger=True``, trained on the
-tune part: its CV figures are in analysis/resources/name_tagger.json). ``--shapes`` (tune only) counts the gold
+common-noun and pronoun mentions (``nominal=True``), with the nested mentions (``nested=True``: spans inside and
+around the mentions, as re3d nests them) and with the opt-in name tagger (``tagger=True``, trained on the tune part:
+its CV figures are in analysis/resources/name_tagger.json). ``--shapes`` (tune only) counts the gold
 spans by type, shape and outcome, and the one-to-one ceiling of non-overlapping mentions.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -95,7 +97,8 @@ KIND_STEPS = (
     ("+ nationality mentions", ("actor", "place", "nationality")),
     ("+ common-noun mentions (no unlisted names)", ("actor", "place", "nationality", "nominal")),
     ("+ unlisted names", ("actor", "place", "nationality", "nominal", "unlisted")),
-    ("+ pronouns (all)", ("actor", "place", "nationality", "nominal", "unlisted", "pronoun")),
+    ("+ pronouns", ("actor", "place", "nationality", "nominal", "unlisted", "pronoun")),
+    ("+ nested mentions (all)", ("actor", "place", "nationality", "nominal", "unlisted", "pronoun", "nested")),
 )
 
 
@@ -134,17 +137,25 @@ def main(argv=None) -> int:
         f"({', '.join(f'{t} {n}' for t, n in gold['type'].value_counts().sort_index().items())})"
     )
     actors.default_dictionary()
-    for with_rules, nominal, tagger in ((False, False, False), (True, False, False), (True, True, False)):
+    for with_rules, nominal, nested in (
+        (False, False, False),
+        (True, False, False),
+        (True, True, False),
+        (True, True, True),
+    ):
         t0 = time.perf_counter()
-        found = found_mentions(docs, with_rules=with_rules, nominal=nominal, tagger=tagger)
+        found = found_mentions(docs, with_rules=with_rules, nominal=nominal, nested=nested)
         elapsed = time.perf_counter() - t0
         label = "dictionary only" if not with_rules else "dictionary + mention rules"
         label += " + common-noun and pronoun mentions (nominal=True)" if nominal else ""
+        label += " + nested mentions (nested=True)" if nested else ""
         print(f"\n== {label}: {len(found)} mentions ({elapsed:.2f}s)")
         print_scores(docs, gold, found)
+        if nominal and not nested:
+            flat = found
     print_by_kind(docs, gold, found)
     t0 = time.perf_counter()
-    tagged = found_mentions(docs, with_rules=True, nominal=True, tagger=True)
+    tagged = found_mentions(docs, with_rules=True, nominal=True, tagger=True, nested=True)
     elapsed = time.perf_counter() - t0
     print(
         f"\n== + the name tagger (tagger=True: unlisted names of unknown type typed or dropped): {len(tagged)} "
@@ -152,12 +163,13 @@ def main(argv=None) -> int:
     )
     print_scores(docs, gold, tagged, named_only=False)
     _, best = re3d.load_re3d(args.folders, part=args.part, one_type_per_span=True)
-    table = re3d.score_mentions(found, best, docs, nested="merge")
-    print(
-        f"\n-- one type per span (re3d's most confident) and nested spans of a type as one ({len(best)} spans, "
-        f"{table.iloc[0]['n_gold']} groups), lenient: a mention is right when it matches any span"
-    )
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    for label, mentions in (("without nested mentions", flat), ("with nested mentions", found)):
+        table = re3d.score_mentions(mentions, best, docs, nested="merge")
+        print(
+            f"\n-- one type per span (re3d's most confident) and nested spans of a type as one ({len(best)} spans, "
+            f"{table.iloc[0]['n_gold']} groups), lenient: a mention is right when it matches any span; {label}"
+        )
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     rows = []
     for folder, fdocs in docs.groupby("folder"):
         ids = set(fdocs["doc_id"])
@@ -166,7 +178,9 @@ def main(argv=None) -> int:
     print("-- per folder, lenient (the issue's rule)")
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.shapes:
-        print_shapes(docs, gold, found)
+        for label, mentions in (("without nested mentions", flat), ("with nested mentions", found)):
+            print(f"\n== shapes, {label}")
+            print_shapes(docs, gold, mentions)
     if args.errors:
         print_errors(docs, gold, found, args.errors)
     return 0
@@ -225,8 +239,51 @@ def print_shapes(docs, gold, found) -> None:
     n = count_non_overlapping(gold)
     print(
         f"-- at most about {n} of the {len(gold)} gold spans ({n / len(gold):.3f}) can be recalled one-to-one by "
-        "non-overlapping mentions (the largest set of non-overlapping gold spans per document)"
+        "non-overlapping mentions (the largest set of non-overlapping gold spans per document; nested mentions "
+        "go beyond it)"
     )
+    print_causes(docs, gold, found, status)
+
+
+DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
+def miss_cause(g, h) -> str:
+    """Why gold span ``g``, overlapped by a mention, was missed: how it relates to the gold span ``h`` that
+    mention was matched to instead (None: the mention overlaps ``g`` but shares no word or starts too far)."""
+    if h is None:
+        return "the mention overlaps it but matches no span (no shared word, or starts > 40 characters away)"
+    if (h.start, h.end) == (g.start, g.end):
+        return "the same span under another type (a state as Location and Organisation)"
+    if h.start <= g.start and g.end <= h.end:
+        return "inside the span the mention took"
+    if g.start <= h.start and h.end <= g.end:
+        if DETERMINER.sub("", g.value) == h.value:
+            return "the span the mention took, with a determiner ('the SDF' and 'SDF')"
+        return "holds the span the mention took ('ISIL tactical units' and 'ISIL')"
+    return "crosses the span the mention took"
+
+
+def print_causes(docs, gold, found, status: pd.Series) -> None:
+    """The misses a mention overlaps, by cause (see :func:`miss_cause`) and gold type."""
+    gold = gold.reset_index(drop=True)
+    found = found.reset_index(drop=True)
+    status = status.reset_index(drop=True)
+    assigned = re3d.find_assignments(found, gold, docs)
+    rows = []
+    for doc_id, gd in gold[status == "missed, a mention overlaps"].groupby("doc_id"):
+        fd = found[found["doc_id"] == doc_id]
+        for g in gd.itertuples():
+            over = fd[(fd["start"] < g.end) & (fd["end"] > g.start)]
+            takers = [gold.loc[assigned[i]] for i in over.index if i in assigned]
+            causes = [miss_cause(g, h) for h in takers] or [miss_cause(g, None)]
+            # the same span twice typed explains a miss before any nesting does
+            same = [c for c in causes if c.startswith("the same span")]
+            rows.append({"cause": (same or causes)[0], "type": g.type})
+    if rows:
+        table = pd.crosstab(pd.DataFrame(rows)["cause"], pd.DataFrame(rows)["type"], margins=True)
+        print("-- the misses a mention overlaps, by cause (the gold span that mention was matched to instead)")
+        print(table.to_string())
 
 
 def print_errors(docs, gold, found, n: int) -> None:

@@ -180,9 +180,10 @@ def score_mentions(
     return pd.DataFrame(rows)
 
 
-def _match(found: pd.DataFrame, gold: pd.DataFrame, docs, *, rule: str, typed: bool, nested: str):
+def _match(found: pd.DataFrame, gold: pd.DataFrame, docs, *, rule: str, typed: bool, nested: str, assigned=None):
     """``(matched_found, matched_gold)``: found row position -> the gold type it matched, and the gold row
-    positions matched (both frames with a 0..n-1 index)."""
+    positions matched (both frames with a 0..n-1 index). ``assigned`` (a dict): filled with found row position ->
+    the gold row position it was matched to (one-to-one matching only)."""
     if rule not in ("lenient", "overlap"):
         raise ParameterError(f"rule {rule!r} must be 'lenient' or 'overlap'")
     text = dict(zip(docs["doc_id"], docs["text"]))
@@ -213,6 +214,8 @@ def _match(found: pd.DataFrame, gold: pd.DataFrame, docs, *, rule: str, typed: b
         for i, j in match_one_to_one(pairs):
             matched_f[i] = gold.at[j, "type"]
             matched_g.add(j)
+            if assigned is not None:
+                assigned[i] = j
     return matched_f, matched_g
 
 
@@ -223,3 +226,19 @@ def find_recalled(found: pd.DataFrame, gold: pd.DataFrame, docs: pd.DataFrame, *
         found.reset_index(drop=True), gold.reset_index(drop=True), docs, rule=rule, typed=False, nested="separate"
     )[1]
     return pd.Series([k in matched for k in range(len(gold))], index=gold.index, dtype=bool)
+
+
+def find_assignments(found: pd.DataFrame, gold: pd.DataFrame, docs: pd.DataFrame, *, rule: str = "lenient") -> dict:
+    """The one-to-one matching of :func:`score_mentions` (untyped): found row position -> gold row position (both
+    counted from 0 in the frames' order)."""
+    assigned: dict[int, int] = {}
+    _match(
+        found.reset_index(drop=True),
+        gold.reset_index(drop=True),
+        docs,
+        rule=rule,
+        typed=False,
+        nested="separate",
+        assigned=assigned,
+    )
+    return assigned
