@@ -371,6 +371,7 @@ def _scan_text(norm: str, taken: bytearray, reader: _RunReader) -> list[tuple]:
     out = []
     singles = []  # the text's one-word runs (to tell a name from a capitalised word at a sentence start)
     initial = []  # one-word names at a sentence start: kept when the word is also capitalised inside a sentence
+    glosses = rules.gloss is not None and not norm.isascii()  # (a gloss writes a name in other letters)
     for start, end in _find_runs(norm):
         name = norm[start:end]
         if name in skip:  # most runs are "The", "He", "In" ...
@@ -401,7 +402,7 @@ def _scan_text(norm: str, taken: bytearray, reader: _RunReader) -> list[tuple]:
             if _sentence_initial(norm, s):
                 initial.append((word, s, e, titled, titled_class, untitled_class))
                 continue
-        if rules.gloss is not None and not norm.isascii() and not norm[s:e].isascii() and _in_gloss(norm, s, rules):
+        if glosses and not norm[s:e].isascii() and _in_gloss(norm, s, rules):
             continue
         out.append(_unlisted_row(norm, s, e, titled, titled_class, untitled_class, rules))
     if initial:
