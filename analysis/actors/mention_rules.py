@@ -497,8 +497,8 @@ def _scan_document(
     rows.extend(_scan_text(norm, taken, reader))
     if nominal:
         rows.extend(_nominal_rows(norm, taken, rows, reader.rules))
-    if nested is not None:  # (matcher, entry types)
-        rows.extend(_nested_rows(norm, found, rows, nested[0], nested[1], reader.rules))
+    if nested is not None:  # (matcher, entry types, cache)
+        rows.extend(_nested_rows(norm, found, rows, *nested[:2], reader.rules, nested[2]))
     return found, rows
 
 
@@ -526,10 +526,14 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z.']*")
 _ARTICLES = frozenset("al el ar as ad ash an at az".split())  # the Arabic article opening a place's name
 
 
-def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rules: MentionRules) -> list[tuple]:
+def _nested_rows(
+    norm: str, found: list, rows: list, matcher, etypes: dict, rules: MentionRules, cache: dict | None = None
+) -> list[tuple]:
     """Nested mentions (kind ``nested``) of one normalised text: spans inside or around the mentions already found,
     as re3d marks them (see ``nested`` in mention_rules.yaml). ``found``: the dictionary mentions; ``rows``: the rule
-    rows; ``etypes``: entry id -> (re3d-like type: organisation, person or place; the entry's own type)."""
+    rows; ``etypes``: entry id -> (re3d-like type: organisation, person or place; the entry's own type); ``cache``:
+    part of a name -> the dictionary's mentions in it, kept for one call of find_all_mentions (names recur)."""
+    cache = {} if cache is None else cache
     nr = rules.nested
     spans = []  # (start, end, type, entry type or None, source)
     for s, e, eid in found:
@@ -545,7 +549,10 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
     for s, e, typ, _, _ in spans:
         if typ == "nationality":
             nationality_chars[s:e] = b"\x01" * (e - s)
-    nominal_spans = [(s, e) for s, e, _, _, src in spans if src == "nominal"]
+    in_nominal = bytearray(len(norm))  # the characters of common-noun mentions
+    for s, e, _, _, src in spans:
+        if src == "nominal":
+            in_nominal[s:e] = b"\x01" * (e - s)
     out = []
 
     def add(s: int, e: int, actor_id, typ: str, rule: str) -> None:
@@ -578,9 +585,12 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
         inner = []  # the first part's names start the name, the last part's end it
         for offset, part, keep in parts:
             edge = 0 if offset == 0 else len(part)
+            names = cache.get(part)
+            if names is None:
+                names = cache[part] = matcher.find(part)
             inner.extend(
                 (s + a + offset, s + b + offset, eid)
-                for a, b, eid in matcher.find(part)
+                for a, b, eid in names
                 if etypes[eid][0] in keep and (a if offset == 0 else b) == edge
             )
         taken = bytearray(e - s)
@@ -613,7 +623,7 @@ def _nested_rows(norm: str, found: list, rows: list, matcher, etypes: dict, rule
             typ != "person"
             and last_word not in rules.nominal_types  # "Iraqi military" is a phrase already
             and last_word not in rules.organisation_heads
-            and not any(a <= s and e <= b for a, b in nominal_spans)
+            and in_nominal.find(0, s, e) >= 0  # (else a common-noun mention holds the name)
         ):
             head_end, head_typ = None, None
             m = nr["after_name"].match(norm, e)
@@ -673,7 +683,7 @@ def _scan_corpus(
     """Yield ``(doc_id, text, mentions, rule_rows)`` for each non-empty text of a corpus (doc_id, text)."""
     matcher = dictionary._matcher_obj()
     kinds = {eid: e.kind for eid, e in dictionary.entries.items()}
-    nested_args = (matcher, _entry_types(dictionary)) if nested else None
+    nested_args = (matcher, _entry_types(dictionary), {}) if nested else None
     reader = _RunReader(rules, dictionary._alias_owner)
     for doc_id, text in zip(corpus["doc_id"].to_numpy(), corpus["text"].to_numpy()):
         if not isinstance(text, str) or not text:
