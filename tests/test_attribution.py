@@ -287,6 +287,35 @@ def test_masked_abbreviations_are_those_the_whole_sentence_substitution_finds():
     assert _mask_abbreviations(sentences[3]) == sentences[3]
 
 
+def test_the_verbs_of_the_original_sentence_are_reused_only_where_masking_keeps_them():
+    # _doc_found scans a sentence for speech verbs once, before masking, and reuses the matches: they must be those
+    # a scan of the masked sentence finds (abbreviations next to verbs, apostrophes, hyphens, dotted initials)
+    from analysis.frames.attribution import _masked_verbs
+    from analysis.frames.attribution_rules import load_attribution_rules
+    from analysis.frames.speakers import _mask_abbreviations
+
+    rules = load_attribution_rules()
+    sentences = [
+        "Lt. Gen. Stephen Townsend said on Jan. 5 that the U.S.-led coalition, Gen. Jones added, was ready.",
+        "The Dr. told reporters the St. Mary's clinic wasn't hit, officials said, and Mr. Khaled denied it.",
+        "Maj.-Gen. Rupert Jones said at 3 p.m. that U.S. officials had re-stated their aims, Sgt. Lee warned.",
+        "Sen. Jack Reed (D-R.I.) said the Sen. Armed Services panel would meet; Rep. Bobby Scott (D-VA) agreed.",
+        "No speech verb here, only a period at the end.",
+    ]
+    reused = 0
+    for original in sentences:
+        sent = _mask_abbreviations(original)
+        assert sent != original or "No speech" in original
+        verbs = list(rules.verb_regex.finditer(original))
+        got = _masked_verbs(rules, original, sent, verbs)
+        expected = [(m.span(), m.group()) for m in rules.verb_regex.finditer(sent)]
+        assert [(m.span(), m.group()) for m in got] == expected
+        assert [(m.span(), m.group()) for m in _masked_verbs(rules, original, sent, None)] == expected
+        reused += got is verbs
+    assert reused == 4  # all but the sentence with party tags, which masking changes beyond periods
+    assert len(list(rules.verb_regex.finditer(sentences[0]))) == 2  # said, added
+
+
 def test_it_after_a_quote_and_a_pronoun_after_a_quote_take_the_speaker_before():
     text = (
         "The Joint Operations Command said troops had entered the old city. "

@@ -115,9 +115,11 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
         tag = tagger is not None and tagger.trigger_regex.search(original) is not None
+        # the speech verbs of the sentence: all of them, not just the first, as the loop below reuses them
+        verbs = None if tag else list(rules.verb_regex.finditer(original))
         if (
             not tag
-            and not rules.verb_regex.search(original)
+            and not verbs
             and not rules.according_regex.search(original)
             and (rules.participle_regex is None or not rules.participle_regex.search(original))
         ):
@@ -153,7 +155,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
                         m.end(),
                     )
                 )
-        for m in rules.verb_regex.finditer(sent):
+        for m in _masked_verbs(rules, original, sent, verbs):
             if _in_spans(doc.quotes, s0 + m.start(), s0 + m.end()):
                 continue  # speech reported inside a quotation belongs to the quoted speaker
             row = rules.verb_row(m)
@@ -163,7 +165,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
             if _BY_AFTER.match(sent, m.end()) or (m.group().endswith("ed") and _AGENT_AFTER.match(sent, m.end())):
                 continue  # "attacks claimed by Islamic State", "a video posted online by activists": participles
             before = sent[: m.start()].rstrip()
-            sp = None
+            sp = left = None
             # '"...," said X' / "..., said X"; a lexicon verb after a bare comma has an object ("..., endorsed Cruz")
             # any speech verb inverts right after a quotation that closes on its own punctuation ('"...," wrote X')
             quoted = len(before) > 1 and before[-1] in "\"”'’" and before[-2] in ",?!"
@@ -177,7 +179,8 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
                     sp = _right_speaker(sent, m.end())
                     pattern = f"{verb['past']} X"
             if sp is None:
-                sp = _left_speaker(sent, m.start(), rules)
+                # the same call as above when that one was made (a pure function of its arguments, and a costly one)
+                sp = left if left is not None else _left_speaker(sent, m.start(), rules)
                 pattern = f"X {verb['past']}"
                 if sp is not None and verb["lemma"] == "tell" and rules.media_regex.match(sent, m.end()):
                     pattern = "X told MEDIA"
@@ -213,6 +216,19 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
         # the tagger's extra pairs are precise where the rules found nothing (see its script): asked in _finish_batch
         out.append([k, s0, e0, original, sent, found, tag])
     return out
+
+
+def _masked_verbs(rules: AttributionRules, original: str, sent: str, verbs: list[re.Match] | None) -> list[re.Match]:
+    """The speech-verb matches of ``sent``, the masked ``original`` (see _mask_abbreviations); ``verbs``, the
+    matches in ``original`` (or None), when they are the same.
+
+    They are when ``original`` has no "(" and the verbs are literal forms: then masking only turns abbreviation
+    periods into _MASK, and a literal form (letters and apostrophes, bounded by ``[\\w-]``) holds neither, nor is
+    either a word character or "-". Reusing them scans each sentence with the verbs once instead of twice.
+    """
+    if verbs is None or rules.verb_forms is None or "(" in original:
+        return list(rules.verb_regex.finditer(sent))
+    return verbs
 
 
 def _doc_rows(doc: _Doc, entries: list, rules: AttributionRules, resolve) -> list[tuple]:
