@@ -316,6 +316,48 @@ def test_the_verbs_of_the_original_sentence_are_reused_only_where_masking_keeps_
     assert len(list(rules.verb_regex.finditer(sentences[0]))) == 2  # said, added
 
 
+def test_the_speaker_tail_is_stripped_as_by_the_three_substitutions():
+    # _strip_speaker_tail skips the time-phrase and second trailing-word substitutions when the last token ends no
+    # time phrase; it must give what the three substitutions give, on written tails and on seeded combinations of
+    # trailing words, time phrases, names, odd whitespace and case (the long s matches "s" under IGNORECASE)
+    import random
+
+    from analysis.frames.attribution_rules import load_attribution_rules
+    from analysis.frames.speakers import _TIME_TAIL, _strip_speaker_tail
+
+    rules = load_attribution_rules()
+
+    def three_substitutions(tail: str) -> str:
+        tail = rules.trailing_regex.sub("", tail)
+        tail = _TIME_TAIL.sub("", tail).rstrip()
+        return rules.trailing_regex.sub("", tail).rstrip()
+
+    written = [
+        "The Syrian Observatory for Human Rights has also",
+        "Foreign Minister Sergei Lavrov told reporters on Sunday",
+        "The ministry in a statement on Monday has",
+        "Smith, who was in Aleppo in March 2016, had also previously",
+        "Officials late on Friday",
+        "the army said in a televised address today",
+        "A spokesman for the coalition, speaking in a press conference",
+        "Hassan Hassan repeatedly",
+        "The group",
+        "",
+    ]
+    pieces = [" has", " also", " on", " Sunday", " in", " a", " statement", " March", " 2016", " last", " week",
+              " today", " Smith", " the", " ministry", " had  also", "\u00a0on\u00a0Monday", " \u2009tonight", " Really",
+              " reportedly", " did not", " couldn't", " press", " conference", " this", " year", ",", " IN A SPEECH",
+              " \u017funday", " \n"]  # fmt: skip
+    rng = random.Random(13)
+    generated = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 7))) for _ in range(20_000)]
+    for tail in written + generated:
+        assert _strip_speaker_tail(tail, rules) == three_substitutions(tail), repr(tail)
+    assert _strip_speaker_tail(written[1], rules) == "Foreign Minister Sergei Lavrov told reporters"
+    assert _strip_speaker_tail(written[2], rules) == "The ministry"
+    assert _strip_speaker_tail(written[3], rules) == "Smith, who was in Aleppo in March 2016,"
+    assert _strip_speaker_tail(" Lavrov on \u017funday", rules) == " Lavrov"
+
+
 def test_it_after_a_quote_and_a_pronoun_after_a_quote_take_the_speaker_before():
     text = (
         "The Joint Operations Command said troops had entered the old city. "
