@@ -358,6 +358,38 @@ def test_the_speaker_tail_is_stripped_as_by_the_three_substitutions():
     assert _strip_speaker_tail(" Lavrov on \u017funday", rules) == " Lavrov"
 
 
+def test_end_anchored_speaker_patterns_are_searched_only_where_a_match_can_end():
+    # _search_end skips a `$`-anchored search when the phrase does not end as every match of the pattern ends: the
+    # same result as the search, for each pattern and the endings _left_speaker gives it, on seeded phrases
+    import random
+    import re
+
+    from analysis.frames import speakers
+
+    uses = [
+        (speakers._CLOSING_DASH, speakers._DASHES),
+        (speakers._IT_SPEAKER, ("it", "It")),
+        (speakers._PRONOUN_END, speakers._PRONOUNS),
+        (speakers._RELATIVE_SPEAKER, ("who",)),
+        (speakers._PASSIVE_ADVERB, ("ly",)),
+    ]
+    pieces = ["Name", " ", ",", ", ", '," ', "” ", ". ", " -", " —", "–", "--", " - ", "it", "It", "IT", "he", "She",
+              "THEY", "I", "we", "who", "Who", "was", "is being", " badly", "only", "ly", "(", ")", "\n", "\u00a0",
+              "said", "who ", "wit", "she", "Name, who", " was badly", " is newly"]  # fmt: skip
+    rng = random.Random(7)
+    phrases = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(20_000)]
+    phrases += ["Harvey, who", '"We will stay," it', "at the town hall this week she", "Trump -", "was widely\n"]
+    for pattern, endings in uses:
+        assert not pattern.flags & re.IGNORECASE
+        found = 0
+        for text in phrases:
+            expected = pattern.search(text)
+            got = speakers._search_end(pattern, text, endings)
+            assert (got and (got.span(), got.groups())) == (expected and (expected.span(), expected.groups())), text
+            found += expected is not None
+        assert found > 200  # the phrases do end in matches of every pattern
+
+
 def test_it_after_a_quote_and_a_pronoun_after_a_quote_take_the_speaker_before():
     text = (
         "The Joint Operations Command said troops had entered the old city. "

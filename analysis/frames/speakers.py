@@ -47,8 +47,10 @@ _PARTY_TAG = re.compile(r"(\s)\((?:[RDI]|Rep|Dem|Ind)\.?(?:-[A-Z][A-Za-z.]{0,8})
 _AGE = re.compile(r",\s+\d{1,3}$")
 _IT_SPEAKER = re.compile(r"(?:^|[,\"”’']\s*|\.\s+)(it|It)$")
 _ASIDE = re.compile(r"\s*\([^()]{1,80}\)$")
-_CLOSING_DASH = re.compile(r"\s(—|–|-|--)$")
-_PRONOUN_END = re.compile(r"(?:^|[\s,])(he|she|they|we|I|He|She|They|We)$")
+_DASHES = ("—", "–", "-")
+_CLOSING_DASH = re.compile(rf"\s({'|'.join(_DASHES)}|--)$")
+_PRONOUNS = ("he", "she", "they", "we", "I", "He", "She", "They", "We")
+_PRONOUN_END = re.compile(rf"(?:^|[\s,])({'|'.join(_PRONOUNS)})$")
 _NAME_WORD = re.compile(r"^(?:[A-Z]|(?:al|el|bin|ibn|abu|de|van|von|la|le)(?:-|$))")
 _PREPOSITIONS = {
     "in",
@@ -154,6 +156,16 @@ def _is_name(words: list[str]) -> bool:
     return all(_NAME_WORD.match(w) or (0 < i < len(words) - 1 and w == "of") for i, w in enumerate(words))
 
 
+def _search_end(pattern: re.Pattern, text: str, endings: tuple[str, ...]) -> re.Match | None:
+    """``pattern.search(text)`` for a `$`-anchored, case-sensitive pattern every match of which ends with one of
+    ``endings``: a text that ends with none of them (before the final newline `$` also matches before) has no match
+    and is not scanned. Each such search tries the pattern at every position of the phrase; most phrases end in a
+    name, so this skips five of them per speaker phrase."""
+    if text.endswith(endings) or (text.endswith("\n") and text[:-1].endswith(endings)):
+        return pattern.search(text)
+    return None
+
+
 def _strip_speaker_tail(tail: str, rules: AttributionRules) -> str:
     """``tail`` without the words that may close a speaker phrase ("has also", "on Sunday", "in a statement"): the
     trailing words, the time phrases, the trailing words again, then trailing whitespace.
@@ -182,7 +194,8 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     closing_comma = stripped.endswith(",")  # "Name, the title, said": the comma closing an appositive
     if closing_comma:
         stripped = stripped[:-1].rstrip()
-    closing_dash = _CLOSING_DASH.search(stripped)  # "Name - who previously said ... - said": skip the aside
+    # "Name - who previously said ... - said": skip the aside
+    closing_dash = _search_end(_CLOSING_DASH, stripped, _DASHES)
     if closing_dash and not closing_comma:
         opening = stripped.rfind(closing_dash.group(1), 0, closing_dash.start())
         if opening > 0:
@@ -198,16 +211,17 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     if aside and not closing_comma:  # "Kasich (who has 25 delegates to date) said": the speaker before the aside
         stripped = stripped[: aside.start()]
     if not closing_comma:
-        it = _IT_SPEAKER.search(stripped)  # '"...," it added': the organisation named before
+        it = _search_end(_IT_SPEAKER, stripped, ("it", "It"))  # '"...," it added': the organisation named before
         if it:
             return it.start(1), it.end(1), None
-        pron = _PRONOUN_END.search(stripped)  # "at the town hall this week she said": the pronoun is the speaker
+        # "at the town hall this week she said": the pronoun is the speaker
+        pron = _search_end(_PRONOUN_END, stripped, _PRONOUNS)
         if pron:
             return pron.start(1), pron.end(1), None
-    rel = _RELATIVE_SPEAKER.search(stripped)
+    rel = _search_end(_RELATIVE_SPEAKER, stripped, ("who",))
     if rel:  # "Harvey, who acknowledged ...": the relative pronoun is the source (resolved to its antecedent)
         return rel.start(1), rel.end(1), None
-    if not stripped or rules.not_speaker_regex.search(stripped) or _PASSIVE_ADVERB.search(stripped):
+    if not stripped or rules.not_speaker_regex.search(stripped) or _search_end(_PASSIVE_ADVERB, stripped, ("ly",)):
         return None
     cut = 0
     for m in _HARD_BOUNDARY.finditer(stripped):
