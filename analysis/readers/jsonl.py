@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from collections.abc import Iterator
@@ -18,29 +19,20 @@ SUFFIXES = (".jsonl", ".ndjson")
 
 def read_jsonl_file(path: str, data: bytes, ctx: ReadContext) -> list[Record]:
     """One article per JSON line; a malformed line, or one whose text is not a string, is rejected on its own."""
-    rules, rejects = ctx.rules, ctx.rejects
     sources.check_text_bytes(data)
-    objs, rows, repaired = [], [], []
-    for n, raw_line in enumerate(data.split(b"\n"), start=1):
-        if not raw_line.strip():
-            continue
-        line, fixed = clean.decode_bytes(raw_line, rules)  # per line, so repaired bytes are counted per row
-        try:
-            obj = json.loads(line)
-        except (ValueError, RecursionError) as exc:
-            rejects.append((path, n, "malformed_json", f"line {n}: {str(exc)[:200]}"))
-            continue
-        if not isinstance(obj, dict):
-            rejects.append((path, n, "malformed_json", f"line {n}: a JSON object {{...}} is expected"))
-            continue
-        objs.append(obj)
-        rows.append(n)
-        repaired.append(fixed)
-    if not objs:
+    found = list(_objects(io.BytesIO(data), ctx.rules, ctx.rejects, path))
+    if not found:
         return []
-    columns = list(dict.fromkeys(k for obj in objs for k in obj))
+    columns = list(dict.fromkeys(k for _n, obj, _f in found for k in obj))
+    return _records(path, found, columns, ctx)
+
+
+def _records(path: str, found: list[tuple[int, dict, int]], columns: list, ctx: ReadContext) -> list[Record]:
+    """The records of the (line number, object, bytes repaired) triples ``found``, with the columns ``columns``."""
+    rows = [n for n, _o, _f in found]
+    repaired = [f for _n, _o, f in found]
     # values stay as JSON gave them: records_from_frame rejects a text that is not a string
-    df = pd.DataFrame({c: [obj.get(c) for obj in objs] for c in columns}, columns=columns, dtype=object)
+    df = pd.DataFrame({c: [o.get(c) for _n, o, _f in found] for c in columns}, columns=columns, dtype=object)
     return records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)
 
 
@@ -100,9 +92,6 @@ def _jsonl_batches(path: str, f, ctx: ReadContext, batch: int, columns: list) ->
         chunk = list(itertools.islice(objects, batch))
         if not chunk:
             return
-        rows = [n for n, _o, _f in chunk]
-        repaired = [f for _n, _o, f in chunk]
-        # values stay as JSON gave them: records_from_frame rejects a text that is not a string
-        df = pd.DataFrame({c: [o.get(c) for _n, o, _f in chunk] for c in columns}, columns=columns, dtype=object)
-        del chunk
-        yield records_from_frame(df, path, ctx, row_numbers=rows, repaired=repaired)
+        records = _records(path, chunk, columns, ctx)
+        del chunk  # not held while the caller works on the batch
+        yield records
