@@ -79,10 +79,9 @@ def load_table_columns(
     *,
     doc_ids=None,
     equal: dict[str, str] | None = None,
-    isin: dict[str, list] | None = None,
 ) -> pd.DataFrame:
     """Only ``columns`` of the parquet file and only the rows of the articles ``doc_ids`` (None: all) whose
-    ``equal`` columns hold the given values and whose ``isin`` columns hold one of the listed values, in file order,
+    ``equal`` columns hold the given values, in file order,
     as pandas reads them: for the tables whose means are taken row by row in pandas (a float sum's last bit depends
     on its order, which DuckDB does not keep)."""
     import pyarrow as pa
@@ -91,17 +90,13 @@ def load_table_columns(
 
     columns = list(dict.fromkeys(columns))
     file = pq.ParquetFile(str(path))
-    read = list(dict.fromkeys([*columns, *(["doc_id"] if doc_ids is not None else []), *(equal or {}), *(isin or {})]))
-    sets = {col: pa.array(list(values)).cast(file.schema_arrow.field(col).type) for col, values in (isin or {}).items()}
+    read = list(dict.fromkeys([*columns, *(["doc_id"] if doc_ids is not None else []), *(equal or {})]))
     ids = None if doc_ids is None else pa.array(pd.unique(pd.Series(doc_ids, dtype=object)), type=pa.string())
     parts = []
     for i in range(file.num_row_groups):  # one row group at a time (iter_batches keeps allocating as it goes)
         batch = file.read_row_group(i, columns=read, use_threads=False)
-        # the cheap conditions first, each on the rows left by the one before
-        for col, value in (equal or {}).items():
+        for col, value in (equal or {}).items():  # the cheap conditions first, each on the rows left before
             batch = batch.filter(pc.fill_null(pc.equal(batch.column(col), value), False))
-        for col, values in sets.items():
-            batch = batch.filter(pc.fill_null(pc.is_in(batch.column(col), value_set=values), False))
         parts.append(batch)
     schema = file.schema_arrow
     keep = [*columns, *(["doc_id"] if ids is not None and "doc_id" not in columns else [])]
