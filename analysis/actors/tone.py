@@ -154,13 +154,13 @@ def score_actor_tone(
     # A table file: averaged in DuckDB and numpy (_tone_file_stats), a batch of actors at a time so that only one
     # batch's mention values are in memory. Every figure is a correctly rounded mean over one actor's rows: the
     # same numbers as the pandas path to the last bit.
+    from analysis.aggregate import find_table
+
     require_columns(corpus, ["doc_id"], what="corpus")
     corpus = corpus if "n_words" in corpus.columns else corpus.assign(n_words=0)
     groups = _groups(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
-    from analysis.aggregate import find_table
-
     path = find_table(mentions, "mentions")
     out = pd.concat([_tone_file_stats(path, groups, kind=kind, actor_ids=b) for b in batches], ignore_index=True)
     return _finish_tone(out.sort_values([*groups.keys, "actor_id"], kind="stable"), groups.keys, **options)
@@ -248,26 +248,27 @@ def _tone_file_stats(path, groups, *, kind: str | None, actor_ids: list[str] | N
             FROM u JOIN s ON u.g = s.g AND u.actor_id = s.actor_id AND u.kind = s.kind
             ORDER BY s.gk, u.first_rn"""
         ).to_arrow_table()
+        # every unit with a kind is in a group of s, numbered in (g, actor_id, kind) order: so these units need
+        # no join with s to come in the order of the result above
         con.execute(
-            """CREATE TEMP TABLE um AS SELECT u.doc_id, u.sent_id, u.actor_id, s.gk, u.first_rn
-            FROM u JOIN s ON u.g = s.g AND u.actor_id = s.actor_id AND u.kind = s.kind
-            WHERE u.c > 2 AND u.c_tone = u.c"""
+            """CREATE TEMP TABLE um AS SELECT doc_id, sent_id, actor_id, g, kind, first_rn
+            FROM u WHERE c > 2 AND c_tone = c AND kind IS NOT NULL"""
         )
         many = con.sql(  # the mentions of those few units (a second scan, joined with a small table)
             f"""SELECT r.tone AS tone FROM {scan} AS r
             JOIN um ON r.doc_id = um.doc_id AND r.sent_id = um.sent_id AND r.actor_id = um.actor_id
-            ORDER BY um.gk, um.first_rn""",
+            ORDER BY um.g, um.actor_id, um.kind, um.first_rn""",
             params=params,
         ).to_arrow_table()
     unit_group = units.column("gk").to_numpy()
     values = {f"_{c}": units.column(c).to_numpy().astype("float64") for c in ("tone", "neg", "pos")}
-    sizes = units.column("many").to_numpy(zero_copy_only=False)
-    pick = np.flatnonzero(~np.isnan(sizes.astype("float64")))
+    sizes = units.column("many").to_numpy(zero_copy_only=False).astype("float64")  # NaN: not such a unit
+    pick = np.flatnonzero(~np.isnan(sizes))
     if len(pick):  # the units of three or more mentions, in the same order in both results: their fsum means
-        ends = np.cumsum(sizes[pick].astype("int64"))
+        n = sizes[pick].astype("int64")
         tone = many.column("tone").to_numpy()
-        sums = [math.fsum(tone[e - n : e]) for e, n in zip(ends, sizes[pick].astype("int64"))]
-        values["_tone"][pick] = np.asarray(sums) / sizes[pick].astype("float64")
+        sums = [math.fsum(tone[e - k : e]) for e, k in zip(np.cumsum(n), n)]
+        values["_tone"][pick] = np.asarray(sums) / sizes[pick]
     del units, many
     per_group = _sorted_group_means(unit_group, len(stats), values, sd="_tone")
     stats = stats.assign(

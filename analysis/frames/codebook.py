@@ -425,14 +425,14 @@ def _count_frame_file(path, groups, presence, threshold) -> pd.DataFrame:
     from analysis.aggregate import _literal, index_groups, read_table_columns, summarise_rows_by_group
 
     present_cols = read_table_columns(path)
-    require_columns(pd.DataFrame(columns=list(present_cols)), ["doc_id", "frame", "score"], what="frame scores")
+    header = pd.DataFrame(columns=list(present_cols))  # the file's columns, for require_columns' message
+    require_columns(header, ["doc_id", "frame", "score"], what="frame scores")
     if presence is None:
         cut = 0.0 if threshold is None else float(threshold)
         rule = _literal(UNCALIBRATED_RULE if threshold is None else f"score > {cut:g}")
         present = f"t.score > CAST({cut!r} AS DOUBLE)"  # a decimal literal would round the scores it is compared with
     else:
-        need = ["present_dictionary", "present_model"]
-        require_columns(pd.DataFrame(columns=list(present_cols)), need, what="frame scores with presence")
+        require_columns(header, ["present_dictionary", "present_model"], what="frame scores with presence")
         # frames without a calibrated rule (no model probability) are present when any indicator fired
         calibrated = "t.p_model IS NOT NULL" if "p_model" in present_cols else "TRUE"
         rule = f"CASE WHEN {calibrated} THEN {_literal(presence)} ELSE {_literal(UNCALIBRATED_RULE)} END"
