@@ -35,9 +35,11 @@ DICTIONARY_STAGES = ("analysis.actors:analyze_chunk", "analysis.frames:analyze_c
 # options ``codebook=path`` and ``lexicon=path``.
 CODEBOOK_STAGES = ("analysis.frames:analyze_chunk",)
 # The on/off switches of `analyze` that are a stage option: switch -> (stage, option set to True). A switch that is
-# on is recorded in the manifest's parameters (``analyze --nominal-mentions``, ``--attribution-tagger``).
+# on is recorded in the manifest's parameters (``analyze --nominal-mentions``, ``--nested-mentions``,
+# ``--attribution-tagger``).
 SWITCH_STAGES = {
     "nominal_mentions": ("analysis.actors:analyze_chunk", "nominal"),
+    "nested_mentions": ("analysis.actors:analyze_chunk", "nested"),
     "attribution_tagger": ("analysis.frames:analyze_chunk", "attribution_tagger"),
 }
 # The tables a stage returns that a later stage can take as input (checked before any chunk runs).

@@ -282,6 +282,34 @@ def test_nominal_mentions_option_adds_common_noun_and_pronoun_mentions_only(corp
             pd.testing.assert_frame_equal(nominal.table(name), analysis.table(name))
 
 
+def test_nested_mentions_option_adds_nested_spans_only(corpus_file, tmp_path, analysis):
+    code = cli.main(
+        ["analyze", str(corpus_file), "--out", str(tmp_path / "nest"), "--nested-mentions", "--no-progress"]
+    )
+    assert code == 0
+    nested = pipeline.load_analysis(tmp_path / "nest")
+    assert nested.manifest["parameters"]["nested_mentions"] is True
+    assert "nested_mentions" not in analysis.manifest["parameters"]
+    extra = nested.table("unlisted_mentions")
+    spans = extra[extra["kind"] == "nested"]
+    assert len(spans) and "nested" not in set(analysis.table("unlisted_mentions")["kind"])
+    # a nested span lies inside or around a mention or name of the same article
+    found = pd.concat([analysis.table("mentions"), analysis.table("unlisted_mentions")])[["doc_id", "start", "end"]]
+    pairs = spans[["doc_id", "start", "end"]].merge(found, on="doc_id", suffixes=("", "_m"))
+    touching = pairs[(pairs["start"] < pairs["end_m"]) & (pairs["start_m"] < pairs["end"])]
+    assert set(touching.set_index(["doc_id", "start", "end"]).index) == set(
+        spans.set_index(["doc_id", "start", "end"]).index
+    )
+    # the other rows are the default run's (actor_id, all-null there, is typed as text once nested spans carry one)
+    rest = extra[extra["kind"] != "nested"].reset_index(drop=True)
+    default = analysis.table("unlisted_mentions")
+    assert rest["actor_id"].isna().all() and default["actor_id"].isna().all()
+    pd.testing.assert_frame_equal(rest.drop(columns="actor_id"), default.drop(columns="actor_id"))
+    for name in analysis.tables:
+        if name != "unlisted_mentions":
+            pd.testing.assert_frame_equal(nested.table(name), analysis.table(name))
+
+
 def test_attribution_tagger_option_reaches_the_frames_stage(mini_corpus, tmp_path):
     from analysis import frames
 

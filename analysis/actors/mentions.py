@@ -143,7 +143,12 @@ def _assign_sentences(mentions: pd.DataFrame, sentences: pd.DataFrame) -> pd.Dat
 
 
 def analyze_chunk(
-    docs: pd.DataFrame, sentences: pd.DataFrame, *, dictionary: tuple[str, ...] = (), nominal: bool = False
+    docs: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    dictionary: tuple[str, ...] = (),
+    nominal: bool = False,
+    nested: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Pipeline stage: ``mentions`` (doc_id, sent_id, actor_id, kind, start, end, matched, tone, tone_polarity).
 
@@ -151,13 +156,15 @@ def analyze_chunk(
     ``dictionary``: the user dictionary files (``analyze --actors/--places``) by path; none: the built-in one.
     Also ``unlisted_mentions`` (actors.mention_rules): nationalities and names no entry resolves; nationality
     adjectives that stand for a state ("Turkish diplomats") are in ``mentions``. ``nominal=True`` adds the
-    common-noun and pronoun mentions ("the army", "he": kinds ``nominal``, ``pronoun``) to ``unlisted_mentions``.
+    common-noun and pronoun mentions ("the army", "he": kinds ``nominal``, ``pronoun``) to ``unlisted_mentions``;
+    ``nested=True`` adds the spans inside and around the mentions that re3d annotates (kind ``nested``: "ISIL" in
+    "ISIL tactical units", the phrase around a name) to it. Neither changes ``mentions``.
     """
     from analysis.actors import mention_rules  # builds on this module
     from analysis.actors.tone import score_mention_tone  # tone imports this module's helpers
 
     found, unlisted = mention_rules.find_all_mentions(
-        docs, sentences=sentences, dictionary=find_dictionary(dictionary), nominal=nominal
+        docs, sentences=sentences, dictionary=find_dictionary(dictionary), nominal=nominal, nested=nested
     )
     return {"mentions": score_mention_tone(found, sentences), "unlisted_mentions": unlisted}
 
