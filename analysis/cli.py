@@ -75,6 +75,10 @@ def _terminate_like_interrupt() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["analyze"]:  # its workers' forkserver starts before the command modules are imported
+        from analysis.forkserver import start_early
+
+        start_early(argv[1:])
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(

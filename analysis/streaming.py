@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from analysis.corpus import DOCUMENT_COLUMNS, FINGERPRINT_COLUMNS
 from analysis.errors import ParameterError, SchemaError
+from analysis.forkserver import worker_context
 from analysis.stages import find_resource_versions, load_stages, process_chunk
 
 
@@ -133,24 +134,6 @@ def _init_worker(specs: list[str], options: dict | None = None) -> None:
     _WORKER_OPTIONS = options
 
 
-def _worker_context(specs: list[str]):
-    """Where available, a forkserver that imports the stage modules once: each worker is then forked from it ready,
-    instead of importing NLTK, pandas and the stages anew (about 1.5 s of CPU per spawned worker). Elsewhere,
-    spawn. Neither copies the parent process (its threads, open files), unlike a plain fork."""
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        # analysis.lean_nltk, first: NLTK without SciPy and scikit-learn, which the stages do not use (1.4 s of
-        # CPU before any worker starts); analysis.preload, last: the stages' resources are loaded there once, and
-        # shared by every forked worker
-        ctx.set_forkserver_preload(
-            ["analysis.lean_nltk", __name__, *(spec.partition(":")[0] for spec in specs), "analysis.preload"]
-        )
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 def _describe() -> tuple:
     if isinstance(_WORKER_DESCRIPTION, Exception):
         raise _WORKER_DESCRIPTION
@@ -174,7 +157,7 @@ class WorkerPool:
 
         self.jobs = jobs
         self._pool = ProcessPoolExecutor(
-            jobs, mp_context=_worker_context(specs), initializer=_init_worker, initargs=(specs, options)
+            jobs, mp_context=worker_context(specs), initializer=_init_worker, initargs=(specs, options)
         )
         self._description = self._pool.submit(_describe)  # the workers start (and import) while the parent reads
 

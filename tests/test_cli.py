@@ -53,3 +53,16 @@ def test_every_command_is_listed_and_parses():
     for name, _, _ in cli.COMMANDS:
         assert name in parser.format_help()
     assert cli.main([]) == 2  # no command: the help, exit 2
+
+
+def test_analyze_jobs_that_start_the_forkserver_early_are_read_from_the_command_words():
+    from analysis.forkserver import early_jobs
+
+    assert early_jobs(["corpus.parquet", "--jobs", "2"]) == 2
+    assert early_jobs(["corpus.parquet", "--jobs=3", "--out", "x"]) == 3
+    assert early_jobs(["corpus.parquet", "--jobs", "2", "--jobs", "1"]) == 1  # the last one counts, as in argparse
+    assert early_jobs(["corpus.parquet"]) == 1
+    assert early_jobs(["corpus.parquet", "--jobs", "two"]) == 1
+    assert early_jobs(["corpus.parquet", "--jobs"]) == 1
+    assert early_jobs(["corpus.parquet", "--jobs", "2", "--scheduler", "local:2"]) == 1
+    assert early_jobs(["corpus.parquet", "--out", "--jobs"]) == 1  # a folder named --jobs: no number follows
