@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
+import pyarrow as pa
 
 from analysis import __version__, config, outputs, storage
 from analysis.cluster import add_scheduler_option
@@ -20,7 +20,7 @@ from analysis.corpus import open_corpus
 from analysis.errors import ParameterError, SchemaError
 from analysis.provenance import file_sha256, git_commit, package_versions
 from analysis.results import MANIFEST, OUTPUT_SET, TABLE_NAME, Analysis, add_sentence_text, load_analysis
-from analysis.selection import select_documents
+from analysis.selection import Selection
 from analysis.stages import (
     CODEBOOK_STAGES,
     DICTIONARY_STAGES,
@@ -31,7 +31,7 @@ from analysis.stages import (
     find_resource_versions,
     load_stages,
 )
-from analysis.streaming import Fingerprint, TableWriter, WorkerPool, read_metadata, run_chunks
+from analysis.streaming import Fingerprint, TableWriter, WorkerPool, run_chunks, scan_metadata
 
 __all__ = ["STAGES", "Analysis", "add_sentence_text", "analyze_corpus", "build_sentences", "load_analysis"]
 
@@ -169,11 +169,11 @@ def _analyze(
 ) -> None:
     """The body of :func:`analyze_corpus` on a local corpus file and output folder (``label`` names the corpus)."""
     pf = open_corpus(corpus_path)
-    meta = read_metadata(pf, corpus_path)
+    selection = Selection.parse(start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+    scan = scan_metadata(pf, corpus_path, selection)
+    keep, meta = scan.keep, scan.held  # by row position in the file; the text columns come with each chunk
     published_str = pf.read(columns=["published"]).to_pandas()["published"].astype("string").fillna("\x00")
-    selected = select_documents(meta, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
-    keep = np.zeros(len(meta), dtype=bool)  # by row position in the file
-    keep[selected.index.to_numpy()] = True
+    pa.default_memory_pool().release_unused()  # what the conversion's transient copies used
     n_selected = int(keep.sum())
     specs = list(STAGES if stages is None else stages)
     # absolute paths: worker processes and Dask workers on this machine read the same files
@@ -241,11 +241,11 @@ def _analyze(
                 "path": label,
                 "sha256": file_sha256(corpus_path),
                 "fingerprint": fingerprint.hexdigest(),
-                "n_articles": int(len(meta)),
+                "n_articles": int(scan.n_articles),
                 "n_selected": n_selected,
             },
             "stages": stage_status,
-            "left_out": count_left_out(meta[keep], loaded),
+            "left_out": count_left_out(scan.kept_languages, loaded),
             "tables": tables,
             "resource_versions": resource_versions,
             "package_versions": package_versions(),

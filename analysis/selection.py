@@ -66,37 +66,69 @@ def select_documents(
     so a typo never silently yields an empty report (``allow_empty=True``: an empty result is an empty table, for
     interactive filtering).
     """
-    start_ts, end_ts = parse_date(start, name="start"), parse_date(end, name="end")
-    if start_ts is not None and end_ts is not None and start_ts > end_ts:
-        raise ParameterError(f"start {start_ts.date()} is after end {end_ts.date()}")
-    keep = pd.Series(True, index=corpus.index)
-    if start_ts is not None or end_ts is not None:
-        require_columns(corpus, ["published"], what="corpus")
-        published = pd.to_datetime(corpus["published"])
-        if start_ts is not None:
-            keep &= published >= start_ts
-        if end_ts is not None:
-            keep &= published < end_ts + pd.Timedelta(days=1)
-    if outlets:
+    selection = Selection.parse(start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
+    if selection.outlets:
         require_columns(corpus, ["outlet"], what="corpus")
-        outlets = [outlets] if isinstance(outlets, str) else list(outlets)
-        known = set(corpus["outlet"].dropna())
-        unknown = sorted(set(outlets) - known)
+        selection.check_outlets(corpus["outlet"].dropna())
+    selected = corpus[selection.mask(corpus)]
+    if selected.empty and not allow_empty:
+        selection.raise_empty()
+    return selected.copy()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selection options of :func:`select_documents`, parsed once, applied to any number of row batches
+    (``analyze`` streams the corpus through it in row groups)."""
+
+    start: object = None  # as given, for messages
+    end: object = None
+    start_ts: pd.Timestamp | None = None
+    end_ts: pd.Timestamp | None = None
+    outlets: list[str] | None = None
+    include_duplicates: bool = True
+
+    @classmethod
+    def parse(cls, *, start=None, end=None, outlets=None, include_duplicates: bool = True) -> Selection:
+        start_ts, end_ts = parse_date(start, name="start"), parse_date(end, name="end")
+        if start_ts is not None and end_ts is not None and start_ts > end_ts:
+            raise ParameterError(f"start {start_ts.date()} is after end {end_ts.date()}")
+        if outlets:
+            outlets = [outlets] if isinstance(outlets, str) else list(outlets)
+        return cls(start, end, start_ts, end_ts, outlets or None, include_duplicates)
+
+    def check_outlets(self, known: Iterable[str]) -> None:
+        """An unknown outlet is an error naming the ``known`` ones (the corpus's outlets)."""
+        known = set(known)
+        unknown = sorted(set(self.outlets or ()) - known)
         if unknown:
             raise ParameterError(
                 f"unknown outlet(s) {', '.join(map(repr, unknown))}; "
                 f"the corpus has: {', '.join(sorted(known)) or 'none'}"
             )
-        keep &= corpus["outlet"].isin(outlets)
-    if not include_duplicates and "duplicate_of" in corpus.columns:
-        keep &= corpus["duplicate_of"].isna()
-    selected = corpus[keep]
-    if selected.empty and not allow_empty:
+
+    def mask(self, corpus: pd.DataFrame) -> pd.Series:
+        """Which rows of ``corpus`` are selected (outlets are not checked here: see check_outlets)."""
+        keep = pd.Series(True, index=corpus.index)
+        if self.start_ts is not None or self.end_ts is not None:
+            require_columns(corpus, ["published"], what="corpus")
+            published = pd.to_datetime(corpus["published"])
+            if self.start_ts is not None:
+                keep &= published >= self.start_ts
+            if self.end_ts is not None:
+                keep &= published < self.end_ts + pd.Timedelta(days=1)
+        if self.outlets:
+            require_columns(corpus, ["outlet"], what="corpus")
+            keep &= corpus["outlet"].isin(self.outlets)
+        if not self.include_duplicates and "duplicate_of" in corpus.columns:
+            keep &= corpus["duplicate_of"].isna()
+        return keep
+
+    def raise_empty(self) -> None:
         raise ParameterError(
-            f"no articles left after selecting start={start!r}, end={end!r}, outlets={outlets!r}, "
-            f"include_duplicates={include_duplicates}: widen the selection"
+            f"no articles left after selecting start={self.start!r}, end={self.end!r}, outlets={self.outlets!r}, "
+            f"include_duplicates={self.include_duplicates}: widen the selection"
         )
-    return selected.copy()
 
 
 def as_list(value) -> list[str]:

@@ -337,3 +337,53 @@ def test_attribution_tagger_option_reaches_the_frames_stage(mini_corpus, tmp_pat
             a, b = tagged.table(name), plain.table(name)
             a, b = (t[t["doc_id"] != "m99"].reset_index(drop=True) for t in (a, b))
             pd.testing.assert_frame_equal(a, b)
+
+
+def _row_groups_of(df: pd.DataFrame, path, size: int):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=size)
+    return path
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"start": "2016-10-17", "end": "2016-10-20"},
+        {"outlets": ["Wire A"]},
+        {"include_duplicates": False, "end": "2017-01-01"},
+    ],
+)
+def test_the_streamed_scan_selects_what_select_documents_selects(mini_corpus, tmp_path, options):
+    from analysis.corpus import open_corpus
+    from analysis.selection import Selection, select_documents
+    from analysis.streaming import scan_metadata
+
+    corpus = pd.concat([mini_corpus.assign(doc_id=mini_corpus["doc_id"] + f"-{k}") for k in range(3)])
+    corpus = corpus.reset_index(drop=True)
+    if "outlets" in options:
+        options = {"outlets": [corpus["outlet"].dropna().iloc[0]]}
+    path = _row_groups_of(corpus, tmp_path / "c.parquet", size=4)  # 18 rows in 5 row groups
+    scan = scan_metadata(open_corpus(path), path, Selection.parse(**options))
+    expected = select_documents(corpus, **options).index.to_numpy()
+    assert scan.keep.nonzero()[0].tolist() == expected.tolist() and scan.n_articles == len(corpus)
+    pd.testing.assert_series_equal(scan.held["published"], corpus["published"], check_names=False)
+    assert scan.held["n_words"].tolist() == corpus["n_words"].tolist()
+    assert scan.kept_languages["lang"].tolist() == corpus.loc[expected, "lang"].tolist()
+
+
+def test_analyze_rejects_a_corpus_with_a_repeated_or_missing_doc_id(mini_corpus, tmp_path, capsys):
+    repeated = pd.concat([mini_corpus, mini_corpus.iloc[[3]]], ignore_index=True)  # m04 again, in the last group
+    path = _row_groups_of(repeated, tmp_path / "rep.parquet", size=3)
+    assert cli.main(["analyze", str(path), "--out", str(tmp_path / "a"), "--no-progress"]) != 0
+    err = capsys.readouterr().err
+    assert "duplicate doc_id values (e.g. 'm04')" in err and "internal error" not in err
+    missing = mini_corpus.assign(doc_id=mini_corpus["doc_id"].where(mini_corpus.index != 4, None))
+    path = _row_groups_of(missing, tmp_path / "miss.parquet", size=3)
+    assert cli.main(["analyze", str(path), "--out", str(tmp_path / "b"), "--no-progress"]) != 0
+    assert "rows without doc_id" in capsys.readouterr().err
+    with pytest.raises(ParameterError, match="no articles left"):
+        path = _row_groups_of(mini_corpus, tmp_path / "ok.parquet", size=3)
+        pipeline.analyze_corpus(path, tmp_path / "c", start="2030-01-01", progress=False)
