@@ -2,7 +2,8 @@
 
 Two halves, so that ingest can stream: :func:`key_texts` turns texts into compact keys (a sha1 digest, a word count
 and a MinHash signature per text; on any worker, batch by batch) and :func:`find_duplicate_marks` finds the
-duplicates from the keys of the whole corpus (numpy arrays only: about 550 bytes per article).
+duplicates from the keys of the whole corpus (numpy arrays only: about 40 bytes per article when the signatures
+wait on disk in a :class:`SignatureFile`, 550 when they are held).
 """
 
 from __future__ import annotations
@@ -150,14 +151,96 @@ def _lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return opt
 
 
+class SignatureFile:
+    """MinHash signatures (rows of ``num_perm`` uint32) appended to a temporary file in ``folder``, so that a
+    corpus's signatures (512 bytes per article) are not held in memory; read back as LSH band keys, one band at a
+    time, and as the rows that candidate pairs need, a bounded number of pages at a time.
+
+    Rows are read through a memory map opened for one read and closed after it: the pages a read touches count in
+    the process's resident memory only while it is mapped."""
+
+    CHUNK_ROWS = 16_384  # rows read at once when band keys are built (8 MB of signatures)
+
+    def __init__(self, num_perm: int, folder: str | os.PathLike | None = None):
+        self.num_perm, self.folder = num_perm, folder
+        self._fh = tempfile.TemporaryFile(prefix=".dedup-signatures.", dir=folder)
+        self._bands_fh = None
+        self._band_shape: tuple[int, int] | None = None
+        self.n = 0
+
+    def append(self, sigs: np.ndarray) -> None:
+        if len(sigs):
+            self._fh.seek(0, 2)
+            self._fh.write(np.ascontiguousarray(sigs, dtype=np.uint32).tobytes())
+            self.n += len(sigs)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n, self.num_perm)
+
+    def _map(self, fh, dtype, shape) -> np.memmap:
+        fh.flush()
+        return np.memmap(fh, dtype=dtype, mode="r", shape=shape)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The signatures of ``rows`` (a new array)."""
+        if not len(rows):
+            return np.empty((0, self.num_perm), dtype=np.uint32)
+        mm = self._map(self._fh, np.uint32, self.shape)
+        try:
+            return np.array(mm[rows])
+        finally:
+            del mm
+
+    def band_keys(self, band: int, bands: int, rows_per_band: int, weights: np.ndarray) -> np.ndarray:
+        """The LSH key of every row for ``band`` (:func:`_band_keys` of its columns), in row order. The
+        first call computes every band's keys in one pass over the file and spools them band by band."""
+        if self._band_shape != (bands, rows_per_band):
+            if self._bands_fh is not None:
+                self._bands_fh.close()
+            self._bands_fh = tempfile.TemporaryFile(prefix=".dedup-bands.", dir=self.folder)
+            self._bands_fh.truncate(bands * self.n * 8)
+            for lo in range(0, self.n, self.CHUNK_ROWS):
+                sigs = self.take(np.arange(lo, min(lo + self.CHUNK_ROWS, self.n)))
+                for b in range(bands):
+                    self._bands_fh.seek((b * self.n + lo) * 8)
+                    self._bands_fh.write(
+                        _band_keys(sigs[:, b * rows_per_band : (b + 1) * rows_per_band], b, weights).tobytes()
+                    )
+            self._band_shape = (bands, rows_per_band)
+        self._bands_fh.seek(band * self.n * 8)
+        return np.frombuffer(self._bands_fh.read(self.n * 8), dtype=np.uint64)
+
+    def close(self) -> None:
+        self._fh.close()
+        if self._bands_fh is not None:
+            self._bands_fh.close()
+
+
+def _band_keys(columns: np.ndarray, band: int, weights: np.ndarray) -> np.ndarray:
+    """One uint64 key per row of ``columns`` (signatures' columns of LSH band ``band``): the values weighted,
+    summed, plus the band number."""
+    block = columns.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
+
+
+def _take(sigs, rows: np.ndarray) -> np.ndarray:
+    return sigs.take(rows) if isinstance(sigs, SignatureFile) else sigs[rows]
+
+
 @dataclass
 class TextKeys:
     """The dedup keys of a batch of texts: sha1 digests of the normalised texts, their word counts, and the MinHash
-    signatures of those with at least ``min_words`` words (rows of ``signatures``, in text order)."""
+    signatures of those with at least ``min_words`` words (rows of ``signatures``, in text order; held, or on disk
+    in a :class:`SignatureFile`)."""
 
     digests: np.ndarray  # S20, one per text
     n_words: np.ndarray  # int32, words of the normalised text
-    signatures: np.ndarray  # uint32 (n_signed x num_perm), texts with n_words >= min_words, in order
+    signatures: np.ndarray | SignatureFile  # uint32 (n_signed x num_perm), texts with n_words >= min_words, in order
 
 
 def key_texts(
@@ -371,10 +454,10 @@ def _near_duplicates(
     spool = _PairSpool(n, spill_dir)
     try:
         for band in range(bands):
-            block = sigs[rows, band * rows_per_band : (band + 1) * rows_per_band].astype(np.uint64)
-            with np.errstate(over="ignore"):
-                keys = (block * weights).sum(axis=1, dtype=np.uint64) + np.uint64(band)
-            del block
+            if isinstance(sigs, SignatureFile):
+                keys = sigs.band_keys(band, bands, rows_per_band, weights)[rows]
+            else:
+                keys = _band_keys(sigs[rows, band * rows_per_band : (band + 1) * rows_per_band], band, weights)
             srt = np.argsort(keys, kind="stable")  # equal keys keep priority order
             k = keys[srt]
             del keys
@@ -389,14 +472,16 @@ def _near_duplicates(
                 if not mask.any():
                     break
                 spool.add(srt[start[mask] + t] * n + srt[mask])
+        # from a file, each read maps the pages of its rows: 4,096 rows touch at most 16 MB of pages
+        chunk = 4_096 if isinstance(sigs, SignatureFile) else 20_000
         marked = np.zeros(n, dtype=bool)  # later documents given a first copy (those cannot be pointed at)
         out = []
         for _, pairs in spool.blocks():
             src, dst = pairs // n, pairs % n
             same = np.empty(len(pairs), dtype=np.int64)
-            for s in range(0, len(pairs), 20_000):  # chunks bound memory (two 20,000 x num_perm signature blocks)
-                sl = slice(s, s + 20_000)
-                same[sl] = (sigs[rows[src[sl]]] == sigs[rows[dst[sl]]]).sum(axis=1)
+            for s in range(0, len(pairs), chunk):  # chunks bound memory (two blocks of chunk x num_perm signatures)
+                sl = slice(s, s + chunk)
+                same[sl] = (_take(sigs, rows[src[sl]]) == _take(sigs, rows[dst[sl]])).sum(axis=1)
             sims = same / num_perm  # the mean of the equal slots, exactly
             keep = sims >= threshold
             src, dst, sims = src[keep], dst[keep], sims[keep]

@@ -235,13 +235,13 @@ def _ingest_to(
         if group:
             yield Partition(files=group)
 
-    keys = RunKeys(wopts.orders())
     evidence = dict.fromkeys(dates.EVIDENCE_KEYS, 0)
     problems: dict[str, list] = {o: [] for o in wopts.orders()}
     rejects: list[tuple] = []
     n_records = 0
     work = Path(targets["articles"]).parent
     rows_spool, removed_spool = RowSpool(work), RowSpool(work)
+    keys = RunKeys(wopts.orders(), work)
     try:
         results = _map_partitions(partitions(), wopts, jobs=jobs, scheduler=scheduler)
         for part in _progress(results, opts.progress):
@@ -263,6 +263,7 @@ def _ingest_to(
         date_problems = problems[order_info["order"]]
         stats = write_outputs(targets, keys, rows_spool, removed_spool, order_info["order"], opts)
     finally:
+        keys.close()
         rows_spool.close()
         removed_spool.close()
     rejects_df = pd.DataFrame(

@@ -22,10 +22,10 @@ _ROW_NA = np.iinfo(np.int64).min  # source_row of a one-article file: sorts firs
 
 
 class RunKeys:
-    """The per-article arrays of a run (arrival order): what the second pass needs, a few dozen bytes per article
-    plus the MinHash signatures."""
+    """The per-article arrays of a run (arrival order): what the second pass needs, a few dozen bytes per article;
+    the MinHash signatures wait in a file in ``folder`` (call :meth:`close`)."""
 
-    def __init__(self, orders: tuple[str, ...]):
+    def __init__(self, orders: tuple[str, ...], folder: str | Path | None = None):
         self.orders = orders
         self.ids: list[np.ndarray] = []
         self.path: list[np.ndarray] = []
@@ -33,7 +33,7 @@ class RunKeys:
         self.published: dict[str, list[np.ndarray]] = {o: [] for o in orders}
         self.digests: list[np.ndarray] = []
         self.n_words: list[np.ndarray] = []
-        self.sigs: list[np.ndarray] = []
+        self.sigs = dedup_mod.SignatureFile(dedup_mod.DEFAULT_NUM_PERM, folder)
         self.paths: dict[str, int] = {}
         self.extras: set[str] = set()
         self.bytes_repaired = 0
@@ -78,21 +78,15 @@ class RunKeys:
         return ids
 
     def text_keys(self) -> dedup_mod.TextKeys:
-        """The run's keys as one :class:`~analysis.dedup.TextKeys`; the signature batches are moved into it one by
-        one (not concatenated), so the signatures are held once, not twice (512 bytes per article)."""
-        num_perm = dedup_mod.DEFAULT_NUM_PERM
-        sigs = np.empty((sum(len(b) for b in self.sigs), num_perm), dtype=np.uint32)
-        at = 0
-        self.sigs.reverse()
-        while self.sigs:
-            batch = self.sigs.pop()
-            sigs[at : at + len(batch)] = batch
-            at += len(batch)
+        """The run's keys as one :class:`~analysis.dedup.TextKeys` (its signatures: the file)."""
         return dedup_mod.TextKeys(
             np.concatenate(self.digests) if self.digests else np.empty(0, dtype="S20"),
             np.concatenate(self.n_words) if self.n_words else np.empty(0, dtype=np.int32),
-            sigs,
+            self.sigs,
         )
+
+    def close(self) -> None:
+        self.sigs.close()
 
 
 def write_outputs(targets, keys: RunKeys, rows_spool: RowSpool, removed_spool: RowSpool, order: str, opts) -> dict:

@@ -194,6 +194,41 @@ def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path
     pd.testing.assert_frame_equal(dedup.find_duplicates(corpus), whole)
 
 
+def test_marks_the_same_with_signatures_in_a_file(monkeypatch, tmp_path):
+    """Signatures appended batch by batch to a SignatureFile (read back in small chunks) give the marks of the
+    held signatures, and the file's rows and band keys are the held ones."""
+    rng = random.Random(5)
+    rows = []
+    for i in range(90):
+        base = STORY if i % 3 else OTHER
+        text = " ".join(w for w in base.split() if rng.random() > 0.05) if i % 2 else base + f" update {i}"
+        rows.append((f"d{i:03d}", f"2017-03-{1 + i % 27:02d}" if i % 6 else None, text))
+    corpus = _corpus(rows)
+    texts = corpus["text"].tolist()
+    held = dedup.key_texts(texts)
+    store = dedup.SignatureFile(dedup.DEFAULT_NUM_PERM, tmp_path)
+    for lo in range(0, len(texts), 11):
+        store.append(dedup.key_texts(texts[lo : lo + 11]).signatures)
+    try:
+        assert store.shape == held.signatures.shape
+        pick = np.array([5, 0, 89, 5, 40])
+        assert np.array_equal(store.take(pick), held.signatures[pick])
+        monkeypatch.setattr(dedup.SignatureFile, "CHUNK_ROWS", 16)
+        bands, r = dedup._lsh_params(dedup.DEFAULT_NEAR_THRESHOLD, dedup.DEFAULT_NUM_PERM)
+        weights = np.arange(1, r + 1, dtype=np.uint64) * np.uint64(0x9E3779B1)
+        for band in (0, bands - 1):
+            want = dedup._band_keys(held.signatures[:, band * r : (band + 1) * r], band, weights)
+            assert np.array_equal(store.band_keys(band, bands, r, weights), want)
+        ids, published = corpus["doc_id"].to_numpy(dtype=str), corpus["published"].to_numpy()
+        a = dedup.find_duplicate_marks(ids, published, held)
+        b = dedup.find_duplicate_marks(ids, published, dedup.TextKeys(held.digests, held.n_words, store))
+    finally:
+        store.close()
+    assert (a.kind == 2).sum() > 20
+    for f in ("first", "similarity", "kind"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+
+
 def test_hash_words_are_the_split_of_the_hash_key():
     """key_texts takes the words of the exact-duplicate key directly instead of splitting the key again."""
     from analysis.clean import hash_words, normalize_for_hash
