@@ -540,26 +540,103 @@ class AgencyFinder:
     # a form's `requires`: literal strings one of which every match of the form contains (speed only: a text
     # holding none of them is not searched with that form's patterns)
     requires: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # per form: what every match of it has right after its alias (the pattern's part after `{alias}`, see
+    # _after_alias); speed only: a text where no alias of the agency is followed by it is not searched
+    after: dict[str, _re.Pattern] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # agency -> its aliases
 
     def named(self, text: str) -> set[str]:
         """The agencies whose aliases ``text`` names (as ``trigger.findall`` finds them)."""
-        found = {alias for _end, alias in self._automaton.iter(text)} if self._automaton is not None else ()
-        if not found:
+        return self._named(text, self._alias_ends(text))
+
+    def _alias_ends(self, text: str) -> dict[str, list[int]]:
+        """Where every occurrence of every alias in ``text`` ends (exclusive), overlapping ones included."""
+        ends: dict[str, list[int]] = {}
+        if self._automaton is not None:
+            for end, alias in self._automaton.iter(text):
+                ends.setdefault(alias, []).append(end + 1)
+        return ends
+
+    def _named(self, text: str, ends: dict[str, list[int]]) -> set[str]:
+        if not ends:
             return set()
-        present = tuple(a for a in self._aliases if a in found)  # the aliases that are substrings of the text
-        return {self.alias_of[a] for a in set(_alias_trigger(present).findall(text))}
+        if "" in self.alias_of:  # an empty alias matches everywhere: let the regex say what that means
+            present = tuple(a for a in self._aliases if a in ends)
+            return {self.alias_of[a] for a in set(_alias_trigger(present).findall(text))}
+        # trigger.findall from the occurrences, without a regex scan of the whole text: left to right, at each
+        # start at or after the previous match's end that no word character precedes, the first alternative
+        # (longest alias first) that no word character follows; the trigger fails wherever no alias starts
+        starts: dict[int, list[str]] = {}
+        for alias, alias_ends in ends.items():
+            if alias in self._rank:
+                for e in alias_ends:
+                    starts.setdefault(e - len(alias), []).append(alias)
+        found, cursor, n = set(), 0, len(text)
+        for p in sorted(starts):
+            if p < cursor or (p > 0 and _is_word(text[p - 1])):
+                continue
+            for alias in sorted(starts[p], key=self._rank.__getitem__):
+                e = p + len(alias)
+                if e < n and _is_word(text[e]):
+                    continue
+                found.add(self.alias_of[alias])
+                cursor = e
+                break
+        return found
 
     def __post_init__(self) -> None:
         self._aliases = sorted(self.alias_of, key=len, reverse=True)  # the trigger's order of alternatives
+        self._rank = {a: i for i, a in enumerate(self._aliases)}
         # every occurrence of every alias in one pass over the text (38 substring scans before)
         self._automaton = None
-        if self._aliases:
+        if self._aliases or self.aliases:
             import ahocorasick
 
             self._automaton = ahocorasick.Automaton()
-            for alias in self._aliases:
+            for alias in {*self._aliases, *(a for names in self.aliases.values() for a in names)}:
                 self._automaton.add_word(alias, alias)
             self._automaton.make_automaton()
+
+
+def _after_alias(pattern: str) -> str | None:
+    """The part of an agency form's ``pattern`` after ``{alias}`` when every match must have it right after the
+    alias: ``{alias}`` occurs once, outside any group, unquantified, in a pattern without a top-level ``|``, global
+    inline flags or backreferences. Otherwise None (no shortcut for that form)."""
+    if pattern.count("{alias}") != 1 or _re.match(r"\(\?[aiLmsux]+\)", pattern) or "(?P=" in pattern:
+        return None
+    at = pattern.index("{alias}")
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if i + 1 < len(pattern) and pattern[i + 1].isdigit():
+                return None  # a numbered backreference
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1  # a "]" first in a class is a literal
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return None
+        elif i == at and depth != 0:
+            return None
+        i += 1
+    rest = pattern[at + len("{alias}") :]
+    if not rest or rest[0] in "?*+{":
+        return None
+    return rest
+
+
+def _is_word(c: str) -> bool:
+    """``re``'s ``\\w`` for one character of a str pattern (the same test: alphanumeric or underscore)."""
+    return c.isalnum() or c == "_"
 
 
 @lru_cache(maxsize=256)
@@ -590,10 +667,13 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
             raise ResourceError(f"{where}: invalid regular expression {pattern!r} ({exc}): fix the pattern") from exc
 
     by_agency: dict[str, list] = {}
-    fixed, alias_of, requires = [], {}, {}
+    fixed, alias_of, requires, after, alias_lists = [], {}, {}, {}, {}
     for form in forms:
         if form.get("requires"):
             requires[form["name"]] = tuple(str(r) for r in form["requires"])
+        rest = _after_alias(form["pattern"]) if "agency" not in form else None
+        if rest is not None:
+            after[form["name"]] = compile_(rest, f"agency form {form['name']!r} (after its alias)")
         if "agency" in form:  # a form that identifies one agency by itself (no {alias})
             fixed.append(
                 (
@@ -607,6 +687,7 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
         for agency in agencies:
             aliases = sorted(agency["aliases"], key=len, reverse=True)
             alias_of.update({a: agency["name"] for a in aliases})
+            alias_lists[agency["name"]] = tuple(aliases)
             alias = rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in aliases)})(?!\w)"
             by_agency.setdefault(agency["name"], []).append(
                 (
@@ -620,7 +701,7 @@ def load_agencies(user_file: str | Path | None = None) -> AgencyFinder:
             )
     names = sorted(alias_of, key=len, reverse=True)
     trigger = _re.compile(rf"(?<!\w)(?:{'|'.join(_re.escape(a) for a in names)})(?!\w)")
-    return AgencyFinder(version, by_agency, fixed, trigger, alias_of, requires)
+    return AgencyFinder(version, by_agency, fixed, trigger, alias_of, requires, after, alias_lists)
 
 
 @lru_cache(maxsize=1)
@@ -636,7 +717,8 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
     A dateline place is returned only when a dateline form matched at the start of the text.
     """
     finder = finder or default_agencies()
-    named = finder.named(text)
+    ends = finder._alias_ends(text)
+    named = finder._named(text, ends)
     candidates = [
         (agency, form, weight, rx) for agency in sorted(named) for form, weight, rx in finder.by_agency[agency]
     ] + finder.fixed
@@ -650,6 +732,10 @@ def find_agency(text: str, finder: AgencyFinder | None = None) -> tuple[str | No
                 possible[form] = any(s in text for s in needs)
             if not possible[form]:
                 continue
+        follows = finder.after.get(form)
+        if follows is not None and agency in finder.aliases:
+            if not any(follows.match(text, e) for a in finder.aliases[agency] for e in ends.get(a, ())):
+                continue  # no alias of the agency is followed by what every match has after it
         for m in regex.finditer(text):
             entry = scores.setdefault(agency, [0, m.start()])
             entry[0] += weight

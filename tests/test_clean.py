@@ -460,7 +460,8 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
 
 
 def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuters_csv):
-    """The agency forms' `requires:` strings and the trigger restricted to the aliases present are speed-ups only:
+    """The agency forms' `requires:` strings, the check of what follows an alias, and the agencies named found
+    from the alias occurrences are speed-ups only:
     every FA-KES and Reuters-ISOT text (cleaned, as ingest passes it) and written examples of each prefiltered form
     get the same agency, dateline and named agencies as with the whole trigger and no prefilter."""
     import dataclasses
@@ -486,7 +487,8 @@ def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuter
             clean.clean_text(r.text, title=r.title).text
             for r in table.read_table_file(str(path), path.read_bytes(), ctx)
         ]
-    plain = dataclasses.replace(finder, requires={})
+    assert {"dateline", "dateline-bare", "paren", "trailing", "reporters", "source-end"} <= set(finder.after)
+    plain = dataclasses.replace(finder, requires={}, after={})
     forms_hit = set()
     for text in texts:
         assert finder.named(text) == {finder.alias_of[a] for a in set(finder.trigger.findall(text))}
@@ -496,6 +498,63 @@ def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuter
     assert set(finder.requires) - {"reporting-by"} <= forms_hit  # each prefiltered form really matched somewhere
     assert clean.find_agency(texts[3], finder)[0] == "Reuters"  # reporting-by, a fixed form
     assert clean.find_agency(texts[7], finder) == (None, None)
+
+
+def test_agency_shortcuts_agree_with_the_patterns_on_random_text():
+    """Random strings made of aliases (overlapping ones too), credit pieces, word characters and separators: the
+    agencies named are trigger.findall's, and find_agency is the same with and without its prefilters."""
+    import dataclasses
+    import random
+
+    finder = clean.default_agencies()
+    plain = dataclasses.replace(finder, requires={}, after={})
+    rng = random.Random(7)
+    pieces = [
+        *finder.alias_of,
+        "Thomson",
+        "ITAR-",
+        "x",
+        "_",
+        "9",
+        " ",
+        " ",
+        "\n",
+        "(",
+        ")",
+        " - ",
+        "—",
+        ".",
+        ",",
+        ":",
+        "Source",
+        "Sources:",
+        "reporters",
+        "staff",
+        "(with ",
+        "HOMS, Syria ",
+        "Beirut",
+        "é",
+        "\t",
+    ]
+    hits = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        assert finder.named(text) == {finder.alias_of[a] for a in set(finder.trigger.findall(text))}, text
+        got = clean.find_agency(text, finder)
+        assert got == clean.find_agency(text, plain), text
+        hits += got[0] is not None
+    assert hits > 80  # credits were found, not only rejected
+
+
+def test_after_alias_part_only_when_every_match_has_it():
+    assert clean._after_alias(r"\({alias}\)\s*-") == r"\)\s*-"
+    assert clean._after_alias(r"(?:^|\s)-\s*{alias}\s*$") == r"\s*$"
+    assert clean._after_alias(r"[(]{alias}\s") == r"\s"  # a parenthesis in a class opens no group
+    assert clean._after_alias(r"(?:\({alias}\))") is None  # inside a group
+    assert clean._after_alias(r"a{alias}|b") is None  # an alternative without it
+    assert clean._after_alias(r"{alias}?x") is None  # optional
+    assert clean._after_alias(r"{alias} or {alias}") is None
+    assert clean._after_alias(r"(\w+) {alias} \1") is None  # a backreference to the part before
 
 
 def _title_search(head: str, title: str, pos: int, endpos: int):
