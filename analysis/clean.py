@@ -73,6 +73,9 @@ class Rule:
     # every match starts within the paragraph's last `last_words` whitespace-separated words: `regex` is tried
     # from there only, not at every position of a long paragraph (speed only, like `requires`)
     last_words: int | None = None
+    # one lower-case ASCII string per `requires` pattern that its every match contains (see _literal_cue), or
+    # () when some pattern has none: in an ASCII paragraph holding none of them, no `requires` can match
+    cues: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,17 +137,17 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
         for r in merged:
             if "pattern" not in r:
                 raise ResourceError(f"{where}: rule {r['name']!r} has no `pattern:`")
+            requires = [r["requires"]] if isinstance(r.get("requires"), str) else list(r.get("requires") or [])
+            cues = tuple(_literal_cue(str(q)) for q in requires)
             out.append(
                 Rule(
                     r["name"],
                     _compile(r["pattern"], f"{where}, rule {r['name']!r}"),
                     str(r["credit"]) if r.get("credit") else None,
                     bool(r.get("flat_only", False)),
-                    tuple(
-                        _compile(q, f"{where}, rule {r['name']!r}, requires")
-                        for q in ([r["requires"]] if isinstance(r.get("requires"), str) else r.get("requires") or [])
-                    ),
+                    tuple(_compile(q, f"{where}, rule {r['name']!r}, requires") for q in requires),
                     _positive_int(r.get("last_words"), f"{where}, rule {r['name']!r}, last_words"),
+                    cues if cues and None not in cues else (),
                 )
             )
         return out
@@ -183,6 +186,35 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
         byte_repairs=repairs,
         sources=sources,
     )
+
+
+# what _literal_cue reads: escapes of classes and of boundaries, plain groups, lookarounds and the i flag; anything
+# else (classes in brackets, counted or fuzzy repeats, the `regex` module's own syntax) gives no cue
+_CUE_SYNTAX = _re.compile(r"(?:\\[sSdDwWbB]|\\[^A-Za-z0-9]|\(\?(?::|-?i:|=|!|<=|<!)|[^\\\[{(]|\((?!\?))*")
+
+
+def _literal_cue(pattern: str) -> str | None:
+    """The longest run of literal ASCII characters at the top level of ``pattern`` (every match contains it),
+    lower-cased, or None. Only for patterns in the syntax that Python's ``re`` and ``regex`` read alike (see
+    :data:`_CUE_SYNTAX`), so that ``re``'s parse tree is the rule's; for an ASCII text, the rule's case-insensitive
+    match then implies the run in ``text.lower()``."""
+    import re._parser as sre_parse  # the parser of the stdlib's own `re`
+
+    if not _CUE_SYNTAX.fullmatch(pattern):
+        return None
+    try:
+        items = sre_parse.parse(pattern, _re.IGNORECASE)
+    except _re.error:
+        return None
+    best, run = "", []
+    for op, arg in [*items, (None, None)]:
+        if op is sre_parse.LITERAL and arg < 128:
+            run.append(chr(arg))
+            continue
+        if len(run) > len(best):
+            best = "".join(run)
+        run = []
+    return best.lower() or None
 
 
 @lru_cache(maxsize=8)
@@ -484,6 +516,7 @@ def clean_text(
     kept: list[str] = []
     tail_rule: str | None = None
     for para in paragraphs:
+        low = para.lower() if para.isascii() else None  # for the rules' literal cues
         if tail_rule is None and kept:
             for rule in rules.tail:
                 if rule.regex.fullmatch(para):
@@ -503,8 +536,11 @@ def clean_text(
         for rule in rules.inline:
             if rule.flat_only and len(paragraphs) > 1:
                 continue
-            if rule.requires and not any(q.search(para) for q in rule.requires):
-                continue  # no match is possible: the same paragraph, without trying the pattern at every position
+            if rule.requires:
+                if low is not None and rule.cues and not any(c in low for c in rule.cues):
+                    continue  # no `requires` can match: a substring test instead of a regex search
+                if not any(q.search(para) for q in rule.requires):
+                    continue  # no match is possible: the same paragraph, without trying the pattern at every position
             n_before = len(removed)
 
             def cut(m, name=rule.name):
@@ -515,8 +551,10 @@ def clean_text(
                 para = rule.regex.sub(cut, para)
             else:  # the text before `pos` is kept, and lookbehinds still see it
                 para = rule.regex.sub(cut, para, pos=_start_of_last_words(para, rule.last_words))
-            if rule.credit and header_credit is None and len(removed) > n_before:
-                header_credit = rule.credit  # used only when the cleaned text credits no agency
+            if len(removed) > n_before:  # the paragraph changed
+                low = para.lower() if para.isascii() else None
+                if rule.credit and header_credit is None:
+                    header_credit = rule.credit  # used only when the cleaned text credits no agency
         para = _SPACES.sub(" ", para).strip()
         if para:
             kept.append(para)

@@ -459,6 +459,58 @@ def test_requires_only_skips_paragraphs_the_rule_cannot_match(fakes_csv, reuters
     assert clean.clean_text(texts[7], rules=dataclasses.replace(rules, inline=too_few)).removed != signed.removed
 
 
+def test_literal_cues_are_runs_every_match_contains():
+    assert clean._literal_cue(r"Follow\s+Copyright") == "copyright"
+    assert clean._literal_cue(r"source:?\s+trt") == "source"  # the optional ":" is not part of the run
+    assert clean._literal_cue(r"\(source:") == "(source:"
+    assert clean._literal_cue(r"\((?:TRT World|Photo)") == "("  # alternatives give no cue, the "(" does
+    assert clean._literal_cue(r"a|bc") is None  # a top-level alternation
+    assert clean._literal_cue(r"(?:abc)?") is None
+    assert clean._literal_cue(r"[[:alpha:]]+ news") is None  # classes: `regex` and `re` read them differently
+    assert clean._literal_cue(r"(?:sputnik){e<=1}") is None  # a fuzzy match needs no exact run
+    assert clean._literal_cue(r"(?r)word$") is None
+
+
+def test_inline_rule_cues_change_no_cut():
+    """The literal cues only skip `requires` searches that would fail: the same cuts, credits and texts as without
+    them, on written paragraphs with the rules' cues in mixed case, in non-ASCII text and next to cuts by earlier
+    rules, and on random mixtures of those pieces."""
+    import dataclasses
+    import random
+
+    rules = clean.default_rules()
+    assert sum(bool(r.cues) for r in rules.inline) >= 10
+    plain = dataclasses.replace(rules, inline=[dataclasses.replace(r, cues=()) for r in rules.inline])
+    pieces = [
+        "The talks resumed in Geneva on Monday.",
+        "Smoke rises over the town of Binnish Syria September 5 2016. (TRT World and Agencies)",
+        "(Reporting by Jane Roe; Editing by John Poe)",
+        "ADDITIONAL REPORTING BY a desk in Cairo",
+        "Watch the convoy arrive - YouTube",
+        "pic.twitter.com/abc123 Rami (rami_news) July 27 2016",
+        "Tags Syria Aleppo Russia The strikes went on.",
+        "Source: TRT World and agencies",
+        "(source: Syrian Coalition's Media Office) Twitter",
+        "Like Follow Follow Copyright \u00a9 2016 TRT World",
+        "Print Tweet Views 312",
+        "12 MoreImage",
+        "Comment via Facebook Comment via Sputnik News",
+        "Caf\u00e9 owners in \u0130dlib said the K\u212a\u017fource closed.",
+        "Read Also",
+    ]
+    rng = random.Random(4)
+    texts = pieces + [
+        (" " if rng.random() < 0.7 else "\n").join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        for _ in range(1500)
+    ]
+    cut = 0
+    for text in texts:
+        got = clean.clean_text(text, rules=rules)
+        assert got == clean.clean_text(text, rules=plain), text
+        cut += bool(got.removed)
+    assert cut > 1000
+
+
 def test_agency_requires_and_restricted_trigger_change_nothing(fakes_csv, reuters_csv):
     """The agency forms' `requires:` strings, the check of what follows an alias, and the agencies named found
     from the alias occurrences are speed-ups only:
