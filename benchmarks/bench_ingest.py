@@ -10,8 +10,11 @@ Corpora (built once per size, then reused by every run):
   sentences, 8% wire copies, CSV files of 50,000 rows).
 
 For every run it prints wall seconds, articles per second, CPU seconds of the whole process tree (workers
-included), and the peak resident memory of the process tree (sampled every 0.1 s, summed over the process and its
-children: RSS, and PSS, which counts the pages forked workers share with their parent once). Every run of one size must write the same corpus bytes; the script checks that and says so.
+included), the peak resident memory of the process tree (sampled every 0.1 s, summed over the process and its
+children: RSS, and PSS, which counts the pages forked workers share with their parent once), and the machine's
+1-minute load average at the start and the end of the run (other processes' work slows the wall clock: compare
+runs at a similar load, and read the CPU column). Every run of one size must write the same corpus bytes; the
+script checks that and says so.
 
     .venv/bin/python benchmarks/bench_ingest.py --sizes 8040,48240 --modes jobs1,jobs2 --rounds 2
     .venv/bin/python benchmarks/bench_ingest.py --sizes 8040 --modes local:1,local:2
@@ -26,6 +29,7 @@ import argparse
 import csv
 import hashlib
 import io
+import os
 import random
 import resource
 import statistics
@@ -93,6 +97,7 @@ def run(src: Path, out: Path, mode: str) -> dict:
         cmd += ["--jobs", mode[len("jobs") :]]
     else:
         cmd += ["--scheduler", mode]
+    load0 = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -126,6 +131,7 @@ def run(src: Path, out: Path, mode: str) -> dict:
         "pss_mb": peak_pss / 2**20,
         "articles": articles,
         "digest": digest,
+        "load": (load0, os.getloadavg()[0]),
     }
 
 
@@ -152,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(args.keep) if args.keep else Path(tmp)
         results: dict[tuple[int, str], list[dict]] = {}
         print(
-            f"{'articles':>9s} {'mode':>8s} {'wall s':>8s} {'art/s':>7s} {'CPU s':>7s} {'art/CPU-s':>9s} {'RSS MB':>7s} {'PSS MB':>7s}"
+            f"{'articles':>9s} {'mode':>8s} {'wall s':>8s} {'art/s':>7s} {'CPU s':>7s} {'art/CPU-s':>9s} {'RSS MB':>7s} "
+            f"{'PSS MB':>7s} {'load':>9s}"
         )
         for n in sizes:
             src = build(args.corpus, n, folder, args.rows_per_file)
@@ -162,18 +169,22 @@ def main(argv: list[str] | None = None) -> int:
                     results.setdefault((n, mode), []).append(r)
                     print(
                         f"{r['articles']:9,d} {mode:>8s} {r['wall']:8.1f} {r['articles'] / r['wall']:7,.0f} "
-                        f"{r['cpu']:7.1f} {r['articles'] / r['cpu']:9,.0f} {r['rss_mb']:7,.0f} {r['pss_mb']:7,.0f}",
+                        f"{r['cpu']:7.1f} {r['articles'] / r['cpu']:9,.0f} {r['rss_mb']:7,.0f} {r['pss_mb']:7,.0f} "
+                        f"{r['load'][0]:4.1f}-{r['load'][1]:<4.1f}",
                         flush=True,
                     )
             digests = {r["digest"] for m in modes for r in results[(n, m)]}
             print(f"  {n:,} articles: {'identical corpus bytes in every run' if len(digests) == 1 else 'RUNS DIFFER'}")
-        print("\nsummary (min / median over rounds):")
+        print("\nsummary over rounds (best / median):")
         for (n, mode), rs in results.items():
             rates = [r["articles"] / r["wall"] for r in rs]
+            walls, cpus = [r["wall"] for r in rs], [r["cpu"] for r in rs]
             print(
                 f"  {n:>7,d} {mode:>8s}: {max(rates):,.0f} / {statistics.median(rates):,.0f} articles/s, "
-                f"wall {min(r['wall'] for r in rs):.1f} s, CPU {min(r['cpu'] for r in rs):.1f} s, "
-                f"peak RSS {max(r['rss_mb'] for r in rs):,.0f} MB (PSS {max(r['pss_mb'] for r in rs):,.0f} MB)"
+                f"wall {min(walls):.1f} / {statistics.median(walls):.1f} s, "
+                f"CPU {min(cpus):.1f} / {statistics.median(cpus):.1f} s, "
+                f"peak RSS {max(r['rss_mb'] for r in rs):,.0f} MB (PSS {max(r['pss_mb'] for r in rs):,.0f} MB), "
+                f"load {min(min(r['load']) for r in rs):.1f}-{max(max(r['load']) for r in rs):.1f}"
             )
     return 0
 
