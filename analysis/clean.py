@@ -76,6 +76,7 @@ class Rule:
     # one lower-case ASCII string per `requires` pattern that its every match contains (see _literal_cue), or
     # () when some pattern has none: in an ASCII paragraph holding none of them, no `requires` can match
     cues: tuple[str, ...] = ()
+    pattern_cue: str | None = None  # the same for `regex` itself: an ASCII paragraph without it has no match
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
                     tuple(_compile(q, f"{where}, rule {r['name']!r}, requires") for q in requires),
                     _positive_int(r.get("last_words"), f"{where}, rule {r['name']!r}, last_words"),
                     cues if cues and None not in cues else (),
+                    _literal_cue(str(r["pattern"])),
                 )
             )
         return out
@@ -188,9 +190,11 @@ def load_rules(user_file: str | Path | None = None) -> Rules:
     )
 
 
-# what _literal_cue reads: escapes of classes and of boundaries, plain groups, lookarounds and the i flag; anything
-# else (classes in brackets, counted or fuzzy repeats, the `regex` module's own syntax) gives no cue
-_CUE_SYNTAX = _re.compile(r"(?:\\[sSdDwWbB]|\\[^A-Za-z0-9]|\(\?(?::|-?i:|=|!|<=|<!)|[^\\\[{(]|\((?!\?))*")
+# what _literal_cue reads: escapes of classes and of boundaries, plain groups, lookarounds, the i flag and counted
+# repeats; anything else (classes in brackets, fuzzy repeats, the `regex` module's own syntax) gives no cue
+_CUE_SYNTAX = _re.compile(
+    r"(?:\\[sSdDwWbB]|\\[^A-Za-z0-9]|\(\?(?::|-?i:|=|!|<=|<!)|\{\d*(?:,\d*)?\}|[^\\\[{(]|\((?!\?))*"
+)
 
 
 def _literal_cue(pattern: str) -> str | None:
@@ -536,6 +540,8 @@ def clean_text(
         for rule in rules.inline:
             if rule.flat_only and len(paragraphs) > 1:
                 continue
+            if low is not None and rule.pattern_cue is not None and rule.pattern_cue not in low:
+                continue  # the pattern cannot match: no call, no scan
             if rule.requires:
                 if low is not None and rule.cues and not any(c in low for c in rule.cues):
                     continue  # no `requires` can match: a substring test instead of a regex search

@@ -468,6 +468,7 @@ def test_literal_cues_are_runs_every_match_contains():
     assert clean._literal_cue(r"(?:abc)?") is None
     assert clean._literal_cue(r"[[:alpha:]]+ news") is None  # classes: `regex` and `re` read them differently
     assert clean._literal_cue(r"(?:sputnik){e<=1}") is None  # a fuzzy match needs no exact run
+    assert clean._literal_cue(r"Get short URL(?:\s+\d{1,3})*") == "get short url"  # a counted repeat is read
     assert clean._literal_cue(r"(?r)word$") is None
 
 
@@ -480,7 +481,8 @@ def test_inline_rule_cues_change_no_cut():
 
     rules = clean.default_rules()
     assert sum(bool(r.cues) for r in rules.inline) >= 10
-    plain = dataclasses.replace(rules, inline=[dataclasses.replace(r, cues=()) for r in rules.inline])
+    assert sum(r.pattern_cue is not None for r in rules.inline) >= 5
+    plain = dataclasses.replace(rules, inline=[dataclasses.replace(r, cues=(), pattern_cue=None) for r in rules.inline])
     pieces = [
         "The talks resumed in Geneva on Monday.",
         "Smoke rises over the town of Binnish Syria September 5 2016. (TRT World and Agencies)",
@@ -497,6 +499,10 @@ def test_inline_rule_cues_change_no_cut():
         "Comment via Facebook Comment via Sputnik News",
         "Caf\u00e9 owners in \u0130dlib said the K\u212a\u017fource closed.",
         "Read Also",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "Get short URL 0 12",
+        "Launched in London in 1978 Asharq Al-Awsat has become the reference for coverage of the entire Arab world.",
+        "... 319 Related Syria talks",
     ]
     rng = random.Random(4)
     texts = pieces + [
