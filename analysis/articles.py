@@ -101,8 +101,14 @@ def load_resources(opts: IngestOptions) -> tuple[clean.Rules, clean.AgencyFinder
 
 def make_doc_id(path: str, row: int | None, text: str) -> str:
     """Stable id: sha256 of the file's base name, the row and the raw text (same input -> same id anywhere)."""
-    key = f"{sources.display_path(Path(path).name)}\x1f{'' if row is None else row}\x1f{text}"
+    key = f"{_display_names(path)[1]}\x1f{'' if row is None else row}\x1f{text}"
     return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+
+
+@lru_cache(maxsize=64)
+def _display_names(path: str) -> tuple[str, str]:
+    """``display_path`` of a path and of its base name, once per file rather than once per record of a table."""
+    return sources.display_path(path), sources.display_path(Path(path).name)
 
 
 def _column_name(name: str, taken) -> str:
@@ -160,7 +166,7 @@ def clean_record(rec: Record, opts: IngestOptions, out: Cleaned) -> None:
         "text": text,
         "n_words": len(text.split()),
         "lang": None,  # set for the whole partition by langid.find_languages
-        "source_path": sources.display_path(rec.path),
+        "source_path": _display_names(rec.path)[0],
         "source_row": rec.row,
         "source_id": rec.source_id,
         "source_sha256": rec.sha256,
@@ -172,7 +178,7 @@ def clean_record(rec: Record, opts: IngestOptions, out: Cleaned) -> None:
         published, date_source, problem = _date(rec, result.header_date, order)
         row[f"published:{order}"], row[f"date_source:{order}"] = published, date_source
         if problem:
-            out.problems.setdefault(order, []).append((sources.display_path(rec.path), rec.row, published_raw, problem))
+            out.problems.setdefault(order, []).append((_display_names(rec.path)[0], rec.row, published_raw, problem))
     extras: dict = {}
     for k, v in rec.extras.items():
         extras[_column_name(k, _TAKEN | set(extras))] = v
