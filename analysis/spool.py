@@ -142,8 +142,10 @@ class FingerprintSpool:
     def add(self, rows: pd.DataFrame) -> None:
         """Rows with the fingerprint columns (``doc_id`` first), as ``fingerprint_corpus`` would see them."""
         values = rows.astype("string").fillna("\x00")
-        self._ids.append(np.array([i.encode("utf-8") for i in values["doc_id"]], dtype=bytes))
-        for row in values.itertuples(index=False, name=None):
+        # the columns as object arrays of str once: iterating the Arrow-backed columns row by row costs 3x more
+        cols = [values[c].to_numpy(dtype=object) for c in values.columns]
+        self._ids.append(np.array([i.encode("utf-8") for i in cols[0]], dtype=bytes))
+        for row in zip(*cols):
             data = "\x1f".join(row).encode("utf-8") + b"\x1e"
             self._fh.write(data)
             self._offsets.append(self._offsets[-1] + len(data))
