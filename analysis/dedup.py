@@ -311,11 +311,12 @@ def find_duplicate_marks(
     undated = np.isnat(np.asarray(published, dtype="datetime64[ns]"))
     stamp = np.where(undated, np.iinfo(np.int64).max, stamp)
     order = np.lexsort((np.asarray(doc_ids), stamp))
-    digests = keys.digests[order]
-    _, first_pos, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    _, first_pos, inverse = np.unique(keys.digests[order], return_index=True, return_inverse=True)
     first_of = first_pos[inverse.reshape(-1)]  # per position in priority order: the position of its first copy
+    del first_pos, inverse, stamp, undated  # a few arrays of n: not held while near duplicates are looked for
     is_exact = first_of != np.arange(n)
     first[order[is_exact]] = order[first_of[is_exact]]
+    del first_of
     similarity[order[is_exact]] = 1.0
     kind[order[is_exact]] = 1
     if near and n > 1:

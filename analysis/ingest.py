@@ -4,8 +4,8 @@ exports; optionally gzipped) -> cleaning and dedup -> the canonical corpus, mani
 It streams: files are read and cleaned one partition at a time (here, in ``jobs`` worker processes, or on a Dask
 cluster), the cleaned rows wait in a spool on disk with compact dedup keys in memory, and once the run's date order
 and duplicates are known the corpus is written row group by row group. Memory does not grow with the corpus
-beyond the dedup keys (about 600 bytes per article); table files stream from disk, so neither with the largest
-input file (except a gzipped table, held decompressed)."""
+beyond the compact per-article arrays (about 150 bytes per article; the MinHash signatures wait in a file); table
+files stream from disk, so neither with the largest input file (except a gzipped table, held decompressed)."""
 
 from __future__ import annotations
 

@@ -78,12 +78,12 @@ class RunKeys:
         return ids
 
     def text_keys(self) -> dedup_mod.TextKeys:
-        """The run's keys as one :class:`~analysis.dedup.TextKeys` (its signatures: the file)."""
-        return dedup_mod.TextKeys(
-            np.concatenate(self.digests) if self.digests else np.empty(0, dtype="S20"),
-            np.concatenate(self.n_words) if self.n_words else np.empty(0, dtype=np.int32),
-            self.sigs,
-        )
+        """The run's keys as one :class:`~analysis.dedup.TextKeys` (its signatures: the file); the batches are
+        moved into it, so they are not held twice."""
+        digests = np.concatenate(self.digests) if self.digests else np.empty(0, dtype="S20")
+        n_words = np.concatenate(self.n_words) if self.n_words else np.empty(0, dtype=np.int32)
+        self.digests, self.n_words = [], []
+        return dedup_mod.TextKeys(digests, n_words, self.sigs)
 
     def close(self) -> None:
         self.sigs.close()
@@ -95,6 +95,7 @@ def write_outputs(targets, keys: RunKeys, rows_spool: RowSpool, removed_spool: R
     n = keys.n
     ids = keys.final_ids()
     published = np.concatenate(keys.published[order]) if n else np.empty(0, dtype="datetime64[ns]")
+    keys.ids, keys.published = [], {}  # held once, as the arrays above
     if opts.dedup and n:
         marks = dedup_mod.find_duplicate_marks(
             ids,
