@@ -316,6 +316,23 @@ def sum_terms_by_group(
     document to count (others are left out); ``exclude``: terms to leave out (stopwords). Columns ``group``,
     ``term``, ``count``, ``doc_freq`` (int64), in no particular order.
     """
+    sums, vocab = sum_term_codes_by_group(terms_path, doc_groups, exclude=exclude)
+    return pd.DataFrame(
+        {
+            "group": sums["group"].to_numpy(),
+            "term": vocab[sums["term_code"].to_numpy()] if len(vocab) else np.array([], dtype=object),
+            "count": sums["count"].to_numpy(),
+            "doc_freq": sums["doc_freq"].to_numpy(),
+        }
+    )
+
+
+def sum_term_codes_by_group(
+    terms_path: str | os.PathLike, doc_groups: pd.DataFrame, *, exclude: Iterable[str] = ()
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`sum_terms_by_group` with the terms as integer codes: ``(sums, vocabulary)``, where ``sums`` has
+    ``group``, ``term_code`` (index into ``vocabulary``, an object array of the distinct terms, each string once),
+    ``count`` and ``doc_freq`` (int64): millions of (group, term) rows need no Python string each."""
     excluded = pd.DataFrame({"term": pd.array(sorted(set(exclude)), dtype=object)})
     with connection({"doc_groups": doc_groups[["doc_id", "group"]], "excluded": excluded}) as con:
         result = con.sql(
@@ -329,14 +346,16 @@ def sum_terms_by_group(
             """,
             params=[str(terms_path)],
         ).to_arrow_table()
-    return pd.DataFrame(
+    terms = result.column("term").combine_chunks().dictionary_encode()
+    sums = pd.DataFrame(
         {
             "group": result.column("group").to_numpy().astype("int64"),
-            "term": np.asarray(result.column("term").to_pylist(), dtype=object),
+            "term_code": terms.indices.to_numpy(zero_copy_only=False).astype("int64"),
             "count": result.column("count").to_numpy().astype("int64"),
             "doc_freq": result.column("doc_freq").to_numpy().astype("int64"),
         }
     )
+    return sums, np.asarray(terms.dictionary.to_pylist(), dtype=object)
 
 
 def summarise_rows_by_group(

@@ -6,12 +6,13 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import ParameterError
-from analysis.periods import validate_freq
+from analysis.periods import to_period, validate_freq
 from analysis.selection import group_documents, select_documents
 from analysis.tables import as_list, require_columns
 from analysis.text import join_phrases, ngrams, resolve_stopwords, split_words
@@ -105,7 +106,9 @@ def _documents_and_terms(
             require_columns(documents, ["doc_id"], what="documents")
             documents = data.documents[data.documents["doc_id"].isin(documents["doc_id"])]
         data = _terms_source(data)
-    if isinstance(data, TermsFile):  # summed in DuckDB from the file (analysis.aggregate)
+    if isinstance(data, (TermsFile, TermSums)):  # summed in DuckDB from the file (analysis.aggregate)
+        if documents is None:
+            raise ParameterError("term sums need their documents (the analysis' documents table) as `corpus`")
         require_columns(documents, ["doc_id", "n_tokens"] + need_columns, what="documents table")
         docs = select_documents(documents, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates)
         return docs.reset_index(drop=True), data
@@ -167,12 +170,115 @@ def _terms_source(analysis) -> TermsFile | pd.DataFrame:
     return _categorical_terms(analysis)
 
 
+class TermSums:
+    """The terms of an analysis' articles summed once per cell (:func:`sum_terms`): for the table functions that
+    would each make a pass over terms.parquet (:func:`count_terms`, :func:`score_keyness`,
+    :func:`score_keyness_by_group`, :func:`analysis.notebook.score_key_terms`), pass this instead of the analysis.
+
+    A table whose groups are unions of cells (every cell's articles in one group, or all left out) is summed from
+    the cells: exact integer sums, so the same table as from the file. Any other table (other articles, groups
+    that split a cell, other stopwords) is summed from the file as without it.
+    """
+
+    def __init__(self, path: TermsFile, doc_ids: np.ndarray, cells: np.ndarray, stopwords, sums, vocab):
+        self.path = path  # terms.parquet
+        self.doc_index = pd.Index(doc_ids)  # the articles summed, each with its cell number
+        self.cells = cells
+        self.stopwords = stopwords  # as resolve_stopwords gives them
+        self.sums = sums  # per (cell, term): group (the cell), term_code, count, doc_freq
+        self.vocab = vocab
+
+    def sum_groups(self, docs: pd.DataFrame, group_of_doc: np.ndarray, stopwords) -> pd.DataFrame | None:
+        """:func:`_sum_terms` from the cells, or None when the groups are not unions of cells."""
+        if resolve_stopwords(stopwords) != self.stopwords:
+            return None
+        position = self.doc_index.get_indexer(docs["doc_id"])
+        if (position < 0).any():  # an article that was not summed
+            return None
+        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in docs: left out
+        group[position] = group_of_doc
+        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
+        low = np.full(n_cells, np.iinfo("int64").max)
+        high = np.full(n_cells, np.iinfo("int64").min)
+        np.minimum.at(low, self.cells, group)
+        np.maximum.at(high, self.cells, group)
+        if (low != high).any():  # a cell's articles in two groups
+            return None
+        row_group = low[self.sums["group"].to_numpy()] if n_cells else np.array([], dtype="int64")
+        use = row_group >= 0
+        n_vocab = max(len(self.vocab), 1)
+        key = row_group[use] * n_vocab + self.sums["term_code"].to_numpy()[use]
+        keys, inverse = np.unique(key, return_inverse=True)
+        return pd.DataFrame(
+            {
+                "group": keys // n_vocab,
+                "term": self.vocab[keys % n_vocab] if len(self.vocab) else np.array([], dtype=object),
+                "count": np.bincount(inverse, weights=self.sums["count"].to_numpy()[use], minlength=len(keys)),
+                "doc_freq": np.bincount(inverse, weights=self.sums["doc_freq"].to_numpy()[use], minlength=len(keys)),
+            }
+        ).astype({"count": "int64", "doc_freq": "int64"})
+
+
+def sum_terms(
+    data,
+    documents: pd.DataFrame,
+    *,
+    by: str | None = None,
+    freq: str | None = None,
+    top: int | None = None,
+    stopwords=None,
+) -> TermSums | Any:
+    """The terms of the articles ``documents`` (doc_id, and ``by``/``published`` as needed) summed in one pass over
+    the analysis ``data``'s terms.parquet, per cell of ``by`` (its ``top`` largest values by name, the others
+    together, missing values apart) x period of ``freq`` (undated apart): a :class:`TermSums` for the table
+    functions, so that a report's term table and keyness tables by ``by`` and by period make one pass, not one
+    each. ``stopwords`` as in :func:`count_terms` (the tables asked of it must use the same).
+
+    Without a local terms file (a remote analysis, or ``data`` a DataFrame) ``data`` is returned unchanged: the
+    table functions then work as they do on it.
+    """
+    if not (hasattr(data, "manifest") and hasattr(data, "table")):
+        return data
+    source = _terms_source(data)
+    if not isinstance(source, TermsFile):
+        return data
+    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
+    require_columns(documents, need, what="documents")
+    _check_unique(documents["doc_id"])
+    cells = np.zeros(len(documents), dtype="int64")
+    if by:
+        values = documents[by]
+        sizes = values.dropna().astype(str).value_counts()
+        named = sorted(sizes.index, key=lambda v: (-sizes[v], v))[: top or None]
+        code = pd.Index(named).get_indexer(values.astype(str)).astype("int64")
+        code[code < 0] = len(named)  # the other values
+        code[values.isna().to_numpy()] = len(named) + 1  # missing
+        cells = code
+    if freq:
+        validate_freq(freq)
+        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), freq))  # NaT: -1
+        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
+    cells = pd.factorize(cells)[0].astype("int64")
+    from analysis.aggregate import sum_term_codes_by_group
+
+    stop = resolve_stopwords(stopwords)
+    doc_ids = documents["doc_id"].to_numpy(dtype=object)
+    sums, vocab = sum_term_codes_by_group(source, pd.DataFrame({"doc_id": doc_ids, "group": cells}), exclude=stop or ())
+    return TermSums(source, doc_ids, cells, stop, sums, vocab)
+
+
 def _sum_terms(long, docs: pd.DataFrame, group_of_doc: np.ndarray, stopwords) -> pd.DataFrame:
     """Per (group, term) of the selected ``docs``: count and doc_freq (columns group, term, count, doc_freq).
 
     ``group_of_doc`` is the group number of each row of ``docs`` (-1: leave the document out); ``long`` a doc-term
-    table, or a :class:`TermsFile` summed in DuckDB. Stopwords and other documents' rows are left out.
+    table, a :class:`TermsFile` summed in DuckDB, or :class:`TermSums` (from its cells when it can). Stopwords and
+    other documents' rows are left out.
     """
+    if isinstance(long, TermSums):
+        sums = long.sum_groups(docs, group_of_doc, stopwords)
+        if sums is not None:
+            return sums
+        long = long.path
     if isinstance(long, TermsFile):
         from analysis.aggregate import sum_terms_by_group
 

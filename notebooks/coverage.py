@@ -120,7 +120,9 @@ report.figure(coverage_plots.plot_wire_share(wire, events=key_events), "wire-sha
 
 # %%
 documents = notebook.analysis_documents(result, docs, columns=["outlet", "agency", "published", "duplicate_of", "n_tokens", "vader_sent_mean"])
-top_terms = frequency.count_terms(result, documents, stopwords=True)
+# one pass over the terms table for this table and the two keyness tables below (per outlet x year)
+terms = frequency.sum_terms(result, documents, by="outlet", freq="Y", top=top, stopwords=True)
+top_terms = frequency.count_terms(terms, documents, stopwords=True)
 report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", label="term", top=25, xlabel="occurrences per 1,000 words", title="Most frequent terms"), "top-terms")
 
 # %% [markdown]
@@ -129,7 +131,7 @@ report.figure(coverage_plots.plot_ranking(top_terms, value="rate_per_1000", labe
 # For each of the largest outlets, the terms that occur significantly more often in its articles than in the other outlets' (log-likelihood G2 keyness, p < 0.001, most key first). Keyness points to an outlet's topics, sources and house style (for example datelines and agency names), not to its stance.
 
 # %%
-report.table(notebook.score_key_terms(result, documents, by="outlet", top=top), "keyness-by-outlet", max_rows=20)
+report.table(notebook.score_key_terms(terms, documents, by="outlet", top=top), "keyness-by-outlet", max_rows=20)
 
 # %% [markdown]
 # ## Terms typical of each year
@@ -137,7 +139,7 @@ report.table(notebook.score_key_terms(result, documents, by="outlet", top=top), 
 # The same comparison between years: each year's articles against all other years'. Changing key terms trace how the story moved.
 
 # %%
-report.table(notebook.score_key_terms(result, documents, freq="Y"), "keyness-by-year", max_rows=20)
+report.table(notebook.score_key_terms(terms, documents, freq="Y"), "keyness-by-year", max_rows=20)
 
 # %% [markdown]
 # ## Sentiment over time

@@ -164,6 +164,60 @@ def test_terms_summed_in_duckdb_equal_the_pandas_tables(mini_corpus, tmp_path):
         assert one["target_count"].sum() > 0
 
 
+def test_term_sums_of_one_pass_give_the_tables_of_the_file(mini_corpus, tmp_path, monkeypatch):
+    """sum_terms sums the terms once per outlet x year cell: the term table and the keyness tables by outlet and by
+    year from it are those summed from the file, with one pass; a grouping that splits a cell (months), other
+    articles or other stopwords are summed from the file again, and still give its tables."""
+    from analysis import aggregate
+    from analysis import notebook as N
+    from analysis.pipeline import analyze_corpus
+    from analysis.tables import save_table
+
+    save_table(mini_corpus.sort_values("doc_id"), tmp_path / "corpus.parquet")
+    result = analyze_corpus(tmp_path / "corpus.parquet", tmp_path / "out", progress=False)
+    docs = result.documents[result.documents["doc_id"] != "m03"].reset_index(drop=True)  # a selection
+    expected = [
+        F.count_terms(result, docs, stopwords=True),
+        N.score_key_terms(result, docs, by="outlet", top=2, min_count=1, max_p=1.0),
+        N.score_key_terms(result, docs, freq="Y", min_count=1, max_p=1.0),
+    ]
+    passes = []
+    real = aggregate.sum_term_codes_by_group
+    monkeypatch.setattr(aggregate, "sum_term_codes_by_group", lambda *a, **k: passes.append(1) or real(*a, **k))
+    sums = F.sum_terms(result, docs, by="outlet", freq="Y", top=2, stopwords=True)
+    assert isinstance(sums, F.TermSums) and len(passes) == 1
+    got = [
+        F.count_terms(sums, docs, stopwords=True),
+        N.score_key_terms(sums, docs, by="outlet", top=2, min_count=1, max_p=1.0),
+        N.score_key_terms(sums, docs, freq="Y", min_count=1, max_p=1.0),
+    ]
+    assert len(passes) == 1  # no further pass over the file
+    for a, b in zip(got, expected):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert expected[0]["count"].sum() > 0 and (expected[1]["key_terms"] != "–").all()
+    years = F.sum_terms(result, docs, freq="Y", stopwords=True)  # cells of 2 articles in 2016 and 2017
+    assert len(passes) == 2 and years.cells.max() == 2
+    pd.testing.assert_frame_equal(N.score_key_terms(years, docs, freq="Y", min_count=1, max_p=1.0), expected[2])
+    assert len(passes) == 2
+    months = docs.assign(month=docs["published"].dt.month.astype("Int64"))
+    split = F.score_keyness_by_group(years, months, by="month", targets=[10], stopwords=True)
+    assert len(passes) == 3  # months split the 2017 cell: summed from the file
+    pd.testing.assert_frame_equal(
+        split["10"], F.score_keyness_by_group(result, months, by="month", targets=[10], stopwords=True)["10"]
+    )
+    pd.testing.assert_frame_equal(  # outlets split the 2016 cell
+        N.score_key_terms(years, docs, by="outlet", top=2, min_count=1, max_p=1.0), expected[1]
+    )
+    assert len(passes) == 5
+    pd.testing.assert_frame_equal(F.count_terms(years, docs), F.count_terms(result, docs))  # stopwords kept
+    fewer = docs[docs["doc_id"] != "m01"]  # one article less: its cell is split
+    pd.testing.assert_frame_equal(
+        F.count_terms(years, fewer, stopwords=True), F.count_terms(result, fewer, stopwords=True)
+    )
+    assert len(passes) == 9
+    assert F.sum_terms(result.terms, docs) is result.terms  # a DataFrame: nothing to sum once
+
+
 # -------------------------------------------------------------------------------------------------- collocations
 def test_collocations_on_written_text(mini_corpus):
     col = C.find_collocations(mini_corpus, min_count=2)
