@@ -22,7 +22,7 @@ from analysis.errors import ParameterError
 from analysis.htmltable import render_table  # the one table renderer (escaped; interactive on screen)
 from analysis.plots.style import use_report_style
 from analysis.provenance import fingerprint_corpus, git_commit, package_versions
-from analysis.tables import save_json
+from analysis.tables import find_members, save_json
 
 # the external-validation columns that fit a PDF page (the report's CSV keeps them all)
 EXTERNAL_COLUMNS = [
@@ -366,7 +366,7 @@ def analysis_documents(result, selected: pd.DataFrame, columns: list[str] | None
         docs = result.table("documents", columns=columns)
     else:
         docs = result if columns is None else result[columns]
-    return docs[docs["doc_id"].isin(selected["doc_id"])].reset_index(drop=True)
+    return docs[find_members(docs["doc_id"], selected["doc_id"])].reset_index(drop=True)
 
 
 def score_key_terms(

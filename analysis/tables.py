@@ -108,3 +108,27 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "ta
         raise ParameterError(
             f"{what} has no column {', '.join(map(repr, missing))}; available: {', '.join(map(str, df.columns))}"
         )
+
+
+def find_members(values: pd.Series, members) -> pd.Series:
+    """``values.isin(members)`` (a boolean Series on ``values``' index), for text columns in one Arrow pass.
+
+    pandas' ``isin`` on a pyarrow-backed string column turns every member into a Python scalar first (2 s for
+    300,000 doc ids); Arrow's ``is_in`` takes the members as one array. Null matches null, as in pandas. Other
+    dtypes go to pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = (pa.string(), pa.large_string())
+    try:
+        column = pa.array(values, from_pandas=True)
+        wanted = pa.array(
+            pd.Series(members, dtype=object) if not isinstance(members, pd.Series) else members, from_pandas=True
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return values.isin(members)
+    if column.type not in text or not (wanted.type in text or pa.types.is_null(wanted.type)):
+        return values.isin(members)
+    mask = pc.is_in(column, value_set=wanted.cast(column.type))
+    return pd.Series(mask.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
