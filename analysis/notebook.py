@@ -445,9 +445,10 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
     if "text" in corpus.columns:
         fingerprint = fingerprint_corpus(corpus)
     else:  # the corpus was read without its texts (load_inputs(text=False)): the same hash, streamed from the file
-        from analysis.streaming import fingerprint_corpus_file
+        from analysis.streaming import find_known_fingerprint, fingerprint_corpus_file
 
-        fingerprint = fingerprint_corpus_file(corpus_path)
+        # `report all` hashes the corpus once for its kernels (analysis.render): used when it is this very file
+        fingerprint = find_known_fingerprint(corpus_path) or fingerprint_corpus_file(corpus_path)
     dates = pd.to_datetime(corpus["published"]) if "published" in corpus else pd.Series(dtype="datetime64[ns]")
     data_rows = [
         ("corpus file", Path(corpus_path).name),

@@ -14,7 +14,9 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,7 +127,9 @@ def _kernel_manager_class(runtime_dir: Path):
     and the kernel does not warn about unencrypted TCP. Its sockets and connection file live in ``runtime_dir``, a
     private folder of this report run: two runs at once never share a socket (they did in the checkout's
     notebooks/, crossing kernel messages). The kernel is the ``python3`` kernelspec, whose ``python``
-    jupyter_client replaces with this interpreter (sys.executable), so reports run in this environment."""
+    jupyter_client replaces with this interpreter (sys.executable), so reports run in this environment. The
+    kernel's own runtime files go to ``runtime_dir`` too (JUPYTER_RUNTIME_DIR in its environment only: reports
+    executed at the same time in threads of one process each keep their own)."""
     from jupyter_client.manager import AsyncKernelManager
 
     ipc = len(str(runtime_dir)) <= 60  # socket paths are limited to ~107 bytes: else local TCP on a random port
@@ -138,6 +142,10 @@ def _kernel_manager_class(runtime_dir: Path):
                 self.transport = "ipc"
                 self.ip = str(runtime_dir / "kernel-ipc")
 
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**kw.get("env", os.environ), "JUPYTER_RUNTIME_DIR": str(runtime_dir)}
+            return await super()._async_pre_start_kernel(**kw)
+
     return PrivateKernelManager
 
 
@@ -146,8 +154,6 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, *, progress: bool) -> 
     from papermill.exceptions import PapermillExecutionError
 
     runtime_dir = Path(tempfile.mkdtemp(prefix="cn-kernel-"))  # short, private, removed afterwards
-    saved = os.environ.get("JUPYTER_RUNTIME_DIR")
-    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime_dir)  # the kernel's own runtime files go there too
     try:
         pm.execute_notebook(
             str(nb_in),
@@ -165,10 +171,6 @@ def _execute(nb_in: Path, nb_out: Path, parameters: dict, *, progress: bool) -> 
             f"{exc.evalue} (the executed notebook with the traceback is {nb_out})"
         ) from None
     finally:
-        if saved is None:
-            os.environ.pop("JUPYTER_RUNTIME_DIR", None)
-        else:
-            os.environ["JUPYTER_RUNTIME_DIR"] = saved
         shutil.rmtree(runtime_dir, ignore_errors=True)
 
 
@@ -268,19 +270,29 @@ def render_reports(
     include_code: bool = False,
     pdf: bool = True,
     progress: bool = True,
+    jobs: int | None = None,
 ) -> list[RenderResult]:
     """Render several reports (``None`` or ``["all"]``: every report) into ``out`` and write ``index.html`` and
-    ``run.json`` there. All parameters are validated for all reports before the first kernel starts."""
+    ``run.json`` there. All parameters are validated for all reports before the first kernel starts.
+
+    ``jobs``: reports rendered at the same time, each by its own kernel (None: :func:`default_jobs`); the
+    reports are the same files either way. With more than one report the corpus is fingerprinted once, beside the
+    first kernel, for every report's provenance (instead of once in each kernel)."""
     names = list(names or ["all"])
     if "all" in names:
         names = [s.name for s in list_reports()] + [n for n in names if n != "all" and n not in REPORTS]
     names = list(dict.fromkeys(names))
     for n in names:
         find_report(n)
+    jobs = default_jobs() if jobs is None else int(jobs)
+    if jobs < 1:
+        raise ParameterError(f"--jobs must be 1 or more, got {jobs}")
     typed = validate_parameters(names, dict(parameters or {}), corpus=corpus, analysis=analysis)
     out = prepare_folder(Path(out).resolve())  # a bad --out fails before the first kernel starts
-    results, started = [], _dt.datetime.now(_dt.UTC)
-    for i, name in enumerate(names, 1):
+    started = _dt.datetime.now(_dt.UTC)
+    at_once = jobs > 1 and len(names) > 1
+
+    def render(i: int, name: str) -> RenderResult:
         print(f"report {i}/{len(names)}: {name}", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
         result = render_report(
@@ -291,13 +303,87 @@ def render_reports(
             parameters=typed[name],
             include_code=include_code,
             pdf=pdf,
-            progress=progress,
+            progress=progress and not at_once,  # progress bars of reports running at once would garble each other
             validate=False,
         )
         result.seconds["total"] = round(time.perf_counter() - t0, 1)
-        results.append(result)
+        return result
+
+    with _fingerprint_once(corpus, enabled=len(names) > 1):
+        if at_once:
+            results = _render_at_once(render, names, jobs)
+        else:
+            results = [render(i, name) for i, name in enumerate(names, 1)]
     write_index(results, out, corpus=corpus, analysis=analysis, started=started)
     return results
+
+
+def default_jobs() -> int:
+    """Reports rendered at once by default: 2 with two or more cores, else 1. Most of a report's time is its
+    kernel, one process; a second report's kernel uses the second core. More than 2 gains little for the three
+    reports and adds another kernel's memory."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
+def _render_at_once(render, names: list[str], jobs: int) -> list[RenderResult]:
+    """``render(i, name)`` of every name, ``jobs`` at a time in threads (the work is in the kernel processes; the
+    threads wait for them), results in the order of ``names``. After a failure no further report starts, the
+    running ones finish, and the first failure is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    failed: list[BaseException] = []
+    lock = threading.Lock()
+
+    def guarded(i: int, name: str) -> RenderResult | None:
+        with lock:
+            if failed:
+                return None
+        try:
+            return render(i, name)
+        except BaseException as exc:
+            with lock:
+                failed.append(exc)
+            raise
+
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="report") as pool:
+        futures = [pool.submit(guarded, i, name) for i, name in enumerate(names, 1)]
+    if failed:
+        raise failed[0]
+    return [f.result() for f in futures]
+
+
+@contextmanager
+def _fingerprint_once(corpus, *, enabled: bool):
+    """While the reports render: the corpus fingerprinted once in a thread, the result left in a private file
+    that the kernels' provenance reads (analysis.streaming.find_known_fingerprint) instead of hashing the corpus
+    again. A kernel that needs it before it is ready, or finds the file changed, hashes the corpus itself."""
+    from analysis.streaming import KNOWN_FINGERPRINT_ENV, save_corpus_fingerprint
+
+    if not enabled or not Path(corpus).is_file():
+        yield
+        return
+    folder = Path(tempfile.mkdtemp(prefix="cn-fingerprint-"))
+    dest = folder / "fingerprint.json"
+
+    def work() -> None:
+        try:
+            save_corpus_fingerprint(corpus, dest)
+        except Exception as exc:  # noqa: BLE001 - the kernels then hash the corpus themselves and report any error
+            log.debug("corpus fingerprint not shared: %s", exc)
+
+    saved = os.environ.get(KNOWN_FINGERPRINT_ENV)
+    os.environ[KNOWN_FINGERPRINT_ENV] = str(dest)  # the kernels inherit it
+    thread = threading.Thread(target=work, name="fingerprint", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        if saved is None:
+            os.environ.pop(KNOWN_FINGERPRINT_ENV, None)
+        else:
+            os.environ[KNOWN_FINGERPRINT_ENV] = saved
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, started: _dt.datetime) -> Path:
@@ -401,6 +487,13 @@ def register_cli(sub) -> None:
     p.add_argument("--include-code", action="store_true", help="keep the code cells in the HTML and PDF")
     p.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="reports rendered at the same time (default: 2 with two or more cores, else 1); the same files either way",
+    )
     p.add_argument("--list", action="store_true", help="list the reports and their parameters, then exit")
     p.set_defaults(func=_run_cli)
 
@@ -429,6 +522,7 @@ def _run_cli(args) -> int:
         include_code=args.include_code,
         pdf=not args.no_pdf,
         progress=not args.no_progress,
+        jobs=args.jobs,
     )
     for r in results:
         pages = f", {r.pages} PDF pages" if r.pages else ""

@@ -190,6 +190,48 @@ def fingerprint_corpus_file(path: str | os.PathLike, *, batch_size: int = 10_000
         return fingerprint.hexdigest()
 
 
+# a corpus fingerprint computed once for several report kernels (analysis.render): the path of a JSON file
+KNOWN_FINGERPRINT_ENV = "CONFLICT_NEWS_KNOWN_FINGERPRINT"
+
+
+def _file_state(path: str | os.PathLike) -> dict:
+    st = os.stat(path)
+    return {"path": str(Path(path).resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino}
+
+
+def save_corpus_fingerprint(path: str | os.PathLike, dest: str | os.PathLike) -> str:
+    """:func:`fingerprint_corpus_file` of the corpus ``path``, also written to ``dest`` (JSON, with the file's size,
+    modification time and inode) for :func:`find_known_fingerprint`; not written if the file changed meanwhile."""
+    import json
+
+    before = _file_state(path)
+    fingerprint = fingerprint_corpus_file(path)
+    if _file_state(path) == before:
+        tmp = Path(f"{dest}.tmp")
+        tmp.write_text(json.dumps({**before, "sha256": fingerprint}), encoding="utf-8")
+        tmp.replace(dest)  # whole or absent for a reader
+    return fingerprint
+
+
+def find_known_fingerprint(path: str | os.PathLike) -> str | None:
+    """The fingerprint of the corpus file ``path`` that :func:`save_corpus_fingerprint` wrote to the file named by
+    the environment variable ``CONFLICT_NEWS_KNOWN_FINGERPRINT``, if it is there and the corpus file is still the
+    one it hashed (same path, size, modification time and inode); else None (compute it)."""
+    import json
+
+    known = os.environ.get(KNOWN_FINGERPRINT_ENV)
+    if not known:
+        return None
+    try:
+        record = json.loads(Path(known).read_text(encoding="utf-8"))
+        state = _file_state(path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or {k: record.get(k) for k in state} != state:
+        return None
+    return str(record.get("sha256")) or None
+
+
 _WORKER_OPTIONS: dict | None = None
 _WORKER_DESCRIPTION: tuple | Exception | None = None
 

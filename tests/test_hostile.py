@@ -673,5 +673,12 @@ def test_each_report_run_has_a_private_kernel_runtime_dir():
         manager, other = render._kernel_manager_class(one)(), render._kernel_manager_class(two)()
         assert Path(manager.connection_file).parent == one and Path(other.connection_file).parent == two
         assert manager.transport == "ipc" and Path(manager.ip).parent == one and Path(other.ip).parent == two
+        # the kernel's own runtime files: set in its environment only, not in this process (threads render at once)
+        import asyncio
+        import os
+
+        before = os.environ.get("JUPYTER_RUNTIME_DIR")
+        _, launch = asyncio.run(render._kernel_manager_class(one)(kernel_name="python3")._async_pre_start_kernel())
+        assert launch["env"]["JUPYTER_RUNTIME_DIR"] == str(one) and os.environ.get("JUPYTER_RUNTIME_DIR") == before
     finally:
         shutil.rmtree(one), shutil.rmtree(two)

@@ -144,6 +144,27 @@ def test_same_inputs_give_identical_tables_and_figures(rendered, inputs):
     assert "input_area" in code_html and "plot_volume" in code_html  # --include-code keeps the code
 
 
+def test_reports_one_at_a_time_give_the_files_of_reports_at_once(rendered, inputs):
+    """`report all` renders two reports at a time on two cores (``jobs``), with the corpus fingerprinted once for
+    all kernels: one at a time (each kernel hashing the corpus itself) gives the same tables, figures and pages."""
+    from analysis.streaming import fingerprint_corpus_file
+
+    corpus, analysis, base = inputs
+    results, _ = rendered
+    fingerprint = fingerprint_corpus_file(corpus)
+    one = render.render_reports(
+        ["coverage", "framing"], corpus=corpus, analysis=analysis, out=base / "one", pdf=False, progress=False, jobs=1
+    )
+    for r in one:
+        first = results[r.name]
+        names = sorted(first.figures + first.tables)
+        assert names == sorted(r.figures + r.tables) and names
+        for f in names:
+            assert (first.folder / f).read_bytes() == (r.folder / f).read_bytes(), f
+        assert first.html.read_text() == r.html.read_text()
+        assert fingerprint in r.html.read_text()
+
+
 def test_explore_notebook_with_parameters(inputs, monkeypatch):
     import pandas as pd
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from analysis import config
 
 
@@ -60,3 +62,63 @@ def test_cli_unknown_report_and_reserved_parameter(built, tmp_path):
         base + ["coverage", "-p", "corpus", "x.parquet"], capture_output=True, text=True, cwd=config.ROOT, timeout=120
     )
     assert proc.returncode == 2 and "--corpus" in proc.stderr
+
+
+def test_reports_at_once_keep_their_order_and_stop_after_a_failure():
+    """render_reports' threads: results in the order of the names; after a failure no further report starts, the
+    running one finishes and the failure is raised."""
+    import threading
+    import time
+
+    from analysis.render import ReportError, _render_at_once
+
+    started, running, overlap = [], [], []
+    lock = threading.Lock()
+
+    def fake(i, name):
+        with lock:
+            started.append(name)
+            running.append(name)
+            overlap.append(len(running))
+        time.sleep(0.3 if name == "slow" else 0.05)
+        with lock:
+            running.remove(name)
+        if name == "broken":
+            raise ReportError(f"{name} failed in cell 3")
+        return f"{i}:{name}"
+
+    assert _render_at_once(fake, ["slow", "a", "b"], 2) == ["1:slow", "2:a", "3:b"]
+    assert max(overlap) == 2  # two at a time, never three
+    started.clear()
+    with pytest.raises(ReportError, match="broken failed"):
+        _render_at_once(fake, ["slow", "broken", "never", "not-either"], 2)
+    assert "slow" in started and "never" not in started and "not-either" not in started
+
+
+def test_a_known_fingerprint_is_used_only_for_the_file_it_was_taken_of(built, tmp_path, monkeypatch):
+    """`report all` hashes the corpus once for its kernels: the file it writes gives the streamed fingerprint while
+    the corpus is unchanged; a changed (rewritten) corpus, another file or no record are hashed again."""
+    import os
+    import shutil
+
+    from analysis.streaming import (
+        KNOWN_FINGERPRINT_ENV,
+        find_known_fingerprint,
+        fingerprint_corpus_file,
+        save_corpus_fingerprint,
+    )
+
+    corpus, _ = built
+    record = tmp_path / "fingerprint.json"
+    monkeypatch.setenv(KNOWN_FINGERPRINT_ENV, str(record))
+    assert find_known_fingerprint(corpus) is None  # nothing saved yet
+    digest = save_corpus_fingerprint(corpus, record)
+    assert digest == fingerprint_corpus_file(corpus) and find_known_fingerprint(corpus) == digest
+    other = tmp_path / "copy.parquet"
+    shutil.copyfile(corpus, other)
+    assert find_known_fingerprint(other) is None  # same bytes, another file: not taken on trust
+    st = os.stat(corpus)
+    os.utime(corpus, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # rewritten in place
+    assert find_known_fingerprint(corpus) is None
+    monkeypatch.delenv(KNOWN_FINGERPRINT_ENV)
+    assert find_known_fingerprint(other) is None
