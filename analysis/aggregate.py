@@ -23,14 +23,22 @@ import numpy as np
 import pandas as pd
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills larger aggregations to a temporary folder instead of growing past this
+# another cap for this process's connections, e.g. "500MB": `report all` sets it for kernels that run at once
+MEMORY_LIMIT_ENV = "CONFLICT_NEWS_DUCKDB_MEMORY_LIMIT"
 
 
 def connect(spill: str | os.PathLike):
-    """An in-memory DuckDB connection with a memory limit, spilling to the folder ``spill`` (one per connection:
-    two processes sharing a spill folder could overwrite each other's files)."""
+    """An in-memory DuckDB connection with a memory limit (:data:`MEMORY_LIMIT`, or the environment variable
+    ``CONFLICT_NEWS_DUCKDB_MEMORY_LIMIT``), spilling to the folder ``spill`` (one per connection: two processes
+    sharing a spill folder could overwrite each other's files). The cap changes no result, only what spills."""
     import duckdb
 
-    return duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or MEMORY_LIMIT
+    # no progress bar: in a report kernel a query of more than 2 s drew a Jupyter progress widget into the page
+    # (random ids, a different set on every run, so the HTML of the same inputs differed)
+    con = duckdb.connect(config={"memory_limit": limit, "temp_directory": str(spill)})
+    con.execute("SET enable_progress_bar = false")  # a connection's own setting, not a config option
+    return con
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import config
+from analysis.aggregate import MEMORY_LIMIT_ENV
 from analysis.catalogue import (
     EXTRA_NOTEBOOKS,
     REPORTS,
@@ -311,11 +312,32 @@ def render_reports(
 
     with _fingerprint_once(corpus, enabled=len(names) > 1):
         if at_once:
-            results = _render_at_once(render, names, jobs)
+            with _environment({MEMORY_LIMIT_ENV: os.environ.get(MEMORY_LIMIT_ENV) or AT_ONCE_MEMORY_LIMIT}):
+                results = _render_at_once(render, names, jobs)
         else:
             results = [render(i, name) for i, name in enumerate(names, 1)]
     write_index(results, out, corpus=corpus, analysis=analysis, started=started)
     return results
+
+
+# DuckDB's cap in each kernel when reports run at once (1 GB alone): two kernels' peaks together stay near one
+# kernel's alone (at 300,000 articles 2.3 GB with 1 GB caps); DuckDB spills the rest to disk, the tables unchanged
+AT_ONCE_MEMORY_LIMIT = "400MB"
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """``values`` in os.environ (inherited by the kernels started meanwhile), the previous values back after."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def default_jobs() -> int:
@@ -371,18 +393,13 @@ def _fingerprint_once(corpus, *, enabled: bool):
         except Exception as exc:  # noqa: BLE001 - the kernels then hash the corpus themselves and report any error
             log.debug("corpus fingerprint not shared: %s", exc)
 
-    saved = os.environ.get(KNOWN_FINGERPRINT_ENV)
-    os.environ[KNOWN_FINGERPRINT_ENV] = str(dest)  # the kernels inherit it
     thread = threading.Thread(target=work, name="fingerprint", daemon=True)
     thread.start()
     try:
-        yield
+        with _environment({KNOWN_FINGERPRINT_ENV: str(dest)}):  # the kernels inherit it
+            yield
     finally:
         thread.join()
-        if saved is None:
-            os.environ.pop(KNOWN_FINGERPRINT_ENV, None)
-        else:
-            os.environ[KNOWN_FINGERPRINT_ENV] = saved
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -164,3 +164,36 @@ def test_rows_summarised_by_group_in_duckdb_have_correctly_rounded_means(tmp_pat
     assert got["n"].dtype == "int64"
     # 1e16 + 0.1 - 1e16 is 0 in floating point; the correctly rounded sum keeps the 0.1, whatever the row order
     assert got["score"].tolist() == [(0.1 + 0.3) / 2, 0.5, 0.25, 0.1 / 3]
+
+
+def test_duckdb_memory_cap_can_be_lowered_for_reports_run_at_once(tmp_path, monkeypatch):
+    """`report all --jobs 2` lowers each kernel's DuckDB cap through the environment; the default is 1 GB."""
+    from analysis import aggregate
+
+    def cap() -> str:
+        con = aggregate.connect(tmp_path)
+        try:
+            return con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        finally:
+            con.close()
+
+    monkeypatch.delenv(aggregate.MEMORY_LIMIT_ENV, raising=False)
+    default = cap()
+    monkeypatch.setenv(aggregate.MEMORY_LIMIT_ENV, "400MB")
+    lowered = cap()
+    assert default != lowered
+    assert lowered.split()[0].startswith(("381", "400")) and default.split()[0].startswith(("953", "1000", "1.0"))
+
+
+def test_duckdb_draws_no_progress_bar_into_a_report(tmp_path):
+    """A query of more than 2 s drew a Jupyter progress widget into the report page, a different set on every run:
+    the connections of the report path have DuckDB's progress bar off."""
+    from analysis import aggregate
+
+    con = aggregate.connect(tmp_path)
+    try:
+        assert con.sql("SELECT current_setting('enable_progress_bar')").fetchall()[0][0] is False
+    finally:
+        con.close()
+    with aggregate.connection() as con:
+        assert con.sql("SELECT current_setting('enable_progress_bar')").fetchall()[0][0] is False
