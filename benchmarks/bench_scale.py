@@ -13,9 +13,9 @@ earlier article republished by another outlet with one sentence dropped or one w
 ingest must find. Sentences repeat across articles far less than in FA-KES replicated, but more than in real news
 (the pool holds ~15k sentences); no stage caches sentences, so this does not flatter the numbers.
 
-Each step runs as its own process (``python -m analysis ...``): the reports as one ``report all --jobs 2`` (two
-at a time, each line of its output giving one report's own seconds), or with ``--report-jobs 1`` each report as
-a process of its own, one after the other. A step's wall time, CPU seconds
+Each step runs as its own process (``python -m analysis ...``): the reports as one ``report all`` (``--jobs``
+from ``--report-jobs``, default 1; each line of its output gives one report's own seconds), or with
+``--report-jobs 0`` each report as a process of its own, one after the other. A step's wall time, CPU seconds
 (its processes and their children) and peak RSS (sampled every 0.2 s over the process and its children, workers
 and notebook kernels included, printed as the peak of their sum) are printed per step and per report, then the
 three reports together. Steps can be run one at a time on a kept folder:
@@ -223,9 +223,9 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--report-jobs",
         type=int,
-        default=2,
-        help="the three reports as one `report all --jobs N` process, N at a time (default 2, as `report all` runs "
-        "on two cores; peak RSS summed over its kernels); 1: one process per report, each timed on its own",
+        default=1,
+        help="the three reports as one `report all --jobs N` process, N at a time (default 1, as `report all` "
+        "runs by default; peak RSS summed over its kernels); 0: one process per report, each timed on its own",
     )
     ap.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
     ap.add_argument(
@@ -263,7 +263,7 @@ def main(argv=None) -> int:
                 + ["--jobs", str(args.jobs)],
             )
         chosen = [r for r in REPORTS if "reports" in steps or r in steps]
-        if len(chosen) > 1 and args.report_jobs > 1:  # `report all` as users run it: reports at once
+        if len(chosen) > 1 and args.report_jobs > 0:  # `report all` as users run it, one process
             cmd = [py, "-m", "analysis", "report", *chosen, "--corpus", str(corpus), "--analysis", str(analysis)]
             cmd += ["--out", str(reports), "--no-progress", "--jobs", str(args.report_jobs)]
             results["reports"] = run_step("reports", cmd + (["--no-pdf"] if args.no_pdf else []))
