@@ -68,6 +68,18 @@ def test_keyness_signs_and_zero_counts():
         F.score_keyness_counts([2000], [1], 1000, 2000)
 
 
+def test_keyness_p_values_are_scipy_stats_chi2_sf_exactly():
+    from scipy.stats import chi2
+
+    rng = np.random.default_rng(7)
+    a, b = rng.integers(1, 400, 2_000), rng.integers(1, 400, 2_000)
+    got = F.score_keyness_counts(a, b, 500_000, 800_000)
+    np.testing.assert_array_equal(got["p_g2"].to_numpy(), chi2.sf(got["g2"].abs().to_numpy(), 1))
+    np.testing.assert_array_equal(got["p_chi2"].to_numpy(), chi2.sf(got["chi2"].abs().to_numpy(), 1))
+    balanced = F.score_keyness_counts([5], [10], 1000, 2000).iloc[0]  # observed = expected: p is 1, not NaN
+    assert balanced["p_g2"] == 1.0 and balanced["p_chi2"] == 1.0
+
+
 def test_score_keyness_on_corpus(mini_corpus):
     key = F.score_keyness(mini_corpus, by="outlet", target="gulf-monitor", stopwords=True)
     assert key["g2"].is_monotonic_decreasing
