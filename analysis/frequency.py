@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.errors import ParameterError
 from analysis.periods import to_period, validate_freq
-from analysis.selection import group_documents, select_documents
+from analysis.selection import group_documents, label_groups, select_documents
 from analysis.tables import as_list, require_columns
 from analysis.text import join_phrases, ngrams, resolve_stopwords, split_words
 
@@ -246,14 +246,8 @@ def sum_terms(
     require_columns(documents, need, what="documents")
     _check_unique(documents["doc_id"])
     cells = np.zeros(len(documents), dtype="int64")
-    if by:
-        values = documents[by]
-        sizes = values.dropna().astype(str).value_counts()
-        named = sorted(sizes.index, key=lambda v: (-sizes[v], v))[: top or None]
-        code = pd.Index(named).get_indexer(values.astype(str)).astype("int64")
-        code[code < 0] = len(named)  # the other values
-        code[values.isna().to_numpy()] = len(named) + 1  # missing
-        cells = code
+    if by:  # the groups the table functions give ``by`` (label_groups: top N by size then name, other, none)
+        cells = pd.factorize(label_groups(documents[by], top=top))[0].astype("int64")
     if freq:
         validate_freq(freq)
         periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), freq))  # NaT: -1
