@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 MEMORY_LIMIT = "1GB"  # DuckDB spills larger aggregations to a temporary folder instead of growing past this
-# another cap for this process's connections, e.g. "500MB": `report all` sets it for kernels that run at once
+# another cap for this process's connections, e.g. "500MB" (the user's choice; the package itself never sets it)
 MEMORY_LIMIT_ENV = "CONFLICT_NEWS_DUCKDB_MEMORY_LIMIT"
 
 
