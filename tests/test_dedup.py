@@ -177,15 +177,21 @@ def test_marks_from_keys_batch_by_batch_equal_whole_corpus():
     pd.testing.assert_frame_equal(got, whole)
 
 
+def _edited_copies(*, seed: int, n: int, drop: float, note: str, month: int, undated_every: int) -> pd.DataFrame:
+    """``n`` copies of the two stories: odd ones with each word dropped at rate ``drop``, even ones with a numbered
+    ``note`` appended; dated in 2017's ``month`` except every ``undated_every``-th."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        base = STORY if i % 3 else OTHER
+        text = " ".join(w for w in base.split() if rng.random() > drop) if i % 2 else base + f" {note} {i}"
+        rows.append((f"d{i:03d}", f"2017-{month:02d}-{1 + i % 27:02d}" if i % undated_every else None, text))
+    return _corpus(rows)
+
+
 def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path):
     """LSH candidate pairs grouped in small blocks and spilled to a file give the marks of the in-memory run."""
-    rng = random.Random(11)
-    rows = []
-    for i in range(80):
-        base = STORY if i % 3 else OTHER
-        text = " ".join(w for w in base.split() if rng.random() > 0.04) if i % 2 else base + f" note {i}"
-        rows.append((f"d{i:03d}", f"2017-02-{1 + i % 27:02d}" if i % 5 else None, text))
-    corpus = _corpus(rows)
+    corpus = _edited_copies(seed=11, n=80, drop=0.04, note="note", month=2, undated_every=5)
     whole = dedup.find_duplicates(corpus)
     assert (whole["dup_kind"] == "near").sum() > 20
     monkeypatch.setattr(dedup, "PAIR_BLOCK", 7)
@@ -197,13 +203,7 @@ def test_marks_the_same_when_candidate_pairs_spill_to_disk(monkeypatch, tmp_path
 def test_marks_the_same_with_signatures_in_a_file(monkeypatch, tmp_path):
     """Signatures appended batch by batch to a SignatureFile (read back in small chunks) give the marks of the
     held signatures, and the file's rows and band keys are the held ones."""
-    rng = random.Random(5)
-    rows = []
-    for i in range(90):
-        base = STORY if i % 3 else OTHER
-        text = " ".join(w for w in base.split() if rng.random() > 0.05) if i % 2 else base + f" update {i}"
-        rows.append((f"d{i:03d}", f"2017-03-{1 + i % 27:02d}" if i % 6 else None, text))
-    corpus = _corpus(rows)
+    corpus = _edited_copies(seed=5, n=90, drop=0.05, note="update", month=3, undated_every=6)
     texts = corpus["text"].tolist()
     held = dedup.key_texts(texts)
     store = dedup.SignatureFile(dedup.DEFAULT_NUM_PERM, tmp_path)
