@@ -15,6 +15,19 @@ TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA = TESTS_DIR / "data"
 
 
+@pytest.fixture(autouse=True)
+def _matplotlib_settings_per_test():
+    """Each test gets matplotlib's settings back as it found them.
+
+    ``notebook.open_report`` applies the report style to the process's matplotlib, as a report kernel wants; in one
+    pytest process it would reach every later test (titles move to the left, the colour cycle changes), so a test's
+    outcome would depend on which tests ran before it."""
+    import matplotlib
+
+    with matplotlib.rc_context():
+        yield
+
+
 def _shared(relpath: str) -> Path:
     path = config.SHARED_DIR / relpath
     if not path.exists():
