@@ -62,7 +62,8 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # The share of the selected articles that mention each actor at least once (any alias in the dictionary). A high share says an actor is part of the story, not that the story is about it.
 
 # %%
-actor_counts = actor_lib.count_mentions(result, docs, kind="actor", actors=actors or None, dictionary=names)
+mention_sums = actor_lib.sum_mentions(result, docs, by="outlet", freq=freq, kind="actor", actors=actors or None, dictionary=names)  # one pass for this and the next two tables
+actor_counts = actor_lib.count_mentions(mention_sums, docs, kind="actor", actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_ranking(actor_counts, value="share_of_articles", label="label", percent=True, xlabel="share of articles mentioning the actor"), "actor-ranking")
 report.table(actor_counts, "actor-mentions", max_rows=15, sort_by="n_mentions", percent=["share_of_articles"],
              columns=["label", "n_mentions", "n_articles_mentioning", "mentions_per_1000_words", "share_of_articles"])
@@ -73,7 +74,7 @@ report.table(actor_counts, "actor-mentions", max_rows=15, sort_by="n_mentions", 
 # Articles mentioning each of the most mentioned actors per period. Volume changes with the overall coverage (first figure of the coverage report), so compare the lines with each other rather than reading a rise as more attention per article.
 
 # %%
-actors_over_time = actor_lib.count_mentions(result, docs, kind="actor", freq=freq, actors=actors or None, dictionary=names)
+actors_over_time = actor_lib.count_mentions(mention_sums, docs, kind="actor", freq=freq, actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_categories_over_time(actors_over_time, category="label", value="n_articles_mentioning", weight="n_mentions", top=top, ylabel="articles mentioning the actor", events=key_events), "actors-over-time")
 
 # %% [markdown]
@@ -82,7 +83,7 @@ report.figure(coverage_plots.plot_categories_over_time(actors_over_time, categor
 # Share of each outlet's articles that mention each actor: columns are outlets (largest first), rows the most mentioned actors.
 
 # %%
-actors_by_outlet = actor_lib.count_mentions(result, docs, kind="actor", by="outlet", actors=actors or None, dictionary=names)
+actors_by_outlet = actor_lib.count_mentions(mention_sums, docs, kind="actor", by="outlet", actors=actors or None, dictionary=names)
 report.figure(coverage_plots.plot_category_heatmap(actors_by_outlet, rows="label", columns="outlet", value="share_of_articles", weight="n_mentions", percent=True, colorbar_label="share of the outlet's articles"), "actors-by-outlet")
 
 # %% [markdown]

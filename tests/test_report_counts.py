@@ -42,6 +42,37 @@ def test_mention_counts_from_the_file_equal_the_loaded_table(loaded):
         actors.count_mentions(result, corpus, actors=["not-an-actor"], dictionary=names)
 
 
+def test_one_pass_of_mention_sums_serves_the_tables_its_cells_refine(loaded, monkeypatch):
+    """sum_mentions counts per outlet x month cell once; the tables overall, by outlet and by month (or year) come
+    from the cells with the counts of the file; a table the cells cannot give is counted from the file."""
+    from analysis.actors import mention_counts
+
+    _, corpus, result = loaded
+    names = result.dictionary
+    assert corpus["outlet"].nunique() > 1
+    sums = actors.sum_mentions(result, corpus, by="outlet", freq="M", kind="actor", dictionary=names)
+    whole = actors.sum_mentions(result, corpus, kind="actor", dictionary=names)  # one cell: all articles
+    part = actors.sum_mentions(result, corpus.iloc[1:], kind="actor", dictionary=names)  # an article left out
+    served = [{}, {"freq": "M"}, {"by": "outlet"}, {"freq": "Y", "by": "outlet"}, {"include_duplicates": False}]
+    cases = [(sums, o) for o in served]
+    cases += [(sums, {"kind": "place"}), (sums, {"kind": None}), (whole, {"by": "outlet"}), (part, {})]
+    passes, real = [], mention_counts.aggregate.count_rows_by_group
+
+    def counting(*args, **kwargs):
+        passes.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mention_counts.aggregate, "count_rows_by_group", counting)
+    for n, (source, options) in enumerate(cases):
+        options = {"kind": "actor", **options}
+        before = len(passes)
+        got = actors.count_mentions(source, corpus, dictionary=names, **options)
+        assert len(passes) - before == (0 if n < len(served) else 1), options  # served: no pass over the file
+        assert len(got) and got["n_mentions"].sum() > 0
+        pd.testing.assert_frame_equal(got, actors.count_mentions(result, corpus, dictionary=names, **options))
+    assert actors.sum_mentions(result.mentions, corpus) is result.mentions  # a DataFrame is passed through
+
+
 def test_cooccurrence_and_tone_from_the_file_equal_the_loaded_tables(loaded):
     _, corpus, result = loaded
     names = result.dictionary

@@ -3,7 +3,8 @@
 ``analysis.actors`` re-exports the public names of its modules::
 
     dictionary  load_dictionary, default_dictionary, find_dictionary, find_actor_id, find_place_id, ActorDictionary
-    mentions    find_mentions, count_mentions, count_cooccurrence (and the `analyze` stage, analyze_chunk)
+    mentions    find_mentions, count_mentions, count_cooccurrence, sum_mentions (one pass for several count_mentions
+                tables of a report; and the `analyze` stage, analyze_chunk)
     tone        score_actor_tone, score_mention_tone, render_tone_method
     discover    find_unlisted_names, score_place_agreement, load_fakes
     unlisted    count_unlisted_names (the report's table, from the analysis's unlisted mentions)
@@ -35,7 +36,7 @@ from analysis.actors.dictionary import (
 )
 from analysis.actors.discover import find_unlisted_names, load_fakes, score_place_agreement
 from analysis.actors.mention_rules import find_all_mentions, find_rule_mentions, load_mention_rules  # noqa: I001
-from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions
+from analysis.actors.mentions import analyze_chunk, count_cooccurrence, count_mentions, find_mentions, sum_mentions
 from analysis.actors.places import ROLL_UP_LEVELS, find_place_parents, roll_up_places
 from analysis.actors.tone import TONE_COLUMNS, render_tone_method, score_actor_tone, score_mention_tone
 from analysis.actors.unlisted import UNLISTED_NAME_COLUMNS, count_unlisted_names
@@ -80,4 +81,5 @@ __all__ = [
     "score_actor_tone",
     "score_mention_tone",
     "score_place_agreement",
+    "sum_mentions",
 ]

@@ -4,6 +4,7 @@ loaded into pandas (about 30 M rows at a million articles)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import aggregate
@@ -47,12 +48,19 @@ def count_mention_file(
     """Per selected group and actor: ``[*keys], actor_id, kind, n_mentions, n_articles_mentioning`` (int64),
     sorted by the keys and actor, as ``count_mentions`` counts them from a DataFrame."""
     recode = find_place_parents(dictionary, level=roll_up) if roll_up is not None else {}
-    keep = _kinds(kind)
+    _kinds(kind)
     actors = _check_actors(path, actors, recode)
+    doc_groups, key_table = aggregate.index_groups(groups.docs, groups.keys)
+    counted = _count_rows(path, doc_groups, kind=kind, actors=actors, recode=recode)
+    return _finish_counts(counted, key_table, groups.keys)
+
+
+def _count_rows(path, doc_groups: pd.DataFrame, *, kind, actors, recode: dict) -> pd.DataFrame:
+    """Per ``g`` of ``doc_groups`` and actor: ``g, actor_id, kind, n, n_docs``, summed in DuckDB."""
+    keep = _kinds(kind)
     if actors is not None:
         keep["actor_id"] = actors
-    doc_groups, key_table = aggregate.index_groups(groups.docs, groups.keys)
-    counted = aggregate.count_rows_by_group(
+    return aggregate.count_rows_by_group(
         path,
         doc_groups,
         columns=["actor_id"],
@@ -60,10 +68,78 @@ def count_mention_file(
         keep=keep,
         first=["kind"],
     )
+
+
+def _finish_counts(counted: pd.DataFrame, key_table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The counts per ``g`` with their keys instead of ``g``, named and sorted as ``count_mention_file`` gives them."""
     out = key_table.merge(counted, on="g", how="inner").drop(columns="g")
     out = out.rename(columns={"n": "n_mentions", "n_docs": "n_articles_mentioning"})
-    cols = [*groups.keys, "actor_id", "kind", "n_mentions", "n_articles_mentioning"]
-    return out[cols].sort_values([*groups.keys, "actor_id"], kind="stable").reset_index(drop=True)
+    cols = [*keys, "actor_id", "kind", "n_mentions", "n_articles_mentioning"]
+    return out[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+def _actor_list(actors) -> list[str] | None:
+    return None if actors is None else ([actors] if isinstance(actors, str) else list(actors))
+
+
+class MentionSums:
+    """The mentions of an analysis' articles counted once per cell (:func:`analysis.actors.sum_mentions`): pass
+    this to :func:`analysis.actors.count_mentions` instead of the analysis, so that a report's tables by outlet,
+    by period and overall make one pass over mentions.parquet, not one each.
+
+    A table whose groups are unions of cells (every cell's articles in one group, or all left out) and that asks
+    for the same ``kind``, ``actors`` and ``roll_up`` is summed from the cells: mentions and distinct articles are
+    integers, and an article lies in one cell only, so its sums are those of the file. Any other table is counted
+    from the file as without it.
+    """
+
+    def __init__(self, path, doc_ids: np.ndarray, cells: np.ndarray, counts: pd.DataFrame, *, kind, actors, roll_up):
+        self.path = path  # mentions.parquet, a TableFile
+        self.doc_index = pd.Index(doc_ids)  # the articles counted, each with its cell number in ``cells``
+        self.cells = cells
+        self.counts = counts  # per (cell, actor): g (the cell), actor_id, kind, n, n_docs
+        self.kind, self.actors, self.roll_up = kind, actors, roll_up
+
+    def count_groups(self, groups: Groups, *, kind, actors, roll_up) -> pd.DataFrame | None:
+        """:func:`count_mention_file`'s table from the cells, or None when they cannot give it."""
+        if (kind, _actor_list(actors), roll_up) != (self.kind, self.actors, self.roll_up):
+            return None
+        doc_groups, key_table = aggregate.index_groups(groups.docs, groups.keys)
+        position = self.doc_index.get_indexer(doc_groups["doc_id"])
+        if (position < 0).any():  # an article that was not counted
+            return None
+        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in groups: left out
+        group[position] = doc_groups["g"].to_numpy()
+        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
+        low = np.full(n_cells, np.iinfo("int64").max)
+        high = np.full(n_cells, np.iinfo("int64").min)
+        np.minimum.at(low, self.cells, group)
+        np.maximum.at(high, self.cells, group)
+        if (low != high).any():  # a cell's articles in two groups
+            return None
+        row_group = low[self.counts["g"].to_numpy()] if n_cells else np.array([], dtype="int64")
+        use = row_group >= 0
+        counted = (
+            self.counts[use]
+            .assign(g=row_group[use])
+            .groupby(["g", "actor_id"], sort=False)
+            .agg(kind=("kind", "min"), n=("n", "sum"), n_docs=("n_docs", "sum"))
+            .reset_index()
+        )
+        return _finish_counts(counted, key_table, groups.keys)
+
+
+def sum_mention_file(
+    path, documents: pd.DataFrame, cells: np.ndarray, *, kind, actors, roll_up, dictionary: ActorDictionary
+) -> MentionSums:
+    """The mentions of ``documents`` (doc_id) counted per cell (``cells``: the cell number of each article) and
+    actor, in one DuckDB pass, as a :class:`MentionSums`."""
+    recode = find_place_parents(dictionary, level=roll_up) if roll_up is not None else {}
+    _kinds(kind)
+    actors = _check_actors(path, actors, recode)
+    doc_ids = documents["doc_id"].to_numpy(dtype=object)
+    counts = _count_rows(path, pd.DataFrame({"doc_id": doc_ids, "g": cells}), kind=kind, actors=actors, recode=recode)
+    return MentionSums(path, doc_ids, cells, counts, kind=kind, actors=actors, roll_up=roll_up)
 
 
 def count_cooccurrence_file(

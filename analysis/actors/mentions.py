@@ -7,9 +7,11 @@ import pandas as pd
 
 from analysis.actors.dictionary import ActorDictionary, default_dictionary, find_dictionary
 from analysis.actors.matcher import normalise
+from analysis.actors.mention_counts import MentionSums, count_mention_file, sum_mention_file
 from analysis.actors.places import roll_up_places
 from analysis.aggregate import TableFile, find_table
 from analysis.errors import ParameterError
+from analysis.periods import to_period, validate_freq
 from analysis.selection import (
     PERIOD,
     Groups,
@@ -246,12 +248,14 @@ def count_mentions(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
     keys, docs = groups.keys, groups.docs
+    num = None
+    if isinstance(mentions, MentionSums):  # counted per cell by sum_mentions: from the cells when they give it
+        num = mentions.count_groups(groups, kind=kind, actors=actors, roll_up=roll_up)
+        mentions = mentions.path  # else from the file
     mentions = find_table(mentions, "mentions", columns=["doc_id", "actor_id", "kind"])
-    if isinstance(mentions, TableFile):  # an analysis: summed in DuckDB from mentions.parquet
-        from analysis.actors.mention_counts import count_mention_file
-
+    if num is None and isinstance(mentions, TableFile):  # an analysis: summed in DuckDB from mentions.parquet
         num = count_mention_file(mentions, groups, kind=kind, actors=actors, roll_up=roll_up, dictionary=dictionary)
-    else:
+    elif num is None:
         mentions = roll_up_places(mentions, level=roll_up, dictionary=dictionary)
         m = groups.join(_select_mentions(mentions, kind=kind, actors=actors)[["doc_id", "actor_id", "kind"]])
         num = (
@@ -301,6 +305,52 @@ def count_mentions(
     ]
     grid = drop_small_groups(grid[grid["n_mentions"] >= min_count], groups, min_docs)
     return grid[cols].sort_values([*keys, "actor_id"], kind="stable").reset_index(drop=True)
+
+
+def sum_mentions(
+    mentions,
+    documents: pd.DataFrame,
+    *,
+    by: str | None = None,
+    freq: str | None = None,
+    kind: str | None = None,
+    actors=None,
+    roll_up: str | None = None,
+    dictionary: ActorDictionary | None = None,
+):
+    """The mentions of the articles ``documents`` (doc_id, and ``by``/``published`` as needed) counted in one pass
+    over the analysis ``mentions``' mentions.parquet, per cell of ``by`` (each value, missing apart) x period of
+    ``freq`` (undated apart) and actor: a :class:`~analysis.actors.mention_counts.MentionSums` for
+    :func:`count_mentions`, so that a report's actor tables overall, by ``by`` and by period make one pass, not one
+    each. ``kind``, ``actors`` and ``roll_up`` as in :func:`count_mentions` (the tables asked of it must use the
+    same; others are counted from the file).
+
+    Without a local mentions file (a remote analysis, or ``mentions`` a DataFrame) ``mentions`` is returned
+    unchanged: :func:`count_mentions` then works as it does on it.
+    """
+    source = find_table(mentions, "mentions", columns=["doc_id", "actor_id", "kind"])
+    if not isinstance(source, TableFile):
+        return mentions
+    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
+    require_columns(documents, need, what="documents")
+    if not documents["doc_id"].is_unique:
+        raise ParameterError("doc_id occurs twice in the documents: doc_id must be unique")
+    cells = np.zeros(len(documents), dtype="int64")
+    if by:
+        cells = pd.factorize(documents[by], use_na_sentinel=False)[0].astype("int64")
+    if freq:
+        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), validate_freq(freq)))  # NaT: -1
+        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
+    cells = pd.factorize(cells)[0].astype("int64")
+    return sum_mention_file(
+        source,
+        documents,
+        cells,
+        kind=kind,
+        actors=actors,
+        roll_up=roll_up,
+        dictionary=dictionary or default_dictionary(),
+    )
 
 
 def count_cooccurrence(
