@@ -184,6 +184,38 @@ def _sorted_group_means(sorted_gid: np.ndarray, n_groups: int, values: dict, *, 
     return result
 
 
+def find_counted_means(values: np.ndarray, counts: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group 0 .. ``n_groups`` - 1: the mean of rows given as distinct values and how often each occurs
+    (``values``, ``counts``, ``group``: one entry per group and value), as :func:`find_group_means` takes it from
+    the rows themselves: the correctly rounded sum (``math.fsum`` of the rows) divided by the number of rows.
+
+    The sum is exact in integers (a double is an integer over a power of two) and rounded once by Python's
+    correctly rounded integer division, so a table of counts per value (e.g. frame scores, a handful of distinct
+    fractions) gives the means of its rows to the last bit without the rows. A group with a NaN or an infinity is
+    summed by ``math.fsum`` over its rows, as the rows would be.
+    """
+    values = np.asarray(values, dtype="float64")
+    counts = np.asarray(counts, dtype="int64")
+    order = np.argsort(group, kind="stable")
+    group, values, counts = np.asarray(group)[order], values[order], counts[order]
+    starts = np.searchsorted(group, np.arange(n_groups), side="left")
+    ends = np.searchsorted(group, np.arange(n_groups), side="right")
+    out = np.full(n_groups, np.nan)
+    for g in range(n_groups):
+        v, c = values[starts[g] : ends[g]], counts[starts[g] : ends[g]]
+        n = int(c.sum())
+        if not n:
+            continue
+        if not np.isfinite(v).all():
+            out[g] = math.fsum(np.repeat(v, c)) / n
+            continue
+        ratios = [x.as_integer_ratio() for x in v.tolist()]
+        scale = max(d for _, d in ratios)  # powers of two: every denominator divides the largest
+        total = sum(k * num * (scale // den) for k, (num, den) in zip(c.tolist(), ratios))
+        out[g] = (total / scale) / n  # int / int is correctly rounded, as fsum's sum is
+    return out
+
+
 def index_groups(docs: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(doc_groups, key_table)``: each article of ``docs`` (doc_id and the ``keys`` columns) with the integer
     ``g`` of its key combination, and one row per ``g`` with the keys (as their pandas dtypes)."""

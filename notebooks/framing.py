@@ -57,7 +57,8 @@ report.note(notebook.render_selection_note(corpus_all, docs))
 # Share of articles in which each frame is present (codebook `analysis/resources/frames.yaml`: the five generic frames of Semetko & Valkenburg 2000 plus conflict-specific ones). The `frame_presence` parameter chooses the rule for the generic frames: `model` (the default: a logistic model over the indicators' cue matches, calibrated against human coders) or `dictionary` (the frame's cue matches, or matches per 1,000 characters, reach a threshold calibrated on the same coders); the conflict-specific frames have no calibration and count when any indicator fired (column `rule`). The validation section says how far either agrees with human coders.
 
 # %%
-frame_shares = frames.count_frames(result, docs, codebook=result.codebook, presence=frame_presence)
+frame_sums = frames.sum_frames(result, docs, by="outlet", freq=freq, presence=frame_presence)  # one pass for this and the next two tables
+frame_shares = frames.count_frames(frame_sums, docs, codebook=result.codebook, presence=frame_presence)
 report.figure(coverage_plots.plot_ranking(frame_shares, value="share_present", label="label", ylabel="frame", percent=True, xlabel="share of articles with the frame"), "frame-prevalence")
 report.table(frame_shares, "frame-prevalence", percent=["share_present"], columns=["label", "family", "rule", "n_present", "share_present", "mean_score"])
 
@@ -67,7 +68,7 @@ report.table(frame_shares, "frame-prevalence", percent=["share_present"], column
 # Share of each period's articles with each frame, one panel per frame (periods with fewer than 5 articles are not drawn; those with few articles still swing widely).
 
 # %%
-frames_over_time = frames.count_frames(result, docs, codebook=result.codebook, freq=freq, min_docs=5, presence=frame_presence)
+frames_over_time = frames.count_frames(frame_sums, docs, codebook=result.codebook, freq=freq, min_docs=5, presence=frame_presence)
 report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "frames-over-time")
 
 # %% [markdown]
@@ -76,7 +77,7 @@ report.figure(frame_plots.plot_frame_prevalence(frames_over_time, min_docs=5), "
 # Share of each outlet's articles with each frame (outlets with at least 5 articles).
 
 # %%
-frames_by_outlet = frames.count_frames(result, docs, codebook=result.codebook, by="outlet", min_docs=5, presence=frame_presence)
+frames_by_outlet = frames.count_frames(frame_sums, docs, codebook=result.codebook, by="outlet", min_docs=5, presence=frame_presence)
 report.figure(coverage_plots.plot_category_heatmap(frames_by_outlet, rows="label", columns="outlet", value="share_present", weight="n_present", percent=True, colorbar_label="share of the outlet's articles"), "frames-by-outlet")
 
 # %% [markdown]

@@ -184,6 +184,62 @@ def test_frame_counts_from_the_file_are_bit_identical_to_the_loaded_table(loaded
     )
 
 
+def test_one_pass_of_frame_sums_serves_the_tables_its_cells_refine(loaded, monkeypatch):
+    """sum_frames counts per outlet x month cell and score once; the prevalence tables overall, by outlet and by
+    month (or year) come from the cells, mean scores to the last bit; any other table is counted from the file."""
+    from analysis import aggregate
+
+    _, corpus, result = loaded
+    assert corpus["outlet"].nunique() > 1
+    sums = frames.sum_frames(result, corpus, by="outlet", freq="M", presence="dictionary")
+    whole = frames.sum_frames(result, corpus, presence="dictionary")  # one cell: all articles
+    part = frames.sum_frames(result, corpus.iloc[1:], presence="dictionary")  # an article left out
+    served = [{}, {"freq": "M", "min_docs": 2}, {"by": "outlet"}, {"freq": "Y", "by": "outlet"}]
+    served += [{"include_duplicates": False}]
+    cases = [(sums, o) for o in served]
+    cases += [(sums, {"presence": "model"}), (sums, {"presence": None}), (whole, {"by": "outlet"}), (part, {})]
+    passes, real = [], aggregate.summarise_rows_by_group
+
+    def counting(*args, **kwargs):
+        passes.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(aggregate, "summarise_rows_by_group", counting)
+    for n, (source, options) in enumerate(cases):
+        options = {"presence": "dictionary", **options}
+        before = len(passes)
+        got = frames.count_frames(source, corpus, codebook=result.codebook, **options)
+        assert len(passes) - before == (0 if n < len(served) else 1), options  # served: no pass over the file
+        assert got["n_present"].sum() > 0 and got["mean_score"].notna().any()
+        expected = frames.count_frames(result.frames, corpus, codebook=result.codebook, **options)
+        pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert frames.sum_frames(result.frames, corpus) is result.frames  # a DataFrame is passed through
+
+
+def test_counted_means_equal_fsum_of_the_rows():
+    """A mean from (value, count) pairs is math.fsum of the rows over their number, to the bit."""
+    import math
+
+    import numpy as np
+
+    from analysis.aggregate import find_counted_means
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        k = int(rng.integers(1, 9))
+        pool = [0.0, 0.25, 1 / 3, 2 / 3, 0.2, 0.1, 0.7, 1e-300, 1e300, -5.5, 0.3]
+        values = (
+            rng.choice(pool, size=k, replace=False) if trial % 2 else rng.standard_normal(k) * 10.0 ** (trial % 40 - 20)
+        )
+        counts = rng.integers(1, 3000, size=k)
+        group = rng.integers(0, 3, size=k)
+        got = find_counted_means(values, counts, group, 4)
+        for g in range(4):
+            rows = np.repeat(values[group == g], counts[group == g])
+            assert (np.isnan(got[g]) and not len(rows)) or got[g] == math.fsum(rows) / len(rows)
+    assert np.isnan(find_counted_means(np.array([1.0, np.nan]), np.array([2, 1]), np.array([0, 0]), 1)[0])
+
+
 def test_analysis_documents_reads_only_the_columns_asked_for(loaded):
     from analysis import notebook
 

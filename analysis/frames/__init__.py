@@ -7,7 +7,8 @@ character offsets so that a researcher can read why an article was coded the way
 Modules (``analysis.frames`` re-exports their public names)::
 
     document     the shared view of a document: sentences, quotation spans, voice; find_evidence_context
-    codebook     load_codebook, score_frames, count_frames, find_frame_labels, find_indicator_questions
+    codebook     load_codebook, score_frames, count_frames, sum_frames (one pass for several count_frames tables
+                 of a report), find_frame_labels, find_indicator_questions
     presence     calibrated presence (dictionary threshold, logistic model): score_presence, add_presence
     attribution  find_attributions, count_attributions (the per-sentence pass and content spans)
     attribution_rules  load_attribution_rules: speech verbs, the PolNeAR lexicon, source types
@@ -39,11 +40,13 @@ from analysis.frames.attribution import (
 from analysis.frames.codebook import (
     Codebook,
     FrameScores,
+    FrameSums,
     count_frames,
     find_frame_labels,
     find_indicator_questions,
     load_codebook,
     score_frames,
+    sum_frames,
 )
 from analysis.frames.document import VOICES, find_evidence_context, find_quote_spans
 from analysis.frames.language import (
@@ -140,6 +143,8 @@ __all__ = [
     "analyze_chunk",
     "count_attributions",
     "count_frames",
+    "sum_frames",
+    "FrameSums",
     "count_labels",
     "count_territorial_verbs",
     "find_attributions",

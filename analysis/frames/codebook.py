@@ -388,18 +388,19 @@ def count_frames(
     ``min_count`` applies to ``n_present``; ``min_docs`` drops groups (and periods) with fewer articles (shares of
     a handful of articles are noise).
     """
-    if presence is not None and presence not in ("dictionary", "model"):
-        raise ParameterError(f"presence must be dictionary, model or None, not {presence!r}")
-    if presence is not None and threshold is not None:
-        raise ParameterError("pass either presence= or threshold=, not both")
+    _check_presence(presence, threshold)
     groups = group_documents(
         corpus, by=by, freq=freq, start=start, end=end, outlets=outlets, include_duplicates=include_duplicates
     )
     keys = groups.keys
+    counted = None
+    if isinstance(frames_df, FrameSums):  # counted per cell by sum_frames: from the cells when they give it
+        counted = frames_df.count_groups(groups, presence=presence, threshold=threshold)
+        frames_df = frames_df.path  # else from the file
     source = _frame_file(frames_df)
-    if source is not None:
+    if counted is None and source is not None:
         counted = _count_frame_file(source, groups, presence, threshold)
-    else:
+    elif counted is None:
         counted = _count_frame_rows(frames_df, groups, presence, threshold)
     by_keys = [k for k in keys if k != PERIOD]
     combos = [*by_keys, "frame", "family", "rule"]
@@ -411,6 +412,13 @@ def count_frames(
     return out[cols].sort_values(keys + ["frame"], kind="stable").reset_index(drop=True)
 
 
+def _check_presence(presence, threshold) -> None:
+    if presence is not None and presence not in ("dictionary", "model"):
+        raise ParameterError(f"presence must be dictionary, model or None, not {presence!r}")
+    if presence is not None and threshold is not None:
+        raise ParameterError("pass either presence= or threshold=, not both")
+
+
 def _frame_file(frames_df):
     """The frames.parquet of an analysis (a :class:`~analysis.aggregate.TableFile`), or None for a DataFrame."""
     from analysis.aggregate import TableFile, find_table
@@ -419,10 +427,9 @@ def _frame_file(frames_df):
     return source if isinstance(source, TableFile) else None
 
 
-def _count_frame_file(path, groups, presence, threshold) -> pd.DataFrame:
-    """:func:`_count_frame_rows` of the selected articles' rows of frames.parquet, counted in DuckDB (a million
-    articles make ten million rows): the same rows, dtypes and order, the means to the last bit."""
-    from analysis.aggregate import _literal, index_groups, read_table_columns, summarise_rows_by_group
+def _frame_rows(path, presence, threshold) -> dict[str, str]:
+    """The SQL of each value :func:`_count_frame_rows` counts, over the columns of frames.parquet (``t.``)."""
+    from analysis.aggregate import _literal, read_table_columns
 
     present_cols = read_table_columns(path)
     header = pd.DataFrame(columns=list(present_cols))  # the file's columns, for require_columns' message
@@ -439,19 +446,151 @@ def _count_frame_file(path, groups, presence, threshold) -> pd.DataFrame:
         dictionary = "COALESCE(t.present_dictionary, TRUE)"  # pandas' astype(bool) makes a missing value True
         present = f"COALESCE(t.present_model, {dictionary})" if presence == "model" else dictionary
     family = "t.family" if "family" in present_cols else "''"
+    return {"frame": "t.frame", "family": family, "rule": rule, "present": present, "score": "t.score"}
+
+
+FRAME_KEYS = ["frame", "family", "rule"]
+
+
+def _finish_frame_counts(counted: pd.DataFrame, key_table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The counts per ``g`` with their keys instead of ``g``, in the rows and order of :func:`_count_frame_rows`."""
+    combos = [*keys, *FRAME_KEYS]
+    out = key_table.merge(counted.rename(columns={"score": "mean_score"}), on="g", how="inner")
+    out = out[[*combos, "n_docs", "n_present", "mean_score"]]
+    return out.sort_values(combos, kind="stable", na_position="last", ignore_index=True)
+
+
+def _count_frame_file(path, groups, presence, threshold) -> pd.DataFrame:
+    """:func:`_count_frame_rows` of the selected articles' rows of frames.parquet, counted in DuckDB (a million
+    articles make ten million rows): the same rows, dtypes and order, the means to the last bit."""
+    from analysis.aggregate import index_groups, summarise_rows_by_group
+
     doc_groups, key_table = index_groups(groups.docs, groups.keys)
     counted = summarise_rows_by_group(
         path,
         doc_groups,
-        rows={"frame": "t.frame", "family": family, "rule": rule, "present": present, "score": "t.score"},
-        columns=["frame", "family", "rule"],
+        rows=_frame_rows(path, presence, threshold),
+        columns=FRAME_KEYS,
         counts={"n_docs": "COUNT(DISTINCT doc_id)", "n_present": "SUM(CAST(present AS BIGINT))"},
         means=["score"],
     )
-    combos = [*groups.keys, "frame", "family", "rule"]
-    out = key_table.merge(counted.rename(columns={"score": "mean_score"}), on="g", how="inner")
-    out = out[[*combos, "n_docs", "n_present", "mean_score"]]
-    return out.sort_values(combos, kind="stable", na_position="last", ignore_index=True)
+    return _finish_frame_counts(counted, key_table, groups.keys)
+
+
+class FrameSums:
+    """The frame scores of an analysis' articles counted once per cell (:func:`sum_frames`): pass this to
+    :func:`count_frames` instead of the analysis, so that a report's prevalence tables overall, by outlet and by
+    period make one pass over frames.parquet, not one each.
+
+    Per cell, frame (family, rule) and distinct score it holds the rows and the articles with the frame present;
+    per cell and frame the distinct articles. A table whose groups are unions of cells and that asks for the same
+    ``presence`` and ``threshold`` is summed from them: the counts are integers (an article lies in one cell), and
+    a mean score is the exact sum of score x rows rounded once (:func:`analysis.aggregate.find_counted_means`),
+    the same figure to the bit as from the rows. Any other table is counted from the file as without it.
+    """
+
+    def __init__(self, path, doc_ids: np.ndarray, cells: np.ndarray, docs, scores, *, presence, threshold):
+        self.path = path  # frames.parquet, a TableFile
+        self.doc_index = pd.Index(doc_ids)  # the articles counted, each with its cell number in ``cells``
+        self.cells = cells
+        self.docs = docs  # per (cell, frame, family, rule): g (the cell), n_docs
+        self.scores = scores  # per (cell, frame, family, rule, score): g, score, n (rows), n_present
+        self.presence, self.threshold = presence, threshold
+
+    def count_groups(self, groups, *, presence, threshold) -> pd.DataFrame | None:
+        """:func:`_count_frame_file`'s table from the cells, or None when they cannot give it."""
+        from analysis.aggregate import find_counted_means, index_groups
+
+        if (presence, threshold) != (self.presence, self.threshold):
+            return None
+        doc_groups, key_table = index_groups(groups.docs, groups.keys)
+        position = self.doc_index.get_indexer(doc_groups["doc_id"])
+        if (position < 0).any():  # an article that was not counted
+            return None
+        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in groups: left out
+        group[position] = doc_groups["g"].to_numpy()
+        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
+        low = np.full(n_cells, np.iinfo("int64").max)
+        high = np.full(n_cells, np.iinfo("int64").min)
+        np.minimum.at(low, self.cells, group)
+        np.maximum.at(high, self.cells, group)
+        if (low != high).any():  # a cell's articles in two groups
+            return None
+        docs = self.docs.assign(g=low[self.docs["g"].to_numpy()] if n_cells else self.docs["g"])
+        docs = docs[docs["g"] >= 0]
+        counted = docs.groupby(["g", *FRAME_KEYS], dropna=False, sort=True).agg(n_docs=("n_docs", "sum"))
+        scores = self.scores.assign(g=low[self.scores["g"].to_numpy()] if n_cells else self.scores["g"])
+        scores = scores[scores["g"] >= 0]
+        grouped = scores.groupby(["g", *FRAME_KEYS], dropna=False, sort=True)
+        sums = grouped.agg(n_present=("n_present", "sum"))
+        sums["score"] = find_counted_means(
+            scores["score"].to_numpy(), scores["n"].to_numpy(), grouped.ngroup().to_numpy(), grouped.ngroups
+        )
+        counted = counted.join(sums, how="inner").reset_index()
+        return _finish_frame_counts(counted.astype({"n_docs": "int64", "n_present": "int64"}), key_table, groups.keys)
+
+
+def sum_frames(
+    frames_df,
+    documents: pd.DataFrame,
+    *,
+    by: str | None = None,
+    freq: str | None = None,
+    presence: str | None = None,
+    threshold: float | None = None,
+):
+    """The frame scores of the articles ``documents`` (doc_id, and ``by``/``published`` as needed) counted in one
+    pass over the analysis ``frames_df``'s frames.parquet, per cell of ``by`` (each value, missing apart) x period
+    of ``freq`` (undated apart): a :class:`FrameSums` for :func:`count_frames`, so that a report's prevalence tables
+    overall, by ``by`` and by period make one pass, not one each. ``presence`` and ``threshold`` as in
+    :func:`count_frames` (the tables asked of it must use the same; others are counted from the file).
+
+    Without a local frames file (a remote analysis, or ``frames_df`` a DataFrame) ``frames_df`` is returned
+    unchanged: :func:`count_frames` then works as it does on it.
+    """
+    from analysis.aggregate import connection
+    from analysis.periods import to_period, validate_freq
+
+    _check_presence(presence, threshold)
+    source = _frame_file(frames_df)
+    if source is None:
+        return frames_df
+    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
+    require_columns(documents, need, what="documents")
+    if not documents["doc_id"].is_unique:
+        raise ParameterError("doc_id occurs twice in the documents: doc_id must be unique")
+    cells = np.zeros(len(documents), dtype="int64")
+    if by:
+        cells = pd.factorize(documents[by], use_na_sentinel=False)[0].astype("int64")
+    if freq:
+        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), validate_freq(freq)))  # NaT: -1
+        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
+    cells = pd.factorize(cells)[0].astype("int64")
+    doc_ids = documents["doc_id"].to_numpy(dtype=object)
+    named = ", ".join(f"{expr} AS {name}" for name, expr in _frame_rows(source, presence, threshold).items())
+    keys = ", ".join(["g", *FRAME_KEYS])
+    with connection({"doc_groups": pd.DataFrame({"doc_id": doc_ids, "g": cells})}) as con:
+        # the articles' rows once, the article as an integer (its cell's row number), for both sums
+        con.execute(
+            f"""CREATE TEMP TABLE r AS SELECT d.g AS g, d.i AS doc, {named}
+            FROM read_parquet(?) AS t JOIN (SELECT *, row_number() OVER () AS i FROM doc_groups) AS d
+            ON t.doc_id = d.doc_id""",
+            [str(source)],
+        )
+        docs = (
+            con.sql(f"SELECT {keys}, CAST(COUNT(DISTINCT doc) AS BIGINT) AS n_docs FROM r GROUP BY ALL")
+            .to_arrow_table()
+            .to_pandas()
+        )
+        scores = (
+            con.sql(
+                f"""SELECT {keys}, CAST(score AS DOUBLE) AS score, CAST(COUNT(*) AS BIGINT) AS n,
+            CAST(SUM(CAST(present AS BIGINT)) AS BIGINT) AS n_present FROM r GROUP BY ALL"""
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+    return FrameSums(source, doc_ids, cells, docs, scores, presence=presence, threshold=threshold)
 
 
 def _count_frame_rows(frames_df: pd.DataFrame, groups, presence, threshold) -> pd.DataFrame:
