@@ -122,3 +122,24 @@ def test_a_known_fingerprint_is_used_only_for_the_file_it_was_taken_of(built, tm
     assert find_known_fingerprint(corpus) is None
     monkeypatch.delenv(KNOWN_FINGERPRINT_ENV)
     assert find_known_fingerprint(other) is None
+
+
+def test_report_kernels_use_the_system_allocator_for_arrow_unless_the_user_chose(tmp_path, monkeypatch):
+    """The kernel's environment asks Arrow for the system allocator (freed buffers go back to the system), and
+    pyarrow started with that environment uses it; a pool the user set is kept."""
+    import asyncio
+
+    from analysis import render
+
+    def kernel_env() -> dict:
+        manager = render._kernel_manager_class(tmp_path)(kernel_name="python3")
+        return asyncio.run(manager._async_pre_start_kernel())[1]["env"]
+
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    env = kernel_env()
+    assert env["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    probe = "import pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    used = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert used.stdout.strip() == "system"
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    assert kernel_env()["ARROW_DEFAULT_MEMORY_POOL"] == "jemalloc"
