@@ -45,9 +45,10 @@ class Inputs(NamedTuple):
     events: pd.DataFrame  # the key events inside the window
 
 
-# corpus columns load_inputs(text=False) leaves out: the text and where each article came from (url, file, row, id,
-# checksum), which no report shows; the explorer, which links to the articles, reads them all
-NOT_IN_REPORTS = ("text", "url", "source_path", "source_row", "source_id", "source_sha256")
+# corpus columns load_inputs(text=False) leaves out: the text, the title and where each article came from (url, file,
+# row, id, checksum), which no report shows (the titles alone are about 70 bytes an article: 67 MB of each report
+# kernel at a million articles); the explorer, which links to the articles, reads them all
+NOT_IN_REPORTS = ("text", "title", "url", "source_path", "source_row", "source_id", "source_sha256")
 
 
 def load_inputs(
@@ -65,9 +66,9 @@ def load_inputs(
     """The setup of every report notebook in one call: the corpus, the selected articles (analysis.selection), the
     analysis tables and the key events of the window (``events`` empty: the built-in list).
 
-    ``text=False`` reads the corpus without its texts and the source columns no report shows (:data:`NOT_IN_REPORTS`:
-    a report that needs no text then holds a few hundred bytes per article; the provenance fingerprint is then
-    computed from the file).
+    ``text=False`` reads the corpus without its texts, titles and the source columns no report shows
+    (:data:`NOT_IN_REPORTS`: a report that needs no text then holds about a hundred bytes per article; the provenance
+    fingerprint is then computed from the file).
     ``dictionary``: the user dictionary files the report is meant to use (the `report` parameter); each must be
     one the analysis was made with (``analyze --actors/--places``, same sha256), because the mentions come from
     the analysis: a report cannot relabel them with another dictionary. Labels then come from
