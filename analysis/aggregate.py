@@ -314,14 +314,18 @@ def count_unit_pairs(
     keep = keep or {}
     tables: dict[str, pd.DataFrame] = {}
     where = []
+    source, exprs = "read_parquet(?) AS t", {c: f"t.{_quote(c)}" for c in [*unit, item]}
     if doc_ids is not None:
-        tables["selected"] = pd.DataFrame({"doc_id": pd.array(list(doc_ids), dtype=object)})
-        where.append("doc_id IN (SELECT doc_id FROM selected)")
+        ids = pd.unique(pd.Series(list(doc_ids), dtype=object))
+        tables["selected"] = pd.DataFrame({"doc_id": pd.array(ids, dtype=object), "i": np.arange(len(ids))})
+        source += " JOIN selected AS s ON t.doc_id = s.doc_id"
+        if "doc_id" in exprs:  # the article as its number: integer units hash and compare faster than id strings
+            exprs["doc_id"] = "s.i"
     for i, (col, values) in enumerate(keep.items()):
         tables[f"keep_{i}"] = pd.DataFrame({"value": pd.array(list(values), dtype=object)})
-        where.append(f"{_quote(col)} IN (SELECT value FROM keep_{i})")
-    cols = ", ".join(_quote(c) for c in [*unit, item])
-    rows = f"SELECT {cols} FROM read_parquet(?) {'WHERE ' + ' AND '.join(where) if where else ''}"
+        where.append(f"t.{_quote(col)} IN (SELECT value FROM keep_{i})")
+    cols = ", ".join(f"{expr} AS {_quote(c)}" for c, expr in exprs.items())
+    rows = f"SELECT {cols} FROM {source} {'WHERE ' + ' AND '.join(where) if where else ''}"
     on = " AND ".join(f"a.{_quote(c)} = b.{_quote(c)}" for c in unit)
     null_unit = " OR ".join(f"{_quote(c)} IS NULL" for c in unit)
     unit_cols = ", ".join(_quote(c) for c in unit)

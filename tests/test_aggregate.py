@@ -92,6 +92,12 @@ def test_unit_pairs_counted_once_per_unit(tmp_path):
     assert (n_units, null_unit) == (3, False)
     pairs, per_item, n_units, _ = count_unit_pairs(path, ["b", "c"], unit=["doc_id"], item="actor_id")
     assert pairs.empty and n_units == 2 and dict(zip(per_item["item"], per_item["n"])) == {"army": 1, "east-aleppo": 1}
+    # the selected articles (an id given twice is one article) with the sentence as unit: (a,0) and (b,0), (b,1)
+    pairs, per_item, n_units, _ = count_unit_pairs(
+        path, ["b", "a", "b"], unit=["doc_id", "sent_id"], item="actor_id", keep={"kind": ["actor"]}
+    )
+    assert pairs.to_dict("list") == {"a": ["army"], "b": ["rebels"], "n_both": [1]}
+    assert n_units == 3 and dict(zip(per_item["item"], per_item["n"])) == {"army": 3, "rebels": 1}
 
 
 def test_table_columns_loaded_for_some_articles_in_file_order(tmp_path):
