@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate, compress
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ LEARNED_GROUPS = ("word", "bow")
 
 # Words (with inner apostrophes, hyphens, periods: "didn't", "al-Assad", "U.S"), a double dash, or one symbol.
 _TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|--|[^\w\s]")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _QUOTES = {'"': "toggle", "“": "open", "”": "close"}
 
 
@@ -121,8 +123,9 @@ def _band(distance: int, bands: tuple[int, ...]) -> str:
     return f"{low}+"
 
 
-# Token type -> (word, stem, lexicon valence or None, is a word, learned-group keys, the same negated). Bounded: a
-# news vocabulary repeats (Zipf), so nearly every token is a hit; cleared when full rather than grown without end.
+# Token type -> (word, stem, lexicon valence or None, is a word, learned-group keys, the same negated, valence / 4
+# or 0.0). Bounded: a news vocabulary repeats (Zipf), so nearly every token is a hit; cleared when full rather than
+# grown without end.
 _TOKEN_INFO: dict[str, tuple] = {}
 _TOKEN_INFO_MAX = 200_000
 
@@ -145,7 +148,8 @@ def _token_info(token: str) -> tuple:
         if valence is None:  # a word VADER lacks: the mean valence of its stem
             valence = _stem_lexicon().get(stem)
         keys = (_keys(stem), _keys("not_" + stem)) if is_word else (None, None)
-        info = _TOKEN_INFO[token] = (word, stem, valence, is_word, keys[0], keys[1])
+        scaled = valence / 4.0 if valence else 0.0  # what _valences gives outside a negation's scope
+        info = _TOKEN_INFO[token] = (word, stem, valence, is_word, keys[0], keys[1], scaled)
     return info
 
 
@@ -156,24 +160,23 @@ class _Sentence:
                  "nonzero", "keys", "first_word", "infos")  # fmt: skip
 
     def __init__(self, text: str, cues: Cues):
-        # _TOKEN matches at every character that is not whitespace, so only whitespace lies between two tokens and a
-        # token's first occurrence from the previous token's end is where it was matched: its offsets are found
-        # with str.find instead of a match object per token
-        tokens = _TOKEN.findall(text)
-        starts, ends, find, end = [], [], text.find, 0
-        for t in tokens:
-            start = find(t, end)
-            end = start + len(t)
-            starts.append(start)
-            ends.append(end)
-        self.starts, self.ends = starts, ends
-        infos = self.infos = [_TOKEN_INFO.get(t) or _token_info(t) for t in tokens]
-        words = self.words = [i[0] for i in infos]
-        n = len(words)
+        # _TOKEN matches at every character that is not whitespace, so splitting on it (kept as a group) gives the
+        # whitespace before each token and the token, alternately: the running sum of their lengths is every
+        # token's start and end, without a match object or a Python step per token
+        pieces = _TOKEN_SPLIT.split(text)
+        tokens = pieces[1::2]
+        offsets = list(accumulate(map(len, pieces)))
+        self.starts, self.ends = offsets[0:-1:2], offsets[1::2]
+        infos = self.infos = list(map(_TOKEN_INFO.get, tokens))
+        if None in infos:  # a token type not seen before (or since the table was cleared)
+            infos = self.infos = [i or _token_info(t) for i, t in zip(infos, tokens)]
+        n = len(infos)
+        # the token data as columns, one tuple per field of the token info (zip transposes in one call); `lex` is
         # the lexicon valence of each word (a word VADER lacks: the mean valence of its stem), before negation
-        self.lex = [i[2] for i in infos]
+        words, _, lex, is_word, keys, _, scaled = zip(*infos) if n else ((),) * 7
+        self.words, self.lex = words, lex
         if _QUOTES.keys().isdisjoint(words):  # most sentences quote nothing
-            self.quoted = [False] * n
+            self.quoted = (False,) * n
         else:
             quoted, in_quote = [False] * n, False
             for i, w in enumerate(words):
@@ -182,23 +185,22 @@ class _Sentence:
                     in_quote = (not in_quote) if kind == "toggle" else (kind == "open")
                 quoted[i] = in_quote
             self.quoted = quoted
-        breaks = cues.clause_breaks
-        self.breaks = [w in breaks for w in words]
+        breaks = self.breaks = list(map(cues.clause_breaks.__contains__, words))
         # clause numbers and negation scope when no break token lies inside the target (the usual case; a target
         # holding one gets its own, see _clauses)
-        self.clause = _clauses(self.breaks, -1, -1)
+        self.clause = _clauses(breaks, -1, -1)
         self.negated = not cues.negators.isdisjoint(words)
         if not self.negated:  # no negator: nothing is in a negation's scope (most sentences)
-            self.in_scope = [False] * n
-            self.valence = [v / 4.0 if v else 0.0 for v in self.lex]
-            self.keys = [i[4] for i in infos]
+            self.in_scope = (False,) * n
+            self.valence = scaled
+            self.keys = keys
         else:
             self.in_scope = _negation_scope(words, self.clause, cues)
-            self.valence = _valences(self.lex, self.in_scope)
+            self.valence = _valences(lex, self.in_scope)
             # feature names of the learned word groups, per word (None: not a word)
             self.keys = _learned_keys(infos, self.in_scope)
-        self.nonzero = [i for i, v in enumerate(self.valence) if v]
-        self.first_word = next((i for i, info in enumerate(infos) if info[3]), 0)
+        self.nonzero = list(compress(range(n), self.valence))
+        self.first_word = is_word.index(True) if True in is_word else 0
 
     def target_tokens(self, start: int, end: int) -> tuple[int, int]:
         """First and last token overlapping ``[start, end)`` (tokens are sorted and do not overlap)."""
@@ -210,6 +212,10 @@ class _Sentence:
 
 def _clauses(breaks: list[bool], t0: int, t1: int) -> list[int]:
     """Clause number of every token; a break token belongs to no clause (-1), unless it lies inside the target."""
+    if t0 > t1:  # no target (the sentence's own clauses): the running count of breaks, in one C-level pass
+        count = accumulate(breaks, initial=0)
+        next(count)
+        return [-1 if brk else c for brk, c in zip(breaks, count)]
     clause, current = [0] * len(breaks), 0
     for i, brk in enumerate(breaks):
         if brk and not (t0 <= i <= t1):
@@ -369,7 +375,7 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
                 add_valence("role:object", valence[k])
 
     # Speaker: "X said", "X has told", "..., said X", "according to X".
-    speaker = any(words[k] in cues.speech_verbs for k in range(j, min(n, j + 1)))
+    speaker = j < n and words[j] in cues.speech_verbs
     speaker = speaker or (t0 >= 1 and words[t0 - 1] in cues.speech_verbs)
     for marker in cues.speaker_markers:
         if t0 >= len(marker) and tuple(words[t0 - len(marker) : t0]) == marker:
@@ -386,22 +392,22 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     add("position:first", 1.0 if t0 == sent.first_word else 0.0)
 
     window, closeness = cues.word_window, _closeness(cues.bow_scale, n)
-    for k in range(t0):  # left of the target, then right of it: the features in token order
-        key = keys[k]
+    # Left of the target, then right of it: the features in token order. On the left the closeness grows towards
+    # the target, so a stem's later occurrence always replaces its bow value (no bow name is in f before this).
+    near = max(0, t0 - window)
+    for key, c in zip(keys[:near], closeness[t0 : t0 - near : -1]):  # beyond the word window
         if key is not None:
-            bow = key[0]  # of the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
-            if t0 - k <= window:
-                f[key[1]] = 1.0
-            c = closeness[t0 - k]
-            if c > f.get(bow, 0.0):
-                f[bow] = c
-    for k in range(t1 + 1, n):
-        key = keys[k]
+            f[key[0]] = c  # of the stem, "not_<stem>" in a negation's scope (Das & Chen 2001)
+    for key, c in zip(keys[near:t0], closeness[t0 - near : 0 : -1]):
+        if key is not None:
+            f[key[1]] = 1.0
+            f[key[0]] = c
+    # on the right the closeness falls, so a stem keeps its nearest (first) value, or its value from the left
+    for k, (key, c) in enumerate(zip(keys[t1 + 1 :], closeness[1 : n - t1]), 1):
         if key is not None:
             bow = key[0]
-            if k - t1 <= window:
+            if k <= window:
                 f[key[2]] = 1.0
-            c = closeness[k - t1]
             if c > f.get(bow, 0.0):
                 f[bow] = c
     return f
