@@ -157,7 +157,7 @@ class _Sentence:
     """The target-independent token data of one sentence, computed once for all the targets in it."""
 
     __slots__ = ("words", "starts", "ends", "lex", "quoted", "breaks", "clause", "negated", "in_scope", "valence",
-                 "nonzero", "keys", "first_word", "infos")  # fmt: skip
+                 "nonzero", "keys", "first_word", "infos", "band_names", "closeness")  # fmt: skip
 
     def __init__(self, text: str, cues: Cues):
         # _TOKEN matches at every character that is not whitespace, so splitting on it (kept as a group) gives the
@@ -201,6 +201,9 @@ class _Sentence:
             self.keys = _learned_keys(infos, self.in_scope)
         self.nonzero = list(compress(range(n), self.valence))
         self.first_word = is_word.index(True) if True in is_word else 0
+        # the distance tables long enough for this sentence, looked up once for all its targets
+        self.band_names = _band_names(cues.distance_bands, n)
+        self.closeness = _closeness(cues.bow_scale, n)
 
     def target_tokens(self, start: int, end: int) -> tuple[int, int]:
         """First and last token overlapping ``[start, end)`` (tokens are sorted and do not overlap)."""
@@ -313,7 +316,7 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     t0, t1 = sent.target_tokens(start, end)
     n = len(words)
     clause, in_scope, valence, keys = sent.clause, sent.in_scope, sent.valence, sent.keys
-    if any(sent.breaks[t0 : t1 + 1]):  # a break token inside the target does not end a clause
+    if True in sent.breaks[t0 : t1 + 1]:  # a break token inside the target does not end a clause
         clause = _clauses(sent.breaks, t0, t1)
         in_scope = _negation_scope(words, clause, cues)
         valence = _valences(sent.lex, in_scope)
@@ -335,7 +338,7 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     total = 0.0
     speech_quoted = 0.0
     target_quoted = quoted[t0]
-    names = _band_names(cues.distance_bands, n)  # [side][distance] -> (":neg", ":pos") feature names
+    names = sent.band_names  # [side][distance] -> (":neg", ":pos") feature names
     for i in sent.nonzero if valence is sent.valence else range(n):
         v = valence[i]
         if not v or t0 <= i <= t1:  # the target's own words never count
@@ -391,7 +394,7 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
         add("negation:near", 1.0)
     add("position:first", 1.0 if t0 == sent.first_word else 0.0)
 
-    window, closeness = cues.word_window, _closeness(cues.bow_scale, n)
+    window, closeness = cues.word_window, sent.closeness
     # Left of the target, then right of it: the features in token order. On the left the closeness grows towards
     # the target, so a stem's later occurrence always replaces its bow value (no bow name is in f before this).
     near = max(0, t0 - window)
