@@ -247,6 +247,17 @@ def _negation_scope(words: list[str], clause: list[int], cues: Cues) -> list[boo
 
 
 _SENT_NAMES = ("sent:neg", "sent:pos")
+_ROLE_NAMES = {role: (f"role:{role}:neg", f"role:{role}:pos") for role in ("agent", "be", "by_agent", "object")}
+
+
+def _add_valence(f: dict[str, float], names: tuple[str, str], v: float) -> None:
+    """Add a valence to a role feature: ``names[1]`` (positive) gets v, ``names[0]`` (negative) -v; 0 adds none."""
+    if v > 0:
+        f[names[1]] = f.get(names[1], 0.0) + v
+    elif v < 0:
+        f[names[0]] = f.get(names[0], 0.0) + -v
+
+
 _CLAUSE_NAMES = (("clause:out:neg", "clause:out:pos"), ("clause:in:neg", "clause:in:pos"))
 _BAND_NAMES: dict[tuple[int, ...], tuple[list, list]] = {}
 
@@ -324,17 +335,6 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
     target_clause = clause[t0]
 
     f: dict[str, float] = {}
-
-    def add(name: str, value: float) -> None:
-        if value:
-            f[name] = f.get(name, 0.0) + value
-
-    def add_valence(prefix: str, v: float) -> None:
-        if v > 0:
-            add(f"{prefix}:pos", v)
-        elif v < 0:
-            add(f"{prefix}:neg", -v)
-
     total = 0.0
     speech_quoted = 0.0
     target_quoted = quoted[t0]
@@ -355,27 +355,38 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
         f[name] = f.get(name, 0.0) + a
         if quoted[i] and not target_quoted:
             speech_quoted += v
+    # The features from here to the word groups are each set once, under names the loop above does not use (the
+    # role features excepted, see _add_valence): a nonzero value x is stored as x, which is 0.0 + x.
     scaled = 4.0 * total
-    add("sent:norm", scaled / math.sqrt(scaled * scaled + 15.0))  # VADER's normalisation of a summed valence
-    add_valence("quote:in", speech_quoted)
-    add("quote:target", 1.0 if target_quoted else 0.0)
+    norm = scaled / math.sqrt(scaled * scaled + 15.0)  # VADER's normalisation of a summed valence
+    if norm:
+        f["sent:norm"] = norm
+    if speech_quoted > 0:
+        f["quote:in:pos"] = speech_quoted
+    elif speech_quoted < 0:
+        f["quote:in:neg"] = -speech_quoted
+    if target_quoted:
+        f["quote:target"] = 1.0
 
     # Role: the verb after the target (skipping auxiliaries), a be/passive predicate, the words before it.
     j, passive = t1 + 1, False
     while j < n and j <= t1 + 4 and words[j] in cues.auxiliaries and clause[j] == target_clause:
         passive = passive or words[j] in cues.passive_auxiliaries
         j += 1
-    after = [k for k in range(j, min(n, j + 3)) if clause[k] == target_clause]
-    for k in after:
-        add_valence("role:be" if passive else "role:agent", valence[k])
+    role = _ROLE_NAMES["be" if passive else "agent"]
+    for k in range(j, min(n, j + 3)):
+        if clause[k] == target_clause:
+            _add_valence(f, role, valence[k])
     if t0 >= 1 and words[t0 - 1] in cues.agent_markers:
+        role = _ROLE_NAMES["by_agent"]
         for k in range(max(0, t0 - 4), t0 - 1):
             if clause[k] == target_clause:
-                add_valence("role:by_agent", valence[k])
+                _add_valence(f, role, valence[k])
     else:
+        role = _ROLE_NAMES["object"]
         for k in range(max(0, t0 - 3), t0):
             if clause[k] == target_clause:
-                add_valence("role:object", valence[k])
+                _add_valence(f, role, valence[k])
 
     # Speaker: "X said", "X has told", "..., said X", "according to X".
     speaker = j < n and words[j] in cues.speech_verbs
@@ -384,15 +395,19 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
         if t0 >= len(marker) and tuple(words[t0 - len(marker) : t0]) == marker:
             speaker = True
     if speaker:
-        add("speaker:flag", 1.0)
-        add_valence("speaker", total)
+        f["speaker:flag"] = 1.0
+        if total > 0:
+            f["speaker:pos"] = total
+        elif total < 0:
+            f["speaker:neg"] = -total
 
     lo, hi = max(0, t0 - cues.negation_window), min(n, t1 + 1 + cues.negation_window)
     if sent.negated and any(
         words[k] in cues.negators and clause[k] == target_clause for k in range(lo, hi) if not t0 <= k <= t1
     ):
-        add("negation:near", 1.0)
-    add("position:first", 1.0 if t0 == sent.first_word else 0.0)
+        f["negation:near"] = 1.0
+    if t0 == sent.first_word:
+        f["position:first"] = 1.0
 
     window, closeness = cues.word_window, sent.closeness
     # Left of the target, then right of it: the features in token order. On the left the closeness grows towards
