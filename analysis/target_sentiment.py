@@ -29,7 +29,9 @@ GROUPS = ("sent", "dist", "clause", "role", "speaker", "quote", "negation", "pos
 LEARNED_GROUPS = ("word", "bow")
 
 # Words (with inner apostrophes, hyphens, periods: "didn't", "al-Assad", "U.S"), a double dash, or one symbol.
-_TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|--|[^\w\s]")
+# (Possessive: a word run is never given back, as no shorter run could be followed by "-", "'" or "." either; the
+# same tokens, without the regex engine keeping backtracking points.)
+_TOKEN = re.compile(r"\w++(?:[-'’.]\w++)*+|--|[^\w\s]")
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _QUOTES = {'"': "toggle", "“": "open", "”": "close"}
 
@@ -421,11 +423,16 @@ def _target_features(sent: _Sentence, start: int, end: int, cues: Cues) -> dict[
             f[key[1]] = 1.0
             f[key[0]] = c
     # on the right the closeness falls, so a stem keeps its nearest (first) value, or its value from the left
-    for k, (key, c) in enumerate(zip(keys[t1 + 1 :], closeness[1 : n - t1]), 1):
+    far = t1 + 1 + window
+    for key, c in zip(keys[t1 + 1 : far], closeness[1 : window + 1]):  # within the word window
+        if key is not None:
+            f[key[2]] = 1.0
+            bow = key[0]
+            if c > f.get(bow, 0.0):
+                f[bow] = c
+    for key, c in zip(keys[far:], closeness[window + 1 : n - t1]):
         if key is not None:
             bow = key[0]
-            if k <= window:
-                f[key[2]] = 1.0
             if c > f.get(bow, 0.0):
                 f[bow] = c
     return f
@@ -515,7 +522,7 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
     model = model or load_model()
     cues = load_cues()
     out = frame.copy()
-    logits = np.empty((len(frame), 3), dtype="float64")
+    logits = []  # one (3,) tuple per target, made an array at once (not a numpy row assignment per target)
     sent = last_text = None  # consecutive targets in one sentence share its token data
     columns = (frame["text"].tolist(), frame["start"].tolist(), frame["end"].tolist())  # lists: fast to iterate
     for row, (text, start, end) in enumerate(zip(*columns)):
@@ -528,8 +535,8 @@ def score_targets(frame: pd.DataFrame, *, model: Model | None = None) -> pd.Data
             )
         if text is not last_text and text != last_text:
             sent, last_text = _Sentence(text, cues), text
-        logits[row] = model.score_logits(_target_features(sent, start, end, cues))
-    probs = _softmax(logits)
+        logits.append(model.score_logits(_target_features(sent, start, end, cues)))
+    probs = _softmax(np.array(logits, dtype="float64").reshape(len(frame), 3))
     out["polarity"] = pd.Series(np.asarray(LABELS, dtype=object)[probs.argmax(axis=1)], index=out.index, dtype="string")
     out["score"] = probs[:, 2] - probs[:, 0]
     return out
