@@ -203,3 +203,65 @@ def test_duckdb_draws_no_progress_bar_into_a_report(tmp_path):
         con.close()
     with aggregate.connection() as con:
         assert con.sql("SELECT current_setting('enable_progress_bar')").fetchall()[0][0] is False
+
+
+def test_unit_pairs_sorted_in_numpy_match_the_self_join(tmp_path, monkeypatch):
+    # the numpy path (sorted integer keys) against the SQL self-join, on a seeded table with repeated mentions,
+    # null sentences, null actors, negative sentence numbers and unselected articles
+    import numpy as np
+
+    import analysis.aggregate as aggregate
+
+    sorted_pairs = aggregate._count_unit_pairs_sorted
+    rng = np.random.default_rng(13)
+    n = 4000
+    actors = np.array(["army", "rebels", "isis", "un", "russia", "turkey", "kurds", "police"], dtype=object)
+    sent = pd.array(rng.integers(-2, 6, n), dtype="Int64")
+    sent[rng.random(n) < 0.02] = pd.NA
+    actor = actors[rng.integers(0, len(actors), n)]
+    actor[rng.random(n) < 0.02] = None
+    table = pd.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in rng.integers(0, 300, n)],
+            "sent_id": sent,
+            "actor_id": actor,
+            "kind": np.where(rng.random(n) < 0.8, "actor", "place"),
+        }
+    )
+    path = save_table(table, tmp_path / "mentions.parquet")
+    selected = [f"d{i}" for i in range(0, 300, 2)] + ["d4", "nowhere"]  # an id twice, one absent
+    runs = {}
+    for how in ("numpy", "join"):
+        if how == "join":
+            monkeypatch.setattr(aggregate, "_count_unit_pairs_sorted", lambda *a, **k: None)
+        for unit in (["doc_id", "sent_id"], ["doc_id"]):
+            for min_count in (1, 3):
+                pairs, per_item, n_units, null_unit = aggregate.count_unit_pairs(
+                    path, selected, unit=unit, item="actor_id", keep={"kind": ["actor"]}, min_count=min_count
+                )
+                runs[how, tuple(unit), min_count] = (
+                    pairs.sort_values(["a", "b"]).reset_index(drop=True),
+                    per_item.sort_values("item", na_position="first").reset_index(drop=True),
+                    n_units,
+                    null_unit,
+                )
+    for (how, unit, min_count), (pairs, per_item, n_units, null_unit) in runs.items():
+        if how == "join":
+            continue
+        want = runs["join", unit, min_count]
+        pd.testing.assert_frame_equal(pairs, want[0], check_exact=True)
+        pd.testing.assert_frame_equal(per_item, want[1], check_exact=True)
+        assert (n_units, null_unit) == want[2:]
+        assert len(pairs) > 10 and null_unit == (unit == ("doc_id", "sent_id"))
+        assert per_item["item"].isna().any()  # the null actor is counted per item, never paired
+    # by hand: two articles, the sentence (x, 0) names army twice and rebels once, (y, 1) army alone
+    small = pd.DataFrame(
+        {"doc_id": ["x", "x", "x", "y"], "sent_id": [0, 0, 0, 1], "actor_id": ["rebels", "army", "army", "army"]}
+    )
+    pairs, per_item, n_units, null_unit = sorted_pairs(
+        save_table(small, tmp_path / "small.parquet"), ["x", "y"], sub=["sent_id"], item="actor_id", keep={},
+        min_count=1,
+    )  # fmt: skip
+    assert pairs.to_dict("list") == {"a": ["army"], "b": ["rebels"], "n_both": [1]}
+    assert dict(zip(per_item["item"], per_item["n"])) == {"army": 2, "rebels": 1}
+    assert (n_units, null_unit) == (2, False)
