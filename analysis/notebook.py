@@ -21,7 +21,7 @@ from analysis.catalogue import EXTRA_NOTEBOOKS, REPORTS, list_reports, report_ca
 from analysis.errors import ParameterError
 from analysis.htmltable import render_table  # the one table renderer (escaped; interactive on screen)
 from analysis.plots.style import use_report_style
-from analysis.provenance import fingerprint_corpus, git_commit, package_versions
+from analysis.provenance import find_recorded_fingerprint, fingerprint_corpus, git_commit, package_versions
 from analysis.tables import find_members, save_json
 
 # the external-validation columns that fit a PDF page (the report's CSV keeps them all)
@@ -448,8 +448,15 @@ def render_provenance(*, parameters: dict, corpus: pd.DataFrame, corpus_path: st
     else:  # the corpus was read without its texts (load_inputs(text=False)): the same hash, streamed from the file
         from analysis.streaming import find_known_fingerprint, fingerprint_corpus_file
 
-        # `report all` hashes the corpus once for its kernels (analysis.render): used when it is this very file
-        fingerprint = find_known_fingerprint(corpus_path) or fingerprint_corpus_file(corpus_path)
+        manifest = getattr(analysis, "manifest", analysis) if analysis is not None else None
+        record = manifest.get("corpus") if isinstance(manifest, dict) else None
+        # `report all` hashes the corpus once for its kernels (analysis.render): used when it is this very file;
+        # else the fingerprint `analyze` recorded, when the corpus file is the one it read (same sha256)
+        fingerprint = (
+            find_known_fingerprint(corpus_path)
+            or find_recorded_fingerprint(corpus_path, record)
+            or fingerprint_corpus_file(corpus_path)
+        )
     dates = pd.to_datetime(corpus["published"]) if "published" in corpus else pd.Series(dtype="datetime64[ns]")
     data_rows = [
         ("corpus file", Path(corpus_path).name),

@@ -18,7 +18,7 @@ from analysis import __version__, config, outputs, storage
 from analysis.cluster import add_scheduler_option
 from analysis.corpus import open_corpus
 from analysis.errors import ParameterError, SchemaError
-from analysis.provenance import file_sha256, git_commit, package_versions
+from analysis.provenance import FINGERPRINT_VERSION, file_sha256, git_commit, package_versions
 from analysis.results import MANIFEST, OUTPUT_SET, TABLE_NAME, Analysis, add_sentence_text, load_analysis
 from analysis.selection import Selection
 from analysis.stages import (
@@ -241,6 +241,7 @@ def _analyze(
                 "path": label,
                 "sha256": file_sha256(corpus_path),
                 "fingerprint": fingerprint.hexdigest(),
+                "fingerprint_version": FINGERPRINT_VERSION,
                 "n_articles": int(scan.n_articles),
                 "n_selected": n_selected,
             },

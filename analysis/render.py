@@ -342,7 +342,7 @@ def render_reports(
         result.seconds["total"] = round(time.perf_counter() - t0, 1)
         return result
 
-    with _fingerprint_once(corpus, enabled=len(names) > 1):
+    with _fingerprint_once(corpus, enabled=len(names) > 1, analysis=analysis):
         if at_once:
             results = _render_at_once(render, names, jobs)
         else:
@@ -402,13 +402,16 @@ def _render_at_once(render, names: list[str], jobs: int) -> list[RenderResult]:
 
 
 @contextmanager
-def _fingerprint_once(corpus, *, enabled: bool):
+def _fingerprint_once(corpus, *, enabled: bool, analysis=None):
     """While the reports render: the corpus fingerprinted once in a thread, the result left in a private file
     that the kernels' provenance reads (analysis.streaming.find_known_fingerprint) instead of hashing the corpus
-    again. A kernel that needs it before it is ready, or finds the file changed, hashes the corpus itself."""
+    again. A kernel that needs it before it is ready, or finds the file changed, hashes the corpus itself.
+
+    When the analysis manifest in ``analysis`` recorded the fingerprint of this very corpus file (same sha256,
+    :func:`analysis.provenance.find_recorded_fingerprint`), the kernels find that instead and nothing is hashed."""
     from analysis.streaming import KNOWN_FINGERPRINT_ENV, save_corpus_fingerprint
 
-    if not enabled or not Path(corpus).is_file():
+    if not enabled or not Path(corpus).is_file() or _recorded_fingerprint(corpus, analysis):
         yield
         return
     folder = Path(tempfile.mkdtemp(prefix="cn-fingerprint-"))
@@ -429,6 +432,22 @@ def _fingerprint_once(corpus, *, enabled: bool):
     finally:
         thread.join()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _recorded_fingerprint(corpus, analysis) -> str | None:
+    """The corpus fingerprint recorded in the manifest of the analysis folder ``analysis`` if it is that of the
+    file ``corpus`` (see :func:`analysis.provenance.find_recorded_fingerprint`); None otherwise or unreadable."""
+    import json
+
+    from analysis.provenance import find_recorded_fingerprint
+
+    if analysis is None:
+        return None
+    try:
+        manifest = json.loads((Path(analysis) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return None
+    return find_recorded_fingerprint(corpus, manifest.get("corpus") if isinstance(manifest, dict) else None)
 
 
 def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, started: _dt.datetime) -> Path:

@@ -124,6 +124,41 @@ def test_a_known_fingerprint_is_used_only_for_the_file_it_was_taken_of(built, tm
     assert find_known_fingerprint(other) is None
 
 
+def test_the_fingerprint_analyze_recorded_is_reused_only_for_the_same_bytes(built, tmp_path, monkeypatch):
+    """A report takes the corpus fingerprint from the analysis manifest when the corpus file has the sha256
+    `analyze` recorded (and the same fingerprint definition): it equals the fingerprint computed from the rows;
+    a corpus with other bytes, another definition version or no record is hashed again."""
+    import json
+
+    import pandas as pd
+
+    from analysis import notebook, provenance, streaming
+
+    corpus, analysis = built
+    record = json.loads((analysis / "manifest.json").read_text())["corpus"]
+    assert record["fingerprint_version"] == provenance.FINGERPRINT_VERSION
+    computed = streaming.fingerprint_corpus_file(corpus)
+    assert provenance.find_recorded_fingerprint(corpus, record) == computed == record["fingerprint"]
+    assert provenance.find_recorded_fingerprint(corpus, {**record, "fingerprint_version": 0}) is None
+    assert provenance.find_recorded_fingerprint(corpus, {k: v for k, v in record.items() if k != "sha256"}) is None
+    assert provenance.find_recorded_fingerprint(corpus, None) is None
+    other = tmp_path / "other.parquet"  # the same articles written again with another row order: other bytes
+    pd.read_parquet(corpus).iloc[::-1].to_parquet(other, index=False)
+    assert provenance.find_recorded_fingerprint(other, record) is None
+    assert provenance.find_recorded_fingerprint(tmp_path / "missing.parquet", record) is None
+
+    # the provenance of a report then hashes no rows: with the recorded fingerprint it never streams the corpus
+    def refuse(path):
+        raise AssertionError("the corpus was hashed again")
+
+    monkeypatch.setattr(streaming, "fingerprint_corpus_file", refuse)
+    docs = pd.read_parquet(corpus).drop(columns="text")
+    html = notebook.render_provenance(parameters={}, corpus=docs, corpus_path=corpus, analysis={"corpus": record})
+    assert computed in html and "computed on this corpus" in html
+    with pytest.raises(AssertionError, match="hashed again"):
+        notebook.render_provenance(parameters={}, corpus=docs, corpus_path=other, analysis={"corpus": record})
+
+
 def test_report_kernels_use_the_system_allocator_for_arrow_unless_the_user_chose(tmp_path, monkeypatch):
     """The kernel's environment asks Arrow for the system allocator (freed buffers go back to the system), and
     pyarrow started with that environment uses it; a pool the user set is kept."""
