@@ -23,7 +23,7 @@ import re
 import string
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 from nltk.sentiment.vader import VaderConstants
 
@@ -60,40 +60,22 @@ def split_tokens(text: str) -> list[str]:
     return [_strip_punctuation(we) if (we[-1] in p or we[0] in p) else we for we in text.split() if len(we) > 1]
 
 
-def _negated(word: str) -> bool:
-    low = word.lower()
+def _negated(low: str) -> bool:
+    """NLTK's ``negated`` of one lower-cased token."""
     return low in _NEGATE or "n't" in low
 
 
-def _scalar_inc_dec(word: str, low: str, valence: float, is_cap_diff: bool) -> float:
-    scalar = 0.0
-    if low in _BOOSTER:
-        scalar = _BOOSTER[low]
-        if valence < 0:
-            scalar *= -1
-        if word.isupper() and is_cap_diff:
-            if valence > 0:
-                scalar += _C_INCR
-            else:
-                scalar -= _C_INCR
+def _booster(word: str, low: str, valence: float, is_cap_diff: bool) -> float:
+    """NLTK's ``_scalar_inc_dec`` of a booster word (``low`` in BOOSTER_DICT)."""
+    scalar = _BOOSTER[low]
+    if valence < 0:
+        scalar *= -1
+    if word.isupper() and is_cap_diff:
+        if valence > 0:
+            scalar += _C_INCR
+        else:
+            scalar -= _C_INCR
     return scalar
-
-
-def _never_check(valence: float, w: list[str], start_i: int, i: int) -> float:
-    if start_i == 0:
-        if _negated(w[i - 1]):
-            valence = valence * _N_SCALAR
-    if start_i == 1:
-        if w[i - 2] == "never" and (w[i - 1] == "so" or w[i - 1] == "this"):
-            valence = valence * 1.5
-        elif _negated(w[i - (start_i + 1)]):
-            valence = valence * _N_SCALAR
-    if start_i == 2:
-        if w[i - 3] == "never" and (w[i - 2] == "so" or w[i - 2] == "this") or (w[i - 1] == "so" or w[i - 1] == "this"):
-            valence = valence * 1.25
-        elif _negated(w[i - (start_i + 1)]):
-            valence = valence * _N_SCALAR
-    return valence
 
 
 def _idioms_check(valence: float, w: list[str], i: int) -> float:
@@ -129,25 +111,47 @@ class Vader:
     def _lexicon_valence(self, w: list[str], lows: list[str], i: int, is_cap_diff: bool) -> float:
         """NLTK's ``sentiment_valence`` for the lexicon token at index ``i`` (its first occurrence)."""
         lex = self.lexicon
-        item = w[i]
         valence = lex[lows[i]]
-        if item.isupper() and is_cap_diff:
+        if w[i].isupper() and is_cap_diff:
             if valence > 0:
                 valence += _C_INCR
             else:
                 valence -= _C_INCR
-        for start_i in range(0, 3):
-            if i > start_i and lows[i - (start_i + 1)] not in lex:
-                s = _scalar_inc_dec(w[i - (start_i + 1)], lows[i - (start_i + 1)], valence, is_cap_diff)
-                if start_i == 1 and s != 0:
-                    s = s * 0.95
-                if start_i == 2 and s != 0:
-                    s = s * 0.9
-                valence = valence + s
-                valence = _never_check(valence, w, start_i, i)
-                # every idiom or two-word booster holds one of the tokens i-2, i-1, i: test those first
-                if start_i == 2 and (w[i - 2] in _IDIOM_WORDS or w[i - 1] in _IDIOM_WORDS or item in _IDIOM_WORDS):
-                    valence = _idioms_check(valence, w, i)
+        # NLTK's loop over the 3 tokens before (start_i 0, 1, 2: its _scalar_inc_dec, _never_check and, at 2,
+        # _idioms_check) written out once per distance, with the same operations in the same order; a token that is
+        # not a booster adds 0.0, as in NLTK.
+        if i > 0 and lows[i - 1] not in lex:
+            low = lows[i - 1]
+            valence = valence + (_booster(w[i - 1], low, valence, is_cap_diff) if low in _BOOSTER else 0.0)
+            if _negated(low):
+                valence = valence * _N_SCALAR
+        if i > 1 and lows[i - 2] not in lex:
+            low = lows[i - 2]
+            s = _booster(w[i - 2], low, valence, is_cap_diff) if low in _BOOSTER else 0.0
+            if s != 0:
+                s = s * 0.95
+            valence = valence + s
+            if w[i - 2] == "never" and (w[i - 1] == "so" or w[i - 1] == "this"):
+                valence = valence * 1.5
+            elif _negated(low):
+                valence = valence * _N_SCALAR
+        if i > 2 and lows[i - 3] not in lex:
+            low = lows[i - 3]
+            s = _booster(w[i - 3], low, valence, is_cap_diff) if low in _BOOSTER else 0.0
+            if s != 0:
+                s = s * 0.9
+            valence = valence + s
+            if (
+                w[i - 3] == "never"
+                and (w[i - 2] == "so" or w[i - 2] == "this")
+                or (w[i - 1] == "so" or w[i - 1] == "this")
+            ):
+                valence = valence * 1.25
+            elif _negated(low):
+                valence = valence * _N_SCALAR
+            # every idiom or two-word booster holds one of the tokens i-2, i-1, i: test those first
+            if w[i - 2] in _IDIOM_WORDS or w[i - 1] in _IDIOM_WORDS or w[i] in _IDIOM_WORDS:
+                valence = _idioms_check(valence, w, i)
         # _least_check
         if i > 1 and lows[i - 1] not in lex and lows[i - 1] == "least":
             if lows[i - 2] != "at" and lows[i - 2] != "very":
@@ -162,18 +166,28 @@ class Vader:
         n = len(w)
         hits = self._words & set(lows)
         value: dict[str, object] = {}
-        first: list[int] = []
-        if hits:
-            for j in [j for j, low in enumerate(lows) if low in hits]:
-                tok = w[j]
-                if tok in value:  # valence depends on the first occurrence only (NLTK's rule)
-                    continue
-                first.append(j)
-                low = lows[j]
-                if low in _BOOSTER or (low == "kind" and j < n - 1 and lows[j + 1] == "of"):
-                    value[tok] = 0
-                else:
-                    value[tok] = self._lexicon_valence(w, lows, j, is_cap_diff)
+        if not hits:
+            return value, []
+        # the first position of each token whose lower case is in the lexicon, found with list.index (C) per lexicon
+        # word rather than by a Python loop over every token (2 lexicon words in a sentence of 24 tokens on FA-KES)
+        first = []
+        for low in hits:
+            j = lows.index(low)
+            first.append(j)
+            tok = w[j]
+            if w.count(tok) < lows.count(low):  # other case forms too ("War" ... "war"): the first of each
+                seen = {tok}
+                for k in range(j + 1, n):
+                    if lows[k] == low and w[k] not in seen:
+                        seen.add(w[k])
+                        first.append(k)
+        first.sort()  # in order of first occurrence, as NLTK meets them
+        for j in first:
+            low = lows[j]
+            if low in _BOOSTER or (low == "kind" and j < n - 1 and lows[j + 1] == "of"):
+                value[w[j]] = 0
+            else:
+                value[w[j]] = self._lexicon_valence(w, lows, j, is_cap_diff)
         return value, first
 
     def _score_tokens(self, w: list[str], lows: list[str], text: str) -> Scores:
@@ -220,8 +234,8 @@ class Vader:
         if not _tokens_concatenate(text, spans):
             w = split_tokens(text)
             return out, self._score_tokens(w, list(map(str.lower, w)), text)
-        w = [t for ws in words for t in ws]
-        lows = [t for ls in lowers for t in ls]
+        w = list(chain.from_iterable(words))
+        lows = list(chain.from_iterable(lowers))
         n = len(w)
         if not n:
             return out, (0.0, 0.0, 0.0, 0.0)
@@ -247,10 +261,12 @@ class Vader:
 
 
 def _score_values(value: dict, w: list[str], lows: list[str], text: str) -> Scores:
-    """The scores of tokens ``w`` whose token types have the valences ``value`` (the others 0): NLTK's but-rule,
-    then its score_valence."""
+    """The scores of tokens ``w`` (at least one) whose token types have the valences ``value`` (the others 0):
+    NLTK's but-rule, then its score_valence."""
+    if not value:  # every sentiment 0 (one sentence in 7 on FA-KES): NLTK's score_valence of n zeros, n > 0
+        return (0.0, 1.0, 0.0, 0.0)
     n = len(w)
-    sentiments = list(map(value.get, w, repeat(0, n))) if value else [0] * n
+    sentiments = list(map(value.get, w, repeat(0, n)))
     if "but" in lows:  # _but_check on the lower-cased tokens: the same products, zeros too (0 becomes 0.0)
         bi = lows.index("but")
         sentiments = [v * 0.5 for v in sentiments[:bi]] + [sentiments[bi]] + [v * 1.5 for v in sentiments[bi + 1 :]]
