@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken
 
 from analysis import config
 from analysis.errors import ResourceError
@@ -129,6 +129,45 @@ class NewsPunktLanguageVars(PunktLanguageVars):
         return self._word_tokenizer
 
 
+_NUMERIC = re.compile(PunktToken._RE_NUMERIC.pattern)
+_ELLIPSIS = re.compile(PunktToken._RE_ELLIPSIS.pattern)
+_INITIAL = re.compile(PunktToken._RE_INITIAL.pattern)
+_ALPHA = re.compile(PunktToken._RE_ALPHA.pattern)
+_NON_PUNCT = re.compile(r"[^\W\d]")  # punkt._re_non_punct
+
+
+class NewsPunktToken(PunktToken):
+    r"""Punkt's token, whose pattern tests run with the standard ``re`` engine on ASCII text.
+
+    NLTK's patterns (the same strings) go through its timeout-guarded ``regex`` wrapper, which cost a fifth of the
+    sentence splitting. On ASCII text the two engines agree on ``\w`` and ``\d``; other text (where ``regex``'s
+    Unicode classes differ from ``re``'s, e.g. on combining marks) keeps NLTK's patterns.
+    """
+
+    __slots__ = ()
+
+    def _get_type(self, tok):
+        if tok.isascii():
+            return _NUMERIC.sub("##number##", tok.lower())
+        return super()._get_type(tok)
+
+    @property
+    def is_ellipsis(self):
+        return _ELLIPSIS.match(self.tok)  # no character class: the same in both engines
+
+    @property
+    def is_initial(self):
+        return _INITIAL.match(self.tok) if self.tok.isascii() else super().is_initial
+
+    @property
+    def is_alpha(self):
+        return _ALPHA.match(self.tok) if self.tok.isascii() else super().is_alpha
+
+    @property
+    def is_non_punct(self):
+        return _NON_PUNCT.search(self.type) if self.type.isascii() else super().is_non_punct
+
+
 class NewsPunktTokenizer(PunktSentenceTokenizer):
     """Punkt with fixed parameters and shortcuts for candidate breaks whose outcome Punkt cannot change."""
 
@@ -147,7 +186,7 @@ def sentence_tokenizer() -> PunktSentenceTokenizer:
     """The package's Punkt tokenizer (built once; needs no `nltk_data`)."""
     params = PunktParameters()
     params.abbrev_types = set(NEWS_ABBREVIATIONS)
-    return NewsPunktTokenizer(params, lang_vars=NewsPunktLanguageVars())
+    return NewsPunktTokenizer(params, lang_vars=NewsPunktLanguageVars(), token_cls=NewsPunktToken)
 
 
 _PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")  # a line with some non-space text
