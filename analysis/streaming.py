@@ -259,8 +259,7 @@ def _work(docs: pd.DataFrame) -> dict[str, pa.Table]:
     """One chunk in a worker process, returned as Arrow tables: converted here, in parallel, and sent to the parent
     as buffers, which is cheaper than pickling DataFrames of Python objects."""
     _describe()
-    result = process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS)
-    return {name: pa.Table.from_pandas(table, preserve_index=False) for name, table in result.items()}
+    return process_chunk(docs, _WORKER_STAGES, _WORKER_OPTIONS, arrow=True)
 
 
 class WorkerPool:
@@ -309,9 +308,9 @@ def _work_on_cluster(docs: pd.DataFrame, specs: tuple[str, ...], options: dict |
     if specs not in _CLUSTER_STAGES:
         _CLUSTER_STAGES[specs] = load_stages(specs)[0]
     parts = {}
-    for name, df in process_chunk(docs, _CLUSTER_STAGES[specs], options).items():
+    for name, table in process_chunk(docs, _CLUSTER_STAGES[specs], options, arrow=True).items():
         sink = pa.BufferOutputStream()
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), sink, compression="zstd")
+        pq.write_table(table, sink, compression="zstd")
         parts[name] = sink.getvalue().to_pybytes()
     return parts
 
@@ -451,7 +450,7 @@ def run_chunks(
         pending_docs.clear()
         n_pending = 0
         if submit is None:
-            write(process_chunk(docs, loaded, options), len(docs))
+            write(process_chunk(docs, loaded, options, arrow=True), len(docs))
             return
         in_flight.append((submit(docs), len(docs)))
         while len(in_flight) > limit:  # bounded: memory holds a few chunks, not the corpus
