@@ -11,10 +11,11 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterable
 
-# analysis.lean_nltk, first: NLTK without SciPy and scikit-learn, which the stages do not use (1.4 s of CPU before
-# any worker starts); analysis.preload, last: it runs a written article through the default stages, so their
-# modules are imported and their resources loaded there once, and shared by every forked worker
-_FIRST, _LAST = ("analysis.lean_nltk", "analysis.streaming"), "analysis.preload"
+# analysis.preload_gc, first: the garbage collector paused while the server preloads; analysis.lean_nltk: NLTK
+# without SciPy and scikit-learn, which the stages do not use (1.4 s of CPU before any worker starts);
+# analysis.preload, last: it runs a written article through the default stages, so their modules are imported and
+# their resources loaded there once, and shared by every forked worker
+_FIRST, _LAST = ("analysis.preload_gc", "analysis.lean_nltk", "analysis.streaming"), "analysis.preload"
 
 
 def worker_context(specs: Iterable[str] = ()) -> multiprocessing.context.BaseContext:

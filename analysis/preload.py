@@ -9,6 +9,7 @@ worker as before. The warm-up article's tables are thrown away, and nothing of i
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import pandas as pd
@@ -44,3 +45,6 @@ def _warm_stages() -> None:
 
 
 _warm_stages()
+# what the preload made lives as long as the server and its workers: out of the garbage collector's sight (the
+# workers then spend half as much CPU in collections: 0.07 instead of 0.15 s on FA-KES twice); see preload_gc
+gc.freeze()

@@ -238,6 +238,9 @@ _WORKER_DESCRIPTION: tuple | Exception | None = None
 
 def _init_worker(specs: list[str], options: dict | None = None) -> None:
     global _WORKER_STAGES, _WORKER_OPTIONS, _WORKER_DESCRIPTION
+    import gc
+
+    gc.enable()  # paused in the forkserver this worker was forked from (analysis.preload_gc)
     logging.disable(logging.WARNING)  # skipped stages are reported by the parent from describe_stages
     try:
         _WORKER_STAGES, status = load_stages(specs)
