@@ -115,3 +115,43 @@ def test_fast_yaml_loader_reads_every_resource_like_the_safe_loader():
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=resources.YAML_LOADER) == yaml.safe_load(text), path.name
+
+
+def _typed(obj, seen=None):
+    """``obj`` with every value's type spelled out and shared containers marked: equal only if built alike."""
+    seen = {} if seen is None else seen
+    if isinstance(obj, (dict, list)):
+        if id(obj) in seen:
+            return ("shared", seen[id(obj)])
+        seen[id(obj)] = len(seen)
+        if isinstance(obj, dict):
+            return ("dict", [(_typed(k, seen), _typed(v, seen)) for k, v in obj.items()])
+        return ("list", [_typed(v, seen) for v in obj])
+    return (type(obj).__name__, repr(obj))
+
+
+def test_resource_loader_builds_what_the_safe_loader_builds():
+    import yaml
+
+    from analysis import config, resources
+
+    documents = [p.read_text(encoding="utf-8") for p in sorted(config.RESOURCES_DIR.glob("*.yaml"))]
+    documents += [
+        "a: 1\nb: 1.5\nc: yes\nd: 'yes'\ne: ~\nf: null\ng: 2016-05-02\nh: '2016-05-02'\ni: 0x1F\nj: 1_000\nk: .inf\n",
+        "base: &b {x: 1, y: [1, 2]}\nother: *b\nlist: &l [a, b]\nagain: *l\n",
+        "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",
+        "s: !!set {a, b}\nbin: !!binary aGVsbG8=\nstr: !!str 12\nint: !!int '7'\n",
+        "o: !!omap [{a: 1}, {b: 2}]\np: !!pairs [{a: 1}]\n",
+        "dup: 1\ndup: 2\n1: int key\n1.5: float key\ntrue: bool key\n~: null key\n",
+        "- [a, 1]\n- {b: [c, {d: e}]}\n- plain\n- 'quoted'\n- \"double\"\n- |\n  block\n",
+        "",
+        "just a string",
+        "r: &r [1, *r]\n",
+    ]
+    for document in documents:
+        expected = yaml.load(document, Loader=yaml.SafeLoader)  # noqa: S506 - the safe loader
+        got = yaml.load(document, Loader=resources.YAML_LOADER)  # noqa: S506 - a safe loader subclass
+        assert _typed(got) == _typed(expected), document[:80]
+    for bad in ("? [a, b]\n: 1\n", "{[1]: 2}\n"):
+        with pytest.raises(yaml.YAMLError):
+            yaml.load(bad, Loader=resources.YAML_LOADER)  # noqa: S506 - a safe loader subclass
