@@ -19,6 +19,7 @@ callers take the evidence from the original text by offsets (:func:`span_text`).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -135,9 +136,6 @@ _WORD_RUN = "\x02"  # "\w+" then a rest that opens with a non-word character: th
 _KINDS = {_SPACES: 1, _WORD_RUN: 2}
 _MAX_PREFIXES = 512
 _WORD_DIGIT = re.compile(r"(?<!\w)\d")
-
-
-_OTHER_SPACE = re.compile(r"[^\S ]")
 
 
 def _prefix_literal(code: int) -> str | None:
@@ -298,95 +296,118 @@ class CueStartMatcher:
     def __init__(self, cues: list[tuple[str, ...]]):
         import ahocorasick
 
+        # each cue of a covered indicator gets a number, in (indicator, cue) order, so that sorting an indicator's
+        # candidates (position, number) sorts them by (position, cue index) as finditer over the alternation tries
         owners: dict[bool, dict[str, list[tuple[int, int, int]]]] = {False: {}, True: {}}
         covered = set()
-        self._cues: dict[tuple[int, int], str] = {}
-        self._regex: dict[tuple[int, int], CuePattern] = {}  # compiled on first use: most cues rarely occur
+        self._cues: list[str] = []
+        self._owner: list[tuple[int, int]] = []  # cue number -> (indicator k, cue index j)
         for k, cue_list in enumerate(cues):
             short = [find_cue_prefixes(cue) for cue in cue_list]
             if not cue_list or any(s is None for s in short):
                 continue
             covered.add(k)
             for j, (cue, found) in enumerate(zip(cue_list, short)):
-                self._cues[(k, j)] = cue
+                c = len(self._cues)
+                self._cues.append(cue)
+                self._owner.append((k, j))
                 longer = find_cue_prefixes(cue, single_space=True) or found
                 for single_space, starts in ((False, found), (True, longer)):
-                    for p in starts:  # (k, j, kind): kind 0 a literal start, else a marked one (_KINDS)
+                    for p in starts:  # (k, c, kind): kind 0 a literal start, else a marked one (_KINDS)
                         kind = _KINDS.get(p[0], 0)
-                        owners[single_space].setdefault(p[1:] if kind else p, []).append((k, j, kind))
+                        owners[single_space].setdefault(p[1:] if kind else p, []).append((k, c, kind))
         self.covered = frozenset(covered)
+        # compiled on first use (most cues rarely occur): cue number -> (bound match method, matches lowered text)
+        self._match: list[tuple | None] = [None] * len(self._cues)
         self._digit = tuple(owners[False].pop(_DIGIT, ()))
         owners[True].pop(_DIGIT, None)
         self._automata = {}
         for single_space, table in owners.items():
             if table:
                 automaton = ahocorasick.Automaton()
-                for word, kjs in table.items():
-                    automaton.add_word(word, (len(word) - 1, tuple(kjs)))
+                for word, kcs in table.items():
+                    # literal starts apart from marked ones: a literal start inside a word is no candidate
+                    plain = tuple((k, c) for k, c, kind in kcs if not kind)
+                    marked = tuple(kc for kc in kcs if kc[2])
+                    automaton.add_word(word, (len(word) - 1, plain, marked))
                 automaton.make_automaton()
                 self._automata[single_space] = automaton
 
-    def _compile(self, k: int, j: int) -> CuePattern:
-        cue = self._cues[(k, j)]
-        pattern = self._regex[(k, j)] = CuePattern(re.compile(rf"(?<!\w)(?:{cue})(?!\w)", re.IGNORECASE))
-        return pattern
+    def _compile(self, c: int) -> tuple:
+        pattern = CuePattern(re.compile(rf"(?<!\w)(?:{self._cues[c]})(?!\w)", re.IGNORECASE))
+        low = pattern.lowered is not None
+        compiled = self._match[c] = ((pattern.lowered if low else pattern.regex).match, low)
+        return compiled
 
     def find(self, text: str, lowered: str | None) -> dict[int, list[tuple[re.Match, int]]] | None:
         """(match, cue index) per covered indicator (absent: no match), or None when ``lowered`` is None (the text
         is not safe to match lowered) or a cue matched the empty string: then run the indicators' regexes."""
         if lowered is None:
             return None
-        hits: dict[int, list[tuple[int, int]]] = {}
-        search = _OTHER_SPACE.sub(" ", lowered)  # same length: every whitespace character becomes " "
+        hits: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+        search = lowered  # every whitespace character as " " (same length); str.replace, not re.sub: most texts
+        for ch in _other_spaces():  # hold none of them, and a membership test is a memchr
+            if ch in search:
+                search = search.replace(ch, " ")
         automaton = self._automata.get("  " not in search)
         if automaton is not None:
-            for end, (back, kjs) in automaton.iter(search):
+            for end, (back, plain, marked) in automaton.iter(search):
                 start = end - back
-                for k, j, kind in kjs:
-                    if kind:
-                        hits.setdefault(k, []).extend(_starts(search, start, kind, j))
-                    else:
-                        hits.setdefault(k, []).append((start, j))
+                # every cue's regex opens with (?<!\w): a literal start right after a word character cannot match
+                # (the start strings are found inside words too: "at " in "that ", "sin" in "business")
+                if plain and not (start and (search[start - 1].isalnum() or search[start - 1] == "_")):
+                    for k, c in plain:
+                        hits[k].append((start, c))
+                for k, c, kind in marked:
+                    hits[k].extend(_starts(search, start, kind, c))
         if self._digit:
             digits = [m.start() for m in _WORD_DIGIT.finditer(lowered)]
             if digits:
-                for k, j, kind in self._digit:
+                for k, c, kind in self._digit:
                     for p in digits:
-                        hits.setdefault(k, []).extend(_starts(search, p, kind, j))
+                        hits[k].extend(_starts(search, p, kind, c))
         out: dict[int, list[tuple[re.Match, int]]] = {}
-        regex = self._regex
+        compiled, owner = self._match, self._owner
         for k, cands in hits.items():
             cands.sort()
             found = []
             last_end = -1
-            for p, j in cands:
+            for p, c in cands:
                 if p < last_end:
                     continue  # inside the previous match (or a cue earlier in order already matched here)
-                m = (regex.get((k, j)) or self._compile(k, j)).match(text, lowered, p)
+                match, low = compiled[c] or self._compile(c)
+                m = match(lowered, p) if low else match(text, p)
                 if m is not None:
                     if m.end() == p:  # an empty match: finditer's rules for those differ, let the caller scan
                         return None
-                    found.append((m, j))
+                    found.append((m, owner[c][1]))
                     last_end = m.end()
             if found:
                 out[k] = found
         return out
 
 
-def _starts(search: str, pos: int, kind: int, j: int) -> list[tuple[int, int]]:
-    """Where cue ``j`` may start, given its start string at ``pos`` of the whitespace-folded lowered text.
+@lru_cache(maxsize=1)
+def _other_spaces() -> tuple[str, ...]:
+    """The characters that ``[^\\S ]`` matches: whitespace other than " " (re's ``\\s`` is str.isspace; no
+    whitespace character lies above U+3000, tests/test_cuematch.py checks the whole range)."""
+    return tuple(c for c in map(chr, range(0x10000)) if c.isspace() and c != " ")
+
+
+def _starts(search: str, pos: int, kind: int, c: int) -> list[tuple[int, int]]:
+    """Where cue number ``c`` may start, given its start string at ``pos`` of the whitespace-folded lowered text.
 
     Kind 0: at ``pos``. Kind 1 (``_SPACES``): at ``pos`` or at any whitespace just before it. Kind 2 (``_WORD_RUN``,
     for ``\\w+`` then a non-word character): where the word characters just before ``pos`` begin, since the
     ``(?<!\\w)`` put before every cue lets no match start inside them; none if ``pos`` follows no word character.
     """
     if kind == 0:
-        return [(pos, j)]
+        return [(pos, c)]
     p = pos
     if kind == 1:
         while p > 0 and search[p - 1] == " ":
             p -= 1
-        return [(q, j) for q in range(p, pos + 1)]
+        return [(q, c) for q in range(p, pos + 1)]
     while p > 0 and (search[p - 1].isalnum() or search[p - 1] == "_"):  # what \w matches: str.isalnum() or "_"
         p -= 1
-    return [(p, j)] if p < pos else []
+    return [(p, c)] if p < pos else []

@@ -22,6 +22,7 @@ CUES = [
     (r"\w+-held",),  # starts where the word before "-held" starts
     (r"(?:the\s+)?(?:only|best)\s+way\s+to",),  # an optional first word
     (r"(?:a|one|the)\s+(?:resident|widow)",),  # a one-letter start followed by a space
+    (r"(?:at|sin)\s+(?:home|bad)",),  # start words found inside other words ("that home", "business bad")
 ]
 TEXTS = [
     "Peace talks failed; a peace plan, a truce and a ceasefire deal followed. PEACE\tTALKS resumed.",
@@ -32,6 +33,7 @@ TEXTS = [
     "Aid of $5 million and €3.5 billion and £ 200 arrived; US$ 4 was pledged.",
     "Rebel-held and government-held areas. The only way to peace; the best way to win; best\u00a0way to go.",
     "A resident and one widow spoke; the resident left. Aresident no.",
+    "That home is not at home; business bad, sin bad, at\u00a0home, (at home, _at home, 2at home.",
     "Kelvin \u212a and long \u017f and dotless \u0131 and \u0130stanbul: peace talks.",  # unsafe characters
     "Reports: \n  3 civilians were killed;(  20 people killed), x5 people killed, at  least 7 people killed.",
     "Rebel-held, ISIS_fighters-held, Al-Nusra-held, 12-held, -held, \u00e9lite-held and Kurdish\u2010held areas.",
@@ -114,3 +116,12 @@ def test_fakes_frame_cues_equal_finditer(fakes_csv):
             assert [m.span() for m, _ in found.get(k, [])] == expected
             n += len(expected)
     assert n_docs > 700 and n > 5_000
+
+
+def test_other_spaces_are_the_whitespace_class():
+    import sys
+
+    from analysis.cuematch import _other_spaces
+
+    other = re.compile(r"[^\S ]")
+    assert _other_spaces() == tuple(c for c in map(chr, range(sys.maxunicode + 1)) if other.match(c))
