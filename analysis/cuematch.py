@@ -135,7 +135,7 @@ _SPACES = "\x01"  # "\s*" then the rest: the match starts where the rest does, o
 _WORD_RUN = "\x02"  # "\w+" then a rest that opens with a non-word character: the match starts where that run does
 _KINDS = {_SPACES: 1, _WORD_RUN: 2}
 _MAX_PREFIXES = 512
-_WORD_DIGIT = re.compile(r"(?<!\w)\d")
+_WORD_DIGIT = re.compile(r"\d(?<!\w\d)")  # (?<!\w)\d: the lookbehind after \d lets re skip to digits
 
 
 def _prefix_literal(code: int) -> str | None:
@@ -344,7 +344,10 @@ class CueStartMatcher:
         is not safe to match lowered) or a cue matched the empty string: then run the indicators' regexes."""
         if lowered is None:
             return None
-        hits: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+        # candidates per indicator as one int each, position * n + cue number: sorted like (position, cue number)
+        # pairs and compared with a bound, with no tuple per candidate
+        n = len(self._cues)
+        hits: defaultdict[int, list[int]] = defaultdict(list)
         search = lowered  # every whitespace character as " " (same length); str.replace, not re.sub: most texts
         for ch in _other_spaces():  # hold none of them, and a membership test is a memchr
             if ch in search:
@@ -356,32 +359,38 @@ class CueStartMatcher:
                 # every cue's regex opens with (?<!\w): a literal start right after a word character cannot match
                 # (the start strings are found inside words too: "at " in "that ", "sin" in "business")
                 if plain and not (start and (search[start - 1].isalnum() or search[start - 1] == "_")):
+                    base = start * n
                     for k, c in plain:
-                        hits[k].append((start, c))
+                        hits[k].append(base + c)
                 for k, c, kind in marked:
-                    hits[k].extend(_starts(search, start, kind, c))
+                    hits[k].extend(q * n + c for q in _starts(search, start, kind))
         if self._digit:
             digits = [m.start() for m in _WORD_DIGIT.finditer(lowered)]
             if digits:
+                bases = [p * n for p in digits]
                 for k, c, kind in self._digit:
-                    for p in digits:
-                        hits[k].extend(_starts(search, p, kind, c))
+                    if kind:  # "\s*" then a digit
+                        hits[k].extend(q * n + c for p in digits for q in _starts(search, p, kind))
+                    else:
+                        hits[k].extend([base + c for base in bases])
         out: dict[int, list[tuple[re.Match, int]]] = {}
         compiled, owner = self._match, self._owner
-        for k, cands in hits.items():
-            cands.sort()
+        for k, keys in hits.items():
+            keys.sort()
             found = []
-            last_end = -1
-            for p, c in cands:
-                if p < last_end:
-                    continue  # inside the previous match (or a cue earlier in order already matched here)
+            limit = -1  # the keys below it start inside the previous match (or a cue earlier in order matched there)
+            for key in keys:
+                if key < limit:
+                    continue
+                p, c = divmod(key, n)
                 match, low = compiled[c] or self._compile(c)
                 m = match(lowered, p) if low else match(text, p)
                 if m is not None:
-                    if m.end() == p:  # an empty match: finditer's rules for those differ, let the caller scan
+                    end = m.end()
+                    if end == p:  # an empty match: finditer's rules for those differ, let the caller scan
                         return None
                     found.append((m, owner[c][1]))
-                    last_end = m.end()
+                    limit = end * n
             if found:
                 out[k] = found
         return out
@@ -394,20 +403,20 @@ def _other_spaces() -> tuple[str, ...]:
     return tuple(c for c in map(chr, range(0x10000)) if c.isspace() and c != " ")
 
 
-def _starts(search: str, pos: int, kind: int, c: int) -> list[tuple[int, int]]:
-    """Where cue number ``c`` may start, given its start string at ``pos`` of the whitespace-folded lowered text.
+def _starts(search: str, pos: int, kind: int) -> list[int]:
+    """Where a cue may start, given its start string of ``kind`` at ``pos`` of the whitespace-folded lowered text.
 
     Kind 0: at ``pos``. Kind 1 (``_SPACES``): at ``pos`` or at any whitespace just before it. Kind 2 (``_WORD_RUN``,
     for ``\\w+`` then a non-word character): where the word characters just before ``pos`` begin, since the
     ``(?<!\\w)`` put before every cue lets no match start inside them; none if ``pos`` follows no word character.
     """
     if kind == 0:
-        return [(pos, c)]
+        return [pos]
     p = pos
     if kind == 1:
         while p > 0 and search[p - 1] == " ":
             p -= 1
-        return [(q, c) for q in range(p, pos + 1)]
+        return list(range(p, pos + 1))
     while p > 0 and (search[p - 1].isalnum() or search[p - 1] == "_"):  # what \w matches: str.isalnum() or "_"
         p -= 1
-    return [(p, c)] if p < pos else []
+    return [p] if p < pos else []
