@@ -420,3 +420,64 @@ def _starts(search: str, pos: int, kind: int) -> list[int]:
     while p > 0 and (search[p - 1].isalnum() or search[p - 1] == "_"):  # what \w matches: str.isalnum() or "_"
         p -= 1
     return [p] if p < pos else []
+
+
+# ------------------------------------------------------------------------------------------- literals ending a match
+def _end_literals(items: list) -> set[str] | None:
+    """Lower-case strings, one of which ends every match of the parsed regex ``items``, or None when no such set
+    is known. Only literals count: a caseless character, or an ASCII letter, which matches only its own two cases
+    in a text that :func:`lower_text` accepts."""
+    from re import _constants as c  # the parsed-pattern opcodes of the standard library's `re`
+
+    run = ""
+    i = len(items)
+    while i > 0 and items[i - 1][0] is c.LITERAL:
+        ch = chr(items[i - 1][1])
+        if not (ch.isascii() or ch.lower() == ch == ch.upper()):
+            return None
+        run = ch.lower() + run
+        i -= 1
+    known = {run} if run else None  # what the final literals alone give
+    if i == 0:
+        return known
+    op, av = items[i - 1]
+    if op is c.IN and av and all(o is c.LITERAL for o, _ in av):  # "['’]"
+        alts = [[(c.LITERAL, v)] for _, v in av]
+    elif op is c.BRANCH:
+        alts = [list(alt) for alt in av[1]]
+    elif op is c.SUBPATTERN:
+        alts = [list(av[-1])]
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:  # the last repetition ends the match
+        found = _end_literals(list(av[2]))
+        return known if found is None else {f + run for f in found}
+    else:
+        return known
+    out: set[str] = set()
+    for alt in alts:
+        found = _end_literals(list(items[: i - 1]) + alt)
+        if found is None:
+            return known
+        out |= {f + run for f in found}
+    return out
+
+
+def find_end_literals(regex: re.Pattern) -> tuple[str, ...] | None:
+    """For a regex ``X\\s*$`` (no MULTILINE): lower-case strings one of which ends what X matches, none ending in
+    whitespace, longest first; None if not known. A text whose end (before trailing whitespace), lowered, ends with
+    none of them holds no match: X's match is followed by whitespace only, so it ends where the stripped text does.
+    """
+    from re import _constants as c
+    from re import _parser
+
+    if regex.flags & (re.MULTILINE | re.VERBOSE) or not isinstance(regex.pattern, str):
+        return None
+    items = list(_parser.parse(regex.pattern, regex.flags))
+    if len(items) < 3 or items[-1] != (c.AT, c.AT_END):
+        return None
+    op, av = items[-2]
+    if op is not c.MAX_REPEAT or av[0] != 0 or list(av[2]) != [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]:
+        return None
+    found = _end_literals(items[:-2])
+    if not found or any(not e or e[-1].isspace() for e in found):
+        return None
+    return tuple(sorted(found, key=lambda e: (-len(e), e)))

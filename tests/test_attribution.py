@@ -446,3 +446,27 @@ def test_any_speech_verb_inverts_after_a_closing_quotation():
     assert list(zip(got["speaker"], got["pattern"])) == [("Lina Saleh", "wrote X")]
     # without the quotation "wrote" keeps its object: no speaker after it
     assert attributions("The road was open again, wrote Lina Saleh.").empty
+
+
+def test_trailing_words_are_stripped_as_by_the_substitution():
+    # _strip_trailing_words skips the substitution when the text's last word ends as no trailing word can
+    # (rules.trailing_ends), _left_speaker the not-a-speaker search likewise (rules.not_speaker_ends); seeded
+    # combinations of trailing words, names, case, odd whitespace and characters that
+    # lower-case matching must refuse (long s, Kelvin sign)
+    import random
+
+    from analysis.frames.attribution_rules import load_attribution_rules
+    from analysis.frames.speakers import _may_end_in, _strip_trailing_words
+
+    rules = load_attribution_rules()
+    assert rules.trailing_ends is not None and "has" in rules.trailing_ends
+    words = ["has", "HAS", "also", "had also", "didn't", "DIDN’T", "officially", "OFFICIALLY", "Italy", "The"]
+    words += ["Assad", "haſ", "\u212a", "would not", "both", "ly", "", " ", "\n", "was", "It", "IT", "the", "ıt"]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(
+            rng.choice(words) + rng.choice([" ", "  ", "\n", "", " \u00a0"]) for _ in range(rng.randint(0, 5))
+        )
+        assert _strip_trailing_words(text, rules) == rules.trailing_regex.sub("", text), repr(text)
+        may = _may_end_in(text, rules.not_speaker_ends)
+        assert bool(may and rules.not_speaker_regex.search(text)) == bool(rules.not_speaker_regex.search(text))

@@ -125,3 +125,14 @@ def test_other_spaces_are_the_whitespace_class():
 
     other = re.compile(r"[^\S ]")
     assert _other_spaces() == tuple(c for c in map(chr, range(sys.maxunicode + 1)) if other.match(c))
+
+
+def test_end_literals_of_a_dollar_anchored_pattern():
+    from analysis.cuematch import find_end_literals
+
+    ends = find_end_literals(re.compile(r"(?:\s+(?:(?-i:[a-z]{2,}ly)|has|had\s+also|(?:did|ca)n['’]t))+\s*$", re.I))
+    assert set(ends) == {"ly", "has", "also", "didn't", "didn’t", "can't", "can’t"}
+    assert ends[0] in ("didn't", "didn’t")  # longest first
+    assert find_end_literals(re.compile(r"(?:\s+(?:has|\w+))+\s*$", re.I)) is None  # an end that is no literal
+    assert find_end_literals(re.compile(r"(?:has|had\s*)\s*$", re.I)) is None  # ends in whitespace
+    assert find_end_literals(re.compile(r"has$", re.M)) is None  # no \s*$, and MULTILINE

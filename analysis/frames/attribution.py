@@ -35,6 +35,7 @@ from analysis.frames.speakers import (
     _source_type,
     _speaker_kind,
     _speaker_resolver,
+    _strip_trailing_words,
 )
 from analysis.selection import count_events
 
@@ -184,7 +185,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
                 pattern = f"X {verb['past']}"
                 if sp is not None and verb["lemma"] == "tell" and rules.media_regex.match(sent, m.end()):
                     pattern = "X told MEDIA"
-            if sp is None and _COORDINATED.search(rules.trailing_regex.sub("", before[-60:])):
+            if sp is None and _COORDINATED.search(_strip_trailing_words(before[-60:], rules)):
                 # "Clinton mocked Trump ... and said ...": the speaker of the clause the verb is coordinated with
                 sp = _clause_speaker(sent, m.start(), found)
                 pattern = f"X ... and {verb['past']}"

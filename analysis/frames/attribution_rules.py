@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
+from analysis.cuematch import find_end_literals
 from analysis.errors import ResourceError
 from analysis.frames.attribution_tagger import TAGGER_FILE, AttributionTagger, load_attribution_tagger
 from analysis.frames.cue_gate import GATE_FILE, CueGate, load_cue_gate
@@ -71,6 +72,10 @@ class AttributionRules:
     tagger: AttributionTagger | None = None  # the CRF that adds source+cue pairs the rules miss; None: rules only
     cue_exclude: frozenset = frozenset()  # `tagger: exclude:` words: no tagger cue holds one
     tagger_file: str | None = None  # the tagger's weights named in the file (loaded when `enabled` or on request)
+    # what each match of trailing_regex / not_speaker_regex ends with, lower case (None: not known); derived from
+    # them when the file is parsed (analysis.cuematch.find_end_literals)
+    trailing_ends: tuple[str, ...] | None = None
+    not_speaker_ends: tuple[str, ...] | None = None
 
     @property
     def verb_rows(self) -> list[dict]:
@@ -197,6 +202,9 @@ def _parse_rules(path: Path) -> AttributionRules:
         verb_regex = _named_alternation(
             list(vdf["pattern"]), "S", list(vdf["where"]), ignore_case=False, boundary=r"\w-"
         )
+    trailing = re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE)
+    # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
+    not_speaker = re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$")
     return AttributionRules(
         str(data["version"]),
         str(path),
@@ -205,9 +213,8 @@ def _parse_rules(path: Path) -> AttributionRules:
         rx("according_to"),
         re.compile(rf"\s+(?:{data['media_addressee']})(?!\w)", re.IGNORECASE),
         requires,
-        re.compile(rf"(?:\s+(?:{data['speaker_trailing_words']}))+\s*$", re.IGNORECASE),
-        # case-sensitive, so that "IS said" keeps its speaker while "... is said" has none
-        re.compile(rf"(?<!\w)(?:{data['not_speaker_endings']})\s*$"),
+        trailing,
+        not_speaker,
         re.compile(rf"^(?:{data['pronouns']})$", re.IGNORECASE),
         max_words,
         rx("anonymous"),
@@ -220,6 +227,8 @@ def _parse_rules(path: Path) -> AttributionRules:
         tagger,
         cue_exclude,
         tagger_file,
+        find_end_literals(trailing),
+        find_end_literals(not_speaker),
     )
 
 

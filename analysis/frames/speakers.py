@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from analysis import actors
+from analysis.cuematch import lower_text
 from analysis.frames.attribution_rules import AttributionRules
 from analysis.text import NEWS_ABBREVIATIONS
 
@@ -166,6 +167,22 @@ def _search_end(pattern: re.Pattern, text: str, endings: tuple[str, ...]) -> re.
     return None
 
 
+def _may_end_in(text: str, ends: tuple[str, ...] | None) -> bool:
+    """False when ``text`` cannot hold a match of a ``X\\s*$`` regex whose matches of X end with one of ``ends``
+    (:func:`analysis.cuematch.find_end_literals`, longest first): its end, lowered, ends with none of them."""
+    if ends is None:
+        return True
+    last = lower_text(text.rstrip()[-len(ends[0]) :])  # a few characters: lowered exactly, or None
+    return last is None or last.endswith(ends)
+
+
+def _strip_trailing_words(text: str, rules: AttributionRules) -> str:
+    """``rules.trailing_regex.sub("", text)``: ``text`` without the words that may close a speaker phrase ("has
+    also", "officially"). The substitution tries the pattern at every whitespace of ``text``; it is skipped when
+    the last word ends as no trailing word can (most speaker phrases end in a name or a noun)."""
+    return rules.trailing_regex.sub("", text) if _may_end_in(text, rules.trailing_ends) else text
+
+
 def _strip_speaker_tail(tail: str, rules: AttributionRules) -> str:
     """``tail`` without the words that may close a speaker phrase ("has also", "on Sunday", "in a statement"): the
     trailing words, the time phrases, the trailing words again, then trailing whitespace.
@@ -175,11 +192,11 @@ def _strip_speaker_tail(tail: str, rules: AttributionRules) -> str:
     -- a `$`-anchored substitution leaves nothing for a second one, since what it leaves ends where its leftmost match
     began, and a match before that would have begun further left.
     """
-    tail = rules.trailing_regex.sub("", tail)
+    tail = _strip_trailing_words(tail, rules)
     last = tail.rsplit(None, 1)[-1:]  # str.split and re's \s take the same characters for whitespace
     if last and _TIME_TAIL_END.fullmatch(last[0]):
         tail = _TIME_TAIL.sub("", tail).rstrip()
-        tail = rules.trailing_regex.sub("", tail)
+        tail = _strip_trailing_words(tail, rules)
     return tail.rstrip()
 
 
@@ -221,7 +238,11 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     rel = _search_end(_RELATIVE_SPEAKER, stripped, ("who",))
     if rel:  # "Harvey, who acknowledged ...": the relative pronoun is the source (resolved to its antecedent)
         return rel.start(1), rel.end(1), None
-    if not stripped or rules.not_speaker_regex.search(stripped) or _search_end(_PASSIVE_ADVERB, stripped, ("ly",)):
+    if (
+        not stripped
+        or (_may_end_in(stripped, rules.not_speaker_ends) and rules.not_speaker_regex.search(stripped))
+        or _search_end(_PASSIVE_ADVERB, stripped, ("ly",))
+    ):
         return None
     cut = 0
     for m in _HARD_BOUNDARY.finditer(stripped):
