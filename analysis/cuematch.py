@@ -268,6 +268,18 @@ def _cue_prefixes(cue: str) -> tuple[set[str] | None, set[str] | None]:
     return _checked(_safe_prefixes(items, False)), _checked(_safe_prefixes(items, True))
 
 
+@lru_cache(maxsize=256)
+def find_cue_words(cue: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which the lower-cased text (:func:`lower_text`) holds wherever the case-insensitive
+    ``cue`` matches: its start strings (:func:`find_cue_prefixes`) up to their first whitespace; None if not known.
+    A quick ``in`` test before a search, which tries the regex at every position."""
+    starts = find_cue_prefixes(cue)
+    if starts is None or _DIGIT in starts:
+        return None
+    words = {(p[1:] if p[0] in _KINDS else p).split(" ")[0] for p in starts}
+    return None if "" in words else tuple(sorted(words))
+
+
 def _safe_prefixes(items: list, single_space: bool) -> set[str] | None:
     try:
         return _prefixes(items, single_space)

@@ -136,3 +136,17 @@ def test_end_literals_of_a_dollar_anchored_pattern():
     assert find_end_literals(re.compile(r"(?:\s+(?:has|\w+))+\s*$", re.I)) is None  # an end that is no literal
     assert find_end_literals(re.compile(r"(?:has|had\s*)\s*$", re.I)) is None  # ends in whitespace
     assert find_end_literals(re.compile(r"has$", re.M)) is None  # no \s*$, and MULTILINE
+
+
+def test_cue_words_are_held_wherever_a_cue_matches():
+    from analysis.cuematch import find_cue_words
+
+    assert find_cue_words(r"(?<!\w)(?:(?:according\s+to))(?!\w)") == ("according",)
+    assert find_cue_words(r"\d+\s+people") is None  # a digit start
+    for cues in CUES:
+        for cue in cues:
+            words = find_cue_words(cue)
+            for text in TEXTS:
+                low = lower_text(text)
+                if words is not None and low is not None and re.search(cue, text, re.IGNORECASE):
+                    assert any(w in low for w in words), (cue, text)

@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from analysis.aggregate import find_table
+from analysis.cuematch import find_cue_words, lower_text
 from analysis.frames.attribution_rules import (
     ATTRIBUTION_FILE,
     SOURCE_TYPE_LABELS,
@@ -112,23 +113,30 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
     (``tag``: the sentence holds a tagger trigger word)."""
     text = doc.text
     tagger = rules.tagger
+    # "according": a sentence without it (lower-cased) holds no "according to" and is not searched, as the regex
+    # is tried at every position of it (analysis.cuematch.find_cue_words)
+    words = find_cue_words(rules.according_regex.pattern)
+    lowered = lower_text(text) if words is not None else None
     out = []
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
+        low = lowered[s0:e0] if lowered is not None else None
         tag = tagger is not None and tagger.trigger_regex.search(original) is not None
         # the speech verbs of the sentence: all of them, not just the first, as the loop below reuses them
         verbs = None if tag else list(rules.verb_regex.finditer(original))
         if (
             not tag
             and not verbs
-            and not rules.according_regex.search(original)
+            and not (_may_hold(low, words) and rules.according_regex.search(original))
             and (rules.participle_regex is None or not rules.participle_regex.search(original))
         ):
             continue  # most sentences attribute nothing: skip the work below (a sentence whose only cue is a
             # participle, "Trump ratcheted up his attacks, saying ...", is not one of them)
         sent = _mask_abbreviations(original)
+        if sent is not original and low is not None:
+            low = lower_text(sent)
         found = []  # (start, end, pattern, verb, sp_start, sp_end, role)
-        for m in rules.according_regex.finditer(sent):
+        for m in rules.according_regex.finditer(sent) if _may_hold(low, words) else ():
             sm = re.match(r"\s+([^,.;:\"“”()!?]+)", sent[m.end() :])
             if sm:
                 phrase = sm.group(1).rstrip()
@@ -217,6 +225,16 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
         # the tagger's extra pairs are precise where the rules found nothing (see its script): asked in _finish_batch
         out.append([k, s0, e0, original, sent, found, tag])
     return out
+
+
+def _may_hold(lowered: str | None, words: tuple[str, ...] | None) -> bool:
+    """False when the lower-cased text ``lowered`` holds none of ``words`` (None: not known, True)."""
+    if lowered is None or words is None:
+        return True
+    for word in words:
+        if word in lowered:
+            return True
+    return False
 
 
 def _masked_verbs(rules: AttributionRules, original: str, sent: str, verbs: list[re.Match] | None) -> list[re.Match]:
