@@ -704,3 +704,47 @@ def test_religious_identity_is_no_religious_reference(text):
 )
 def test_religious_tenets_still_count(text):
     assert "morality.religious_reference" in fired(text)
+
+
+def test_documents_get_the_same_sentences_and_mentions_in_any_row_order():
+    # _by_document uses a table as it is when each document's rows are one ordered run, else sorts it: each
+    # document gets the same rows either way (ties of start and end keep their order, as the stable sort does)
+    import numpy as np
+
+    from analysis.frames.document import _iter_docs
+
+    docs = pd.DataFrame({"doc_id": ["b", "a", "c"], "text": ["One. Two. Three.", "Four five.", "Six."]})
+    sentences = pd.DataFrame(
+        {"doc_id": ["b", "b", "b", "a", "c"], "sent_id": [0, 1, 2, 0, 0], "start": [0, 5, 10, 0, 0]}
+    ).assign(end=lambda t: t["start"] + 4)
+    mentions = pd.DataFrame(
+        {
+            "doc_id": ["b", "b", "b", "a", "a"],
+            "start": [0, 5, 5, 0, 0],
+            "end": [3, 8, 7, 4, 4],
+            "actor_id": ["x", "y", "z", "u", "v"],
+            "kind": "actor",
+            "actor_type": "state",
+        }
+    )
+
+    def seen(s, m):
+        return [(d.doc_id, d.sent_ids, d.starts, d.ends, d.mentions) for d in _iter_docs(docs, s, m)]
+
+    def sorted_first(s, m):  # what the stable sort by (doc_id, start[, end]) gives each document
+        return seen(
+            s.sort_values(["doc_id", "start"], kind="stable"), m.sort_values(["doc_id", "start", "end"], kind="stable")
+        )
+
+    expected = sorted_first(sentences, mentions)
+    assert expected[0][4] == [
+        (0, 3, "x", "actor", "state"),
+        (5, 7, "z", "actor", "state"),
+        (5, 8, "y", "actor", "state"),
+    ]
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        s = sentences.iloc[rng.permutation(len(sentences))]
+        m = mentions.iloc[rng.permutation(len(mentions))]
+        assert seen(s, m) == sorted_first(s, m)
+    assert seen(sentences, mentions) == expected  # one run per document, out of doc_id order: used as it is

@@ -87,22 +87,55 @@ def _iter_docs(docs: pd.DataFrame, sentences: pd.DataFrame | None, mentions: pd.
     """Yield a :class:`_Doc` per document with text, using the given sentences (and mentions) when present."""
     sent_index: dict = {}
     if sentences is not None and len(sentences):
-        s = sentences.sort_values(["doc_id", "start"], kind="stable")
+        s, bounds = _by_document(sentences, ["doc_id", "start"])
         ids, sids = s["doc_id"].to_numpy(), s["sent_id"].to_numpy()
         starts, ends = s["start"].to_numpy(), s["end"].to_numpy()
-        bounds = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1], True])
         for a, b in zip(bounds[:-1], bounds[1:]):
             sent_index[ids[a]] = (sids[a:b].tolist(), starts[a:b].tolist(), ends[a:b].tolist())
     ment_index: dict = {}
     if mentions is not None and len(mentions):
-        m = mentions.sort_values(["doc_id", "start", "end"], kind="stable")
-        columns = [m[c].tolist() for c in ("start", "end", "actor_id", "kind", "actor_type")]
-        for doc_id, row in zip(m["doc_id"].tolist(), zip(*columns)):
-            ment_index.setdefault(doc_id, []).append(row)
-    for doc_id, text in zip(docs["doc_id"], docs["text"]):
+        m, bounds = _by_document(mentions, ["doc_id", "start", "end"])
+        ids = m["doc_id"].to_numpy()
+        rows = list(zip(*(m[c].tolist() for c in ("start", "end", "actor_id", "kind", "actor_type"))))
+        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            ment_index[ids[a]] = rows[a:b]
+    for doc_id, text in zip(docs["doc_id"].tolist(), docs["text"].tolist()):
         if not isinstance(text, str) or not text:
             continue
         yield _Doc(doc_id, text, sent_index.get(doc_id), ment_index.get(doc_id, []) if mentions is not None else None)
+
+
+def _by_document(table: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """``table`` in the order of a stable sort by ``keys`` (``doc_id`` first) within each document, and the bounds
+    of each document's rows: ``bounds[i]:bounds[i + 1]``.
+
+    The stages build their tables a document at a time in text order, so each document's rows are usually one run
+    already ordered by the other keys: then the table is used as it is (each document's rows are the same as after
+    the sort), and the sort (of a string column, most of this function's time) is left out.
+    """
+
+    def bounds_of(t: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        ids = t["doc_id"].to_numpy()
+        new = np.r_[True, ids[1:] != ids[:-1]]
+        return new, np.flatnonzero(np.r_[new, True])
+
+    new, bounds = bounds_of(table)
+    ordered = (
+        all(table[key].dtype.kind in "iu" for key in keys[1:])  # plain integer offsets (no NA)
+        and not table["doc_id"].isna().any()
+        and len(bounds) - 1 == len(set(table["doc_id"].to_numpy()[new].tolist()))  # one run per document
+    )
+    same = ~new[1:]  # row i + 1 belongs to the document of row i
+    for key in keys[1:]:
+        if not ordered:
+            break
+        step = np.diff(table[key].to_numpy())
+        ordered = not (step[same] < 0).any()
+        same = same & (step == 0)  # ties: the next key decides
+    if ordered:
+        return table, bounds
+    table = table.sort_values(keys, kind="stable")
+    return table, bounds_of(table)[1]
 
 
 # ================================================================================================== quotation and voice
