@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text, span_text
+from analysis.cuematch import CueStartMatcher, cue_pattern, is_cue_alternation, lower_text
 from analysis.errors import ParameterError, ResourceError
 from analysis.frames.document import _as_docs, _iter_docs
 from analysis.resources import check_keys, compile_cues, load_parsed, load_resource
@@ -162,6 +163,7 @@ def score_frames(
     n_meas = {f.id: len(f.measurable) for f in cb.frames}
     prefilter = False  # built when first needed: with every indicator covered by the start matcher, never
     patterns = [cue_pattern(ind.regex) for ind in inds]
+    keys = [(ind.frame, ind.id) for ind in inds]
     starts = _cue_start_matcher(cb) if _prefilter else None
     ev_rows, ind_rows, score_rows = [], [], []
     for doc in _iter_docs(docs, sentences):
@@ -176,42 +178,25 @@ def score_frames(
             if prefilter is False:
                 prefilter = _indicator_prefilter(cb)
             candidates = prefilter.candidates(text, lowered) if prefilter is not None else None
-        for k, ind in enumerate(inds):
+        doc_id, sent_ids, sent_starts = doc.doc_id, doc.sent_ids, doc.starts
+        for k, (frame_id, ind_id) in enumerate(keys):
             # the others: one compiled alternation per indicator, a single pass over the text finds every cue;
             # indicators whose required words are absent from the text cannot match and are skipped
             if k in covered:
-                matches = [m for m, _ in at_starts.get(k, ())]
+                found = at_starts.get(k)
+                matches = [m for m, _ in found] if found else []
             else:
                 matches = list(patterns[k].finditer(text, lowered)) if candidates is None or k in candidates else []
             if matches:
-                fired_by_frame[ind.frame] += 1
+                fired_by_frame[frame_id] += 1
                 for m in matches:
-                    ev_rows.append(
-                        (
-                            doc.doc_id,
-                            doc.sent_ids[doc.sentence_at(m.start())],
-                            ind.frame,
-                            ind.id,
-                            m.start(),
-                            m.end(),
-                            span_text(text, m),
-                        )
-                    )
-                first = matches[0]
-                ind_rows.append(
-                    (
-                        doc.doc_id,
-                        ind.frame,
-                        ind.id,
-                        True,
-                        len(matches),
-                        span_text(text, first),
-                        first.start(),
-                        first.end(),
-                    )
-                )
+                    start, end = m.span()
+                    sent = sent_ids[max(bisect_right(sent_starts, start) - 1, 0)]  # doc.sentence_at(start)
+                    ev_rows.append((doc_id, sent, frame_id, ind_id, start, end, text[start:end]))
+                start, end = matches[0].span()
+                ind_rows.append((doc_id, frame_id, ind_id, True, len(matches), text[start:end], start, end))
             else:
-                ind_rows.append((doc.doc_id, ind.frame, ind.id, False, 0, None, -1, -1))
+                ind_rows.append((doc_id, frame_id, ind_id, False, 0, None, -1, -1))
         for frame_id, n in fired_by_frame.items():
             score_rows.append((doc.doc_id, frame_id, families[frame_id], n / n_meas[frame_id], n, n_meas[frame_id]))
     scores = pd.DataFrame(score_rows, columns=SCORE_COLUMNS)
