@@ -117,6 +117,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
     # is tried at every position of it (analysis.cuematch.find_cue_words)
     words = find_cue_words(rules.according_regex.pattern)
     lowered = lower_text(text) if words is not None else None
+    verb_rows = rules.verb_rows
     out = []
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
@@ -168,7 +169,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
             if _in_spans(doc.quotes, s0 + m.start(), s0 + m.end()):
                 continue  # speech reported inside a quotation belongs to the quoted speaker
             row = rules.verb_row(m)
-            verb = rules.verb_rows[row]
+            verb = verb_rows[row]
             if verb.get("exclude") is not None and verb["exclude"].match(sent, m.end()):
                 continue
             if _BY_AFTER.match(sent, m.end()) or (m.group().endswith("ed") and _AGENT_AFTER.match(sent, m.end())):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -183,22 +184,43 @@ def _named_start_matcher(regex: re.Pattern, patterns: tuple[str, ...], prefix: s
     return matcher if 0 in matcher.covered and is_cue_alternation(regex, patterns, named=prefix) else None
 
 
-def _find_named(regex: re.Pattern, patterns: tuple[str, ...], prefix: str, text: str, lowered: str | None):
+def _find_named(regex: re.Pattern, matcher: CueStartMatcher | None, text: str, lowered: str | None):
     """(match, entry index) of a ``_named_alternation`` regex (case-insensitive, ``\\w`` boundaries) in text
-    order: tried only where an entry's start words occur when every entry has known starts (analysis.cuematch)."""
-    matcher = _named_start_matcher(regex, patterns, prefix)
+    order: tried only where an entry's start words occur when every entry has known starts (``matcher``, from
+    :func:`_named_start_matcher`; analysis.cuematch)."""
     found = matcher.find(text, lowered) if matcher is not None else None
     if found is not None:
         return found.get(0, [])
     return [(m, int(m.lastgroup[1:])) for m in cue_pattern(regex).finditer(text, lowered)]
 
 
-def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: bool = True) -> tuple[list, list]:
+class _LexiconView(NamedTuple):
+    """What :func:`_doc_labels_and_verbs` reads of a lexicon for each document, built once per call (the rows are
+    dicts; the start matchers are looked up by the regex, whose hash reads its whole compiled code)."""
+
+    lex: Lexicon
+    label_rows: list[dict]
+    verb_rows: list[dict]
+    label_matcher: CueStartMatcher | None
+    verb_matcher: CueStartMatcher | None
+
+
+def _lexicon_view(lex: Lexicon) -> _LexiconView:
+    return _LexiconView(
+        lex,
+        lex.label_rows,
+        lex.verb_rows,
+        _named_start_matcher(lex.label_regex, lex.label_patterns, "L"),
+        _named_start_matcher(lex.verb_regex, lex.verb_patterns, "V"),
+    )
+
+
+def _doc_labels_and_verbs(doc: _Doc, view: _LexiconView, reported: dict, armed_only: bool = True) -> tuple[list, list]:
     labels, verbs = [], []
     text = doc.text
     lowered = lower_text(text)
-    label_rows, verb_rows = lex.label_rows, lex.verb_rows
-    for m, n in _find_named(lex.label_regex, lex.label_patterns, "L", text, lowered):
+    lex, label_rows, verb_rows = view.lex, view.label_rows, view.verb_rows
+    for m, n in _find_named(lex.label_regex, view.label_matcher, text, lowered):
         row = label_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
@@ -219,7 +241,7 @@ def _doc_labels_and_verbs(doc: _Doc, lex: Lexicon, reported: dict, armed_only: b
                 source,
             )
         )
-    for m, n in _find_named(lex.verb_regex, lex.verb_patterns, "V", text, lowered):
+    for m, n in _find_named(lex.verb_regex, view.verb_matcher, text, lowered):
         row = verb_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
@@ -328,8 +350,9 @@ def find_language(
     # labels target armed groups; a custom actor dictionary without armed-group types falls back to any actor
     armed_only = _dictionary_has_armed_types(dictionary)
     labels, verbs, attrs = [], [], []
+    view = _lexicon_view(lex)
     for doc, a in _iter_attributions(_iter_docs(docs, sentences, mentions), rules, resolve):
-        lab, vb = _doc_labels_and_verbs(doc, lex, _reported_index(a, doc), armed_only)
+        lab, vb = _doc_labels_and_verbs(doc, view, _reported_index(a, doc), armed_only)
         labels.extend(lab)
         verbs.extend(vb)
         attrs.extend(a)
