@@ -49,8 +49,17 @@ def find_article_kchars(docs: pd.DataFrame, ids, *, length_range: tuple[float, f
     treated as one of the nearest calibrated length, so that rates and the length feature never extrapolate
     (one cue match in a 100-character snippet is not a rate of 10 per 1,000 characters).
     """
-    chars = docs.drop_duplicates("doc_id").set_index("doc_id")["text"].str.len().reindex(ids)
-    k = np.maximum(chars.fillna(1).to_numpy(dtype="float64"), 1.0) / 1000.0
+    return _kchars(_article_chars(docs), ids, length_range=length_range)
+
+
+def _article_chars(docs: pd.DataFrame) -> pd.Series:
+    """Characters per article, by doc_id (the first row of a repeated doc_id)."""
+    return docs.drop_duplicates("doc_id").set_index("doc_id")["text"].str.len()
+
+
+def _kchars(chars: pd.Series, ids, *, length_range: tuple[float, float] | None = None) -> np.ndarray:
+    """:func:`find_article_kchars` from the lengths of :func:`_article_chars` (found once for several frames)."""
+    k = np.maximum(chars.reindex(ids).fillna(1).to_numpy(dtype="float64"), 1.0) / 1000.0
     if length_range is not None:
         k = np.clip(k, float(length_range[0]), float(length_range[1]))
     return k
@@ -176,6 +185,7 @@ def score_presence(
     length_range = rules.get("length_range_kchars")
     feats = find_presence_features(indicators, docs, length_range=length_range) if len(ev) else pd.DataFrame()
     parts = []
+    chars = _article_chars(docs)
     for frame, block in ev.groupby("frame", sort=False):
         spec = rules["frames"].get(frame)
         block = block.copy()
@@ -184,7 +194,7 @@ def score_presence(
             block["p_model"] = np.nan
             block["present_model"] = pd.array([pd.NA] * len(block), dtype="boolean")
         else:
-            kchars = find_article_kchars(docs, block["doc_id"], length_range=length_range)
+            kchars = _kchars(chars, block["doc_id"], length_range=length_range)
             block["present_dictionary"] = score_dictionary_rule(block["evidence"], kchars, spec["dictionary"])
             p = score_model_probability(feats.reindex(block["doc_id"]), spec["model"])
             block["p_model"] = p
