@@ -119,7 +119,9 @@ def _mask_abbreviations(sent: str) -> str:
     while dot >= 0:
         p = max(done, tried, dot - _ABBREV_REACH)
         while p < dot:
-            m = match(sent, p)
+            # (?<![\w.]) opens the pattern: after a word character or a period no match starts (\w is
+            # str.isalnum() or "_"), and testing that here costs less than a match call
+            m = None if p and (sent[p - 1].isalnum() or sent[p - 1] in "_.") else match(sent, p)
             if m is None:
                 p += 1
                 continue
