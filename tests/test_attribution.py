@@ -470,3 +470,25 @@ def test_trailing_words_are_stripped_as_by_the_substitution():
         assert _strip_trailing_words(text, rules) == rules.trailing_regex.sub("", text), repr(text)
         may = _may_end_in(text, rules.not_speaker_ends)
         assert bool(may and rules.not_speaker_regex.search(text)) == bool(rules.not_speaker_regex.search(text))
+
+
+def test_verbs_tried_at_form_starts_equal_finditer():
+    # _doc_found finds each sentence's speech verbs by trying the verb regex only where a form starts in the
+    # document (_verb_starts, _verbs_at); it must give finditer's matches, also for sentences cut inside a word or
+    # right after a hyphen, and for forms inside other words
+    from analysis.frames.attribution import _verb_starts, _verbs_at
+    from analysis.frames.attribution_rules import load_attribution_rules
+    from analysis.frames.document import _Doc
+
+    rules = load_attribution_rules()
+    text = "He said.Said she, unsaid; long-stated says-added told told. Officials said-said,said. essays said"
+    cuts = sorted({0, 3, 8, 9, 14, 27, 28, 33, 40, 46, 60, 62, 75, len(text)} | set(range(0, len(text), 7)))
+    for step in (1, 2, 3):
+        starts = cuts[::step]
+        spans = list(zip(starts, starts[1:] + [len(text)]))
+        doc = _Doc("d", text, (list(range(len(spans))), [s for s, _ in spans], [e for _, e in spans]))
+        found = _verb_starts(doc, rules)
+        for s0, e0 in spans:
+            sent = text[s0:e0]
+            expected = [(m.span(), m.group()) for m in rules.verb_regex.finditer(sent)]
+            assert [(m.span(), m.group()) for m in _verbs_at(rules.verb_regex, sent, s0, found)] == expected

@@ -118,13 +118,19 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
     words = find_cue_words(rules.according_regex.pattern)
     lowered = lower_text(text) if words is not None else None
     verb_rows = rules.verb_rows
+    verb_starts = _verb_starts(doc, rules)
     out = []
     for k, (s0, e0) in enumerate(zip(doc.starts, doc.ends)):
         original = text[s0:e0]
         low = lowered[s0:e0] if lowered is not None else None
         tag = tagger is not None and tagger.trigger_regex.search(original) is not None
         # the speech verbs of the sentence: all of them, not just the first, as the loop below reuses them
-        verbs = None if tag else list(rules.verb_regex.finditer(original))
+        if tag:
+            verbs = None
+        elif verb_starts is None:
+            verbs = list(rules.verb_regex.finditer(original))
+        else:
+            verbs = _verbs_at(rules.verb_regex, original, s0, verb_starts)
         if (
             not tag
             and not verbs
@@ -225,6 +231,63 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
             found.extend(_participle_attributions(sent, s0, doc, found, rules))
         # the tagger's extra pairs are precise where the rules found nothing (see its script): asked in _finish_batch
         out.append([k, s0, e0, original, sent, found, tag])
+    return out
+
+
+def _verb_starts(doc: _Doc, rules: AttributionRules) -> list[int] | None:
+    """Where a speech verb may start in the document (sorted offsets), or None when the verbs are no list of
+    literal forms: where a form occurs (one Aho-Corasick pass over the text, :func:`_verb_automaton`) after no
+    word character or "-", or at a sentence start (a sentence is searched on its own, where nothing precedes it).
+    Each sentence's verb regex is then tried at those offsets only (:func:`_verbs_at`), instead of at every
+    character of every sentence, which was the largest regex cost of the attribution rules."""
+    automaton = _verb_automaton(rules)
+    if automaton is None:
+        return None
+    text = doc.text
+    sentence_starts = set(doc.starts)
+    found = set()
+    for end, length in automaton.iter(text):
+        start = end - length + 1
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_-") and start not in sentence_starts:
+            continue  # (?<![\w-]) opens the verb regex (\w is str.isalnum() or "_")
+        found.add(start)
+    return sorted(found)
+
+
+_VERB_AUTOMATA: dict[int, tuple] = {}
+
+
+def _verb_automaton(rules: AttributionRules):
+    """An Aho-Corasick automaton of the literal verb forms (value: the form's length), or None (no literal forms);
+    built once per rules' verb table."""
+    forms = rules.verb_forms
+    if forms is None:
+        return None
+    hit = _VERB_AUTOMATA.get(id(forms))
+    if hit is None or hit[0] is not forms:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for form in forms:
+            automaton.add_word(form, len(form))
+        automaton.make_automaton()
+        hit = _VERB_AUTOMATA[id(forms)] = (forms, automaton)
+    return hit[1]
+
+
+def _verbs_at(regex: re.Pattern, sent: str, s0: int, starts: list[int]) -> list[re.Match]:
+    """``list(regex.finditer(sent))`` for the sentence at document offset ``s0``, trying the regex only at the
+    document offsets ``starts`` (sorted) that lie in it: every match begins where a verb form does, and matches are
+    taken left to right, each after the previous one, as finditer takes them."""
+    out = []
+    last_end = 0
+    for p in starts[bisect.bisect_left(starts, s0) : bisect.bisect_left(starts, s0 + len(sent))]:
+        if p - s0 < last_end:
+            continue
+        m = regex.match(sent, p - s0)
+        if m is not None:
+            out.append(m)
+            last_end = m.end()
     return out
 
 
