@@ -135,7 +135,7 @@ def _doc_found(doc: _Doc, rules: AttributionRules) -> list[list]:
             not tag
             and not verbs
             and not (_may_hold(low, words) and rules.according_regex.search(original))
-            and (rules.participle_regex is None or not rules.participle_regex.search(original))
+            and (rules.participle_regex is None or not _participles(rules, original))
         ):
             continue  # most sentences attribute nothing: skip the work below (a sentence whose only cue is a
             # participle, "Trump ratcheted up his attacks, saying ...", is not one of them)
@@ -423,7 +423,7 @@ def _content_span(doc: _Doc, s0: int, sent: str, start: int, end: int, told: boo
 def _participle_attributions(sent: str, s0: int, doc: _Doc, found: list, rules: AttributionRules) -> list[tuple]:
     """ ", saying ..." / ", adding that ...": attributed to the speaker of the clause the participle hangs on."""
     out = []
-    for m in rules.participle_regex.finditer(sent):
+    for m in _participles(rules, sent, every=True):
         cs, ce = m.start() + len(m.group()) - len(m.group().lstrip()), m.end()
         if _in_spans(doc.quotes, s0 + cs, s0 + ce):
             continue
@@ -434,6 +434,14 @@ def _participle_attributions(sent: str, s0: int, doc: _Doc, found: list, rules: 
         verb = sent[cs:ce].lower()
         out.append((min(sps, cs), max(spe, ce), f"X, {verb}", verb, sps, spe, None, cs, ce))
     return out
+
+
+def _participles(rules: AttributionRules, sent: str, *, every: bool = False):
+    """The first match of ``rules.participle_regex`` in ``sent`` (``every``: all of them), not searched in a
+    sentence without a comma when the regex starts with ``(?<=,)``, as the rules build it."""
+    if "," not in sent and rules.participle_regex.pattern.startswith("(?<=,)"):
+        return [] if every else None
+    return list(rules.participle_regex.finditer(sent)) if every else rules.participle_regex.search(sent)
 
 
 def _tagger_attributions(asked: list, rules: AttributionRules) -> list[list]:
