@@ -474,9 +474,10 @@ def _end_literals(items: list) -> set[str] | None:
 
 
 def find_end_literals(regex: re.Pattern) -> tuple[str, ...] | None:
-    """For a regex ``X\\s*$`` (no MULTILINE): lower-case strings one of which ends what X matches, none ending in
-    whitespace, longest first; None if not known. A text whose end (before trailing whitespace), lowered, ends with
-    none of them holds no match: X's match is followed by whitespace only, so it ends where the stripped text does.
+    """For a regex ``X\\s*$`` or ``X$`` (no MULTILINE): lower-case strings one of which ends what X matches, none
+    ending in whitespace, longest first; None if not known. A text whose end (before trailing whitespace), lowered,
+    ends with none of them holds no match: X's match is followed by whitespace only (``$`` also matches before a
+    final newline), so it ends where the stripped text does.
     """
     from re import _constants as c
     from re import _parser
@@ -484,12 +485,12 @@ def find_end_literals(regex: re.Pattern) -> tuple[str, ...] | None:
     if regex.flags & (re.MULTILINE | re.VERBOSE) or not isinstance(regex.pattern, str):
         return None
     items = list(_parser.parse(regex.pattern, regex.flags))
-    if len(items) < 3 or items[-1] != (c.AT, c.AT_END):
+    if len(items) < 2 or items[-1] != (c.AT, c.AT_END):
         return None
     op, av = items[-2]
-    if op is not c.MAX_REPEAT or av[0] != 0 or list(av[2]) != [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]:
-        return None
-    found = _end_literals(items[:-2])
+    if op is c.MAX_REPEAT and av[0] == 0 and list(av[2]) == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]:
+        items = items[:-1]  # X\s*$: X is followed by whitespace only
+    found = _end_literals(items[:-1])
     if not found or any(not e or e[-1].isspace() for e in found):
         return None
     return tuple(sorted(found, key=lambda e: (-len(e), e)))

@@ -513,3 +513,18 @@ def test_last_boundary_end_equals_the_full_scan():
     for _ in range(20_000):
         text = "".join(rng.choice(tokens) + rng.choice(["", " "]) for _ in range(rng.randint(0, 10)))
         assert _last_boundary_end(text) == full_scan(text), repr(text)
+
+
+def test_person_heads_found_as_by_the_search():
+    # _speaker_kind searches _PERSON_HEAD only in a speaker whose end, lowered, is one of the heads' endings
+    import random
+
+    from analysis.frames.speakers import _PERSON_HEAD, _PERSON_HEAD_ENDS, _may_end_in
+
+    words = ["the", "SDF", "commander", "COMMANDER", "Spokeswoman", "man", "human", "Man\n", "woman ", "boy", "ſource"]
+    words += ["officials", "head", "ahead", "\u212a", "", " "]
+    rng = random.Random(3)
+    for _ in range(20_000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 4)))
+        expected = bool(_PERSON_HEAD.search(text))
+        assert bool(_may_end_in(text, _PERSON_HEAD_ENDS) and _PERSON_HEAD.search(text)) == expected, repr(text)

@@ -135,7 +135,12 @@ def test_end_literals_of_a_dollar_anchored_pattern():
     assert ends[0] in ("didn't", "didn’t")  # longest first
     assert find_end_literals(re.compile(r"(?:\s+(?:has|\w+))+\s*$", re.I)) is None  # an end that is no literal
     assert find_end_literals(re.compile(r"(?:has|had\s*)\s*$", re.I)) is None  # ends in whitespace
-    assert find_end_literals(re.compile(r"has$", re.M)) is None  # no \s*$, and MULTILINE
+    assert find_end_literals(re.compile(r"has$", re.M)) is None  # MULTILINE
+    assert find_end_literals(re.compile(r"(?<!\w)(?:spokes(?:man|woman)|boy)$", re.I)) == (
+        "spokeswoman",
+        "spokesman",
+        "boy",
+    )
 
 
 def test_cue_words_are_held_wherever_a_cue_matches():

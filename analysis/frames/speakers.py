@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from analysis import actors
-from analysis.cuematch import lower_text
+from analysis.cuematch import find_end_literals, lower_text
 from analysis.frames.attribution_rules import AttributionRules
 from analysis.text import NEWS_ABBREVIATIONS
 
@@ -489,10 +489,15 @@ _PERSON_HEAD = re.compile(
 )
 
 
+_PERSON_HEAD_ENDS = find_end_literals(_PERSON_HEAD)  # a speaker ending in none of them is not searched
+
+
 def _speaker_kind(speaker: str, actor_id) -> str:
     """ "person" for a person's name or a singular person noun ("the SDF commander"), else "group"."""
     entry = actors.default_dictionary().entries.get(actor_id) if actor_id else None
-    if (entry is not None and entry.type == "person") or _PERSON_HEAD.search(speaker):
+    if (entry is not None and entry.type == "person") or (
+        _may_end_in(speaker, _PERSON_HEAD_ENDS) and _PERSON_HEAD.search(speaker)
+    ):
         return "person"
     if entry is None and _SHORT_NAME.match(speaker) and speaker.lower() not in _COMMON_SPEAKERS:
         return "person"  # an unresolved capitalised name ("Abdel Rahman")
