@@ -528,3 +528,21 @@ def test_person_heads_found_as_by_the_search():
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 4)))
         expected = bool(_PERSON_HEAD.search(text))
         assert bool(_may_end_in(text, _PERSON_HEAD_ENDS) and _PERSON_HEAD.search(text)) == expected, repr(text)
+
+
+def test_passive_and_last_and_equal_their_regexes():
+    # language._is_passive searches _PASSIVE from the last but one word only; speakers._last_and_end finds the last
+    # "and" with str.rfind on the lowered text: both must agree with the plain regex on seeded texts
+    import random
+
+    from analysis.frames.language import _PASSIVE, _is_passive
+    from analysis.frames.speakers import _AND, _last_and_end
+
+    words = ["was", "WAS", "were", "been", "is", "IS", "get", "gets", "quickly", "Quickly", "ly", "and", "AND", "And"]
+    words += ["band", "andy", "_and", "x", "(was", "were)", "\u212a", "ſ", "é", "", "1"]
+    rng = random.Random(5)
+    for _ in range(30_000):
+        text = "".join(rng.choice(words) + rng.choice([" ", "  ", "\n", "", "\t"]) for _ in range(rng.randint(0, 6)))
+        assert _is_passive(text) == bool(_PASSIVE.search(text)), repr(text)
+        ends = [m.end() for m in _AND.finditer(text)]
+        assert _last_and_end(text) == (ends[-1] if ends else None), repr(text)

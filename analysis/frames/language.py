@@ -150,6 +150,19 @@ VERB_COLUMNS = [
     "source",
 ]
 _PASSIVE = re.compile(r"(?<!\w)(?:was|were|been|being|is|are|be|get|got|gets)\s+(?:\w+ly\s+)?$")  # not "IS"
+
+
+def _is_passive(before: str) -> bool:
+    """Whether the text before a verb ends in a passive auxiliary (``_PASSIVE``), searched from the start of its
+    last but one word: a match is the auxiliary, whitespace, perhaps an adverb, then whitespace to the end, so it
+    starts in one of the last two whitespace-separated words (the sentence before them is not scanned)."""
+    words = before.rsplit(None, 2)
+    pos = 0
+    if len(words) == 3:  # the last but one word, found before the last one (it holds no whitespace)
+        pos = before.rfind(words[1], 0, len(before.rstrip()) - len(words[2]))
+    return _PASSIVE.search(before, pos) is not None
+
+
 _BY = re.compile(r"(?<!\w)by(?!\w)", re.IGNORECASE)
 ARMED_TYPES = ("armed", "militia", "insurgent", "terror", "rebel")
 
@@ -245,7 +258,7 @@ def _doc_labels_and_verbs(doc: _Doc, view: _LexiconView, reported: dict, armed_o
         row = verb_rows[n]
         si = doc.sentence_at(m.start())
         s0, e0 = doc.starts[si], doc.ends[si]
-        passive = bool(_PASSIVE.search(text[s0 : m.start()]))
+        passive = _is_passive(text[s0 : m.start()])
         subj = obj_actor = obj_place = None
         if (
             row["needs_place"]

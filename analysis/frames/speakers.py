@@ -39,6 +39,24 @@ def _last_boundary_end(text: str) -> int:
 
 
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
+
+
+def _last_and_end(text: str) -> int | None:
+    """The end of the last _AND match ("and" as a word, any case), or None: str.rfind on the lowered text, where
+    that is exact (lower_text), instead of the regex at every position."""
+    low = lower_text(text)
+    if low is None:
+        ends = [m.end() for m in _AND.finditer(text)]
+        return ends[-1] if ends else None
+    end = len(low)
+    while (i := low.rfind("and", 0, end)) >= 0:
+        before, after = low[i - 1 : i], low[i + 3 : i + 4]  # "" at either end of the text
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return i + 3
+        end = i + 2  # the occurrences that start before this one
+    return None
+
+
 # the words that end a time or occasion phrase (after "on", "last", "in", "in a" ...), in _TIME_TAIL and _TIME_TAIL_END
 _TIME_UNITS = (
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|morning|evening|night|afternoon|day"
@@ -269,9 +287,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         seg_start += 1
     segment = stripped[seg_start:]
     if len(segment.split()) > 6 and not closing_comma:  # "Name, a physician and activist, said" keeps its "and"
-        ands = [m.end() for m in _AND.finditer(segment)]
-        if ands:
-            seg_start += ands[-1]
+        and_end = _last_and_end(segment)
+        if and_end is not None:
+            seg_start += and_end
             while seg_start < len(stripped) and stripped[seg_start].isspace():
                 seg_start += 1
             segment = stripped[seg_start:]
