@@ -494,27 +494,6 @@ def test_verbs_tried_at_form_starts_equal_finditer():
             assert [(m.span(), m.group()) for m in _verbs_at(rules.verb_regex, sent, s0, found)] == expected
 
 
-def test_last_boundary_end_equals_the_full_scan():
-    # _left_speaker finds where a speaker phrase may start by scanning from the last one-character boundary or
-    # matching comma only; it must end where the last match of a scan over the whole text ends
-    import random
-
-    from analysis.frames.speakers import _HARD_BOUNDARY, _last_boundary_end
-
-    def full_scan(text: str) -> int:
-        cut = 0
-        for m in _HARD_BOUNDARY.finditer(text):
-            cut = m.end()
-        return cut
-
-    tokens = ["that", "THAT", "as", "ifs", "x", "1", "\u0661", ",", "1,2", "a,1", ",1", "1,", "''", "'", "-", "--"]
-    tokens += [" - ", " -- ", "—", "–", ";", "(", ")", "[", "“", "”", "«", '"', "\n", " ", "  ", "\u00a0", "é"]
-    rng = random.Random(11)
-    for _ in range(20_000):
-        text = "".join(rng.choice(tokens) + rng.choice(["", " "]) for _ in range(rng.randint(0, 10)))
-        assert _last_boundary_end(text) == full_scan(text), repr(text)
-
-
 def test_person_heads_found_as_by_the_search():
     # _speaker_kind searches _PERSON_HEAD only in a speaker whose end, lowered, is one of the heads' endings
     import random

@@ -15,29 +15,6 @@ _HARD_BOUNDARY = re.compile(
     r"after|before|when|where|since|if|as)(?!\w)",
     re.IGNORECASE,
 )
-_BOUNDARY_CHARS = ';:()[]"“”«»—–'  # _HARD_BOUNDARY's one-character alternatives: no other alternative holds them
-
-
-def _last_boundary_end(text: str) -> int:
-    """Where the last _HARD_BOUNDARY match of ``text`` (taken left to right, as finditer does) ends; 0 if none.
-
-    The scan starts at the last of _BOUNDARY_CHARS or of the commas that are a match (not between two digits): no
-    other alternative holds such a character, so a left-to-right scan matches it on its own and goes on from there
-    as a scan started at it does. The text before it is not scanned (the left context of a speech verb is long,
-    and the regex is tried at every position of it).
-    """
-    start = max(map(text.rfind, _BOUNDARY_CHARS))
-    comma = text.rfind(",", start + 1)
-    if comma > 0 and not (text[comma - 1].isdecimal() and text[comma + 1 : comma + 2].isdecimal()):
-        start = comma  # (?<!\d),|,(?!\d): \d is str.isdecimal()
-    elif comma == 0:
-        start = 0
-    cut = 0
-    for m in _HARD_BOUNDARY.finditer(text, max(start, 0)):
-        cut = m.end()
-    return cut
-
-
 _AND = re.compile(r"(?<!\w)and(?!\w)", re.IGNORECASE)
 
 
@@ -189,7 +166,10 @@ _RELATIVE_SPEAKER = re.compile(r"[\w\x01’'\")],\s+(who)$")
 def _antecedent(sent: str, who_start: int) -> str:
     """The phrase a relative "who" refers to: the words before its comma, back to the previous boundary."""
     before = sent[:who_start].rstrip().rstrip(",")
-    return before[_last_boundary_end(before) :].strip()
+    cut = 0
+    for m in _HARD_BOUNDARY.finditer(before):
+        cut = m.end()
+    return before[cut:].strip()
 
 
 def _is_name(words: list[str]) -> bool:
@@ -257,7 +237,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         opening = stripped.rfind(closing_dash.group(1), 0, closing_dash.start())
         if opening > 0:
             name = stripped[:opening].rstrip()
-            cut = _last_boundary_end(name)
+            cut = 0
+            for m in _HARD_BOUNDARY.finditer(name):
+                cut = m.end()
             words = name[cut:].split()
             if 1 <= len(words) <= 6 and _is_name(words[-3:]):
                 start = name.index(words[0], cut)
@@ -282,7 +264,10 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         or _search_end(_PASSIVE_ADVERB, stripped, ("ly",))
     ):
         return None
-    seg_start = _last_boundary_end(stripped)
+    cut = 0
+    for m in _HARD_BOUNDARY.finditer(stripped):
+        cut = m.end()
+    seg_start = cut
     while seg_start < len(stripped) and stripped[seg_start].isspace():
         seg_start += 1
     segment = stripped[seg_start:]
@@ -333,7 +318,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         seg_start, segment = pre_lead, stripped[pre_lead:]
     if closing_comma and parenthetical and stripped[:seg_start].rstrip().endswith(","):
         before = _AGE.sub("", stripped[:seg_start].rstrip()[:-1])  # "Jillian Chase, 27, a Tinder user, said"
-        prev_cut = _last_boundary_end(before)
+        prev_cut = 0
+        for m in _HARD_BOUNDARY.finditer(before):
+            prev_cut = m.end()
         name = before[prev_cut:].strip()
         nwords = name.split()
         if 1 <= len(nwords) <= 5 and _is_name(nwords) and nwords[0].lower() not in _PREPOSITIONS:
@@ -343,7 +330,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
     if closing_comma and len(words) <= 14 and stripped[:seg_start].rstrip().endswith(","):
         # "Michael Green, associate professor of history at ..., said": a name, then its (lower-case) title
         before = stripped[:seg_start].rstrip()[:-1]
-        prev_cut = _last_boundary_end(before)
+        prev_cut = 0
+        for m in _HARD_BOUNDARY.finditer(before):
+            prev_cut = m.end()
         name = before[prev_cut:].strip()
         nwords = name.split()
         if 2 <= len(nwords) <= 5 and _is_name(nwords) and first[0].islower() and not first.endswith("ly"):
@@ -355,7 +344,9 @@ def _left_speaker(sent: str, verb_start: int, rules: AttributionRules) -> tuple[
         # "Bloomberg's pollster, Douglas Schoen, says": a name after its title; the title is the role
         if 1 <= len(words) <= 4 and _is_name(words) and stripped[:seg_start].rstrip().endswith(","):
             before = stripped[:seg_start].rstrip()[:-1]
-            prev_cut = _last_boundary_end(before)
+            prev_cut = 0
+            for m in _HARD_BOUNDARY.finditer(before):
+                prev_cut = m.end()
             title = before[prev_cut:].strip()
             if 1 <= len(title.split()) <= 5 and title[:1].isupper() and title.split()[0].lower() not in _PREPOSITIONS:
                 return seg_start, len(stripped), title
