@@ -525,3 +525,19 @@ def test_passive_and_last_and_equal_their_regexes():
         assert _is_passive(text) == bool(_PASSIVE.search(text)), repr(text)
         ends = [m.end() for m in _AND.finditer(text)]
         assert _last_and_end(text) == (ends[-1] if ends else None), repr(text)
+
+
+def test_rules_made_with_another_trailing_regex_take_its_ends():
+    # the end strings are derived from the regexes whenever rules are made, so dataclasses.replace with a new
+    # trailing regex cannot leave the old ends behind (which would skip its matches)
+    import dataclasses
+    import re
+
+    from analysis.frames.attribution_rules import load_attribution_rules
+    from analysis.frames.speakers import _strip_trailing_words
+
+    rules = load_attribution_rules()
+    custom = dataclasses.replace(rules, trailing_regex=re.compile(r"\s+(?:formerly)\s*$", re.IGNORECASE))
+    assert custom.trailing_ends == ("formerly",) and rules.trailing_ends != custom.trailing_ends
+    assert _strip_trailing_words("the governor formerly", custom) == "the governor"
+    assert _strip_trailing_words("the governor has", custom) == "the governor has"

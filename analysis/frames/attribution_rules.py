@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -72,10 +72,15 @@ class AttributionRules:
     tagger: AttributionTagger | None = None  # the CRF that adds source+cue pairs the rules miss; None: rules only
     cue_exclude: frozenset = frozenset()  # `tagger: exclude:` words: no tagger cue holds one
     tagger_file: str | None = None  # the tagger's weights named in the file (loaded when `enabled` or on request)
-    # what each match of trailing_regex / not_speaker_regex ends with, lower case (None: not known); derived from
-    # them when the file is parsed (analysis.cuematch.find_end_literals)
-    trailing_ends: tuple[str, ...] | None = None
-    not_speaker_ends: tuple[str, ...] | None = None
+    # what each match of trailing_regex / not_speaker_regex ends with, lower case (None: not known); always derived
+    # from those regexes when the rules are made (analysis.cuematch.find_end_literals), so that rules made with
+    # dataclasses.replace and another regex never keep the ends of the old one
+    trailing_ends: tuple[str, ...] | None = field(init=False, default=None)
+    not_speaker_ends: tuple[str, ...] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "trailing_ends", find_end_literals(self.trailing_regex))
+        object.__setattr__(self, "not_speaker_ends", find_end_literals(self.not_speaker_regex))
 
     @property
     def verb_rows(self) -> list[dict]:
@@ -227,8 +232,6 @@ def _parse_rules(path: Path) -> AttributionRules:
         tagger,
         cue_exclude,
         tagger_file,
-        find_end_literals(trailing),
-        find_end_literals(not_speaker),
     )
 
 
