@@ -216,6 +216,49 @@ def find_counted_means(values: np.ndarray, counts: np.ndarray, group: np.ndarray
     return out
 
 
+def number_cells(documents: pd.DataFrame, *, by: str | None, freq: str | None) -> np.ndarray:
+    """The cell number (0, 1, ...) of each article of ``documents`` (doc_id, and ``by``/``published`` as needed):
+    one cell per value of ``by`` (missing values one cell) x period of ``freq`` (undated one cell), numbered in
+    order of first appearance. The cells of one-pass sums (``actors.sum_mentions``, ``frames.sum_frames``)."""
+    from analysis.errors import ParameterError
+    from analysis.periods import to_period, validate_freq
+    from analysis.tables import require_columns
+
+    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
+    require_columns(documents, need, what="documents")
+    if not documents["doc_id"].is_unique:
+        raise ParameterError("doc_id occurs twice in the documents: doc_id must be unique")
+    cells = np.zeros(len(documents), dtype="int64")
+    if by:
+        cells = pd.factorize(documents[by], use_na_sentinel=False)[0].astype("int64")
+    if freq:
+        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), validate_freq(freq)))  # NaT: -1
+        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
+    return pd.factorize(cells)[0].astype("int64")
+
+
+def find_cell_groups(
+    doc_index: pd.Index, cells: np.ndarray, doc_ids, group_of_doc: np.ndarray
+) -> tuple[np.ndarray, int] | None:
+    """For sums kept per cell (``cells``: the cell number of each article of ``doc_index``): the group of each cell,
+    -1 for a cell whose articles are in no group, given the articles ``doc_ids`` of the groups and their group
+    numbers ``group_of_doc``; with the number of cells. None when the groups are not unions of cells (an article
+    that was not summed, or one cell's articles in two groups): the table must then be counted from the file."""
+    position = doc_index.get_indexer(doc_ids)
+    if (position < 0).any():  # an article that was not summed
+        return None
+    group = np.full(len(doc_index), -1, dtype="int64")  # articles of the cells not in the groups: left out
+    group[position] = group_of_doc
+    n_cells = int(cells.max()) + 1 if len(cells) else 0
+    low = np.full(n_cells, np.iinfo("int64").max)
+    high = np.full(n_cells, np.iinfo("int64").min)
+    np.minimum.at(low, cells, group)
+    np.maximum.at(high, cells, group)
+    if (low != high).any():  # a cell's articles in two groups
+        return None
+    return low, n_cells
+
+
 def index_groups(docs: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(doc_groups, key_table)``: each article of ``docs`` (doc_id and the ``keys`` columns) with the integer
     ``g`` of its key combination, and one row per ``g`` with the keys (as their pandas dtypes)."""

@@ -192,18 +192,12 @@ class TermSums:
         """:func:`_sum_terms` from the cells, or None when the groups are not unions of cells."""
         if resolve_stopwords(stopwords) != self.stopwords:
             return None
-        position = self.doc_index.get_indexer(docs["doc_id"])
-        if (position < 0).any():  # an article that was not summed
+        from analysis.aggregate import find_cell_groups
+
+        found = find_cell_groups(self.doc_index, self.cells, docs["doc_id"], group_of_doc)
+        if found is None:
             return None
-        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in docs: left out
-        group[position] = group_of_doc
-        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
-        low = np.full(n_cells, np.iinfo("int64").max)
-        high = np.full(n_cells, np.iinfo("int64").min)
-        np.minimum.at(low, self.cells, group)
-        np.maximum.at(high, self.cells, group)
-        if (low != high).any():  # a cell's articles in two groups
-            return None
+        low, n_cells = found
         row_group = low[self.sums["group"].to_numpy()] if n_cells else np.array([], dtype="int64")
         use = row_group >= 0
         n_vocab = max(len(self.vocab), 1)

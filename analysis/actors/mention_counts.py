@@ -105,18 +105,10 @@ class MentionSums:
         if (kind, _actor_list(actors), roll_up) != (self.kind, self.actors, self.roll_up):
             return None
         doc_groups, key_table = aggregate.index_groups(groups.docs, groups.keys)
-        position = self.doc_index.get_indexer(doc_groups["doc_id"])
-        if (position < 0).any():  # an article that was not counted
+        found = aggregate.find_cell_groups(self.doc_index, self.cells, doc_groups["doc_id"], doc_groups["g"].to_numpy())
+        if found is None:
             return None
-        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in groups: left out
-        group[position] = doc_groups["g"].to_numpy()
-        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
-        low = np.full(n_cells, np.iinfo("int64").max)
-        high = np.full(n_cells, np.iinfo("int64").min)
-        np.minimum.at(low, self.cells, group)
-        np.maximum.at(high, self.cells, group)
-        if (low != high).any():  # a cell's articles in two groups
-            return None
+        low, n_cells = found
         row_group = low[self.counts["g"].to_numpy()] if n_cells else np.array([], dtype="int64")
         use = row_group >= 0
         counted = (

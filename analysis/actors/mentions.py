@@ -9,9 +9,8 @@ from analysis.actors.dictionary import ActorDictionary, default_dictionary, find
 from analysis.actors.matcher import normalise
 from analysis.actors.mention_counts import MentionSums, count_mention_file, sum_mention_file
 from analysis.actors.places import roll_up_places
-from analysis.aggregate import TableFile, find_table
+from analysis.aggregate import TableFile, find_table, number_cells
 from analysis.errors import ParameterError
-from analysis.periods import to_period, validate_freq
 from analysis.selection import (
     PERIOD,
     Groups,
@@ -331,17 +330,7 @@ def sum_mentions(
     source = find_table(mentions, "mentions", columns=["doc_id", "actor_id", "kind"])
     if not isinstance(source, TableFile):
         return mentions
-    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
-    require_columns(documents, need, what="documents")
-    if not documents["doc_id"].is_unique:
-        raise ParameterError("doc_id occurs twice in the documents: doc_id must be unique")
-    cells = np.zeros(len(documents), dtype="int64")
-    if by:
-        cells = pd.factorize(documents[by], use_na_sentinel=False)[0].astype("int64")
-    if freq:
-        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), validate_freq(freq)))  # NaT: -1
-        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
-    cells = pd.factorize(cells)[0].astype("int64")
+    cells = number_cells(documents, by=by, freq=freq)
     return sum_mention_file(
         source,
         documents,

@@ -484,23 +484,15 @@ class FrameSums:
 
     def count_groups(self, groups, *, presence, threshold) -> pd.DataFrame | None:
         """:func:`_count_frame_file`'s table from the cells, or None when they cannot give it."""
-        from analysis.aggregate import find_counted_means, index_groups
+        from analysis.aggregate import find_cell_groups, find_counted_means, index_groups
 
         if (presence, threshold) != (self.presence, self.threshold):
             return None
         doc_groups, key_table = index_groups(groups.docs, groups.keys)
-        position = self.doc_index.get_indexer(doc_groups["doc_id"])
-        if (position < 0).any():  # an article that was not counted
+        found = find_cell_groups(self.doc_index, self.cells, doc_groups["doc_id"], doc_groups["g"].to_numpy())
+        if found is None:
             return None
-        group = np.full(len(self.doc_index), -1, dtype="int64")  # articles of the cells not in groups: left out
-        group[position] = doc_groups["g"].to_numpy()
-        n_cells = int(self.cells.max()) + 1 if len(self.cells) else 0
-        low = np.full(n_cells, np.iinfo("int64").max)
-        high = np.full(n_cells, np.iinfo("int64").min)
-        np.minimum.at(low, self.cells, group)
-        np.maximum.at(high, self.cells, group)
-        if (low != high).any():  # a cell's articles in two groups
-            return None
+        low, n_cells = found
         docs = self.docs.assign(g=low[self.docs["g"].to_numpy()] if n_cells else self.docs["g"])
         docs = docs[docs["g"] >= 0]
         counted = docs.groupby(["g", *FRAME_KEYS], dropna=False, sort=True).agg(n_docs=("n_docs", "sum"))
@@ -533,24 +525,13 @@ def sum_frames(
     Without a local frames file (a remote analysis, or ``frames_df`` a DataFrame) ``frames_df`` is returned
     unchanged: :func:`count_frames` then works as it does on it.
     """
-    from analysis.aggregate import connection
-    from analysis.periods import to_period, validate_freq
+    from analysis.aggregate import connection, number_cells
 
     _check_presence(presence, threshold)
     source = _frame_file(frames_df)
     if source is None:
         return frames_df
-    need = ["doc_id"] + ([by] if by else []) + (["published"] if freq else [])
-    require_columns(documents, need, what="documents")
-    if not documents["doc_id"].is_unique:
-        raise ParameterError("doc_id occurs twice in the documents: doc_id must be unique")
-    cells = np.zeros(len(documents), dtype="int64")
-    if by:
-        cells = pd.factorize(documents[by], use_na_sentinel=False)[0].astype("int64")
-    if freq:
-        periods, _ = pd.factorize(to_period(pd.to_datetime(documents["published"]), validate_freq(freq)))  # NaT: -1
-        cells = cells * (int(periods.max()) + 2 if len(periods) else 1) + (periods.astype("int64") + 1)
-    cells = pd.factorize(cells)[0].astype("int64")
+    cells = number_cells(documents, by=by, freq=freq)
     doc_ids = documents["doc_id"].to_numpy(dtype=object)
     named = ", ".join(f"{expr} AS {name}" for name, expr in _frame_rows(source, presence, threshold).items())
     keys = ", ".join(["g", *FRAME_KEYS])
