@@ -408,38 +408,40 @@ def _fingerprint_once(corpus, *, enabled: bool, analysis=None):
     again. A kernel that needs it before it is ready, or finds the file changed, hashes the corpus itself.
 
     When the analysis manifest in ``analysis`` recorded the fingerprint of this very corpus file (same sha256,
-    :func:`analysis.provenance.find_recorded_fingerprint`), the kernels find that instead and nothing is hashed."""
-    from analysis.streaming import KNOWN_FINGERPRINT_ENV, save_corpus_fingerprint
+    :func:`analysis.provenance.find_recorded_fingerprint`), that one is left for the kernels and nothing is hashed
+    but the file, once."""
+    from analysis.streaming import KNOWN_FINGERPRINT_ENV, save_corpus_fingerprint, save_recorded_fingerprint
 
-    if not enabled or not Path(corpus).is_file() or _recorded_fingerprint(corpus, analysis):
+    if not enabled or not Path(corpus).is_file():
         yield
         return
     folder = Path(tempfile.mkdtemp(prefix="cn-fingerprint-"))
     dest = folder / "fingerprint.json"
+    thread = None
+    if save_recorded_fingerprint(corpus, dest, _corpus_record(analysis)) is None:
 
-    def work() -> None:
-        try:
-            save_corpus_fingerprint(corpus, dest)
-        except Exception as exc:  # noqa: BLE001 - the kernels then hash the corpus themselves and report any error
-            log.debug("corpus fingerprint not shared: %s", exc)
-        give_back_memory()  # the corpus's row groups, while the kernels run on
+        def work() -> None:
+            try:
+                save_corpus_fingerprint(corpus, dest)
+            except Exception as exc:  # noqa: BLE001 - the kernels then hash the corpus themselves and report any error
+                log.debug("corpus fingerprint not shared: %s", exc)
+            give_back_memory()  # the corpus's row groups, while the kernels run on
 
-    thread = threading.Thread(target=work, name="fingerprint", daemon=True)
-    thread.start()
+        thread = threading.Thread(target=work, name="fingerprint", daemon=True)
+        thread.start()
     try:
         with _environment({KNOWN_FINGERPRINT_ENV: str(dest)}):  # the kernels inherit it
             yield
     finally:
-        thread.join()
+        if thread is not None:
+            thread.join()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _recorded_fingerprint(corpus, analysis) -> str | None:
-    """The corpus fingerprint recorded in the manifest of the analysis folder ``analysis`` if it is that of the
-    file ``corpus`` (see :func:`analysis.provenance.find_recorded_fingerprint`); None otherwise or unreadable."""
+def _corpus_record(analysis) -> dict | None:
+    """The ``corpus`` entry of the manifest in the analysis folder ``analysis`` (its path, sha256 and
+    fingerprint), or None when there is none or it cannot be read."""
     import json
-
-    from analysis.provenance import find_recorded_fingerprint
 
     if analysis is None:
         return None
@@ -447,7 +449,8 @@ def _recorded_fingerprint(corpus, analysis) -> str | None:
         manifest = json.loads((Path(analysis) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError):
         return None
-    return find_recorded_fingerprint(corpus, manifest.get("corpus") if isinstance(manifest, dict) else None)
+    record = manifest.get("corpus") if isinstance(manifest, dict) else None
+    return record if isinstance(record, dict) else None
 
 
 def write_index(results: list[RenderResult], out: Path, *, corpus, analysis, started: _dt.datetime) -> Path:

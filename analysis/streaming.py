@@ -202,15 +202,34 @@ def _file_state(path: str | os.PathLike) -> dict:
 def save_corpus_fingerprint(path: str | os.PathLike, dest: str | os.PathLike) -> str:
     """:func:`fingerprint_corpus_file` of the corpus ``path``, also written to ``dest`` (JSON, with the file's size,
     modification time and inode) for :func:`find_known_fingerprint`; not written if the file changed meanwhile."""
-    import json
-
     before = _file_state(path)
     fingerprint = fingerprint_corpus_file(path)
     if _file_state(path) == before:
-        tmp = Path(f"{dest}.tmp")
-        tmp.write_text(json.dumps({**before, "sha256": fingerprint}), encoding="utf-8")
-        tmp.replace(dest)  # whole or absent for a reader
+        _write_known(dest, before, fingerprint)
     return fingerprint
+
+
+def save_recorded_fingerprint(path: str | os.PathLike, dest: str | os.PathLike, record: dict | None) -> str | None:
+    """The fingerprint that ``record`` (an analysis manifest's ``corpus`` entry) holds for the corpus file ``path``
+    (:func:`analysis.provenance.find_recorded_fingerprint`: the file has the recorded sha256), written to ``dest``
+    as :func:`save_corpus_fingerprint` writes it; None, and nothing written, when it is not that file's or the file
+    changed meanwhile."""
+    from analysis.provenance import find_recorded_fingerprint
+
+    before = _file_state(path)
+    fingerprint = find_recorded_fingerprint(path, record)
+    if fingerprint is None or _file_state(path) != before:
+        return None
+    _write_known(dest, before, fingerprint)
+    return fingerprint
+
+
+def _write_known(dest: str | os.PathLike, state: dict, fingerprint: str) -> None:
+    import json
+
+    tmp = Path(f"{dest}.tmp")
+    tmp.write_text(json.dumps({**state, "sha256": fingerprint}), encoding="utf-8")
+    tmp.replace(dest)  # whole or absent for a reader
 
 
 def find_known_fingerprint(path: str | os.PathLike) -> str | None:

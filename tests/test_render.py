@@ -158,6 +158,15 @@ def test_the_fingerprint_analyze_recorded_is_reused_only_for_the_same_bytes(buil
     with pytest.raises(AssertionError, match="hashed again"):
         notebook.render_provenance(parameters={}, corpus=docs, corpus_path=other, analysis={"corpus": record})
 
+    # `report all` leaves the recorded fingerprint for its kernels (find_known_fingerprint: a stat, no hashing),
+    # only for the file it was recorded for
+    known = tmp_path / "known.json"
+    assert streaming.save_recorded_fingerprint(corpus, known, record) == computed
+    monkeypatch.setenv(streaming.KNOWN_FINGERPRINT_ENV, str(known))
+    assert streaming.find_known_fingerprint(corpus) == computed and streaming.find_known_fingerprint(other) is None
+    assert streaming.save_recorded_fingerprint(other, tmp_path / "not.json", record) is None
+    assert not (tmp_path / "not.json").exists()
+
 
 def test_report_kernels_use_the_system_allocator_for_arrow_unless_the_user_chose(tmp_path, monkeypatch):
     """The kernel's environment asks Arrow for the system allocator (freed buffers go back to the system), and
